@@ -1,0 +1,19 @@
+# Compiler flags shared by every Cairn target. Warnings are errors; third-party
+# headers come in through imported targets and are therefore SYSTEM includes.
+add_library(cairn_options INTERFACE)
+target_compile_options(cairn_options INTERFACE
+  -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor -Wcast-align
+  -Wno-missing-field-initializers
+  # Boost 1.74's awaitable.hpp uses std::exchange without <utility>.
+  -include utility)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  target_compile_options(cairn_options INTERFACE -Wthread-safety)
+endif()
+target_include_directories(cairn_options INTERFACE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR})
+
+if(CAIRN_SANITIZE)
+  string(REPLACE ";" "," _san "${CAIRN_SANITIZE}")
+  target_compile_options(cairn_options INTERFACE -fsanitize=${_san} -fno-omit-frame-pointer
+    -fno-sanitize-recover=all)
+  target_link_options(cairn_options INTERFACE -fsanitize=${_san})
+endif()

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Cairn needs to build, test and benchmark.
+# Idempotent: packages already present are skipped, and apt is only called
+# when something is missing. Run as root (or with sudo available).
+set -euo pipefail
+
+# Groups let callers install less: `install-deps.sh build` for compiling only.
+build_pkgs=(
+  build-essential cmake ninja-build ccache pkg-config git
+  clang-14 libclang-rt-14-dev lld-14
+  libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
+  librocksdb-dev libboost1.74-dev libboost-system1.74-dev
+  libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
+  libzstd-dev liblz4-dev libxxhash-dev libssl-dev zlib1g-dev
+  protobuf-compiler libprotobuf-dev
+)
+# Real peers and clients that tests and benchmarks compare against.
+peer_pkgs=(
+  redis-server redis-tools python3 python3-redis
+  etcd-server etcd-client wrk iproute2 iptables procps psmisc
+)
+
+want=()
+case "${1:-all}" in
+  build) want=("${build_pkgs[@]}") ;;
+  all) want=("${build_pkgs[@]}" "${peer_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts redis-server and etcd as system services on install; Cairn's
+# tests and benchmarks start their own instances on their own ports, so the
+# system ones are stopped to keep the machine quiet (ignored where there is no
+# service manager, as in containers).
+for svc in redis-server etcd; do
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
+done

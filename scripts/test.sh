@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test:
+#   1. the release build: unit, simulator (1,000+ seeds), integration tests;
+#   2. the AddressSanitizer + UBSan build: every test not labelled `slow`;
+#   3. the ThreadSanitizer build: tests labelled `concurrency`.
+# CAIRN_SANITIZERS=0 skips steps 2 and 3 (a quick local loop).
+# CAIRN_SOAK=1 also runs suites labelled `soak` (long; not in CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh all
+
+export CCACHE_DIR="${CCACHE_DIR:-$PWD/.cache/ccache}"
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+jobs="${CAIRN_JOBS:-$(nproc)}"
+exclude="soak"
+if [ "${CAIRN_SOAK:-0}" = 1 ]; then exclude="^$"; fi
+
+run_suite() {  # preset, ctest label filters...
+  local preset="$1"; shift
+  echo "=== [$preset] build" >&2
+  scripts/build.sh "$preset"
+  echo "=== [$preset] test" >&2
+  ctest --test-dir "build/$preset" -j "$jobs" --output-on-failure --no-tests=error "$@"
+}
+
+start=$(date +%s)
+run_suite release -LE "$exclude"
+if [ "${CAIRN_SANITIZERS:-1}" = 1 ]; then
+  run_suite asan -LE "slow|$exclude"
+  run_suite tsan -L concurrency -LE "$exclude"
+fi
+echo "=== all suites passed in $(( $(date +%s) - start )) s" >&2

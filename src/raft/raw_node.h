@@ -1,0 +1,150 @@
+#pragma once
+// RawNode: a sans-I/O Raft core. It never touches a socket, file, thread or
+// clock; a driver feeds it ticks, messages and proposals and carries out the
+// Ready batches it returns (see ready.h for the persistence contract).
+//
+// Use:
+//   RawNode node(config, random, restored_state);
+//   loop:
+//     node.Tick() every tick; node.Step(msg) for each message received;
+//     node.Propose(data) for client commands;
+//     if (node.HasReady()) { Ready rd = node.GetReady(); carry it out;
+//                            node.Advance(rd); }
+//
+// Thread-safety: none. One thread (or one strand) owns a RawNode.
+// Errors: Step() rejects malformed input with InvalidArgument and changes no
+// state; stale messages (older terms) are ignored and return OK. Broken
+// invariants of the core's own state abort the process (CAIRN_CHECK), in
+// release builds too: nothing that arrives from the network can trip one.
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/random.h"
+#include "common/status.h"
+#include "raft/config.h"
+#include "raft/log.h"
+#include "raft/progress.h"
+#include "raft/ready.h"
+#include "raft/types.h"
+
+namespace cairn::raft {
+
+// Durable state a node restarts from (empty for a fresh node).
+struct RestoredState {
+  HardState hard_state;
+  std::vector<Entry> entries;  // the persisted log, in index order from 1
+};
+
+class RawNode {
+ public:
+  // `random` must outlive the node; it only draws election timeouts.
+  RawNode(const Config& config, Random& random, RestoredState restored = {});
+
+  // Advances logical time by one tick: elections, heartbeats, quorum checks.
+  void Tick();
+
+  // Handles one message from a peer. InvalidArgument for malformed messages
+  // (unknown sender, wrong recipient, oversized batch, inconsistent fields);
+  // state is unchanged then.
+  Status Step(const Message& m);
+
+  // Appends a command if this node leads. On success the id names the entry;
+  // its fate arrives later in Ready::outcomes. Errors:
+  //   FailedPrecondition "not leader" (leader() is the hint, kNoNode if none);
+  //   ResourceExhausted  too many pending proposals;
+  //   InvalidArgument    the entry is larger than entry_bytes_max.
+  Result<ProposalId> Propose(std::string data);
+  // Proposes many commands as one batch (one Ready, one Append per follower).
+  // Returns the id of the last one; the batch is accepted or rejected whole.
+  Result<ProposalId> ProposeBatch(std::vector<std::string> data);
+
+  // Starts an election now (tests; leadership transfer uses TimeoutNow).
+  void Campaign();
+
+  bool HasReady() const;
+  Ready GetReady();
+  void Advance(const Ready& ready);
+
+  NodeId id() const { return id_; }
+  Role role() const { return role_; }
+  Term term() const { return term_; }
+  NodeId leader() const { return leader_; }
+  NodeId vote() const { return vote_; }
+  HardState hard_state() const { return {term_, vote_, log_.committed()}; }
+  const RaftLog& log() const { return log_; }
+  const std::vector<NodeId>& voters() const { return voters_; }
+  // The leader's view of a follower (nullptr if not leader or unknown id).
+  const Progress* progress(NodeId peer) const;
+
+ private:
+  // --- election.cc ---
+  void TickElection();
+  void TickHeartbeat();
+  void ResetElectionTimer();
+  void BecomeFollower(Term term, NodeId leader);
+  void BecomePreCandidate();
+  void BecomeCandidate();
+  void BecomeLeader();
+  void StartCampaign(bool pre_vote);
+  void HandleVoteRequest(const Message& m);
+  void HandleVoteResponse(const Message& m);
+  bool LogUpToDate(Term last_term, Index last_index) const;
+  bool HeardFromLeaderRecently() const;
+  bool CheckQuorumActive();
+
+  // --- replication.cc ---
+  void AppendToLog(std::vector<Entry> entries);  // leader: assign terms/indexes
+  void BroadcastAppend();
+  void BroadcastHeartbeat();
+  bool SendAppend(NodeId to, bool send_if_empty);
+  void SendHeartbeat(NodeId to);
+  void HandleAppend(const Message& m);
+  void HandleAppendResponse(const Message& m);
+  void HandleHeartbeat(const Message& m);
+  void HandleHeartbeatResponse(const Message& m);
+  bool MaybeCommit();
+  void RecordOutcomes(Index from, Index to);
+
+  // --- raw_node.cc ---
+  Status Validate(const Message& m) const;
+  void Send(Message m);
+  bool IsVoter(NodeId id) const;
+  std::size_t Quorum() const { return voters_.size() / 2 + 1; }
+
+  // Constant after construction.
+  const NodeId id_;
+  const Config config_;
+  Random& random_;
+
+  // Durable state (mirrored to HardState).
+  Term term_ = 0;
+  NodeId vote_ = kNoNode;
+  RaftLog log_;
+
+  // Volatile state.
+  Role role_ = Role::kFollower;
+  NodeId leader_ = kNoNode;
+  std::vector<NodeId> voters_;                        // sorted, includes id_
+  std::unordered_map<NodeId, Progress> progress_;     // leader only, excludes id_
+  std::unordered_map<NodeId, bool> votes_;            // candidate only
+  std::uint32_t election_elapsed_ticks_ = 0;
+  std::uint32_t heartbeat_elapsed_ticks_ = 0;
+  std::uint32_t randomized_election_timeout_ticks_ = 0;
+  std::deque<ProposalId> pending_proposals_;          // leader's, in index order
+
+  // Output accumulated for the next Ready.
+  std::vector<Message> msgs_;
+  std::vector<Message> msgs_after_persist_;
+  std::vector<ProposalOutcome> outcomes_;
+  SoftState last_soft_state_;
+  HardState last_hard_state_;
+  bool ready_in_flight_ = false;  // GetReady() called, Advance() not yet
+  Index ready_last_index_ = 0;    // last entry handed out for persisting
+  Term ready_last_term_ = 0;
+};
+
+}  // namespace cairn::raft

@@ -1,0 +1,51 @@
+#pragma once
+// Ready: everything a RawNode asks its driver to do, in one batch.
+//
+// THE PERSISTENCE CONTRACT (read this before writing a driver):
+//   1. `messages` may be sent at once, before or while the batch is written.
+//      They are the leader's Appends and Heartbeats: a leader counts its own
+//      log toward a quorum only after Advance() says it is durable, so sending
+//      first is safe and lets disk and network work in parallel.
+//   2. `hard_state` and `entries` must be durable (fdatasync'd when
+//      `must_sync` is true) before anything in `messages_after_persist` is
+//      sent. Those messages (votes, vote grants, append acks) promise that the
+//      sender remembers its term, vote and log.
+//   3. `entries[0].index` may be at or below the last index written earlier:
+//      the stored log is then truncated from that index before appending (a
+//      follower replacing a conflicting suffix).
+//   4. `committed_entries` are applied in order, after the write of this batch
+//      (they never include an entry that is not yet durable here).
+//   5. Advance(ready) is called once the batch is durable; only then does the
+//      next GetReady() return a new batch.
+
+#include <optional>
+#include <vector>
+
+#include "raft/types.h"
+
+namespace cairn::raft {
+
+// Observable, non-durable state: who leads, and this node's role.
+struct SoftState {
+  NodeId leader = kNoNode;
+  Role role = Role::kFollower;
+  friend bool operator==(const SoftState&, const SoftState&) = default;
+};
+
+struct Ready {
+  std::optional<SoftState> soft_state;    // set when role or leader changed
+  std::optional<HardState> hard_state;    // set when term, vote or commit changed
+  std::vector<Entry> entries;             // to append to the durable log
+  bool must_sync = false;                 // term/vote changed or entries non-empty
+  std::vector<Message> messages;          // send now (rule 1)
+  std::vector<Message> messages_after_persist;  // send after the write (rule 2)
+  std::vector<Entry> committed_entries;   // apply in order (rule 4)
+  std::vector<ProposalOutcome> outcomes;  // fates of this leader's proposals
+
+  bool empty() const {
+    return !soft_state && !hard_state && entries.empty() && messages.empty() &&
+           messages_after_persist.empty() && committed_entries.empty() && outcomes.empty();
+  }
+};
+
+}  // namespace cairn::raft
