@@ -14,10 +14,12 @@ build_pkgs=(
   libzstd-dev liblz4-dev libxxhash-dev libssl-dev zlib1g-dev
   protobuf-compiler libprotobuf-dev
 )
-# Real peers and clients that tests and benchmarks compare against.
+# Real peers and clients that tests and benchmarks compare against; matplotlib
+# draws the benchmark plots in bench/results/.
 peer_pkgs=(
   redis-server redis-tools python3 python3-redis
   etcd-server etcd-client wrk iproute2 iptables procps psmisc
+  python3-matplotlib
 )
 
 want=()
