@@ -34,6 +34,9 @@ struct Config {
   std::size_t append_entries_max = 512;           // entries per Append message
   std::size_t append_bytes_max = 1u << 20;        // payload bytes per Append
   std::size_t inflight_appends_max = 64;          // unacknowledged Appends
+  // Inbound Appends larger than this are rejected as malformed.
+  std::size_t inbound_entries_max = 1u << 16;
+  std::size_t inbound_bytes_max = 64u << 20;
   // Bound on proposals accepted but not yet committed or dropped.
   std::size_t pending_proposals_max = 1u << 20;
   // Bound on one entry's payload; larger proposals are rejected.

@@ -98,19 +98,20 @@ class RawNode {
 
   // --- replication.cc ---
   void AppendToLog(std::vector<Entry> entries);  // leader: assign terms/indexes
-  void BroadcastAppend();
   void BroadcastHeartbeat();
   bool SendAppend(NodeId to, bool send_if_empty);
   void SendHeartbeat(NodeId to);
   void HandleAppend(const Message& m);
-  void HandleAppendResponse(const Message& m);
+  Status HandleAppendResponse(const Message& m);
   void HandleHeartbeat(const Message& m);
   void HandleHeartbeatResponse(const Message& m);
   bool MaybeCommit();
-  void RecordOutcomes(Index from, Index to);
+  void AdvanceCommit(Index to);  // commits and records proposal outcomes
+  void FlushBroadcasts();         // sends Appends deferred to GetReady()
 
   // --- raw_node.cc ---
   Status Validate(const Message& m) const;
+  Status StepStale(const Message& m);  // a message from an older term
   void Send(Message m);
   bool IsVoter(NodeId id) const;
   std::size_t Quorum() const { return voters_.size() / 2 + 1; }
@@ -143,8 +144,10 @@ class RawNode {
   SoftState last_soft_state_;
   HardState last_hard_state_;
   bool ready_in_flight_ = false;  // GetReady() called, Advance() not yet
-  Index ready_last_index_ = 0;    // last entry handed out for persisting
-  Term ready_last_term_ = 0;
+  // Proposals and commit advances are broadcast once per Ready, so a burst
+  // of proposals leaves as one Append per follower.
+  bool append_pending_ = false;
+  bool commit_broadcast_pending_ = false;
 };
 
 }  // namespace cairn::raft

@@ -1,0 +1,75 @@
+#include "raft/log.h"
+
+#include <gtest/gtest.h>
+
+namespace cairn::raft {
+namespace {
+
+std::vector<Entry> Entries(std::initializer_list<std::pair<Index, Term>> its) {
+  std::vector<Entry> out;
+  for (auto [i, t] : its) out.push_back(Entry{t, i, EntryType::kNormal, "e" + std::to_string(i)});
+  return out;
+}
+
+TEST(RaftLogTest, RestoredLogIsStableAndCommittedIsClamped) {
+  RaftLog log(Entries({{1, 1}, {2, 1}, {3, 2}}), 10);
+  EXPECT_EQ(log.last_index(), 3u);
+  EXPECT_EQ(log.last_term(), 2u);
+  EXPECT_EQ(log.committed(), 3u);
+  EXPECT_EQ(log.stable(), 3u);
+  EXPECT_FALSE(log.HasUnstable());
+  EXPECT_EQ(log.term(0), 0u);
+  EXPECT_EQ(log.term(4), std::nullopt);
+}
+
+TEST(RaftLogTest, FindConflictAndTruncate) {
+  RaftLog log(Entries({{1, 1}, {2, 1}, {3, 2}, {4, 2}}), 1);
+  EXPECT_EQ(log.FindConflict(Entries({{2, 1}, {3, 2}})), 0u);
+  EXPECT_EQ(log.FindConflict(Entries({{3, 3}, {4, 3}})), 3u);
+  EXPECT_EQ(log.FindConflict(Entries({{4, 2}, {5, 2}})), 5u);
+  log.TruncateAndAppend(Entries({{3, 3}}));
+  EXPECT_EQ(log.last_index(), 3u);
+  EXPECT_EQ(log.last_term(), 3u);
+  EXPECT_EQ(log.stable(), 2u);  // the replaced suffix is no longer durable
+  EXPECT_TRUE(log.HasUnstable());
+  auto unstable = log.TakeUnstable();
+  ASSERT_EQ(unstable.size(), 1u);
+  EXPECT_EQ(unstable[0].index, 3u);
+}
+
+TEST(RaftLogTest, FindConflictByTermSkipsWholeTerms) {
+  RaftLog log(Entries({{1, 1}, {2, 1}, {3, 4}, {4, 4}, {5, 4}, {6, 5}}), 0);
+  EXPECT_EQ(log.FindConflictByTerm(6, 3), 2u);
+  EXPECT_EQ(log.FindConflictByTerm(6, 4), 5u);
+  EXPECT_EQ(log.FindConflictByTerm(100, 9), 6u);
+  EXPECT_EQ(log.FindConflictByTerm(6, 0), 0u);
+}
+
+TEST(RaftLogTest, ApplyWaitsForCommitAndDurability) {
+  RaftLog log({}, 0);
+  for (Index i = 1; i <= 3; ++i) log.Append(Entry{1, i, EntryType::kNormal, ""});
+  log.CommitTo(2);
+  EXPECT_FALSE(log.HasToApply(false));  // committed but not durable here
+  (void)log.TakeUnstable();
+  log.StableTo(3, 1);
+  EXPECT_EQ(log.TakeToApply(false).size(), 2u);
+  EXPECT_EQ(log.applied(), 2u);
+  EXPECT_EQ(log.TakeToApply(true).size(), 1u);  // the injected bug applies index 3
+}
+
+TEST(RaftLogTest, SliceRespectsLimitsButReturnsAtLeastOne) {
+  RaftLog log({}, 0);
+  for (Index i = 1; i <= 10; ++i) log.Append(Entry{1, i, EntryType::kNormal, std::string(100, 'x')});
+  EXPECT_EQ(log.Slice(1, 11, 3, 1 << 20).size(), 3u);
+  EXPECT_EQ(log.Slice(1, 11, 100, 250).size(), 2u);
+  EXPECT_EQ(log.Slice(1, 11, 100, 10).size(), 1u);
+  EXPECT_EQ(log.Slice(11, 20, 100, 1000).size(), 0u);
+}
+
+TEST(RaftLogDeathTest, TruncatingCommittedEntryAborts) {
+  RaftLog log(Entries({{1, 1}, {2, 1}}), 2);
+  EXPECT_DEATH(log.TruncateAndAppend(Entries({{2, 2}})), "committed");
+}
+
+}  // namespace
+}  // namespace cairn::raft

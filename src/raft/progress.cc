@@ -1,0 +1,57 @@
+#include "raft/progress.h"
+
+#include <algorithm>
+
+#include "common/assert.h"
+
+namespace cairn::raft {
+
+void Progress::OnSent(Index last, bool has_entries) {
+  if (state_ == State::kProbe) {
+    probe_sent_ = true;
+    return;
+  }
+  if (!has_entries) return;
+  next_ = last + 1;
+  inflight_.push_back(last);
+  CAIRN_CHECK(inflight_.size() <= inflight_max_, "inflight window overrun");
+}
+
+bool Progress::OnAck(Index index) {
+  while (!inflight_.empty() && inflight_.front() <= index) inflight_.pop_front();
+  if (index <= match_) return false;
+  match_ = index;
+  next_ = std::max(next_, index + 1);
+  probe_sent_ = false;
+  if (state_ == State::kProbe) BecomeReplicate();
+  return true;
+}
+
+bool Progress::OnReject(Index rejected, Index next_probe) {
+  if (state_ == State::kReplicate) {
+    if (rejected <= match_) return false;  // an old Append's answer
+    BecomeProbe();
+    next_ = std::max(std::min(rejected, next_probe + 1), match_ + 1);
+    return true;
+  }
+  if (rejected != next_ - 1) return false;  // not the probe we are waiting on
+  next_ = std::max(std::min(rejected, next_probe + 1), match_ + 1);
+  probe_sent_ = false;
+  return true;
+}
+
+void Progress::BecomeProbe() {
+  state_ = State::kProbe;
+  probe_sent_ = false;
+  inflight_.clear();
+  next_ = match_ + 1;
+}
+
+void Progress::BecomeReplicate() {
+  state_ = State::kReplicate;
+  probe_sent_ = false;
+  inflight_.clear();
+  next_ = match_ + 1;
+}
+
+}  // namespace cairn::raft

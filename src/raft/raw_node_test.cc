@@ -1,0 +1,270 @@
+// RawNode unit tests with a minimal in-process driver: every message is
+// delivered at once, every Ready is persisted at once. Fault schedules,
+// partitions and crashes are the simulator's job (sim/).
+
+#include "raft/raw_node.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+#include <set>
+#include <memory>
+
+namespace cairn::raft {
+namespace {
+
+struct TestNode {
+  std::unique_ptr<Xoshiro256> rng;
+  std::unique_ptr<RawNode> node;
+  std::vector<Entry> applied;
+  std::vector<ProposalOutcome> outcomes;
+  HardState durable_hs;
+  std::vector<Entry> durable_log;
+};
+
+class TestCluster {
+ public:
+  explicit TestCluster(int n, std::uint64_t seed = 1) {
+    for (int i = 1; i <= n; ++i) ids_.push_back(static_cast<NodeId>(i));
+    for (NodeId id : ids_) Start(id, seed);
+  }
+
+  void Start(NodeId id, std::uint64_t seed = 7) {
+    auto& tn = nodes_[id];
+    Config c;
+    c.id = id;
+    c.voters = ids_;
+    tn.rng = std::make_unique<Xoshiro256>(seed * 100 + id);
+    tn.node = std::make_unique<RawNode>(c, *tn.rng, RestoredState{tn.durable_hs, tn.durable_log});
+    tn.applied.clear();
+  }
+
+  RawNode& node(NodeId id) { return *nodes_.at(id).node; }
+  TestNode& test_node(NodeId id) { return nodes_.at(id); }
+
+  // Processes Ready batches and delivers messages until nothing moves.
+  void Settle() {
+    for (int round = 0; round < 10000; ++round) {
+      bool moved = false;
+      for (NodeId id : ids_) {
+        auto& tn = nodes_[id];
+        if (!tn.node || !tn.node->HasReady()) continue;
+        moved = true;
+        Ready rd = tn.node->GetReady();
+        for (auto& m : rd.messages) queue_.push_back(m);
+        if (rd.hard_state) tn.durable_hs = *rd.hard_state;
+        if (!rd.entries.empty()) {
+          tn.durable_log.resize(rd.entries.front().index - 1);
+          for (auto& e : rd.entries) tn.durable_log.push_back(e);
+        }
+        for (auto& m : rd.messages_after_persist) queue_.push_back(m);
+        for (auto& e : rd.committed_entries) tn.applied.push_back(e);
+        for (auto& o : rd.outcomes) tn.outcomes.push_back(o);
+        tn.node->Advance(rd);
+      }
+      while (!queue_.empty()) {
+        moved = true;
+        Message m = std::move(queue_.front());
+        queue_.pop_front();
+        ++delivered_;
+        auto it = nodes_.find(m.to);
+        if (it != nodes_.end() && it->second.node && !down_.count(m.to)) {
+          EXPECT_TRUE(it->second.node->Step(m).ok());
+        }
+      }
+      if (!moved) return;
+    }
+    FAIL() << "cluster did not settle";
+  }
+
+  void TickAll(int ticks) {
+    for (int t = 0; t < ticks; ++t) {
+      for (NodeId id : ids_) {
+        if (!down_.count(id)) node(id).Tick();
+      }
+      Settle();
+    }
+  }
+
+  NodeId Leader() {
+    NodeId found = kNoNode;
+    for (NodeId id : ids_) {
+      if (!down_.count(id) && node(id).role() == Role::kLeader) {
+        if (found == kNoNode || node(id).term() > node(found).term()) found = id;
+      }
+    }
+    return found;
+  }
+
+  void Down(NodeId id) { down_.insert(id); }
+  std::size_t delivered() const { return delivered_; }
+  const std::vector<NodeId>& ids() const { return ids_; }
+
+ private:
+  std::vector<NodeId> ids_;
+  std::map<NodeId, TestNode> nodes_;
+  std::deque<Message> queue_;
+  std::set<NodeId> down_;
+  std::size_t delivered_ = 0;
+};
+
+std::vector<std::string> Data(const std::vector<Entry>& entries) {
+  std::vector<std::string> out;
+  for (const auto& e : entries) {
+    if (e.type == EntryType::kNormal) out.push_back(e.data);
+  }
+  return out;
+}
+
+TEST(RawNodeTest, ElectsOneLeaderAndReplicates) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  ASSERT_NE(leader, kNoNode);
+  for (NodeId id : c.ids()) EXPECT_EQ(c.node(id).leader(), leader);
+  auto id = c.node(leader).Propose("x=1");
+  ASSERT_TRUE(id.ok());
+  c.TickAll(3);
+  for (NodeId n : c.ids()) EXPECT_EQ(Data(c.test_node(n).applied), std::vector<std::string>{"x=1"});
+  ASSERT_EQ(c.test_node(leader).outcomes.size(), 1u);
+  EXPECT_EQ(c.test_node(leader).outcomes[0].kind, ProposalOutcome::Kind::kCommitted);
+  EXPECT_EQ(c.test_node(leader).outcomes[0].id, *id);
+}
+
+TEST(RawNodeTest, SingleNodeCommitsAlone) {
+  TestCluster c(1);
+  c.TickAll(25);
+  ASSERT_EQ(c.Leader(), 1u);
+  ASSERT_TRUE(c.node(1).Propose("a").ok());
+  c.Settle();
+  EXPECT_EQ(Data(c.test_node(1).applied), std::vector<std::string>{"a"});
+}
+
+TEST(RawNodeTest, FollowerRejectsProposalWithLeaderHint) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  NodeId follower = leader == 1 ? 2 : 1;
+  auto r = c.node(follower).Propose("nope");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(c.node(follower).leader(), leader);
+}
+
+TEST(RawNodeTest, BatchedProposalsLeaveAsOneAppendPerFollower) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  std::vector<std::string> batch;
+  for (int i = 0; i < 100; ++i) batch.push_back("v" + std::to_string(i));
+  ASSERT_TRUE(c.node(leader).ProposeBatch(batch).ok());
+  Ready rd = c.node(leader).GetReady();
+  int appends = 0;
+  for (const auto& m : rd.messages) {
+    if (m.type == MessageType::kAppend) {
+      ++appends;
+      EXPECT_EQ(m.entries.size(), 100u);
+    }
+  }
+  EXPECT_EQ(appends, 2);
+  c.node(leader).Advance(rd);
+}
+
+TEST(RawNodeTest, ReElectsAfterLeaderLoss) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId old_leader = c.Leader();
+  Term old_term = c.node(old_leader).term();
+  c.Down(old_leader);
+  c.TickAll(60);
+  NodeId leader = c.Leader();
+  ASSERT_NE(leader, kNoNode);
+  EXPECT_NE(leader, old_leader);
+  EXPECT_GT(c.node(leader).term(), old_term);
+}
+
+TEST(RawNodeTest, RestartKeepsTermVoteAndLog) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  ASSERT_TRUE(c.node(leader).Propose("durable").ok());
+  c.TickAll(3);
+  NodeId f = leader == 1 ? 2 : 1;
+  HardState before = c.node(f).hard_state();
+  c.Start(f);
+  EXPECT_EQ(c.node(f).term(), before.term);
+  EXPECT_EQ(c.node(f).vote(), before.vote);
+  EXPECT_EQ(c.node(f).log().last_index(), 2u);  // leader's no-op + "durable"
+}
+
+Message ValidAppend(NodeId from, NodeId to, Term term) {
+  Message m;
+  m.type = MessageType::kAppend;
+  m.from = from;
+  m.to = to;
+  m.term = term;
+  return m;
+}
+
+TEST(RawNodeTest, MalformedMessagesAreRejectedWithoutStateChange) {
+  TestCluster c(3);
+  c.TickAll(30);
+  RawNode& n = c.node(2);
+  const HardState before = n.hard_state();
+  const Index last = n.log().last_index();
+
+  Message unknown = ValidAppend(9, 2, before.term + 5);
+  EXPECT_EQ(n.Step(unknown).code(), StatusCode::kInvalidArgument);
+  Message wrong_to = ValidAppend(1, 3, before.term + 5);
+  EXPECT_EQ(n.Step(wrong_to).code(), StatusCode::kInvalidArgument);
+  Message no_term = ValidAppend(1, 2, 0);
+  EXPECT_EQ(n.Step(no_term).code(), StatusCode::kInvalidArgument);
+  Message gap = ValidAppend(1, 2, before.term + 5);
+  gap.index = last;
+  gap.log_term = n.log().last_term();
+  gap.entries = {Entry{before.term + 5, last + 2, EntryType::kNormal, "gap"}};
+  EXPECT_EQ(n.Step(gap).code(), StatusCode::kInvalidArgument);
+  Message future_entry = gap;
+  future_entry.entries = {Entry{before.term + 9, last + 1, EntryType::kNormal, "x"}};
+  EXPECT_EQ(n.Step(future_entry).code(), StatusCode::kInvalidArgument);
+  Message bad_type = ValidAppend(1, 2, before.term + 5);
+  bad_type.type = static_cast<MessageType>(200);
+  EXPECT_EQ(n.Step(bad_type).code(), StatusCode::kInvalidArgument);
+  Message huge = ValidAppend(1, 2, before.term + 5);
+  huge.index = last;
+  huge.log_term = n.log().last_term();
+  for (Index i = 0; i < (1u << 16) + 1; ++i) {
+    huge.entries.push_back(Entry{before.term + 5, last + 1 + i, EntryType::kNormal, ""});
+  }
+  EXPECT_EQ(n.Step(huge).code(), StatusCode::kInvalidArgument);
+
+  EXPECT_EQ(n.hard_state(), before);
+  EXPECT_EQ(n.log().last_index(), last);
+}
+
+TEST(RawNodeTest, StaleTermAppendIsIgnored) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId old_leader = c.Leader();
+  Term old_term = c.node(old_leader).term();
+  c.Down(old_leader);
+  c.TickAll(60);
+  NodeId leader = c.Leader();
+  ASSERT_NE(leader, kNoNode);
+  NodeId f = 6 - leader - old_leader;  // the third node
+  RawNode& n = c.node(f);
+  ASSERT_GT(n.term(), old_term);
+  const Index last = n.log().last_index();
+  const HardState before = n.hard_state();
+  Message stale = ValidAppend(old_leader, f, old_term);
+  stale.index = 1;
+  stale.log_term = old_term;
+  stale.entries = {Entry{old_term, 2, EntryType::kNormal, "from a deposed leader"}};
+  EXPECT_TRUE(n.Step(stale).ok());
+  EXPECT_EQ(n.log().last_index(), last);
+  EXPECT_EQ(n.hard_state(), before);
+}
+
+}  // namespace
+}  // namespace cairn::raft
