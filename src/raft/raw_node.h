@@ -62,6 +62,19 @@ class RawNode {
   // Returns the id of the last one; the batch is accepted or rejected whole.
   Result<ProposalId> ProposeBatch(std::vector<std::string> data);
 
+  // Linearizable read without a log write (ReadIndex). The leader records its
+  // commit index, confirms with one heartbeat round that it still leads (many
+  // reads share one round), and then returns ReadState{request_id, index} in
+  // a Ready. Errors: FailedPrecondition "not leader" (forward to leader()).
+  // A read whose round cannot complete (leadership lost) gets no ReadState;
+  // the caller's deadline decides.
+  Status ReadIndex(std::uint64_t request_id);
+  // Lease read: answered at once while the leader's lease holds (it heard
+  // from a quorum less than election_timeout_ticks_min - lease_drift_ticks
+  // ago), else falls back to ReadIndex. Correct only while clock drift
+  // between nodes stays within the configured bound (docs/raft.md).
+  Status LeaseRead(std::uint64_t request_id);
+
   // Starts an election now (tests; leadership transfer uses TimeoutNow).
   void Campaign();
 
