@@ -8,6 +8,8 @@
 namespace cairn::raft {
 
 void RawNode::Tick() {
+  ++ticks_;
+  if (startup_lease_ticks_ > 0) --startup_lease_ticks_;
   if (role_ == Role::kLeader) {
     TickHeartbeat();
   } else {
@@ -46,6 +48,7 @@ void RawNode::ResetElectionTimer() {
 }
 
 bool RawNode::HeardFromLeaderRecently() const {
+  if (startup_lease_ticks_ > 0) return true;  // see read_index.cc: leases survive our restart
   return leader_ != kNoNode && election_elapsed_ticks_ < config_.election_timeout_ticks_min;
 }
 
@@ -64,6 +67,7 @@ void RawNode::BecomeFollower(Term term, NodeId leader) {
     term_ = term;
     vote_ = kNoNode;
   }
+  if (role_ == Role::kLeader) ResetReads();
   role_ = Role::kFollower;
   leader_ = leader;
   progress_.clear();
@@ -97,6 +101,7 @@ void RawNode::BecomeLeader() {
   leader_ = id_;
   votes_.clear();
   progress_.clear();
+  ResetReads();
   for (NodeId peer : voters_) {
     if (peer != id_) progress_.emplace(peer, Progress(log_.last_index() + 1, config_.inflight_appends_max));
   }

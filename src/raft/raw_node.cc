@@ -39,6 +39,7 @@ RawNode::RawNode(const Config& config, Random& random, RestoredState restored)
   CAIRN_CHECK(config_.election_timeout_ticks_min > config_.heartbeat_interval_ticks);
   CAIRN_CHECK(config_.election_timeout_ticks_max >= config_.election_timeout_ticks_min);
   CAIRN_CHECK(config_.inflight_appends_max > 0);
+  CAIRN_CHECK(config_.lease_drift_ticks < config_.election_timeout_ticks_min);
   voters_ = SortedUnique(config_.voters);
   CAIRN_CHECK(IsVoter(id_), "a node must be one of its voters");
   term_ = restored.hard_state.term;
@@ -46,6 +47,7 @@ RawNode::RawNode(const Config& config, Random& random, RestoredState restored)
   if (config_.bugs.has(Bug::kForgetVoteOnRestart)) vote_ = kNoNode;  // injected bug
   last_hard_state_ = hard_state();
   last_soft_state_ = {leader_, role_};
+  if (config_.check_quorum) startup_lease_ticks_ = config_.election_timeout_ticks_min;
   ResetElectionTimer();
 }
 
@@ -217,7 +219,8 @@ bool RawNode::HasReady() const {
   return SoftState{leader_, role_} != last_soft_state_ || hard_state() != last_hard_state_ ||
          log_.HasUnstable() || !msgs_.empty() || !msgs_after_persist_.empty() ||
          log_.HasToApply(config_.bugs.has(Bug::kApplyBeforeCommit)) || !outcomes_.empty() ||
-         (role_ == Role::kLeader && (append_pending_ || commit_broadcast_pending_));
+         !read_states_.empty() ||
+         (role_ == Role::kLeader && (append_pending_ || commit_broadcast_pending_ || round_pending_));
 }
 
 Ready RawNode::GetReady() {
@@ -240,6 +243,8 @@ Ready RawNode::GetReady() {
   rd.committed_entries = log_.TakeToApply(config_.bugs.has(Bug::kApplyBeforeCommit));
   rd.outcomes = std::move(outcomes_);
   outcomes_.clear();
+  rd.read_states = std::move(read_states_);
+  read_states_.clear();
   ready_in_flight_ = true;
   return rd;
 }

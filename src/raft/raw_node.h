@@ -122,6 +122,19 @@ class RawNode {
   void AdvanceCommit(Index to);  // commits and records proposal outcomes
   void FlushBroadcasts();         // sends Appends deferred to GetReady()
 
+  // --- read_index.cc ---
+  struct PendingRead {
+    std::uint64_t request_id;
+    Index index;         // commit index when the read arrived
+    std::uint64_t round; // heartbeat round that must confirm leadership
+  };
+  bool CommittedInCurrentTerm() const;
+  void StartReadRound();  // queues reads and heartbeats for the next Ready
+  void OnHeartbeatAck(NodeId from, std::uint64_t round);
+  void ReleaseConfirmedReads();
+  bool LeaseValid() const;
+  void ResetReads();
+
   // --- raw_node.cc ---
   Status Validate(const Message& m) const;
   Status StepStale(const Message& m);  // a message from an older term
@@ -161,6 +174,21 @@ class RawNode {
   // of proposals leaves as one Append per follower.
   bool append_pending_ = false;
   bool commit_broadcast_pending_ = false;
+
+  // ReadIndex and lease state (leader only). Every heartbeat broadcast is a
+  // numbered round; a quorum acknowledging round r proves leadership at the
+  // tick round r was sent, which confirms every read queued before it.
+  std::uint64_t ticks_ = 0;                        // local ticks since start
+  std::uint32_t startup_lease_ticks_ = 0;          // refuse votes right after start
+  std::uint64_t round_next_ = 1;                   // id of the next heartbeat round
+  std::uint64_t round_confirmed_ = 0;              // highest round a quorum acked
+  std::uint64_t round_confirmed_tick_ = 0;         // when that round was sent
+  bool round_pending_ = false;                     // reads wait for a new round
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> round_sent_ticks_;  // (round, tick)
+  std::unordered_map<NodeId, std::uint64_t> acked_round_;  // per peer
+  std::deque<PendingRead> reads_;                  // in round order
+  std::vector<std::uint64_t> reads_waiting_commit_;  // before our term's first commit
+  std::vector<ReadState> read_states_;
 };
 
 }  // namespace cairn::raft

@@ -17,6 +17,7 @@ void RawNode::FlushBroadcasts() {
   }
   append_pending_ = false;
   commit_broadcast_pending_ = false;
+  if (round_pending_) BroadcastHeartbeat();  // reads are waiting for a round
 }
 
 bool RawNode::SendAppend(NodeId to, bool send_if_empty) {
@@ -39,10 +40,13 @@ bool RawNode::SendAppend(NodeId to, bool send_if_empty) {
 }
 
 void RawNode::BroadcastHeartbeat() {
+  const std::uint64_t round = round_next_;
+  StartReadRound();
   for (auto& [peer, pr] : progress_) {
     Message m;
     m.type = MessageType::kHeartbeat;
     m.to = peer;
+    m.context = round;
     // Never tell a follower to commit past what it is known to hold.
     m.commit = std::min(pr.match(), log_.committed());
     Send(std::move(m));
@@ -121,6 +125,7 @@ void RawNode::HandleHeartbeat(const Message& m) {
 void RawNode::HandleHeartbeatResponse(const Message& m) {
   Progress& pr = progress_.at(m.from);
   pr.set_recent_active(true);
+  OnHeartbeatAck(m.from, m.context);
   // A probe may go again; a full window whose Appends were all lost frees a
   // slot, and the next Append's rejection puts the follower back to probing.
   pr.Unpause();
@@ -149,6 +154,11 @@ bool RawNode::MaybeCommit() {
 void RawNode::AdvanceCommit(Index to) {
   if (to <= log_.committed()) return;
   log_.CommitTo(to);
+  if (role_ == Role::kLeader && !reads_waiting_commit_.empty() && CommittedInCurrentTerm()) {
+    std::vector<std::uint64_t> waiting;
+    waiting.swap(reads_waiting_commit_);
+    for (std::uint64_t id : waiting) (void)ReadIndex(id);
+  }
   // Proposals this node made as leader learn their fate even if it has
   // stepped down since: the entry at their index is now final.
   while (!pending_proposals_.empty() && pending_proposals_.front().index <= to) {
