@@ -27,6 +27,9 @@ void RawNode::TickElection() {
 void RawNode::TickHeartbeat() {
   ++heartbeat_elapsed_ticks_;
   ++election_elapsed_ticks_;
+  if (transfer_target_ != kNoNode && ++transfer_elapsed_ticks_ >= config_.election_timeout_ticks_min) {
+    AbortTransfer();  // the target did not take over in time
+  }
   if (election_elapsed_ticks_ >= config_.election_timeout_ticks_min) {
     election_elapsed_ticks_ = 0;
     if (config_.check_quorum && !CheckQuorumActive()) {
@@ -68,6 +71,7 @@ void RawNode::BecomeFollower(Term term, NodeId leader) {
     vote_ = kNoNode;
   }
   if (role_ == Role::kLeader) ResetReads();
+  AbortTransfer();
   role_ = Role::kFollower;
   leader_ = leader;
   progress_.clear();
@@ -102,6 +106,7 @@ void RawNode::BecomeLeader() {
   votes_.clear();
   progress_.clear();
   ResetReads();
+  AbortTransfer();
   for (NodeId peer : voters_) {
     if (peer != id_) progress_.emplace(peer, Progress(log_.last_index() + 1, config_.inflight_appends_max));
   }
@@ -116,7 +121,7 @@ void RawNode::BecomeLeader() {
   append_pending_ = true;
 }
 
-void RawNode::StartCampaign(bool pre_vote) {
+void RawNode::StartCampaign(bool pre_vote, bool forced) {
   if (role_ == Role::kLeader) return;
   if (pre_vote) {
     BecomePreCandidate();
@@ -126,7 +131,7 @@ void RawNode::StartCampaign(bool pre_vote) {
   votes_[id_] = true;
   if (votes_.size() >= Quorum()) {  // a cluster of one
     if (pre_vote) {
-      StartCampaign(false);
+      StartCampaign(false, forced);
     } else {
       BecomeLeader();
     }
@@ -140,6 +145,7 @@ void RawNode::StartCampaign(bool pre_vote) {
     m.term = pre_vote ? term_ + 1 : term_;
     m.index = log_.last_index();
     m.log_term = log_.last_term();
+    if (forced) m.context = kForcedCampaign;
     Send(std::move(m));
   }
 }

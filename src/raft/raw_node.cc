@@ -110,7 +110,8 @@ Status RawNode::Step(const Message& m) {
       // Never changes our term; answered below.
     } else if (m.type == MessageType::kPreVoteResponse && !m.reject) {
       // A grant carries the term we would take; not a newer leader's term.
-    } else if ((m.type == MessageType::kVote) && config_.check_quorum && HeardFromLeaderRecently()) {
+    } else if (m.type == MessageType::kVote && m.context != kForcedCampaign && config_.check_quorum &&
+               HeardFromLeaderRecently()) {
       return Status::Ok();  // a live leader holds a lease on our vote
     } else {
       const bool from_leader = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
@@ -149,6 +150,9 @@ Status RawNode::Step(const Message& m) {
       if (role_ == Role::kLeader) HandleHeartbeatResponse(m);
       break;
     case MessageType::kTimeoutNow:
+      // Campaign at once, skipping PreVote: the leader asked us to.
+      if (role_ != Role::kLeader) StartCampaign(false, true);
+      break;
     case MessageType::kSnapshot:
     case MessageType::kSnapshotResponse:
       return Status::Unimplemented("message type not supported yet");
@@ -194,6 +198,7 @@ Result<ProposalId> RawNode::ProposeBatch(std::vector<std::string> data) {
                                           : "not leader; leader is " + std::to_string(leader_));
   }
   if (data.empty()) return Status::InvalidArgument("empty proposal batch");
+  if (transfer_target_ != kNoNode) return Status::Unavailable("leadership transfer in progress");
   if (pending_proposals_.size() + data.size() > config_.pending_proposals_max) {
     return Status::ResourceExhausted("too many pending proposals");
   }

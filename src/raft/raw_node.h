@@ -75,6 +75,16 @@ class RawNode {
   // between nodes stays within the configured bound (docs/raft.md).
   Status LeaseRead(std::uint64_t request_id);
 
+  // Hands leadership to `target`, a voter: the leader brings its log up to
+  // date, then tells it to campaign at once (TimeoutNow). While a transfer
+  // is in progress proposals are refused with Unavailable "leadership
+  // transfer in progress" and lease reads fall back to ReadIndex. A transfer
+  // that has not finished within election_timeout_ticks_min is abandoned.
+  // Errors: FailedPrecondition if not leader; InvalidArgument for an unknown
+  // target or this node itself.
+  Status TransferLeadership(NodeId target);
+  NodeId transfer_target() const { return transfer_target_; }
+
   // Starts an election now (tests; leadership transfer uses TimeoutNow).
   void Campaign();
 
@@ -102,7 +112,7 @@ class RawNode {
   void BecomePreCandidate();
   void BecomeCandidate();
   void BecomeLeader();
-  void StartCampaign(bool pre_vote);
+  void StartCampaign(bool pre_vote, bool forced = false);
   void HandleVoteRequest(const Message& m);
   void HandleVoteResponse(const Message& m);
   bool LogUpToDate(Term last_term, Index last_index) const;
@@ -121,6 +131,10 @@ class RawNode {
   bool MaybeCommit();
   void AdvanceCommit(Index to);  // commits and records proposal outcomes
   void FlushBroadcasts();         // sends Appends deferred to GetReady()
+
+  // --- transfer.cc ---
+  void MaybeSendTimeoutNow(NodeId peer);
+  void AbortTransfer() { transfer_target_ = kNoNode; transfer_elapsed_ticks_ = 0; }
 
   // --- read_index.cc ---
   struct PendingRead {
@@ -162,6 +176,8 @@ class RawNode {
   std::uint32_t heartbeat_elapsed_ticks_ = 0;
   std::uint32_t randomized_election_timeout_ticks_ = 0;
   std::deque<ProposalId> pending_proposals_;          // leader's, in index order
+  NodeId transfer_target_ = kNoNode;                  // leader: transfer in progress
+  std::uint32_t transfer_elapsed_ticks_ = 0;
 
   // Output accumulated for the next Ready.
   std::vector<Message> msgs_;

@@ -58,6 +58,7 @@ Status RawNode::LeaseRead(std::uint64_t request_id) {
 
 bool RawNode::LeaseValid() const {
   if (!config_.check_quorum) return false;
+  if (transfer_target_ != kNoNode) return false;  // the target may win before the lease ends
   if (voters_.size() == 1) return true;
   if (round_confirmed_ == 0) return false;
   const std::uint64_t lease_ticks =

@@ -105,6 +105,7 @@ Status RawNode::HandleAppendResponse(const Message& m) {
     return Status::Ok();
   }
   if (pr.OnAck(m.index) && MaybeCommit()) commit_broadcast_pending_ = true;
+  if (m.from == transfer_target_) MaybeSendTimeoutNow(m.from);
   // Keep the pipeline full while the follower is behind.
   while (pr.match() < log_.last_index() && pr.next() <= log_.last_index() &&
          SendAppend(m.from, false)) {
@@ -130,7 +131,9 @@ void RawNode::HandleHeartbeatResponse(const Message& m) {
   // slot, and the next Append's rejection puts the follower back to probing.
   pr.Unpause();
   if (pr.paused()) pr.FreeFirstInflight();
-  if (pr.match() < log_.last_index()) SendAppend(m.from, false);
+  // Behind: send even an empty Append. If earlier Appends were lost, the
+  // follower rejects it and we resume from its real position.
+  if (pr.match() < log_.last_index()) SendAppend(m.from, true);
 }
 
 bool RawNode::MaybeCommit() {

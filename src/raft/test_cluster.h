@@ -104,6 +104,7 @@ class TestCluster {
   void Down(NodeId id) { down_.insert(id); }
   // Messages to and from an isolated node are lost; it keeps ticking.
   void Isolate(NodeId id) { isolated_.insert(id); }
+  void Heal(NodeId id) { isolated_.erase(id); }
   void ResetDelivered() { delivered_ = 0; }
   std::size_t delivered() const { return delivered_; }
   const std::vector<NodeId>& ids() const { return ids_; }
