@@ -19,6 +19,10 @@ void RawNode::Tick() {
 
 void RawNode::TickElection() {
   ++election_elapsed_ticks_;
+  if (!IsVoter(id_)) {  // learners and removed nodes never campaign
+    election_elapsed_ticks_ = 0;
+    return;
+  }
   if (election_elapsed_ticks_ >= randomized_election_timeout_ticks_) {
     StartCampaign(config_.pre_vote);
   }
@@ -56,9 +60,9 @@ bool RawNode::HeardFromLeaderRecently() const {
 }
 
 bool RawNode::CheckQuorumActive() {
-  std::size_t active = 1;  // self
+  std::size_t active = IsVoter(id_) ? 1 : 0;
   for (auto& [peer, pr] : progress_) {
-    if (pr.recent_active()) ++active;
+    if (pr.recent_active() && IsVoter(peer)) ++active;
     pr.set_recent_active(false);
   }
   return active >= Quorum();
@@ -107,9 +111,7 @@ void RawNode::BecomeLeader() {
   progress_.clear();
   ResetReads();
   AbortTransfer();
-  for (NodeId peer : voters_) {
-    if (peer != id_) progress_.emplace(peer, Progress(log_.last_index() + 1, config_.inflight_appends_max));
-  }
+  SyncProgress();
   ResetElectionTimer();
   // An entry of our own term: once it commits, so does every earlier entry
   // (the Figure 8 rule forbids committing those by counting alone).
@@ -122,7 +124,7 @@ void RawNode::BecomeLeader() {
 }
 
 void RawNode::StartCampaign(bool pre_vote, bool forced) {
-  if (role_ == Role::kLeader) return;
+  if (role_ == Role::kLeader || !IsVoter(id_)) return;
   if (pre_vote) {
     BecomePreCandidate();
   } else {
@@ -137,7 +139,7 @@ void RawNode::StartCampaign(bool pre_vote, bool forced) {
     }
     return;
   }
-  for (NodeId peer : voters_) {
+  for (NodeId peer : membership_.voters) {
     if (peer == id_) continue;
     Message m;
     m.type = pre_vote ? MessageType::kPreVote : MessageType::kVote;
@@ -185,7 +187,9 @@ void RawNode::HandleVoteResponse(const Message& m) {
   votes_.emplace(m.from, !m.reject);
   std::size_t granted = 0;
   std::size_t rejected = 0;
-  for (const auto& [peer, yes] : votes_) (yes ? granted : rejected)++;
+  for (const auto& [peer, yes] : votes_) {
+    if (IsVoter(peer)) (yes ? granted : rejected)++;
+  }
   if (granted >= Quorum()) {
     if (pre) {
       StartCampaign(false);

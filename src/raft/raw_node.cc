@@ -40,19 +40,17 @@ RawNode::RawNode(const Config& config, Random& random, RestoredState restored)
   CAIRN_CHECK(config_.election_timeout_ticks_max >= config_.election_timeout_ticks_min);
   CAIRN_CHECK(config_.inflight_appends_max > 0);
   CAIRN_CHECK(config_.lease_drift_ticks < config_.election_timeout_ticks_min);
-  voters_ = SortedUnique(config_.voters);
-  CAIRN_CHECK(IsVoter(id_), "a node must be one of its voters");
+  base_membership_.voters = SortedUnique(config_.voters);
+  CAIRN_CHECK(!base_membership_.voters.empty(), "a cluster needs at least one voter");
+  membership_ = base_membership_;
   term_ = restored.hard_state.term;
   vote_ = restored.hard_state.vote;
   if (config_.bugs.has(Bug::kForgetVoteOnRestart)) vote_ = kNoNode;  // injected bug
   last_hard_state_ = hard_state();
   last_soft_state_ = {leader_, role_};
+  OnLogAppended(1);
   if (config_.check_quorum) startup_lease_ticks_ = config_.election_timeout_ticks_min;
   ResetElectionTimer();
-}
-
-bool RawNode::IsVoter(NodeId id) const {
-  return std::binary_search(voters_.begin(), voters_.end(), id);
 }
 
 const Progress* RawNode::progress(NodeId peer) const {
@@ -82,7 +80,13 @@ Status RawNode::Validate(const Message& m) const {
   if (static_cast<int>(m.type) >= kMessageTypeCount) return Status::InvalidArgument("unknown message type");
   if (m.to != id_) return Status::InvalidArgument("message addressed to another node");
   if (m.from == id_ || m.from == kNoNode) return Status::InvalidArgument("bad sender");
-  if (!IsVoter(m.from)) return Status::InvalidArgument("message from an unknown node");
+  // A leader we do not know yet may be one whose joining is not in our log
+  // yet; anything else from a stranger (a removed node, say) is refused.
+  const bool from_leader = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
+                           m.type == MessageType::kSnapshot || m.type == MessageType::kTimeoutNow;
+  if (!membership_.Contains(m.from) && !from_leader) {
+    return Status::InvalidArgument("message from an unknown node");
+  }
   if (m.term == 0) return Status::InvalidArgument("message without a term");
   if (m.entries.empty()) return Status::Ok();
   if (m.type != MessageType::kAppend) return Status::InvalidArgument("entries on a non-Append message");
@@ -95,6 +99,9 @@ Status RawNode::Validate(const Message& m) const {
     if (e.term < prev_term || e.term > m.term) return Status::InvalidArgument("entry terms out of order");
     if (static_cast<int>(e.type) > static_cast<int>(EntryType::kConfChange)) {
       return Status::InvalidArgument("unknown entry type");
+    }
+    if (e.type == EntryType::kConfChange && !DecodeConfChange(e.data).ok()) {
+      return Status::InvalidArgument("malformed configuration entry");
     }
     bytes += e.data.size();
     prev_term = e.term;

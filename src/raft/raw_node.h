@@ -27,6 +27,7 @@
 #include "common/status.h"
 #include "raft/config.h"
 #include "raft/log.h"
+#include "raft/membership.h"
 #include "raft/progress.h"
 #include "raft/ready.h"
 #include "raft/types.h"
@@ -85,6 +86,15 @@ class RawNode {
   Status TransferLeadership(NodeId target);
   NodeId transfer_target() const { return transfer_target_; }
 
+  // Proposes a membership change (one server at a time). Errors:
+  //   FailedPrecondition not leader;
+  //   Unavailable        a change is still uncommitted, the leader has not yet
+  //                      committed an entry of its term, a transfer is in
+  //                      progress, or a learner to promote is still catching
+  //                      up (retry later);
+  //   InvalidArgument    the change does not apply to the membership.
+  Result<ProposalId> ProposeConfChange(const ConfChange& cc);
+
   // Starts an election now (tests; leadership transfer uses TimeoutNow).
   void Campaign();
 
@@ -99,7 +109,8 @@ class RawNode {
   NodeId vote() const { return vote_; }
   HardState hard_state() const { return {term_, vote_, log_.committed()}; }
   const RaftLog& log() const { return log_; }
-  const std::vector<NodeId>& voters() const { return voters_; }
+  const std::vector<NodeId>& voters() const { return membership_.voters; }
+  const Membership& membership() const { return membership_; }
   // The leader's view of a follower (nullptr if not leader or unknown id).
   const Progress* progress(NodeId peer) const;
 
@@ -132,6 +143,14 @@ class RawNode {
   void AdvanceCommit(Index to);  // commits and records proposal outcomes
   void FlushBroadcasts();         // sends Appends deferred to GetReady()
 
+  // --- conf_change.cc ---
+  void OnLogAppended(Index from);  // tracks conf entries in [from, last]
+  void OnLogTruncated(Index from);                        // entries >= from gone
+  void SetMembership(const Membership& m);
+  void SyncProgress();                // leader: one Progress per other member
+  void MaybeStepDownAfterRemoval();  // leader removed by a committed change
+  Index last_conf_index() const { return conf_history_.empty() ? 0 : conf_history_.back().first; }
+
   // --- transfer.cc ---
   void MaybeSendTimeoutNow(NodeId peer);
   void AbortTransfer() { transfer_target_ = kNoNode; transfer_elapsed_ticks_ = 0; }
@@ -153,8 +172,8 @@ class RawNode {
   Status Validate(const Message& m) const;
   Status StepStale(const Message& m);  // a message from an older term
   void Send(Message m);
-  bool IsVoter(NodeId id) const;
-  std::size_t Quorum() const { return voters_.size() / 2 + 1; }
+  bool IsVoter(NodeId id) const { return membership_.IsVoter(id); }
+  std::size_t Quorum() const { return membership_.Quorum(); }
 
   // Constant after construction.
   const NodeId id_;
@@ -169,7 +188,12 @@ class RawNode {
   // Volatile state.
   Role role_ = Role::kFollower;
   NodeId leader_ = kNoNode;
-  std::vector<NodeId> voters_;                        // sorted, includes id_
+  // The latest configuration in the log (committed or not) is in force.
+  // conf_history_ lists the log's configuration entries, so truncating the
+  // log can restore the configuration that preceded them.
+  Membership base_membership_;                         // before any entry
+  std::vector<std::pair<Index, Membership>> conf_history_;
+  Membership membership_;
   std::unordered_map<NodeId, Progress> progress_;     // leader only, excludes id_
   std::unordered_map<NodeId, bool> votes_;            // candidate only
   std::uint32_t election_elapsed_ticks_ = 0;

@@ -116,8 +116,19 @@ TEST(RawNodeTest, MalformedMessagesAreRejectedWithoutStateChange) {
   const HardState before = n.hard_state();
   const Index last = n.log().last_index();
 
-  Message unknown = ValidAppend(9, 2, before.term + 5);
-  EXPECT_EQ(n.Step(unknown).code(), StatusCode::kInvalidArgument);
+  // Strangers may not vote or answer; only a leader we do not know yet (its
+  // joining is not in our log yet) may reach us.
+  Message unknown_vote = ValidAppend(9, 2, before.term + 5);
+  unknown_vote.type = MessageType::kVote;
+  EXPECT_EQ(n.Step(unknown_vote).code(), StatusCode::kInvalidArgument);
+  Message unknown_resp = ValidAppend(9, 2, before.term + 5);
+  unknown_resp.type = MessageType::kAppendResponse;
+  EXPECT_EQ(n.Step(unknown_resp).code(), StatusCode::kInvalidArgument);
+  Message bad_conf = ValidAppend(1, 2, before.term + 5);
+  bad_conf.index = last;
+  bad_conf.log_term = n.log().last_term();
+  bad_conf.entries = {Entry{before.term + 5, last + 1, EntryType::kConfChange, "garbage"}};
+  EXPECT_EQ(n.Step(bad_conf).code(), StatusCode::kInvalidArgument);
   Message wrong_to = ValidAppend(1, 3, before.term + 5);
   EXPECT_EQ(n.Step(wrong_to).code(), StatusCode::kInvalidArgument);
   Message no_term = ValidAppend(1, 2, 0);

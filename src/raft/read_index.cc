@@ -39,7 +39,8 @@ Status RawNode::ReadIndex(std::uint64_t request_id) {
     reads_waiting_commit_.push_back(request_id);
     return Status::Ok();
   }
-  if (voters_.size() == 1) {
+  if ((membership_.voters.size() == 1 && IsVoter(id_)) ||
+      config_.bugs.has(Bug::kReadIndexWithoutQuorum)) {  // the latter: injected bug
     read_states_.push_back({request_id, log_.committed()});
     return Status::Ok();
   }
@@ -59,7 +60,7 @@ Status RawNode::LeaseRead(std::uint64_t request_id) {
 bool RawNode::LeaseValid() const {
   if (!config_.check_quorum) return false;
   if (transfer_target_ != kNoNode) return false;  // the target may win before the lease ends
-  if (voters_.size() == 1) return true;
+  if (membership_.voters.size() == 1 && IsVoter(id_)) return true;
   if (round_confirmed_ == 0) return false;
   const std::uint64_t lease_ticks =
       config_.election_timeout_ticks_min - std::min(config_.lease_drift_ticks,
@@ -83,8 +84,8 @@ void RawNode::OnHeartbeatAck(NodeId from, std::uint64_t round) {
   // The quorum-th highest acknowledged round (we count ourselves as having
   // acknowledged every round).
   std::vector<std::uint64_t> rounds;
-  rounds.push_back(round_next_ - 1);
-  for (NodeId peer : voters_) {
+  if (IsVoter(id_)) rounds.push_back(round_next_ - 1);
+  for (NodeId peer : membership_.voters) {
     if (peer == id_) continue;
     auto it = acked_round_.find(peer);
     rounds.push_back(it == acked_round_.end() ? 0 : it->second);

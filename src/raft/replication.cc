@@ -75,6 +75,8 @@ void RawNode::HandleAppend(const Message& m) {
       std::vector<Entry> suffix(m.entries.begin() + static_cast<std::ptrdiff_t>(conflict - m.index - 1),
                                 m.entries.end());
       log_.TruncateAndAppend(std::move(suffix));
+      OnLogTruncated(conflict);
+      OnLogAppended(conflict);
     }
     AdvanceCommit(std::min(m.commit, last_new));
     resp.index = last_new;
@@ -95,7 +97,9 @@ Status RawNode::HandleAppendResponse(const Message& m) {
   if (m.index > log_.last_index() || m.reject_hint > log_.last_index()) {
     return Status::InvalidArgument("append response beyond the leader's log");
   }
-  Progress& pr = progress_.at(m.from);
+  auto it = progress_.find(m.from);
+  if (it == progress_.end()) return Status::Ok();  // no longer a member
+  Progress& pr = it->second;
   pr.set_recent_active(true);
   if (m.reject) {
     // Skip back over the follower's conflicting term in one step.
@@ -124,7 +128,9 @@ void RawNode::HandleHeartbeat(const Message& m) {
 }
 
 void RawNode::HandleHeartbeatResponse(const Message& m) {
-  Progress& pr = progress_.at(m.from);
+  auto it = progress_.find(m.from);
+  if (it == progress_.end()) return;  // no longer a member
+  Progress& pr = it->second;
   pr.set_recent_active(true);
   OnHeartbeatAck(m.from, m.context);
   // A probe may go again; a full window whose Appends were all lost frees a
@@ -138,9 +144,11 @@ void RawNode::HandleHeartbeatResponse(const Message& m) {
 
 bool RawNode::MaybeCommit() {
   std::vector<Index> match;
-  match.reserve(voters_.size());
-  match.push_back(log_.stable());  // our own log counts once durable
-  for (const auto& [peer, pr] : progress_) match.push_back(pr.match());
+  match.reserve(membership_.voters.size());
+  if (IsVoter(id_)) match.push_back(log_.stable());  // our own log counts once durable
+  for (const auto& [peer, pr] : progress_) {
+    if (IsVoter(peer)) match.push_back(pr.match());
+  }
   const std::size_t q = Quorum();
   std::nth_element(match.begin(), match.begin() + static_cast<std::ptrdiff_t>(q - 1), match.end(),
                    std::greater<>());
@@ -157,6 +165,7 @@ bool RawNode::MaybeCommit() {
 void RawNode::AdvanceCommit(Index to) {
   if (to <= log_.committed()) return;
   log_.CommitTo(to);
+  MaybeStepDownAfterRemoval();
   if (role_ == Role::kLeader && !reads_waiting_commit_.empty() && CommittedInCurrentTerm()) {
     std::vector<std::uint64_t> waiting;
     waiting.swap(reads_waiting_commit_);

@@ -30,6 +30,7 @@ class TestCluster {
   explicit TestCluster(int n, std::uint64_t seed = 1) {
     for (int i = 1; i <= n; ++i) ids_.push_back(static_cast<NodeId>(i));
     for (NodeId id : ids_) Start(id, seed);
+    all_ = ids_;
   }
 
   void Start(NodeId id, std::uint64_t seed = 7) {
@@ -42,6 +43,18 @@ class TestCluster {
     tn.applied.clear();
   }
 
+  // A node that is not among the bootstrap voters: it waits to be added.
+  void AddNode(NodeId id) {
+    extra_.push_back(id);
+    auto& tn = nodes_[id];
+    Config c;
+    c.id = id;
+    c.voters = ids_;
+    tn.rng = std::make_unique<Xoshiro256>(id * 977);
+    tn.node = std::make_unique<RawNode>(c, *tn.rng);
+    all_.push_back(id);
+  }
+
   RawNode& node(NodeId id) { return *nodes_.at(id).node; }
   TestNode& test_node(NodeId id) { return nodes_.at(id); }
 
@@ -49,7 +62,7 @@ class TestCluster {
   void Settle() {
     for (int round = 0; round < 10000; ++round) {
       bool moved = false;
-      for (NodeId id : ids_) {
+      for (NodeId id : all_) {
         auto& tn = nodes_[id];
         if (!tn.node || !tn.node->HasReady()) continue;
         moved = true;
@@ -74,7 +87,11 @@ class TestCluster {
         if (it != nodes_.end() && it->second.node && !down_.count(m.to) && !isolated_.count(m.to) &&
             !isolated_.count(m.from)) {
           ++delivered_;
-          EXPECT_TRUE(it->second.node->Step(m).ok());
+          Status st = it->second.node->Step(m);
+          if (!st.ok()) ++rejected_;
+          if (!allow_rejections_) {
+            EXPECT_TRUE(st.ok()) << st.ToString();
+          }
         }
       }
       if (!moved) return;
@@ -84,7 +101,7 @@ class TestCluster {
 
   void TickAll(int ticks) {
     for (int t = 0; t < ticks; ++t) {
-      for (NodeId id : ids_) {
+      for (NodeId id : all_) {
         if (!down_.count(id)) node(id).Tick();
       }
       Settle();
@@ -93,7 +110,7 @@ class TestCluster {
 
   NodeId Leader() {
     NodeId found = kNoNode;
-    for (NodeId id : ids_) {
+    for (NodeId id : all_) {
       if (!down_.count(id) && node(id).role() == Role::kLeader) {
         if (found == kNoNode || node(id).term() > node(found).term()) found = id;
       }
@@ -106,16 +123,24 @@ class TestCluster {
   void Isolate(NodeId id) { isolated_.insert(id); }
   void Heal(NodeId id) { isolated_.erase(id); }
   void ResetDelivered() { delivered_ = 0; }
+  // Messages a node refuses (e.g. from a removed node) are counted, not
+  // test failures.
+  void AllowRejections() { allow_rejections_ = true; }
+  std::size_t rejected() const { return rejected_; }
   std::size_t delivered() const { return delivered_; }
   const std::vector<NodeId>& ids() const { return ids_; }
 
  private:
-  std::vector<NodeId> ids_;
+  std::vector<NodeId> ids_;    // bootstrap voters
+  std::vector<NodeId> extra_;  // added later
+  std::vector<NodeId> all_;
   std::map<NodeId, TestNode> nodes_;
   std::deque<Message> queue_;
   std::set<NodeId> down_;
   std::set<NodeId> isolated_;
   std::size_t delivered_ = 0;
+  std::size_t rejected_ = 0;
+  bool allow_rejections_ = false;
 };
 
 }  // namespace cairn::raft
