@@ -108,7 +108,12 @@ Status RawNode::HandleAppendResponse(const Message& m) {
     if (pr.OnReject(m.index, next_probe)) SendAppend(m.from, true);
     return Status::Ok();
   }
-  if (pr.OnAck(m.index) && MaybeCommit()) commit_broadcast_pending_ = true;
+  if (pr.OnAck(m.index) && MaybeCommit()) {
+    // Committing our own removal steps us down and drops every Progress,
+    // `pr` included: nothing below may run then.
+    if (role_ != Role::kLeader) return Status::Ok();
+    commit_broadcast_pending_ = true;
+  }
   if (m.from == transfer_target_) MaybeSendTimeoutNow(m.from);
   // Keep the pipeline full while the follower is behind.
   while (pr.match() < log_.last_index() && pr.next() <= log_.last_index() &&
