@@ -170,6 +170,9 @@ def main():
     ap.add_argument("--seed", type=int, default=int(time.time()) % 100000)
     ap.add_argument("--nemesis", default="kill,pause,partition,bridge,oneway,loss")
     ap.add_argument("--consistency", default="strong")
+    ap.add_argument("--expect", choices=["valid", "invalid"], default="valid",
+                    help="invalid: succeed only if the linearizability checker finds a violation "
+                         "(for runs against a known-broken system)")
     ap.add_argument("--loopback", action="store_true", help="no namespaces: kill and pause faults only")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "chaos"))
     ap.add_argument("--cairn-bin", default=os.path.join(ROOT, "build", "release", "src", "cli", "cairn"))
@@ -254,6 +257,10 @@ def main():
     if ok_ops == 0:
         log("no operation succeeded: the run proves nothing")
         return 1
+    if args.expect == "invalid":
+        caught = verdicts.get("linear") == "INVALID"
+        log("expected a violation: " + ("caught" if caught else "NOT caught"))
+        return 0 if caught else 1
     return 0 if all(v == "valid" for v in verdicts.values()) else 1
 
 
