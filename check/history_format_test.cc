@@ -60,7 +60,10 @@ TEST(HistoryFormat, RoundTrips) {
   ASSERT_TRUE(again.ok()) << again.status().ToString() << "\n" << text;
   ASSERT_EQ(again->ops.size(), h->ops.size());
   for (std::size_t i = 0; i < h->ops.size(); ++i) {
-    EXPECT_EQ(DescribeOp(again->ops[i]).substr(0, 40), DescribeOp(h->ops[i]).substr(0, 40));
+    Op a = again->ops[i];
+    Op b = h->ops[i];
+    a.line = b.line = 0;  // lines differ: the formatter reorders events by time
+    EXPECT_EQ(DescribeOp(a), DescribeOp(b));
     EXPECT_EQ(again->ops[i].complete_ns, h->ops[i].complete_ns);
   }
   EXPECT_EQ(again->nemesis.size(), h->nemesis.size());
