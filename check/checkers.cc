@@ -31,15 +31,30 @@ Verdict RunPlain(Workload w, const History& h, const CheckOptions& options) {
   return {};
 }
 
-// Shrinks the ops of the first failing key with the checker as the oracle.
+// An anomaly's kind: its text before the first ':' without numbers, so that
+// "counter read 25 outside [0, 20]" and "counter read 3 outside [5, 9]" match.
+std::string AnomalyKind(const std::string& text) {
+  std::string kind;
+  for (char c : text.substr(0, text.find(':'))) {
+    if ((c < '0' || c > '9') && c != '-') kind += c;
+  }
+  return kind;
+}
+
+// Shrinks the ops of the first failing key with the checker as the oracle,
+// keeping the kind of the first anomaly (removing a write must not turn a
+// lost write into a read of a value never written).
 // The linear checker minimizes on its own (it keeps reads well-formed).
 void MinimizeEvidence(Workload w, const History& h, const CheckOptions& options, Verdict& v) {
   if (w == Workload::kLinear || v.evidence.empty()) return;
   const std::string key = v.evidence.front().key;
+  const std::string kind = AnomalyKind(v.anomalies.front());
   auto fails = [&](const std::vector<Op>& candidate) {
     History sub;
     sub.ops = candidate;
-    return RunPlain(w, sub, options).invalid();
+    Verdict r = RunPlain(w, sub, options);
+    return r.invalid() && std::any_of(r.anomalies.begin(), r.anomalies.end(),
+                                      [&](const std::string& a) { return AnomalyKind(a) == kind; });
   };
   // Start from the anomaly's own ops when they fail on their own (usually
   // tiny), else from every op on the key.

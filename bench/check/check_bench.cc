@@ -37,6 +37,7 @@ BENCHMARK(BM_Linearizable)
     ->Args({10000, 10, 1, 0})
     ->Args({10000, 10, 1, 20})
     ->Args({10000, 10, 10, 20})
+    ->Args({10000, 30, 1, 0})
     ->Args({10000, 30, 1, 20})
     ->Unit(benchmark::kMillisecond);
 
