@@ -45,6 +45,7 @@ RC_GTEST_PROP(LinearizabilityProperty, GeneratedHistoriesAreAccepted, ()) {
   double info = *rc::gen::element(0.0, 0.05, 0.3);
   Xoshiro256 rng(seed);
   History h = GenerateRegisterHistory(rng, GenOptions(clients, ops, keys, info));
+  RC_CLASSIFY(h.ops.size() > 60, "over 60 ops");
   Verdict v = CheckLinearizable(h);
   RC_ASSERT(v.validity == Validity::kValid);
 }
