@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "check/internal/register_precheck.h"
+
 namespace cairn::check {
 namespace {
 
@@ -290,6 +292,17 @@ Verdict CheckLinearizable(const History& h, const LinearOptions& options) {
   int invalid = 0;
   int unknown = 0;
   for (const auto& [key, ops] : by_key) {
+    if (std::optional<internal::RegisterViolation> quick = internal::FindRegisterViolation(ops)) {
+      ++invalid;
+      v.anomalies.push_back("key " + key + ": " + quick->what + " (" + DescribeOp(quick->ops.back()) + ")");
+      if (invalid <= options.keys_minimized_max) {
+        for (const Op& op : quick->ops) {
+          v.failing_op_ids.push_back(op.id);
+          v.evidence.push_back(op);
+        }
+      }
+      continue;
+    }
     Validity r = SearchRegister(ops, options.states_max, deadline, &stats);
     if (r == Validity::kUnknown) {
       ++unknown;

@@ -147,3 +147,45 @@ TEST(Linearizability, ExhaustedBudgetIsUnknown) {
 
 }  // namespace
 }  // namespace cairn::check
+
+namespace cairn::check {
+namespace {
+
+// The quick pre-checks name the anomaly and give a minimal witness at once;
+// each is also confirmed by the full search.
+TEST(LinearizabilityPrecheck, NamesCommonAnomalies) {
+  struct Case {
+    HistoryBuilder b;
+    const char* what;
+    std::size_t witness;
+  };
+  std::vector<Case> cases(5);
+  cases[0].b.Write(1, "x", 1, 0, 10).Write(2, "x", 2, 20, 30).Read(3, "x", 1, 40, 50);
+  cases[0].what = "stale read";
+  cases[0].witness = 3;
+  cases[1].b.Write(1, "x", 1, 0, 10).Read(3, "x", 7, 40, 50);
+  cases[1].what = "read of a value never written";
+  cases[1].witness = 1;
+  cases[2].b.Read(3, "x", 1, 0, 10).Write(1, "x", 1, 20, 30);
+  cases[2].what = "read from the future";
+  cases[2].witness = 2;
+  cases[3].b.Write(1, "x", 1, 0, 10).Read(3, "x", std::nullopt, 20, 30);
+  cases[3].what = "nil read after a completed write";
+  cases[3].witness = 2;
+  cases[4].b.Write(1, "x", 1, 0, 10).Write(2, "x", 2, 20, 30).Cas(3, "x", 1, 3, 40, 50);
+  cases[4].what = "stale read";  // the cas compared against an overwritten value
+  cases[4].witness = 3;
+  for (Case& c : cases) {
+    History h = c.b.Build();
+    Verdict v = CheckLinearizable(h);
+    ASSERT_TRUE(v.invalid()) << c.what;
+    EXPECT_NE(v.anomalies.at(0).find(c.what), std::string::npos) << v.anomalies.at(0);
+    EXPECT_EQ(v.evidence.size(), c.witness) << FormatVerdict(v);
+    EXPECT_EQ(SearchRegister(h.ops, 1000000, std::chrono::steady_clock::now() + std::chrono::seconds(10)),
+              Validity::kInvalid)
+        << c.what;
+  }
+}
+
+}  // namespace
+}  // namespace cairn::check
