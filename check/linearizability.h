@@ -32,7 +32,7 @@
 namespace cairn::check {
 
 struct LinearOptions {
-  std::uint64_t states_max = 20'000'000;  // memoised configurations, per key
+  std::uint64_t states_max = 10'000'000;  // memoised configurations, per key (~150 B each)
   std::int64_t time_budget_ms = 60'000;   // whole search (all keys)
   bool minimize = true;                   // shrink the first failing keys
   int keys_minimized_max = 3;

@@ -133,6 +133,23 @@ TEST(RunChecker, MinimizesCounterEvidenceToAFailingSubHistory) {
   EXPECT_TRUE(CheckCounter(alone).invalid());
 }
 
+// Shrinking must keep the anomaly: dropping the first write would turn the
+// lost write into "a value never written", which is a different bug.
+TEST(RunChecker, MinimizedLostWriteStaysALostWrite) {
+  HistoryBuilder b;
+  for (int i = 0; i < 10; ++i) b.Write(1, "y", 100 + i, i * 10, i * 10 + 5);
+  b.Write(1, "x", 1, 0, 10).Write(2, "x", 2, 20, 30).Write(3, "x", 3, 25, 35, kInfo).Read(4, "x", 1, 40, 50);
+  b.Read(4, "y", 109, 200, 210);
+  Verdict v = RunChecker(Workload::kLost, b.Build());
+  ASSERT_TRUE(v.invalid());
+  ASSERT_EQ(v.evidence.size(), 3u) << FormatVerdict(v);
+  History alone;
+  alone.ops = v.evidence;
+  Verdict again = CheckLost(alone);
+  ASSERT_TRUE(again.invalid());
+  EXPECT_NE(again.anomalies[0].find("acknowledged write lost"), std::string::npos);
+}
+
 TEST(RunChecker, ParsesWorkloadNames) {
   EXPECT_TRUE(ParseWorkload("linear").ok());
   EXPECT_TRUE(ParseWorkload("lost").ok());
