@@ -1,15 +1,28 @@
 #include "check/workloads.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <string>
 
 namespace cairn::check {
 namespace {
 
+// 128-bit sums: deltas are arbitrary int64 from the file, and their sums
+// must not overflow (a checker never has undefined behaviour on bad data).
+using Sum = __int128;
+
+std::string SumText(Sum x) {
+  if (x >= std::numeric_limits<std::int64_t>::min() && x <= std::numeric_limits<std::int64_t>::max()) {
+    return std::to_string(static_cast<std::int64_t>(x));
+  }
+  return x < 0 ? "-huge" : "huge";
+}
+
 struct SortedSums {
   std::vector<std::int64_t> times;  // ascending
-  std::vector<std::int64_t> pos;    // prefix sums of positive deltas
-  std::vector<std::int64_t> neg;    // prefix sums of negative deltas
+  std::vector<Sum> pos;             // prefix sums of positive deltas
+  std::vector<Sum> neg;             // prefix sums of negative deltas
 
   // Ops with time < t (strict) or <= t.
   std::size_t CountBefore(std::int64_t t, bool inclusive) const {
@@ -26,8 +39,8 @@ SortedSums Build(std::vector<std::pair<std::int64_t, std::int64_t>> time_delta) 
   s.neg.push_back(0);
   for (auto [t, d] : time_delta) {
     s.times.push_back(t);
-    s.pos.push_back(s.pos.back() + std::max<std::int64_t>(d, 0));
-    s.neg.push_back(s.neg.back() + std::min<std::int64_t>(d, 0));
+    s.pos.push_back(s.pos.back() + std::max<Sum>(d, 0));
+    s.neg.push_back(s.neg.back() + std::min<Sum>(d, 0));
   }
   return s;
 }
@@ -46,10 +59,10 @@ void CheckCounterKey(const std::vector<const Op*>& ops, Verdict& v, std::string*
     if (op->f != Fn::kRead || !op->ok()) continue;
     std::size_t m = must_sums.CountBefore(op->invoke_ns, /*inclusive=*/false);
     std::size_t p = may_sums.CountBefore(op->complete_ns, /*inclusive=*/true);
-    std::int64_t lo = must_sums.pos[m] + may_sums.neg[p];
-    std::int64_t hi = must_sums.neg[m] + may_sums.pos[p];
+    Sum lo = must_sums.pos[m] + may_sums.neg[p];
+    Sum hi = must_sums.neg[m] + may_sums.pos[p];
     std::int64_t got = op->value.value_or(0);
-    std::string bounds = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+    std::string bounds = "[" + SumText(lo) + ", " + SumText(hi) + "]";
     *last_bounds = "key " + op->key + " last read " + std::to_string(got) + " in " + bounds;
     if (got < lo || got > hi) {
       AddAnomaly(v, "counter read " + std::to_string(got) + " outside " + bounds + ": " + DescribeOp(*op),
