@@ -266,7 +266,7 @@ std::string FormatEvent(const Event& e) {
   }
   if (e.version) j["version"] = *e.version;
   j["time_ns"] = e.time_ns;
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string FormatHistory(const History& h) {
@@ -287,11 +287,11 @@ std::string FormatHistory(const History& h) {
     json j = {{"type", "nemesis"}, {"f", n.kind}, {"time_ns", n.start_ns}};
     if (!n.detail.empty()) j["detail"] = n.detail;
     j["phase"] = n.stop_ns == n.start_ns ? "instant" : "start";
-    out += j.dump() + "\n";
+    out += j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
     if (n.stop_ns != n.start_ns && n.stop_ns != kNeverNs) {
       j["phase"] = "stop";
       j["time_ns"] = n.stop_ns;
-      out += j.dump() + "\n";
+      out += j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
     }
   }
   return out;
