@@ -67,15 +67,24 @@ bool Step(const SearchOp& op, int state, int* next) {
 
 class Search {
  public:
-  Search(const std::vector<Op>& ops, std::uint64_t states_max, Clock::time_point deadline)
-      : states_max_(states_max), deadline_(deadline) {
+  Search(const std::vector<Op>& ops, std::uint64_t states_max, Clock::time_point deadline,
+         bool force_reads)
+      : states_max_(states_max), deadline_(deadline), force_reads_(force_reads) {
     Prepare(ops);
   }
 
   Validity Run(SearchStats* stats);
 
  private:
+  struct Frame {
+    int call = 0;        // the lifted call entry
+    int state = 0;       // register value before it
+    bool forced = false; // the only move tried from its configuration
+  };
+
   void Prepare(const std::vector<Op>& ops);
+  int ForcedRead(int state) const;
+  bool Backtrack(std::vector<Frame>& stack, int* state, int* entry);
   void Lift(int call);
   void Unlift(int call);
   bool Remember(int state);
@@ -88,8 +97,10 @@ class Search {
   std::vector<std::uint64_t> info_bits_;
   std::unordered_set<std::string> seen_;
   std::string key_;  // scratch
+  std::vector<bool> unique_value_;  // value id -> written by at most one op
   std::uint64_t states_max_;
   Clock::time_point deadline_;
+  bool force_reads_;
 };
 
 void Search::Prepare(const std::vector<Op>& input) {
@@ -114,6 +125,14 @@ void Search::Prepare(const std::vector<Op>& input) {
     if (op->ok()) ++ok_count_;
     ops_.push_back(s);
   }
+  int max_id = 0;
+  for (const SearchOp& op : ops_) max_id = std::max({max_id, op.arg, op.arg2});
+  std::vector<int> writers(static_cast<std::size_t>(max_id) + 1, 0);
+  for (const SearchOp& op : ops_) {
+    if (op.f != Fn::kRead) ++writers[static_cast<std::size_t>(op.f == Fn::kCas ? op.arg2 : op.arg)];
+  }
+  unique_value_.resize(writers.size());
+  for (std::size_t v = 0; v < writers.size(); ++v) unique_value_[v] = writers[v] <= 1;
   std::vector<Entry> events;
   for (std::size_t i = 0; i < kept.size(); ++i) {
     int op = static_cast<int>(i);
@@ -189,10 +208,43 @@ bool Search::Remember(int state) {
   return seen_.insert(key_).second;
 }
 
+// A pending ok read of the current value, when that value is written by at
+// most one op, can be linearized first without loss: the register never holds
+// that value again, so every valid continuation places the read before the
+// next change, and moving it to the front keeps real-time order (its call is
+// pending, so everything that precedes it is already linearized). Such a read
+// is the only move tried from its configuration. Returns its call entry or -1.
+int Search::ForcedRead(int state) const {
+  if (!force_reads_ || !unique_value_[static_cast<std::size_t>(state)]) return -1;
+  for (int x = entries_[0].next; x != -1 && !entries_[x].is_return; x = entries_[x].next) {
+    const SearchOp& op = ops_[entries_[x].op];
+    if (op.f == Fn::kRead && !op.info && op.arg == state) return x;
+  }
+  return -1;
+}
+
+// Undoes the last move; a forced move leaves nothing else to try in its
+// configuration, so it is undone too. False when nothing is left: invalid.
+bool Search::Backtrack(std::vector<Frame>& stack, int* state, int* entry) {
+  while (!stack.empty()) {
+    Frame f = stack.back();
+    stack.pop_back();
+    *state = f.state;
+    SetBit(entries_[f.call].op, false);
+    Unlift(f.call);
+    if (!f.forced) {
+      *entry = entries_[f.call].next;
+      return true;
+    }
+  }
+  return false;
+}
+
 Validity Search::Run(SearchStats* stats) {
-  std::vector<std::pair<int, int>> stack;  // (call entry, state before it)
+  std::vector<Frame> stack;
   int state = 0;
   int entry = entries_[0].next;
+  bool fresh = true;  // a configuration not looked at yet
   std::uint64_t steps = 0;
   Validity result = Validity::kValid;
   while (entries_[0].next != -1) {
@@ -204,16 +256,37 @@ Validity Search::Run(SearchStats* stats) {
       result = Validity::kUnknown;
       break;
     }
+    if (fresh) {
+      fresh = false;
+      if (int forced = ForcedRead(state); forced != -1) {
+        SetBit(entries_[forced].op, true);
+        if (Remember(state)) {
+          stack.push_back(Frame{forced, state, true});
+          Lift(forced);
+          entry = entries_[0].next;
+          fresh = true;
+          continue;
+        }
+        // Explored before and failed: so does this configuration.
+        SetBit(entries_[forced].op, false);
+        if (!Backtrack(stack, &state, &entry)) {
+          result = Validity::kInvalid;
+          break;
+        }
+        continue;
+      }
+    }
     const Entry& e = entries_[entry];
     if (!e.is_return) {
       int next = 0;
       if (Step(ops_[e.op], state, &next)) {
         SetBit(e.op, true);
         if (Remember(next)) {
-          stack.emplace_back(entry, state);
+          stack.push_back(Frame{entry, state, false});
           state = next;
           Lift(entry);
           entry = entries_[0].next;
+          fresh = true;
           continue;
         }
         SetBit(e.op, false);
@@ -224,16 +297,10 @@ Validity Search::Run(SearchStats* stats) {
     // A return whose call is still pending: every ok op before it is done
     // if it is an info op's (infinite) return, so the rest may never happen.
     if (ops_[e.op].info) break;
-    if (stack.empty()) {
+    if (!Backtrack(stack, &state, &entry)) {
       result = Validity::kInvalid;
       break;
     }
-    auto [call, old_state] = stack.back();
-    stack.pop_back();
-    state = old_state;
-    SetBit(entries_[call].op, false);
-    Unlift(call);
-    entry = entries_[call].next;
   }
   if (stats != nullptr) {
     stats->states += seen_.size();
@@ -270,8 +337,9 @@ std::vector<Op> MinimizeKey(const std::vector<Op>& ops, const LinearOptions& opt
 }  // namespace
 
 Validity SearchRegister(const std::vector<Op>& ops, std::uint64_t states_max,
-                        std::chrono::steady_clock::time_point deadline, SearchStats* stats) {
-  Search search(ops, states_max, deadline);
+                        std::chrono::steady_clock::time_point deadline, SearchStats* stats,
+                        bool force_reads) {
+  Search search(ops, states_max, deadline, force_reads);
   return search.Run(stats);
 }
 

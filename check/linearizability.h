@@ -46,8 +46,11 @@ struct SearchStats {
 };
 
 // Searches one key's ops (all with the same key; read/write/cas only).
+// `force_reads` enables a pruning that is exact (see linearizability.cc,
+// ForcedRead); false gives plain WGL, kept for differential tests.
 Validity SearchRegister(const std::vector<Op>& ops, std::uint64_t states_max,
-                        std::chrono::steady_clock::time_point deadline, SearchStats* stats = nullptr);
+                        std::chrono::steady_clock::time_point deadline, SearchStats* stats = nullptr,
+                        bool force_reads = true);
 
 Verdict CheckLinearizable(const History& h, const LinearOptions& options = {});
 
