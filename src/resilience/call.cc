@@ -1,15 +1,6 @@
 #include "resilience/call.h"
 
 namespace cairn::resilience {
-namespace {
-constexpr char kCircuitOpen[] = "circuit breaker open";
-constexpr char kBulkheadFull[] = "bulkhead full";
-constexpr char kRateLimited[] = "rate limited";
-constexpr char kConcurrencyLimit[] = "concurrency limit reached";
-constexpr char kTimeout[] = "timeout";
-constexpr char kRetryBudget[] = "retry budget exhausted";
-}  // namespace
-
 CallOutcome DefaultClassifier(const Status& s) {
   switch (s.code()) {
     case StatusCode::kUnavailable:
@@ -26,24 +17,10 @@ CallOutcome DefaultClassifier(const Status& s) {
   }
 }
 
-Status CircuitOpenRejection() { return Status::Literal(StatusCode::kUnavailable, kCircuitOpen); }
-Status BulkheadFullRejection() {
-  return Status::Literal(StatusCode::kResourceExhausted, kBulkheadFull);
-}
-Status RateLimitedRejection() {
-  return Status::Literal(StatusCode::kResourceExhausted, kRateLimited);
-}
-Status ConcurrencyLimitRejection() {
-  return Status::Literal(StatusCode::kResourceExhausted, kConcurrencyLimit);
-}
-Status TimeoutRejection() { return Status::Literal(StatusCode::kDeadlineExceeded, kTimeout); }
-Status RetryBudgetRejection() { return Status::Literal(StatusCode::kUnavailable, kRetryBudget); }
-
 bool IsRejection(const Status& s) {
   const char* p = s.message().data();
-  return p == kCircuitOpen || p == kBulkheadFull || p == kRateLimited || p == kConcurrencyLimit ||
-         p == kTimeout || p == kRetryBudget;
+  return p == kCircuitOpenMessage || p == kBulkheadFullMessage || p == kRateLimitedMessage ||
+         p == kConcurrencyLimitMessage || p == kTimeoutMessage;
 }
-bool IsCircuitOpen(const Status& s) { return s.message().data() == kCircuitOpen; }
 
 }  // namespace cairn::resilience

@@ -65,13 +65,29 @@ CallOutcome DefaultClassifier(const Status& s);
 // Rejections raised by the strategies themselves. Each is a literal, so
 // building one never allocates; IsRejection() tells them from a downstream's
 // own errors by the identity of the message.
-Status CircuitOpenRejection();        // kUnavailable
-Status BulkheadFullRejection();       // kResourceExhausted
-Status RateLimitedRejection();        // kResourceExhausted
-Status ConcurrencyLimitRejection();   // kResourceExhausted
-Status TimeoutRejection();            // kDeadlineExceeded
-Status RetryBudgetRejection();        // kUnavailable (only when budget_blocks_first_call)
+// The messages are inline variables: one address in the whole program.
+inline constexpr char kCircuitOpenMessage[] = "circuit breaker open";
+inline constexpr char kBulkheadFullMessage[] = "bulkhead full";
+inline constexpr char kRateLimitedMessage[] = "rate limited";
+inline constexpr char kConcurrencyLimitMessage[] = "concurrency limit reached";
+inline constexpr char kTimeoutMessage[] = "timeout";
+
+inline Status CircuitOpenRejection() {  // kUnavailable
+  return Status::Literal(StatusCode::kUnavailable, kCircuitOpenMessage);
+}
+inline Status BulkheadFullRejection() {  // kResourceExhausted
+  return Status::Literal(StatusCode::kResourceExhausted, kBulkheadFullMessage);
+}
+inline Status RateLimitedRejection() {  // kResourceExhausted
+  return Status::Literal(StatusCode::kResourceExhausted, kRateLimitedMessage);
+}
+inline Status ConcurrencyLimitRejection() {  // kResourceExhausted
+  return Status::Literal(StatusCode::kResourceExhausted, kConcurrencyLimitMessage);
+}
+inline Status TimeoutRejection() {  // kDeadlineExceeded
+  return Status::Literal(StatusCode::kDeadlineExceeded, kTimeoutMessage);
+}
 bool IsRejection(const Status& s);
-bool IsCircuitOpen(const Status& s);
+inline bool IsCircuitOpen(const Status& s) { return s.message().data() == kCircuitOpenMessage; }
 
 }  // namespace cairn::resilience

@@ -53,7 +53,8 @@ Status CircuitBreakerConfig::Validate() const {
 CircuitBreaker::CircuitBreaker(const CircuitBreakerConfig& config, const Clock& clock)
     : config_(config),
       clock_(clock),
-      timed_(config.slow_call_duration.count() > 0 || config.window_kind == WindowKind::kTimeBased) {
+      time_calls_(config.slow_call_duration.count() > 0),
+      timed_(time_calls_ || config.window_kind == WindowKind::kTimeBased) {
   const Status valid = config.Validate();
   CAIRN_CHECK(valid.ok(), "invalid CircuitBreakerConfig (call Validate() first)");
   if (config.window_kind == WindowKind::kCountBased) {
@@ -70,14 +71,14 @@ CircuitBreaker::Permit CircuitBreaker::TryAcquireSlow(std::uint32_t word) {
     switch (state) {
       case CircuitState::kClosed:
       case CircuitState::kDisabled:
-        return {true, generation, timed_ ? clock_.Now() : Nanos(0)};
+        return {true, generation, time_calls_ ? clock_.Now() : Nanos(0)};
       case CircuitState::kForcedOpen:
-        rejected_.fetch_add(1, std::memory_order_relaxed);
+        rejected_.Add();
         return {};
       case CircuitState::kOpen: {
         const Nanos now = clock_.Now();
         if (now.count() < open_until_ns_.load(std::memory_order_relaxed)) {
-          rejected_.fetch_add(1, std::memory_order_relaxed);
+          rejected_.Add();
           return {};
         }
         Transition(word, CircuitState::kHalfOpen, TransitionReason::kOpenDurationElapsed, {});
@@ -94,13 +95,13 @@ CircuitBreaker::Permit CircuitBreaker::TryAcquireSlow(std::uint32_t word) {
             Transition(word, CircuitState::kOpen, TransitionReason::kHalfOpenTimedOut, {});
           }
         }
-        rejected_.fetch_add(1, std::memory_order_relaxed);
+        rejected_.Add();
         return {};
       }
     }
     word = word_.load(std::memory_order_acquire);
   }
-  rejected_.fetch_add(1, std::memory_order_relaxed);
+  rejected_.Add();
   return {};
 }
 

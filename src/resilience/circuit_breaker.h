@@ -37,6 +37,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "resilience/call.h"
+#include "resilience/metrics.h"
 #include "resilience/sliding_window.h"
 
 namespace cairn::resilience {
@@ -116,7 +117,12 @@ class CircuitBreaker {
     const std::uint32_t word = word_.load(std::memory_order_acquire);
     const auto state = static_cast<CircuitState>(word & 0xff);
     if (state == CircuitState::kClosed || state == CircuitState::kDisabled) {
-      return {true, word >> 8, timed_ ? clock_.Now() : Nanos(0)};
+      return {true, word >> 8, time_calls_ ? clock_.Now() : Nanos(0)};
+    }
+    if (state == CircuitState::kOpen &&
+        clock_.Now().count() < open_until_ns_.load(std::memory_order_relaxed)) {
+      rejected_.Add();  // the common rejection: still waiting out open_duration
+      return {};
     }
     return TryAcquireSlow(word);
   }
@@ -157,7 +163,7 @@ class CircuitBreaker {
 
   CircuitState state() const { return static_cast<CircuitState>(word_.load() & 0xff); }
   WindowSnapshot Snapshot() const;
-  std::uint64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
+  std::uint64_t rejected() const { return rejected_.value(); }
   const CircuitBreakerConfig& config() const { return config_; }
 
   void ForceOpen();  // reject everything until Reset()
@@ -189,7 +195,8 @@ class CircuitBreaker {
   // Constant after construction.
   const CircuitBreakerConfig config_;
   const Clock& clock_;
-  const bool timed_;  // slow calls tracked or time-based window: read the clock per call
+  const bool time_calls_;  // slow calls tracked: read the clock when admitting
+  const bool timed_;  // slow calls tracked or time-based window: read the clock on completion
   std::unique_ptr<CountWindow> count_window_;
   std::unique_ptr<TimeWindow> time_window_;
 
@@ -202,7 +209,7 @@ class CircuitBreaker {
   std::atomic<std::uint32_t> probes_done_{0};
   std::atomic<std::uint32_t> probes_failed_{0};
   std::atomic<std::uint32_t> probes_slow_{0};
-  alignas(64) std::atomic<std::uint64_t> rejected_{0};
+  StripedCounter rejected_;  // per-thread stripes: rejecting threads never share a line
 
   std::mutex mu_;  // serialises transitions and guards listeners_
   std::vector<Listener> listeners_;
