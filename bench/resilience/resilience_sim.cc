@@ -35,6 +35,9 @@ using std::chrono::seconds;
 constexpr double kOfferedRps = 200;
 constexpr int kWorkers = 16;
 constexpr std::int64_t kSimSeconds = 120;
+// A success slower than this is no use to the user (goodput counts within it).
+constexpr double kSloMs = 1000;
+constexpr Nanos kTimeout = milliseconds(500);  // the pipeline's per-attempt timeout
 
 struct Phase {
   double from_s;
@@ -80,7 +83,7 @@ struct Call {
 };
 
 struct Second {
-  std::uint64_t offered = 0, good = 0, failed = 0, fast_rejected = 0, queue_max = 0;
+  std::uint64_t offered = 0, good = 0, good_slo = 0, failed = 0, fast_rejected = 0, queue_max = 0;
   std::vector<double> latencies_ms;
 };
 
@@ -91,18 +94,22 @@ class Sim {
     CircuitBreakerConfig cb;
     cb.window_size = 100;
     cb.minimum_calls = 20;
-    cb.failure_rate_threshold_pct = 50;
-    cb.slow_call_duration = milliseconds(200);
-    cb.slow_call_rate_threshold_pct = 80;
+    // Trip on an outage, not on partial failure: retries (within budget)
+    // handle partial failure better than rejecting everything.
+    cb.failure_rate_threshold_pct = 90;
     cb.open_duration = seconds(2);
     cb.half_open_probes = 5;
     breaker_ = std::make_unique<CircuitBreaker>(cb, clock_);
-    budget_ = std::make_unique<RetryBudget>(RetryBudgetConfig{}, clock_);
+    RetryBudgetConfig budget;
+    budget.ratio_pct = 50;
+    budget_ = std::make_unique<RetryBudget>(budget, clock_);
     retry_.max_attempts = 3;
     retry_.backoff = {milliseconds(20), milliseconds(500), 2.0, Jitter::kFull};
     GradientConfig g;
-    g.initial_limit = 32;
-    g.max_limit = 256;
+    g.initial_limit = 16;
+    g.min_limit = 4;
+    g.max_limit = 128;
+    g.long_window = 100;  // ~1 s of samples: re-learn the baseline quickly after a step
     limiter_ = std::make_unique<AdaptiveLimiter>(std::make_unique<GradientLimit>(g), clock_);
   }
 
@@ -132,22 +139,25 @@ class Sim {
         const auto i = static_cast<std::size_t>(std::ceil(q * sec.latencies_ms.size())) - 1;
         return sec.latencies_ms[std::min(i, sec.latencies_ms.size() - 1)];
       };
-      std::printf("%s,%zu,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.3f,%.3f,%" PRIu64
-                  "\n",
+      std::printf("%s,%zu,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                  ",%.3f,%.3f,%" PRIu64 "\n",
                   mode, s, PhaseAt(Nanos(static_cast<std::int64_t>(s) * 1'000'000'000)).name,
-                  sec.offered, sec.good, sec.failed, sec.fast_rejected, pct(0.5), pct(0.99),
+                  sec.offered, sec.good, sec.good_slo, sec.failed, sec.fast_rejected, pct(0.5), pct(0.99),
                   sec.queue_max);
     }
   }
 
   void Summary(const char* mode) const {
-    std::uint64_t good = 0, offered = 0;
+    std::uint64_t good = 0, good_slo = 0, offered = 0;
     for (const auto& s : seconds_) {
       good += s.good;
+      good_slo += s.good_slo;
       offered += s.offered;
     }
-    std::fprintf(stderr, "%s: offered %" PRIu64 " calls, %" PRIu64 " succeeded (%.1f%%), %" PRIu64
-                 " server work items\n", mode, offered, good, 100.0 * good / offered, served_);
+    std::fprintf(stderr, "%s: offered %" PRIu64 " calls, %" PRIu64 " succeeded (%.1f%%), %" PRIu64 " within the 1 s SLO (%.1f%%), %" PRIu64
+                 " server work items, rejected by breaker %" PRIu64 " by limit %" PRIu64 "\n",
+                 mode, offered, good, 100.0 * good / offered, good_slo, 100.0 * good_slo / offered, served_, rejected_by_breaker_,
+                 rejected_by_limit_);
   }
 
  private:
@@ -180,16 +190,20 @@ class Sim {
     Attempt& a = attempts_[id];
     if (protect_) {
       a.breaker = breaker_->TryAcquire();
-      if (!a.breaker) return FinishCall(call, CircuitOpenRejection(), true);
+      if (!a.breaker) {
+        ++rejected_by_breaker_;
+        return FinishCall(call, CircuitOpenRejection(), true);
+      }
       a.limit = limiter_->TryAcquire();
       if (!a.limit) {
         breaker_->Release(a.breaker);
+        ++rejected_by_limit_;
         return FinishCall(call, ConcurrencyLimitRejection(), true);
       }
     }
     queue_.push_back(id);
     Sec().queue_max = std::max<std::uint64_t>(Sec().queue_max, queue_.size());
-    Push(clock_.Now().count() + (protect_ ? milliseconds(250) : seconds(10)).count(),
+    Push(clock_.Now().count() + Nanos(protect_ ? kTimeout : seconds(10)).count(),
          EventKind::kClientTimeout, id);
     Dispatch();
   }
@@ -224,10 +238,14 @@ class Sim {
     const std::uint64_t call = a.call;
     if (protect_) {
       breaker_->OnComplete(a.breaker, s);
+      // As Pipeline does: overload signals shrink the limit, other errors
+      // release the permit without a sample.
       if (s.ok()) {
         limiter_->OnSuccess(a.limit);
-      } else {
+      } else if (AdaptiveLimiter::IsOverload(s)) {
         limiter_->OnDropped(a.limit);
+      } else {
+        limiter_->OnIgnored(a.limit);
       }
       if (!s.ok() && retry_.retry_on(s) && calls_[call].attempts < retry_.max_attempts &&
           budget_->TryRetry()) {
@@ -241,13 +259,15 @@ class Sim {
 
   void FinishCall(std::uint64_t call, const Status& s, bool fast) {
     Second& sec = Sec();
+    const double latency_ms = (clock_.Now().count() - calls_[call].arrival_ns) / 1e6;
     if (s.ok()) {
       sec.good++;
+      if (latency_ms <= kSloMs) sec.good_slo++;
     } else {
       sec.failed++;
       if (fast) sec.fast_rejected++;
     }
-    sec.latencies_ms.push_back((clock_.Now().count() - calls_[call].arrival_ns) / 1e6);
+    sec.latencies_ms.push_back(latency_ms);
   }
 
   const bool protect_;
@@ -264,6 +284,7 @@ class Sim {
   std::vector<Attempt> attempts_;
   std::deque<std::uint64_t> queue_;
   int busy_ = 0;
+  std::uint64_t rejected_by_breaker_ = 0, rejected_by_limit_ = 0;
   std::uint64_t served_ = 0;
   std::vector<Second> seconds_;
 };
@@ -275,7 +296,7 @@ int main() {
   const char* env = std::getenv("CAIRN_SEED");
   const std::uint64_t seed = env ? std::strtoull(env, nullptr, 10) : 1;
   std::fprintf(stderr, "CAIRN_SEED=%" PRIu64 "\n", seed);
-  std::printf("mode,second,phase,offered,good,failed,fast_rejected,p50_ms,p99_ms,queue_max\n");
+  std::printf("mode,second,phase,offered,good,good_slo,failed,fast_rejected,p50_ms,p99_ms,queue_max\n");
   for (bool protect : {false, true}) {
     cairn::resilience::Sim sim(protect, seed);
     sim.Run();

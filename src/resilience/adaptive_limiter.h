@@ -112,8 +112,15 @@ class AdaptiveLimiter {
   void OnDropped(const Permit& p) { Finish(p, true, true); }
   void OnIgnored(const Permit& p) { Finish(p, false, false); }
 
-  // Runs f if admitted. kDeadlineExceeded, kResourceExhausted and
-  // kUnavailable count as drops; other errors are ignored.
+  // kDeadlineExceeded and kResourceExhausted are overload signals (drops).
+  // Other errors, kUnavailable included, are ignored: a downstream that is
+  // down or answering errors fast is the circuit breaker's business, and
+  // shrinking the limit would only starve the calls that do succeed.
+  static bool IsOverload(const Status& s) {
+    return s.code() == StatusCode::kDeadlineExceeded || s.code() == StatusCode::kResourceExhausted;
+  }
+
+  // Runs f if admitted; see IsOverload for how errors count.
   template <Call F>
   CallResultOf<F> Execute(F&& f) {
     const Permit p = TryAcquire();
@@ -122,8 +129,7 @@ class AdaptiveLimiter {
     const Status& s = StatusOf(r);
     if (s.ok()) {
       OnSuccess(p);
-    } else if (s.code() == StatusCode::kDeadlineExceeded ||
-               s.code() == StatusCode::kResourceExhausted || s.code() == StatusCode::kUnavailable) {
+    } else if (IsOverload(s)) {
       OnDropped(p);
     } else {
       OnIgnored(p);

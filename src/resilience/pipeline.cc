@@ -10,8 +10,7 @@ bool Pipeline::IsLocalRejection(const Status& s) {
 void Pipeline::FinishLimit(const AdaptiveLimiter::Permit& p, const Status& s) {
   if (s.ok()) {
     limiter_->OnSuccess(p);
-  } else if (s.code() == StatusCode::kDeadlineExceeded ||
-             s.code() == StatusCode::kResourceExhausted || s.code() == StatusCode::kUnavailable) {
+  } else if (AdaptiveLimiter::IsOverload(s)) {
     limiter_->OnDropped(p);
   } else {
     limiter_->OnIgnored(p);
