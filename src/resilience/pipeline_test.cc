@@ -138,3 +138,34 @@ TEST(PipelineTest, MetricsExposeOutcomesStateAndLatency) {
 
 }  // namespace
 }  // namespace cairn::resilience
+
+namespace cairn::resilience {
+namespace {
+
+// The example from docs/resilience.md, compiled and run, so the guide stays true.
+TEST(PipelineTest, DocsExampleWorks) {
+  ManualClock clock;
+  std::vector<std::string> log;
+  auto pipeline = PipelineBuilder(clock)
+                      .WithRetry({.max_attempts = 3})
+                      .WithRetryBudget({.ratio_pct = 20})
+                      .WithCircuitBreaker({.window_size = 100, .minimum_calls = 20})
+                      .WithGcra({.rate_per_second = 500, .burst = 50})
+                      .WithTimeout({.timeout = std::chrono::milliseconds(200)})
+                      .WithBulkhead({.max_concurrent = 32})
+                      .OnCircuitTransition([&](const CircuitTransition& t) {
+                        log.push_back(std::string(CircuitStateName(t.to)));
+                      })
+                      .Build();
+  ASSERT_TRUE(pipeline.ok());
+  (*pipeline)->circuit_breaker()->ForceOpen();
+  Result<std::string> v = (*pipeline)->Execute(
+      [&](const CancellationToken&) { return Result<std::string>("fresh"); },
+      [&](const Status&) { return Result<std::string>("stale"); });
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, "stale");
+  EXPECT_EQ(log, std::vector<std::string>{"forced_open"});
+}
+
+}  // namespace
+}  // namespace cairn::resilience
