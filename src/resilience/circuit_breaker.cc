@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "resilience/coarse_clock.h"
+
 namespace cairn::resilience {
 
 std::string_view CircuitStateName(CircuitState s) {
@@ -53,6 +55,8 @@ Status CircuitBreakerConfig::Validate() const {
 CircuitBreaker::CircuitBreaker(const CircuitBreakerConfig& config, const Clock& clock)
     : config_(config),
       clock_(clock),
+      open_clock_(&clock == &SystemClock::Instance() ? static_cast<const Clock&>(CoarseClock::Instance())
+                                                     : clock),
       time_calls_(config.slow_call_duration.count() > 0),
       timed_(time_calls_ || config.window_kind == WindowKind::kTimeBased) {
   const Status valid = config.Validate();

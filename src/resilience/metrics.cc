@@ -4,10 +4,9 @@
 
 namespace cairn::resilience {
 
-int StripedCounter::Stripe() {
+int StripedCounter::NextStripe() {
   static std::atomic<int> next{0};
-  thread_local const int stripe = next.fetch_add(1, std::memory_order_relaxed) % kStripes;
-  return stripe;
+  return next.fetch_add(1, std::memory_order_relaxed) % kStripes;
 }
 
 void MetricsRegistry::Add(Entry e) {

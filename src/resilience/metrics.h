@@ -38,7 +38,11 @@ class StripedCounter {
   }
 
  private:
-  static int Stripe();
+  static int Stripe() {
+    thread_local const int stripe = NextStripe();
+    return stripe;
+  }
+  static int NextStripe();
   struct alignas(64) Padded {
     std::atomic<std::uint64_t> v{0};
   };
