@@ -6,6 +6,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <deque>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -36,13 +37,15 @@ TEST(CountWindowTest, RecordReportsWhetherTotalsChanged) {
   EXPECT_EQ(w.Snapshot().failures, 0u);
 }
 
-RC_GTEST_PROP(CountWindowProp, TotalsMatchNaiveRecount,
-              (const std::vector<std::pair<bool, bool>>& calls)) {
-  const auto size = *rc::gen::inRange<std::uint32_t>(1, 40);
-  CountWindow w(size);
+// Records `calls` into a window built by make(size) and checks every snapshot
+// against a naive recount of the last `size` calls.
+template <typename Make>
+void CheckAgainstNaive(std::uint32_t size, const std::vector<std::pair<bool, bool>>& calls,
+                       Make make) {
+  auto w = make(size);
   std::deque<std::pair<bool, bool>> naive;
   for (const auto& [failure, slow] : calls) {
-    w.Record(failure, slow);
+    w->Record(failure, slow);
     naive.push_back({failure, slow});
     if (naive.size() > size) naive.pop_front();
     std::uint64_t f = 0, s = 0;
@@ -50,11 +53,28 @@ RC_GTEST_PROP(CountWindowProp, TotalsMatchNaiveRecount,
       f += nf;
       s += ns;
     }
-    const WindowSnapshot snap = w.Snapshot();
+    const WindowSnapshot snap = w->Snapshot();
     RC_ASSERT(snap.calls == naive.size());
     RC_ASSERT(snap.failures == f);
     RC_ASSERT(snap.slow == s);
   }
+}
+
+auto MakeWindow(std::uint32_t size) { return std::make_unique<CountWindow>(size); }
+
+RC_GTEST_PROP(CountWindowProp, TotalsMatchNaiveRecount,
+              (const std::vector<std::pair<bool, bool>>& calls)) {
+  CheckAgainstNaive(*rc::gen::inRange<std::uint32_t>(1, 40), calls, MakeWindow);
+}
+
+// The property can fail: a window one slot too long (a classic off-by-one in
+// eviction) must be caught.
+TEST(CountWindowProp, CatchesAnOffByOneWindow) {
+  const bool passed = rc::check("off-by-one window", [](const std::vector<std::pair<bool, bool>>& calls) {
+    CheckAgainstNaive(*rc::gen::inRange<std::uint32_t>(1, 40), calls,
+                      [](std::uint32_t n) { return std::make_unique<CountWindow>(n + 1); });
+  });
+  EXPECT_FALSE(passed);
 }
 
 RC_GTEST_PROP(TimeWindowProp, TotalsMatchNaiveRecount, ()) {
