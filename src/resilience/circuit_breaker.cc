@@ -55,8 +55,10 @@ Status CircuitBreakerConfig::Validate() const {
 CircuitBreaker::CircuitBreaker(const CircuitBreakerConfig& config, const Clock& clock)
     : config_(config),
       clock_(clock),
-      open_clock_(&clock == &SystemClock::Instance() ? static_cast<const Clock&>(CoarseClock::Instance())
-                                                     : clock),
+      open_clock_(CoarseIfSystem(clock)),
+      window_clock_(config.window_bucket_width >= std::chrono::milliseconds(100)
+                        ? CoarseIfSystem(clock)
+                        : clock),
       time_calls_(config.slow_call_duration.count() > 0),
       timed_(time_calls_ || config.window_kind == WindowKind::kTimeBased) {
   const Status valid = config.Validate();
@@ -112,7 +114,10 @@ CircuitBreaker::Permit CircuitBreaker::TryAcquireSlow(std::uint32_t word) {
 void CircuitBreaker::OnCompleteSlow(const Permit& permit, std::uint32_t word, bool failure) {
   const auto state = static_cast<CircuitState>(word & 0xff);
   if (state != CircuitState::kClosed && state != CircuitState::kHalfOpen) return;
-  const Nanos now = timed_ || state == CircuitState::kHalfOpen ? clock_.Now() : Nanos(0);
+  // Slow-call timing needs the precise clock; a time window of buckets of
+  // 100 ms or more is fine with the coarse one.
+  const bool precise = time_calls_ || state == CircuitState::kHalfOpen;
+  const Nanos now = precise ? clock_.Now() : timed_ ? window_clock_.Now() : Nanos(0);
   const bool slow = config_.slow_call_duration.count() > 0 &&
                     now - permit.start >= config_.slow_call_duration;
   if (state == CircuitState::kHalfOpen) return RecordHalfOpen(word, failure, slow);

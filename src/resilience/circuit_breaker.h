@@ -200,6 +200,9 @@ class CircuitBreaker {
   // SystemClock (same epoch, ~6 ns instead of ~30 ns a read): OPEN may then
   // last up to one kernel tick (1-4 ms) longer than open_duration.
   const Clock& open_clock_;
+  // Reads the time for a time window's buckets when slow calls are not
+  // timed: CoarseClock on SystemClock when buckets are >= 100 ms wide.
+  const Clock& window_clock_;
   const bool time_calls_;  // slow calls tracked: read the clock when admitting
   const bool timed_;  // slow calls tracked or time-based window: read the clock on completion
   std::unique_ptr<CountWindow> count_window_;

@@ -30,4 +30,11 @@ class CoarseClock final : public Clock {
   }
 };
 
+// CoarseClock in place of the SystemClock, for reads that need no more than
+// millisecond resolution; any other clock (a test's ManualClock) is kept.
+inline const Clock& CoarseIfSystem(const Clock& clock) {
+  if (&clock == &SystemClock::Instance()) return CoarseClock::Instance();
+  return clock;
+}
+
 }  // namespace cairn::resilience

@@ -1,5 +1,7 @@
 #include "resilience/retry_budget.h"
 
+#include "resilience/coarse_clock.h"
+
 namespace cairn::resilience {
 
 Status RetryBudgetConfig::Validate() const {
@@ -11,7 +13,11 @@ Status RetryBudgetConfig::Validate() const {
 }
 
 RetryBudget::RetryBudget(const RetryBudgetConfig& config, const Clock& clock)
-    : config_(config), clock_(clock), counters_(config.buckets, config.window / config.buckets) {
+    : config_(config),
+      // Buckets of 100 ms or more need no better than the coarse clock.
+      clock_(config.window / config.buckets >= std::chrono::milliseconds(100) ? CoarseIfSystem(clock)
+                                                                              : clock),
+      counters_(config.buckets, config.window / config.buckets) {
   CAIRN_CHECK(config.Validate().ok(), "invalid RetryBudgetConfig (call Validate() first)");
 }
 
