@@ -115,7 +115,7 @@ class Cache {
     std::mutex policy_mu;                    // taken before map_mu
     std::unique_ptr<TinyLfuPolicy> policy;   // guarded by policy_mu
     std::mutex map_mu;
-    std::unordered_map<K, std::unique_ptr<Entry>, Hash> map;        // guarded by map_mu
+    std::unordered_map<K, Entry, Hash> map;   // guarded by map_mu; nodes never move
     std::unordered_map<K, std::shared_ptr<Flight>, Hash> flights;  // guarded by map_mu
     ReadBuffer reads;
     Counters counters;

@@ -2,8 +2,9 @@
 // FrequencySketch: a count-min sketch of 4-bit counters that estimates how
 // often a key hash was seen recently (the "TinyLFU" part of W-TinyLFU).
 //
-// Each key maps to one 64-bit word per row (4 rows); each word holds sixteen
-// 4-bit counters, so an estimate is the minimum of four saturating counters.
+// Each key maps to one 64-byte block (a cache line of eight 64-bit words) and
+// to one 4-bit counter in each of four word pairs of that block, so an
+// estimate is the minimum of four saturating counters and costs one cache miss.
 // Aging: after `sample_size` increments every counter is halved, so the
 // sketch forgets old popularity and follows a shifting workload.
 //
@@ -31,11 +32,14 @@ class FrequencySketch {
 
  private:
   void Age();
-  std::size_t WordIndex(std::uint64_t key_hash, int row) const;
-  static int CounterShift(std::uint64_t key_hash, int row);
+  struct Slot {
+    std::size_t word;
+    int shift;
+  };
+  Slot SlotOf(std::uint64_t mixed, int row) const;
 
-  std::vector<std::uint64_t> table_;  // 4 rows of width_ words, row-major
-  std::size_t width_mask_ = 0;        // width_ - 1; width_ is a power of two
+  std::vector<std::uint64_t> table_;  // blocks of 8 words
+  std::size_t block_mask_ = 0;        // blocks - 1; blocks is a power of two
   std::size_t sample_size_ = 0;       // increments between agings
   std::size_t additions_ = 0;         // increments since the last aging
   std::size_t resets_ = 0;            // agings so far (for tests and stats)

@@ -7,7 +7,6 @@
 
 namespace cairn::cache {
 namespace {
-constexpr double kWindowFractionMax = 0.8;
 constexpr double kStepInitial = 0.0625;    // share of the capacity moved per period at first
 constexpr double kStepDecay = 0.98;        // steps shrink while the hit ratio is stable
 constexpr double kRestartThreshold = 0.05; // a big hit-ratio jump restarts the search
@@ -165,7 +164,7 @@ void TinyLfuPolicy::Evict(std::vector<PolicyNode*>* evicted) {
 
 void TinyLfuPolicy::Climb(bool hit) {
   (hit ? sample_hits_ : sample_misses_)++;
-  const std::size_t period = std::max<std::size_t>(10 * config_.max_entries, 1000);
+  const std::size_t period = std::max<std::size_t>(10 * config_.max_entries, 100);
   if (sample_hits_ + sample_misses_ < period) return;
   const double hit_ratio = static_cast<double>(sample_hits_) / (sample_hits_ + sample_misses_);
   const double change = hit_ratio - previous_hit_ratio_;
@@ -173,7 +172,7 @@ void TinyLfuPolicy::Climb(bool hit) {
   const double amount = change >= 0 ? step_ : -step_;
   step_ = std::abs(change) >= kRestartThreshold ? std::copysign(kStepInitial, amount)
                                                 : amount * kStepDecay;
-  window_fraction_ = std::clamp(window_fraction_ + amount, 0.0, kWindowFractionMax);
+  window_fraction_ = std::clamp(window_fraction_ + amount, 0.0, config_.window_fraction_max);
   previous_hit_ratio_ = hit_ratio;
   sample_hits_ = sample_misses_ = 0;
 }

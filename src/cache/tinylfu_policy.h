@@ -42,6 +42,7 @@ struct PolicyConfig {
   double window_fraction = 0.01;    // initial window share of the capacity
   double protected_fraction = 0.8;  // protected share of the main space
   bool adaptive = true;             // hill-climb the window size
+  double window_fraction_max = 1.0; // climber's ceiling; 1.0 lets it degrade to plain LRU
 };
 
 class TinyLfuPolicy {

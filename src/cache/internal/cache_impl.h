@@ -50,7 +50,7 @@ typename Cache<K, V, Hash>::Lookup Cache<K, V, Hash>::Find(Shard& s, const K& ke
     std::lock_guard<std::mutex> lock(s.map_mu);
     auto it = s.map.find(key);
     if (it == s.map.end()) return out;
-    Entry* e = it->second.get();
+    Entry* e = &it->second;
     if (e->expire_at_ns != kNever) {
       const std::int64_t now_ns = NowNs();
       if (now_ns >= e->expire_at_ns) return out;
@@ -93,34 +93,30 @@ void Cache<K, V, Hash>::Insert(Shard& s, std::uint64_t h, const K& key, std::opt
   const std::uint64_t weight = value.has_value() && weigher_ ? weigher_(key, *value) : 1;
   const std::int64_t expire_at_ns = ttl.count() > 0 ? NowNs() + ttl.count() : kNever;
   std::vector<PolicyNode*> evicted;
-  std::vector<std::unique_ptr<Entry>> doomed;  // freed after the locks drop
   std::lock_guard<std::mutex> policy_lock(s.policy_mu);
   {
     std::lock_guard<std::mutex> map_lock(s.map_mu);
     DrainLocked(s);  // no buffered pointer may outlive an eviction below
     auto it = s.map.find(key);
     if (it != s.map.end()) {
-      Entry* e = it->second.get();
+      Entry* e = &it->second;
       e->value = std::move(value);
       e->expire_at_ns = expire_at_ns;
       e->load_ns = load_ns;
       s.policy->UpdateWeight(e, weight, &evicted);
     } else {
-      auto e = std::make_unique<Entry>();
+      Entry* e = &s.map.try_emplace(key).first->second;
       e->key_hash = h;
       e->weight_bytes = weight;
       e->key = key;
       e->value = std::move(value);
       e->expire_at_ns = expire_at_ns;
       e->load_ns = load_ns;
-      Entry* raw = e.get();
-      s.map.emplace(key, std::move(e));
-      s.policy->Add(raw, &evicted);
+      s.policy->Add(e, &evicted);
     }
     for (PolicyNode* n : evicted) {
       auto victim = s.map.find(static_cast<Entry*>(n)->key);
       CAIRN_CHECK(victim != s.map.end(), "evicted entry missing from the map");
-      doomed.push_back(std::move(victim->second));
       s.map.erase(victim);
     }
   }
@@ -142,14 +138,12 @@ void Cache<K, V, Hash>::PutNotFound(const K& key) {
 template <typename K, typename V, typename Hash>
 bool Cache<K, V, Hash>::Invalidate(const K& key) {
   Shard& s = ShardFor(HashOf(key));
-  std::unique_ptr<Entry> doomed;
   std::lock_guard<std::mutex> policy_lock(s.policy_mu);
   std::lock_guard<std::mutex> map_lock(s.map_mu);
   DrainLocked(s);
   auto it = s.map.find(key);
   if (it == s.map.end()) return false;
-  s.policy->Remove(it->second.get());
-  doomed = std::move(it->second);
+  s.policy->Remove(&it->second);
   s.map.erase(it);
   return true;
 }
