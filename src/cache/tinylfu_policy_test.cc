@@ -43,7 +43,9 @@ class Harness {
 RC_GTEST_PROP(TinyLfuPolicy, StaysWithinBoundsAndConsistent, ()) {
   const auto max_entries = *rc::gen::inRange<std::size_t>(1, 200);
   const auto max_bytes = *rc::gen::element<std::size_t>(0, 500, 5000);
-  const auto keys = *rc::gen::container<std::vector<std::uint64_t>>(rc::gen::inRange<std::uint64_t>(0, 400));
+  const auto ops = *rc::gen::inRange<std::size_t>(0, 3000);
+  const auto keys = *rc::gen::container<std::vector<std::uint64_t>>(
+      ops, rc::gen::inRange<std::uint64_t>(0, 400));
   PolicyConfig config{.max_entries = max_entries, .max_bytes = max_bytes};
   Harness h(config);
   for (std::uint64_t k : keys) {
