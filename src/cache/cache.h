@@ -1,0 +1,153 @@
+#pragma once
+// Cache<K, V>: a concurrent in-process cache bounded by entries and bytes,
+// with TTLs, W-TinyLFU admission/eviction, single-flight loading, XFetch-style
+// early refresh and negative caching.
+//
+//   Cache<std::string, std::string> cache({.max_entries = 100'000});
+//   auto v = cache.GetOrLoad(key, [&](const std::string& k) -> Result<std::optional<std::string>> {
+//     return backend.Read(k);   // nullopt = "not found", cached for negative_ttl
+//   });
+//
+// Design: the key hash picks one of `shards` shards (lock striping). A hit
+// takes only the shard's map mutex for a lookup and a value copy and records
+// the access in a lossy read buffer; the W-TinyLFU bookkeeping runs later,
+// when a thread drains the buffer under try_lock of the policy mutex. Writes
+// take the policy mutex, then the map mutex (always in that order).
+//
+// Values are copied out on a hit; store std::shared_ptr<const T> for big ones.
+// Time: an entry with a TTL reads the injected Clock on each hit; entries
+// without one never touch the clock. Expired entries read as misses and are
+// replaced by the next Put/load or evicted by the size policy.
+//
+// Thread-safety: every public method may be called from any thread.
+// Loaders run on the calling thread without any cache lock held; a loader
+// must not call GetOrLoad for the same key (it would wait on itself).
+
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "cache/frequency_sketch.h"
+#include "cache/read_buffer.h"
+#include "cache/stats.h"
+#include "cache/tinylfu_policy.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "common/status.h"
+
+namespace cairn::cache {
+
+struct CacheOptions {
+  std::size_t max_entries = 10'000;  // > 0
+  std::size_t max_bytes = 0;         // 0 = bounded by entries only
+  std::size_t shards = 16;           // rounded to a power of two; fewer for small caches
+  Nanos default_ttl{0};              // 0 = entries never expire unless Put says so
+  Nanos negative_ttl{std::chrono::seconds(1)};  // lifetime of a cached "not found"
+  double early_refresh_beta = 1.0;   // XFetch beta; 0 disables early refresh
+  bool adaptive_window = true;       // hill-climb the W-TinyLFU window
+  Clock* clock = nullptr;            // nullptr = SystemClock::Instance()
+};
+
+template <typename K, typename V, typename Hash = std::hash<K>>
+class Cache {
+ public:
+  // Returns the value, std::nullopt for "not found" (negatively cached), or
+  // an error (not cached; every caller waiting on this load gets it).
+  using LoadResult = Result<std::optional<V>>;
+  using Loader = std::function<LoadResult(const K&)>;
+  // Bytes charged for an entry against max_bytes.
+  using Weigher = std::function<std::uint64_t(const K&, const V&)>;
+
+  explicit Cache(const CacheOptions& options, Weigher weigher = nullptr);
+  Cache(const Cache&) = delete;
+  Cache& operator=(const Cache&) = delete;
+
+  // A live value, or nullopt on a miss or a cached "not found".
+  std::optional<V> Get(const K& key);
+  // Stores a value; ttl 0 means options.default_ttl.
+  void Put(const K& key, V value, Nanos ttl = Nanos(0));
+  // Caches "key does not exist" for options.negative_ttl.
+  void PutNotFound(const K& key);
+  // Removes the key; true if it was present.
+  bool Invalidate(const K& key);
+  // Cached value, or one load shared by every concurrent caller of the key.
+  LoadResult GetOrLoad(const K& key, const Loader& loader);
+
+  CacheStats Stats() const;
+  std::size_t EntryCount() const;
+  // Sum of the weigher's charges for resident entries (entries count 1 without a weigher).
+  std::uint64_t WeightedBytes() const;
+  std::size_t ShardCount() const { return shards_.size(); }
+
+ private:
+  static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+
+  struct Entry : PolicyNode {
+    K key;
+    std::optional<V> value;          // nullopt = negative entry
+    std::int64_t expire_at_ns = kNever;
+    std::int64_t load_ns = 0;        // last load's duration, for XFetch
+  };
+
+  // One in-progress load; waiters block on cv until done.
+  struct Flight {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    std::optional<LoadResult> result;
+  };
+
+  struct Counters {
+    std::atomic<std::uint64_t> hits{0}, negative_hits{0}, misses{0}, evictions{0}, loads_ok{0},
+        loads_failed{0}, load_time_ns{0}, early_refreshes{0};
+  };
+
+  struct alignas(64) Shard {
+    std::mutex policy_mu;                    // taken before map_mu
+    std::unique_ptr<TinyLfuPolicy> policy;   // guarded by policy_mu
+    std::mutex map_mu;
+    std::unordered_map<K, Entry, Hash> map;   // guarded by map_mu; nodes never move
+    std::unordered_map<K, std::shared_ptr<Flight>, Hash> flights;  // guarded by map_mu
+    ReadBuffer reads;
+    Counters counters;
+  };
+
+  enum class Found { kMiss, kHit, kNegative };
+  struct Lookup {
+    Found found = Found::kMiss;
+    std::optional<V> value;
+    bool refresh_early = false;
+  };
+
+  std::uint64_t HashOf(const K& key) const { return MixHash(hasher_(key)); }
+  Shard& ShardFor(std::uint64_t h) { return *shards_[h & shard_mask_]; }
+  std::int64_t NowNs() const { return clock_->Now().count(); }
+  Lookup Find(Shard& s, const K& key, bool want_refresh);
+  bool ShouldRefreshEarly(const Entry& e, std::int64_t now_ns) const;
+  void Insert(Shard& s, std::uint64_t h, const K& key, std::optional<V> value, Nanos ttl,
+              std::int64_t load_ns);
+  void DrainLocked(Shard& s);
+  void TryDrain(Shard& s);
+  LoadResult RunLoad(Shard& s, std::uint64_t h, const K& key, const Loader& loader,
+                     const std::shared_ptr<Flight>& flight);
+
+  const CacheOptions options_;
+  Clock* const clock_;
+  Weigher weigher_;
+  Hash hasher_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::size_t shard_mask_ = 0;
+};
+
+}  // namespace cairn::cache
+
+#include "cache/internal/cache_impl.h"

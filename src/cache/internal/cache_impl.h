@@ -1,0 +1,258 @@
+#pragma once
+// Template bodies of cache/cache.h. Include cache/cache.h, not this file.
+
+#include <algorithm>
+
+#include "common/assert.h"
+
+namespace cairn::cache {
+
+template <typename K, typename V, typename Hash>
+Cache<K, V, Hash>::Cache(const CacheOptions& options, Weigher weigher)
+    : options_(options),
+      clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
+      weigher_(std::move(weigher)) {
+  CAIRN_CHECK(options.max_entries > 0, "max_entries must be positive");
+  // Small caches get fewer shards: each shard's policy needs room to work.
+  std::size_t shards = 1;
+  const std::size_t wanted = std::min(options.shards, std::max<std::size_t>(1, options.max_entries / 64));
+  while (shards * 2 <= wanted) shards *= 2;
+  shard_mask_ = shards - 1;
+  for (std::size_t i = 0; i < shards; ++i) {
+    auto shard = std::make_unique<Shard>();
+    PolicyConfig pc;
+    pc.max_entries = (options.max_entries + shards - 1) / shards;
+    pc.max_bytes = options.max_bytes == 0 ? 0 : (options.max_bytes + shards - 1) / shards;
+    pc.adaptive = options.adaptive_window;
+    shard->policy = std::make_unique<TinyLfuPolicy>(pc);
+    shards_.push_back(std::move(shard));
+  }
+}
+
+template <typename K, typename V, typename Hash>
+bool Cache<K, V, Hash>::ShouldRefreshEarly(const Entry& e, std::int64_t now_ns) const {
+  // XFetch (Vattani et al.): refresh when now - delta * beta * ln(U) >= expiry,
+  // so the chance rises smoothly as expiry nears and slow loads start earlier.
+  if (options_.early_refresh_beta <= 0 || e.expire_at_ns == kNever || e.load_ns <= 0) return false;
+  thread_local Xoshiro256 rng(0x9e3779b97f4a7c15ULL ^
+                              reinterpret_cast<std::uintptr_t>(&rng));
+  const double u = 1.0 - rng.NextDouble();  // (0, 1]
+  const double head_start_ns = -static_cast<double>(e.load_ns) * options_.early_refresh_beta * std::log(u);
+  return static_cast<double>(now_ns) + head_start_ns >= static_cast<double>(e.expire_at_ns);
+}
+
+template <typename K, typename V, typename Hash>
+typename Cache<K, V, Hash>::Lookup Cache<K, V, Hash>::Find(Shard& s, const K& key,
+                                                           bool want_refresh) {
+  Lookup out;
+  bool drain = false;
+  {
+    std::lock_guard<std::mutex> lock(s.map_mu);
+    auto it = s.map.find(key);
+    if (it == s.map.end()) return out;
+    Entry* e = &it->second;
+    if (e->expire_at_ns != kNever) {
+      const std::int64_t now_ns = NowNs();
+      if (now_ns >= e->expire_at_ns) return out;
+      out.refresh_early = want_refresh && ShouldRefreshEarly(*e, now_ns);
+    }
+    out.found = e->value.has_value() ? Found::kHit : Found::kNegative;
+    out.value = e->value;
+    drain = s.reads.Push(e);  // under map_mu: see ReadBuffer's lifetime rule
+  }
+  if (drain) TryDrain(s);
+  return out;
+}
+
+template <typename K, typename V, typename Hash>
+void Cache<K, V, Hash>::DrainLocked(Shard& s) {
+  s.reads.Drain([&](PolicyNode* n) { s.policy->RecordAccess(n); });
+}
+
+template <typename K, typename V, typename Hash>
+void Cache<K, V, Hash>::TryDrain(Shard& s) {
+  std::unique_lock<std::mutex> lock(s.policy_mu, std::try_to_lock);
+  if (lock.owns_lock()) DrainLocked(s);
+}
+
+template <typename K, typename V, typename Hash>
+std::optional<V> Cache<K, V, Hash>::Get(const K& key) {
+  Shard& s = ShardFor(HashOf(key));
+  Lookup l = Find(s, key, /*want_refresh=*/false);
+  switch (l.found) {
+    case Found::kHit: s.counters.hits.fetch_add(1, std::memory_order_relaxed); break;
+    case Found::kNegative: s.counters.negative_hits.fetch_add(1, std::memory_order_relaxed); break;
+    case Found::kMiss: s.counters.misses.fetch_add(1, std::memory_order_relaxed); break;
+  }
+  return std::move(l.value);
+}
+
+template <typename K, typename V, typename Hash>
+void Cache<K, V, Hash>::Insert(Shard& s, std::uint64_t h, const K& key, std::optional<V> value,
+                               Nanos ttl, std::int64_t load_ns) {
+  const std::uint64_t weight = value.has_value() && weigher_ ? weigher_(key, *value) : 1;
+  const std::int64_t expire_at_ns = ttl.count() > 0 ? NowNs() + ttl.count() : kNever;
+  std::vector<PolicyNode*> evicted;
+  std::lock_guard<std::mutex> policy_lock(s.policy_mu);
+  {
+    std::lock_guard<std::mutex> map_lock(s.map_mu);
+    DrainLocked(s);  // no buffered pointer may outlive an eviction below
+    auto it = s.map.find(key);
+    if (it != s.map.end()) {
+      Entry* e = &it->second;
+      e->value = std::move(value);
+      e->expire_at_ns = expire_at_ns;
+      e->load_ns = load_ns;
+      s.policy->UpdateWeight(e, weight, &evicted);
+    } else {
+      Entry* e = &s.map.try_emplace(key).first->second;
+      e->key_hash = h;
+      e->weight_bytes = weight;
+      e->key = key;
+      e->value = std::move(value);
+      e->expire_at_ns = expire_at_ns;
+      e->load_ns = load_ns;
+      s.policy->Add(e, &evicted);
+    }
+    for (PolicyNode* n : evicted) {
+      auto victim = s.map.find(static_cast<Entry*>(n)->key);
+      CAIRN_CHECK(victim != s.map.end(), "evicted entry missing from the map");
+      s.map.erase(victim);
+    }
+  }
+  s.counters.evictions.fetch_add(evicted.size(), std::memory_order_relaxed);
+}
+
+template <typename K, typename V, typename Hash>
+void Cache<K, V, Hash>::Put(const K& key, V value, Nanos ttl) {
+  const std::uint64_t h = HashOf(key);
+  Insert(ShardFor(h), h, key, std::move(value), ttl.count() > 0 ? ttl : options_.default_ttl, 0);
+}
+
+template <typename K, typename V, typename Hash>
+void Cache<K, V, Hash>::PutNotFound(const K& key) {
+  const std::uint64_t h = HashOf(key);
+  Insert(ShardFor(h), h, key, std::nullopt, options_.negative_ttl, 0);
+}
+
+template <typename K, typename V, typename Hash>
+bool Cache<K, V, Hash>::Invalidate(const K& key) {
+  Shard& s = ShardFor(HashOf(key));
+  std::lock_guard<std::mutex> policy_lock(s.policy_mu);
+  std::lock_guard<std::mutex> map_lock(s.map_mu);
+  DrainLocked(s);
+  auto it = s.map.find(key);
+  if (it == s.map.end()) return false;
+  s.policy->Remove(&it->second);
+  s.map.erase(it);
+  return true;
+}
+
+template <typename K, typename V, typename Hash>
+typename Cache<K, V, Hash>::LoadResult Cache<K, V, Hash>::GetOrLoad(const K& key,
+                                                                    const Loader& loader) {
+  const std::uint64_t h = HashOf(key);
+  Shard& s = ShardFor(h);
+  Lookup l = Find(s, key, /*want_refresh=*/true);
+  if (l.found != Found::kMiss && !l.refresh_early) {
+    (l.found == Found::kHit ? s.counters.hits : s.counters.negative_hits)
+        .fetch_add(1, std::memory_order_relaxed);
+    return LoadResult(std::move(l.value));
+  }
+  std::shared_ptr<Flight> flight;
+  bool leader = false;
+  {
+    std::lock_guard<std::mutex> lock(s.map_mu);
+    auto it = s.flights.find(key);
+    if (it != s.flights.end()) {
+      flight = it->second;
+    } else {
+      flight = std::make_shared<Flight>();
+      s.flights.emplace(key, flight);
+      leader = true;
+    }
+  }
+  if (l.found != Found::kMiss) {
+    // Early refresh: one caller reloads, everyone (that caller included) is served the live value.
+    (l.found == Found::kHit ? s.counters.hits : s.counters.negative_hits)
+        .fetch_add(1, std::memory_order_relaxed);
+    if (leader) {
+      s.counters.early_refreshes.fetch_add(1, std::memory_order_relaxed);
+      (void)RunLoad(s, h, key, loader, flight);
+    }
+    return LoadResult(std::move(l.value));
+  }
+  s.counters.misses.fetch_add(1, std::memory_order_relaxed);
+  if (leader) return RunLoad(s, h, key, loader, flight);
+  std::unique_lock<std::mutex> wait(flight->mu);
+  flight->cv.wait(wait, [&] { return flight->done; });
+  return *flight->result;
+}
+
+template <typename K, typename V, typename Hash>
+typename Cache<K, V, Hash>::LoadResult Cache<K, V, Hash>::RunLoad(
+    Shard& s, std::uint64_t h, const K& key, const Loader& loader,
+    const std::shared_ptr<Flight>& flight) {
+  const std::int64_t start_ns = NowNs();
+  LoadResult result = loader(key);
+  const std::int64_t load_ns = std::max<std::int64_t>(NowNs() - start_ns, 0);
+  s.counters.load_time_ns.fetch_add(static_cast<std::uint64_t>(load_ns), std::memory_order_relaxed);
+  if (result.ok()) {
+    s.counters.loads_ok.fetch_add(1, std::memory_order_relaxed);
+    const bool found = result->has_value();
+    // Insert before the flight ends, so a caller arriving after it finds the entry.
+    Insert(s, h, key, *result, found ? options_.default_ttl : options_.negative_ttl, load_ns);
+  } else {
+    s.counters.loads_failed.fetch_add(1, std::memory_order_relaxed);
+  }
+  {
+    std::lock_guard<std::mutex> lock(s.map_mu);
+    s.flights.erase(key);
+  }
+  {
+    std::lock_guard<std::mutex> lock(flight->mu);
+    flight->result.emplace(result);
+    flight->done = true;
+  }
+  flight->cv.notify_all();
+  return result;
+}
+
+template <typename K, typename V, typename Hash>
+CacheStats Cache<K, V, Hash>::Stats() const {
+  CacheStats out;
+  for (const auto& s : shards_) {
+    const Counters& c = s->counters;
+    out.hits += c.hits.load(std::memory_order_relaxed);
+    out.negative_hits += c.negative_hits.load(std::memory_order_relaxed);
+    out.misses += c.misses.load(std::memory_order_relaxed);
+    out.evictions += c.evictions.load(std::memory_order_relaxed);
+    out.loads_ok += c.loads_ok.load(std::memory_order_relaxed);
+    out.loads_failed += c.loads_failed.load(std::memory_order_relaxed);
+    out.load_time_ns += c.load_time_ns.load(std::memory_order_relaxed);
+    out.early_refreshes += c.early_refreshes.load(std::memory_order_relaxed);
+  }
+  return out;
+}
+
+template <typename K, typename V, typename Hash>
+std::size_t Cache<K, V, Hash>::EntryCount() const {
+  std::size_t n = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard<std::mutex> lock(s->map_mu);
+    n += s->map.size();
+  }
+  return n;
+}
+
+template <typename K, typename V, typename Hash>
+std::uint64_t Cache<K, V, Hash>::WeightedBytes() const {
+  std::uint64_t n = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard<std::mutex> lock(s->policy_mu);
+    n += s->policy->bytes();
+  }
+  return n;
+}
+
+}  // namespace cairn::cache
