@@ -71,7 +71,11 @@ Status Wal::Recover(WalState* out) {
                                 SegmentName(segments_[i - 1].seq + 1));
     }
     CAIRN_RETURN_IF_ERROR(ReplaySegment(i, last, out));
+    if (i == 0 && segments_.size() > 2) {  // segments are about the same size
+      out->entries.reserve(out->entries.size() * segments_.size() * 11 / 10);
+    }
   }
+  std::string().swap(read_buffer_);
   out->report.segments = segments_.size();
   if (segments_.empty() && !options_.read_only) {
     // Fresh WAL (or only a torn first header, removed above).
@@ -92,7 +96,13 @@ Status Wal::Recover(WalState* out) {
 // and reopens the file for appending.
 Status Wal::ReplaySegment(std::size_t i, bool last, WalState* out) {
   Segment& seg = segments_[i];
-  CAIRN_ASSIGN_OR_RETURN(std::string bytes, fs_.ReadAll(seg.path));
+  // One buffer for every segment: reused pages cost no zeroing or faults.
+  std::string& bytes = read_buffer_;
+  {
+    CAIRN_ASSIGN_OR_RETURN(auto file, fs_.Open(seg.path, OpenMode::kExisting));
+    CAIRN_ASSIGN_OR_RETURN(std::uint64_t size, file->Size());
+    CAIRN_RETURN_IF_ERROR(file->Read(0, static_cast<std::size_t>(size), &bytes));
+  }
   wal::SegmentScan scan = wal::ScanSegment(bytes, {.skip_crc_check = options_.test_skip_crc_check});
   if (scan.tail == wal::TailKind::kCorrupt || (!last && scan.tail == wal::TailKind::kTorn)) {
     return CorruptAt(seg.path, scan.valid_end_offset, scan.tail_reason);

@@ -130,6 +130,7 @@ class Wal {
   raft::HardState hard_state_;
   Status poisoned_;
   std::uint64_t sync_count_ = 0;
+  std::string read_buffer_;  // recovery only
 };
 
 // "<seq as 16 hex digits>.wal"; ParseSegmentName is its inverse.
