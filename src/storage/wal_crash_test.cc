@@ -178,7 +178,7 @@ std::uint64_t EnvU64(const char* name, std::uint64_t def) {
 #ifdef CAIRN_CRASH_SWEEP
 constexpr std::uint64_t kSeeds = 30000;
 #else
-constexpr std::uint64_t kSeeds = 1000;
+constexpr std::uint64_t kSeeds = 700;
 #endif
 
 TEST(WalCrash, NoAcknowledgedLossNoPhantoms) {

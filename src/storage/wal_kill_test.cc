@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <regex>
 #include <set>
 #include <string>
 
@@ -37,6 +36,13 @@ struct Child {
   pid_t pid = -1;
   FILE* out = nullptr;
 };
+
+// True if `d` is exactly "r<run>-t<0..3>-s<seq>", what the child writes.
+bool WellFormed(const std::string& d) {
+  unsigned run = 0, thread = 0, seq = 0;
+  if (std::sscanf(d.c_str(), "r%u-t%u-s%u", &run, &thread, &seq) != 3 || thread > 3) return false;
+  return d == "r" + std::to_string(run) + "-t" + std::to_string(thread) + "-s" + std::to_string(seq);
+}
 
 Child Spawn(const std::string& dir, int run) {
   int fds[2];
@@ -67,10 +73,9 @@ TEST(WalKill, AcknowledgedEntriesSurviveSigkill) {
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
   std::string dir = std::string(tmpl) + "/wal";
   std::map<raft::Index, std::string> acked;
-  const std::regex data_re("r[0-9]+-t[0-3]-s[0-9]+");
   for (int run = 0; run < kIterations; run++) {
     Child c = Spawn(dir, run);
-    std::uint64_t kill_after = rng.OneIn(8) ? 0 : rng.Range(1, 400);
+    std::uint64_t kill_after = rng.OneIn(8) ? 0 : rng.Range(1, 200);
     char line[256];
     std::uint64_t seen = 0;
     bool ready = false;
@@ -99,12 +104,14 @@ TEST(WalKill, AcknowledgedEntriesSurviveSigkill) {
     ro.log_recovery = false;
     WalState st;
     auto wal = Wal::Open(PosixFs::Instance(), dir, ro, &st);
-    ASSERT_TRUE(wal.ok()) << "run " << run << ": " << wal.status().ToString();
+    // Killed before it created the WAL: an empty log (checked against acked below).
+    bool none = !wal.ok() && wal.status().code() == StatusCode::kNotFound;
+    ASSERT_TRUE(wal.ok() || none) << "run " << run << ": " << wal.status().ToString();
     std::set<std::string> datas;
     for (std::size_t i = 0; i < st.entries.size(); i++) {
       const raft::Entry& e = st.entries[i];
       ASSERT_EQ(e.index, i + 1) << "log not contiguous at run " << run;
-      ASSERT_TRUE(std::regex_match(e.data, data_re)) << "phantom entry " << e.index;
+      ASSERT_TRUE(WellFormed(e.data)) << "phantom entry " << e.index;
       ASSERT_TRUE(datas.insert(e.data).second) << "duplicate entry data " << e.data;
     }
     for (const auto& [idx, data] : acked) {
