@@ -123,6 +123,15 @@ Status Wal::ReplaySegment(std::size_t i, bool last, WalState* out) {
     segments_.pop_back();
     return StartSegment(seq);
   }
+  CAIRN_RETURN_IF_ERROR(ReplayRecords(seg, scan, i == 0, out));
+  out->report.bytes_replayed += scan.valid_end_offset;
+  if (!last) return Status::Ok();
+  return RepairTail(seg, scan, bytes.size(), out);
+}
+
+// Checks a segment's header and applies its records to `out`.
+Status Wal::ReplayRecords(Segment& seg, const wal::SegmentScan& scan, bool first_segment,
+                          WalState* out) {
   const wal::Record& first = scan.records.front();
   if (first.type != wal::RecordType::kSegmentHeader) {
     return CorruptAt(seg.path, 0, "first record is not a segment header");
@@ -132,9 +141,9 @@ Status Wal::ReplaySegment(std::size_t i, bool last, WalState* out) {
   if (header->seq != seg.seq) return CorruptAt(seg.path, 0, "header seq does not match the file name");
   seg.base_index = header->base_index;
   auto& entries = out->entries;
-  if (i == 0) last_index_ = header->base_index;
+  if (first_segment) last_index_ = header->base_index;
   raft::Index log_first = entries.empty() ? header->base_index + 1 : entries.front().index;
-  if (i > 0 && header->base_index != last_index_) {
+  if (!first_segment && header->base_index != last_index_) {
     return CorruptAt(seg.path, 0, "segment base index " + std::to_string(header->base_index) +
                                       " does not match the log's last index " +
                                       std::to_string(last_index_) + " in earlier segments");
@@ -168,12 +177,17 @@ Status Wal::ReplaySegment(std::size_t i, bool last, WalState* out) {
     entries.push_back(std::move(e).value());
     last_index_ = entries.back().index;
   }
-  out->report.bytes_replayed += scan.valid_end_offset;
-  if (!last) return Status::Ok();
+  return Status::Ok();
+}
+
+// The last segment becomes the active one; a torn tail is truncated (and
+// synced) so that new records follow the last valid one.
+Status Wal::RepairTail(const Segment& seg, const wal::SegmentScan& scan, std::uint64_t file_bytes,
+                       WalState* out) {
   if (options_.read_only) {
     if (scan.tail == wal::TailKind::kTorn) {
       out->report.tail_truncated = true;
-      out->report.tail_bytes_dropped = bytes.size() - scan.valid_end_offset;
+      out->report.tail_bytes_dropped = file_bytes - scan.valid_end_offset;
       out->report.notes.push_back("would truncate torn tail of " + seg.path + " at offset " +
                                   std::to_string(scan.valid_end_offset) + " (" + scan.tail_reason + ")");
     }
@@ -184,7 +198,7 @@ Status Wal::ReplaySegment(std::size_t i, bool last, WalState* out) {
   active_offset_ = scan.valid_end_offset;
   if (scan.tail == wal::TailKind::kTorn) {
     out->report.tail_truncated = true;
-    out->report.tail_bytes_dropped = bytes.size() - scan.valid_end_offset;
+    out->report.tail_bytes_dropped = file_bytes - scan.valid_end_offset;
     out->report.notes.push_back("truncated torn tail of " + seg.path + " at offset " +
                                 std::to_string(scan.valid_end_offset) + " (" + scan.tail_reason + ")");
     CAIRN_RETURN_IF_ERROR(active_->Truncate(scan.valid_end_offset));
@@ -193,6 +207,7 @@ Status Wal::ReplaySegment(std::size_t i, bool last, WalState* out) {
   }
   return Status::Ok();
 }
+
 
 // Creates, preallocates and durably names a new active segment.
 Status Wal::StartSegment(std::uint64_t seq) {

@@ -39,6 +39,9 @@
 #include "storage/fs.h"
 
 namespace cairn::storage {
+namespace wal {
+struct SegmentScan;
+}
 
 struct WalOptions {
   std::uint64_t segment_bytes_target = 64ull << 20;  // rotate once the active segment is this big
@@ -110,6 +113,9 @@ class Wal {
   Wal(Fs& fs, std::string dir, WalOptions options);
   Status Recover(WalState* out);
   Status ReplaySegment(std::size_t i, bool last, WalState* out);
+  Status ReplayRecords(Segment& seg, const wal::SegmentScan& scan, bool first_segment, WalState* out);
+  Status RepairTail(const Segment& seg, const wal::SegmentScan& scan, std::uint64_t file_bytes,
+                    WalState* out);
   Status StartSegment(std::uint64_t seq);
   Status Flush();
   Status Poison(Status s);

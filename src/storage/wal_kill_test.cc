@@ -28,8 +28,10 @@ namespace {
 
 #ifdef CAIRN_KILL_SWEEP
 constexpr int kIterations = 300;
+#define WAL_KILL_SUITE WalKillSweep  // distinct name for ctest (LABELS slow)
 #else
 constexpr int kIterations = 50;
+#define WAL_KILL_SUITE WalKill
 #endif
 
 struct Child {
@@ -64,7 +66,7 @@ Child Spawn(const std::string& dir, int run) {
   return c;
 }
 
-TEST(WalKill, AcknowledgedEntriesSurviveSigkill) {
+TEST(WAL_KILL_SUITE, AcknowledgedEntriesSurviveSigkill) {
   std::uint64_t seed = 42;
   if (const char* env = std::getenv("CAIRN_SEED")) seed = std::strtoull(env, nullptr, 10);
   std::printf("seed %llu (CAIRN_SEED to replay)\n", static_cast<unsigned long long>(seed));
