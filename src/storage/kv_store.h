@@ -1,0 +1,73 @@
+#pragma once
+// KvStore: the replicated state machine's data on RocksDB (target
+// cairn::storage_rocks, kept apart so the WAL does not pull RocksDB in).
+//
+// Apply() writes a batch of puts/deletes together with the applied Raft
+// index in one RocksDB WriteBatch: after a crash the store holds exactly the
+// effects of entries up to applied_index(), and the driver re-applies from
+// the WAL after it. (RocksDB's own WAL is on but not synced per batch: the
+// Raft WAL is the durable record; the store may lag, never tear.)
+//
+// Snapshots are RocksDB checkpoints (hard links to the SST files):
+// CreateCheckpoint(dir) makes one, CheckpointFiles lists its files (what a
+// snapshot sender streams), and InstallCheckpoint swaps a received checkpoint
+// in for the live data with one atomic rename (renameat2 RENAME_EXCHANGE), so
+// a crash leaves either the old or the new state, never a mix.
+//
+// Layout: <root>/db is the live database; <root>/db.swap is garbage from an
+// interrupted install and is removed by Open.
+//
+// Thread-safety: Get may run concurrently with Apply (RocksDB is
+// thread-safe); Apply calls must be serialised by the caller (one applier).
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "raft/types.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace cairn::storage {
+
+struct KvOp {
+  enum class Kind : std::uint8_t { kPut, kDelete };
+  Kind kind = Kind::kPut;
+  std::string key;
+  std::string value;  // kPut only
+};
+
+class KvStore {
+ public:
+  static Result<std::unique_ptr<KvStore>> Open(const std::string& root);
+  ~KvStore();
+  KvStore(const KvStore&) = delete;
+  KvStore& operator=(const KvStore&) = delete;
+
+  // `index` must be above applied_index() (kInvalidArgument otherwise).
+  Status Apply(raft::Index index, std::span<const KvOp> ops);
+  raft::Index applied_index() const { return applied_index_; }
+  // NotFound if absent.
+  Result<std::string> Get(std::string_view key);
+
+  // Writes a checkpoint of the current state into `dir` (must not exist)
+  // and returns the applied index it covers.
+  Result<raft::Index> CreateCheckpoint(const std::string& dir);
+  // Relative file names in a checkpoint directory, sorted.
+  static Result<std::vector<std::string>> CheckpointFiles(const std::string& dir);
+  // Replaces the live data under `root` with the checkpoint in `dir` (same
+  // file system; `dir` is consumed). The store at `root` must be closed.
+  static Status InstallCheckpoint(const std::string& root, const std::string& dir);
+
+ private:
+  KvStore(std::unique_ptr<rocksdb::DB> db, raft::Index applied);
+  std::unique_ptr<rocksdb::DB> db_;
+  raft::Index applied_index_ = 0;
+};
+
+}  // namespace cairn::storage
