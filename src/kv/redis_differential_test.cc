@@ -450,5 +450,32 @@ TEST(RedisDifferentialTest, TransactionsMatchRedis) {
   EXPECT_GT(commands, 1000);
 }
 
+// The command table's arity and key positions agree with Redis's own
+// COMMAND INFO for every command both know.
+TEST(RedisDifferentialTest, CommandTableMatchesRedis) {
+  if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
+  RedisServer server;
+  int port = StartOnRandomPort(&server, SeedFromEnv());
+  ASSERT_NE(port, 0) << "could not start redis-server";
+  RedisClient client;
+  ASSERT_TRUE(client.Connect(port));
+  int compared = 0;
+  for (const CommandSpec& spec : AllCommands()) {
+    Value redis = client.Call({"command", "info", std::string(spec.name)});
+    ASSERT_EQ(redis.elems.size(), 1u);
+    const Value& info = redis.elems[0];
+    ASSERT_EQ(info.elems.size(), 10u) << spec.name;
+    EXPECT_EQ(info.elems[1].integer, spec.arity) << spec.name;
+    EXPECT_EQ(info.elems[3].integer, spec.first_key) << spec.name;
+    EXPECT_EQ(info.elems[4].integer, spec.last_key) << spec.name;
+    EXPECT_EQ(info.elems[5].integer, spec.step) << spec.name;
+    bool redis_write = false;
+    for (const Value& f : info.elems[2].elems) redis_write |= f.str == "write";
+    EXPECT_EQ(redis_write, (spec.flags & kCmdWrite) != 0) << spec.name;
+    ++compared;
+  }
+  EXPECT_EQ(compared, static_cast<int>(AllCommands().size()));
+}
+
 }  // namespace
 }  // namespace cairn::kv
