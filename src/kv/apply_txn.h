@@ -3,7 +3,7 @@
 // later ops in the entry see earlier ones and the engine receives them as one
 // atomic batch with the new applied state. Internal to state_machine*.cc.
 
-#include <map>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -55,7 +55,8 @@ class ApplyTxn {
   std::uint64_t index_;
   std::int64_t clock_ms_;
   bool cleared_ = false;
-  std::map<std::string, Slot> slots_;
+  // Unordered: commit order does not matter (distinct keys, set-like index).
+  std::unordered_map<std::string, Slot> slots_;
 };
 
 // TTL/PTTL/EXPIRETIME/PEXPIRETIME reply for a live record at time_ms.
