@@ -16,6 +16,11 @@
 // an unknown command or wrong arity inside MULTI makes EXEC reply EXECABORT;
 // other errors (syntax, bad integer) take their place in EXEC's array.
 //
+// Batching: the server may merge the one-op batch entries of several kPropose
+// actions (from any connections) into one batch entry, concatenating their
+// ops and stamping it with the largest of their now_ms; reply i of the
+// applied batch belongs to op i. Transaction entries are never merged.
+//
 // Thread-safety: none; one Session per connection, used by its event loop.
 
 #include <cstdint>
