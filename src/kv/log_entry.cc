@@ -69,6 +69,7 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kMSet: return check(n >= 2 && n % 2 == 0 && op.flags == 0);
     case OpCode::kExpireAt: return check(n == 1 && (op.flags & ~kExpireFlagsAll) == 0);
     case OpCode::kPersist: return check(n == 1 && op.flags == 0);
+    case OpCode::kGetDel: return check(n == 1 && op.flags == 0);
     case OpCode::kFlushDb: return check(n == 0 && op.flags == 0);
     case OpCode::kExpireUpTo: return check(n == 0 && op.flags == 0 && op.num2 > 0);
     default: return Bad("kv entry: unknown or read-only op code");

@@ -27,6 +27,7 @@ enum class OpCode : std::uint8_t {
   kPersist = 7,     // args: key
   kFlushDb = 8,     // no args
   kExpireUpTo = 9,  // active expiry: delete keys with expire_at_ms <= num, at most num2 keys
+  kGetDel = 10,     // args: key (reply: the value, then the key is deleted)
   // Reads (never in log entries).
   kGet = 64,        // args: key
   kExists = 65,     // args: key...
@@ -49,7 +50,8 @@ inline constexpr std::uint32_t kSetXx = 2;       // only if the key is present
 inline constexpr std::uint32_t kSetGet = 4;      // reply with the old value
 inline constexpr std::uint32_t kSetKeepTtl = 8;  // keep the existing expiry
 inline constexpr std::uint32_t kSetExpire = 16;  // num holds expire_at_ms
-inline constexpr std::uint32_t kSetFlagsAll = 31;
+inline constexpr std::uint32_t kSetReplyInt = 32;  // SETNX: reply :1 if set, :0 if not
+inline constexpr std::uint32_t kSetFlagsAll = 63;
 // Flags of kExpireAt (EXPIRE ... NX|XX|GT|LT).
 inline constexpr std::uint32_t kExpireNx = 1;
 inline constexpr std::uint32_t kExpireXx = 2;

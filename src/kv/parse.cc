@@ -198,6 +198,31 @@ Result<Op> GetSet(const Args& a, std::int64_t) {
   return op;
 }
 
+Result<Op> SetNx(const Args& a, std::int64_t) {
+  Op op = Make(OpCode::kSet, a, 1, 3);
+  op.flags = kSetNx | kSetReplyInt;
+  return op;
+}
+
+// SETEX key seconds value / PSETEX key ms value (Redis 7.0 order of checks).
+Result<Op> SetExGeneric(const Args& a, std::int64_t now_ms, std::int64_t unit_ms,
+                        std::string_view name) {
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t t, Int(a[2]));
+  if (t <= 0 || (unit_ms == 1000 && t > kMax / 1000)) return Err(errors::InvalidExpire(name));
+  t *= unit_ms;
+  if (__builtin_add_overflow(t, now_ms, &t)) return Err(errors::InvalidExpire(name));
+  Op op;
+  op.code = OpCode::kSet;
+  op.flags = kSetExpire;
+  op.num = t;
+  op.args = {a[1], a[3]};
+  return op;
+}
+
+Result<Op> SetEx(const Args& a, std::int64_t now_ms) { return SetExGeneric(a, now_ms, 1000, "setex"); }
+Result<Op> PSetEx(const Args& a, std::int64_t now_ms) { return SetExGeneric(a, now_ms, 1, "psetex"); }
+Result<Op> GetDel(const Args& a, std::int64_t) { return Keys(OpCode::kGetDel, a); }
+
 Result<Op> Incr(const Args& a, std::int64_t) { return IncrGeneric(a, 1); }
 Result<Op> Decr(const Args& a, std::int64_t) { return IncrGeneric(a, -1); }
 

@@ -30,6 +30,10 @@ namespace parsers {
 Result<Op> Get(const Args& a, std::int64_t now_ms);
 Result<Op> Set(const Args& a, std::int64_t now_ms);
 Result<Op> GetSet(const Args& a, std::int64_t now_ms);
+Result<Op> SetNx(const Args& a, std::int64_t now_ms);
+Result<Op> SetEx(const Args& a, std::int64_t now_ms);
+Result<Op> PSetEx(const Args& a, std::int64_t now_ms);
+Result<Op> GetDel(const Args& a, std::int64_t now_ms);
 Result<Op> Del(const Args& a, std::int64_t now_ms);
 Result<Op> Exists(const Args& a, std::int64_t now_ms);
 Result<Op> Incr(const Args& a, std::int64_t now_ms);

@@ -157,7 +157,11 @@ class CommandGen {
   explicit CommandGen(std::uint64_t seed) : rng_(seed), base_ms_(WallMs()) {}
 
   Args Next() {
-    switch (rng_.Uniform(24)) {
+    switch (rng_.Uniform(28)) {
+      case 24: return {"setnx", Key(), Val()};
+      case 25: return {Pick({"setex", "psetex"}), Key(), rng_.OneIn(4) ? BadTime() : Relative(), Val()};
+      case 26: return {"getdel", Key()};
+      case 27: return {"set", Key(), Val()};
       case 0: return {"get", Key()};
       case 1: return Set();
       case 2: return {"getset", Key(), Val()};

@@ -33,6 +33,16 @@ TEST_F(StateMachineTest, SetGetAndConditions) {
   EXPECT_EQ(Run({"type", "nope"}), Value::Simple("none"));
 }
 
+TEST_F(StateMachineTest, SetNxSetExGetDel) {
+  EXPECT_EQ(Run({"setnx", "k", "1"}), Value::Int(1));
+  EXPECT_EQ(Run({"setnx", "k", "2"}), Value::Int(0));
+  EXPECT_EQ(Run({"setex", "k", "10", "v"}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"ttl", "k"}), Value::Int(10));
+  EXPECT_EQ(Run({"psetex", "k", "0", "v"}), Value::Error("ERR invalid expire time in 'psetex' command"));
+  EXPECT_EQ(Run({"getdel", "k"}), Value::Bulk("v"));
+  EXPECT_EQ(Run({"getdel", "k"}), Value::Null());
+}
+
 TEST_F(StateMachineTest, CountersAndAppend) {
   EXPECT_EQ(Run({"incr", "c"}), Value::Int(1));
   EXPECT_EQ(Run({"incrby", "c", "41"}), Value::Int(42));

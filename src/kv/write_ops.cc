@@ -16,6 +16,7 @@ Result<Value> ApplySet(ApplyTxn* txn, const Op& op) {
   Value old_reply = old ? Value::Bulk(old->value) : Value::Null();
   bool get = op.flags & kSetGet;
   if (((op.flags & kSetNx) && old) || ((op.flags & kSetXx) && !old)) {
+    if (op.flags & kSetReplyInt) return Value::Int(0);
     return get ? old_reply : Value::Null();
   }
   std::int64_t expire = 0;
@@ -25,6 +26,7 @@ Result<Value> ApplySet(ApplyTxn* txn, const Op& op) {
     expire = old->expire_at_ms;
   }
   CAIRN_RETURN_IF_ERROR(txn->Put(key, op.args[1], expire));
+  if (op.flags & kSetReplyInt) return Value::Int(1);
   return get ? old_reply : Value::Simple("OK");
 }
 
@@ -127,6 +129,12 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kMSet: return ApplyMSet(txn, op);
     case OpCode::kExpireAt: return ApplyExpireAt(txn, op);
     case OpCode::kPersist: return ApplyPersist(txn, op);
+    case OpCode::kGetDel: {
+      CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
+      if (!old) return Value::Null();
+      CAIRN_RETURN_IF_ERROR(txn->Erase(op.args[0]));
+      return Value::Bulk(old->value);
+    }
     case OpCode::kFlushDb:
       txn->Clear();
       return Value::Simple("OK");
