@@ -1,0 +1,76 @@
+#pragma once
+// Test support: runs client commands through the whole kv path the server
+// will use — ParseCommand, then a one-op log entry encoded, decoded and
+// applied at the next index (writes) or Read (reads) — and returns the reply
+// a client would see. Header-only, for tests and benchmarks.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/assert.h"
+#include "kv/parse.h"
+#include "kv/session.h"
+#include "kv/state_machine.h"
+
+namespace cairn::kv::testing {
+
+class Driver {
+ public:
+  Driver() : sm_(std::move(StateMachine::Open(std::make_unique<MemoryEngine>())).value()) {}
+
+  // Runs one command at time now_ms (the leader's clock for this entry).
+  resp::Value Run(const std::vector<std::string>& args, std::int64_t now_ms) {
+    Result<Op> op = ParseCommand(args, now_ms);
+    if (!op.ok()) return resp::Value::Error(op.status().message());
+    if (!IsWrite(op->code)) return sm_->Read(*op, now_ms);
+    LogEntry entry;
+    entry.now_ms = now_ms;
+    entry.ops.push_back(std::move(*op));
+    auto replies = sm_->Apply(sm_->applied_index() + 1, Encode(entry));
+    CAIRN_CHECK(replies.ok(), "apply failed");
+    CAIRN_CHECK(replies->size() == 1);
+    return std::move((*replies)[0]);
+  }
+
+  // MULTI ... EXEC of `commands` (all writes), with WATCHed versions.
+  resp::Value Exec(const std::vector<std::vector<std::string>>& commands,
+                   std::vector<WatchedKey> watches, std::int64_t now_ms) {
+    LogEntry entry;
+    entry.kind = EntryKind::kTransaction;
+    entry.now_ms = now_ms;
+    entry.watches = std::move(watches);
+    for (const auto& args : commands) {
+      Result<Op> op = ParseCommand(args, now_ms);
+      CAIRN_CHECK(op.ok(), "transaction command must parse");
+      entry.ops.push_back(std::move(*op));
+    }
+    auto replies = sm_->Apply(sm_->applied_index() + 1, Encode(entry));
+    CAIRN_CHECK(replies.ok(), "apply failed");
+    return std::move((*replies)[0]);
+  }
+
+  // Runs one command through a connection Session (MULTI/EXEC/WATCH aware),
+  // as the server will. kServer commands get a placeholder error.
+  resp::Value RunSession(const std::vector<std::string>& args, std::int64_t now_ms) {
+    Session::Action a = session_.Handle(args, now_ms, *sm_);
+    switch (a.kind) {
+      case Session::Kind::kReply: return std::move(a.reply);
+      case Session::Kind::kRead: return sm_->Read(a.op, now_ms);
+      case Session::Kind::kServer: return resp::Value::Error("ERR server command");
+      case Session::Kind::kPropose: break;
+    }
+    auto replies = sm_->Apply(sm_->applied_index() + 1, Encode(a.entry));
+    CAIRN_CHECK(replies.ok(), "apply failed");
+    return Session::FinishReply(a, std::move(*replies));
+  }
+
+  StateMachine& sm() { return *sm_; }
+  Session& session() { return session_; }
+
+ private:
+  std::unique_ptr<StateMachine> sm_;
+  Session session_;
+};
+
+}  // namespace cairn::kv::testing
