@@ -1,0 +1,73 @@
+#include "sim/sweep.h"
+
+namespace cairn::sim {
+
+std::optional<raft::Bug> ParseBug(std::string_view name) {
+  for (int b = 0; b < static_cast<int>(raft::Bug::kCount); ++b) {
+    if (raft::BugName(static_cast<raft::Bug>(b)) == name) return static_cast<raft::Bug>(b);
+  }
+  return std::nullopt;
+}
+
+std::string BugNames() {
+  std::string s;
+  for (int b = 0; b < static_cast<int>(raft::Bug::kCount); ++b) {
+    if (b) s += ", ";
+    s += raft::BugName(static_cast<raft::Bug>(b));
+  }
+  return s;
+}
+
+SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<raft::Bug> bug,
+                       std::uint64_t fault_ms) {
+  SimOptions o = DefaultOptions(seed, nodes);
+  if (fault_ms != 0) o.fault_ms = fault_ms;
+  if (!bug) return o;
+  o.raft.bugs.set(*bug);
+  switch (*bug) {
+    case raft::Bug::kCommitEarlierTermByCounting:
+      // Figure 8: a leader must replicate an old-term entry to a majority
+      // (one entry per Append) and crash before its own no-op follows.
+      o.raft.append_entries_max = 1;
+      o.faults.crash_after_append = 0.02;
+      break;
+    case raft::Bug::kForgetVoteOnRestart:
+      // A voter must crash right after granting and be asked again.
+      o.faults.crash_after_vote = 0.5;
+      break;
+    default:
+      break;
+  }
+  return o;
+}
+
+std::string ReplayCommand(std::uint64_t seed, std::uint32_t nodes, std::optional<raft::Bug> bug,
+                          std::uint64_t fault_ms) {
+  std::string cmd = "cairn-sim run --nodes " + std::to_string(nodes) + " --seed " + std::to_string(seed);
+  if (fault_ms != 0) cmd += " --ticks " + std::to_string(fault_ms);
+  if (bug) cmd += " --bug " + std::string(raft::BugName(*bug));
+  return cmd + " --trace";
+}
+
+SweepResult RunSeeds(std::uint64_t start, std::uint64_t count,
+                     const std::function<SimOptions(std::uint64_t)>& make, bool stop_at_first_failure,
+                     std::size_t keep_failed) {
+  SweepResult sweep;
+  for (std::uint64_t seed = start; seed < start + count; ++seed) {
+    Simulator sim(make(seed));
+    RunResult r = sim.Run();
+    ++sweep.seeds_run;
+    sweep.elections += r.stats.elections;
+    sweep.committed += r.stats.committed;
+    sweep.crashes += r.stats.crashes;
+    if (r.ok) continue;
+    ++sweep.failures;
+    ++sweep.failures_by_checker[static_cast<std::size_t>(r.violations.front().checker)];
+    if (!sweep.first_failing_seed) sweep.first_failing_seed = seed;
+    if (sweep.failed.size() < keep_failed) sweep.failed.push_back(std::move(r));
+    if (stop_at_first_failure) break;
+  }
+  return sweep;
+}
+
+}  // namespace cairn::sim
