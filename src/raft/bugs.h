@@ -13,6 +13,8 @@ enum class Bug : std::uint8_t {
   kForgetVoteOnRestart,              // do not restore the vote after a crash
   kApplyBeforeCommit,                // hand entries to the state machine early
   kAcceptStaleTermAppend,            // accept AppendEntries from older terms
+  kReadIndexWithoutQuorum,           // serve ReadIndex without a heartbeat round
+  kConfChangeWithoutSafetyRule,      // no one-at-a-time / new-leader commit rule
   kCount,
 };
 

@@ -30,6 +30,12 @@ struct Config {
   // timeout steps down; followers that hear from a live leader ignore votes.
   bool check_quorum = true;
 
+  // Lease reads trust that a follower's ticks run no faster than the
+  // leader's by more than this margin over one election timeout. The lease
+  // lasts election_timeout_ticks_min - lease_drift_ticks from the tick the
+  // confirming heartbeat left. Must be < election_timeout_ticks_min.
+  std::uint32_t lease_drift_ticks = 2;
+
   // Replication flow control per follower.
   std::size_t append_entries_max = 512;           // entries per Append message
   std::size_t append_bytes_max = 1u << 20;        // payload bytes per Append

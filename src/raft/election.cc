@@ -8,6 +8,8 @@
 namespace cairn::raft {
 
 void RawNode::Tick() {
+  ++ticks_;
+  if (startup_lease_ticks_ > 0) --startup_lease_ticks_;
   if (role_ == Role::kLeader) {
     TickHeartbeat();
   } else {
@@ -17,6 +19,10 @@ void RawNode::Tick() {
 
 void RawNode::TickElection() {
   ++election_elapsed_ticks_;
+  if (!IsVoter(id_)) {  // learners and removed nodes never campaign
+    election_elapsed_ticks_ = 0;
+    return;
+  }
   if (election_elapsed_ticks_ >= randomized_election_timeout_ticks_) {
     StartCampaign(config_.pre_vote);
   }
@@ -25,6 +31,9 @@ void RawNode::TickElection() {
 void RawNode::TickHeartbeat() {
   ++heartbeat_elapsed_ticks_;
   ++election_elapsed_ticks_;
+  if (transfer_target_ != kNoNode && ++transfer_elapsed_ticks_ >= config_.election_timeout_ticks_min) {
+    AbortTransfer();  // the target did not take over in time
+  }
   if (election_elapsed_ticks_ >= config_.election_timeout_ticks_min) {
     election_elapsed_ticks_ = 0;
     if (config_.check_quorum && !CheckQuorumActive()) {
@@ -46,13 +55,14 @@ void RawNode::ResetElectionTimer() {
 }
 
 bool RawNode::HeardFromLeaderRecently() const {
+  if (startup_lease_ticks_ > 0) return true;  // see read_index.cc: leases survive our restart
   return leader_ != kNoNode && election_elapsed_ticks_ < config_.election_timeout_ticks_min;
 }
 
 bool RawNode::CheckQuorumActive() {
-  std::size_t active = 1;  // self
+  std::size_t active = IsVoter(id_) ? 1 : 0;
   for (auto& [peer, pr] : progress_) {
-    if (pr.recent_active()) ++active;
+    if (pr.recent_active() && IsVoter(peer)) ++active;
     pr.set_recent_active(false);
   }
   return active >= Quorum();
@@ -64,6 +74,8 @@ void RawNode::BecomeFollower(Term term, NodeId leader) {
     term_ = term;
     vote_ = kNoNode;
   }
+  if (role_ == Role::kLeader) ResetReads();
+  AbortTransfer();
   role_ = Role::kFollower;
   leader_ = leader;
   progress_.clear();
@@ -97,9 +109,9 @@ void RawNode::BecomeLeader() {
   leader_ = id_;
   votes_.clear();
   progress_.clear();
-  for (NodeId peer : voters_) {
-    if (peer != id_) progress_.emplace(peer, Progress(log_.last_index() + 1, config_.inflight_appends_max));
-  }
+  ResetReads();
+  AbortTransfer();
+  SyncProgress();
   ResetElectionTimer();
   // An entry of our own term: once it commits, so does every earlier entry
   // (the Figure 8 rule forbids committing those by counting alone).
@@ -111,8 +123,8 @@ void RawNode::BecomeLeader() {
   append_pending_ = true;
 }
 
-void RawNode::StartCampaign(bool pre_vote) {
-  if (role_ == Role::kLeader) return;
+void RawNode::StartCampaign(bool pre_vote, bool forced) {
+  if (role_ == Role::kLeader || !IsVoter(id_)) return;
   if (pre_vote) {
     BecomePreCandidate();
   } else {
@@ -121,13 +133,13 @@ void RawNode::StartCampaign(bool pre_vote) {
   votes_[id_] = true;
   if (votes_.size() >= Quorum()) {  // a cluster of one
     if (pre_vote) {
-      StartCampaign(false);
+      StartCampaign(false, forced);
     } else {
       BecomeLeader();
     }
     return;
   }
-  for (NodeId peer : voters_) {
+  for (NodeId peer : membership_.voters) {
     if (peer == id_) continue;
     Message m;
     m.type = pre_vote ? MessageType::kPreVote : MessageType::kVote;
@@ -135,6 +147,7 @@ void RawNode::StartCampaign(bool pre_vote) {
     m.term = pre_vote ? term_ + 1 : term_;
     m.index = log_.last_index();
     m.log_term = log_.last_term();
+    if (forced) m.context = kForcedCampaign;
     Send(std::move(m));
   }
 }
@@ -174,7 +187,9 @@ void RawNode::HandleVoteResponse(const Message& m) {
   votes_.emplace(m.from, !m.reject);
   std::size_t granted = 0;
   std::size_t rejected = 0;
-  for (const auto& [peer, yes] : votes_) (yes ? granted : rejected)++;
+  for (const auto& [peer, yes] : votes_) {
+    if (IsVoter(peer)) (yes ? granted : rejected)++;
+  }
   if (granted >= Quorum()) {
     if (pre) {
       StartCampaign(false);

@@ -37,6 +37,8 @@ std::string_view BugName(Bug b) {
     case Bug::kForgetVoteOnRestart: return "forget-vote-on-restart";
     case Bug::kApplyBeforeCommit: return "apply-before-commit";
     case Bug::kAcceptStaleTermAppend: return "accept-stale-term-append";
+    case Bug::kReadIndexWithoutQuorum: return "read-index-without-quorum";
+    case Bug::kConfChangeWithoutSafetyRule: return "conf-change-without-safety-rule";
     case Bug::kCount: break;
   }
   return "unknown";

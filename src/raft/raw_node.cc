@@ -39,18 +39,18 @@ RawNode::RawNode(const Config& config, Random& random, RestoredState restored)
   CAIRN_CHECK(config_.election_timeout_ticks_min > config_.heartbeat_interval_ticks);
   CAIRN_CHECK(config_.election_timeout_ticks_max >= config_.election_timeout_ticks_min);
   CAIRN_CHECK(config_.inflight_appends_max > 0);
-  voters_ = SortedUnique(config_.voters);
-  CAIRN_CHECK(IsVoter(id_), "a node must be one of its voters");
+  CAIRN_CHECK(config_.lease_drift_ticks < config_.election_timeout_ticks_min);
+  base_membership_.voters = SortedUnique(config_.voters);
+  CAIRN_CHECK(!base_membership_.voters.empty(), "a cluster needs at least one voter");
+  membership_ = base_membership_;
   term_ = restored.hard_state.term;
   vote_ = restored.hard_state.vote;
   if (config_.bugs.has(Bug::kForgetVoteOnRestart)) vote_ = kNoNode;  // injected bug
   last_hard_state_ = hard_state();
   last_soft_state_ = {leader_, role_};
+  OnLogAppended(1);
+  if (config_.check_quorum) startup_lease_ticks_ = config_.election_timeout_ticks_min;
   ResetElectionTimer();
-}
-
-bool RawNode::IsVoter(NodeId id) const {
-  return std::binary_search(voters_.begin(), voters_.end(), id);
 }
 
 const Progress* RawNode::progress(NodeId peer) const {
@@ -80,7 +80,13 @@ Status RawNode::Validate(const Message& m) const {
   if (static_cast<int>(m.type) >= kMessageTypeCount) return Status::InvalidArgument("unknown message type");
   if (m.to != id_) return Status::InvalidArgument("message addressed to another node");
   if (m.from == id_ || m.from == kNoNode) return Status::InvalidArgument("bad sender");
-  if (!IsVoter(m.from)) return Status::InvalidArgument("message from an unknown node");
+  // A leader we do not know yet may be one whose joining is not in our log
+  // yet; anything else from a stranger (a removed node, say) is refused.
+  const bool from_leader = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
+                           m.type == MessageType::kSnapshot || m.type == MessageType::kTimeoutNow;
+  if (!membership_.Contains(m.from) && !from_leader) {
+    return Status::InvalidArgument("message from an unknown node");
+  }
   if (m.term == 0) return Status::InvalidArgument("message without a term");
   if (m.entries.empty()) return Status::Ok();
   if (m.type != MessageType::kAppend) return Status::InvalidArgument("entries on a non-Append message");
@@ -93,6 +99,9 @@ Status RawNode::Validate(const Message& m) const {
     if (e.term < prev_term || e.term > m.term) return Status::InvalidArgument("entry terms out of order");
     if (static_cast<int>(e.type) > static_cast<int>(EntryType::kConfChange)) {
       return Status::InvalidArgument("unknown entry type");
+    }
+    if (e.type == EntryType::kConfChange && !DecodeConfChange(e.data).ok()) {
+      return Status::InvalidArgument("malformed configuration entry");
     }
     bytes += e.data.size();
     prev_term = e.term;
@@ -108,7 +117,8 @@ Status RawNode::Step(const Message& m) {
       // Never changes our term; answered below.
     } else if (m.type == MessageType::kPreVoteResponse && !m.reject) {
       // A grant carries the term we would take; not a newer leader's term.
-    } else if ((m.type == MessageType::kVote) && config_.check_quorum && HeardFromLeaderRecently()) {
+    } else if (m.type == MessageType::kVote && m.context != kForcedCampaign && config_.check_quorum &&
+               HeardFromLeaderRecently()) {
       return Status::Ok();  // a live leader holds a lease on our vote
     } else {
       const bool from_leader = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
@@ -147,6 +157,9 @@ Status RawNode::Step(const Message& m) {
       if (role_ == Role::kLeader) HandleHeartbeatResponse(m);
       break;
     case MessageType::kTimeoutNow:
+      // Campaign at once, skipping PreVote: the leader asked us to.
+      if (role_ != Role::kLeader) StartCampaign(false, true);
+      break;
     case MessageType::kSnapshot:
     case MessageType::kSnapshotResponse:
       return Status::Unimplemented("message type not supported yet");
@@ -192,6 +205,7 @@ Result<ProposalId> RawNode::ProposeBatch(std::vector<std::string> data) {
                                           : "not leader; leader is " + std::to_string(leader_));
   }
   if (data.empty()) return Status::InvalidArgument("empty proposal batch");
+  if (transfer_target_ != kNoNode) return Status::Unavailable("leadership transfer in progress");
   if (pending_proposals_.size() + data.size() > config_.pending_proposals_max) {
     return Status::ResourceExhausted("too many pending proposals");
   }
@@ -217,7 +231,8 @@ bool RawNode::HasReady() const {
   return SoftState{leader_, role_} != last_soft_state_ || hard_state() != last_hard_state_ ||
          log_.HasUnstable() || !msgs_.empty() || !msgs_after_persist_.empty() ||
          log_.HasToApply(config_.bugs.has(Bug::kApplyBeforeCommit)) || !outcomes_.empty() ||
-         (role_ == Role::kLeader && (append_pending_ || commit_broadcast_pending_));
+         !read_states_.empty() ||
+         (role_ == Role::kLeader && (append_pending_ || commit_broadcast_pending_ || round_pending_));
 }
 
 Ready RawNode::GetReady() {
@@ -240,6 +255,8 @@ Ready RawNode::GetReady() {
   rd.committed_entries = log_.TakeToApply(config_.bugs.has(Bug::kApplyBeforeCommit));
   rd.outcomes = std::move(outcomes_);
   outcomes_.clear();
+  rd.read_states = std::move(read_states_);
+  read_states_.clear();
   ready_in_flight_ = true;
   return rd;
 }

@@ -27,6 +27,7 @@
 #include "common/status.h"
 #include "raft/config.h"
 #include "raft/log.h"
+#include "raft/membership.h"
 #include "raft/progress.h"
 #include "raft/ready.h"
 #include "raft/types.h"
@@ -62,6 +63,38 @@ class RawNode {
   // Returns the id of the last one; the batch is accepted or rejected whole.
   Result<ProposalId> ProposeBatch(std::vector<std::string> data);
 
+  // Linearizable read without a log write (ReadIndex). The leader records its
+  // commit index, confirms with one heartbeat round that it still leads (many
+  // reads share one round), and then returns ReadState{request_id, index} in
+  // a Ready. Errors: FailedPrecondition "not leader" (forward to leader()).
+  // A read whose round cannot complete (leadership lost) gets no ReadState;
+  // the caller's deadline decides.
+  Status ReadIndex(std::uint64_t request_id);
+  // Lease read: answered at once while the leader's lease holds (it heard
+  // from a quorum less than election_timeout_ticks_min - lease_drift_ticks
+  // ago), else falls back to ReadIndex. Correct only while clock drift
+  // between nodes stays within the configured bound (docs/raft.md).
+  Status LeaseRead(std::uint64_t request_id);
+
+  // Hands leadership to `target`, a voter: the leader brings its log up to
+  // date, then tells it to campaign at once (TimeoutNow). While a transfer
+  // is in progress proposals are refused with Unavailable "leadership
+  // transfer in progress" and lease reads fall back to ReadIndex. A transfer
+  // that has not finished within election_timeout_ticks_min is abandoned.
+  // Errors: FailedPrecondition if not leader; InvalidArgument for an unknown
+  // target or this node itself.
+  Status TransferLeadership(NodeId target);
+  NodeId transfer_target() const { return transfer_target_; }
+
+  // Proposes a membership change (one server at a time). Errors:
+  //   FailedPrecondition not leader;
+  //   Unavailable        a change is still uncommitted, the leader has not yet
+  //                      committed an entry of its term, a transfer is in
+  //                      progress, or a learner to promote is still catching
+  //                      up (retry later);
+  //   InvalidArgument    the change does not apply to the membership.
+  Result<ProposalId> ProposeConfChange(const ConfChange& cc);
+
   // Starts an election now (tests; leadership transfer uses TimeoutNow).
   void Campaign();
 
@@ -76,7 +109,8 @@ class RawNode {
   NodeId vote() const { return vote_; }
   HardState hard_state() const { return {term_, vote_, log_.committed()}; }
   const RaftLog& log() const { return log_; }
-  const std::vector<NodeId>& voters() const { return voters_; }
+  const std::vector<NodeId>& voters() const { return membership_.voters; }
+  const Membership& membership() const { return membership_; }
   // The leader's view of a follower (nullptr if not leader or unknown id).
   const Progress* progress(NodeId peer) const;
 
@@ -89,7 +123,7 @@ class RawNode {
   void BecomePreCandidate();
   void BecomeCandidate();
   void BecomeLeader();
-  void StartCampaign(bool pre_vote);
+  void StartCampaign(bool pre_vote, bool forced = false);
   void HandleVoteRequest(const Message& m);
   void HandleVoteResponse(const Message& m);
   bool LogUpToDate(Term last_term, Index last_index) const;
@@ -109,12 +143,37 @@ class RawNode {
   void AdvanceCommit(Index to);  // commits and records proposal outcomes
   void FlushBroadcasts();         // sends Appends deferred to GetReady()
 
+  // --- conf_change.cc ---
+  void OnLogAppended(Index from);  // tracks conf entries in [from, last]
+  void OnLogTruncated(Index from);                        // entries >= from gone
+  void SetMembership(const Membership& m);
+  void SyncProgress();                // leader: one Progress per other member
+  void MaybeStepDownAfterRemoval();  // leader removed by a committed change
+  Index last_conf_index() const { return conf_history_.empty() ? 0 : conf_history_.back().first; }
+
+  // --- transfer.cc ---
+  void MaybeSendTimeoutNow(NodeId peer);
+  void AbortTransfer() { transfer_target_ = kNoNode; transfer_elapsed_ticks_ = 0; }
+
+  // --- read_index.cc ---
+  struct PendingRead {
+    std::uint64_t request_id;
+    Index index;         // commit index when the read arrived
+    std::uint64_t round; // heartbeat round that must confirm leadership
+  };
+  bool CommittedInCurrentTerm() const;
+  void StartReadRound();  // queues reads and heartbeats for the next Ready
+  void OnHeartbeatAck(NodeId from, std::uint64_t round);
+  void ReleaseConfirmedReads();
+  bool LeaseValid() const;
+  void ResetReads();
+
   // --- raw_node.cc ---
   Status Validate(const Message& m) const;
   Status StepStale(const Message& m);  // a message from an older term
   void Send(Message m);
-  bool IsVoter(NodeId id) const;
-  std::size_t Quorum() const { return voters_.size() / 2 + 1; }
+  bool IsVoter(NodeId id) const { return membership_.IsVoter(id); }
+  std::size_t Quorum() const { return membership_.Quorum(); }
 
   // Constant after construction.
   const NodeId id_;
@@ -129,13 +188,20 @@ class RawNode {
   // Volatile state.
   Role role_ = Role::kFollower;
   NodeId leader_ = kNoNode;
-  std::vector<NodeId> voters_;                        // sorted, includes id_
+  // The latest configuration in the log (committed or not) is in force.
+  // conf_history_ lists the log's configuration entries, so truncating the
+  // log can restore the configuration that preceded them.
+  Membership base_membership_;                         // before any entry
+  std::vector<std::pair<Index, Membership>> conf_history_;
+  Membership membership_;
   std::unordered_map<NodeId, Progress> progress_;     // leader only, excludes id_
   std::unordered_map<NodeId, bool> votes_;            // candidate only
   std::uint32_t election_elapsed_ticks_ = 0;
   std::uint32_t heartbeat_elapsed_ticks_ = 0;
   std::uint32_t randomized_election_timeout_ticks_ = 0;
   std::deque<ProposalId> pending_proposals_;          // leader's, in index order
+  NodeId transfer_target_ = kNoNode;                  // leader: transfer in progress
+  std::uint32_t transfer_elapsed_ticks_ = 0;
 
   // Output accumulated for the next Ready.
   std::vector<Message> msgs_;
@@ -148,6 +214,21 @@ class RawNode {
   // of proposals leaves as one Append per follower.
   bool append_pending_ = false;
   bool commit_broadcast_pending_ = false;
+
+  // ReadIndex and lease state (leader only). Every heartbeat broadcast is a
+  // numbered round; a quorum acknowledging round r proves leadership at the
+  // tick round r was sent, which confirms every read queued before it.
+  std::uint64_t ticks_ = 0;                        // local ticks since start
+  std::uint32_t startup_lease_ticks_ = 0;          // refuse votes right after start
+  std::uint64_t round_next_ = 1;                   // id of the next heartbeat round
+  std::uint64_t round_confirmed_ = 0;              // highest round a quorum acked
+  std::uint64_t round_confirmed_tick_ = 0;         // when that round was sent
+  bool round_pending_ = false;                     // reads wait for a new round
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> round_sent_ticks_;  // (round, tick)
+  std::unordered_map<NodeId, std::uint64_t> acked_round_;  // per peer
+  std::deque<PendingRead> reads_;                  // in round order
+  std::vector<std::uint64_t> reads_waiting_commit_;  // before our term's first commit
+  std::vector<ReadState> read_states_;
 };
 
 }  // namespace cairn::raft

@@ -6,108 +6,10 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <map>
-#include <set>
-#include <memory>
+#include "raft/test_cluster.h"
 
 namespace cairn::raft {
 namespace {
-
-struct TestNode {
-  std::unique_ptr<Xoshiro256> rng;
-  std::unique_ptr<RawNode> node;
-  std::vector<Entry> applied;
-  std::vector<ProposalOutcome> outcomes;
-  HardState durable_hs;
-  std::vector<Entry> durable_log;
-};
-
-class TestCluster {
- public:
-  explicit TestCluster(int n, std::uint64_t seed = 1) {
-    for (int i = 1; i <= n; ++i) ids_.push_back(static_cast<NodeId>(i));
-    for (NodeId id : ids_) Start(id, seed);
-  }
-
-  void Start(NodeId id, std::uint64_t seed = 7) {
-    auto& tn = nodes_[id];
-    Config c;
-    c.id = id;
-    c.voters = ids_;
-    tn.rng = std::make_unique<Xoshiro256>(seed * 100 + id);
-    tn.node = std::make_unique<RawNode>(c, *tn.rng, RestoredState{tn.durable_hs, tn.durable_log});
-    tn.applied.clear();
-  }
-
-  RawNode& node(NodeId id) { return *nodes_.at(id).node; }
-  TestNode& test_node(NodeId id) { return nodes_.at(id); }
-
-  // Processes Ready batches and delivers messages until nothing moves.
-  void Settle() {
-    for (int round = 0; round < 10000; ++round) {
-      bool moved = false;
-      for (NodeId id : ids_) {
-        auto& tn = nodes_[id];
-        if (!tn.node || !tn.node->HasReady()) continue;
-        moved = true;
-        Ready rd = tn.node->GetReady();
-        for (auto& m : rd.messages) queue_.push_back(m);
-        if (rd.hard_state) tn.durable_hs = *rd.hard_state;
-        if (!rd.entries.empty()) {
-          tn.durable_log.resize(rd.entries.front().index - 1);
-          for (auto& e : rd.entries) tn.durable_log.push_back(e);
-        }
-        for (auto& m : rd.messages_after_persist) queue_.push_back(m);
-        for (auto& e : rd.committed_entries) tn.applied.push_back(e);
-        for (auto& o : rd.outcomes) tn.outcomes.push_back(o);
-        tn.node->Advance(rd);
-      }
-      while (!queue_.empty()) {
-        moved = true;
-        Message m = std::move(queue_.front());
-        queue_.pop_front();
-        ++delivered_;
-        auto it = nodes_.find(m.to);
-        if (it != nodes_.end() && it->second.node && !down_.count(m.to)) {
-          EXPECT_TRUE(it->second.node->Step(m).ok());
-        }
-      }
-      if (!moved) return;
-    }
-    FAIL() << "cluster did not settle";
-  }
-
-  void TickAll(int ticks) {
-    for (int t = 0; t < ticks; ++t) {
-      for (NodeId id : ids_) {
-        if (!down_.count(id)) node(id).Tick();
-      }
-      Settle();
-    }
-  }
-
-  NodeId Leader() {
-    NodeId found = kNoNode;
-    for (NodeId id : ids_) {
-      if (!down_.count(id) && node(id).role() == Role::kLeader) {
-        if (found == kNoNode || node(id).term() > node(found).term()) found = id;
-      }
-    }
-    return found;
-  }
-
-  void Down(NodeId id) { down_.insert(id); }
-  std::size_t delivered() const { return delivered_; }
-  const std::vector<NodeId>& ids() const { return ids_; }
-
- private:
-  std::vector<NodeId> ids_;
-  std::map<NodeId, TestNode> nodes_;
-  std::deque<Message> queue_;
-  std::set<NodeId> down_;
-  std::size_t delivered_ = 0;
-};
 
 std::vector<std::string> Data(const std::vector<Entry>& entries) {
   std::vector<std::string> out;
@@ -214,8 +116,19 @@ TEST(RawNodeTest, MalformedMessagesAreRejectedWithoutStateChange) {
   const HardState before = n.hard_state();
   const Index last = n.log().last_index();
 
-  Message unknown = ValidAppend(9, 2, before.term + 5);
-  EXPECT_EQ(n.Step(unknown).code(), StatusCode::kInvalidArgument);
+  // Strangers may not vote or answer; only a leader we do not know yet (its
+  // joining is not in our log yet) may reach us.
+  Message unknown_vote = ValidAppend(9, 2, before.term + 5);
+  unknown_vote.type = MessageType::kVote;
+  EXPECT_EQ(n.Step(unknown_vote).code(), StatusCode::kInvalidArgument);
+  Message unknown_resp = ValidAppend(9, 2, before.term + 5);
+  unknown_resp.type = MessageType::kAppendResponse;
+  EXPECT_EQ(n.Step(unknown_resp).code(), StatusCode::kInvalidArgument);
+  Message bad_conf = ValidAppend(1, 2, before.term + 5);
+  bad_conf.index = last;
+  bad_conf.log_term = n.log().last_term();
+  bad_conf.entries = {Entry{before.term + 5, last + 1, EntryType::kConfChange, "garbage"}};
+  EXPECT_EQ(n.Step(bad_conf).code(), StatusCode::kInvalidArgument);
   Message wrong_to = ValidAppend(1, 3, before.term + 5);
   EXPECT_EQ(n.Step(wrong_to).code(), StatusCode::kInvalidArgument);
   Message no_term = ValidAppend(1, 2, 0);

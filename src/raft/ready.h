@@ -18,6 +18,7 @@
 //   5. Advance(ready) is called once the batch is durable; only then does the
 //      next GetReady() return a new batch.
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -32,6 +33,15 @@ struct SoftState {
   friend bool operator==(const SoftState&, const SoftState&) = default;
 };
 
+// A linearizable read may be served once the state machine has applied
+// `index`: it reflects every write committed before the read was requested.
+// `request_id` is the caller's, echoed back.
+struct ReadState {
+  std::uint64_t request_id = 0;
+  Index index = 0;
+  friend bool operator==(const ReadState&, const ReadState&) = default;
+};
+
 struct Ready {
   std::optional<SoftState> soft_state;    // set when role or leader changed
   std::optional<HardState> hard_state;    // set when term, vote or commit changed
@@ -41,10 +51,12 @@ struct Ready {
   std::vector<Message> messages_after_persist;  // send after the write (rule 2)
   std::vector<Entry> committed_entries;   // apply in order (rule 4)
   std::vector<ProposalOutcome> outcomes;  // fates of this leader's proposals
+  std::vector<ReadState> read_states;     // reads confirmed by this leader
 
   bool empty() const {
     return !soft_state && !hard_state && entries.empty() && messages.empty() &&
-           messages_after_persist.empty() && committed_entries.empty() && outcomes.empty();
+           messages_after_persist.empty() && committed_entries.empty() && outcomes.empty() &&
+           read_states.empty();
   }
 };
 

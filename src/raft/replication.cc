@@ -17,6 +17,7 @@ void RawNode::FlushBroadcasts() {
   }
   append_pending_ = false;
   commit_broadcast_pending_ = false;
+  if (round_pending_) BroadcastHeartbeat();  // reads are waiting for a round
 }
 
 bool RawNode::SendAppend(NodeId to, bool send_if_empty) {
@@ -39,10 +40,13 @@ bool RawNode::SendAppend(NodeId to, bool send_if_empty) {
 }
 
 void RawNode::BroadcastHeartbeat() {
+  const std::uint64_t round = round_next_;
+  StartReadRound();
   for (auto& [peer, pr] : progress_) {
     Message m;
     m.type = MessageType::kHeartbeat;
     m.to = peer;
+    m.context = round;
     // Never tell a follower to commit past what it is known to hold.
     m.commit = std::min(pr.match(), log_.committed());
     Send(std::move(m));
@@ -71,6 +75,8 @@ void RawNode::HandleAppend(const Message& m) {
       std::vector<Entry> suffix(m.entries.begin() + static_cast<std::ptrdiff_t>(conflict - m.index - 1),
                                 m.entries.end());
       log_.TruncateAndAppend(std::move(suffix));
+      OnLogTruncated(conflict);
+      OnLogAppended(conflict);
     }
     AdvanceCommit(std::min(m.commit, last_new));
     resp.index = last_new;
@@ -91,7 +97,9 @@ Status RawNode::HandleAppendResponse(const Message& m) {
   if (m.index > log_.last_index() || m.reject_hint > log_.last_index()) {
     return Status::InvalidArgument("append response beyond the leader's log");
   }
-  Progress& pr = progress_.at(m.from);
+  auto it = progress_.find(m.from);
+  if (it == progress_.end()) return Status::Ok();  // no longer a member
+  Progress& pr = it->second;
   pr.set_recent_active(true);
   if (m.reject) {
     // Skip back over the follower's conflicting term in one step.
@@ -100,7 +108,13 @@ Status RawNode::HandleAppendResponse(const Message& m) {
     if (pr.OnReject(m.index, next_probe)) SendAppend(m.from, true);
     return Status::Ok();
   }
-  if (pr.OnAck(m.index) && MaybeCommit()) commit_broadcast_pending_ = true;
+  if (pr.OnAck(m.index) && MaybeCommit()) {
+    // Committing our own removal steps us down and drops every Progress,
+    // `pr` included: nothing below may run then.
+    if (role_ != Role::kLeader) return Status::Ok();
+    commit_broadcast_pending_ = true;
+  }
+  if (m.from == transfer_target_) MaybeSendTimeoutNow(m.from);
   // Keep the pipeline full while the follower is behind.
   while (pr.match() < log_.last_index() && pr.next() <= log_.last_index() &&
          SendAppend(m.from, false)) {
@@ -119,20 +133,27 @@ void RawNode::HandleHeartbeat(const Message& m) {
 }
 
 void RawNode::HandleHeartbeatResponse(const Message& m) {
-  Progress& pr = progress_.at(m.from);
+  auto it = progress_.find(m.from);
+  if (it == progress_.end()) return;  // no longer a member
+  Progress& pr = it->second;
   pr.set_recent_active(true);
+  OnHeartbeatAck(m.from, m.context);
   // A probe may go again; a full window whose Appends were all lost frees a
   // slot, and the next Append's rejection puts the follower back to probing.
   pr.Unpause();
   if (pr.paused()) pr.FreeFirstInflight();
-  if (pr.match() < log_.last_index()) SendAppend(m.from, false);
+  // Behind: send even an empty Append. If earlier Appends were lost, the
+  // follower rejects it and we resume from its real position.
+  if (pr.match() < log_.last_index()) SendAppend(m.from, true);
 }
 
 bool RawNode::MaybeCommit() {
   std::vector<Index> match;
-  match.reserve(voters_.size());
-  match.push_back(log_.stable());  // our own log counts once durable
-  for (const auto& [peer, pr] : progress_) match.push_back(pr.match());
+  match.reserve(membership_.voters.size());
+  if (IsVoter(id_)) match.push_back(log_.stable());  // our own log counts once durable
+  for (const auto& [peer, pr] : progress_) {
+    if (IsVoter(peer)) match.push_back(pr.match());
+  }
   const std::size_t q = Quorum();
   std::nth_element(match.begin(), match.begin() + static_cast<std::ptrdiff_t>(q - 1), match.end(),
                    std::greater<>());
@@ -149,6 +170,12 @@ bool RawNode::MaybeCommit() {
 void RawNode::AdvanceCommit(Index to) {
   if (to <= log_.committed()) return;
   log_.CommitTo(to);
+  MaybeStepDownAfterRemoval();
+  if (role_ == Role::kLeader && !reads_waiting_commit_.empty() && CommittedInCurrentTerm()) {
+    std::vector<std::uint64_t> waiting;
+    waiting.swap(reads_waiting_commit_);
+    for (std::uint64_t id : waiting) (void)ReadIndex(id);
+  }
   // Proposals this node made as leader learn their fate even if it has
   // stepped down since: the entry at their index is now final.
   while (!pending_proposals_.empty() && pending_proposals_.front().index <= to) {

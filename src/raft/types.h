@@ -71,9 +71,13 @@ std::string_view MessageTypeName(MessageType t);
 //                       reject_hint = last index the follower could match,
 //                       log_term = term of the follower's entry at reject_hint
 //                       (fast backtracking by conflict term).
+//   Vote:               context = kForcedCampaign when a leadership
+//                       transfer asked for it (skips the leader lease).
 //   Heartbeat:          commit (capped at what the follower is known to have),
 //                       context (ReadIndex round id, 0 if none).
 //   HeartbeatResponse:  context echoed.
+inline constexpr std::uint64_t kForcedCampaign = 1;
+
 struct Message {
   MessageType type = MessageType::kAppend;
   NodeId from = kNoNode;

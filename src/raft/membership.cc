@@ -1,0 +1,65 @@
+#include "raft/membership.h"
+
+#include <algorithm>
+
+namespace cairn::raft {
+namespace {
+
+bool Has(const std::vector<NodeId>& v, NodeId id) { return std::binary_search(v.begin(), v.end(), id); }
+
+void Insert(std::vector<NodeId>& v, NodeId id) { v.insert(std::upper_bound(v.begin(), v.end(), id), id); }
+
+void Erase(std::vector<NodeId>& v, NodeId id) { v.erase(std::remove(v.begin(), v.end(), id), v.end()); }
+
+}  // namespace
+
+bool Membership::IsVoter(NodeId id) const { return Has(voters, id); }
+bool Membership::IsLearner(NodeId id) const { return Has(learners, id); }
+
+std::string EncodeConfChange(const ConfChange& cc) {
+  std::string out;
+  out.push_back(1);
+  out.push_back(static_cast<char>(cc.type));
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((cc.node >> (8 * i)) & 0xff));
+  return out;
+}
+
+Result<ConfChange> DecodeConfChange(std::string_view data) {
+  if (data.size() != 10) return Status::InvalidArgument("conf change: bad length");
+  if (data[0] != 1) return Status::InvalidArgument("conf change: unknown version");
+  const auto type = static_cast<std::uint8_t>(data[1]);
+  if (type < 1 || type > 3) return Status::InvalidArgument("conf change: unknown type");
+  ConfChange cc;
+  cc.type = static_cast<ConfChangeType>(type);
+  for (int i = 0; i < 8; ++i) {
+    cc.node |= static_cast<NodeId>(static_cast<std::uint8_t>(data[2 + i])) << (8 * i);
+  }
+  if (cc.node == kNoNode) return Status::InvalidArgument("conf change: node id 0");
+  return cc;
+}
+
+Result<Membership> ApplyConfChange(const Membership& m, const ConfChange& cc) {
+  Membership out = m;
+  switch (cc.type) {
+    case ConfChangeType::kAddVoter:
+      if (m.IsVoter(cc.node)) return Status::InvalidArgument("already a voter");
+      Erase(out.learners, cc.node);
+      Insert(out.voters, cc.node);
+      return out;
+    case ConfChangeType::kAddLearner:
+      if (m.Contains(cc.node)) return Status::InvalidArgument("already a member");
+      Insert(out.learners, cc.node);
+      return out;
+    case ConfChangeType::kRemoveNode:
+      if (!m.Contains(cc.node)) return Status::InvalidArgument("not a member");
+      if (m.IsVoter(cc.node) && m.voters.size() == 1) {
+        return Status::InvalidArgument("cannot remove the last voter");
+      }
+      Erase(out.voters, cc.node);
+      Erase(out.learners, cc.node);
+      return out;
+  }
+  return Status::InvalidArgument("unknown conf change type");
+}
+
+}  // namespace cairn::raft

@@ -1,0 +1,59 @@
+#pragma once
+// Membership: who votes and who only learns, and the configuration-change
+// entries that move between memberships one server at a time.
+//
+// Cairn uses single-server changes (Raft dissertation, 4.1): each change adds
+// or removes one voter, so any majority of the old configuration overlaps
+// any majority of the new one. Rules the core enforces (see conf_change.cc):
+//   - a node uses the latest configuration in its log, committed or not;
+//   - at most one change is uncommitted at a time;
+//   - a new leader proposes a change only after an entry of its own term has
+//     committed (the fix for the bug found in 2015: without it, a change from
+//     a previous term that was never committed can combine with the new one
+//     to yield two disjoint majorities).
+//
+// Thread-safety: values.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "raft/types.h"
+
+namespace cairn::raft {
+
+struct Membership {
+  std::vector<NodeId> voters;    // sorted, unique
+  std::vector<NodeId> learners;  // sorted, unique, disjoint from voters
+
+  bool IsVoter(NodeId id) const;
+  bool IsLearner(NodeId id) const;
+  bool Contains(NodeId id) const { return IsVoter(id) || IsLearner(id); }
+  std::size_t Quorum() const { return voters.size() / 2 + 1; }
+  friend bool operator==(const Membership&, const Membership&) = default;
+};
+
+enum class ConfChangeType : std::uint8_t {
+  kAddVoter = 1,    // a new voter, or a learner promoted to voter
+  kAddLearner = 2,  // a new non-voting member
+  kRemoveNode = 3,  // a voter or learner leaves
+};
+
+struct ConfChange {
+  ConfChangeType type = ConfChangeType::kAddVoter;
+  NodeId node = kNoNode;
+  friend bool operator==(const ConfChange&, const ConfChange&) = default;
+};
+
+// Entry payload of a kConfChange entry: version byte (1), type byte, node id
+// as 8 little-endian bytes. Decode rejects anything else.
+std::string EncodeConfChange(const ConfChange& cc);
+Result<ConfChange> DecodeConfChange(std::string_view data);
+
+// The membership after `cc`; InvalidArgument if it does not apply (adding a
+// member twice, removing a stranger, removing the last voter).
+Result<Membership> ApplyConfChange(const Membership& m, const ConfChange& cc);
+
+}  // namespace cairn::raft

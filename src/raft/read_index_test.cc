@@ -1,0 +1,80 @@
+// ReadIndex and lease reads, driven by the same minimal in-process cluster as
+// raw_node_test.cc (instant delivery, instant persistence).
+
+#include <gtest/gtest.h>
+
+#include "raft/test_cluster.h"
+
+namespace cairn::raft {
+namespace {
+
+TEST(ReadIndexTest, LeaderConfirmsWithOneRoundForManyReads) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  ASSERT_TRUE(c.node(leader).Propose("w").ok());
+  c.Settle();
+  const Index commit = c.node(leader).log().committed();
+  c.ResetDelivered();
+  for (std::uint64_t id = 1; id <= 50; ++id) ASSERT_TRUE(c.node(leader).ReadIndex(id).ok());
+  c.Settle();
+  auto& reads = c.test_node(leader).read_states;
+  ASSERT_EQ(reads.size(), 50u);
+  for (const auto& r : reads) EXPECT_EQ(r.index, commit);
+  // One heartbeat round to two followers and their two answers.
+  EXPECT_EQ(c.delivered(), 4u);
+}
+
+TEST(ReadIndexTest, FollowerRefusesWithHint) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  NodeId f = leader == 1 ? 2 : 1;
+  Status s = c.node(f).ReadIndex(7);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(c.node(f).leader(), leader);
+}
+
+TEST(ReadIndexTest, IsolatedLeaderNeverConfirms) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  c.Isolate(leader);
+  ASSERT_TRUE(c.node(leader).ReadIndex(1).ok());
+  c.Settle();
+  c.TickAll(5);
+  EXPECT_TRUE(c.test_node(leader).read_states.empty());
+}
+
+TEST(ReadIndexTest, LeaseReadIsLocalWhileLeaseHoldsAndStopsAfter) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  c.TickAll(3);  // a heartbeat round has been acknowledged
+  c.ResetDelivered();
+  ASSERT_TRUE(c.node(leader).LeaseRead(1).ok());
+  c.Settle();
+  ASSERT_EQ(c.test_node(leader).read_states.size(), 1u);
+  EXPECT_EQ(c.delivered(), 0u);  // no round trip
+  // Cut off, the lease runs out before the followers could elect anyone.
+  // Either it has stepped down (CheckQuorum) or it must not answer locally.
+  c.Isolate(leader);
+  c.TickAll(8);
+  c.test_node(leader).read_states.clear();
+  Status s = c.node(leader).LeaseRead(2);
+  c.Settle();
+  EXPECT_TRUE(s.ok() || s.code() == StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(c.test_node(leader).read_states.empty());
+}
+
+TEST(ReadIndexTest, SingleNodeReadsAtOnce) {
+  TestCluster c(1);
+  c.TickAll(25);
+  ASSERT_TRUE(c.node(1).ReadIndex(3).ok());
+  c.Settle();
+  ASSERT_EQ(c.test_node(1).read_states.size(), 1u);
+  EXPECT_EQ(c.test_node(1).read_states[0].request_id, 3u);
+}
+
+}  // namespace
+}  // namespace cairn::raft
