@@ -140,10 +140,35 @@ void Simulator::OnVoteGranted(Node& nd) {
   pending_faults_.push_back({now_ms_ + random_.Range(1, 6), PendingFault::Kind::kRestart, nd.id});
 }
 
-void Simulator::OnLeaderAppend(Node& nd) {
+bool Simulator::CrashBeforeSend(Node& nd, const raft::Ready& rd) {
   const FaultOptions& f = options_.faults;
-  if (!faults_on_ || f.crash_after_append <= 0 || !random_.Chance(f.crash_after_append)) return;
-  const std::uint64_t at = now_ms_ + random_.Range(1, 3);
+  if (!faults_on_ || f.crash_after_append <= 0 || nd.raft->role() != raft::Role::kLeader) return false;
+  bool appends = false;
+  for (const raft::Message& m : rd.messages) appends |= m.type == raft::MessageType::kAppend && !m.entries.empty();
+  if (!appends || !random_.Chance(f.crash_after_append)) return false;
+  Crash(nd.id);
+  pending_faults_.push_back(
+      {now_ms_ + random_.Range(f.down_ms_min, f.down_ms_max), PendingFault::Kind::kRestart, nd.id});
+  return true;
+}
+
+std::uint64_t Simulator::PauseBeforeSend(Node& nd, const raft::Ready& rd) {
+  const FaultOptions& f = options_.faults;
+  if (!faults_on_ || f.pause_after_append <= 0 || nd.raft->role() != raft::Role::kLeader) return 0;
+  bool appends = false;
+  for (const raft::Message& m : rd.messages) appends |= m.type == raft::MessageType::kAppend && !m.entries.empty();
+  if (!appends || !random_.Chance(f.pause_after_append)) return 0;
+  const std::uint64_t pause_ms = random_.Range(f.pause_ms_min, f.pause_ms_max);
+  nd.paused_until_ms = now_ms_ + pause_ms;
+  Line("n" + std::to_string(nd.id) + " freezes for " + std::to_string(pause_ms) +
+       " ms while sending (term=" + std::to_string(nd.raft->term()) + ")");
+  return pause_ms;
+}
+
+void Simulator::OnElected(Node& nd) {
+  const FaultOptions& f = options_.faults;
+  if (!faults_on_ || f.crash_after_election <= 0 || !random_.Chance(f.crash_after_election)) return;
+  const std::uint64_t at = now_ms_ + random_.Range(3, 25);
   pending_faults_.push_back({at, PendingFault::Kind::kCrash, nd.id});
   pending_faults_.push_back(
       {at + random_.Range(f.down_ms_min, f.down_ms_max), PendingFault::Kind::kRestart, nd.id});

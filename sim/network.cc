@@ -22,12 +22,15 @@ bool SimNetwork::Lost(std::uint64_t now_ms) {
   return rate > 0 && random_.Chance(rate);
 }
 
-void SimNetwork::Enqueue(std::uint64_t now_ms, raft::Message m) {
-  const std::uint64_t delay = random_.Range(options_.delay_ms_min, options_.delay_ms_max);
-  queue_.push(InFlight{now_ms + std::max<std::uint64_t>(delay, 1), next_seq_++, std::move(m)});
+void SimNetwork::Enqueue(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms) {
+  std::uint64_t delay = random_.Range(options_.delay_ms_min, options_.delay_ms_max);
+  if (options_.long_delay_rate > 0 && random_.Chance(options_.long_delay_rate)) {
+    delay = random_.Range(options_.long_delay_ms_min, options_.long_delay_ms_max);
+  }
+  queue_.push(InFlight{now_ms + extra_delay_ms + std::max<std::uint64_t>(delay, 1), next_seq_++, std::move(m)});
 }
 
-void SimNetwork::Send(std::uint64_t now_ms, raft::Message m) {
+void SimNetwork::Send(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms) {
   ++stats_.sent;
   ++stats_.sent_by_type[static_cast<std::size_t>(m.type)];
   if (blocked(m.from, m.to)) {
@@ -40,9 +43,9 @@ void SimNetwork::Send(std::uint64_t now_ms, raft::Message m) {
   }
   if (options_.duplicate_rate > 0 && random_.Chance(options_.duplicate_rate)) {
     ++stats_.duplicated;
-    Enqueue(now_ms, m);
+    Enqueue(now_ms, m, extra_delay_ms);
   }
-  Enqueue(now_ms, std::move(m));
+  Enqueue(now_ms, std::move(m), extra_delay_ms);
 }
 
 bool SimNetwork::PopDue(std::uint64_t now_ms, raft::Message* out) {

@@ -28,6 +28,11 @@ struct NetworkOptions {
   std::uint32_t delay_ms_max = 8;
   double drop_rate = 0.0;       // each message independently
   double duplicate_rate = 0.0;  // a second copy with its own delay
+  // A few messages are held up far longer (a stalled route, a retransmit
+  // after a long timeout): they arrive after the cluster has moved on.
+  double long_delay_rate = 0.0;
+  std::uint32_t long_delay_ms_min = 100;
+  std::uint32_t long_delay_ms_max = 600;
 };
 
 struct NetworkStats {
@@ -47,7 +52,9 @@ class SimNetwork {
   void set_options(const NetworkOptions& options) { options_ = options; }
   const NetworkOptions& options() const { return options_; }
 
-  void Send(std::uint64_t now_ms, raft::Message m);
+  // `extra_delay_ms` holds the message back before its random delay starts
+  // (a sender that froze while sending).
+  void Send(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms = 0);
   // Takes the next message due at or before now; false when none is due.
   bool PopDue(std::uint64_t now_ms, raft::Message* out);
   std::size_t in_flight() const { return queue_.size(); }
@@ -77,7 +84,7 @@ class SimNetwork {
   };
   std::size_t LinkIndex(raft::NodeId from, raft::NodeId to) const;
   bool Lost(std::uint64_t now_ms);
-  void Enqueue(std::uint64_t now_ms, raft::Message m);
+  void Enqueue(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms);
 
   Random& random_;
   std::size_t node_count_;

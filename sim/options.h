@@ -31,9 +31,19 @@ struct FaultOptions {
   // Chance that a node that just granted a vote crashes at once and restarts
   // a few ms later (exposes a forgotten vote).
   double crash_after_vote = 0.0;
-  // Chance that a leader that just sent an Append is crashed before more
-  // can replicate (produces Figure 8 shapes).
+  // Chance that a leader taking a Ready that sends entries dies right after
+  // starting its write, before the Appends leave the machine (new entries
+  // then live only on its own disk, if the torn write kept them).
   double crash_after_append = 0.0;
+  // Chance that a new leader is crashed 3..25 ms after its election (half
+  // way through replicating; with crash_after_append: Figure 8 shapes).
+  double crash_after_election = 0.0;
+  // Chance that a leader sending entries freezes (a GC pause, a stalled VM)
+  // for pause_ms_min..max right after taking the Ready: its messages leave
+  // only when it wakes, long after the cluster may have moved on.
+  double pause_after_append = 0.0;
+  std::uint32_t pause_ms_min = 150;
+  std::uint32_t pause_ms_max = 600;
   // At most this many nodes down at once (0: a minority).
   std::uint32_t max_down = 0;
 };

@@ -74,6 +74,7 @@ void Simulator::Boot(Node& nd) {
   for (raft::NodeId id = 1; id <= options_.nodes; ++id) config.voters.push_back(id);
   nd.raft = std::make_unique<raft::RawNode>(config, *nd.random, nd.disk.Restore());
   nd.up = true;
+  nd.paused_until_ms = 0;
   nd.inflight.reset();
   nd.applied.clear();
   nd.role = raft::Role::kFollower;
@@ -86,6 +87,8 @@ void Simulator::Boot(Node& nd) {
 }
 
 bool Simulator::up(raft::NodeId n) const { return at(n).up; }
+
+bool Simulator::awake(const Node& nd) const { return nd.up && now_ms_ >= nd.paused_until_ms; }
 
 const raft::RawNode* Simulator::node(raft::NodeId n) const {
   const Node& nd = at(n);
@@ -153,6 +156,7 @@ void Simulator::Observe(Node& nd) {
       if (leaders_seen_.emplace(r.term(), nd.id).second) ++stats_.elections;
       Line("n" + std::to_string(nd.id) + " leader term=" + std::to_string(r.term()) +
            " log=" + std::to_string(r.log().last_index()) + " commit=" + std::to_string(commit));
+      OnElected(nd);
     }
   }
 }
@@ -165,7 +169,7 @@ void Simulator::Step() {
   DeliverDue();
   TickNodes();
   for (auto& nd : nodes_) {
-    if (nd->up) Drive(*nd);
+    if (awake(*nd)) Drive(*nd);
   }
   if (workload_on_) WorkloadStep();
 }
@@ -174,7 +178,7 @@ void Simulator::DeliverDue() {
   raft::Message m;
   while (network_.PopDue(now_ms_, &m)) {
     Node& nd = at(m.to);
-    if (!nd.up) continue;
+    if (!awake(nd)) continue;  // lost, as on a dead or frozen machine
     trace_.Mix((static_cast<std::uint64_t>(m.type) << 56) ^ (m.from << 48) ^ (m.to << 40) ^
                (m.term << 24) ^ (m.index << 8) ^ m.entries.size());
     // Malformed or not-yet-supported messages are refused without a state
@@ -186,7 +190,7 @@ void Simulator::DeliverDue() {
 
 void Simulator::TickNodes() {
   for (auto& nd : nodes_) {
-    if (!nd->up || (now_ms_ + nd->tick_phase_ms) % options_.raft_tick_ms != 0) continue;
+    if (!awake(*nd) || (now_ms_ + nd->tick_phase_ms) % options_.raft_tick_ms != 0) continue;
     nd->raft->Tick();
     Observe(*nd);
   }
@@ -195,7 +199,7 @@ void Simulator::TickNodes() {
 void Simulator::Drive(Node& nd) {
   // A few rounds per ms: a Ready that needs no sync completes at once and the
   // next one may be ready immediately.
-  for (int round = 0; round < 4 && nd.up; ++round) {
+  for (int round = 0; round < 4 && awake(nd); ++round) {
     if (nd.inflight) {
       if (now_ms_ < nd.sync_done_ms) return;
       CompleteReady(nd);
@@ -208,18 +212,18 @@ void Simulator::Drive(Node& nd) {
 
 void Simulator::TakeReady(Node& nd) {
   raft::Ready rd = nd.raft->GetReady();
-  for (raft::Message& m : rd.messages) {
-    const bool leader_append = m.type == raft::MessageType::kAppend && !m.entries.empty();
-    ++stats_.messages;
-    network_.Send(now_ms_, std::move(m));
-    if (leader_append) OnLeaderAppend(nd);
-  }
-  rd.messages.clear();
   if (!rd.entries.empty()) {
     const raft::Index first = rd.entries.front().index;
     checkers_.OnWritten(nd.id, nd.raft->log().term(first - 1).value_or(0), rd.entries);
   }
   nd.disk.Write(rd.hard_state, rd.entries);
+  if (CrashBeforeSend(nd, rd)) return;
+  const std::uint64_t stall_ms = PauseBeforeSend(nd, rd);
+  for (raft::Message& m : rd.messages) {
+    ++stats_.messages;
+    network_.Send(now_ms_, std::move(m), stall_ms);
+  }
+  rd.messages.clear();
   nd.sync_done_ms = now_ms_;
   if (rd.must_sync) nd.sync_done_ms += random_.Range(options_.fsync_ms_min, options_.fsync_ms_max);
   nd.inflight = std::move(rd);

@@ -135,7 +135,10 @@ class Simulator {
   void InjectFault();
   void RunPendingFaults();
   void OnVoteGranted(Node& nd);
-  void OnLeaderAppend(Node& nd);
+  bool CrashBeforeSend(Node& nd, const raft::Ready& rd);
+  std::uint64_t PauseBeforeSend(Node& nd, const raft::Ready& rd);
+  bool awake(const Node& nd) const;
+  void OnElected(Node& nd);
   std::uint32_t down_count() const;
   void HealEverything();
 

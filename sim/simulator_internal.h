@@ -17,6 +17,7 @@ namespace cairn::sim {
 struct Simulator::Node {
   raft::NodeId id = raft::kNoNode;
   bool up = false;
+  std::uint64_t paused_until_ms = 0;  // frozen (no ticks, no input) until then
   std::uint32_t incarnation = 0;     // 1 for the first boot
   std::uint32_t tick_phase_ms = 0;   // so nodes do not tick in lockstep
   std::unique_ptr<Xoshiro256> random;  // the RawNode's (election timeouts)

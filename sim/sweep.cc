@@ -26,14 +26,24 @@ SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<ra
   o.raft.bugs.set(*bug);
   switch (*bug) {
     case raft::Bug::kCommitEarlierTermByCounting:
-      // Figure 8: a leader must replicate an old-term entry to a majority
-      // (one entry per Append) and crash before its own no-op follows.
+      // Figure 8: leaders die with entries only on their own disk, and new
+      // leaders die half way through replicating an old-term entry (one
+      // entry per Append) before their own no-op follows.
       o.raft.append_entries_max = 1;
-      o.faults.crash_after_append = 0.02;
+      o.faults.crash_after_append = 0.3;
+      o.faults.crash_after_election = 0.5;
+      if (fault_ms == 0) o.fault_ms = 10000;  // the shape is rare: more attempts per seed
       break;
     case raft::Bug::kForgetVoteOnRestart:
-      // A voter must crash right after granting and be asked again.
+      // Split votes (near-equal timeouts) and voters that crash right after
+      // granting; without CheckQuorum a restarted node votes at once.
+      o.raft.check_quorum = false;
+      o.raft.election_timeout_ticks_max = o.raft.election_timeout_ticks_min + 1;
       o.faults.crash_after_vote = 0.5;
+      break;
+    case raft::Bug::kAcceptStaleTermAppend:
+      // Old Appends must still be in flight when leadership moves on.
+      o.faults.pause_after_append = 0.05;
       break;
     default:
       break;

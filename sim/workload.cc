@@ -19,7 +19,7 @@ void Simulator::WorkloadStep() {
     }
     if (now_ms_ < cl->next_try_ms || !random_.Chance(w.propose_chance_per_ms)) continue;
     Node& nd = at(cl->target);
-    if (!nd.up) {
+    if (!awake(nd)) {
       cl->target = 1 + random_.Uniform(options_.nodes);
       cl->next_try_ms = now_ms_ + 10;
       continue;
