@@ -33,6 +33,7 @@ void SimNetwork::Enqueue(std::uint64_t now_ms, raft::Message m, std::uint64_t ex
 void SimNetwork::Send(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms) {
   ++stats_.sent;
   ++stats_.sent_by_type[static_cast<std::size_t>(m.type)];
+  if (m.type == raft::MessageType::kAppendResponse && m.reject) ++stats_.append_rejects;
   if (blocked(m.from, m.to)) {
     ++stats_.cut;
     return;

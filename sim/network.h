@@ -42,6 +42,7 @@ struct NetworkStats {
   std::uint64_t cut = 0;          // blocked by a partition
   std::uint64_t duplicated = 0;
   std::array<std::uint64_t, raft::kMessageTypeCount> sent_by_type{};
+  std::uint64_t append_rejects = 0;  // AppendResponses that refuse (log mismatch)
 };
 
 class SimNetwork {
