@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "sim/cluster.h"
@@ -75,42 +77,60 @@ TEST_F(Election, ManyElectionsUnderChurn) {
   Xoshiro256 rng(TestSeed(1));
   std::set<raft::Term> terms;
   for (int round = 0; round < 20; ++round) {
-    // Cut up to two random nodes off; a majority always remains connected.
-    const NodeId a = 1 + rng.Uniform(5);
-    const NodeId b = 1 + rng.Uniform(5);
-    c.Isolate(a);
-    if (round % 2 == 0) c.Isolate(b);
+    // Cut the leader off, and sometimes one more node: a majority always
+    // remains connected and must elect a new leader among itself.
+    const NodeId old = c.WaitLeader(3000);
+    ASSERT_NE(old, raft::kNoNode) << "round " << round;
+    const NodeId extra = 1 + rng.Uniform(5);
+    const bool cut_extra = rng.OneIn(2);
+    c.Isolate(old);
+    if (cut_extra) c.Isolate(extra);
     auto connected_leader = [&] {
       const NodeId l = c.Leader();
-      return l != raft::kNoNode && l != a && (round % 2 != 0 || l != b);
+      return l != raft::kNoNode && l != old && !(cut_extra && l == extra);
     };
     ASSERT_TRUE(c.TickUntil(connected_leader, 3000)) << "round " << round;
-    const NodeId l = c.Leader();
-    terms.insert(c.node(l).term());
+    terms.insert(c.node(c.Leader()).term());
     c.Heal();
     c.RunFor(rng.Range(50, 400));
   }
-  EXPECT_GE(terms.size(), 5u);  // leadership really moved
+  EXPECT_EQ(terms.size(), 20u);  // a new term every round
   ASSERT_TRUE(c.Converge());
 }
 
 TEST_F(Election, MessageCountOfAnElectionIsBounded) {
-  Cluster& c = Make(5);
-  ASSERT_NE(c.WaitLeader(), raft::kNoNode);
-  // A fresh election may need a second round after a split vote; each round
-  // costs PreVote + Vote to and from every peer: 4 (n - 1) messages.
-  EXPECT_LE(c.ElectionMessages(), 2u * 4u * 4u);
-  // Leadership moves once: one more round at most.
-  const std::uint64_t before = c.ElectionMessages();
-  c.Crash(c.Leader());
-  ASSERT_NE(c.WaitLeader(), raft::kNoNode);
-  EXPECT_LE(c.ElectionMessages() - before, 2u * 4u * 4u);
-  // A stable leader sends no election messages at all (once the last vote
-  // answers of its election have gone).
-  c.RunFor(100);
-  const std::uint64_t stable = c.ElectionMessages();
-  c.RunFor(2000);
-  EXPECT_EQ(c.ElectionMessages(), stable);
+  // One campaign costs PreVote + Vote to and from every peer: 4 (n - 1) = 8
+  // messages in a 3-node cluster. Split votes, and after a crash a PreVote
+  // refused by a follower still inside the old leader's lease, add
+  // campaigns now and then; over 50 seeds the average stays near one.
+  constexpr std::uint64_t kCampaign = 8;
+  std::uint64_t initial_sum = 0, initial_max = 0, again_sum = 0, again_max = 0;
+  constexpr int kSeeds = 50;
+  for (int k = 0; k < kSeeds; ++k) {
+    Cluster c(3, TestSeed(1) + static_cast<std::uint64_t>(k));
+    ASSERT_NE(c.WaitLeader(), raft::kNoNode);
+    const std::uint64_t initial = c.ElectionMessages();
+    c.Crash(c.Leader());
+    ASSERT_NE(c.WaitLeader(), raft::kNoNode);
+    c.RunFor(100);
+    const std::uint64_t again = c.ElectionMessages() - initial;
+    // A stable leader sends no election messages at all.
+    const std::uint64_t stable = c.ElectionMessages();
+    c.RunFor(2000);
+    EXPECT_EQ(c.ElectionMessages(), stable);
+    EXPECT_TRUE(c.checkers().ok()) << c.Violations();
+    initial_sum += initial;
+    again_sum += again;
+    initial_max = std::max(initial_max, initial);
+    again_max = std::max(again_max, again);
+  }
+  std::printf("election messages over %d seeds: initial avg %.1f max %llu; after a leader crash avg %.1f max %llu\n",
+              kSeeds, static_cast<double>(initial_sum) / kSeeds, static_cast<unsigned long long>(initial_max),
+              static_cast<double>(again_sum) / kSeeds, static_cast<unsigned long long>(again_max));
+  EXPECT_LE(initial_sum, kSeeds * kCampaign * 3 / 2);  // average <= 1.5 campaigns
+  EXPECT_LE(again_sum, kSeeds * kCampaign * 2);        // average <= 2 campaigns
+  EXPECT_LE(initial_max, 6 * kCampaign);
+  EXPECT_LE(again_max, 6 * kCampaign);
 }
 
 }  // namespace
