@@ -15,6 +15,7 @@ enum class Bug : std::uint8_t {
   kAcceptStaleTermAppend,            // accept AppendEntries from older terms
   kReadIndexWithoutQuorum,           // serve ReadIndex without a heartbeat round
   kConfChangeWithoutSafetyRule,      // no one-at-a-time / new-leader commit rule
+  kInstallOlderSnapshot,             // install a snapshot older than the commit index
   kCount,
 };
 

@@ -22,14 +22,22 @@ namespace cairn::raft {
 
 class RaftLog {
  public:
-  // `restored` must be contiguous from index 1 (the caller validates).
-  RaftLog(std::vector<Entry> restored, Index committed);
+  // `restored` must be contiguous from snapshot_index + 1 (the caller
+  // validates). `applied` is what the state machine already holds.
+  RaftLog(Index snapshot_index, Term snapshot_term, std::vector<Entry> restored, Index committed,
+          Index applied);
 
-  Index first_index() const { return 1; }
-  Index last_index() const { return entries_.size(); }
-  Term last_term() const { return entries_.empty() ? 0 : entries_.back().term; }
-  // Term of the entry at `i`; 0 for i == 0; nullopt when i is past the end.
+  // Entries up to snapshot_index() are compacted away; the log holds
+  // (snapshot_index, last_index].
+  Index snapshot_index() const { return snapshot_index_; }
+  Term snapshot_term() const { return snapshot_term_; }
+  Index first_index() const { return snapshot_index_ + 1; }
+  Index last_index() const { return snapshot_index_ + entries_.size(); }
+  Term last_term() const { return entries_.empty() ? snapshot_term_ : entries_.back().term; }
+  // Term of the entry at `i`: known for snapshot_index <= i <= last;
+  // nullopt when compacted away or past the end.
   std::optional<Term> term(Index i) const;
+  std::size_t size() const { return entries_.size(); }
   bool Matches(Index i, Term t) const { return term(i) == t; }
   const Entry& at(Index i) const;
 
@@ -64,9 +72,19 @@ class RaftLog {
   bool HasToApply(bool apply_uncommitted) const { return ApplyLimit(apply_uncommitted) > applied_; }
   std::vector<Entry> TakeToApply(bool apply_uncommitted);
 
+  // Drops entries up to `i` (<= applied and <= stable) after the state
+  // machine was snapshotted there.
+  void CompactTo(Index i);
+  // Replaces the whole log with a snapshot at (i, t): everything up to i is
+  // committed, applied and durable. `allow_backwards` is the injected
+  // kInstallOlderSnapshot bug; without it i must be beyond committed.
+  void RestoreSnapshot(Index i, Term t, bool allow_backwards);
+
  private:
   void CheckInvariants() const;
 
+  Index snapshot_index_ = 0;
+  Term snapshot_term_ = 0;
   std::deque<Entry> entries_;
   Index committed_ = 0;
   Index applied_ = 0;

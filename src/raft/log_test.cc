@@ -12,7 +12,7 @@ std::vector<Entry> Entries(std::initializer_list<std::pair<Index, Term>> its) {
 }
 
 TEST(RaftLogTest, RestoredLogIsStableAndCommittedIsClamped) {
-  RaftLog log(Entries({{1, 1}, {2, 1}, {3, 2}}), 10);
+  RaftLog log(0, 0, Entries({{1, 1}, {2, 1}, {3, 2}}), 10, 0);
   EXPECT_EQ(log.last_index(), 3u);
   EXPECT_EQ(log.last_term(), 2u);
   EXPECT_EQ(log.committed(), 3u);
@@ -23,7 +23,7 @@ TEST(RaftLogTest, RestoredLogIsStableAndCommittedIsClamped) {
 }
 
 TEST(RaftLogTest, FindConflictAndTruncate) {
-  RaftLog log(Entries({{1, 1}, {2, 1}, {3, 2}, {4, 2}}), 1);
+  RaftLog log(0, 0, Entries({{1, 1}, {2, 1}, {3, 2}, {4, 2}}), 1, 0);
   EXPECT_EQ(log.FindConflict(Entries({{2, 1}, {3, 2}})), 0u);
   EXPECT_EQ(log.FindConflict(Entries({{3, 3}, {4, 3}})), 3u);
   EXPECT_EQ(log.FindConflict(Entries({{4, 2}, {5, 2}})), 5u);
@@ -38,7 +38,7 @@ TEST(RaftLogTest, FindConflictAndTruncate) {
 }
 
 TEST(RaftLogTest, FindConflictByTermSkipsWholeTerms) {
-  RaftLog log(Entries({{1, 1}, {2, 1}, {3, 4}, {4, 4}, {5, 4}, {6, 5}}), 0);
+  RaftLog log(0, 0, Entries({{1, 1}, {2, 1}, {3, 4}, {4, 4}, {5, 4}, {6, 5}}), 0, 0);
   EXPECT_EQ(log.FindConflictByTerm(6, 3), 2u);
   EXPECT_EQ(log.FindConflictByTerm(6, 4), 5u);
   EXPECT_EQ(log.FindConflictByTerm(100, 9), 6u);
@@ -46,7 +46,7 @@ TEST(RaftLogTest, FindConflictByTermSkipsWholeTerms) {
 }
 
 TEST(RaftLogTest, ApplyWaitsForCommitAndDurability) {
-  RaftLog log({}, 0);
+  RaftLog log(0, 0, {}, 0, 0);
   for (Index i = 1; i <= 3; ++i) log.Append(Entry{1, i, EntryType::kNormal, ""});
   log.CommitTo(2);
   EXPECT_FALSE(log.HasToApply(false));  // committed but not durable here
@@ -58,7 +58,7 @@ TEST(RaftLogTest, ApplyWaitsForCommitAndDurability) {
 }
 
 TEST(RaftLogTest, SliceRespectsLimitsButReturnsAtLeastOne) {
-  RaftLog log({}, 0);
+  RaftLog log(0, 0, {}, 0, 0);
   for (Index i = 1; i <= 10; ++i) log.Append(Entry{1, i, EntryType::kNormal, std::string(100, 'x')});
   EXPECT_EQ(log.Slice(1, 11, 3, 1 << 20).size(), 3u);
   EXPECT_EQ(log.Slice(1, 11, 100, 250).size(), 2u);
@@ -67,8 +67,43 @@ TEST(RaftLogTest, SliceRespectsLimitsButReturnsAtLeastOne) {
 }
 
 TEST(RaftLogDeathTest, TruncatingCommittedEntryAborts) {
-  RaftLog log(Entries({{1, 1}, {2, 1}}), 2);
+  RaftLog log(0, 0, Entries({{1, 1}, {2, 1}}), 2, 0);
   EXPECT_DEATH(log.TruncateAndAppend(Entries({{2, 2}})), "committed");
+}
+
+}  // namespace
+}  // namespace cairn::raft
+
+namespace cairn::raft {
+namespace {
+
+TEST(RaftLogTest, CompactionKeepsTermAtTheSnapshotAndShiftsIndexes) {
+  RaftLog log(0, 0, Entries({{1, 1}, {2, 1}, {3, 2}, {4, 3}}), 4, 0);
+  (void)log.TakeToApply(false);
+  log.CompactTo(2);
+  EXPECT_EQ(log.first_index(), 3u);
+  EXPECT_EQ(log.term(2), 1u);
+  EXPECT_EQ(log.term(1), std::nullopt);
+  EXPECT_EQ(log.at(3).term, 2u);
+  EXPECT_EQ(log.FindConflictByTerm(4, 0), 2u);  // stops at the snapshot
+  EXPECT_EQ(log.Slice(3, 5, 10, 1000).size(), 2u);
+  log.TruncateAndAppend(Entries({{5, 3}}));
+  EXPECT_EQ(log.last_index(), 5u);
+}
+
+TEST(RaftLogTest, RestoreSnapshotReplacesEverything) {
+  RaftLog log(0, 0, Entries({{1, 1}, {2, 1}}), 1, 0);
+  log.RestoreSnapshot(10, 4, false);
+  EXPECT_EQ(log.last_index(), 10u);
+  EXPECT_EQ(log.last_term(), 4u);
+  EXPECT_EQ(log.committed(), 10u);
+  EXPECT_EQ(log.applied(), 10u);
+  EXPECT_FALSE(log.HasUnstable());
+}
+
+TEST(RaftLogDeathTest, CompactingUnappliedEntriesAborts) {
+  RaftLog log(0, 0, Entries({{1, 1}, {2, 1}}), 2, 0);
+  EXPECT_DEATH(log.CompactTo(2), "unapplied");
 }
 
 }  // namespace

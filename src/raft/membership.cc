@@ -38,6 +38,24 @@ Result<ConfChange> DecodeConfChange(std::string_view data) {
   return cc;
 }
 
+Status ValidateMembership(const Membership& m) {
+  auto sorted_unique = [](const std::vector<NodeId>& v) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == kNoNode) return false;
+      if (i > 0 && v[i] <= v[i - 1]) return false;
+    }
+    return true;
+  };
+  if (m.voters.empty()) return Status::InvalidArgument("membership without voters");
+  if (!sorted_unique(m.voters) || !sorted_unique(m.learners)) {
+    return Status::InvalidArgument("membership lists not sorted and unique");
+  }
+  for (NodeId l : m.learners) {
+    if (m.IsVoter(l)) return Status::InvalidArgument("a node is both voter and learner");
+  }
+  return Status::Ok();
+}
+
 Result<Membership> ApplyConfChange(const Membership& m, const ConfChange& cc) {
   Membership out = m;
   switch (cc.type) {

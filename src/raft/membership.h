@@ -24,16 +24,7 @@
 
 namespace cairn::raft {
 
-struct Membership {
-  std::vector<NodeId> voters;    // sorted, unique
-  std::vector<NodeId> learners;  // sorted, unique, disjoint from voters
-
-  bool IsVoter(NodeId id) const;
-  bool IsLearner(NodeId id) const;
-  bool Contains(NodeId id) const { return IsVoter(id) || IsLearner(id); }
-  std::size_t Quorum() const { return voters.size() / 2 + 1; }
-  friend bool operator==(const Membership&, const Membership&) = default;
-};
+// Membership itself is declared in types.h.
 
 enum class ConfChangeType : std::uint8_t {
   kAddVoter = 1,    // a new voter, or a learner promoted to voter
@@ -55,5 +46,9 @@ Result<ConfChange> DecodeConfChange(std::string_view data);
 // The membership after `cc`; InvalidArgument if it does not apply (adding a
 // member twice, removing a stranger, removing the last voter).
 Result<Membership> ApplyConfChange(const Membership& m, const ConfChange& cc);
+
+// OK if `m` is well formed: voters non-empty, both lists sorted and unique,
+// disjoint, no id 0. Used on memberships that arrive from the network.
+Status ValidateMembership(const Membership& m);
 
 }  // namespace cairn::raft

@@ -39,6 +39,7 @@ std::string_view BugName(Bug b) {
     case Bug::kAcceptStaleTermAppend: return "accept-stale-term-append";
     case Bug::kReadIndexWithoutQuorum: return "read-index-without-quorum";
     case Bug::kConfChangeWithoutSafetyRule: return "conf-change-without-safety-rule";
+    case Bug::kInstallOlderSnapshot: return "install-older-snapshot";
     case Bug::kCount: break;
   }
   return "unknown";

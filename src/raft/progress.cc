@@ -24,10 +24,12 @@ bool Progress::OnAck(Index index) {
   next_ = std::max(next_, index + 1);
   probe_sent_ = false;
   if (state_ == State::kProbe) BecomeReplicate();
+  if (state_ == State::kSnapshot && match_ >= pending_snapshot_) BecomeReplicate();
   return true;
 }
 
 bool Progress::OnReject(Index rejected, Index next_probe) {
+  if (state_ == State::kSnapshot) return false;  // wait for the snapshot's answer
   if (state_ == State::kReplicate) {
     if (rejected <= match_) return false;  // an old Append's answer
     BecomeProbe();
@@ -45,6 +47,13 @@ void Progress::BecomeProbe() {
   probe_sent_ = false;
   inflight_.clear();
   next_ = match_ + 1;
+}
+
+void Progress::BecomeSnapshot(Index snapshot_index) {
+  state_ = State::kSnapshot;
+  probe_sent_ = false;
+  inflight_.clear();
+  pending_snapshot_ = snapshot_index;
 }
 
 void Progress::BecomeReplicate() {

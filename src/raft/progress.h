@@ -7,6 +7,8 @@
 //           Append at a time and waits for the answer (or a heartbeat reply).
 //   kReplicate: the logs agree up to match; Appends are pipelined, up to
 //           inflight_appends_max unacknowledged at once.
+//   kSnapshot: a snapshot is being streamed; nothing else is sent until the
+//           follower acknowledges it or the transport reports failure.
 //
 // Thread-safety: none (owned by one RawNode).
 
@@ -19,7 +21,7 @@ namespace cairn::raft {
 
 class Progress {
  public:
-  enum class State : unsigned char { kProbe, kReplicate };
+  enum class State : unsigned char { kProbe, kReplicate, kSnapshot };
 
   Progress(Index next, std::size_t inflight_max) : next_(next), inflight_max_(inflight_max) {}
 
@@ -32,8 +34,14 @@ class Progress {
 
   // True when no Append should be sent now.
   bool paused() const {
-    return state_ == State::kProbe ? probe_sent_ : inflight_.size() >= inflight_max_;
+    switch (state_) {
+      case State::kProbe: return probe_sent_;
+      case State::kReplicate: return inflight_.size() >= inflight_max_;
+      case State::kSnapshot: return true;
+    }
+    return true;
   }
+  Index pending_snapshot() const { return pending_snapshot_; }
 
   // An Append covering up to `last` was sent.
   void OnSent(Index last, bool has_entries);
@@ -50,6 +58,7 @@ class Progress {
 
   void BecomeProbe();
   void BecomeReplicate();
+  void BecomeSnapshot(Index snapshot_index);
 
  private:
   Index match_ = 0;
@@ -57,6 +66,7 @@ class Progress {
   State state_ = State::kProbe;
   bool probe_sent_ = false;
   bool recent_active_ = false;
+  Index pending_snapshot_ = 0;
   std::size_t inflight_max_;
   std::deque<Index> inflight_;  // last index of each unacknowledged Append
 };

@@ -15,8 +15,9 @@ namespace {
 // Validates a restored log before RaftLog takes it, so corrupt durable state
 // is a crash with a message rather than a silently wrong log.
 void CheckRestored(const RestoredState& r) {
+  const Index base = r.snapshot ? r.snapshot->index : 0;
   for (std::size_t k = 0; k < r.entries.size(); ++k) {
-    CAIRN_CHECK(r.entries[k].index == k + 1, "restored log is not contiguous from 1");
+    CAIRN_CHECK(r.entries[k].index == base + k + 1, "restored log is not contiguous");
     CAIRN_CHECK(r.entries[k].term <= r.hard_state.term, "restored entry from a future term");
     if (k > 0) CAIRN_CHECK(r.entries[k].term >= r.entries[k - 1].term, "restored terms decrease");
   }
@@ -34,21 +35,27 @@ RawNode::RawNode(const Config& config, Random& random, RestoredState restored)
     : id_(config.id),
       config_(config),
       random_(random),
-      log_((CheckRestored(restored), std::move(restored.entries)), restored.hard_state.commit) {
+      log_((CheckRestored(restored), restored.snapshot ? restored.snapshot->index : 0),
+           restored.snapshot ? restored.snapshot->term : 0, std::move(restored.entries),
+           restored.hard_state.commit, restored.applied) {
   CAIRN_CHECK(id_ != kNoNode, "node id 0 is reserved");
   CAIRN_CHECK(config_.election_timeout_ticks_min > config_.heartbeat_interval_ticks);
   CAIRN_CHECK(config_.election_timeout_ticks_max >= config_.election_timeout_ticks_min);
   CAIRN_CHECK(config_.inflight_appends_max > 0);
   CAIRN_CHECK(config_.lease_drift_ticks < config_.election_timeout_ticks_min);
-  base_membership_.voters = SortedUnique(config_.voters);
-  CAIRN_CHECK(!base_membership_.voters.empty(), "a cluster needs at least one voter");
+  if (restored.snapshot) {
+    base_membership_ = restored.snapshot->membership;
+  } else {
+    base_membership_.voters = SortedUnique(config_.voters);
+  }
+  CAIRN_CHECK(ValidateMembership(base_membership_).ok(), "bad initial membership");
   membership_ = base_membership_;
   term_ = restored.hard_state.term;
   vote_ = restored.hard_state.vote;
   if (config_.bugs.has(Bug::kForgetVoteOnRestart)) vote_ = kNoNode;  // injected bug
   last_hard_state_ = hard_state();
   last_soft_state_ = {leader_, role_};
-  OnLogAppended(1);
+  OnLogAppended(log_.first_index());
   if (config_.check_quorum) startup_lease_ticks_ = config_.election_timeout_ticks_min;
   ResetElectionTimer();
 }
@@ -88,6 +95,12 @@ Status RawNode::Validate(const Message& m) const {
     return Status::InvalidArgument("message from an unknown node");
   }
   if (m.term == 0) return Status::InvalidArgument("message without a term");
+  if (m.type == MessageType::kSnapshot) {
+    if (m.snapshot.index == 0 || m.snapshot.term == 0 || m.snapshot.term > m.term) {
+      return Status::InvalidArgument("malformed snapshot metadata");
+    }
+    CAIRN_RETURN_IF_ERROR(ValidateMembership(m.snapshot.membership));
+  }
   if (m.entries.empty()) return Status::Ok();
   if (m.type != MessageType::kAppend) return Status::InvalidArgument("entries on a non-Append message");
   if (m.entries.size() > config_.inbound_entries_max) return Status::InvalidArgument("oversized batch");
@@ -161,8 +174,13 @@ Status RawNode::Step(const Message& m) {
       if (role_ != Role::kLeader) StartCampaign(false, true);
       break;
     case MessageType::kSnapshot:
+      if (role_ != Role::kLeader) {
+        BecomeFollower(term_, m.from);
+        HandleSnapshot(m);
+      }
+      break;
     case MessageType::kSnapshotResponse:
-      return Status::Unimplemented("message type not supported yet");
+      return Status::InvalidArgument("snapshots are acknowledged with AppendResponse");
   }
   return Status::Ok();
 }
@@ -229,6 +247,7 @@ void RawNode::Campaign() { StartCampaign(config_.pre_vote); }
 bool RawNode::HasReady() const {
   if (ready_in_flight_) return false;
   return SoftState{leader_, role_} != last_soft_state_ || hard_state() != last_hard_state_ ||
+         pending_snapshot_.has_value() ||
          log_.HasUnstable() || !msgs_.empty() || !msgs_after_persist_.empty() ||
          log_.HasToApply(config_.bugs.has(Bug::kApplyBeforeCommit)) || !outcomes_.empty() ||
          !read_states_.empty() ||
@@ -246,8 +265,10 @@ Ready RawNode::GetReady() {
     rd.must_sync = hs.term != last_hard_state_.term || hs.vote != last_hard_state_.vote;
     rd.hard_state = last_hard_state_ = hs;
   }
+  rd.snapshot = std::move(pending_snapshot_);
+  pending_snapshot_.reset();
   rd.entries = log_.TakeUnstable();
-  rd.must_sync = rd.must_sync || !rd.entries.empty();
+  rd.must_sync = rd.must_sync || !rd.entries.empty() || rd.snapshot.has_value();
   rd.messages = std::move(msgs_);
   rd.messages_after_persist = std::move(msgs_after_persist_);
   msgs_.clear();
@@ -264,7 +285,7 @@ Ready RawNode::GetReady() {
 void RawNode::Advance(const Ready& ready) {
   CAIRN_CHECK(ready_in_flight_, "Advance() without GetReady()");
   ready_in_flight_ = false;
-  if (ready.entries.empty()) return;
+  if (ready.entries.empty()) return;  // (a snapshot is durable from RestoreSnapshot on)
   const Entry& last = ready.entries.back();
   log_.StableTo(last.index, last.term);
   // The leader's own log counts toward a quorum only once durable.

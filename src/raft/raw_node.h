@@ -18,6 +18,7 @@
 // release builds too: nothing that arrives from the network can trip one.
 
 #include <deque>
+#include <optional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -37,7 +38,9 @@ namespace cairn::raft {
 // Durable state a node restarts from (empty for a fresh node).
 struct RestoredState {
   HardState hard_state;
-  std::vector<Entry> entries;  // the persisted log, in index order from 1
+  std::vector<Entry> entries;  // the persisted log after the snapshot, in order
+  std::optional<SnapshotMeta> snapshot;  // the latest durable snapshot, if any
+  Index applied = 0;           // what the state machine durably holds (>= snapshot)
 };
 
 class RawNode {
@@ -95,6 +98,18 @@ class RawNode {
   //   InvalidArgument    the change does not apply to the membership.
   Result<ProposalId> ProposeConfChange(const ConfChange& cc);
 
+  // The state machine was snapshotted at `index` (<= applied): entries up to
+  // it are dropped from the log; a follower that needs them is sent the
+  // snapshot instead. Errors: InvalidArgument if index is beyond what is
+  // applied and durable. Compacting at or below the current snapshot is a
+  // no-op.
+  Status CompactLog(Index index);
+  // The metadata of the latest snapshot (index 0: none).
+  SnapshotMeta snapshot() const;
+  // The transport finished (ok) or gave up on (!ok) streaming a snapshot to
+  // `peer`. On failure the leader probes again and resends later.
+  void ReportSnapshot(NodeId peer, bool ok);
+
   // Starts an election now (tests; leadership transfer uses TimeoutNow).
   void Campaign();
 
@@ -150,6 +165,11 @@ class RawNode {
   void SyncProgress();                // leader: one Progress per other member
   void MaybeStepDownAfterRemoval();  // leader removed by a committed change
   Index last_conf_index() const { return conf_history_.empty() ? 0 : conf_history_.back().first; }
+
+  // --- snapshot.cc ---
+  void SendSnapshot(NodeId to);
+  void HandleSnapshot(const Message& m);
+  Membership MembershipAt(Index index) const;
 
   // --- transfer.cc ---
   void MaybeSendTimeoutNow(NodeId peer);
@@ -229,6 +249,7 @@ class RawNode {
   std::deque<PendingRead> reads_;                  // in round order
   std::vector<std::uint64_t> reads_waiting_commit_;  // before our term's first commit
   std::vector<ReadState> read_states_;
+  std::optional<SnapshotMeta> pending_snapshot_;  // to hand out in the next Ready
 };
 
 }  // namespace cairn::raft

@@ -45,6 +45,10 @@ struct ReadState {
 struct Ready {
   std::optional<SoftState> soft_state;    // set when role or leader changed
   std::optional<HardState> hard_state;    // set when term, vote or commit changed
+  // A snapshot received from the leader (its bytes are with the transport):
+  // install it in the state machine and reset the durable log to start
+  // after it, durably, before applying committed_entries (rule 2 applies).
+  std::optional<SnapshotMeta> snapshot;
   std::vector<Entry> entries;             // to append to the durable log
   bool must_sync = false;                 // term/vote changed or entries non-empty
   std::vector<Message> messages;          // send now (rule 1)
@@ -54,7 +58,7 @@ struct Ready {
   std::vector<ReadState> read_states;     // reads confirmed by this leader
 
   bool empty() const {
-    return !soft_state && !hard_state && entries.empty() && messages.empty() &&
+    return !soft_state && !hard_state && !snapshot && entries.empty() && messages.empty() &&
            messages_after_persist.empty() && committed_entries.empty() && outcomes.empty() &&
            read_states.empty();
   }

@@ -23,6 +23,10 @@ void RawNode::FlushBroadcasts() {
 bool RawNode::SendAppend(NodeId to, bool send_if_empty) {
   Progress& pr = progress_.at(to);
   if (pr.paused()) return false;
+  if (!log_.term(pr.next() - 1)) {  // what it needs is compacted away
+    SendSnapshot(to);
+    return true;
+  }
   Message m;
   m.type = MessageType::kAppend;
   m.to = to;
@@ -60,6 +64,11 @@ void RawNode::HandleAppend(const Message& m) {
   resp.to = m.from;
   if (m.index < log_.committed()) {
     resp.index = log_.committed();  // already have it all; tell the leader
+    Send(std::move(resp));
+    return;
+  }
+  if (m.index < log_.snapshot_index()) {
+    resp.index = log_.committed();  // covered by our snapshot
     Send(std::move(resp));
     return;
   }

@@ -22,7 +22,12 @@ struct TestNode {
   std::vector<ProposalOutcome> outcomes;
   std::vector<ReadState> read_states;
   HardState durable_hs;
-  std::vector<Entry> durable_log;
+  std::vector<Entry> durable_log;  // entries after the durable snapshot
+  std::optional<SnapshotMeta> durable_snapshot;
+  // The "state machine" is the list of applied entries; a snapshot of it is
+  // that list up to the snapshot's index.
+  std::vector<Entry> snapshot_data;
+  std::vector<Entry> incoming_snapshot_data;  // streamed by the "transport"
 };
 
 class TestCluster {
@@ -39,8 +44,14 @@ class TestCluster {
     c.id = id;
     c.voters = ids_;
     tn.rng = std::make_unique<Xoshiro256>(seed * 100 + id);
-    tn.node = std::make_unique<RawNode>(c, *tn.rng, RestoredState{tn.durable_hs, tn.durable_log});
+    Index applied = 0;
     tn.applied.clear();
+    if (tn.durable_snapshot) {
+      tn.applied = tn.snapshot_data;
+      applied = tn.durable_snapshot->index;
+    }
+    tn.node = std::make_unique<RawNode>(
+        c, *tn.rng, RestoredState{tn.durable_hs, tn.durable_log, tn.durable_snapshot, applied});
   }
 
   // A node that is not among the bootstrap voters: it waits to be added.
@@ -53,6 +64,21 @@ class TestCluster {
     tn.rng = std::make_unique<Xoshiro256>(id * 977);
     tn.node = std::make_unique<RawNode>(c, *tn.rng);
     all_.push_back(id);
+  }
+
+  // Snapshots node `id`'s state machine at its applied index and compacts.
+  void Compact(NodeId id) {
+    auto& tn = nodes_.at(id);
+    const Index applied = tn.node->log().applied();
+    ASSERT_TRUE(tn.node->CompactLog(applied).ok());
+    tn.snapshot_data.assign(tn.applied.begin(), tn.applied.end());
+    tn.durable_snapshot = tn.node->snapshot();
+    const Index base = tn.durable_snapshot->index;
+    std::vector<Entry> rest;
+    for (auto& e : tn.durable_log) {
+      if (e.index > base) rest.push_back(e);
+    }
+    tn.durable_log = rest;
   }
 
   RawNode& node(NodeId id) { return *nodes_.at(id).node; }
@@ -69,8 +95,15 @@ class TestCluster {
         Ready rd = tn.node->GetReady();
         for (auto& m : rd.messages) queue_.push_back(m);
         if (rd.hard_state) tn.durable_hs = *rd.hard_state;
+        if (rd.snapshot) {
+          tn.durable_snapshot = rd.snapshot;
+          tn.durable_log.clear();
+          tn.snapshot_data = tn.incoming_snapshot_data;
+          tn.applied = tn.snapshot_data;
+        }
         if (!rd.entries.empty()) {
-          tn.durable_log.resize(rd.entries.front().index - 1);
+          const Index base = tn.durable_snapshot ? tn.durable_snapshot->index : 0;
+          tn.durable_log.resize(rd.entries.front().index - 1 - base);
           for (auto& e : rd.entries) tn.durable_log.push_back(e);
         }
         for (auto& m : rd.messages_after_persist) queue_.push_back(m);
@@ -87,6 +120,9 @@ class TestCluster {
         if (it != nodes_.end() && it->second.node && !down_.count(m.to) && !isolated_.count(m.to) &&
             !isolated_.count(m.from)) {
           ++delivered_;
+          if (m.type == MessageType::kSnapshot) {
+            it->second.incoming_snapshot_data = nodes_.at(m.from).snapshot_data;
+          }
           Status st = it->second.node->Step(m);
           if (!st.ok()) ++rejected_;
           if (!allow_rejections_) {

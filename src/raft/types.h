@@ -43,6 +43,29 @@ struct HardState {
   friend bool operator==(const HardState&, const HardState&) = default;
 };
 
+// Who votes and who only learns (membership.h has the rules for changing it).
+struct Membership {
+  std::vector<NodeId> voters;    // sorted, unique
+  std::vector<NodeId> learners;  // sorted, unique, disjoint from voters
+
+  bool IsVoter(NodeId id) const;
+  bool IsLearner(NodeId id) const;
+  bool Contains(NodeId id) const { return IsVoter(id) || IsLearner(id); }
+  std::size_t Quorum() const { return voters.size() / 2 + 1; }
+  friend bool operator==(const Membership&, const Membership&) = default;
+};
+
+// What a state-machine snapshot covers: every entry up to `index` (whose
+// term is `term`), and the membership in force at that index. The snapshot's
+// bytes never pass through the core: the driver stores them and its
+// transport streams them to followers in checksummed chunks.
+struct SnapshotMeta {
+  Index index = 0;
+  Term term = 0;
+  Membership membership;
+  friend bool operator==(const SnapshotMeta&, const SnapshotMeta&) = default;
+};
+
 enum class MessageType : std::uint8_t {
   kPreVote = 0,        // "would you vote for me at term+1?" (changes nobody's term)
   kPreVoteResponse,
@@ -76,6 +99,9 @@ std::string_view MessageTypeName(MessageType t);
 //   Heartbeat:          commit (capped at what the follower is known to have),
 //                       context (ReadIndex round id, 0 if none).
 //   HeartbeatResponse:  context echoed.
+//   Snapshot:           snapshot = the metadata of the snapshot whose bytes
+//                       the transport delivered before this message;
+//                       commit. The follower answers with an AppendResponse.
 inline constexpr std::uint64_t kForcedCampaign = 1;
 
 struct Message {
@@ -90,6 +116,7 @@ struct Message {
   Index reject_hint = 0;
   std::uint64_t context = 0;
   std::vector<Entry> entries;
+  SnapshotMeta snapshot;
 
   friend bool operator==(const Message&, const Message&) = default;
 };
