@@ -67,6 +67,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{raft::Bug::kForgetVoteOnRestart, 3, {C::kElectionSafety}},
         Case{raft::Bug::kForgetVoteOnRestart, 5, {C::kElectionSafety}},
         Case{raft::Bug::kApplyBeforeCommit, 3, {C::kStateMachineSafety}},
+        Case{raft::Bug::kReadIndexWithoutQuorum, 3, {C::kLinearizableReads}},
+        Case{raft::Bug::kReadIndexWithoutQuorum, 5, {C::kLinearizableReads}},
         Case{raft::Bug::kAcceptStaleTermAppend, 3, {C::kStateMachineSafety, C::kLeaderCompleteness}},
         Case{raft::Bug::kAcceptStaleTermAppend, 5, {C::kStateMachineSafety, C::kLeaderCompleteness}}),
     [](const ::testing::TestParamInfo<Case>& param_info) {

@@ -24,6 +24,7 @@ std::string_view CheckerName(CheckerId id) {
     case CheckerId::kStateMachineSafety: return "state-machine-safety";
     case CheckerId::kMonotonic: return "monotonic";
     case CheckerId::kClientOutcomes: return "client-outcomes";
+    case CheckerId::kLinearizableReads: return "linearizable-reads";
     case CheckerId::kConvergence: return "convergence";
     case CheckerId::kCount: break;
   }
@@ -169,6 +170,23 @@ void Checkers::OnOutcome(raft::ProposalId id, std::string_view data, raft::Propo
                                              " was applied there");
     }
   }
+}
+
+void Checkers::OnReadRequest(std::uint64_t request_id, raft::NodeId, raft::Index committed) {
+  reads_[request_id] = committed;
+}
+
+void Checkers::OnReadState(raft::NodeId n, std::uint64_t request_id, raft::Index index) {
+  auto it = reads_.find(request_id);
+  if (it == reads_.end()) return;  // not a read we asked for (or answered twice)
+  ++reads_answered_;
+  if (index < it->second) {
+    Report(CheckerId::kLinearizableReads,
+           "n" + std::to_string(n) + " answered read #" + std::to_string(request_id) + " at idx=" +
+               std::to_string(index) + " but idx=" + std::to_string(it->second) +
+               " was committed before the read was asked (stale read)");
+  }
+  reads_.erase(it);
 }
 
 void Checkers::Final(const std::vector<std::vector<AppliedEntry>>& state_machines) {

@@ -21,6 +21,9 @@
 //   client-outcomes      a proposal reported kCommitted is, at the end, at its
 //                        index in every live node's state machine; one
 //                        reported kDropped is never applied anywhere.
+//   linearizable-reads   a read (ReadIndex or lease) returns an index at or
+//                        above every index any node knew committed when the
+//                        read was asked: it reflects every finished write.
 //   convergence          (reported by the simulator) the cluster elects a
 //                        leader and applies everything after the faults heal.
 //
@@ -46,6 +49,7 @@ enum class CheckerId : std::uint8_t {
   kStateMachineSafety,
   kMonotonic,
   kClientOutcomes,
+  kLinearizableReads,
   kConvergence,
   kCount,
 };
@@ -88,6 +92,12 @@ class Checkers {
   // applied `e` while its commit index was `commit`.
   void OnApply(raft::NodeId n, std::uint32_t inc, const raft::Entry& e, raft::Index commit);
   void OnOutcome(raft::ProposalId id, std::string_view data, raft::ProposalOutcome::Kind kind);
+  // A client asked node `n` for a linearizable read while `committed` was the
+  // highest index known committed anywhere.
+  void OnReadRequest(std::uint64_t request_id, raft::NodeId n, raft::Index committed);
+  // Node `n` answered the read at `index`.
+  void OnReadState(raft::NodeId n, std::uint64_t request_id, raft::Index index);
+  std::uint64_t reads_answered() const { return reads_answered_; }
   // End of run: `state_machines[k]` is what live node k applied, in order.
   void Final(const std::vector<std::vector<AppliedEntry>>& state_machines);
   // For the simulator's own findings (convergence).
@@ -129,6 +139,8 @@ class Checkers {
   std::unordered_set<std::string> applied_commands_;  // every incarnation, every node
   std::unordered_set<std::string> dropped_;
   std::vector<std::pair<raft::ProposalId, std::string>> committed_outcomes_;
+  std::unordered_map<std::uint64_t, raft::Index> reads_;  // request id -> floor
+  std::uint64_t reads_answered_ = 0;
 };
 
 }  // namespace cairn::sim

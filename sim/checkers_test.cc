@@ -156,5 +156,18 @@ TEST(Checkers, ClientOutcomesCatchACommittedProposalMissingAtTheEnd) {
   EXPECT_TRUE(Caught(c, CheckerId::kClientOutcomes));
 }
 
+TEST(Checkers, LinearizableReadsCatchAStaleReadIndex) {
+  Checkers c;
+  c.OnReadRequest(1, 1, 5);
+  c.OnReadState(1, 1, 5);
+  c.OnReadRequest(2, 1, 5);
+  c.OnReadState(1, 2, 7);
+  EXPECT_TRUE(c.ok());
+  EXPECT_EQ(c.reads_answered(), 2u);
+  c.OnReadRequest(3, 2, 9);
+  c.OnReadState(2, 3, 8);  // misses index 9, committed before the read
+  EXPECT_TRUE(Caught(c, CheckerId::kLinearizableReads));
+}
+
 }  // namespace
 }  // namespace cairn::sim

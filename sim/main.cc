@@ -39,6 +39,8 @@ void PrintSummary(const cairn::sim::RunResult& r, std::uint32_t nodes) {
               static_cast<unsigned long long>(s.outcomes_committed),
               static_cast<unsigned long long>(s.outcomes_dropped),
               static_cast<unsigned long long>(s.timeouts));
+  std::printf("  %llu linearizable reads accepted, %llu answered and checked\n",
+              static_cast<unsigned long long>(s.reads), static_cast<unsigned long long>(r.reads_answered));
   std::printf("  %llu messages sent\n", static_cast<unsigned long long>(s.messages));
   std::printf("  trace hash %016llx\n", static_cast<unsigned long long>(r.trace_hash));
 }

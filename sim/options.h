@@ -53,6 +53,8 @@ struct WorkloadOptions {
   std::uint32_t clients = 3;
   double propose_chance_per_ms = 0.05;  // per idle client
   std::uint32_t timeout_ms = 400;       // then the proposal is indeterminate
+  double read_chance_per_ms = 0.01;     // per client: a linearizable read
+  bool lease_reads = true;              // half of the reads use the lease
 };
 
 struct SimOptions {

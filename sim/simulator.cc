@@ -245,6 +245,7 @@ void Simulator::CompleteReady(Node& nd) {
   rd.messages_after_persist.clear();
   for (const raft::Entry& e : rd.committed_entries) Apply(nd, e);
   for (const raft::ProposalOutcome& o : rd.outcomes) OnOutcome(o);
+  for (const raft::ReadState& rs : rd.read_states) checkers_.OnReadState(nd.id, rs.request_id, rs.index);
   nd.raft->Advance(rd);
   Observe(nd);
   if (granted_vote) OnVoteGranted(nd);
@@ -288,6 +289,17 @@ void Simulator::Restart(raft::NodeId n) {
   Line("n" + std::to_string(n) + " restart term=" + std::to_string(nd.raft->term()) +
        " log=" + std::to_string(nd.raft->log().last_index()) +
        " commit=" + std::to_string(nd.raft->log().committed()));
+}
+
+Status Simulator::Read(raft::NodeId n, bool lease) {
+  Node& nd = at(n);
+  if (!awake(nd)) return Status::Unavailable("node is down");
+  const std::uint64_t id = next_read_id_++;
+  checkers_.OnReadRequest(id, n, committed_seen_);
+  Status s = lease ? nd.raft->LeaseRead(id) : nd.raft->ReadIndex(id);
+  Observe(nd);
+  if (s.ok()) ++stats_.reads;
+  return s;
 }
 
 Result<raft::ProposalId> Simulator::Propose(raft::NodeId n, std::string data) {
@@ -363,6 +375,7 @@ RunResult Simulator::Run() {
   result.stats = stats_;
   result.trace_tail = trace_.Tail();
   result.final_state = Describe();
+  result.reads_answered = checkers_.reads_answered();
   return result;
 }
 

@@ -46,6 +46,7 @@ struct RunStats {
   std::uint64_t outcomes_committed = 0;
   std::uint64_t outcomes_dropped = 0;
   std::uint64_t timeouts = 0;        // indeterminate proposals
+  std::uint64_t reads = 0;           // reads accepted by a leader
   std::uint64_t messages = 0;
 };
 
@@ -57,6 +58,7 @@ struct RunResult {
   RunStats stats;
   std::vector<std::string> trace_tail;
   std::vector<std::string> final_state;  // Describe() at the end
+  std::uint64_t reads_answered = 0;
 };
 
 class Simulator {
@@ -81,6 +83,9 @@ class Simulator {
   void BlockOneWay(raft::NodeId from, raft::NodeId to);
   void Heal();
   void set_network(const NetworkOptions& o) { network_.set_options(o); }
+  // Asks node n for a linearizable read (ReadIndex, or LeaseRead with
+  // `lease`); the answer is judged by the linearizable-reads checker.
+  Status Read(raft::NodeId n, bool lease = false);
   // Proposes on node n now (no network hop).
   Result<raft::ProposalId> Propose(raft::NodeId n, std::string data);
   // Heals, restarts every node and runs until converged; then final checks.
@@ -164,6 +169,7 @@ class Simulator {
   std::map<std::string, raft::ProposalOutcome::Kind> outcomes_;
   std::map<raft::Term, raft::NodeId> leaders_seen_;
   raft::Index committed_seen_ = 0;  // highest index any node reported committed
+  std::uint64_t next_read_id_ = 1;
 };
 
 }  // namespace cairn::sim

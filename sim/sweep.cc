@@ -35,15 +35,26 @@ SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<ra
       if (fault_ms == 0) o.fault_ms = 10000;  // the shape is rare: more attempts per seed
       break;
     case raft::Bug::kForgetVoteOnRestart:
-      // Split votes (near-equal timeouts) and voters that crash right after
-      // granting; without CheckQuorum a restarted node votes at once.
+      // Split votes (near-equal timeouts, no PreVote round) and voters that
+      // crash right after granting; without CheckQuorum a restarted node
+      // votes at once.
       o.raft.check_quorum = false;
+      o.raft.pre_vote = false;
       o.raft.election_timeout_ticks_max = o.raft.election_timeout_ticks_min + 1;
-      o.faults.crash_after_vote = 0.5;
+      o.faults.crash_after_vote = 0.9;
+      if (fault_ms == 0) o.fault_ms = 10000;
+      break;
+    case raft::Bug::kReadIndexWithoutQuorum:
+      // A leader that froze wakes up still believing it leads while a new
+      // leader has committed more; reads must go to it meanwhile.
+      o.faults.pause_after_append = 0.05;
+      o.workload.read_chance_per_ms = 0.05;
+      o.workload.lease_reads = false;
       break;
     case raft::Bug::kAcceptStaleTermAppend:
       // Old Appends must still be in flight when leadership moves on.
-      o.faults.pause_after_append = 0.05;
+      o.faults.pause_after_append = 0.15;
+      o.workload.lease_reads = false;  // leases assume no process freezes
       break;
     default:
       break;

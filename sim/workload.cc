@@ -17,7 +17,12 @@ void Simulator::WorkloadStep() {
       cl->waiting = false;
       ++stats_.timeouts;
     }
-    if (now_ms_ < cl->next_try_ms || !random_.Chance(w.propose_chance_per_ms)) continue;
+    if (now_ms_ < cl->next_try_ms) continue;
+    if (w.read_chance_per_ms > 0 && random_.Chance(w.read_chance_per_ms)) {
+      // Fire and forget: the answer (if any) is checked when it arrives.
+      (void)Read(cl->target, w.lease_reads && random_.OneIn(2));
+    }
+    if (!random_.Chance(w.propose_chance_per_ms)) continue;
     Node& nd = at(cl->target);
     if (!awake(nd)) {
       cl->target = 1 + random_.Uniform(options_.nodes);
