@@ -69,6 +69,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{raft::Bug::kApplyBeforeCommit, 3, {C::kStateMachineSafety}},
         Case{raft::Bug::kReadIndexWithoutQuorum, 3, {C::kLinearizableReads}},
         Case{raft::Bug::kReadIndexWithoutQuorum, 5, {C::kLinearizableReads}},
+        Case{raft::Bug::kConfChangeWithoutSafetyRule, 5,
+             {C::kStateMachineSafety, C::kLeaderCompleteness, C::kElectionSafety}},
+        Case{raft::Bug::kApplyBeforeCommit, 5, {C::kStateMachineSafety}},
         Case{raft::Bug::kAcceptStaleTermAppend, 3, {C::kStateMachineSafety, C::kLeaderCompleteness}},
         Case{raft::Bug::kAcceptStaleTermAppend, 5, {C::kStateMachineSafety, C::kLeaderCompleteness}}),
     [](const ::testing::TestParamInfo<Case>& param_info) {

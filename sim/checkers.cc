@@ -5,16 +5,29 @@
 namespace cairn::sim {
 namespace {
 
-std::string Quote(std::string_view data) {
-  if (data.empty()) return "(noop)";
-  return "\"" + std::string(data) + "\"";
-}
+std::string Quote(std::string_view data) { return QuoteCommand(data); }
 
 std::string At(raft::Index i, raft::Term t) {
   return "idx=" + std::to_string(i) + " term=" + std::to_string(t);
 }
 
 }  // namespace
+
+std::string QuoteCommand(std::string_view data) {
+  if (data.empty()) return "(noop)";
+  std::string out = "\"";
+  for (unsigned char ch : data) {
+    if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') {
+      out += static_cast<char>(ch);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[ch >> 4];
+      out += kHex[ch & 15];
+    }
+  }
+  return out + "\"";
+}
 
 std::string_view CheckerName(CheckerId id) {
   switch (id) {
@@ -143,7 +156,9 @@ void Checkers::OnApply(raft::NodeId n, std::uint32_t inc, const raft::Entry& e, 
     Report(CheckerId::kStateMachineSafety, who + " but another node applied " + At(e.index, first.term) +
                                                " " + Quote(first.data) + " there");
   }
-  if (e.data.empty()) return;  // no-ops carry no command
+  // No-ops and configuration changes are not client commands (the same
+  // change, e.g. "add learner n5", may legitimately be applied twice).
+  if (e.type != raft::EntryType::kNormal || e.data.empty()) return;
   if (!ni.commands.insert(e.data).second) {
     Report(CheckerId::kStateMachineSafety, who + " a second time in one incarnation");
   }

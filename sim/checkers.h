@@ -56,6 +56,10 @@ enum class CheckerId : std::uint8_t {
 inline constexpr int kCheckerCount = static_cast<int>(CheckerId::kCount);
 std::string_view CheckerName(CheckerId id);
 
+// An entry's command for messages: "c1-4", (noop), or hex escapes for
+// bytes that do not print (configuration entries).
+std::string QuoteCommand(std::string_view data);
+
 struct Violation {
   CheckerId checker;
   std::uint64_t at_ms;

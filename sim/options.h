@@ -54,12 +54,18 @@ struct WorkloadOptions {
   double propose_chance_per_ms = 0.05;  // per idle client
   std::uint32_t timeout_ms = 400;       // then the proposal is indeterminate
   double read_chance_per_ms = 0.01;     // per client: a linearizable read
+  // Membership changes (one client, on the leader): add a learner, promote
+  // it, or remove a member, chosen at random. 0 disables them.
+  double conf_change_chance_per_ms = 0.0;
   bool lease_reads = true;              // half of the reads use the lease
 };
 
 struct SimOptions {
   std::uint64_t seed = 1;
   std::uint32_t nodes = 3;
+  // Voters of the fresh cluster: nodes 1..initial_voters (0: all). The other
+  // nodes start outside and join through membership changes.
+  std::uint32_t initial_voters = 0;
   std::uint64_t fault_ms = 3000;  // faults and workload
   std::uint64_t heal_ms = 3000;   // at most; the run ends once converged
   std::uint32_t raft_tick_ms = 10;

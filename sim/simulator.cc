@@ -17,7 +17,10 @@ std::uint64_t Derive(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0) {
   return SplitMix64(s);
 }
 
-std::string Quote(const std::string& data) { return data.empty() ? "(noop)" : "\"" + data + "\""; }
+std::string Quote(const raft::Entry& e) {
+  if (e.type == raft::EntryType::kConfChange) return "(conf change)";
+  return QuoteCommand(e.data);
+}
 
 }  // namespace
 
@@ -71,7 +74,8 @@ void Simulator::Boot(Node& nd) {
   raft::Config config = options_.raft;
   config.id = nd.id;
   config.voters.clear();
-  for (raft::NodeId id = 1; id <= options_.nodes; ++id) config.voters.push_back(id);
+  const std::uint32_t voters = options_.initial_voters ? options_.initial_voters : options_.nodes;
+  for (raft::NodeId id = 1; id <= voters; ++id) config.voters.push_back(id);
   nd.raft = std::make_unique<raft::RawNode>(config, *nd.random, nd.disk.Restore());
   nd.up = true;
   nd.paused_until_ms = 0;
@@ -100,16 +104,25 @@ const std::vector<AppliedEntry>& Simulator::applied(raft::NodeId n) const { retu
 raft::NodeId Simulator::Leader() const {
   raft::NodeId best = raft::kNoNode;
   raft::Term best_term = 0;
-  raft::Term max_term = 0;
   for (const auto& nd : nodes_) {
-    if (!nd->up) continue;
-    max_term = std::max(max_term, nd->raft->term());
-    if (nd->raft->role() == raft::Role::kLeader && nd->raft->term() >= best_term) {
+    if (nd->up && nd->raft->role() == raft::Role::kLeader && nd->raft->term() >= best_term) {
       best = nd->id;
       best_term = nd->raft->term();
     }
   }
-  return best_term == max_term ? best : raft::kNoNode;
+  if (best == raft::kNoNode) return best;
+  // No member of its configuration may have moved to a later term.
+  const raft::Membership& m = at(best).raft->membership();
+  for (const auto& nd : nodes_) {
+    if (nd->up && m.Contains(nd->id) && nd->raft->term() > best_term) return raft::kNoNode;
+  }
+  return best;
+}
+
+bool Simulator::member(raft::NodeId n) const {
+  const raft::NodeId l = Leader();
+  if (l == raft::kNoNode) return true;
+  return at(l).raft->membership().Contains(n);
 }
 
 void Simulator::Observe(Node& nd) {
@@ -130,7 +143,7 @@ void Simulator::Observe(Node& nd) {
       if (i < first_new) continue;
       ++stats_.committed;
       if (i < first_new + 4) {
-        shown += " " + Quote(e.data);
+        shown += " " + Quote(e);
       } else if (i == first_new + 4) {
         shown += " ...";
       }
@@ -171,7 +184,10 @@ void Simulator::Step() {
   for (auto& nd : nodes_) {
     if (awake(*nd)) Drive(*nd);
   }
-  if (workload_on_) WorkloadStep();
+  if (workload_on_) {
+    WorkloadStep();
+    ConfChangeStep();
+  }
 }
 
 void Simulator::DeliverDue() {
@@ -327,6 +343,7 @@ bool Simulator::Converged() const {
   const raft::Index commit = leader.log().committed();
   if (commit != leader.log().last_index()) return false;
   for (const auto& nd : nodes_) {
+    if (!leader.membership().Contains(nd->id)) continue;  // never added, or removed
     if (!nd->up || nd->applied.size() != commit) return false;
   }
   return true;
@@ -344,6 +361,7 @@ bool Simulator::Converge(std::uint64_t max_ms) {
          std::to_string(Leader()) + ", " + std::to_string(at(Leader()).applied.size()) +
          " entries applied on every node");
   } else if (checkers_.ok()) {
+    for (const std::string& line : Describe()) Line("  " + line);
     checkers_.Report(CheckerId::kConvergence,
                      "no convergence " + std::to_string(max_ms) + " ms after healing (leader n" +
                          std::to_string(Leader()) + ")");
@@ -355,7 +373,7 @@ bool Simulator::Converge(std::uint64_t max_ms) {
 void Simulator::FinalChecks() {
   std::vector<std::vector<AppliedEntry>> sms;
   for (const auto& nd : nodes_) {
-    if (nd->up) sms.push_back(nd->applied);
+    if (nd->up && member(nd->id)) sms.push_back(nd->applied);
   }
   checkers_.Final(sms);
 }

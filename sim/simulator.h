@@ -95,6 +95,8 @@ class Simulator {
   std::uint64_t now_ms() const { return now_ms_; }
   std::uint32_t node_count() const { return options_.nodes; }
   bool up(raft::NodeId n) const;
+  // In the current leader's configuration (true when there is no leader).
+  bool member(raft::NodeId n) const;
   // The node is up, leads, and no live node has a higher term.
   raft::NodeId Leader() const;
   const raft::RawNode* node(raft::NodeId n) const;  // nullptr when down
@@ -150,6 +152,7 @@ class Simulator {
   // workload.cc
   void WorkloadStep();
   void OnOutcome(const raft::ProposalOutcome& o);
+  void ConfChangeStep();
 
   SimOptions options_;
   Xoshiro256 random_;       // faults, workload, disk tears

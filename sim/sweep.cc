@@ -1,5 +1,7 @@
 #include "sim/sweep.h"
 
+#include <algorithm>
+
 namespace cairn::sim {
 
 std::optional<raft::Bug> ParseBug(std::string_view name) {
@@ -50,6 +52,13 @@ SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<ra
       o.faults.pause_after_append = 0.05;
       o.workload.read_chance_per_ms = 0.05;
       o.workload.lease_reads = false;
+      break;
+    case raft::Bug::kConfChangeWithoutSafetyRule:
+      // Membership churn: nodes beyond the first three join as learners, are
+      // promoted and removed again, while leaders crash.
+      o.initial_voters = std::min<std::uint32_t>(3, nodes);
+      o.workload.conf_change_chance_per_ms = 0.05;
+      o.faults.crash_after_election = 0.2;
       break;
     case raft::Bug::kAcceptStaleTermAppend:
       // Old Appends must still be in flight when leadership moves on.

@@ -45,6 +45,33 @@ void Simulator::WorkloadStep() {
   }
 }
 
+void Simulator::ConfChangeStep() {
+  const double chance = options_.workload.conf_change_chance_per_ms;
+  if (chance <= 0 || !random_.Chance(chance)) return;
+  const raft::NodeId l = Leader();
+  if (l == raft::kNoNode || !awake(at(l))) return;
+  Node& nd = at(l);
+  const raft::Membership& m = nd.raft->membership();
+  const raft::NodeId target = 1 + random_.Uniform(options_.nodes);
+  raft::ConfChange cc;
+  cc.node = target;
+  if (!m.Contains(target)) {
+    cc.type = raft::ConfChangeType::kAddLearner;
+  } else if (m.IsLearner(target)) {
+    cc.type = random_.OneIn(4) ? raft::ConfChangeType::kRemoveNode : raft::ConfChangeType::kAddVoter;
+  } else {
+    // Keep at least three voters, so that one crash does not stop the cluster.
+    if (m.voters.size() <= 3 || target == l) return;
+    cc.type = raft::ConfChangeType::kRemoveNode;
+  }
+  auto r = nd.raft->ProposeConfChange(cc);
+  Observe(nd);
+  if (!r.ok()) return;
+  static constexpr const char* kNames[] = {"", "add voter", "add learner", "remove"};
+  Line("n" + std::to_string(l) + " proposes " + kNames[static_cast<int>(cc.type)] + " n" +
+       std::to_string(target) + " at idx=" + std::to_string(r->index));
+}
+
 void Simulator::OnOutcome(const raft::ProposalOutcome& o) {
   auto it = proposals_.find({o.id.term, o.id.index});
   if (it == proposals_.end()) return;
