@@ -19,6 +19,7 @@ using raft::Role;
 class Election : public ::testing::Test {
  protected:
   void TearDown() override {
+    if (HasFailure()) std::printf("replay with CAIRN_SEED=%llu\n", static_cast<unsigned long long>(TestSeed(1)));
     if (cluster_) {
       EXPECT_TRUE(cluster_->checkers().ok()) << cluster_->Violations();
     }

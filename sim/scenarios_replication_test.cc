@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "sim/cluster.h"
@@ -16,6 +17,7 @@ using Kind = raft::ProposalOutcome::Kind;
 class Replication : public ::testing::Test {
  protected:
   void TearDown() override {
+    if (HasFailure()) std::printf("replay with CAIRN_SEED=%llu\n", static_cast<unsigned long long>(TestSeed(1)));
     if (cluster_) {
       EXPECT_TRUE(cluster_->checkers().ok()) << cluster_->Violations();
     }
