@@ -62,6 +62,33 @@ TEST_P(BugInjection, TheSameFaultProfileWithoutTheBugPasses) {
 }
 #endif
 
+// Not a core bug but a driver one: a driver that does not give a frozen node
+// the ticks it missed lets a stale lease serve reads. The freeze profile
+// with lease reads must fail without catch-up and pass with it.
+SimOptions LeaseFreeze(std::uint64_t seed, bool catch_up) {
+  SimOptions o = MakeOptions(seed, 3, raft::Bug::kReadIndexWithoutQuorum);
+  o.raft.bugs = raft::BugSet{};
+  o.workload.lease_reads = true;
+  o.faults.catch_up_ticks_after_pause = catch_up;
+  return o;
+}
+
+#ifndef CAIRN_SIM_SLOW
+TEST(LeaseReads, ADriverThatDropsMissedTicksServesStaleLeaseReads) {
+  SweepResult s = RunSeeds(
+      1, kSeedsMax, [](std::uint64_t seed) { return LeaseFreeze(seed, false); }, true);
+  ASSERT_TRUE(s.first_failing_seed.has_value());
+  EXPECT_EQ(s.failed.front().violations.front().checker, CheckerId::kLinearizableReads);
+  std::printf("[driver without tick catch-up] stale lease read at seed %llu\n",
+              static_cast<unsigned long long>(*s.first_failing_seed));
+}
+#else
+TEST(LeaseReads, ADriverThatCatchesUpTicksServesOnlyFreshLeaseReads) {
+  SweepResult s = RunSeeds(1, 300, [](std::uint64_t seed) { return LeaseFreeze(seed, true); });
+  EXPECT_EQ(s.failures, 0u) << (s.failed.empty() ? "" : s.failed.front().violations.front().ToString());
+}
+#endif
+
 using C = CheckerId;
 INSTANTIATE_TEST_SUITE_P(
     AllBugs, BugInjection,

@@ -160,6 +160,7 @@ std::uint64_t Simulator::PauseBeforeSend(Node& nd, const raft::Ready& rd) {
   if (!appends || !random_.Chance(f.pause_after_append)) return 0;
   const std::uint64_t pause_ms = random_.Range(f.pause_ms_min, f.pause_ms_max);
   nd.paused_until_ms = now_ms_ + pause_ms;
+  nd.missed_ticks = pause_ms / options_.raft_tick_ms;
   Line("n" + std::to_string(nd.id) + " freezes for " + std::to_string(pause_ms) +
        " ms while sending (term=" + std::to_string(nd.raft->term()) + ")");
   return pause_ms;

@@ -44,6 +44,10 @@ struct FaultOptions {
   double pause_after_append = 0.0;
   std::uint32_t pause_ms_min = 150;
   std::uint32_t pause_ms_max = 600;
+  // On waking, the node is first given the ticks it missed, as a runtime
+  // driver that measures elapsed time on a monotonic clock would. Without
+  // it, a frozen leader's lease outlives the freeze (see docs/simulator.md).
+  bool catch_up_ticks_after_pause = true;
   // At most this many nodes down at once (0: a minority).
   std::uint32_t max_down = 0;
 };

@@ -79,6 +79,7 @@ void Simulator::Boot(Node& nd) {
   nd.raft = std::make_unique<raft::RawNode>(config, *nd.random, nd.disk.Restore());
   nd.up = true;
   nd.paused_until_ms = 0;
+  nd.missed_ticks = 0;
   nd.inflight.reset();
   nd.applied.clear();
   nd.role = raft::Role::kFollower;
@@ -179,6 +180,7 @@ void Simulator::Step() {
   checkers_.set_now(now_ms_);
   RunPendingFaults();
   if (faults_on_) FaultStep();
+  WakeFrozen();
   DeliverDue();
   TickNodes();
   for (auto& nd : nodes_) {
@@ -187,6 +189,17 @@ void Simulator::Step() {
   if (workload_on_) {
     WorkloadStep();
     ConfChangeStep();
+  }
+}
+
+void Simulator::WakeFrozen() {
+  for (auto& nd : nodes_) {
+    if (!nd->up || nd->missed_ticks == 0 || now_ms_ < nd->paused_until_ms) continue;
+    const std::uint64_t missed = nd->missed_ticks;
+    nd->missed_ticks = 0;
+    if (!options_.faults.catch_up_ticks_after_pause) continue;
+    for (std::uint64_t k = 0; k < missed; ++k) nd->raft->Tick();
+    Observe(*nd);
   }
 }
 

@@ -126,6 +126,7 @@ class Simulator {
 
   void Step();
   void DeliverDue();
+  void WakeFrozen();
   void TickNodes();
   void Drive(Node& nd);
   void TakeReady(Node& nd);

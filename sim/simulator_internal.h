@@ -18,6 +18,7 @@ struct Simulator::Node {
   raft::NodeId id = raft::kNoNode;
   bool up = false;
   std::uint64_t paused_until_ms = 0;  // frozen (no ticks, no input) until then
+  std::uint64_t missed_ticks = 0;     // ticks that fell in the freeze
   std::uint32_t incarnation = 0;     // 1 for the first boot
   std::uint32_t tick_phase_ms = 0;   // so nodes do not tick in lockstep
   std::unique_ptr<Xoshiro256> random;  // the RawNode's (election timeouts)
