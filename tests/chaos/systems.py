@@ -1,0 +1,148 @@
+"""The systems the harness can attack: real processes, one per test host.
+
+Each system knows how to start node i (in its namespace, or on loopback),
+where clients connect, and what to send on each new client connection.
+Processes are tracked by PID; the harness signals only those PIDs.
+"""
+
+import os
+import signal
+import subprocess
+import time
+
+
+class Node:
+    def __init__(self, index, argv, log_path, cwd=None):
+        self.index = index
+        self.argv = argv
+        self.log_path = log_path
+        self.cwd = cwd
+        self.proc = None
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd,
+                                     start_new_session=True)
+        log.close()
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def signal(self, sig):
+        if self.alive():
+            os.kill(self.proc.pid, sig)
+
+    def kill9(self):
+        self.signal(signal.SIGKILL)
+        if self.proc:
+            self.proc.wait()
+
+    def stop(self, timeout=10):
+        if not self.alive():
+            return
+        self.signal(signal.SIGCONT)
+        self.signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill9()
+
+
+def wait_port(host, port, deadline_s, exec_prefix=()):
+    """Polls until something accepts connections (or the deadline passes)."""
+    import socket
+    end = time.monotonic() + deadline_s
+    probe = list(exec_prefix) + ["/usr/bin/python3", "-c",
+                                 f"import socket; socket.create_connection(('{host}', {port}), 0.5)"]
+    while time.monotonic() < end:
+        if exec_prefix:
+            if subprocess.run(probe, capture_output=True).returncode == 0:
+                return True
+        else:
+            try:
+                socket.create_connection((host, port), 0.5).close()
+                return True
+            except OSError:
+                pass
+        time.sleep(0.1)
+    return False
+
+
+class RedisSystem:
+    """One redis-server with appendfsync always: a single-node baseline that
+    shows the harness and checkers at work on a system nobody here wrote."""
+
+    name = "redis"
+    resp_port = 6379
+
+    def __init__(self, topo, run_dir, nodes, durable=True):
+        if nodes != 1:
+            raise SystemExit("the redis system runs one node")
+        self.topo, self.run_dir, self.durable = topo, run_dir, durable
+
+    def host(self, i):
+        return self.topo.addr(i) if self.topo else "127.0.0.1"
+
+    def port(self, i):
+        return self.resp_port if self.topo else 26379
+
+    def node(self, i):
+        d = os.path.join(self.run_dir, f"n{i}")
+        os.makedirs(d, exist_ok=True)
+        # Not durable: no AOF at all, so kill -9 forgets acknowledged writes.
+        # This is the deliberately broken system that proves the harness and
+        # its checkers catch lost writes end to end.
+        aof = ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else ["--appendonly", "no"]
+        argv = ["redis-server", "--bind", self.host(i), "--port", str(self.port(i)), "--dir", d,
+                *aof, "--save", "", "--protected-mode", "no"]
+        if self.topo:
+            argv = self.topo.exec_prefix(self.topo.ns(i)) + argv
+        return Node(i, argv, os.path.join(self.run_dir, f"n{i}.log"))
+
+    def client_setup(self):
+        return ""
+
+    versions = False  # no server versions: the session checker cannot judge
+
+
+class CairnSystem:
+    """A Cairn cluster: `cairn server` per node, peers on port 7000,
+    RESP on 6379, HTTP on 8080 (namespaces) or distinct loopback ports."""
+
+    name = "cairn"
+
+    def __init__(self, topo, run_dir, nodes, binary, consistency="strong"):
+        self.topo, self.run_dir, self.nodes, self.binary = topo, run_dir, nodes, binary
+        self.consistency = consistency
+
+    def host(self, i):
+        return self.topo.addr(i) if self.topo else "127.0.0.1"
+
+    def port(self, i):
+        return 6379 if self.topo else 26379 + i
+
+    def peer_port(self, i):
+        return 7000 if self.topo else 27000 + i
+
+    def http_port(self, i):
+        return 8080 if self.topo else 28000 + i
+
+    def node(self, i):
+        d = os.path.join(self.run_dir, f"n{i}")
+        os.makedirs(d, exist_ok=True)
+        peers = ",".join(f"{j}={self.host(j)}:{self.peer_port(j)}" for j in range(1, self.nodes + 1))
+        argv = [self.binary, "server", "--id", str(i), "--peers", peers,
+                "--resp", f"{self.host(i)}:{self.port(i)}", "--http", f"{self.host(i)}:{self.http_port(i)}",
+                "--data-dir", d]
+        if self.topo:
+            argv = self.topo.exec_prefix(self.topo.ns(i)) + argv
+        return Node(i, argv, os.path.join(self.run_dir, f"n{i}.log"))
+
+    def client_setup(self):
+        return f"CONSISTENCY {self.consistency}"
+
+    versions = False  # until the workload records Cairn's session tokens

@@ -1,0 +1,144 @@
+"""Concurrent register clients that record every invocation and completion.
+
+Runs as its own process (inside the client namespace when namespaces are
+used). Each worker is one `process` in the history: it invokes one op at a
+time on a random key, against a node it picks, with a timeout. A timeout or
+a connection lost after sending is recorded as `info` (indeterminate); a
+refused connection (nothing sent) is `fail`. Values written are unique per
+key (process * 1_000_000 + sequence), so a read names the write it saw.
+
+The history is JSON lines in the format of docs/checkers.md.
+"""
+
+import argparse
+import json
+import random
+import threading
+import time
+
+import redis
+
+
+class History:
+    def __init__(self, path):
+        self.f = open(path, "a", buffering=1)
+        self.lock = threading.Lock()
+
+    def emit(self, **event):
+        event["time_ns"] = time.monotonic_ns()
+        with self.lock:
+            self.f.write(json.dumps(event) + "\n")
+
+
+def connect(addr, timeout_s, setup):
+    host, port = addr.rsplit(":", 1)
+    c = redis.Redis(host=host, port=int(port), socket_timeout=timeout_s,
+                    socket_connect_timeout=timeout_s, decode_responses=True)
+    for cmd in setup:
+        c.execute_command(*cmd.split())
+    return c
+
+
+def to_int(v):
+    return None if v is None else int(v)
+
+
+def do_op(c, op, key, value):
+    if op == "read":
+        return "ok", to_int(c.get(key))
+    if op == "write":
+        c.set(key, value)
+        return "ok", None
+    # cas [old, new]: WATCH / GET / MULTI / SET / EXEC on one connection
+    old, new = value
+    with c.pipeline(transaction=True) as p:
+        try:
+            p.watch(key)
+        except redis.WatchError as e:  # the connection failed before MULTI: nothing written
+            raise redis.exceptions.ConnectionError(str(e)) from e
+        cur = to_int(p.get(key))
+        if cur != old:
+            p.unwatch()
+            return "fail", None
+        p.multi()
+        p.set(key, new)
+        try:
+            p.execute()
+        except redis.WatchError:
+            return "fail", None
+        return "ok", None
+
+
+def worker(proc, args, hist, stop_at, rng):
+    addrs = args.nodes.split(",")
+    setup = [s for s in args.setup.split(";") if s]
+    seq = 0
+    last = {}
+    conn, conn_addr = None, None
+    while time.monotonic() < stop_at:
+        key = f"k{rng.randrange(args.keys)}"
+        op = rng.choices(["read", "write", "cas"], weights=[5, 3, 2])[0]
+        seq += 1
+        value = None
+        if op == "write":
+            value = proc * 1_000_000 + seq
+        elif op == "cas":
+            if key in last:
+                value = [last[key], proc * 1_000_000 + seq]
+            else:  # nothing known to compare with yet
+                op, value = "write", proc * 1_000_000 + seq
+        ev = dict(process=proc, f=op, key=key)
+        hist.emit(type="invoke", value=value, **ev)
+        sent = False
+        try:
+            if conn is None:
+                conn_addr = rng.choice(addrs)
+                conn = connect(conn_addr, args.timeout, setup)
+            sent = True
+            outcome, result = do_op(conn, op, key, value)
+            if op == "read":
+                hist.emit(type="ok", value=result, node=conn_addr, **ev)
+                if result is not None:
+                    last[key] = result
+            else:
+                hist.emit(type=outcome, node=conn_addr, **ev)
+                if outcome == "ok":
+                    last[key] = value if op == "write" else value[1]
+        except redis.exceptions.ResponseError as e:
+            # The server answered with an error: the op did not take effect
+            # (e.g. no leader, or not allowed now).
+            hist.emit(type="fail", error=str(e)[:80], **ev)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as e:
+            refused = isinstance(e, redis.exceptions.ConnectionError) and "refused" in str(e).lower()
+            kind = "fail" if (refused or not sent) else "info"
+            if op == "read":
+                kind = "fail"  # a read that did not return changed nothing
+            hist.emit(type=kind, error=type(e).__name__, **ev)
+            conn = None
+            time.sleep(0.05)  # pacing after an error, not synchronisation
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--nodes", required=True, help="host:port,host:port")
+    ap.add_argument("--history", required=True)
+    ap.add_argument("--clients", type=int, default=10)
+    ap.add_argument("--keys", type=int, default=3)
+    ap.add_argument("--duration", type=float, default=30)
+    ap.add_argument("--timeout", type=float, default=1.0)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--setup", default="", help="commands sent on each new connection, ';'-separated")
+    args = ap.parse_args()
+    hist = History(args.history)
+    stop_at = time.monotonic() + args.duration
+    threads = []
+    for p in range(1, args.clients + 1):
+        t = threading.Thread(target=worker, args=(p, args, hist, stop_at, random.Random(args.seed * 1000 + p)))
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join()
+
+
+if __name__ == "__main__":
+    main()
