@@ -31,10 +31,16 @@ void SimDisk::Crash(Random& random, bool torn) {
     const std::size_t kept = random.Uniform(pending_.size() + 1);
     for (std::size_t k = 0; k < kept; ++k) ApplyTo(durable_, pending_[k]);
     if (kept < pending_.size() && random.OneIn(2)) {
-      // The first lost write is torn: its hard state (written first) and a
-      // prefix of its entries made it.
+      // The first lost write is torn: its term and vote (written first) and
+      // a prefix of its entries made it, but not its commit index, which is
+      // written last: a commit index must never cover entries that did not
+      // reach the disk (they may differ from what was committed there).
       Write_ partial = pending_[kept];
-      partial.entries.resize(random.Uniform(partial.entries.size() + 1));
+      const std::size_t n = partial.entries.size();
+      partial.entries.resize(random.Uniform(n + 1));
+      if (partial.hard_state && partial.entries.size() < n) {
+        partial.hard_state->commit = durable_.hard_state.commit;
+      }
       ApplyTo(durable_, partial);
     }
   }

@@ -8,8 +8,9 @@
 // entries). That is what a real disk may do, and it is allowed by the
 // persistence contract, which only promises what was synced.
 //
-// Write order within one write: hard state first, then entries; so a torn
-// write never keeps entries of a term whose hard state was lost.
+// Write order within one write: term and vote first, then entries, then the
+// commit index; so a torn write never keeps entries of a term whose hard
+// state was lost, nor a commit index that covers entries it lost.
 //
 // Thread-safety: none.
 
