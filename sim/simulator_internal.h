@@ -1,0 +1,46 @@
+#pragma once
+// Private to sim/: the per-node and per-client state of a Simulator.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "common/random.h"
+#include "raft/raw_node.h"
+#include "sim/checkers.h"
+#include "sim/disk.h"
+#include "sim/simulator.h"
+
+namespace cairn::sim {
+
+struct Simulator::Node {
+  raft::NodeId id = raft::kNoNode;
+  bool up = false;
+  std::uint64_t paused_until_ms = 0;  // frozen (no ticks, no input) until then
+  std::uint64_t missed_ticks = 0;     // ticks that fell in the freeze
+  std::uint32_t incarnation = 0;     // 1 for the first boot
+  std::uint32_t tick_phase_ms = 0;   // so nodes do not tick in lockstep
+  std::unique_ptr<Xoshiro256> random;  // the RawNode's (election timeouts)
+  std::unique_ptr<raft::RawNode> raft;
+  SimDisk disk;                      // survives crashes (its durable part)
+  std::optional<raft::Ready> inflight;  // taken, written, awaiting sync
+  std::uint64_t sync_done_ms = 0;
+  std::vector<AppliedEntry> applied;    // this incarnation's state machine
+  // Last observed, to report changes to the checkers.
+  raft::Role role = raft::Role::kFollower;
+  raft::Term term = 0;
+  raft::Index commit = 0;
+};
+
+struct Simulator::Client {
+  std::uint32_t id = 0;
+  std::uint64_t seq = 1;
+  raft::NodeId target = 1;  // who it believes leads
+  bool waiting = false;
+  raft::ProposalId pending;
+  std::uint64_t deadline_ms = 0;
+  std::uint64_t next_try_ms = 0;
+};
+
+}  // namespace cairn::sim
