@@ -1,0 +1,61 @@
+#pragma once
+// ApplyTxn: the writes of one log entry, buffered so that
+// later ops in the entry see earlier ones and the engine receives them as one
+// atomic batch with the new applied state. Internal to state_machine*.cc.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kv/state_machine.h"
+
+namespace cairn::kv {
+
+class ApplyTxn {
+ public:
+  ApplyTxn(const Engine* engine, std::uint64_t index, std::int64_t clock_ms)
+      : engine_(engine), index_(index), clock_ms_(clock_ms) {}
+
+  std::uint64_t index() const { return index_; }
+  std::int64_t clock_ms() const { return clock_ms_; }
+
+  // The key's record if it is live at the replicated clock.
+  Result<std::optional<Record>> Live(const std::string& key);
+  // Stores `value` with version = this entry's index. An expiry at or before
+  // the clock deletes the key instead (it would be born expired).
+  Status Put(const std::string& key, std::string value, std::int64_t expire_at_ms);
+  Status Erase(const std::string& key);
+  // Whether the key's current record (live or not) expires at or before time_ms.
+  Result<bool> DueBy(const std::string& key, std::int64_t time_ms);
+  void Clear();
+
+  // What the entry changes in the expiry index; applied only once the engine
+  // has accepted the batch.
+  struct ExpiryChanges {
+    bool clear = false;
+    std::vector<std::pair<std::int64_t, std::string>> removed;
+    std::vector<std::pair<std::int64_t, std::string>> added;
+    void ApplyTo(ExpiryIndex* index) const;
+  };
+  // Moves the buffered writes into `batch` and lists the expiry changes.
+  void Commit(EngineBatch* batch, ExpiryChanges* expiry);
+
+ private:
+  struct Slot {
+    std::optional<Record> record;         // current state in this entry
+    std::int64_t committed_expire_ms = 0;  // expiry in the engine before the entry
+    bool in_engine = false;
+    bool dirty = false;
+  };
+  Result<Slot*> Load(const std::string& key);
+
+  const Engine* engine_;
+  std::uint64_t index_;
+  std::int64_t clock_ms_;
+  bool cleared_ = false;
+  std::map<std::string, Slot> slots_;
+};
+
+}  // namespace cairn::kv

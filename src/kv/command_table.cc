@@ -1,0 +1,212 @@
+#include "kv/command_table.h"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+
+#include "kv/parse.h"
+
+namespace cairn::kv {
+namespace {
+
+constexpr std::uint32_t W = kCmdWrite;
+constexpr std::uint32_t R = kCmdReadonly;
+constexpr std::uint32_t F = kCmdFast;
+constexpr std::uint32_t M = kCmdDenyOom;
+constexpr std::uint32_t C = kCmdConnection;
+constexpr std::uint32_t NS = kCmdNoScript;
+constexpr std::uint32_t LS = kCmdLoading | kCmdStale;
+
+std::vector<CommandSpec> BuildTable() {
+  namespace p = parsers;
+  return {
+      // Strings.
+      {"get", 2, R | F, 1, 1, 1, "string", "1.0.0", "Returns the string value of a key.", p::Get},
+      {"set", -3, W | M, 1, 1, 1, "string", "1.0.0",
+       "Sets a key to a string value, with optional expiry and conditions.", p::Set},
+      {"getset", 3, W | M | F, 1, 1, 1, "string", "1.0.0",
+       "Sets a key and returns its previous value; clears the expiry.", p::GetSet},
+      {"incr", 2, W | M | F, 1, 1, 1, "string", "1.0.0", "Adds one to an integer value.", p::Incr},
+      {"decr", 2, W | M | F, 1, 1, 1, "string", "1.0.0", "Subtracts one from an integer value.",
+       p::Decr},
+      {"incrby", 3, W | M | F, 1, 1, 1, "string", "1.0.0", "Adds an amount to an integer value.",
+       p::IncrBy},
+      {"decrby", 3, W | M | F, 1, 1, 1, "string", "1.0.0",
+       "Subtracts an amount from an integer value.", p::DecrBy},
+      {"append", 3, W | M | F, 1, 1, 1, "string", "2.0.0",
+       "Appends to a string value, creating the key if needed.", p::Append},
+      {"strlen", 2, R | F, 1, 1, 1, "string", "2.2.0", "Returns the length of a string value.",
+       p::Strlen},
+      {"mget", -2, R | F, 1, -1, 1, "string", "1.0.0", "Returns the values of several keys.",
+       p::MGet},
+      {"mset", -3, W | M, 1, -1, 2, "string", "1.0.1", "Sets several keys at once.", p::MSet},
+      // Keyspace.
+      {"del", -2, W, 1, -1, 1, "generic", "1.0.0", "Deletes keys.", p::Del},
+      {"exists", -2, R | F, 1, -1, 1, "generic", "1.0.0", "Counts how many of the keys exist.",
+       p::Exists},
+      {"expire", -3, W | F, 1, 1, 1, "generic", "1.0.0", "Sets a key's time to live in seconds.",
+       p::Expire},
+      {"pexpire", -3, W | F, 1, 1, 1, "generic", "2.6.0",
+       "Sets a key's time to live in milliseconds.", p::PExpire},
+      {"expireat", -3, W | F, 1, 1, 1, "generic", "1.2.0",
+       "Sets a key's expiry as a Unix time in seconds.", p::ExpireAt},
+      {"pexpireat", -3, W | F, 1, 1, 1, "generic", "2.6.0",
+       "Sets a key's expiry as a Unix time in milliseconds.", p::PExpireAt},
+      {"ttl", 2, R | F, 1, 1, 1, "generic", "1.0.0", "Returns a key's time to live in seconds.",
+       p::Ttl},
+      {"pttl", 2, R | F, 1, 1, 1, "generic", "2.6.0",
+       "Returns a key's time to live in milliseconds.", p::Pttl},
+      {"expiretime", 2, R | F, 1, 1, 1, "generic", "7.0.0",
+       "Returns a key's expiry as a Unix time in seconds.", p::ExpireTime},
+      {"pexpiretime", 2, R | F, 1, 1, 1, "generic", "7.0.0",
+       "Returns a key's expiry as a Unix time in milliseconds.", p::PExpireTime},
+      {"persist", 2, W | F, 1, 1, 1, "generic", "2.2.0", "Removes a key's expiry.", p::Persist},
+      {"type", 2, R | F, 1, 1, 1, "generic", "1.0.0", "Returns the type of a key's value.",
+       p::Type},
+      {"scan", -2, R, 0, 0, 0, "generic", "2.8.0", "Iterates over the keys with a cursor.",
+       p::Scan},
+      {"dbsize", 1, R | F, 0, 0, 0, "server", "1.0.0", "Returns the number of live keys.",
+       p::DbSize},
+      {"flushdb", -1, W, 0, 0, 0, "server", "1.0.0", "Deletes every key.", p::FlushDb},
+      // Served by the server (connection state, transactions, introspection).
+      {"ping", -1, F | C, 0, 0, 0, "connection", "1.0.0", "Returns PONG or the argument.",
+       nullptr},
+      {"echo", 2, F | C, 0, 0, 0, "connection", "1.0.0", "Returns the argument.", nullptr},
+      {"hello", -1, F | C | NS | LS, 0, 0, 0, "connection", "6.0.0",
+       "Switches protocol version and returns server information.", nullptr},
+      {"select", 2, F | C | LS, 0, 0, 0, "connection", "1.0.0",
+       "Selects a database (only 0 exists).", nullptr},
+      {"quit", -1, F | C | NS | LS, 0, 0, 0, "connection", "1.0.0", "Closes the connection.",
+       nullptr},
+      {"multi", 1, F | C | NS | LS, 0, 0, 0, "transactions", "1.2.0", "Starts a transaction.",
+       nullptr},
+      {"exec", 1, C | NS | LS, 0, 0, 0, "transactions", "1.2.0",
+       "Runs the queued commands atomically.", nullptr},
+      {"discard", 1, F | C | NS | LS, 0, 0, 0, "transactions", "2.0.0",
+       "Drops the queued commands.", nullptr},
+      {"watch", -2, F | C | NS | LS, 1, -1, 1, "transactions", "2.2.0",
+       "Makes the next EXEC conditional on keys being unchanged.", nullptr},
+      {"unwatch", 1, F | C | NS | LS, 0, 0, 0, "transactions", "2.2.0", "Forgets watched keys.",
+       nullptr},
+      {"command", -1, C | LS, 0, 0, 0, "server", "2.8.13", "Describes the commands.", nullptr},
+  };
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+const std::unordered_map<std::string, const CommandSpec*>& Index() {
+  static const auto* index = [] {
+    auto* m = new std::unordered_map<std::string, const CommandSpec*>();
+    for (const CommandSpec& spec : AllCommands()) (*m)[std::string(spec.name)] = &spec;
+    return m;
+  }();
+  return *index;
+}
+
+resp::Value FlagSet(const CommandSpec& spec) {
+  static const std::pair<std::uint32_t, std::string_view> kNames[] = {
+      {kCmdWrite, "write"},   {kCmdReadonly, "readonly"}, {kCmdAdmin, "admin"},
+      {kCmdDenyOom, "denyoom"}, {kCmdNoScript, "noscript"}, {kCmdLoading, "loading"},
+      {kCmdStale, "stale"},   {kCmdFast, "fast"}};
+  resp::Value set = resp::Value::Set();
+  for (const auto& [bit, name] : kNames) {
+    if (spec.flags & bit) set.elems.push_back(resp::Value::Simple(name));
+  }
+  return set;
+}
+
+resp::Value AclCategories(const CommandSpec& spec) {
+  resp::Value set = resp::Value::Set();
+  auto add = [&](std::string_view c) { set.elems.push_back(resp::Value::Simple(c)); };
+  if (spec.flags & kCmdWrite) add("@write");
+  if (spec.flags & kCmdReadonly) add("@read");
+  if (spec.group == "string") add("@string");
+  if (spec.group == "generic") add("@keyspace");
+  if (spec.group == "connection") add("@connection");
+  if (spec.group == "transactions") add("@transaction");
+  add(spec.flags & kCmdFast ? "@fast" : "@slow");
+  return set;
+}
+
+resp::Value Info(const CommandSpec& spec) {
+  return resp::Value::Array({resp::Value::Bulk(spec.name), resp::Value::Int(spec.arity),
+                             FlagSet(spec), resp::Value::Int(spec.first_key),
+                             resp::Value::Int(spec.last_key), resp::Value::Int(spec.step),
+                             AclCategories(spec), resp::Value::Set(), resp::Value::Array(),
+                             resp::Value::Array()});
+}
+
+resp::Value Docs(const CommandSpec& spec) {
+  return resp::Value::Map({resp::Value::Bulk("summary"), resp::Value::Bulk(spec.summary),
+                           resp::Value::Bulk("since"), resp::Value::Bulk(spec.since),
+                           resp::Value::Bulk("group"), resp::Value::Bulk(spec.group)});
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& AllCommands() {
+  static const auto* table = new std::vector<CommandSpec>(BuildTable());
+  return *table;
+}
+
+const CommandSpec* FindCommand(std::string_view name) {
+  if (name.size() > 32) return nullptr;
+  auto it = Index().find(Lower(name));
+  return it == Index().end() ? nullptr : it->second;
+}
+
+bool ArityOk(const CommandSpec& spec, std::size_t argc) {
+  if (spec.arity >= 0) return argc == static_cast<std::size_t>(spec.arity);
+  return argc >= static_cast<std::size_t>(-spec.arity);
+}
+
+resp::Value CommandCommand(const Args& args) {
+  if (args.size() == 1) {
+    resp::Value all = resp::Value::Array();
+    for (const CommandSpec& spec : AllCommands()) all.elems.push_back(Info(spec));
+    return all;
+  }
+  std::string sub = Lower(args[1]);
+  if (sub == "count" && args.size() == 2) {
+    return resp::Value::Int(static_cast<std::int64_t>(AllCommands().size()));
+  }
+  if (sub == "list" && args.size() == 2) {
+    resp::Value names = resp::Value::Array();
+    for (const CommandSpec& spec : AllCommands()) names.elems.push_back(resp::Value::Bulk(spec.name));
+    return names;
+  }
+  if (sub == "info") {
+    resp::Value out = resp::Value::Array();
+    if (args.size() == 2) return CommandCommand({args[0]});
+    for (std::size_t i = 2; i < args.size(); ++i) {
+      const CommandSpec* spec = FindCommand(args[i]);
+      out.elems.push_back(spec ? Info(*spec) : resp::Value::Null());
+    }
+    return out;
+  }
+  if (sub == "docs") {
+    resp::Value out = resp::Value::Map();
+    auto add = [&](const CommandSpec& spec) {
+      out.elems.push_back(resp::Value::Bulk(spec.name));
+      out.elems.push_back(Docs(spec));
+    };
+    if (args.size() == 2) {
+      for (const CommandSpec& spec : AllCommands()) add(spec);
+    }
+    for (std::size_t i = 2; i < args.size(); ++i) {
+      if (const CommandSpec* spec = FindCommand(args[i])) add(*spec);
+    }
+    return out;
+  }
+  if (sub == "count" || sub == "list") {
+    return resp::Value::Error("ERR wrong number of arguments for 'command|" + sub + "' command");
+  }
+  return resp::Value::Error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+                            "'. Try COMMAND HELP.");
+}
+
+}  // namespace cairn::kv

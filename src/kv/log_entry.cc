@@ -1,0 +1,114 @@
+#include "kv/log_entry.h"
+
+#include "kv/coding.h"
+
+namespace cairn::kv {
+namespace {
+
+constexpr std::uint64_t kOpsMax = 1u << 20;
+
+void EncodeOp(const Op& op, std::string* out) {
+  out->push_back(static_cast<char>(op.code));
+  PutVarint(out, op.flags);
+  PutZigzag(out, op.num);
+  PutZigzag(out, op.num2);
+  PutVarint(out, op.args.size());
+  for (const std::string& a : op.args) PutBytes(out, a);
+}
+
+Status Bad(const char* what) { return Status::Corruption(what); }
+
+Status DecodeOp(Decoder* d, Op* op) {
+  std::uint8_t code = 0;
+  std::uint64_t flags = 0;
+  std::uint64_t nargs = 0;
+  if (!d->Byte(&code) || !d->Varint(&flags) || !d->Zigzag(&op->num) || !d->Zigzag(&op->num2) ||
+      !d->Varint(&nargs)) {
+    return Bad("kv entry: truncated op");
+  }
+  // Every argument takes at least its one length byte: bound the allocation.
+  if (nargs > d->rest().size()) return Bad("kv entry: argument count exceeds entry size");
+  if (flags > 0xffffffffu) return Bad("kv entry: bad op flags");
+  op->code = static_cast<OpCode>(code);
+  op->flags = static_cast<std::uint32_t>(flags);
+  op->args.resize(nargs);
+  for (std::string& a : op->args) {
+    std::string_view s;
+    if (!d->Bytes(&s)) return Bad("kv entry: truncated argument");
+    a.assign(s);
+  }
+  return ValidateWriteOp(*op);
+}
+
+}  // namespace
+
+Status ValidateWriteOp(const Op& op) {
+  std::size_t n = op.args.size();
+  auto check = [](bool ok) { return ok ? Status::Ok() : Bad("kv entry: malformed op"); };
+  switch (op.code) {
+    case OpCode::kSet: return check(n == 2 && (op.flags & ~kSetFlagsAll) == 0);
+    case OpCode::kDel: return check(n >= 1 && op.flags == 0);
+    case OpCode::kIncrBy: return check(n == 1 && op.flags == 0);
+    case OpCode::kAppend: return check(n == 2 && op.flags == 0);
+    case OpCode::kMSet: return check(n >= 2 && n % 2 == 0 && op.flags == 0);
+    case OpCode::kExpireAt: return check(n == 1 && (op.flags & ~kExpireFlagsAll) == 0);
+    case OpCode::kPersist: return check(n == 1 && op.flags == 0);
+    case OpCode::kFlushDb: return check(n == 0 && op.flags == 0);
+    case OpCode::kExpireUpTo: return check(n == 0 && op.flags == 0 && op.num2 > 0);
+    default: return Bad("kv entry: unknown or read-only op code");
+  }
+}
+
+void EncodeTo(const LogEntry& entry, std::string* out) {
+  out->push_back(static_cast<char>(kLogFormatVersion));
+  out->push_back(static_cast<char>(entry.kind));
+  PutZigzag(out, entry.now_ms);
+  if (entry.kind == EntryKind::kTransaction) {
+    PutVarint(out, entry.watches.size());
+    for (const WatchedKey& w : entry.watches) {
+      PutBytes(out, w.key);
+      PutVarint(out, w.version);
+    }
+  }
+  PutVarint(out, entry.ops.size());
+  for (const Op& op : entry.ops) EncodeOp(op, out);
+}
+
+std::string Encode(const LogEntry& entry) {
+  std::string out;
+  EncodeTo(entry, &out);
+  return out;
+}
+
+Result<LogEntry> Decode(std::string_view bytes) {
+  Decoder d(bytes);
+  std::uint8_t version = 0;
+  std::uint8_t kind = 0;
+  LogEntry entry;
+  if (!d.Byte(&version) || !d.Byte(&kind) || !d.Zigzag(&entry.now_ms)) {
+    return Bad("kv entry: truncated header");
+  }
+  if (version != kLogFormatVersion) return Bad("kv entry: unknown format version");
+  if (kind != 1 && kind != 2) return Bad("kv entry: unknown entry kind");
+  entry.kind = static_cast<EntryKind>(kind);
+  if (entry.kind == EntryKind::kTransaction) {
+    std::uint64_t n = 0;
+    if (!d.Varint(&n) || n > d.rest().size()) return Bad("kv entry: bad watch count");
+    entry.watches.resize(n);
+    for (WatchedKey& w : entry.watches) {
+      std::string_view key;
+      if (!d.Bytes(&key) || !d.Varint(&w.version)) return Bad("kv entry: truncated watch");
+      w.key.assign(key);
+    }
+  }
+  std::uint64_t nops = 0;
+  if (!d.Varint(&nops) || nops > kOpsMax || nops > d.rest().size()) {
+    return Bad("kv entry: bad op count");
+  }
+  entry.ops.resize(nops);
+  for (Op& op : entry.ops) CAIRN_RETURN_IF_ERROR(DecodeOp(&d, &op));
+  if (!d.done()) return Bad("kv entry: trailing bytes");
+  return entry;
+}
+
+}  // namespace cairn::kv

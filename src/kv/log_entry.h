@@ -1,0 +1,57 @@
+#pragma once
+// kv::LogEntry: what the key-value state machine puts into one Raft entry,
+// and its versioned binary encoding (docs/formats/kv-command.md).
+//
+// An entry is either a batch of independent write Ops (one reply each) or a
+// MULTI/EXEC transaction (one reply: an array, or a null array if a WATCHed
+// key changed). Both carry the leader's wall-clock time now_ms; the state
+// machine's clock is the largest now_ms it has applied, so expiry is decided
+// identically on every replica.
+//
+// Decode() rejects malformed bytes with Corruption and never crashes; it also
+// rejects read Ops, unknown codes and flags, and wrong argument counts, so an
+// Op that decodes is safe to apply.
+//
+// Thread-safety: value types and pure functions.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "kv/op.h"
+
+namespace cairn::kv {
+
+inline constexpr std::uint8_t kLogFormatVersion = 1;
+
+enum class EntryKind : std::uint8_t {
+  kBatch = 1,        // ops applied in order, each with its own reply
+  kTransaction = 2,  // MULTI/EXEC: all or nothing (watch check), one array reply
+};
+
+struct WatchedKey {
+  std::string key;
+  std::uint64_t version = 0;  // KeyVersion() when WATCH ran; 0 = absent
+  friend bool operator==(const WatchedKey&, const WatchedKey&) = default;
+};
+
+struct LogEntry {
+  EntryKind kind = EntryKind::kBatch;
+  std::int64_t now_ms = 0;
+  std::vector<WatchedKey> watches;  // transactions only
+  std::vector<Op> ops;              // write ops only
+
+  friend bool operator==(const LogEntry&, const LogEntry&) = default;
+};
+
+std::string Encode(const LogEntry& entry);
+void EncodeTo(const LogEntry& entry, std::string* out);
+Result<LogEntry> Decode(std::string_view bytes);
+
+// Checks a write Op's shape (code, flags, argument count). Encode() callers
+// get Ops from ParseCommand, which only builds valid ones.
+Status ValidateWriteOp(const Op& op);
+
+}  // namespace cairn::kv

@@ -1,0 +1,74 @@
+#pragma once
+// kv::Op: one validated, typed key-value command.
+//
+// Client commands are parsed into Ops (kv/parse.h). Write Ops travel through
+// Raft inside a log entry (kv/log_entry.h); read Ops are served directly by
+// StateMachine::Read. Times inside write Ops are already absolute: the leader
+// turns EX/PX/EXPIRE into expire-at milliseconds with the entry's now_ms, so
+// applying an Op never consults a clock.
+//
+// Thread-safety: a value type.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cairn::kv {
+
+// Codes are part of the log format (docs/formats/kv-command.md): never renumber.
+enum class OpCode : std::uint8_t {
+  // Writes (may appear in log entries).
+  kSet = 1,         // args: key value; num: expire_at_ms if kSetExpire; flags kSet*
+  kDel = 2,         // args: key...
+  kIncrBy = 3,      // args: key; num: delta
+  kAppend = 4,      // args: key value
+  kMSet = 5,        // args: key value [key value ...]
+  kExpireAt = 6,    // args: key; num: expire_at_ms (may be in the past); flags kExpire*
+  kPersist = 7,     // args: key
+  kFlushDb = 8,     // no args
+  kExpireUpTo = 9,  // active expiry: delete keys with expire_at_ms <= num, at most num2 keys
+  // Reads (never in log entries).
+  kGet = 64,        // args: key
+  kExists = 65,     // args: key...
+  kStrlen = 66,     // args: key
+  kMGet = 67,       // args: key...
+  kTtl = 68,        // args: key   (seconds)
+  kPttl = 69,       // args: key   (milliseconds)
+  kType = 70,       // args: key
+  kScan = 71,       // num: cursor (uint64 bits); num2: count; args: [pattern] [type]
+  kDbSize = 72,     // no args
+  kExpireTime = 73,   // args: key (seconds since epoch)
+  kPExpireTime = 74,  // args: key (ms since epoch)
+};
+
+inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
+
+// Flags of kSet.
+inline constexpr std::uint32_t kSetNx = 1;       // only if the key is absent
+inline constexpr std::uint32_t kSetXx = 2;       // only if the key is present
+inline constexpr std::uint32_t kSetGet = 4;      // reply with the old value
+inline constexpr std::uint32_t kSetKeepTtl = 8;  // keep the existing expiry
+inline constexpr std::uint32_t kSetExpire = 16;  // num holds expire_at_ms
+inline constexpr std::uint32_t kSetFlagsAll = 31;
+// Flags of kExpireAt (EXPIRE ... NX|XX|GT|LT).
+inline constexpr std::uint32_t kExpireNx = 1;
+inline constexpr std::uint32_t kExpireXx = 2;
+inline constexpr std::uint32_t kExpireGt = 4;
+inline constexpr std::uint32_t kExpireLt = 8;
+inline constexpr std::uint32_t kExpireFlagsAll = 15;
+// Flags of kScan: which optional args are present, in this order.
+inline constexpr std::uint32_t kScanMatch = 1;
+inline constexpr std::uint32_t kScanType = 2;
+inline constexpr std::uint32_t kScanFlagsAll = 3;
+
+struct Op {
+  OpCode code = OpCode::kGet;
+  std::uint32_t flags = 0;
+  std::int64_t num = 0;
+  std::int64_t num2 = 0;
+  std::vector<std::string> args;
+
+  friend bool operator==(const Op&, const Op&) = default;
+};
+
+}  // namespace cairn::kv

@@ -1,0 +1,256 @@
+#include "kv/parse.h"
+
+#include <strings.h>
+
+#include <limits>
+
+#include "kv/errors.h"
+
+namespace cairn::kv {
+namespace {
+
+constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+
+Status Err(std::string_view reply) { return Status::InvalidArgument(reply); }
+
+bool Is(const std::string& arg, const char* word) { return strcasecmp(arg.c_str(), word) == 0; }
+
+Op Make(OpCode code, const Args& a, std::size_t first, std::size_t end) {
+  Op op;
+  op.code = code;
+  op.args.assign(a.begin() + static_cast<std::ptrdiff_t>(first),
+                 a.begin() + static_cast<std::ptrdiff_t>(end));
+  return op;
+}
+
+Op Keys(OpCode code, const Args& a) { return Make(code, a, 1, a.size()); }
+
+Result<std::int64_t> Int(const std::string& s) {
+  std::int64_t v = 0;
+  if (!ParseStrictInt64(s, &v)) return Err(errors::kNotInteger);
+  return v;
+}
+
+// EXPIRE family: `when` in `unit_ms` units, relative to `base_ms` (0 for *AT).
+Result<Op> ExpireGeneric(const Args& a, std::int64_t base_ms, std::int64_t unit_ms,
+                         std::string_view name) {
+  std::uint32_t flags = 0;
+  for (std::size_t i = 3; i < a.size(); ++i) {
+    if (Is(a[i], "nx")) flags |= kExpireNx;
+    else if (Is(a[i], "xx")) flags |= kExpireXx;
+    else if (Is(a[i], "gt")) flags |= kExpireGt;
+    else if (Is(a[i], "lt")) flags |= kExpireLt;
+    else return Err(errors::UnsupportedOption(a[i]));
+  }
+  if ((flags & kExpireNx) && (flags & (kExpireXx | kExpireGt | kExpireLt))) {
+    return Err(errors::kExpireNxAndOthers);
+  }
+  if ((flags & kExpireGt) && (flags & kExpireLt)) return Err(errors::kExpireGtAndLt);
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t when, Int(a[2]));
+  if (unit_ms == 1000) {
+    if (when > kMax / 1000 || when < kMin / 1000) return Err(errors::InvalidExpire(name));
+    when *= 1000;
+  }
+  if (when > kMax - base_ms) return Err(errors::InvalidExpire(name));
+  Op op = Make(OpCode::kExpireAt, a, 1, 2);
+  op.flags = flags;
+  op.num = when + base_ms;
+  return op;
+}
+
+Result<Op> IncrGeneric(const Args& a, std::int64_t delta) {
+  Op op = Make(OpCode::kIncrBy, a, 1, 2);
+  op.num = delta;
+  return op;
+}
+
+// SET's option grammar, following Redis 7.0's parseExtendedStringArgumentsOrReply:
+// options may repeat, conflicting ones are a syntax error.
+constexpr std::uint32_t kEX = 1 << 8;
+constexpr std::uint32_t kPX = 1 << 9;
+constexpr std::uint32_t kEXAT = 1 << 10;
+constexpr std::uint32_t kPXAT = 1 << 11;
+constexpr std::uint32_t kAnyExpire = kEX | kPX | kEXAT | kPXAT;
+
+Status ParseSetOptions(const Args& a, std::uint32_t* flags, const std::string** expire) {
+  for (std::size_t j = 3; j < a.size(); ++j) {
+    const std::string& opt = a[j];
+    bool has_next = j + 1 < a.size();
+    std::uint32_t unit = Is(opt, "ex") ? kEX : Is(opt, "px") ? kPX
+                       : Is(opt, "exat") ? kEXAT : Is(opt, "pxat") ? kPXAT : 0;
+    if (Is(opt, "nx") && !(*flags & kSetXx)) {
+      *flags |= kSetNx;
+    } else if (Is(opt, "xx") && !(*flags & kSetNx)) {
+      *flags |= kSetXx;
+    } else if (Is(opt, "get")) {
+      *flags |= kSetGet;
+    } else if (Is(opt, "keepttl") && !(*flags & kAnyExpire)) {
+      *flags |= kSetKeepTtl;
+    } else if (unit != 0 && !(*flags & kSetKeepTtl) && !(*flags & (kAnyExpire & ~unit)) &&
+               has_next) {
+      *flags |= unit;
+      *expire = &a[++j];
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool ParseStrictInt64(std::string_view s, std::int64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  if (s == "0") {
+    *out = 0;
+    return true;
+  }
+  bool negative = s[0] == '-';
+  std::size_t i = negative ? 1 : 0;
+  if (i >= s.size() || s[i] < '1' || s[i] > '9') return false;
+  std::uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    std::uint64_t d = static_cast<std::uint64_t>(s[i] - '0');
+    if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  if (negative) {
+    if (v > static_cast<std::uint64_t>(kMax) + 1) return false;
+    *out = static_cast<std::int64_t>(0 - v);
+  } else {
+    if (v > static_cast<std::uint64_t>(kMax)) return false;
+    *out = static_cast<std::int64_t>(v);
+  }
+  return true;
+}
+
+Result<Op> ParseCommand(const Args& args, std::int64_t now_ms) {
+  if (args.empty()) return Err("ERR empty command");
+  const CommandSpec* spec = FindCommand(args[0]);
+  if (spec == nullptr) return Err(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
+  if (!ArityOk(*spec, args.size())) return Err(errors::WrongArity(spec->name));
+  if (spec->parse == nullptr) {
+    return Status::Unimplemented("the server handles this command, not the state machine");
+  }
+  return spec->parse(args, now_ms);
+}
+
+namespace parsers {
+
+Result<Op> Get(const Args& a, std::int64_t) { return Keys(OpCode::kGet, a); }
+Result<Op> Del(const Args& a, std::int64_t) { return Keys(OpCode::kDel, a); }
+Result<Op> Exists(const Args& a, std::int64_t) { return Keys(OpCode::kExists, a); }
+Result<Op> Strlen(const Args& a, std::int64_t) { return Keys(OpCode::kStrlen, a); }
+Result<Op> MGet(const Args& a, std::int64_t) { return Keys(OpCode::kMGet, a); }
+Result<Op> Ttl(const Args& a, std::int64_t) { return Keys(OpCode::kTtl, a); }
+Result<Op> Pttl(const Args& a, std::int64_t) { return Keys(OpCode::kPttl, a); }
+Result<Op> ExpireTime(const Args& a, std::int64_t) { return Keys(OpCode::kExpireTime, a); }
+Result<Op> PExpireTime(const Args& a, std::int64_t) { return Keys(OpCode::kPExpireTime, a); }
+Result<Op> Persist(const Args& a, std::int64_t) { return Keys(OpCode::kPersist, a); }
+Result<Op> Type(const Args& a, std::int64_t) { return Keys(OpCode::kType, a); }
+Result<Op> DbSize(const Args& a, std::int64_t) { return Keys(OpCode::kDbSize, a); }
+Result<Op> Append(const Args& a, std::int64_t) { return Keys(OpCode::kAppend, a); }
+
+Result<Op> Set(const Args& a, std::int64_t now_ms) {
+  std::uint32_t flags = 0;
+  const std::string* expire = nullptr;
+  CAIRN_RETURN_IF_ERROR(ParseSetOptions(a, &flags, &expire));
+  Op op = Make(OpCode::kSet, a, 1, 3);
+  op.flags = flags & (kSetNx | kSetXx | kSetGet | kSetKeepTtl);
+  if (expire == nullptr) return op;
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t ms, Int(*expire));
+  bool seconds = flags & (kEX | kEXAT);
+  if (ms <= 0 || (seconds && ms > kMax / 1000)) return Err(errors::InvalidExpire("set"));
+  if (seconds) ms *= 1000;
+  if (flags & (kEX | kPX)) {
+    if (__builtin_add_overflow(ms, now_ms, &ms)) return Err(errors::InvalidExpire("set"));
+  }
+  if (ms <= 0) return Err(errors::InvalidExpire("set"));
+  op.flags |= kSetExpire;
+  op.num = ms;
+  return op;
+}
+
+Result<Op> GetSet(const Args& a, std::int64_t) {
+  // GETSET is SET key value GET: returns the old value, clears any expiry.
+  Op op = Make(OpCode::kSet, a, 1, 3);
+  op.flags = kSetGet;
+  return op;
+}
+
+Result<Op> Incr(const Args& a, std::int64_t) { return IncrGeneric(a, 1); }
+Result<Op> Decr(const Args& a, std::int64_t) { return IncrGeneric(a, -1); }
+
+Result<Op> IncrBy(const Args& a, std::int64_t) {
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t delta, Int(a[2]));
+  return IncrGeneric(a, delta);
+}
+
+Result<Op> DecrBy(const Args& a, std::int64_t) {
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t delta, Int(a[2]));
+  if (delta == kMin) return Err(errors::kDecrOverflow);
+  return IncrGeneric(a, -delta);
+}
+
+Result<Op> MSet(const Args& a, std::int64_t) {
+  if (a.size() % 2 == 0) return Err(errors::WrongArity("mset"));
+  return Keys(OpCode::kMSet, a);
+}
+
+Result<Op> Expire(const Args& a, std::int64_t now_ms) {
+  return ExpireGeneric(a, now_ms, 1000, "expire");
+}
+Result<Op> PExpire(const Args& a, std::int64_t now_ms) {
+  return ExpireGeneric(a, now_ms, 1, "pexpire");
+}
+Result<Op> ExpireAt(const Args& a, std::int64_t) { return ExpireGeneric(a, 0, 1000, "expireat"); }
+Result<Op> PExpireAt(const Args& a, std::int64_t) { return ExpireGeneric(a, 0, 1, "pexpireat"); }
+
+Result<Op> Scan(const Args& a, std::int64_t) {
+  Op op;
+  op.code = OpCode::kScan;
+  std::uint64_t cursor = 0;
+  for (char c : a[1]) {
+    if (c < '0' || c > '9' || cursor > (std::numeric_limits<std::uint64_t>::max() - 9) / 10) {
+      return Err(errors::kInvalidCursor);
+    }
+    cursor = cursor * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (a[1].empty()) return Err(errors::kInvalidCursor);
+  op.num = static_cast<std::int64_t>(cursor);
+  op.num2 = 10;
+  std::string pattern;
+  std::string type;
+  for (std::size_t i = 2; i < a.size(); i += 2) {
+    bool has_value = i + 1 < a.size();
+    if (Is(a[i], "count") && has_value) {
+      CAIRN_ASSIGN_OR_RETURN(op.num2, Int(a[i + 1]));
+      if (op.num2 < 1) return Err(errors::kSyntax);
+    } else if (Is(a[i], "match") && has_value) {
+      pattern = a[i + 1];
+      if (pattern == "*") op.flags &= ~kScanMatch; else op.flags |= kScanMatch;
+    } else if (Is(a[i], "type") && has_value) {
+      op.flags |= kScanType;
+      type = a[i + 1];
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  if (op.flags & kScanMatch) op.args.push_back(std::move(pattern));
+  if (op.flags & kScanType) op.args.push_back(std::move(type));
+  return op;
+}
+
+Result<Op> FlushDb(const Args& a, std::int64_t) {
+  if (a.size() > 2 || (a.size() == 2 && !Is(a[1], "sync") && !Is(a[1], "async"))) {
+    return Err(errors::kSyntax);
+  }
+  Op op;
+  op.code = OpCode::kFlushDb;
+  return op;
+}
+
+}  // namespace parsers
+}  // namespace cairn::kv

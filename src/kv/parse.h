@@ -1,0 +1,58 @@
+#pragma once
+// Parsing and validation of client commands into typed Ops.
+//
+// Errors are InvalidArgument whose message is the exact Redis 7.0 error reply
+// ("ERR wrong number of arguments for 'get' command", "ERR syntax error",
+// "ERR value is not an integer or out of range", "ERR invalid expire time in
+// 'set' command", "ERR unknown command ..."). A command the server must handle
+// itself (PING, MULTI...) yields Unimplemented; check FindCommand first.
+//
+// Errors that depend on the data (INCR of a non-number, WRONGTYPE, overflow)
+// cannot be decided here: they come from StateMachine::Apply/Read.
+//
+// Thread-safety: pure functions.
+
+#include <cstdint>
+#include <string_view>
+
+#include "kv/command_table.h"
+
+namespace cairn::kv {
+
+Result<Op> ParseCommand(const Args& args, std::int64_t now_ms);
+
+// Redis's strict integer syntax (string2ll): optional '-', no '+', no leading
+// zeros or spaces, fits in int64.
+bool ParseStrictInt64(std::string_view s, std::int64_t* out);
+
+// Individual parsers, used by the command table.
+namespace parsers {
+Result<Op> Get(const Args& a, std::int64_t now_ms);
+Result<Op> Set(const Args& a, std::int64_t now_ms);
+Result<Op> GetSet(const Args& a, std::int64_t now_ms);
+Result<Op> Del(const Args& a, std::int64_t now_ms);
+Result<Op> Exists(const Args& a, std::int64_t now_ms);
+Result<Op> Incr(const Args& a, std::int64_t now_ms);
+Result<Op> Decr(const Args& a, std::int64_t now_ms);
+Result<Op> IncrBy(const Args& a, std::int64_t now_ms);
+Result<Op> DecrBy(const Args& a, std::int64_t now_ms);
+Result<Op> Append(const Args& a, std::int64_t now_ms);
+Result<Op> Strlen(const Args& a, std::int64_t now_ms);
+Result<Op> MGet(const Args& a, std::int64_t now_ms);
+Result<Op> MSet(const Args& a, std::int64_t now_ms);
+Result<Op> Expire(const Args& a, std::int64_t now_ms);
+Result<Op> PExpire(const Args& a, std::int64_t now_ms);
+Result<Op> ExpireAt(const Args& a, std::int64_t now_ms);
+Result<Op> PExpireAt(const Args& a, std::int64_t now_ms);
+Result<Op> Ttl(const Args& a, std::int64_t now_ms);
+Result<Op> Pttl(const Args& a, std::int64_t now_ms);
+Result<Op> ExpireTime(const Args& a, std::int64_t now_ms);
+Result<Op> PExpireTime(const Args& a, std::int64_t now_ms);
+Result<Op> Persist(const Args& a, std::int64_t now_ms);
+Result<Op> Type(const Args& a, std::int64_t now_ms);
+Result<Op> Scan(const Args& a, std::int64_t now_ms);
+Result<Op> DbSize(const Args& a, std::int64_t now_ms);
+Result<Op> FlushDb(const Args& a, std::int64_t now_ms);
+}  // namespace parsers
+
+}  // namespace cairn::kv

@@ -1,0 +1,124 @@
+// StateMachine::Read: the semantics of each read Op, following Redis 7.0.
+#include <strings.h>
+
+#include <algorithm>
+
+#include "kv/coding.h"
+#include "kv/glob.h"
+#include "kv/state_machine.h"
+
+namespace cairn::kv {
+
+using resp::Value;
+
+resp::Value StateMachine::Read(const Op& op, std::int64_t read_time_ms) const {
+  return ReadOp(op, std::max(read_time_ms, applied_.clock_ms));
+}
+
+namespace {
+
+Value StorageError(const Status& s) { return Value::Error("ERR storage: " + s.ToString()); }
+
+// TTL/PTTL/EXPIRETIME/PEXPIRETIME of a live record.
+Value TimeReply(OpCode code, const Record& r, std::int64_t time_ms) {
+  if (r.expire_at_ms == 0) return Value::Int(-1);
+  std::int64_t left = std::max<std::int64_t>(r.expire_at_ms - time_ms, 0);
+  switch (code) {
+    case OpCode::kTtl: return Value::Int((left + 500) / 1000);
+    case OpCode::kPttl: return Value::Int(left);
+    case OpCode::kExpireTime: return Value::Int(r.expire_at_ms / 1000);
+    default: return Value::Int(r.expire_at_ms);
+  }
+}
+
+}  // namespace
+
+resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
+  auto load = [&](const std::string& key) { return LoadLive(key, time_ms); };
+  switch (op.code) {
+    case OpCode::kGet: case OpCode::kStrlen: case OpCode::kType: case OpCode::kTtl:
+    case OpCode::kPttl: case OpCode::kExpireTime: case OpCode::kPExpireTime: {
+      if (op.args.size() != 1) break;
+      auto r = load(op.args[0]);
+      if (!r.ok()) return StorageError(r.status());
+      const std::optional<Record>& rec = *r;
+      if (op.code == OpCode::kGet) return rec ? Value::Bulk(rec->value) : Value::Null();
+      if (op.code == OpCode::kStrlen) {
+        return Value::Int(rec ? static_cast<std::int64_t>(rec->value.size()) : 0);
+      }
+      if (op.code == OpCode::kType) return Value::Simple(rec ? "string" : "none");
+      return rec ? TimeReply(op.code, *rec, time_ms) : Value::Int(-2);
+    }
+    case OpCode::kExists: {
+      std::int64_t n = 0;
+      for (const std::string& key : op.args) {
+        auto r = load(key);
+        if (!r.ok()) return StorageError(r.status());
+        if (*r) ++n;
+      }
+      return Value::Int(n);
+    }
+    case OpCode::kMGet: {
+      Value out = Value::Array();
+      out.elems.reserve(op.args.size());
+      for (const std::string& key : op.args) {
+        auto r = load(key);
+        if (!r.ok()) return StorageError(r.status());
+        out.elems.push_back(*r ? Value::Bulk((*r)->value) : Value::Null());
+      }
+      return out;
+    }
+    case OpCode::kDbSize:
+      return Value::Int(static_cast<std::int64_t>(engine_->Count() - ExpiredKeys(time_ms)));
+    case OpCode::kScan: {
+      auto r = Scan(op, time_ms);
+      return r.ok() ? std::move(*r) : StorageError(r.status());
+    }
+    default: break;
+  }
+  return Value::Error("ERR not a read command");
+}
+
+// Engine keys are ordered by KeyHash, so the cursor is "the next hash to
+// visit". Keys sharing a hash are always returned in the same call, so the
+// cursor moves strictly forward and nothing present throughout is skipped.
+Result<resp::Value> StateMachine::Scan(const Op& op, std::int64_t time_ms) const {
+  std::size_t arg = 0;
+  const std::string* pattern = (op.flags & kScanMatch) ? &op.args[arg++] : nullptr;
+  const std::string* type = (op.flags & kScanType) ? &op.args[arg++] : nullptr;
+  std::size_t count = static_cast<std::size_t>(std::clamp<std::int64_t>(op.num2, 1, kScanCountMax));
+  std::string from;
+  PutFixed64BE(&from, static_cast<std::uint64_t>(op.num));
+  std::vector<std::pair<std::string, std::string>> page;
+  CAIRN_RETURN_IF_ERROR(engine_->Scan(from, count + 1, &page));
+  auto same_hash = [](const std::string& a, const std::string& b) {
+    return a.compare(0, 8, b, 0, 8) == 0;
+  };
+  // If the key after the first `count` shares the last one's hash, read on
+  // until the hash changes (only on a 64-bit hash collision).
+  while (page.size() > count && same_hash(page[count - 1].first, page.back().first)) {
+    std::vector<std::pair<std::string, std::string>> more;
+    std::string next = page.back().first;
+    next.push_back('\0');
+    CAIRN_RETURN_IF_ERROR(engine_->Scan(next, count + 1, &more));
+    if (more.empty()) break;
+    for (auto& kv : more) page.push_back(std::move(kv));
+  }
+  std::size_t take = std::min(page.size(), count);
+  while (take < page.size() && same_hash(page[take].first, page[take - 1].first)) {
+    ++take;
+  }
+  std::uint64_t cursor = take < page.size() ? GetFixed64BE(page[take].first) : 0;
+  Value keys = Value::Array();
+  for (std::size_t i = 0; i < take; ++i) {
+    CAIRN_ASSIGN_OR_RETURN(std::string_view key, DecodeEngineKey(page[i].first));
+    CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(page[i].second));
+    if (!r.LiveAt(time_ms)) continue;
+    if (pattern && !GlobMatch(*pattern, key)) continue;
+    if (type && strcasecmp(type->c_str(), "string") != 0) continue;
+    keys.elems.push_back(Value::Bulk(key));
+  }
+  return Value::Array({Value::Bulk(std::to_string(cursor)), std::move(keys)});
+}
+
+}  // namespace cairn::kv

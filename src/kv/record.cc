@@ -1,0 +1,58 @@
+#include "kv/record.h"
+
+#include "kv/coding.h"
+
+namespace cairn::kv {
+
+std::uint64_t KeyHash(std::string_view user_key) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : user_key) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  return h == 0 ? 1 : h;
+}
+
+std::string EngineKey(std::string_view user_key) {
+  std::string out;
+  out.reserve(8 + user_key.size());
+  PutFixed64BE(&out, KeyHash(user_key));
+  out.append(user_key);
+  return out;
+}
+
+Result<std::string_view> DecodeEngineKey(std::string_view engine_key) {
+  if (engine_key.size() < 8) return Status::Corruption("kv: engine key shorter than its hash");
+  std::string_view user = engine_key.substr(8);
+  if (GetFixed64BE(engine_key) != KeyHash(user)) {
+    return Status::Corruption("kv: engine key hash mismatch");
+  }
+  return user;
+}
+
+std::string EncodeRecord(const Record& record) {
+  std::string out;
+  out.reserve(12 + record.value.size());
+  out.push_back(static_cast<char>(kTypeString));
+  PutVarint(&out, record.version);
+  PutZigzag(&out, record.expire_at_ms);
+  out.append(record.value);
+  return out;
+}
+
+Result<Record> DecodeRecord(std::string_view bytes) {
+  Decoder d(bytes);
+  std::uint8_t type = 0;
+  Record r;
+  if (!d.Byte(&type) || !d.Varint(&r.version) || !d.Zigzag(&r.expire_at_ms)) {
+    return Status::Corruption("kv: truncated record");
+  }
+  if (type != kTypeString) return Status::Corruption("kv: unknown record type");
+  r.value.assign(d.rest());
+  return r;
+}
+
+}  // namespace cairn::kv

@@ -1,0 +1,185 @@
+#include "kv/state_machine.h"
+
+#include "kv/apply_txn.h"
+
+namespace cairn::kv {
+
+// ---- Txn ----
+
+Result<ApplyTxn::Slot*> ApplyTxn::Load(const std::string& key) {
+  auto it = slots_.find(key);
+  if (it != slots_.end()) return &it->second;
+  Slot slot;
+  if (!cleared_) {
+    CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(EngineKey(key)));
+    if (bytes) {
+      CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(*bytes));
+      slot.committed_expire_ms = r.expire_at_ms;
+      slot.in_engine = true;
+      slot.record = std::move(r);
+    }
+  }
+  return &slots_.emplace(key, std::move(slot)).first->second;
+}
+
+Result<std::optional<Record>> ApplyTxn::Live(const std::string& key) {
+  CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
+  if (slot->record && slot->record->LiveAt(clock_ms_)) return slot->record;
+  return std::optional<Record>();
+}
+
+Status ApplyTxn::Put(const std::string& key, std::string value,
+                              std::int64_t expire_at_ms) {
+  if (expire_at_ms != 0 && expire_at_ms <= clock_ms_) return Erase(key);
+  CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
+  slot->record = Record{index_, expire_at_ms, std::move(value)};
+  slot->dirty = true;
+  return Status::Ok();
+}
+
+Status ApplyTxn::Erase(const std::string& key) {
+  CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
+  slot->record.reset();
+  slot->dirty = true;
+  return Status::Ok();
+}
+
+Result<bool> ApplyTxn::DueBy(const std::string& key, std::int64_t time_ms) {
+  CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
+  return slot->record && slot->record->expire_at_ms != 0 && slot->record->expire_at_ms <= time_ms;
+}
+
+void ApplyTxn::Clear() {
+  cleared_ = true;
+  slots_.clear();
+}
+
+void ApplyTxn::ExpiryChanges::ApplyTo(ExpiryIndex* index) const {
+  if (clear) index->clear();
+  for (const auto& e : removed) index->erase(e);
+  for (const auto& e : added) index->insert(e);
+}
+
+void ApplyTxn::Commit(EngineBatch* batch, ExpiryChanges* expiry) {
+  batch->clear_first = cleared_;
+  expiry->clear = cleared_;
+  for (auto& [key, slot] : slots_) {
+    if (!slot.dirty) continue;
+    if (slot.in_engine && slot.committed_expire_ms != 0) {
+      expiry->removed.emplace_back(slot.committed_expire_ms, key);
+    }
+    if (slot.record) {
+      if (slot.record->expire_at_ms != 0) expiry->added.emplace_back(slot.record->expire_at_ms, key);
+      batch->writes.emplace_back(EngineKey(key), EncodeRecord(*slot.record));
+    } else if (slot.in_engine) {
+      batch->writes.emplace_back(EngineKey(key), std::nullopt);
+    }
+  }
+}
+
+// ---- StateMachine ----
+
+StateMachine::StateMachine(std::unique_ptr<Engine> engine)
+    : engine_(std::move(engine)), applied_(engine_->applied()) {}
+
+Result<std::unique_ptr<StateMachine>> StateMachine::Open(std::unique_ptr<Engine> engine) {
+  CAIRN_CHECK(engine != nullptr);
+  std::unique_ptr<StateMachine> sm(new StateMachine(std::move(engine)));
+  CAIRN_RETURN_IF_ERROR(sm->RebuildExpiryIndex());
+  return sm;
+}
+
+Status StateMachine::RebuildExpiryIndex() {
+  expiry_.clear();
+  std::string from;
+  std::vector<std::pair<std::string, std::string>> page;
+  while (true) {
+    CAIRN_RETURN_IF_ERROR(engine_->Scan(from, 1024, &page));
+    for (const auto& [ekey, bytes] : page) {
+      CAIRN_ASSIGN_OR_RETURN(std::string_view key, DecodeEngineKey(ekey));
+      CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(bytes));
+      if (r.expire_at_ms != 0) expiry_.insert({r.expire_at_ms, std::string(key)});
+    }
+    if (page.size() < 1024) return Status::Ok();
+    from = page.back().first;
+    from.push_back('\0');  // the smallest key after the last one
+  }
+}
+
+Result<std::vector<resp::Value>> StateMachine::Apply(std::uint64_t index,
+                                                     std::string_view entry_bytes) {
+  if (index <= applied_.index) return std::vector<resp::Value>();
+  if (entry_bytes.empty()) {
+    AppliedState next{index, applied_.clock_ms};
+    CAIRN_RETURN_IF_ERROR(engine_->Apply(EngineBatch{}, next));
+    applied_ = next;
+    return std::vector<resp::Value>();
+  }
+  CAIRN_ASSIGN_OR_RETURN(LogEntry entry, Decode(entry_bytes));
+  return ApplyEntry(index, entry);
+}
+
+Result<std::vector<resp::Value>> StateMachine::ApplyEntry(std::uint64_t index,
+                                                          const LogEntry& entry) {
+  if (index <= applied_.index) return std::vector<resp::Value>();
+  for (const Op& op : entry.ops) CAIRN_RETURN_IF_ERROR(ValidateWriteOp(op));
+  AppliedState next{index, std::max(applied_.clock_ms, entry.now_ms)};
+  ApplyTxn txn(engine_.get(), index, next.clock_ms);
+  std::vector<resp::Value> replies;
+  if (entry.kind == EntryKind::kTransaction) {
+    CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyTransaction(&txn, entry));
+    replies.push_back(std::move(reply));
+  } else {
+    replies.reserve(entry.ops.size());
+    for (const Op& op : entry.ops) {
+      CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyOp(&txn, op));
+      replies.push_back(std::move(reply));
+    }
+  }
+  EngineBatch batch;
+  ApplyTxn::ExpiryChanges expiry;
+  txn.Commit(&batch, &expiry);
+  CAIRN_RETURN_IF_ERROR(engine_->Apply(batch, next));
+  expiry.ApplyTo(&expiry_);
+  applied_ = next;
+  return replies;
+}
+
+Result<resp::Value> StateMachine::ApplyTransaction(ApplyTxn* txn, const LogEntry& entry) {
+  for (const WatchedKey& w : entry.watches) {
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Record> r, txn->Live(w.key));
+    std::uint64_t version = r ? r->version : 0;
+    if (version != w.version) return resp::Value::NullArray();
+  }
+  resp::Value replies = resp::Value::Array();
+  replies.elems.reserve(entry.ops.size());
+  for (const Op& op : entry.ops) {
+    CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyOp(txn, op));
+    replies.elems.push_back(std::move(reply));
+  }
+  return replies;
+}
+
+std::uint64_t StateMachine::ExpiredKeys(std::int64_t time_ms) const {
+  std::uint64_t n = 0;
+  for (auto it = expiry_.begin(); it != expiry_.end() && it->first <= time_ms; ++it) ++n;
+  return n;
+}
+
+Result<std::uint64_t> StateMachine::KeyVersion(std::string_view key,
+                                               std::int64_t read_time_ms) const {
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> r,
+                         LoadLive(key, std::max(read_time_ms, applied_.clock_ms)));
+  return r ? r->version : 0;
+}
+
+Result<std::optional<Record>> StateMachine::LoadLive(std::string_view key,
+                                                     std::int64_t time_ms) const {
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(EngineKey(key)));
+  if (!bytes) return std::optional<Record>();
+  CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(*bytes));
+  if (!r.LiveAt(time_ms)) return std::optional<Record>();
+  return std::optional<Record>(std::move(r));
+}
+
+}  // namespace cairn::kv

@@ -1,0 +1,238 @@
+#include "kv/state_machine.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "kv/test_driver.h"
+
+namespace cairn::kv {
+namespace {
+
+using resp::Value;
+constexpr std::int64_t kT = 1'700'000'000'000;
+
+class StateMachineTest : public ::testing::Test {
+ protected:
+  Value Run(std::vector<std::string> args, std::int64_t now = kT) { return d_.Run(args, now); }
+  testing::Driver d_;
+};
+
+TEST_F(StateMachineTest, SetGetAndConditions) {
+  EXPECT_EQ(Run({"get", "k"}), Value::Null());
+  EXPECT_EQ(Run({"set", "k", "v1"}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"get", "k"}), Value::Bulk("v1"));
+  EXPECT_EQ(Run({"set", "k", "v2", "nx"}), Value::Null());
+  EXPECT_EQ(Run({"set", "k", "v2", "nx", "get"}), Value::Bulk("v1"));
+  EXPECT_EQ(Run({"set", "absent", "x", "xx"}), Value::Null());
+  EXPECT_EQ(Run({"exists", "absent"}), Value::Int(0));
+  EXPECT_EQ(Run({"set", "k", "v3", "xx", "get"}), Value::Bulk("v1"));
+  EXPECT_EQ(Run({"getset", "k", "v4"}), Value::Bulk("v3"));
+  EXPECT_EQ(Run({"strlen", "k"}), Value::Int(2));
+  EXPECT_EQ(Run({"type", "k"}), Value::Simple("string"));
+  EXPECT_EQ(Run({"type", "nope"}), Value::Simple("none"));
+}
+
+TEST_F(StateMachineTest, CountersAndAppend) {
+  EXPECT_EQ(Run({"incr", "c"}), Value::Int(1));
+  EXPECT_EQ(Run({"incrby", "c", "41"}), Value::Int(42));
+  EXPECT_EQ(Run({"decrby", "c", "50"}), Value::Int(-8));
+  EXPECT_EQ(Run({"decr", "c"}), Value::Int(-9));
+  EXPECT_EQ(Run({"set", "s", "abc"}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"incr", "s"}), Value::Error("ERR value is not an integer or out of range"));
+  EXPECT_EQ(Run({"set", "m", "9223372036854775807"}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"incr", "m"}), Value::Error("ERR increment or decrement would overflow"));
+  EXPECT_EQ(Run({"get", "m"}), Value::Bulk("9223372036854775807"));  // unchanged
+  EXPECT_EQ(Run({"append", "s", "de"}), Value::Int(5));
+  EXPECT_EQ(Run({"append", "new", "x"}), Value::Int(1));
+  EXPECT_EQ(Run({"get", "s"}), Value::Bulk("abcde"));
+}
+
+TEST_F(StateMachineTest, MultiKeyCommands) {
+  EXPECT_EQ(Run({"mset", "a", "1", "b", "2", "a", "3"}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"mget", "a", "b", "c"}),
+            Value::Array({Value::Bulk("3"), Value::Bulk("2"), Value::Null()}));
+  EXPECT_EQ(Run({"exists", "a", "a", "c"}), Value::Int(2));
+  EXPECT_EQ(Run({"dbsize"}), Value::Int(2));
+  EXPECT_EQ(Run({"del", "a", "a", "c"}), Value::Int(1));
+  EXPECT_EQ(Run({"flushdb"}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"dbsize"}), Value::Int(0));
+  EXPECT_EQ(Run({"get", "b"}), Value::Null());
+}
+
+TEST_F(StateMachineTest, ExpiryFollowsTheReplicatedClock) {
+  EXPECT_EQ(Run({"set", "k", "v", "px", "1000"}, kT), Value::Simple("OK"));
+  EXPECT_EQ(Run({"pttl", "k"}, kT), Value::Int(1000));
+  EXPECT_EQ(Run({"ttl", "k"}, kT + 400), Value::Int(1));  // rounds like Redis
+  EXPECT_EQ(Run({"pexpiretime", "k"}), Value::Int(kT + 1000));
+  // A read at a later time sees the key gone before any entry says so...
+  EXPECT_EQ(Run({"get", "k"}, kT + 1000), Value::Null());
+  EXPECT_EQ(Run({"ttl", "k"}, kT + 1000), Value::Int(-2));
+  // ...while a follower-style read (time 0) answers from the applied clock.
+  EXPECT_EQ(d_.sm().Read(*ParseCommand({"get", "k"}, 0), 0), Value::Bulk("v"));
+  // A write stamped later moves the clock: now every replica agrees.
+  EXPECT_EQ(Run({"set", "other", "x"}, kT + 1000), Value::Simple("OK"));
+  EXPECT_EQ(d_.sm().Read(*ParseCommand({"get", "k"}, 0), 0), Value::Null());
+  EXPECT_EQ(Run({"set", "k", "new", "nx"}, kT + 1000), Value::Simple("OK"));
+}
+
+TEST_F(StateMachineTest, ClockNeverGoesBackwards) {
+  Run({"set", "k", "v", "px", "100"}, kT);
+  Run({"set", "x", "1"}, kT + 200);  // clock = kT + 200
+  // An entry from a leader whose clock lags must not revive the key.
+  EXPECT_EQ(Run({"set", "k", "again", "xx"}, kT + 50), Value::Null());
+  EXPECT_EQ(d_.sm().clock_ms(), kT + 200);
+}
+
+TEST_F(StateMachineTest, ExpireOptionsAndPersist) {
+  Run({"set", "k", "v"});
+  EXPECT_EQ(Run({"ttl", "k"}), Value::Int(-1));
+  EXPECT_EQ(Run({"expire", "k", "100", "xx"}), Value::Int(0));
+  EXPECT_EQ(Run({"expire", "k", "100", "gt"}), Value::Int(0));  // no ttl = infinite
+  EXPECT_EQ(Run({"expire", "k", "100", "nx"}), Value::Int(1));
+  EXPECT_EQ(Run({"expire", "k", "50", "gt"}), Value::Int(0));
+  EXPECT_EQ(Run({"expire", "k", "200", "gt"}), Value::Int(1));
+  EXPECT_EQ(Run({"expire", "k", "300", "lt"}), Value::Int(0));
+  EXPECT_EQ(Run({"ttl", "k"}), Value::Int(200));
+  EXPECT_EQ(Run({"set", "k", "v2", "keepttl"}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"ttl", "k"}), Value::Int(200));
+  EXPECT_EQ(Run({"incr", "n"}), Value::Int(1));
+  EXPECT_EQ(Run({"persist", "k"}), Value::Int(1));
+  EXPECT_EQ(Run({"persist", "k"}), Value::Int(0));
+  EXPECT_EQ(Run({"expire", "missing", "10"}), Value::Int(0));
+  EXPECT_EQ(Run({"expire", "k", "-1"}), Value::Int(1));  // in the past: deleted
+  EXPECT_EQ(Run({"exists", "k"}), Value::Int(0));
+  EXPECT_EQ(Run({"set", "g", "v", "ex", "10"}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"getset", "g", "w"}), Value::Bulk("v"));
+  EXPECT_EQ(Run({"ttl", "g"}), Value::Int(-1));  // GETSET clears the expiry
+  EXPECT_EQ(Run({"set", "p", "v", "pxat", "1"}), Value::Simple("OK"));  // born expired
+  EXPECT_EQ(Run({"exists", "p"}), Value::Int(0));
+}
+
+TEST_F(StateMachineTest, ActiveExpiryReclaimsInOrderAndIsBounded) {
+  for (int i = 0; i < 10; ++i) {
+    Run({"set", "k" + std::to_string(i), "v", "px", std::to_string(100 + i)});
+  }
+  Run({"set", "forever", "v"});
+  EXPECT_EQ(d_.sm().stored_keys(), 11u);
+  EXPECT_EQ(Run({"dbsize"}, kT + 105), Value::Int(5));  // k0..k5 due at kT+105
+  LogEntry e;
+  e.now_ms = kT + 105;
+  e.ops.push_back(Op{OpCode::kExpireUpTo, 0, kT + 1'000'000, 4, {}});  // T clamps to the clock
+  auto replies = d_.sm().Apply(d_.sm().applied_index() + 1, Encode(e));
+  ASSERT_TRUE(replies.ok());
+  EXPECT_EQ((*replies)[0], Value::Int(4));  // bounded by num2
+  EXPECT_EQ(d_.sm().stored_keys(), 7u);
+  EXPECT_EQ(d_.sm().ExpiredKeys(kT + 105), 2u);  // k4, k5 left
+  EXPECT_EQ(Run({"get", "k6"}, kT + 105), Value::Bulk("v"));
+}
+
+TEST_F(StateMachineTest, TransactionsAndWatch) {
+  Run({"set", "a", "1"});
+  auto version = d_.sm().KeyVersion("a", kT);
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, d_.sm().applied_index());
+  EXPECT_EQ(*d_.sm().KeyVersion("absent", kT), 0u);
+  // Unchanged watch: runs, with runtime errors inside the array.
+  Value r = d_.Exec({{"incr", "a"}, {"append", "a", "x"}, {"incr", "a"}}, {{"a", *version}}, kT);
+  EXPECT_EQ(r, Value::Array({Value::Int(2), Value::Int(2),
+                             Value::Error("ERR value is not an integer or out of range")}));
+  // The watched key changed since: aborted, nothing applied.
+  r = d_.Exec({{"set", "b", "x"}}, {{"a", *version}}, kT);
+  EXPECT_EQ(r, Value::NullArray());
+  EXPECT_EQ(Run({"exists", "b"}), Value::Int(0));
+  // Watching an absent key that is still absent: runs.
+  r = d_.Exec({{"set", "b", "x"}}, {{"c", 0}}, kT);
+  EXPECT_EQ(r, Value::Array({Value::Simple("OK")}));
+  // A watched key that expired counts as changed.
+  Run({"set", "e", "v", "px", "10"});
+  std::uint64_t ev = *d_.sm().KeyVersion("e", kT);
+  EXPECT_EQ(d_.Exec({{"del", "b"}}, {{"e", ev}}, kT + 10), Value::NullArray());
+}
+
+TEST_F(StateMachineTest, OpsInOneEntrySeeEachOther) {
+  LogEntry e;
+  e.now_ms = kT;
+  e.ops.push_back(*ParseCommand({"set", "k", "5", "ex", "100"}, kT));
+  e.ops.push_back(*ParseCommand({"incr", "k"}, kT));
+  e.ops.push_back(*ParseCommand({"flushdb"}, kT));
+  e.ops.push_back(*ParseCommand({"append", "k", "z"}, kT));
+  auto replies = d_.sm().Apply(1, Encode(e));
+  ASSERT_TRUE(replies.ok());
+  EXPECT_EQ(*replies, (std::vector<Value>{Value::Simple("OK"), Value::Int(6), Value::Simple("OK"),
+                                          Value::Int(1)}));
+  EXPECT_EQ(Run({"get", "k"}), Value::Bulk("z"));
+  EXPECT_EQ(Run({"ttl", "k"}), Value::Int(-1));
+  EXPECT_EQ(d_.sm().ExpiredKeys(kT + 1'000'000), 0u);  // the flushed expiry is gone
+}
+
+TEST_F(StateMachineTest, ReplayedAndEmptyEntries) {
+  EXPECT_EQ(Run({"incr", "c"}), Value::Int(1));
+  LogEntry e;
+  e.ops.push_back(*ParseCommand({"incr", "c"}, kT));
+  auto replayed = d_.sm().Apply(1, Encode(e));  // index 1 was applied
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_TRUE(replayed->empty());
+  ASSERT_TRUE(d_.sm().Apply(2, "").ok());
+  EXPECT_EQ(d_.sm().applied_index(), 2u);
+  EXPECT_EQ(Run({"get", "c"}), Value::Bulk("1"));
+  EXPECT_EQ(d_.sm().Apply(5, "\x01\x07").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(d_.sm().applied_index(), 2u);  // the corrupt entry changed nothing
+}
+
+// SCAN returns every key present for the whole iteration exactly when keys
+// are added and deleted between calls.
+TEST_F(StateMachineTest, ScanCoversStableKeysDespiteChurn) {
+  std::set<std::string> stable;
+  for (int i = 0; i < 300; ++i) {
+    std::string key = "s" + std::to_string(i);
+    Run({"set", key, "v"});
+    stable.insert(key);
+  }
+  std::set<std::string> seen;
+  std::string cursor = "0";
+  int calls = 0;
+  do {
+    Value r = Run({"scan", cursor, "count", "7"});
+    ASSERT_EQ(r.elems.size(), 2u);
+    cursor = r.elems[0].str;
+    for (const Value& k : r.elems[1].elems) seen.insert(k.str);
+    Run({"set", "churn" + std::to_string(calls), "x"});
+    Run({"del", "churn" + std::to_string(calls / 2)});
+    ASSERT_LT(++calls, 1000);
+  } while (cursor != "0");
+  for (const std::string& key : stable) EXPECT_TRUE(seen.count(key)) << key;
+}
+
+TEST_F(StateMachineTest, ScanMatchAndType) {
+  Run({"mset", "user:1", "a", "user:2", "b", "order:1", "c"});
+  std::set<std::string> seen;
+  std::string cursor = "0";
+  do {
+    Value r = Run({"scan", cursor, "match", "user:*", "count", "1000", "type", "STRING"});
+    cursor = r.elems[0].str;
+    for (const Value& k : r.elems[1].elems) seen.insert(k.str);
+  } while (cursor != "0");
+  EXPECT_EQ(seen, (std::set<std::string>{"user:1", "user:2"}));
+  Value none = Run({"scan", "0", "count", "1000", "type", "hash"});
+  EXPECT_TRUE(none.elems[1].elems.empty());
+}
+
+// Two replicas applying the same entries agree on every reply and snapshot.
+TEST_F(StateMachineTest, ReplicasAreDeterministic) {
+  testing::Driver a;
+  testing::Driver b;
+  std::vector<std::vector<std::string>> script = {
+      {"set", "k", "1", "px", "50"}, {"incr", "k"},         {"expire", "k", "1"},
+      {"mset", "x", "1", "y", "2"},  {"append", "x", "9"},   {"set", "z", "v", "ex", "1"},
+      {"del", "y"},                  {"persist", "k"},      {"getset", "x", "w"}};
+  std::int64_t t = kT;
+  for (const auto& cmd : script) {
+    t += 37;
+    EXPECT_EQ(a.Run(cmd, t), b.Run(cmd, t));
+  }
+  EXPECT_EQ(*a.sm().Snapshot(), *b.sm().Snapshot());
+}
+
+}  // namespace
+}  // namespace cairn::kv

@@ -1,0 +1,58 @@
+#pragma once
+// Test support: runs client commands through the whole kv path the server
+// will use — ParseCommand, then a one-op log entry encoded, decoded and
+// applied at the next index (writes) or Read (reads) — and returns the reply
+// a client would see. Header-only, for tests and benchmarks.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/assert.h"
+#include "kv/parse.h"
+#include "kv/state_machine.h"
+
+namespace cairn::kv::testing {
+
+class Driver {
+ public:
+  Driver() : sm_(std::move(StateMachine::Open(std::make_unique<MemoryEngine>())).value()) {}
+
+  // Runs one command at time now_ms (the leader's clock for this entry).
+  resp::Value Run(const std::vector<std::string>& args, std::int64_t now_ms) {
+    Result<Op> op = ParseCommand(args, now_ms);
+    if (!op.ok()) return resp::Value::Error(op.status().message());
+    if (!IsWrite(op->code)) return sm_->Read(*op, now_ms);
+    LogEntry entry;
+    entry.now_ms = now_ms;
+    entry.ops.push_back(std::move(*op));
+    auto replies = sm_->Apply(sm_->applied_index() + 1, Encode(entry));
+    CAIRN_CHECK(replies.ok(), "apply failed");
+    CAIRN_CHECK(replies->size() == 1);
+    return std::move((*replies)[0]);
+  }
+
+  // MULTI ... EXEC of `commands` (all writes), with WATCHed versions.
+  resp::Value Exec(const std::vector<std::vector<std::string>>& commands,
+                   std::vector<WatchedKey> watches, std::int64_t now_ms) {
+    LogEntry entry;
+    entry.kind = EntryKind::kTransaction;
+    entry.now_ms = now_ms;
+    entry.watches = std::move(watches);
+    for (const auto& args : commands) {
+      Result<Op> op = ParseCommand(args, now_ms);
+      CAIRN_CHECK(op.ok(), "transaction command must parse");
+      entry.ops.push_back(std::move(*op));
+    }
+    auto replies = sm_->Apply(sm_->applied_index() + 1, Encode(entry));
+    CAIRN_CHECK(replies.ok(), "apply failed");
+    return std::move((*replies)[0]);
+  }
+
+  StateMachine& sm() { return *sm_; }
+
+ private:
+  std::unique_ptr<StateMachine> sm_;
+};
+
+}  // namespace cairn::kv::testing

@@ -1,0 +1,131 @@
+// StateMachine::ApplyOp: the semantics of each write Op, following Redis 7.0.
+#include <limits>
+
+#include "kv/apply_txn.h"
+#include "kv/errors.h"
+#include "kv/parse.h"
+
+namespace cairn::kv {
+namespace {
+
+using resp::Value;
+
+Result<Value> ApplySet(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  Value old_reply = old ? Value::Bulk(old->value) : Value::Null();
+  bool get = op.flags & kSetGet;
+  if (((op.flags & kSetNx) && old) || ((op.flags & kSetXx) && !old)) {
+    return get ? old_reply : Value::Null();
+  }
+  std::int64_t expire = 0;
+  if (op.flags & kSetExpire) {
+    expire = op.num;
+  } else if ((op.flags & kSetKeepTtl) && old) {
+    expire = old->expire_at_ms;
+  }
+  CAIRN_RETURN_IF_ERROR(txn->Put(key, op.args[1], expire));
+  return get ? old_reply : Value::Simple("OK");
+}
+
+Result<Value> ApplyDel(ApplyTxn* txn, const Op& op) {
+  std::int64_t removed = 0;
+  for (const std::string& key : op.args) {
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+    if (!old) continue;
+    CAIRN_RETURN_IF_ERROR(txn->Erase(key));
+    ++removed;
+  }
+  return Value::Int(removed);
+}
+
+Result<Value> ApplyIncrBy(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  std::int64_t current = 0;
+  if (old && !ParseStrictInt64(old->value, &current)) return Value::Error(errors::kNotInteger);
+  std::int64_t result = 0;
+  if (__builtin_add_overflow(current, op.num, &result)) return Value::Error(errors::kOverflow);
+  CAIRN_RETURN_IF_ERROR(txn->Put(key, std::to_string(result), old ? old->expire_at_ms : 0));
+  return Value::Int(result);
+}
+
+Result<Value> ApplyAppend(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  std::size_t old_size = old ? old->value.size() : 0;
+  if (old_size + op.args[1].size() > kValueBytesMax) return Value::Error(errors::kTooBig);
+  std::string value = old ? std::move(old->value) : std::string();
+  value.append(op.args[1]);
+  auto length = static_cast<std::int64_t>(value.size());
+  CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(value), old ? old->expire_at_ms : 0));
+  return Value::Int(length);
+}
+
+Result<Value> ApplyMSet(ApplyTxn* txn, const Op& op) {
+  for (std::size_t i = 0; i + 1 < op.args.size(); i += 2) {
+    CAIRN_RETURN_IF_ERROR(txn->Put(op.args[i], op.args[i + 1], 0));
+  }
+  return Value::Simple("OK");
+}
+
+Result<Value> ApplyExpireAt(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  if (!old) return Value::Int(0);
+  std::int64_t current = old->expire_at_ms;  // 0 = none (Redis: -1, "infinite")
+  std::int64_t when = op.num;
+  if ((op.flags & kExpireNx) && current != 0) return Value::Int(0);
+  if ((op.flags & kExpireXx) && current == 0) return Value::Int(0);
+  if ((op.flags & kExpireGt) && (current == 0 || when <= current)) return Value::Int(0);
+  if ((op.flags & kExpireLt) && current != 0 && when >= current) return Value::Int(0);
+  if (when <= txn->clock_ms()) {
+    CAIRN_RETURN_IF_ERROR(txn->Erase(key));
+  } else {
+    CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(old->value), when));
+  }
+  return Value::Int(1);
+}
+
+Result<Value> ApplyPersist(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  if (!old || old->expire_at_ms == 0) return Value::Int(0);
+  CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(old->value), 0));
+  return Value::Int(1);
+}
+
+}  // namespace
+
+Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
+  switch (op.code) {
+    case OpCode::kSet: return ApplySet(txn, op);
+    case OpCode::kDel: return ApplyDel(txn, op);
+    case OpCode::kIncrBy: return ApplyIncrBy(txn, op);
+    case OpCode::kAppend: return ApplyAppend(txn, op);
+    case OpCode::kMSet: return ApplyMSet(txn, op);
+    case OpCode::kExpireAt: return ApplyExpireAt(txn, op);
+    case OpCode::kPersist: return ApplyPersist(txn, op);
+    case OpCode::kFlushDb:
+      txn->Clear();
+      return Value::Simple("OK");
+    case OpCode::kExpireUpTo: {
+      // Reclaims keys due by min(T, clock): never ahead of the replicated clock.
+      std::int64_t upto = std::min(op.num, txn->clock_ms());
+      std::int64_t removed = 0;
+      for (auto it = expiry_.begin(); it != expiry_.end() && it->first <= upto && removed < op.num2;
+           ++it) {
+        // An earlier op in this entry may have changed the key: ask the txn.
+        CAIRN_ASSIGN_OR_RETURN(bool due, txn->DueBy(it->second, upto));
+        if (!due) continue;
+        CAIRN_RETURN_IF_ERROR(txn->Erase(it->second));
+        ++removed;
+      }
+      return Value::Int(removed);
+    }
+    default: break;
+  }
+  return Status::InvalidArgument("kv: not a write op");
+}
+
+}  // namespace cairn::kv
