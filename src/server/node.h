@@ -47,8 +47,10 @@ class Node {
   void Run();
   void RequestStop();
 
- private:
+  // Opaque outside src/server (defined in node_impl.h).
   struct Impl;
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 
