@@ -50,7 +50,6 @@ std::string Session::Describe() const {
 }
 
 asio::awaitable<void> Session::Run() {
-  auto self = shared_from_this();
   std::vector<char> buf(16 << 10);
   std::vector<std::string> args;
   while (!closed_ && !close_after_flush_) {
@@ -182,7 +181,16 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
   } else if (name == "config") {
     // Enough for redis-cli and redis-benchmark: nothing is configurable here.
     std::string sub = argc > 1 ? Lower(args[1]) : "";
-    Complete(seq, sub == "get" ? resp::Value::Map() : Ok());
+    if (sub != "get") return Complete(seq, Ok()), true;
+    resp::Value reply = resp::Value::Map();
+    for (std::size_t i = 2; i < argc; ++i) {
+      std::string param = Lower(args[i]);
+      if (param == "save" || param == "appendonly") {
+        reply.elems.push_back(resp::Value::Bulk(param));
+        reply.elems.push_back(resp::Value::Bulk(param == "save" ? "" : "no"));
+      }
+    }
+    Complete(seq, reply);
   } else if (name == "consistency") {
     SetConsistency(args, seq);
   } else if (name == "session") {
@@ -367,7 +375,10 @@ asio::awaitable<void> Node::Impl::AcceptResp() {
     auto session = std::make_shared<Session>(*this, std::move(socket), id);
     sessions[id] = session;
     ++metrics.clients_connected;
-    asio::co_spawn(io, session->Run(), asio::detached);
+    // The coroutine's parameter keeps the session alive while it runs.
+    asio::co_spawn(
+        io, [](std::shared_ptr<Session> s) -> asio::awaitable<void> { co_await s->Run(); }(session),
+        asio::detached);
   }
 }
 
