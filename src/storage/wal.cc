@@ -1,0 +1,308 @@
+#include "storage/wal.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "storage/wal_format.h"
+
+namespace cairn::storage {
+namespace {
+
+Status CorruptAt(const std::string& path, std::uint64_t offset, std::string_view why) {
+  return Status::Corruption("wal " + path + " offset " + std::to_string(offset) + ": " +
+                            std::string(why));
+}
+
+}  // namespace
+
+std::string SegmentName(std::uint64_t seq) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%016llx.wal", static_cast<unsigned long long>(seq));
+  return buf;
+}
+
+std::optional<std::uint64_t> ParseSegmentName(std::string_view name) {
+  if (name.size() != 20 || name.substr(16) != ".wal") return std::nullopt;
+  std::uint64_t seq = 0;
+  for (char c : name.substr(0, 16)) {
+    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    seq = (seq << 4) | static_cast<std::uint64_t>(d);
+  }
+  return seq;
+}
+
+Wal::Wal(Fs& fs, std::string dir, WalOptions options)
+    : fs_(fs), dir_(std::move(dir)), options_(options) {}
+
+Wal::~Wal() = default;
+
+Result<std::unique_ptr<Wal>> Wal::Open(Fs& fs, std::string dir, WalOptions options,
+                                       WalState* recovered) {
+  CAIRN_CHECK(options.first_index >= 1);
+  std::unique_ptr<Wal> wal(new Wal(fs, std::move(dir), options));
+  WalState state;
+  CAIRN_RETURN_IF_ERROR(wal->Recover(&state));
+  if (options.log_recovery) {
+    for (const auto& note : state.report.notes) std::fprintf(stderr, "cairn wal: %s\n", note.c_str());
+  }
+  if (recovered != nullptr) *recovered = std::move(state);
+  return wal;
+}
+
+Status Wal::Recover(WalState* out) {
+  CAIRN_RETURN_IF_ERROR(fs_.CreateDir(dir_));
+  CAIRN_ASSIGN_OR_RETURN(auto names, fs_.List(dir_));
+  std::vector<std::uint64_t> seqs;
+  for (const auto& name : names) {
+    if (auto seq = ParseSegmentName(name)) seqs.push_back(*seq);
+  }
+  std::sort(seqs.begin(), seqs.end());
+  for (std::size_t i = 0; i < seqs.size(); i++) {
+    segments_.push_back({seqs[i], 0, JoinPath(dir_, SegmentName(seqs[i]))});
+  }
+  if (seqs.empty() && options_.read_only) return Status::NotFound("wal " + dir_ + ": no segments");
+  first_index_ = options_.first_index;
+  last_index_ = first_index_ - 1;
+  for (std::size_t i = 0; i < segments_.size(); i++) {
+    bool last = i + 1 == segments_.size();
+    if (i > 0 && segments_[i].seq != segments_[i - 1].seq + 1) {
+      return Status::Corruption("wal " + dir_ + ": missing segment " +
+                                SegmentName(segments_[i - 1].seq + 1));
+    }
+    CAIRN_RETURN_IF_ERROR(ReplaySegment(i, last, out));
+  }
+  out->report.segments = segments_.size();
+  if (segments_.empty() && !options_.read_only) {
+    // Fresh WAL (or only a torn first header, removed above).
+    std::uint64_t seq = seqs.empty() ? 1 : seqs.front();
+    CAIRN_RETURN_IF_ERROR(StartSegment(seq));
+    out->report.segments = 1;
+  }
+  hard_state_ = out->hard_state;
+  raft::Index base = segments_.empty() ? options_.first_index : segments_.front().base_index + 1;
+  first_index_ = out->entries.empty() ? base : out->entries.front().index;
+  last_index_ = out->entries.empty() ? first_index_ - 1 : out->entries.back().index;
+  out->first_index = first_index_;
+  last_term_ = out->entries.empty() ? 0 : out->entries.back().term;
+  return Status::Ok();
+}
+
+// Replays segments_[i] into `out`; in the last segment, repairs a torn tail
+// and reopens the file for appending.
+Status Wal::ReplaySegment(std::size_t i, bool last, WalState* out) {
+  Segment& seg = segments_[i];
+  CAIRN_ASSIGN_OR_RETURN(std::string bytes, fs_.ReadAll(seg.path));
+  wal::SegmentScan scan = wal::ScanSegment(bytes, {.skip_crc_check = options_.test_skip_crc_check});
+  if (scan.tail == wal::TailKind::kCorrupt || (!last && scan.tail == wal::TailKind::kTorn)) {
+    return CorruptAt(seg.path, scan.valid_end_offset, scan.tail_reason);
+  }
+  if (scan.records.empty()) {
+    if (!last) return CorruptAt(seg.path, 0, "segment has no header");
+    // Created but its header never became durable: nothing was acknowledged in it.
+    out->report.notes.push_back(std::string(options_.read_only ? "would remove" : "removed") +
+                                " segment " + seg.path + " with no valid header (" +
+                                std::to_string(bytes.size()) + " bytes)");
+    if (options_.read_only) {
+      segments_.pop_back();
+      return Status::Ok();
+    }
+    CAIRN_RETURN_IF_ERROR(fs_.Remove(seg.path));
+    CAIRN_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+    std::uint64_t seq = seg.seq;
+    segments_.pop_back();
+    return StartSegment(seq);
+  }
+  const wal::Record& first = scan.records.front();
+  if (first.type != wal::RecordType::kSegmentHeader) {
+    return CorruptAt(seg.path, 0, "first record is not a segment header");
+  }
+  auto header = wal::DecodeSegmentHeader(first.payload);
+  if (!header.ok()) return CorruptAt(seg.path, 0, header.status().message());
+  if (header->seq != seg.seq) return CorruptAt(seg.path, 0, "header seq does not match the file name");
+  seg.base_index = header->base_index;
+  auto& entries = out->entries;
+  if (i == 0) last_index_ = header->base_index;
+  raft::Index log_first = entries.empty() ? header->base_index + 1 : entries.front().index;
+  if (i > 0 && header->base_index != last_index_) {
+    return CorruptAt(seg.path, 0, "segment base index " + std::to_string(header->base_index) +
+                                      " does not match the log's last index " +
+                                      std::to_string(last_index_) + " in earlier segments");
+  }
+  for (std::size_t r = 1; r < scan.records.size(); r++) {
+    const wal::Record& rec = scan.records[r];
+    if (rec.type == wal::RecordType::kHardState) {
+      auto hs = wal::DecodeHardState(rec.payload);
+      if (!hs.ok()) return CorruptAt(seg.path, rec.offset, hs.status().message());
+      out->hard_state = *hs;
+      hard_state_ = *hs;  // a segment started during recovery must repeat it
+      continue;
+    }
+    if (rec.type != wal::RecordType::kEntry) return CorruptAt(seg.path, rec.offset, "unexpected record type");
+    auto e = wal::DecodeEntry(rec.payload);
+    if (!e.ok()) return CorruptAt(seg.path, rec.offset, e.status().message());
+    if (e->index < log_first) {
+      // A replacement that starts below the oldest entry left after
+      // compaction (it was made before the compaction covered it): the log
+      // now starts at this entry.
+      entries.clear();
+      log_first = e->index;
+      last_index_ = e->index - 1;
+    }
+    if (e->index < log_first || e->index > last_index_ + 1) {
+      return CorruptAt(seg.path, rec.offset, "entry index " + std::to_string(e->index) +
+                                                 " does not continue the log ending at " +
+                                                 std::to_string(last_index_));
+    }
+    entries.resize(e->index - log_first);  // drops a replaced suffix, if any
+    entries.push_back(std::move(e).value());
+    last_index_ = entries.back().index;
+  }
+  out->report.bytes_replayed += scan.valid_end_offset;
+  if (!last) return Status::Ok();
+  if (options_.read_only) {
+    if (scan.tail == wal::TailKind::kTorn) {
+      out->report.tail_truncated = true;
+      out->report.tail_bytes_dropped = bytes.size() - scan.valid_end_offset;
+      out->report.notes.push_back("would truncate torn tail of " + seg.path + " at offset " +
+                                  std::to_string(scan.valid_end_offset) + " (" + scan.tail_reason + ")");
+    }
+    return Status::Ok();
+  }
+
+  CAIRN_ASSIGN_OR_RETURN(active_, fs_.Open(seg.path, OpenMode::kExisting));
+  active_offset_ = scan.valid_end_offset;
+  if (scan.tail == wal::TailKind::kTorn) {
+    out->report.tail_truncated = true;
+    out->report.tail_bytes_dropped = bytes.size() - scan.valid_end_offset;
+    out->report.notes.push_back("truncated torn tail of " + seg.path + " at offset " +
+                                std::to_string(scan.valid_end_offset) + " (" + scan.tail_reason + ")");
+    CAIRN_RETURN_IF_ERROR(active_->Truncate(scan.valid_end_offset));
+    if (options_.preallocate) CAIRN_RETURN_IF_ERROR(active_->Allocate(options_.segment_bytes_target));
+    CAIRN_RETURN_IF_ERROR(active_->Sync());
+  }
+  return Status::Ok();
+}
+
+// Creates, preallocates and durably names a new active segment.
+Status Wal::StartSegment(std::uint64_t seq) {
+  std::string path = JoinPath(dir_, SegmentName(seq));
+  CAIRN_ASSIGN_OR_RETURN(auto file, fs_.Open(path, OpenMode::kCreate));
+  CAIRN_RETURN_IF_ERROR(file->Truncate(0));  // a leftover file of that name is garbage
+  if (options_.preallocate) CAIRN_RETURN_IF_ERROR(file->Allocate(options_.segment_bytes_target));
+  std::string head;
+  wal::AppendSegmentHeader(&head, {wal::kFormatVersion, seq, last_index_});
+  if (hard_state_ != raft::HardState{}) wal::AppendHardState(&head, hard_state_);
+  CAIRN_RETURN_IF_ERROR(file->Write(0, head));
+  if (!options_.test_skip_sync) CAIRN_RETURN_IF_ERROR(file->Sync());
+  CAIRN_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+  segments_.push_back({seq, last_index_, path});
+  active_ = std::move(file);
+  active_offset_ = head.size();
+  return Status::Ok();
+}
+
+Status Wal::Writable() const {
+  if (options_.read_only) return Status::FailedPrecondition("wal opened read-only");
+  return poisoned_;
+}
+
+Status Wal::Poison(Status s) {
+  if (poisoned_.ok() && !s.ok()) poisoned_ = s.WithContext("wal poisoned by earlier error");
+  return s;
+}
+
+Status Wal::Flush() {
+  if (buffer_.empty()) return Status::Ok();
+  Status s = active_->Write(active_offset_, buffer_);
+  if (!s.ok()) return Poison(s);
+  active_offset_ += buffer_.size();
+  buffer_.clear();
+  return Status::Ok();
+}
+
+Status Wal::Append(std::span<const raft::Entry> entries) {
+  CAIRN_RETURN_IF_ERROR(Writable());
+  if (entries.empty()) return Status::Ok();
+  if (entries[0].index < first_index_ || entries[0].index > last_index_ + 1) {
+    return Status::InvalidArgument("wal append: entry index " + std::to_string(entries[0].index) +
+                                   " outside [" + std::to_string(first_index_) + ", " +
+                                   std::to_string(last_index_ + 1) + "]");
+  }
+  for (std::size_t i = 1; i < entries.size(); i++) {
+    if (entries[i].index != entries[i - 1].index + 1) {
+      return Status::InvalidArgument("wal append: entries are not contiguous");
+    }
+  }
+  for (const raft::Entry& e : entries) {
+    if (active_offset_ + buffer_.size() >= options_.segment_bytes_target) {
+      // Rotate: the old segment becomes immutable and fully durable first,
+      // so only the last segment can ever have a torn tail.
+      CAIRN_RETURN_IF_ERROR(Flush());
+      if (!options_.test_skip_sync) {
+        Status s = active_->Sync();
+        if (!s.ok()) return Poison(s);
+      }
+      Status s = StartSegment(segments_.back().seq + 1);
+      if (!s.ok()) return Poison(s);
+    }
+    wal::AppendEntry(&buffer_, e);
+    last_index_ = e.index;  // per entry: a rotation mid-batch records it
+    last_term_ = e.term;
+    if (buffer_.size() >= options_.write_buffer_bytes) CAIRN_RETURN_IF_ERROR(Flush());
+  }
+  return Status::Ok();
+}
+
+Status Wal::SetHardState(const raft::HardState& hs) {
+  CAIRN_RETURN_IF_ERROR(Writable());
+  wal::AppendHardState(&buffer_, hs);
+  hard_state_ = hs;
+  return Status::Ok();
+}
+
+Status Wal::Sync() {
+  CAIRN_RETURN_IF_ERROR(Writable());
+  CAIRN_RETURN_IF_ERROR(Flush());
+  if (options_.test_skip_sync) return Status::Ok();
+  Status s = active_->Sync();
+  if (!s.ok()) return Poison(s);
+  sync_count_++;
+  return Status::Ok();
+}
+
+Status Wal::Save(const std::optional<raft::HardState>& hs, std::span<const raft::Entry> entries,
+                 bool must_sync) {
+  CAIRN_RETURN_IF_ERROR(Append(entries));
+  if (hs) CAIRN_RETURN_IF_ERROR(SetHardState(*hs));
+  if (must_sync) return Sync();
+  return Flush();
+}
+
+Status Wal::Compact(raft::Index index) {
+  CAIRN_RETURN_IF_ERROR(Writable());
+  // Entries still live in segments before k have indexes <= segments_[k].base_index
+  // (later writes only replace them), so those segments may all go once that
+  // is <= index. Keep the active (last) segment.
+  std::size_t drop = 0;
+  for (std::size_t k = 1; k < segments_.size(); k++) {
+    if (segments_[k].base_index <= index) drop = k;
+  }
+  if (drop == 0) return Sync();
+  // The hard state must live in a segment that stays. The active segment's
+  // header normally repeats it, but that copy may have been a torn write
+  // truncated by recovery; writing it again (and syncing) is cheap and sure.
+  if (hard_state_ != raft::HardState{}) wal::AppendHardState(&buffer_, hard_state_);
+  CAIRN_RETURN_IF_ERROR(Sync());
+  for (std::size_t k = 0; k < drop; k++) {  // oldest first: a crash leaves a suffix
+    Status s = fs_.Remove(segments_[k].path);
+    if (!s.ok()) return Poison(s);
+  }
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(drop));
+  first_index_ = std::max(first_index_, segments_.front().base_index + 1);
+  Status s = fs_.SyncDir(dir_);
+  if (!s.ok()) return Poison(s);
+  return Status::Ok();
+}
+
+}  // namespace cairn::storage

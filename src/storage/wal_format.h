@@ -1,0 +1,88 @@
+#pragma once
+// The WAL's byte format: record framing and the segment scanner.
+// The layout is documented in docs/formats/wal.md; keep the two in step.
+//
+// Record:  [crc32c masked u32][payload length u32][type u8][payload]
+//          little-endian; the CRC covers length, type and payload.
+//
+// ScanSegment is the only code that turns disk bytes into records; it is
+// what the fuzzer (fuzz/storage) feeds arbitrary bytes. It never returns a
+// record whose checksum fails (unless told to skip the check, a test-only
+// broken variant).
+//
+// Thread-safety: pure functions.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "raft/types.h"
+
+namespace cairn::storage::wal {
+
+inline constexpr std::size_t kRecordHeaderBytes = 9;
+inline constexpr std::uint32_t kRecordPayloadBytesMax = 64u << 20;
+inline constexpr char kSegmentMagic[8] = {'C', 'A', 'I', 'R', 'N', 'W', 'A', 'L'};
+inline constexpr std::uint32_t kFormatVersion = 1;
+
+enum class RecordType : std::uint8_t {
+  kInvalid = 0,  // never written: a zero header means "preallocated space"
+  kSegmentHeader = 1,
+  kEntry = 2,
+  kHardState = 3,
+};
+std::string_view RecordTypeName(RecordType t);
+
+struct SegmentHeader {
+  std::uint32_t version = kFormatVersion;
+  std::uint64_t seq = 0;          // segment number, consecutive from the first
+  // The log's last index when this segment was started. Every entry still
+  // live in earlier segments has an index <= base_index, which is what lets
+  // Compact drop them; the segment's first entry has index <= base_index + 1.
+  raft::Index base_index = 0;
+  friend bool operator==(const SegmentHeader&, const SegmentHeader&) = default;
+};
+
+// Appends one framed record to `out`.
+void AppendSegmentHeader(std::string* out, const SegmentHeader& h);
+void AppendEntry(std::string* out, const raft::Entry& e);
+void AppendHardState(std::string* out, const raft::HardState& hs);
+std::size_t EntryRecordBytes(const raft::Entry& e);
+
+// Payload decoders: kCorruption on a malformed payload.
+Result<SegmentHeader> DecodeSegmentHeader(std::string_view payload);
+Result<raft::Entry> DecodeEntry(std::string_view payload);
+Result<raft::HardState> DecodeHardState(std::string_view payload);
+
+struct Record {
+  RecordType type = RecordType::kInvalid;
+  std::string_view payload;  // points into the scanned bytes
+  std::uint64_t offset = 0;  // of the record header within the segment
+};
+
+// How a segment's bytes end after its last valid record.
+enum class TailKind : std::uint8_t {
+  kClean,    // end of file, or only zero bytes (preallocated space) follow
+  kTorn,     // an invalid record, and no valid record anywhere after it:
+             // the remains of an interrupted last write
+  kCorrupt,  // an invalid record followed later by a valid one: damage
+             // inside data that was written before other data
+};
+
+struct SegmentScan {
+  std::vector<Record> records;
+  std::uint64_t valid_end_offset = 0;  // just past the last valid record
+  TailKind tail = TailKind::kClean;
+  std::string tail_reason;             // why the record at valid_end_offset is invalid
+};
+
+struct ScanOptions {
+  // TEST ONLY (broken variant): accept records whose checksum fails.
+  bool skip_crc_check = false;
+};
+
+SegmentScan ScanSegment(std::string_view bytes, ScanOptions options = {});
+
+}  // namespace cairn::storage::wal
