@@ -11,7 +11,7 @@ Status Node::Impl::StartRaft() {
   if (opt.data_dir.empty()) {
     log_store = NewMemoryLogStore();
   } else {
-    CAIRN_ASSIGN_OR_RETURN(log_store, OpenFileLogStore(opt.data_dir));
+    CAIRN_ASSIGN_OR_RETURN(log_store, OpenWalLogStore(opt.data_dir));
   }
   CAIRN_ASSIGN_OR_RETURN(raft::RestoredState restored, log_store->Load());
   spdlog::info("node {}: restored term {} vote {} commit {} with {} log entries", opt.id,
@@ -33,6 +33,10 @@ Status Node::Impl::StartRaft() {
       [this](raft::NodeId from, net::Frame f) { OnPeerFrame(from, std::move(f)); });
   CAIRN_RETURN_IF_ERROR(transport->Start(opt.bind_host, self->port));
 
+  persist_io = std::make_unique<asio::io_context>(1);
+  persist_work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+      persist_io->get_executor());
+  persist_thread = std::thread([this] { persist_io->run(); });
   tick_timer = std::make_unique<asio::steady_timer>(io);
   Tick();
   return Status::Ok();
@@ -87,60 +91,75 @@ void Node::Impl::OnPeerFrame(raft::NodeId from, net::Frame frame) {
   }
 }
 
+void Node::Impl::ProposeQueued() {
+  if (proposal_queue.empty()) return;
+  std::vector<std::string> batch;
+  batch.reserve(proposal_queue.size());
+  for (auto& p : proposal_queue) batch.push_back(std::move(p.data));
+  auto last = raft->ProposeBatch(std::move(batch));
+  if (!last.ok()) {
+    metrics.proposals_failed_total += proposal_queue.size();
+    resp::Value err = resp::Value::Error(last.status().code() == StatusCode::kFailedPrecondition
+                                             ? "TRYAGAIN leadership changed, retry"
+                                             : "TRYAGAIN " + std::string(last.status().message()));
+    for (auto& p : proposal_queue) p.done({err, 0});
+  } else {
+    ++metrics.proposal_batches_total;
+    metrics.proposals_total += proposal_queue.size();
+    raft::Index index = last->index + 1 - proposal_queue.size();
+    std::int64_t deadline = MonoMs() + opt.request_timeout_ms;
+    for (auto& p : proposal_queue) {
+      writes[index++] = WriteWaiter{last->term, std::move(p.done), deadline};
+    }
+  }
+  proposal_queue.clear();
+}
+
+// One Ready cycle (ready.h). The write runs on the persist thread so the loop
+// keeps reading clients and peers meanwhile; the rest of the cycle (rules 2,
+// 4, 5) resumes on the loop when the write is durable.
 void Node::Impl::ProcessReady() {
   ready_scheduled = false;
-  if (!proposal_queue.empty()) {
-    std::vector<std::string> batch;
-    batch.reserve(proposal_queue.size());
-    for (auto& p : proposal_queue) batch.push_back(std::move(p.data));
-    auto last = raft->ProposeBatch(std::move(batch));
-    if (!last.ok()) {
-      metrics.proposals_failed_total += proposal_queue.size();
-      resp::Value err = resp::Value::Error(
-          last.status().code() == StatusCode::kFailedPrecondition
-              ? "TRYAGAIN leadership changed, retry"
-              : "TRYAGAIN " + std::string(last.status().message()));
-      for (auto& p : proposal_queue) p.done({err, 0});
-    } else {
-      ++metrics.proposal_batches_total;
-      metrics.proposals_total += proposal_queue.size();
-      raft::Index index = last->index + 1 - proposal_queue.size();
-      std::int64_t deadline = MonoMs() + opt.request_timeout_ms;
-      for (auto& p : proposal_queue) {
-        writes[index++] = WriteWaiter{last->term, std::move(p.done), deadline};
-      }
-    }
-    proposal_queue.clear();
-  }
-  while (raft->HasReady()) {
-    ++metrics.ready_cycles_total;
-    raft::Ready rd = raft->GetReady();
-    if (rd.soft_state) OnSoftState(*rd.soft_state);
-    for (const auto& m : rd.messages) transport->SendRaft(m);  // rule 1
-    if (rd.hard_state || !rd.entries.empty()) {                // rule 2
-      Status s = log_store->Append(rd.hard_state, rd.entries,
-                                   rd.must_sync ? Durability::kSync : Durability::kBuffered);
+  ProposeQueued();
+  if (persist_in_flight || stopping || !raft->HasReady()) return;
+  ++metrics.ready_cycles_total;
+  auto rd = std::make_shared<raft::Ready>(raft->GetReady());
+  if (rd->soft_state) OnSoftState(*rd->soft_state);
+  for (const auto& m : rd->messages) transport->SendRaft(m);  // rule 1
+  if (!rd->hard_state && rd->entries.empty()) return FinishReady(*rd);
+  persist_in_flight = true;
+  asio::post(*persist_io, [this, rd] {
+    Status s = log_store->Append(rd->hard_state, rd->entries,
+                                 rd->must_sync ? Durability::kSync : Durability::kBuffered);
+    if (rd->must_sync) log_syncs.fetch_add(1, std::memory_order_relaxed);
+    asio::post(io, [this, rd, s] {
       CAIRN_CHECK(s.ok(), "the Raft log cannot be written; stopping");
+      persist_in_flight = false;
+      FinishReady(*rd);
+    });
+  });
+}
+
+void Node::Impl::FinishReady(const raft::Ready& rd) {
+  for (const auto& m : rd.messages_after_persist) transport->SendRaft(m);  // rule 2
+  ApplyCommitted(rd.committed_entries);                                     // rule 4
+  for (const auto& o : rd.outcomes) {
+    if (o.kind != raft::ProposalOutcome::Kind::kDropped) continue;
+    auto it = writes.find(o.id.index);
+    if (it != writes.end() && it->second.term == o.id.term) {
+      it->second.done({resp::Value::Error("TRYAGAIN write lost to a leader change, retry"), 0});
+      writes.erase(it);
     }
-    for (const auto& m : rd.messages_after_persist) transport->SendRaft(m);
-    ApplyCommitted(rd.committed_entries);  // rule 4
-    for (const auto& o : rd.outcomes) {
-      if (o.kind != raft::ProposalOutcome::Kind::kDropped) continue;
-      auto it = writes.find(o.id.index);
-      if (it != writes.end() && it->second.term == o.id.term) {
-        it->second.done({resp::Value::Error("TRYAGAIN write lost to a leader change, retry"), 0});
-        writes.erase(it);
-      }
-    }
-    for (const auto& rs : rd.read_states) {
-      auto it = reads_by_id.find(rs.request_id);
-      if (it == reads_by_id.end()) continue;
-      reads_by_index.emplace(rs.index, std::move(it->second));
-      reads_by_id.erase(it);
-    }
-    raft->Advance(rd);  // rule 5
-    ServeAppliedReads();
   }
+  for (const auto& rs : rd.read_states) {
+    auto it = reads_by_id.find(rs.request_id);
+    if (it == reads_by_id.end()) continue;
+    reads_by_index.emplace(rs.index, std::move(it->second));
+    reads_by_id.erase(it);
+  }
+  raft->Advance(rd);  // rule 5
+  ServeAppliedReads();
+  ScheduleReady();
 }
 
 void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries) {

@@ -69,7 +69,7 @@ std::string Node::Impl::MetricsText() const {
   g("cairn_raft_proposals_failed_total", "counter", "Proposals refused.",
     metrics.proposals_failed_total);
   g("cairn_raft_log_syncs_total", "counter", "fdatasync calls on the Raft log.",
-    log_store->syncs());
+    log_syncs.load());
   g("cairn_raft_ready_cycles_total", "counter", "Ready batches processed.",
     metrics.ready_cycles_total);
   auto ts = transport->stats();

@@ -1,9 +1,9 @@
 #pragma once
 // LogStore: where the node makes Raft's hard state and log durable.
 //
-// A stand-in until src/storage's segmented WAL lands: FileLogStore is one
-// append-only file of checksummed records, FsyncedOnDemand; MemoryLogStore
-// keeps everything in memory (tests, `--data-dir` empty). Neither compacts.
+// OpenWalLogStore adapts src/storage's segmented WAL (the production store);
+// MemoryLogStore keeps everything in memory (tests, `--data-dir` empty).
+// Neither compacts yet (no snapshots in the node).
 //
 // Append follows ready.h: entries whose index is at or below the last stored
 // index replace the stored suffix from that index (rule 3). When `sync` is
@@ -36,8 +36,8 @@ class LogStore {
 };
 
 std::unique_ptr<LogStore> NewMemoryLogStore();
-// Opens (creating if needed) `dir`/raft.log. A torn or corrupt tail (a crash
-// mid-write) is cut off at the last whole record.
-Result<std::unique_ptr<LogStore>> OpenFileLogStore(const std::string& dir);
+// Opens (creating if needed) the WAL in `dir` (storage/wal.h: a torn tail
+// from a crash mid-write is truncated; other damage is Corruption).
+Result<std::unique_ptr<LogStore>> OpenWalLogStore(const std::string& dir);
 
 }  // namespace cairn::server

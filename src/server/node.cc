@@ -28,7 +28,6 @@ Result<std::unique_ptr<asio::ip::tcp::acceptor>> Listen(asio::io_context& io,
 }  // namespace
 
 Node::Node(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
-Node::~Node() = default;
 
 Status Node::Start() {
   Impl& n = *impl_;
@@ -49,7 +48,19 @@ Status Node::Start() {
   return Status::Ok();
 }
 
-void Node::Run() { impl_->io.run(); }
+void Node::Run() {
+  impl_->io.run();
+  // The loop has ended: let the persist thread finish its write, then join.
+  impl_->persist_work.reset();
+  if (impl_->persist_thread.joinable()) impl_->persist_thread.join();
+}
+
+Node::~Node() {
+  if (impl_->persist_thread.joinable()) {
+    impl_->persist_work.reset();
+    impl_->persist_thread.join();
+  }
+}
 
 // Stop accepting; answer every waiting request with an error; let sessions
 // write what they owe (bounded by a grace period), then end the loop. The
@@ -109,7 +120,7 @@ std::string Node::Impl::InfoText(std::string_view section) const {
         "raft_proposal_batches:{}\r\nraft_log_syncs:{}\r\n\r\n",
         raft::RoleName(raft->role()), raft->term(), raft->leader(), raft->log().committed(),
         sm->applied_index(), raft->log().last_index(), metrics.proposals_total,
-        metrics.proposal_batches_total, log_store->syncs());
+        metrics.proposal_batches_total, log_syncs.load());
   }
   if (want("keyspace")) {
     out += fmt::format("# Keyspace\r\ndb0:keys={},expires=0\r\n", sm->stored_keys());

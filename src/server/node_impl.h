@@ -10,6 +10,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <thread>
+#include <atomic>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -71,6 +73,8 @@ struct Node::Impl {
   void Tick();
   void ScheduleReady();
   void ProcessReady();
+  void ProposeQueued();
+  void FinishReady(const raft::Ready& rd);
   void ApplyCommitted(const std::vector<raft::Entry>& entries);
   void OnSoftState(const raft::SoftState& s);
   void OnPeerFrame(raft::NodeId from, net::Frame frame);
@@ -109,6 +113,12 @@ struct Node::Impl {
   std::unique_ptr<asio::ip::tcp::acceptor> resp_acceptor;
   std::unique_ptr<asio::ip::tcp::acceptor> http_acceptor;
   std::unique_ptr<asio::signal_set> signals;
+  // The persist thread runs LogStore writes (one Ready at a time).
+  std::unique_ptr<asio::io_context> persist_io;
+  std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> persist_work;
+  std::thread persist_thread;
+  bool persist_in_flight = false;
+  std::atomic<std::uint64_t> log_syncs{0};  // written by the persist thread
   bool ready_scheduled = false;
   bool stopping = false;
   std::int64_t last_leader_contact_ms = 0;  // monotonic; followers
