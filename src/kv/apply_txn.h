@@ -58,4 +58,7 @@ class ApplyTxn {
   std::map<std::string, Slot> slots_;
 };
 
+// TTL/PTTL/EXPIRETIME/PEXPIRETIME reply for a live record at time_ms.
+resp::Value TimeReply(OpCode code, const Record& record, std::int64_t time_ms);
+
 }  // namespace cairn::kv

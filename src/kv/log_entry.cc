@@ -18,7 +18,7 @@ void EncodeOp(const Op& op, std::string* out) {
 
 Status Bad(const char* what) { return Status::Corruption(what); }
 
-Status DecodeOp(Decoder* d, Op* op) {
+Status DecodeOp(Decoder* d, EntryKind kind, Op* op) {
   std::uint8_t code = 0;
   std::uint64_t flags = 0;
   std::uint64_t nargs = 0;
@@ -37,14 +37,30 @@ Status DecodeOp(Decoder* d, Op* op) {
     if (!d->Bytes(&s)) return Bad("kv entry: truncated argument");
     a.assign(s);
   }
-  return ValidateWriteOp(*op);
+  return ValidateOp(*op, kind);
 }
 
 }  // namespace
 
-Status ValidateWriteOp(const Op& op) {
+bool IsTransactionalRead(OpCode code) {
+  switch (code) {
+    case OpCode::kGet: case OpCode::kExists: case OpCode::kStrlen: case OpCode::kMGet:
+    case OpCode::kTtl: case OpCode::kPttl: case OpCode::kType: case OpCode::kExpireTime:
+    case OpCode::kPExpireTime:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Status ValidateOp(const Op& op, EntryKind kind) {
   std::size_t n = op.args.size();
   auto check = [](bool ok) { return ok ? Status::Ok() : Bad("kv entry: malformed op"); };
+  if (IsTransactionalRead(op.code)) {
+    if (kind != EntryKind::kTransaction) return Bad("kv entry: read op outside a transaction");
+    bool multi_key = op.code == OpCode::kExists || op.code == OpCode::kMGet;
+    return check(op.flags == 0 && (multi_key ? n >= 1 : n == 1));
+  }
   switch (op.code) {
     case OpCode::kSet: return check(n == 2 && (op.flags & ~kSetFlagsAll) == 0);
     case OpCode::kDel: return check(n >= 1 && op.flags == 0);
@@ -106,7 +122,7 @@ Result<LogEntry> Decode(std::string_view bytes) {
     return Bad("kv entry: bad op count");
   }
   entry.ops.resize(nops);
-  for (Op& op : entry.ops) CAIRN_RETURN_IF_ERROR(DecodeOp(&d, &op));
+  for (Op& op : entry.ops) CAIRN_RETURN_IF_ERROR(DecodeOp(&d, entry.kind, &op));
   if (!d.done()) return Bad("kv entry: trailing bytes");
   return entry;
 }

@@ -9,7 +9,7 @@
 // identically on every replica.
 //
 // Decode() rejects malformed bytes with Corruption and never crashes; it also
-// rejects read Ops, unknown codes and flags, and wrong argument counts, so an
+// rejects read Ops outside transactions, unknown codes and flags, and wrong argument counts, so an
 // Op that decodes is safe to apply.
 //
 // Thread-safety: value types and pure functions.
@@ -41,7 +41,10 @@ struct LogEntry {
   EntryKind kind = EntryKind::kBatch;
   std::int64_t now_ms = 0;
   std::vector<WatchedKey> watches;  // transactions only
-  std::vector<Op> ops;              // write ops only
+  // Write ops; a transaction may also hold key reads (GET, MGET, EXISTS,
+  // STRLEN, TYPE, TTL, PTTL, EXPIRETIME, PEXPIRETIME), answered at their place
+  // in the transaction.
+  std::vector<Op> ops;
 
   friend bool operator==(const LogEntry&, const LogEntry&) = default;
 };
@@ -50,8 +53,10 @@ std::string Encode(const LogEntry& entry);
 void EncodeTo(const LogEntry& entry, std::string* out);
 Result<LogEntry> Decode(std::string_view bytes);
 
-// Checks a write Op's shape (code, flags, argument count). Encode() callers
-// get Ops from ParseCommand, which only builds valid ones.
-Status ValidateWriteOp(const Op& op);
+// Checks an Op's shape (code, flags, argument count) for an entry of `kind`.
+// Encode() callers get Ops from ParseCommand, which only builds valid ones.
+Status ValidateOp(const Op& op, EntryKind kind);
+// Key reads that may run inside a transaction entry.
+bool IsTransactionalRead(OpCode code);
 
 }  // namespace cairn::kv

@@ -49,6 +49,12 @@ TEST(LogEntryTest, RejectsBadVersionKindAndOps) {
   LogEntry read_op;
   read_op.ops.push_back(Op{OpCode::kGet, 0, 0, 0, {"k"}});
   EXPECT_FALSE(Decode(Encode(read_op)).ok());
+  LogEntry txn_read;  // the same read is fine inside a transaction
+  txn_read.kind = EntryKind::kTransaction;
+  txn_read.ops.push_back(Op{OpCode::kGet, 0, 0, 0, {"k"}});
+  EXPECT_TRUE(Decode(Encode(txn_read)).ok());
+  txn_read.ops[0].code = OpCode::kScan;  // but not SCAN
+  EXPECT_FALSE(Decode(Encode(txn_read)).ok());
   LogEntry bad_flags;
   bad_flags.ops.push_back(Op{OpCode::kSet, 64, 0, 0, {"k", "v"}});
   EXPECT_FALSE(Decode(Encode(bad_flags)).ok());

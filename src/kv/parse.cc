@@ -98,6 +98,24 @@ Status ParseSetOptions(const Args& a, std::uint32_t* flags, const std::string** 
   return Status::Ok();
 }
 
+// SCAN cursors are read the way Redis reads them (strtoul): an optional sign,
+// decimal digits, no leading space; "-1" wraps around and "" is 0.
+bool ParseCursor(std::string_view s, std::uint64_t* out) {
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  if (i == s.size() && i > 0) return false;  // a sign without digits
+  std::uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    auto d = static_cast<std::uint64_t>(s[i] - '0');
+    if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = negative ? 0 - v : v;
+  return true;
+}
+
 }  // namespace
 
 bool ParseStrictInt64(std::string_view s, std::int64_t* out) {
@@ -212,13 +230,7 @@ Result<Op> Scan(const Args& a, std::int64_t) {
   Op op;
   op.code = OpCode::kScan;
   std::uint64_t cursor = 0;
-  for (char c : a[1]) {
-    if (c < '0' || c > '9' || cursor > (std::numeric_limits<std::uint64_t>::max() - 9) / 10) {
-      return Err(errors::kInvalidCursor);
-    }
-    cursor = cursor * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (a[1].empty()) return Err(errors::kInvalidCursor);
+  if (!ParseCursor(a[1], &cursor)) return Err(errors::kInvalidCursor);
   op.num = static_cast<std::int64_t>(cursor);
   op.num2 = 10;
   std::string pattern;

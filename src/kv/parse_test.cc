@@ -85,6 +85,11 @@ TEST(ParseTest, CountersAndScan) {
   EXPECT_EQ(ErrorOf({"decrby", "k", "-9223372036854775808"}), "ERR decrement would overflow");
   EXPECT_EQ(ParseCommand({"decr", "k"}, kNow)->num, -1);
   EXPECT_EQ(ErrorOf({"scan", "x"}), "ERR invalid cursor");
+  EXPECT_EQ(ErrorOf({"scan", " 1"}), "ERR invalid cursor");
+  EXPECT_EQ(ErrorOf({"scan", "-"}), "ERR invalid cursor");
+  EXPECT_EQ(ErrorOf({"scan", "18446744073709551616"}), "ERR invalid cursor");
+  EXPECT_EQ(ParseCommand({"scan", "-1"}, kNow)->num, -1);  // wraps, as strtoul does
+  EXPECT_EQ(ParseCommand({"scan", ""}, kNow)->num, 0);
   EXPECT_EQ(ErrorOf({"scan", "0", "count", "0"}), "ERR syntax error");
   EXPECT_EQ(ErrorOf({"scan", "0", "count"}), "ERR syntax error");
   EXPECT_EQ(ErrorOf({"scan", "0", "count", "x"}), "ERR value is not an integer or out of range");

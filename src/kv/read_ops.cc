@@ -5,7 +5,7 @@
 
 #include "kv/coding.h"
 #include "kv/glob.h"
-#include "kv/state_machine.h"
+#include "kv/apply_txn.h"
 
 namespace cairn::kv {
 
@@ -19,7 +19,8 @@ namespace {
 
 Value StorageError(const Status& s) { return Value::Error("ERR storage: " + s.ToString()); }
 
-// TTL/PTTL/EXPIRETIME/PEXPIRETIME of a live record.
+}  // namespace
+
 Value TimeReply(OpCode code, const Record& r, std::int64_t time_ms) {
   if (r.expire_at_ms == 0) return Value::Int(-1);
   std::int64_t left = std::max<std::int64_t>(r.expire_at_ms - time_ms, 0);
@@ -30,8 +31,6 @@ Value TimeReply(OpCode code, const Record& r, std::int64_t time_ms) {
     default: return Value::Int(r.expire_at_ms);
   }
 }
-
-}  // namespace
 
 resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
   auto load = [&](const std::string& key) { return LoadLive(key, time_ms); };

@@ -122,7 +122,7 @@ Result<std::vector<resp::Value>> StateMachine::Apply(std::uint64_t index,
 Result<std::vector<resp::Value>> StateMachine::ApplyEntry(std::uint64_t index,
                                                           const LogEntry& entry) {
   if (index <= applied_.index) return std::vector<resp::Value>();
-  for (const Op& op : entry.ops) CAIRN_RETURN_IF_ERROR(ValidateWriteOp(op));
+  for (const Op& op : entry.ops) CAIRN_RETURN_IF_ERROR(ValidateOp(op, entry.kind));
   AppliedState next{index, std::max(applied_.clock_ms, entry.now_ms)};
   ApplyTxn txn(engine_.get(), index, next.clock_ms);
   std::vector<resp::Value> replies;

@@ -10,6 +10,7 @@
 
 #include "common/assert.h"
 #include "kv/parse.h"
+#include "kv/session.h"
 #include "kv/state_machine.h"
 
 namespace cairn::kv::testing {
@@ -49,10 +50,27 @@ class Driver {
     return std::move((*replies)[0]);
   }
 
+  // Runs one command through a connection Session (MULTI/EXEC/WATCH aware),
+  // as the server will. kServer commands get a placeholder error.
+  resp::Value RunSession(const std::vector<std::string>& args, std::int64_t now_ms) {
+    Session::Action a = session_.Handle(args, now_ms, *sm_);
+    switch (a.kind) {
+      case Session::Kind::kReply: return std::move(a.reply);
+      case Session::Kind::kRead: return sm_->Read(a.op, now_ms);
+      case Session::Kind::kServer: return resp::Value::Error("ERR server command");
+      case Session::Kind::kPropose: break;
+    }
+    auto replies = sm_->Apply(sm_->applied_index() + 1, Encode(a.entry));
+    CAIRN_CHECK(replies.ok(), "apply failed");
+    return Session::FinishReply(a, std::move(*replies));
+  }
+
   StateMachine& sm() { return *sm_; }
+  Session& session() { return session_; }
 
  private:
   std::unique_ptr<StateMachine> sm_;
+  Session session_;
 };
 
 }  // namespace cairn::kv::testing

@@ -95,6 +95,27 @@ Result<Value> ApplyPersist(ApplyTxn* txn, const Op& op) {
   return Value::Int(1);
 }
 
+// A key read inside a transaction: sees the transaction's earlier writes.
+Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
+  if (op.code == OpCode::kExists || op.code == OpCode::kMGet) {
+    Value array = Value::Array();
+    std::int64_t n = 0;
+    for (const std::string& key : op.args) {
+      CAIRN_ASSIGN_OR_RETURN(std::optional<Record> r, txn->Live(key));
+      if (r) ++n;
+      if (op.code == OpCode::kMGet) array.elems.push_back(r ? Value::Bulk(r->value) : Value::Null());
+    }
+    return op.code == OpCode::kMGet ? array : Value::Int(n);
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> r, txn->Live(op.args[0]));
+  switch (op.code) {
+    case OpCode::kGet: return r ? Value::Bulk(r->value) : Value::Null();
+    case OpCode::kStrlen: return Value::Int(r ? static_cast<std::int64_t>(r->value.size()) : 0);
+    case OpCode::kType: return Value::Simple(r ? "string" : "none");
+    default: return r ? TimeReply(op.code, *r, txn->clock_ms()) : Value::Int(-2);
+  }
+}
+
 }  // namespace
 
 Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
@@ -123,7 +144,9 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
       }
       return Value::Int(removed);
     }
-    default: break;
+    default:
+      if (IsTransactionalRead(op.code)) return ApplyRead(txn, op);
+      break;
   }
   return Status::InvalidArgument("kv: not a write op");
 }
