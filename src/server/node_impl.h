@@ -49,7 +49,7 @@ struct Reply {
 using Done = std::function<void(Reply)>;
 
 // Forwarded request kinds (payload of net::FrameType::kForward).
-enum class ForwardKind : std::uint8_t { kCommand = 1, kTransaction = 2 };
+enum class ForwardKind : std::uint8_t { kCommand = 1, kEntry = 2 };
 
 class Session;
 
@@ -84,14 +84,16 @@ struct Node::Impl {
 
   // --- requests.cc: executing kv commands with the right consistency ---
   void ExecuteCommand(std::vector<std::string> args, const ReadPolicy& policy, Done done);
-  void ExecuteTransaction(std::vector<std::vector<std::string>> commands,
-                          std::vector<kv::WatchedKey> watches, Done done);
+  void ExecuteRead(kv::Op op, const std::vector<std::string>& args, const ReadPolicy& policy,
+                   Done done);
+  void ExecuteWrite(const std::vector<std::string>& args, const kv::LogEntry& entry, Done done);
+  void ExecuteEntry(const kv::LogEntry& entry, Done done);
   void ProposeEntry(const kv::LogEntry& entry, Done done);
+  void ProposeBytes(std::string data, Done done);
   void ServeRead(kv::Op op, const ReadPolicy& policy, Done done);
   void Forward(ForwardKind kind, std::string body, Done done);
   void OnForward(raft::NodeId from, std::string_view payload);
   void OnForwardReply(std::string_view payload);
-  std::uint64_t KeyVersion(const std::string& key) const;
 
   // --- session.cc / http.cc ---
   asio::awaitable<void> AcceptResp();

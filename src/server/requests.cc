@@ -37,73 +37,61 @@ constexpr std::size_t kEntryBytesMax = 8u << 20;
 
 }  // namespace
 
+static std::string ForwardBody(const std::vector<std::string>& args) {
+  std::string body;
+  net::ByteWriter w(&body);
+  EncodeArgs(args, &w);
+  return body;
+}
+
+// A forwarded single command (or any command from a caller without a
+// kv::Session): parsed here, with this leader's clock.
 void Node::Impl::ExecuteCommand(std::vector<std::string> args, const ReadPolicy& policy,
                                 Done done) {
   std::int64_t now = NowMs();
   auto op = kv::ParseCommand(args, now);
   if (!op.ok()) return done({resp::Value::Error(op.status().message()), 0});
-  if (!kv::IsWrite(op->code)) {
-    ++metrics.reads_total;
-    if (policy.level == Consistency::kStrong || policy.level == Consistency::kLease) {
-      if (!is_leader()) {
-        std::string body;
-        net::ByteWriter w(&body);
-        EncodeArgs(args, &w);
-        return Forward(ForwardKind::kCommand, std::move(body), std::move(done));
-      }
-    } else if (policy.level == Consistency::kBounded && !is_leader() &&
-               (raft->leader() == raft::kNoNode ||
-                MonoMs() - last_leader_contact_ms > policy.bounded_ms)) {
-      std::string body;
-      net::ByteWriter w(&body);
-      EncodeArgs(args, &w);
-      return Forward(ForwardKind::kCommand, std::move(body), std::move(done));
-    }
-    return ServeRead(std::move(*op), policy, std::move(done));
-  }
-  if (!is_leader()) {
-    std::string body;
-    net::ByteWriter w(&body);
-    EncodeArgs(args, &w);
-    return Forward(ForwardKind::kCommand, std::move(body), std::move(done));
-  }
+  if (!kv::IsWrite(op->code)) return ExecuteRead(std::move(*op), args, policy, std::move(done));
   kv::LogEntry entry;
   entry.now_ms = now;
   entry.ops.push_back(std::move(*op));
+  ExecuteWrite(args, entry, std::move(done));
+}
+
+void Node::Impl::ExecuteRead(kv::Op op, const std::vector<std::string>& args,
+                             const ReadPolicy& policy, Done done) {
+  ++metrics.reads_total;
+  bool forward = false;
+  if (policy.level == Consistency::kStrong || policy.level == Consistency::kLease) {
+    forward = !is_leader();
+  } else if (policy.level == Consistency::kBounded && !is_leader()) {
+    forward = raft->leader() == raft::kNoNode ||
+              MonoMs() - last_leader_contact_ms > policy.bounded_ms;
+  }
+  if (forward) return Forward(ForwardKind::kCommand, ForwardBody(args), std::move(done));
+  ServeRead(std::move(op), policy, std::move(done));
+}
+
+// A single write: proposed here on the leader; a follower forwards the
+// command text so the leader stamps it with its own clock.
+void Node::Impl::ExecuteWrite(const std::vector<std::string>& args, const kv::LogEntry& entry,
+                              Done done) {
+  if (!is_leader()) return Forward(ForwardKind::kCommand, ForwardBody(args), std::move(done));
   ProposeEntry(entry, std::move(done));
 }
 
-void Node::Impl::ExecuteTransaction(std::vector<std::vector<std::string>> commands,
-                                    std::vector<kv::WatchedKey> watches, Done done) {
-  if (!is_leader()) {
-    std::string body;
-    net::ByteWriter w(&body);
-    w.U32(static_cast<std::uint32_t>(watches.size()));
-    for (const auto& wk : watches) {
-      w.Bytes(wk.key);
-      w.U64(wk.version);
-    }
-    w.U32(static_cast<std::uint32_t>(commands.size()));
-    for (const auto& c : commands) EncodeArgs(c, &w);
-    return Forward(ForwardKind::kTransaction, std::move(body), std::move(done));
-  }
-  kv::LogEntry entry;
-  entry.kind = kv::EntryKind::kTransaction;
-  entry.now_ms = NowMs();
-  entry.watches = std::move(watches);
-  for (const auto& c : commands) {
-    auto op = kv::ParseCommand(c, entry.now_ms);
-    if (!op.ok() || !kv::IsWrite(op->code)) {
-      return done({resp::Value::Error("EXECABORT Transaction discarded because of previous errors."),
-                   0});
-    }
-    entry.ops.push_back(std::move(*op));
-  }
+// A MULTI/EXEC entry built by the connection's kv::Session: proposed as is
+// (a follower forwards the encoded entry, so its now_ms is the origin's).
+void Node::Impl::ExecuteEntry(const kv::LogEntry& entry, Done done) {
+  if (!is_leader()) return Forward(ForwardKind::kEntry, kv::Encode(entry), std::move(done));
   ProposeEntry(entry, std::move(done));
 }
 
 void Node::Impl::ProposeEntry(const kv::LogEntry& entry, Done done) {
-  std::string data = kv::Encode(entry);
+  ProposeBytes(kv::Encode(entry), std::move(done));
+}
+
+void Node::Impl::ProposeBytes(std::string data, Done done) {
   if (data.size() > kEntryBytesMax) {
     return done({resp::Value::Error("ERR command too large for one log entry"), 0});
   }
@@ -177,24 +165,10 @@ void Node::Impl::OnForward(raft::NodeId from, std::string_view payload) {
     if (!DecodeArgs(&r, &args)) return reply({resp::Value::Error("ERR bad forwarded command"), 0});
     return ExecuteCommand(std::move(args), ReadPolicy{}, std::move(reply));
   }
-  std::uint32_t nw = 0, nc = 0;
-  std::vector<kv::WatchedKey> watches;
-  std::vector<std::vector<std::string>> commands;
-  bool ok = r.U32(&nw) && nw <= r.remaining();
-  for (std::uint32_t i = 0; ok && i < nw; ++i) {
-    std::string_view key;
-    kv::WatchedKey wk;
-    ok = r.Bytes(&key) && r.U64(&wk.version);
-    wk.key.assign(key);
-    watches.push_back(std::move(wk));
-  }
-  ok = ok && r.U32(&nc) && nc <= r.remaining();
-  for (std::uint32_t i = 0; ok && i < nc; ++i) {
-    commands.emplace_back();
-    ok = DecodeArgs(&r, &commands.back());
-  }
-  if (!ok) return reply({resp::Value::Error("ERR bad forwarded transaction"), 0});
-  ExecuteTransaction(std::move(commands), std::move(watches), std::move(reply));
+  // kEntry: validate before it enters the log (Apply must never fail on it).
+  std::string_view body = payload.substr(payload.size() - r.remaining());
+  if (!kv::Decode(body).ok()) return reply({resp::Value::Error("ERR bad forwarded entry"), 0});
+  ProposeBytes(std::string(body), std::move(reply));
 }
 
 void Node::Impl::OnForwardReply(std::string_view payload) {
@@ -212,11 +186,6 @@ void Node::Impl::OnForwardReply(std::string_view payload) {
   Done done = std::move(it->second.done);
   forwards.erase(it);
   done({std::move(v), index});
-}
-
-std::uint64_t Node::Impl::KeyVersion(const std::string& key) const {
-  auto v = sm->KeyVersion(key, is_leader() ? NowMs() : 0);
-  return v.ok() ? *v : 0;
 }
 
 }  // namespace cairn::server

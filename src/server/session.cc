@@ -91,20 +91,37 @@ void Session::Dispatch(std::vector<std::string>& args) {
   std::string name = Lower(args[0]);
   std::uint64_t seq = first_seq_ + slots_.size();
   slots_.push_back(Slot{false, protocol_, {}, name, std::chrono::steady_clock::now()});
-  if (in_multi_ && name != "exec" && name != "discard" && name != "multi" && name != "watch" &&
-      name != "quit" && name != "reset") {
-    return Queue(name, args, seq);
+  // Connection commands first (outside MULTI; QUIT always), then kv::Session.
+  if ((name == "quit" || !kv_.in_multi()) && DispatchConnectionCommand(name, args, seq)) return;
+  kv::Session::Action action = kv_.Handle(args, Node::Impl::NowMs(), *node_.sm);
+  RunKvAction(std::move(action), args, seq);
+}
+
+void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& args,
+                          std::uint64_t seq) {
+  switch (action.kind) {
+    case kv::Session::Kind::kReply:
+      return Complete(seq, action.reply);
+    case kv::Session::Kind::kServer: {
+      std::size_t shown = std::min<std::size_t>(args.size() - 1, 3);
+      return Complete(seq, resp::Value::Error(
+                               kv::errors::UnknownCommand(args[0], args.data() + 1, shown)));
+    }
+    case kv::Session::Kind::kRead:
+      return node_.ExecuteRead(std::move(action.op), args, policy_, Completion(seq));
+    case kv::Session::Kind::kPropose:
+      break;
   }
-  if (DispatchConnectionCommand(name, args, seq)) return;
-  const kv::CommandSpec* spec = kv::FindCommand(name);
-  if (spec == nullptr || spec->parse == nullptr) {
-    std::size_t shown = std::min<std::size_t>(args.size() - 1, 3);
-    return Complete(seq, resp::Value::Error(kv::errors::UnknownCommand(args[0], args.data() + 1, shown)));
+  if (action.entry.kind == kv::EntryKind::kBatch) {
+    return node_.ExecuteWrite(args, action.entry, Completion(seq));
   }
-  if (!kv::ArityOk(*spec, args.size())) {
-    return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name)));
-  }
-  node_.ExecuteCommand(std::move(args), policy_, Completion(seq));
+  auto shared = std::make_shared<kv::Session::Action>(std::move(action));
+  node_.ExecuteEntry(shared->entry, [self = shared_from_this(), seq, shared](Reply r) {
+    if (r.index > self->policy_.session_index) self->policy_.session_index = r.index;
+    std::vector<resp::Value> applied;
+    applied.push_back(std::move(r.value));
+    self->Complete(seq, kv::Session::FinishReply(*shared, std::move(applied)));
+  });
 }
 
 Done Session::Completion(std::uint64_t seq) {
@@ -112,45 +129,6 @@ Done Session::Completion(std::uint64_t seq) {
     if (r.index > self->policy_.session_index) self->policy_.session_index = r.index;
     self->Complete(seq, r.value);
   };
-}
-
-void Session::Queue(const std::string& name, std::vector<std::string>& args, std::uint64_t seq) {
-  const kv::CommandSpec* spec = kv::FindCommand(name);
-  std::string error;
-  if (spec == nullptr || spec->parse == nullptr) {
-    error = kv::errors::UnknownCommand(args[0], args.data() + 1, std::min<std::size_t>(args.size() - 1, 3));
-  } else if (!kv::ArityOk(*spec, args.size())) {
-    error = kv::errors::WrongArity(name);
-  } else {
-    auto op = kv::ParseCommand(args, Node::Impl::NowMs());
-    if (!op.ok()) {
-      error = std::string(op.status().message());
-    } else if (!kv::IsWrite(op->code)) {
-      error = "ERR Cairn runs only write commands inside MULTI (reads are not supported yet)";
-    }
-  }
-  if (!error.empty()) {
-    multi_dirty_ = true;
-    return Complete(seq, resp::Value::Error(error));
-  }
-  queued_.push_back(std::move(args));
-  Complete(seq, resp::Value::Simple("QUEUED"));
-}
-
-void Session::Exec(std::uint64_t seq) {
-  if (!in_multi_) return Complete(seq, resp::Value::Error("ERR EXEC without MULTI"));
-  in_multi_ = false;
-  auto commands = std::move(queued_);
-  auto watches = std::move(watches_);
-  queued_.clear();
-  watches_.clear();
-  if (multi_dirty_) {
-    multi_dirty_ = false;
-    return Complete(seq, resp::Value::Error(
-                             "EXECABORT Transaction discarded because of previous errors."));
-  }
-  if (commands.empty()) return Complete(seq, resp::Value::Array());
-  node_.ExecuteTransaction(std::move(commands), std::move(watches), Completion(seq));
 }
 
 // Returns false if `name` is not a connection command.
@@ -196,30 +174,6 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
   } else if (name == "session") {
     Complete(seq, resp::Value::Int(static_cast<std::int64_t>(policy_.session_index)));
   } else if (name == "readonly" || name == "readwrite") {
-    Complete(seq, Ok());
-  } else if (name == "multi") {
-    if (in_multi_) return Complete(seq, resp::Value::Error("ERR MULTI calls can not be nested")), true;
-    in_multi_ = true;
-    Complete(seq, Ok());
-  } else if (name == "exec") {
-    Exec(seq);
-  } else if (name == "discard") {
-    if (!in_multi_) return Complete(seq, resp::Value::Error("ERR DISCARD without MULTI")), true;
-    in_multi_ = multi_dirty_ = false;
-    queued_.clear();
-    watches_.clear();
-    Complete(seq, Ok());
-  } else if (name == "watch") {
-    if (in_multi_) {
-      return Complete(seq, resp::Value::Error("ERR WATCH inside MULTI is not allowed")), true;
-    }
-    if (argc < 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
-    for (std::size_t i = 1; i < argc; ++i) {
-      watches_.push_back(kv::WatchedKey{args[i], node_.KeyVersion(args[i])});
-    }
-    Complete(seq, Ok());
-  } else if (name == "unwatch") {
-    watches_.clear();
     Complete(seq, Ok());
   } else {
     return false;

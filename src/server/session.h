@@ -7,12 +7,13 @@
 // while pipeline_commands_max replies are outstanding.
 //
 // Connection-level commands are served here (PING, ECHO, HELLO, SELECT,
-// CLIENT, QUIT, COMMAND, INFO, CONFIG, CONSISTENCY, SESSION, MULTI/EXEC/
-// DISCARD/WATCH/UNWATCH); key-value commands go to Node::Impl.
+// CLIENT, QUIT, COMMAND, INFO, CONFIG, CONSISTENCY, SESSION); everything else
+// goes through kv::Session (MULTI/EXEC/WATCH, parsing), then Node::Impl.
 #include "server/node_impl.h"
 
 #include <deque>
 
+#include "kv/session.h"
 #include "resp/request_parser.h"
 #include "resp/writer.h"
 
@@ -37,8 +38,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch(std::vector<std::string>& args);
   bool DispatchConnectionCommand(const std::string& name, std::vector<std::string>& args,
                                  std::uint64_t seq);
-  void Queue(const std::string& name, std::vector<std::string>& args, std::uint64_t seq);
-  void Exec(std::uint64_t seq);
+  void RunKvAction(kv::Session::Action action, std::vector<std::string>& args,
+                   std::uint64_t seq);
   void Hello(std::vector<std::string>& args, std::uint64_t seq);
   void Client(std::vector<std::string>& args, std::uint64_t seq);
   void SetConsistency(std::vector<std::string>& args, std::uint64_t seq);
@@ -54,11 +55,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ReadPolicy policy_;
   resp::RequestParser parser_;
 
-  // Transaction state.
-  bool in_multi_ = false;
-  bool multi_dirty_ = false;
-  std::vector<std::vector<std::string>> queued_;
-  std::vector<kv::WatchedKey> watches_;
+  kv::Session kv_;  // MULTI/EXEC/WATCH state and command classification
 
   std::deque<Slot> slots_;
   std::uint64_t first_seq_ = 0;  // sequence number of slots_.front()

@@ -175,9 +175,10 @@ class ClusterTest(unittest.TestCase):
         w = self.c.client(follower)
         for _ in range(100):
             pipe = w.pipeline(transaction=True)
-            pipe.incr("x").incr("y")
-            x, y = pipe.execute()
+            pipe.incr("x").incr("y").get("x")
+            x, y, read_back = pipe.execute()
             self.assertEqual(x, y)
+            self.assertEqual(int(read_back), x, "a read inside MULTI sees the earlier writes")
         stop.set()
         t.join()
         self.assertEqual(torn, [], "a reader saw half a transaction")
