@@ -253,6 +253,42 @@ class ClusterTest(unittest.TestCase):
         self.assertNotIn("ERR", bench.stdout + bench.stderr)
         print("\n" + bench.stdout.split("\r")[-1].strip(), file=sys.stderr)
 
+    def test_consistency_levels_read_the_write(self):
+        leader = self.c.leader()
+        follower = next(i for i in range(1, 4) if i != leader)
+        retry(lambda: self.c.client(leader).set("c", "v"))
+        token = self.c.client(leader).execute_command("SESSION")
+        for level in (["strong"], ["lease"], ["bounded", "1000"], ["session", str(token)]):
+            r = self.c.client(follower)
+            self.assertEqual(r.execute_command("CONSISTENCY", *level), b"OK")
+            self.assertEqual(r.get("c"), b"v", level)
+        # eventual: the follower catches up without any forwarding
+        r = self.c.client(follower)
+        r.execute_command("CONSISTENCY", "eventual")
+        wait_until(lambda: r.get("c") == b"v", 10, "the follower to apply the write")
+
+    def test_http_endpoints_and_ctl(self):
+        base = f"http://127.0.0.1:{self.c.http[0]}"
+        with urllib.request.urlopen(base + "/health", timeout=5) as h:
+            self.assertEqual(h.status, 200)
+        wait_until(lambda: urllib.request.urlopen(base + "/ready", timeout=5).status == 200, 10,
+                   "/ready")
+        retry(lambda: self.c.client(1).set("m", "1"))
+        metrics = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
+        for name in ("cairn_raft_term", "cairn_raft_commit_index", "cairn_raft_leader_changes_total",
+                     "cairn_raft_proposals_total", "cairn_clients_connected",
+                     "cairn_client_bytes_in_total", 'cairn_request_duration_seconds_bucket{command="set"'):
+            self.assertIn(name, metrics)
+        out = subprocess.run([CAIRN, "ctl", "members", "--addr", f"127.0.0.1:{self.c.http[0]}",
+                              "--json"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        members = json.loads(out.stdout)
+        self.assertEqual(sorted(m["id"] for m in members), [1, 2, 3])
+        self.assertEqual(sum(1 for m in members if m["leader"]), 1)
+        table = subprocess.run([CAIRN, "ctl", "status", "--addr", f"127.0.0.1:{self.c.http[0]}"],
+                               capture_output=True, text=True, timeout=30)
+        self.assertIn("ROLE", table.stdout)
+
     def test_sigterm_exits_zero(self):
         codes = self.c.stop()
         self.assertEqual(codes, {1: 0, 2: 0, 3: 0})
