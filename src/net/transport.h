@@ -45,7 +45,7 @@ struct TransportOptions {
   std::size_t send_queue_frames_max = 8192;
   std::size_t write_batch_bytes_max = 4u << 20;
   std::uint32_t backoff_ms_min = 20;
-  std::uint32_t backoff_ms_max = 1000;
+  std::uint32_t backoff_ms_max = 250;
 };
 
 struct TransportStats {

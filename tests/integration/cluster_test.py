@@ -289,6 +289,18 @@ class ClusterTest(unittest.TestCase):
                                capture_output=True, text=True, timeout=30)
         self.assertIn("ROLE", table.stdout)
 
+    def test_full_restart_recovers_from_the_wal(self):
+        for k in range(50):
+            retry(lambda: self.c.client(1 + k % 3).set(f"r{k}", str(k)))
+        self.assertEqual(self.c.stop(), {1: 0, 2: 0, 3: 0})
+        for i in range(1, 4):
+            self.c.start(i)
+        self.c.wait_ready()
+        for i in range(1, 4):
+            r = self.c.client(i)
+            for k in range(50):
+                self.assertEqual(retry(lambda: r.get(f"r{k}")), str(k).encode(), f"node {i}")
+
     def test_sigterm_exits_zero(self):
         codes = self.c.stop()
         self.assertEqual(codes, {1: 0, 2: 0, 3: 0})
