@@ -140,7 +140,10 @@ class ClusterTest(unittest.TestCase):
         self.c.wait_ready()
 
     def tearDown(self):
-        self.c.stop()
+        codes = self.c.stop()
+        # 0 = clean SIGTERM exit, -9 = killed by the test; anything else (a
+        # crash, a sanitizer report) fails the test.
+        self.assertTrue(all(c in (0, -9) for c in codes.values()), f"{codes}\n{self.c.logs()}")
         if os.environ.get("CAIRN_IT_LOGS"):
             print(self.c.logs(), file=sys.stderr)
         shutil.rmtree(self.c.dir, ignore_errors=True)
