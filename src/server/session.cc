@@ -52,20 +52,12 @@ std::string Session::Describe() const {
 asio::awaitable<void> Session::Run() {
   std::vector<char> buf(16 << 10);
   std::vector<std::string> args;
+  const std::size_t backlog_max = node_.opt.pipeline_commands_max;
   while (!closed_ && !close_after_flush_) {
-    if (slots_.size() >= node_.opt.pipeline_commands_max) {
-      resume_.expires_at(asio::steady_timer::time_point::max());
-      boost::system::error_code ignored;
-      co_await resume_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-      continue;
-    }
-    boost::system::error_code ec;
-    std::size_t n =
-        co_await socket_.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) break;
-    node_.metrics.client_bytes_in_total += n;
-    parser_.Feed(std::string_view(buf.data(), n));
-    while (!close_after_flush_ && slots_.size() < node_.opt.pipeline_commands_max) {
+    // Serve every complete command already buffered (up to the backlog
+    // bound) before reading more: a pipeline larger than the bound must not
+    // wait for bytes the client has already sent.
+    while (!close_after_flush_ && slots_.size() < backlog_max) {
       auto next = parser_.Next(&args);
       if (!next.ok()) {
         // The stream cannot be re-framed: answer, then close (as Redis does).
@@ -78,6 +70,19 @@ asio::awaitable<void> Session::Run() {
       if (!*next) break;
       Dispatch(args);
     }
+    if (close_after_flush_ || closed_) break;
+    if (slots_.size() >= backlog_max) {
+      resume_.expires_at(asio::steady_timer::time_point::max());
+      boost::system::error_code ignored;
+      co_await resume_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      continue;
+    }
+    boost::system::error_code ec;
+    std::size_t n = co_await socket_.async_read_some(asio::buffer(buf),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    node_.metrics.client_bytes_in_total += n;
+    parser_.Feed(std::string_view(buf.data(), n));
   }
   close_after_flush_ = true;
   Flush();

@@ -243,6 +243,22 @@ class ClusterTest(unittest.TestCase):
         with self.assertRaises(redis.exceptions.ResponseError):
             r.execute_command("SELECT", "1")
 
+    def test_pipeline_longer_than_the_backlog_bound(self):
+        # 10000 writes in one burst: each waits for Raft, so more than
+        # max_pipeline (4096) replies are outstanding; the node must pause
+        # reading and later resume from the bytes it already buffered.
+        s = socket.create_connection(("127.0.0.1", self.c.resp[self.c.leader() - 1]), timeout=30)
+        n = 10000
+        s.sendall(b"SET pk v\r\n" * n)
+        want = b"+OK\r\n" * n
+        got = b""
+        while len(got) < len(want):
+            chunk = s.recv(1 << 16)
+            self.assertTrue(chunk, "connection closed early")
+            got += chunk
+        self.assertEqual(got, want)
+        s.close()
+
     def test_redis_cli_and_benchmark(self):
         port = str(self.c.resp[self.c.leader() - 1])
         out = subprocess.run(["redis-cli", "-p", port, "set", "cli", "ok"], capture_output=True,
