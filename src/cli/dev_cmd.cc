@@ -15,7 +15,10 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
+#include "cli/http_get.h"
 
 namespace cairn::cli {
 namespace {
@@ -63,6 +66,25 @@ void StopChildren(std::vector<pid_t>& pids) {
   }
 }
 
+// Polls every node's /v1/status until they agree on a leader (10 s at most).
+std::uint64_t WaitForLeader(const DevOptions& o) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::uint64_t agreed = 0;
+    bool all = true;
+    for (int i = 1; i <= o.nodes && all; ++i) {
+      auto body = HttpGet(fmt::format("127.0.0.1:{}", o.http_base + i - 1), "/v1/status");
+      auto j = body.ok() ? nlohmann::json::parse(*body, nullptr, false) : nlohmann::json();
+      std::uint64_t leader = j.is_object() ? j.value("leader", std::uint64_t{0}) : 0;
+      all = leader != 0 && (agreed == 0 || agreed == leader);
+      agreed = leader;
+    }
+    if (all) return agreed;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling the nodes
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunDev(const DevOptions& o) {
@@ -96,6 +118,12 @@ int RunDev(const DevOptions& o) {
   for (int i = 1; i <= o.nodes; ++i) {
     std::printf("  node %d  pid %d  RESP 127.0.0.1:%d  HTTP http://127.0.0.1:%d  Raft 127.0.0.1:%d\n",
                 i, pids[i - 1], o.resp_base + i - 1, o.http_base + i - 1, o.raft_base + i - 1);
+  }
+  std::uint64_t leader = WaitForLeader(o);
+  if (leader != 0) {
+    std::printf("leader: node %llu\n", static_cast<unsigned long long>(leader));
+  } else {
+    std::printf("no leader agreed within 10 s (see the node logs above)\n");
   }
   std::printf("try:  redis-cli -p %d set hello world && redis-cli -p %d get hello\n", o.resp_base,
               o.resp_base + (o.nodes > 1 ? 1 : 0));
