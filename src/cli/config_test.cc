@@ -1,0 +1,54 @@
+// Goal: settings merge as documented (flags > env > file > defaults) and bad
+// values give errors that name the setting.
+#include "cli/config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace cairn::cli {
+namespace {
+
+TEST(Config, PrecedenceFlagsEnvFileDefaults) {
+  std::string path = "/tmp/cairn_cli_test_" + std::to_string(::getpid()) + ".yaml";
+  {
+    std::ofstream f(path);
+    f << "id: 2\nresp_port: 7000\nhttp_port: 7100\npeers:\n  - 1=127.0.0.1:7001\n  - "
+         "2=127.0.0.1:7002\n";
+  }
+  Settings s;
+  ASSERT_TRUE(MergeYamlFile(path, &s).ok());
+  ::setenv("CAIRN_HTTP_PORT", "7200", 1);
+  MergeEnv(&s);
+  ::unsetenv("CAIRN_HTTP_PORT");
+  s["resp_port"] = "7300";  // a flag
+  auto o = ToNodeOptions(s);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->id, 2u);                // file
+  EXPECT_EQ(o->http_port, 7200);       // env over file
+  EXPECT_EQ(o->resp_port, 7300);       // flag over file
+  EXPECT_EQ(o->tick_ms, 10u);          // default
+  ASSERT_EQ(o->peers.size(), 2u);
+  EXPECT_EQ(o->peers[1].port, 7002);
+  ::unlink(path.c_str());
+}
+
+TEST(Config, BadValuesNameTheSetting) {
+  auto o = ToNodeOptions({{"resp_port", "70000"}});
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().message().find("resp_port"), std::string_view::npos);
+  EXPECT_FALSE(ToNodeOptions({{"id", "0"}}).ok());
+  EXPECT_FALSE(ParsePeers("1=nohost").ok());
+  EXPECT_FALSE(ParsePeers("x=127.0.0.1:1").ok());
+  EXPECT_TRUE(ParsePeers("1=127.0.0.1:1,2=::1:5").ok());
+  Settings s;
+  std::string path = "/tmp/cairn_cli_bad_" + std::to_string(::getpid()) + ".yaml";
+  { std::ofstream(path) << "bogus: 1\n"; }
+  EXPECT_FALSE(MergeYamlFile(path, &s).ok());
+  ::unlink(path.c_str());
+}
+
+}  // namespace
+}  // namespace cairn::cli

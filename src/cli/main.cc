@@ -1,0 +1,61 @@
+// cairn: the node binary. `cairn server`, `cairn dev`, `cairn ctl`.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace cairn::cli;
+  CLI::App app{"Cairn: a Raft-replicated, Redis-compatible data platform"};
+  app.require_subcommand(1);
+
+  auto* server = app.add_subcommand("server", "Run one node (flags > CAIRN_* env > YAML file > defaults)");
+  std::string config_path;
+  server->add_option("-c,--config", config_path, "YAML file of settings (also CAIRN_CONFIG)");
+  std::map<std::string, std::string> flag_values;
+  std::map<std::string, CLI::Option*> flag_opts;
+  const std::map<std::string, std::string> help = {
+      {"id", "this node's id (>= 1)"},
+      {"peers", "every voter: 1=127.0.0.1:7001,2=127.0.0.1:7002,..."},
+      {"bind", "address to listen on for RESP, HTTP and Raft (default 127.0.0.1)"},
+      {"resp_port", "Redis protocol port (default 6379)"},
+      {"http_port", "HTTP API port (default 8080)"},
+      {"data_dir", "directory of the Raft log (empty: in memory, for tests)"},
+      {"tick_ms", "Raft tick (default 10 ms; election 10-20 ticks)"},
+      {"request_timeout_ms", "deadline of a request (default 5000)"},
+      {"max_clients", "connections accepted at once (default 10000)"},
+      {"max_request_bytes", "bytes of one command (default 512 MiB)"},
+      {"max_bulk_bytes", "bytes of one argument (default 512 MiB)"},
+      {"max_pipeline", "unanswered commands per connection before reading pauses (default 4096)"},
+      {"log_format", "text or json"}};
+  for (const auto& key : SettingKeys()) {
+    std::string flag = "--" + key;
+    for (auto& c : flag) c = c == '_' ? '-' : c;
+    flag_opts[key] = server->add_option(flag, flag_values[key], help.at(key));
+  }
+
+  auto* dev = app.add_subcommand("dev", "Start a local cluster as child processes");
+  DevOptions dev_opts;
+  dev->add_option("--nodes", dev_opts.nodes, "number of nodes (default 3)")->check(CLI::Range(1, 9));
+  dev->add_option("--resp-base", dev_opts.resp_base, "RESP port of node 1 (default 7379)");
+  dev->add_option("--raft-base", dev_opts.raft_base, "Raft port of node 1 (default 7001)");
+  dev->add_option("--http-base", dev_opts.http_base, "HTTP port of node 1 (default 8081)");
+  dev->add_flag("--keep-data", dev_opts.keep_data, "keep the temporary data directory");
+
+  auto* ctl = app.add_subcommand("ctl", "Query a node's HTTP API");
+  std::string what, address = "127.0.0.1:8081";
+  bool json = false;
+  ctl->add_option("what", what, "status | members")->required()->check(CLI::IsMember({"status", "members"}));
+  ctl->add_option("--addr", address, "host:port of a node's HTTP API (default 127.0.0.1:8081)");
+  ctl->add_flag("--json", json, "print the raw JSON");
+
+  CLI11_PARSE(app, argc, argv);
+  if (server->parsed()) {
+    Settings flags;
+    for (const auto& [key, opt] : flag_opts) {
+      if (opt->count() > 0) flags[key] = flag_values[key];
+    }
+    return RunServer(flags, config_path);
+  }
+  if (dev->parsed()) return RunDev(dev_opts);
+  return RunCtl(what, address, json);
+}

@@ -1,0 +1,235 @@
+// The Raft loop: ticks, inbound messages, and the Ready cycle of ready.h.
+#include "server/node_impl.h"
+
+#include <spdlog/spdlog.h>
+
+#include "kv/engine.h"
+
+namespace cairn::server {
+
+Status Node::Impl::StartRaft() {
+  if (opt.data_dir.empty()) {
+    log_store = NewMemoryLogStore();
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(log_store, OpenWalLogStore(opt.data_dir));
+  }
+  CAIRN_ASSIGN_OR_RETURN(raft::RestoredState restored, log_store->Load());
+  spdlog::info("node {}: restored term {} vote {} commit {} with {} log entries", opt.id,
+               restored.hard_state.term, restored.hard_state.vote, restored.hard_state.commit,
+               restored.entries.size());
+  raft::Config config;
+  config.id = opt.id;
+  for (const auto& p : opt.peers) config.voters.push_back(p.id);
+  raft = std::make_unique<raft::RawNode>(config, random, std::move(restored));
+  CAIRN_ASSIGN_OR_RETURN(sm, kv::StateMachine::Open(std::make_unique<kv::MemoryEngine>()));
+
+  const net::PeerAddress* self = nullptr;
+  for (const auto& p : opt.peers) {
+    if (p.id == opt.id) self = &p;
+  }
+  if (self == nullptr) return Status::InvalidArgument("this node's id is not in the peer list");
+  transport = std::make_unique<net::Transport>(
+      io, opt.id, opt.peers,
+      [this](raft::NodeId from, net::Frame f) { OnPeerFrame(from, std::move(f)); });
+  CAIRN_RETURN_IF_ERROR(transport->Start(opt.bind_host, self->port));
+
+  persist_io = std::make_unique<asio::io_context>(1);
+  persist_work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+      persist_io->get_executor());
+  persist_thread = std::thread([this] { persist_io->run(); });
+  tick_timer = std::make_unique<asio::steady_timer>(io);
+  Tick();
+  return Status::Ok();
+}
+
+void Node::Impl::Tick() {
+  if (stopping) return;
+  raft->Tick();
+  ++ticks;
+  if (ticks % 10 == 0) ExpireWaiters();
+  ScheduleReady();
+  tick_timer->expires_after(std::chrono::milliseconds(opt.tick_ms));
+  tick_timer->async_wait([this](boost::system::error_code ec) {
+    if (!ec) Tick();
+  });
+}
+
+// Everything that arrives in one pass of the event loop (client commands,
+// peer messages) lands in one Ready: that is the batching.
+void Node::Impl::ScheduleReady() {
+  if (ready_scheduled) return;
+  ready_scheduled = true;
+  asio::post(io, [this] { ProcessReady(); });
+}
+
+void Node::Impl::OnPeerFrame(raft::NodeId from, net::Frame frame) {
+  switch (frame.type) {
+    case net::FrameType::kRaft: {
+      auto m = net::DecodeMessage(frame.payload);
+      if (!m.ok() || m->from != from) {
+        spdlog::warn("node {}: bad raft message from {}: {}", opt.id, from,
+                     m.ok() ? "sender mismatch" : m.status().ToString());
+        return;
+      }
+      if ((m->type == raft::MessageType::kAppend || m->type == raft::MessageType::kHeartbeat) &&
+          m->term >= raft->term()) {
+        last_leader_contact_ms = MonoMs();
+      }
+      Status s = raft->Step(*m);
+      if (!s.ok()) spdlog::warn("node {}: step from {}: {}", opt.id, from, s.ToString());
+      ScheduleReady();
+      return;
+    }
+    case net::FrameType::kForward:
+      OnForward(from, frame.payload);
+      return;
+    case net::FrameType::kForwardReply:
+      OnForwardReply(frame.payload);
+      return;
+    case net::FrameType::kHello:
+      return;
+  }
+}
+
+void Node::Impl::ProposeQueued() {
+  if (proposal_queue.empty()) return;
+  std::vector<std::string> batch;
+  batch.reserve(proposal_queue.size());
+  for (auto& p : proposal_queue) batch.push_back(std::move(p.data));
+  auto last = raft->ProposeBatch(std::move(batch));
+  if (!last.ok()) {
+    metrics.proposals_failed_total += proposal_queue.size();
+    resp::Value err = resp::Value::Error(last.status().code() == StatusCode::kFailedPrecondition
+                                             ? "TRYAGAIN leadership changed, retry"
+                                             : "TRYAGAIN " + std::string(last.status().message()));
+    for (auto& p : proposal_queue) p.done({err, 0});
+  } else {
+    ++metrics.proposal_batches_total;
+    metrics.proposals_total += proposal_queue.size();
+    raft::Index index = last->index + 1 - proposal_queue.size();
+    std::int64_t deadline = MonoMs() + opt.request_timeout_ms;
+    for (auto& p : proposal_queue) {
+      writes[index++] = WriteWaiter{last->term, std::move(p.done), deadline};
+    }
+  }
+  proposal_queue.clear();
+}
+
+// One Ready cycle (ready.h). The write runs on the persist thread so the loop
+// keeps reading clients and peers meanwhile; the rest of the cycle (rules 2,
+// 4, 5) resumes on the loop when the write is durable.
+void Node::Impl::ProcessReady() {
+  ready_scheduled = false;
+  ProposeQueued();
+  if (persist_in_flight || stopping || !raft->HasReady()) return;
+  ++metrics.ready_cycles_total;
+  auto rd = std::make_shared<raft::Ready>(raft->GetReady());
+  if (rd->soft_state) OnSoftState(*rd->soft_state);
+  for (const auto& m : rd->messages) transport->SendRaft(m);  // rule 1
+  if (!rd->hard_state && rd->entries.empty()) return FinishReady(*rd);
+  persist_in_flight = true;
+  asio::post(*persist_io, [this, rd] {
+    Status s = log_store->Append(rd->hard_state, rd->entries,
+                                 rd->must_sync ? Durability::kSync : Durability::kBuffered);
+    if (rd->must_sync) log_syncs.fetch_add(1, std::memory_order_relaxed);
+    asio::post(io, [this, rd, s] {
+      CAIRN_CHECK(s.ok(), "the Raft log cannot be written; stopping");
+      persist_in_flight = false;
+      FinishReady(*rd);
+    });
+  });
+}
+
+void Node::Impl::FinishReady(const raft::Ready& rd) {
+  for (const auto& m : rd.messages_after_persist) transport->SendRaft(m);  // rule 2
+  ApplyCommitted(rd.committed_entries);                                     // rule 4
+  for (const auto& o : rd.outcomes) {
+    if (o.kind != raft::ProposalOutcome::Kind::kDropped) continue;
+    auto it = writes.find(o.id.index);
+    if (it != writes.end() && it->second.term == o.id.term) {
+      it->second.done({resp::Value::Error("TRYAGAIN write lost to a leader change, retry"), 0});
+      writes.erase(it);
+    }
+  }
+  for (const auto& rs : rd.read_states) {
+    auto it = reads_by_id.find(rs.request_id);
+    if (it == reads_by_id.end()) continue;
+    reads_by_index.emplace(rs.index, std::move(it->second));
+    reads_by_id.erase(it);
+  }
+  raft->Advance(rd);  // rule 5
+  ServeAppliedReads();
+  ScheduleReady();
+}
+
+void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries) {
+  for (const auto& e : entries) {
+    std::string_view data = e.type == raft::EntryType::kNormal ? std::string_view(e.data) : "";
+    auto replies = sm->Apply(e.index, data);
+    CAIRN_CHECK(replies.ok(), "apply failed: the log holds an entry this node cannot apply");
+    auto it = writes.find(e.index);
+    if (it == writes.end()) continue;
+    if (it->second.term == e.term && !replies->empty()) {
+      it->second.done({std::move((*replies)[0]), e.index});
+    } else {
+      it->second.done({resp::Value::Error("TRYAGAIN write lost to a leader change, retry"), 0});
+    }
+    writes.erase(it);
+  }
+}
+
+void Node::Impl::ServeAppliedReads() {
+  std::uint64_t applied = sm->applied_index();
+  while (!reads_by_index.empty() && reads_by_index.begin()->first <= applied) {
+    PendingRead r = std::move(reads_by_index.begin()->second);
+    reads_by_index.erase(reads_by_index.begin());
+    // A leader reads at its wall clock (kv/state_machine.h); others at applied time.
+    r.done({sm->Read(r.op, is_leader() ? NowMs() : 0), 0});
+  }
+}
+
+void Node::Impl::OnSoftState(const raft::SoftState& s) {
+  ++metrics.leader_changes_total;
+  spdlog::info("node {}: role {} leader {} term {}", opt.id, raft::RoleName(s.role), s.leader,
+               raft->term());
+  if (s.role != raft::Role::kLeader) {
+    // ReadIndex requests without a ReadState will never get one now.
+    for (auto& [id, r] : reads_by_id) {
+      r.done({resp::Value::Error("TRYAGAIN leadership changed, retry"), 0});
+    }
+    reads_by_id.clear();
+  }
+}
+
+void Node::Impl::ExpireWaiters() {
+  std::int64_t now = MonoMs();
+  auto timeout = [](auto& map, std::int64_t t, const char* msg) {
+    for (auto it = map.begin(); it != map.end();) {
+      if (it->second.deadline_ms <= t) {
+        it->second.done({resp::Value::Error(msg), 0});
+        it = map.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  };
+  timeout(writes, now, "TIMEOUT the write may or may not have been applied");
+  timeout(reads_by_id, now, "TIMEOUT read not confirmed by a quorum");
+  timeout(reads_by_index, now, "TIMEOUT this node has not caught up");
+  timeout(forwards, now, "TIMEOUT no answer from the leader; a write may or may not have applied");
+}
+
+void Node::Impl::FailAll(std::string_view error) {
+  auto fail = [&](auto& map) {
+    for (auto& [k, w] : map) w.done({resp::Value::Error(error), 0});
+    map.clear();
+  };
+  fail(writes);
+  fail(reads_by_id);
+  fail(reads_by_index);
+  fail(forwards);
+  for (auto& p : proposal_queue) p.done({resp::Value::Error(error), 0});
+  proposal_queue.clear();
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,43 @@
+#pragma once
+// LogStore: where the node makes Raft's hard state and log durable.
+//
+// OpenWalLogStore adapts src/storage's segmented WAL (the production store);
+// MemoryLogStore keeps everything in memory (tests, `--data-dir` empty).
+// Neither compacts yet (no snapshots in the node).
+//
+// Append follows ready.h: entries whose index is at or below the last stored
+// index replace the stored suffix from that index (rule 3). When `sync` is
+// true the call returns only after fdatasync. Errors are IOError; the node
+// must stop (it cannot promise durability any more).
+//
+// Thread-safety: none; the node's loop thread owns the store.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "raft/raw_node.h"
+#include "raft/types.h"
+
+namespace cairn::server {
+
+enum class Durability : bool { kBuffered = false, kSync = true };
+
+class LogStore {
+ public:
+  virtual ~LogStore() = default;
+  // The state to restart from (empty for a fresh store).
+  virtual Result<raft::RestoredState> Load() = 0;
+  virtual Status Append(const std::optional<raft::HardState>& hard_state,
+                        const std::vector<raft::Entry>& entries, Durability durability) = 0;
+  virtual std::uint64_t syncs() const = 0;
+};
+
+std::unique_ptr<LogStore> NewMemoryLogStore();
+// Opens (creating if needed) the WAL in `dir` (storage/wal.h: a torn tail
+// from a crash mid-write is truncated; other damage is Corruption).
+Result<std::unique_ptr<LogStore>> OpenWalLogStore(const std::string& dir);
+
+}  // namespace cairn::server

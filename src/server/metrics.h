@@ -1,0 +1,46 @@
+#pragma once
+// Node metrics, rendered in the Prometheus text format by /metrics.
+// Names carry their units (_seconds, _bytes, _total).
+//
+// Thread-safety: none; the node's loop thread owns them.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace cairn::server {
+
+// Request latency histogram with fixed buckets (seconds).
+class Histogram {
+ public:
+  static constexpr std::array<double, 12> kBoundsSeconds = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
+  void Observe(double seconds);
+  // Appends "<name>_bucket{<labels>,le=..}" lines, _sum and _count.
+  void Render(const std::string& name, const std::string& labels, std::string* out) const;
+
+ private:
+  std::array<std::uint64_t, kBoundsSeconds.size()> buckets_{};
+  std::uint64_t count_ = 0;
+  double sum_seconds_ = 0;
+};
+
+struct Metrics {
+  std::uint64_t leader_changes_total = 0;
+  std::uint64_t proposals_total = 0;
+  std::uint64_t proposal_batches_total = 0;
+  std::uint64_t proposals_failed_total = 0;
+  std::uint64_t reads_total = 0;
+  std::uint64_t forwarded_total = 0;
+  std::uint64_t connections_total = 0;
+  std::uint64_t connections_rejected_total = 0;
+  std::uint64_t clients_connected = 0;
+  std::uint64_t client_bytes_in_total = 0;
+  std::uint64_t client_bytes_out_total = 0;
+  std::uint64_t commands_total = 0;
+  std::uint64_t ready_cycles_total = 0;
+  std::map<std::string, Histogram> latency_by_command;
+};
+
+}  // namespace cairn::server

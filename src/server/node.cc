@@ -1,0 +1,131 @@
+#include "server/node.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "server/node_impl.h"
+#include "server/session.h"
+
+namespace cairn::server {
+namespace {
+
+Result<std::unique_ptr<asio::ip::tcp::acceptor>> Listen(asio::io_context& io,
+                                                        const std::string& host,
+                                                        std::uint16_t port) {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec) return Status::InvalidArgument("bad bind address " + host);
+  auto a = std::make_unique<asio::ip::tcp::acceptor>(io);
+  asio::ip::tcp::endpoint ep(addr, port);
+  a->open(ep.protocol(), ec);
+  if (!ec) a->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+  if (!ec) a->bind(ep, ec);
+  if (!ec) a->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IOError(fmt::format("listen on {}:{}: {}", host, port, ec.message()));
+  return a;
+}
+
+}  // namespace
+
+Node::Node(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Status Node::Start() {
+  Impl& n = *impl_;
+  CAIRN_RETURN_IF_ERROR(n.StartRaft());
+  CAIRN_ASSIGN_OR_RETURN(n.resp_acceptor, Listen(n.io, n.opt.bind_host, n.opt.resp_port));
+  CAIRN_ASSIGN_OR_RETURN(n.http_acceptor, Listen(n.io, n.opt.bind_host, n.opt.http_port));
+  asio::co_spawn(n.io, n.AcceptResp(), asio::detached);
+  asio::co_spawn(n.io, n.AcceptHttp(), asio::detached);
+  n.signals = std::make_unique<asio::signal_set>(n.io, SIGINT, SIGTERM);
+  n.signals->async_wait([this](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    spdlog::info("node {}: signal {}, stopping", impl_->opt.id, sig);
+    RequestStop();
+  });
+  spdlog::info("node {}: RESP on {}:{}, HTTP on {}:{}, {} peers, data {}", n.opt.id,
+               n.opt.bind_host, n.opt.resp_port, n.opt.bind_host, n.opt.http_port,
+               n.opt.peers.size(), n.opt.data_dir.empty() ? "in memory" : n.opt.data_dir);
+  return Status::Ok();
+}
+
+void Node::Run() {
+  impl_->io.run();
+  // The loop has ended: let the persist thread finish its write, then join.
+  impl_->persist_work.reset();
+  if (impl_->persist_thread.joinable()) impl_->persist_thread.join();
+}
+
+Node::~Node() {
+  if (impl_->persist_thread.joinable()) {
+    impl_->persist_work.reset();
+    impl_->persist_thread.join();
+  }
+}
+
+// Stop accepting; answer every waiting request with an error; let sessions
+// write what they owe (bounded by a grace period), then end the loop. The
+// Raft log needs no flush: every Ready was written (and synced when required)
+// before it was acknowledged.
+void Node::RequestStop() {
+  asio::post(impl_->io, [this] {
+    Impl& n = *impl_;
+    if (n.stopping) return;
+    n.stopping = true;
+    boost::system::error_code ec;
+    n.resp_acceptor->close(ec);
+    n.http_acceptor->close(ec);
+    n.tick_timer->cancel();
+    n.signals->cancel();
+    n.FailAll("ERR server is shutting down");
+    for (auto& [id, w] : n.sessions) {
+      if (auto s = w.lock()) s->Shutdown();
+    }
+    n.transport->Stop();
+    auto grace = std::make_shared<asio::steady_timer>(n.io, std::chrono::milliseconds(300));
+    grace->async_wait([&n, grace](boost::system::error_code) { n.io.stop(); });
+  });
+}
+
+std::string Node::Impl::InfoText(std::string_view section) const {
+  std::string out;
+  auto want = [&](std::string_view s) {
+    return section.empty() || section == "all" || section == "everything" || section == s;
+  };
+  if (want("server")) {
+    out += fmt::format(
+        "# Server\r\nredis_version:7.0.0\r\ncairn_version:0.1.0\r\nredis_mode:standalone\r\n"
+        "process_id:{}\r\ntcp_port:{}\r\nnode_id:{}\r\n\r\n",
+        ::getpid(), opt.resp_port, opt.id);
+  }
+  if (want("clients")) {
+    out += fmt::format("# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\n\r\n",
+                       metrics.clients_connected, opt.clients_max);
+  }
+  if (want("replication")) {
+    out += fmt::format("# Replication\r\nrole:{}\r\nleader_id:{}\r\nconnected_peers:{}\r\n\r\n",
+                       is_leader() ? "master" : "slave", raft->leader(), opt.peers.size() - 1);
+  }
+  if (want("stats")) {
+    out += fmt::format(
+        "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\n"
+        "rejected_connections:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n"
+        "forwarded_requests:{}\r\n\r\n",
+        metrics.connections_total, metrics.commands_total, metrics.connections_rejected_total,
+        metrics.client_bytes_in_total, metrics.client_bytes_out_total, metrics.forwarded_total);
+  }
+  if (want("raft")) {
+    out += fmt::format(
+        "# Raft\r\nraft_role:{}\r\nraft_term:{}\r\nraft_leader:{}\r\nraft_commit_index:{}\r\n"
+        "raft_applied_index:{}\r\nraft_last_index:{}\r\nraft_proposals:{}\r\n"
+        "raft_proposal_batches:{}\r\nraft_log_syncs:{}\r\n\r\n",
+        raft::RoleName(raft->role()), raft->term(), raft->leader(), raft->log().committed(),
+        sm->applied_index(), raft->log().last_index(), metrics.proposals_total,
+        metrics.proposal_batches_total, log_syncs.load());
+  }
+  if (want("keyspace")) {
+    out += fmt::format("# Keyspace\r\ndb0:keys={},expires=0\r\n", sm->stored_keys());
+  }
+  return out;
+}
+
+}  // namespace cairn::server

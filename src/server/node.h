@@ -1,0 +1,57 @@
+#pragma once
+// server::Node: one Cairn process — a Raft member serving Redis clients.
+//
+// One io_context thread owns everything: the RawNode, the state machine, the
+// peer transport, the RESP and HTTP listeners. Raft ticks every tick_ms
+// (default 10 ms, so the default election timeout of 10-20 ticks is
+// 100-200 ms and heartbeats go every 20 ms). See docs/operations.md.
+//
+// Thread-safety: construct, Start() and Run() on one thread; RequestStop()
+// may be called from any thread (it posts to the loop).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "net/transport.h"
+
+namespace cairn::server {
+
+struct NodeOptions {
+  std::uint64_t id = 1;
+  std::vector<net::PeerAddress> peers;  // every voter's Raft address, this node included
+  std::string bind_host = "127.0.0.1";
+  std::uint16_t resp_port = 6379;
+  std::uint16_t http_port = 8080;
+  std::string data_dir;  // empty: keep the Raft log in memory (tests only)
+  std::uint32_t tick_ms = 10;
+  std::uint32_t request_timeout_ms = 5000;
+  std::size_t clients_max = 10000;
+  std::size_t request_bytes_max = 512u << 20;
+  std::size_t bulk_bytes_max = 512u << 20;
+  std::size_t pipeline_commands_max = 4096;  // unanswered commands per connection
+  bool json_logs = false;
+};
+
+class Node {
+ public:
+  explicit Node(NodeOptions options);
+  ~Node();
+
+  // Opens the log, restores state, binds the three ports.
+  Status Start();
+  // Serves until SIGTERM/SIGINT or RequestStop(): then stops accepting,
+  // finishes writing replies, closes, and returns.
+  void Run();
+  void RequestStop();
+
+  // Opaque outside src/server (defined in node_impl.h).
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cairn::server

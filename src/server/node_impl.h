@@ -1,0 +1,163 @@
+#pragma once
+// Private to src/server: the state behind Node, shared by its .cc files.
+// Everything here runs on the node's single io_context thread.
+#include <utility>  // before Asio (Boost 1.74)
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <atomic>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/random.h"
+#include "kv/log_entry.h"
+#include "kv/op.h"
+#include "kv/state_machine.h"
+#include "net/transport.h"
+#include "raft/raw_node.h"
+#include "resp/value.h"
+#include "server/log_store.h"
+#include "server/metrics.h"
+#include "server/node.h"
+
+namespace cairn::server {
+
+namespace asio = boost::asio;
+
+enum class Consistency : std::uint8_t { kStrong, kLease, kBounded, kSession, kEventual };
+
+// How a connection wants its reads served.
+struct ReadPolicy {
+  Consistency level = Consistency::kStrong;
+  std::uint32_t bounded_ms = 0;
+  std::uint64_t session_index = 0;  // read only state at or after this index
+};
+
+// A finished request: the reply and, for writes, the index that made it
+// durable (the connection's new session token).
+struct Reply {
+  resp::Value value;
+  std::uint64_t index = 0;
+};
+using Done = std::function<void(Reply)>;
+
+// Forwarded request kinds (payload of net::FrameType::kForward).
+enum class ForwardKind : std::uint8_t { kCommand = 1, kEntry = 2 };
+
+class Session;
+
+struct Node::Impl {
+  explicit Impl(NodeOptions o) : opt(std::move(o)), random(opt.id * 7919 + NowMs()) {}
+
+  static std::int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  std::int64_t MonoMs() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  bool is_leader() const { return raft->role() == raft::Role::kLeader; }
+
+  // --- driver.cc: the Raft loop ---
+  Status StartRaft();
+  void Tick();
+  void ScheduleReady();
+  void ProcessReady();
+  void ProposeQueued();
+  void FinishReady(const raft::Ready& rd);
+  void ApplyCommitted(const std::vector<raft::Entry>& entries);
+  void OnSoftState(const raft::SoftState& s);
+  void OnPeerFrame(raft::NodeId from, net::Frame frame);
+  void ServeAppliedReads();
+  void ExpireWaiters();
+  void FailAll(std::string_view error);
+
+  // --- requests.cc: executing kv commands with the right consistency ---
+  void ExecuteCommand(std::vector<std::string> args, const ReadPolicy& policy, Done done);
+  void ExecuteRead(kv::Op op, const std::vector<std::string>& args, const ReadPolicy& policy,
+                   Done done);
+  void ExecuteWrite(const std::vector<std::string>& args, const kv::LogEntry& entry, Done done);
+  void ExecuteEntry(const kv::LogEntry& entry, Done done);
+  void ProposeEntry(const kv::LogEntry& entry, Done done);
+  void ProposeBytes(std::string data, Done done);
+  void ServeRead(kv::Op op, const ReadPolicy& policy, Done done);
+  void Forward(ForwardKind kind, std::string body, Done done);
+  void OnForward(raft::NodeId from, std::string_view payload);
+  void OnForwardReply(std::string_view payload);
+
+  // --- session.cc / http.cc ---
+  asio::awaitable<void> AcceptResp();
+  asio::awaitable<void> AcceptHttp();
+  std::string InfoText(std::string_view section) const;
+  std::string StatusJson() const;
+  std::string MetricsText() const;
+
+  // Constant after Start().
+  const NodeOptions opt;
+  asio::io_context io{1};
+  Xoshiro256 random;
+
+  std::unique_ptr<LogStore> log_store;
+  std::unique_ptr<raft::RawNode> raft;
+  std::unique_ptr<kv::StateMachine> sm;
+  std::unique_ptr<net::Transport> transport;
+  std::unique_ptr<asio::steady_timer> tick_timer;
+  std::unique_ptr<asio::ip::tcp::acceptor> resp_acceptor;
+  std::unique_ptr<asio::ip::tcp::acceptor> http_acceptor;
+  std::unique_ptr<asio::signal_set> signals;
+  // The persist thread runs LogStore writes (one Ready at a time).
+  std::unique_ptr<asio::io_context> persist_io;
+  std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> persist_work;
+  std::thread persist_thread;
+  bool persist_in_flight = false;
+  std::atomic<std::uint64_t> log_syncs{0};  // written by the persist thread
+  bool ready_scheduled = false;
+  bool stopping = false;
+  std::int64_t last_leader_contact_ms = 0;  // monotonic; followers
+  std::uint64_t ticks = 0;
+
+  // Proposals collected between two Ready cycles, proposed as one batch.
+  struct Proposal {
+    std::string data;
+    Done done;
+  };
+  std::vector<Proposal> proposal_queue;
+  struct WriteWaiter {
+    raft::Term term;
+    Done done;
+    std::int64_t deadline_ms;
+  };
+  std::map<raft::Index, WriteWaiter> writes;  // by proposed index
+  struct PendingRead {
+    kv::Op op;
+    Done done;
+    std::int64_t deadline_ms;
+  };
+  std::uint64_t next_read_id = 1;
+  std::unordered_map<std::uint64_t, PendingRead> reads_by_id;  // awaiting a ReadState
+  std::multimap<raft::Index, PendingRead> reads_by_index;      // awaiting apply
+  struct ForwardWaiter {
+    Done done;
+    std::int64_t deadline_ms;
+  };
+  std::uint64_t next_forward_id = 1;
+  std::unordered_map<std::uint64_t, ForwardWaiter> forwards;
+
+  // Connections (for INFO clients and CLIENT LIST).
+  std::uint64_t next_client_id = 1;
+  std::map<std::uint64_t, std::weak_ptr<Session>> sessions;
+
+  Metrics metrics;
+};
+
+}  // namespace cairn::server

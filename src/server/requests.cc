@@ -1,0 +1,191 @@
+// Executing key-value commands: writes through Raft on the leader, reads at
+// the connection's consistency level, and forwarding to the leader.
+#include <spdlog/spdlog.h>
+
+#include "kv/command_table.h"
+#include "kv/errors.h"
+#include "kv/parse.h"
+#include "net/raft_codec.h"
+#include "resp/reply_parser.h"
+#include "resp/writer.h"
+#include "server/node_impl.h"
+
+namespace cairn::server {
+namespace {
+
+void EncodeArgs(const std::vector<std::string>& args, net::ByteWriter* w) {
+  w->U32(static_cast<std::uint32_t>(args.size()));
+  for (const auto& a : args) w->Bytes(a);
+}
+
+bool DecodeArgs(net::ByteReader* r, std::vector<std::string>* args) {
+  std::uint32_t n = 0;
+  if (!r->U32(&n) || n == 0 || n > r->remaining() / 4) return false;
+  args->resize(n);
+  for (auto& a : *args) {
+    std::string_view s;
+    if (!r->Bytes(&s)) return false;
+    a.assign(s);
+  }
+  return true;
+}
+
+resp::Value NoLeader() { return resp::Value::Error("TRYAGAIN no leader elected yet, retry"); }
+
+// Raft refuses entries above Config::entry_bytes_max (8 MiB by default).
+constexpr std::size_t kEntryBytesMax = 8u << 20;
+
+}  // namespace
+
+static std::string ForwardBody(const std::vector<std::string>& args) {
+  std::string body;
+  net::ByteWriter w(&body);
+  EncodeArgs(args, &w);
+  return body;
+}
+
+// A forwarded single command (or any command from a caller without a
+// kv::Session): parsed here, with this leader's clock.
+void Node::Impl::ExecuteCommand(std::vector<std::string> args, const ReadPolicy& policy,
+                                Done done) {
+  std::int64_t now = NowMs();
+  auto op = kv::ParseCommand(args, now);
+  if (!op.ok()) return done({resp::Value::Error(op.status().message()), 0});
+  if (!kv::IsWrite(op->code)) return ExecuteRead(std::move(*op), args, policy, std::move(done));
+  kv::LogEntry entry;
+  entry.now_ms = now;
+  entry.ops.push_back(std::move(*op));
+  ExecuteWrite(args, entry, std::move(done));
+}
+
+void Node::Impl::ExecuteRead(kv::Op op, const std::vector<std::string>& args,
+                             const ReadPolicy& policy, Done done) {
+  ++metrics.reads_total;
+  bool forward = false;
+  if (policy.level == Consistency::kStrong || policy.level == Consistency::kLease) {
+    forward = !is_leader();
+  } else if (policy.level == Consistency::kBounded && !is_leader()) {
+    forward = raft->leader() == raft::kNoNode ||
+              MonoMs() - last_leader_contact_ms > policy.bounded_ms;
+  }
+  if (forward) return Forward(ForwardKind::kCommand, ForwardBody(args), std::move(done));
+  ServeRead(std::move(op), policy, std::move(done));
+}
+
+// A single write: proposed here on the leader; a follower forwards the
+// command text so the leader stamps it with its own clock.
+void Node::Impl::ExecuteWrite(const std::vector<std::string>& args, const kv::LogEntry& entry,
+                              Done done) {
+  if (!is_leader()) return Forward(ForwardKind::kCommand, ForwardBody(args), std::move(done));
+  ProposeEntry(entry, std::move(done));
+}
+
+// A MULTI/EXEC entry built by the connection's kv::Session: proposed as is
+// (a follower forwards the encoded entry, so its now_ms is the origin's).
+void Node::Impl::ExecuteEntry(const kv::LogEntry& entry, Done done) {
+  if (!is_leader()) return Forward(ForwardKind::kEntry, kv::Encode(entry), std::move(done));
+  ProposeEntry(entry, std::move(done));
+}
+
+void Node::Impl::ProposeEntry(const kv::LogEntry& entry, Done done) {
+  ProposeBytes(kv::Encode(entry), std::move(done));
+}
+
+void Node::Impl::ProposeBytes(std::string data, Done done) {
+  if (data.size() > kEntryBytesMax) {
+    return done({resp::Value::Error("ERR command too large for one log entry"), 0});
+  }
+  proposal_queue.push_back({std::move(data), std::move(done)});
+  ScheduleReady();
+}
+
+void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
+  std::int64_t deadline = MonoMs() + opt.request_timeout_ms;
+  switch (policy.level) {
+    case Consistency::kStrong:
+    case Consistency::kLease: {
+      std::uint64_t id = next_read_id++;
+      Status s = policy.level == Consistency::kStrong ? raft->ReadIndex(id) : raft->LeaseRead(id);
+      if (!s.ok()) return done({resp::Value::Error("TRYAGAIN " + std::string(s.message())), 0});
+      reads_by_id[id] = PendingRead{std::move(op), std::move(done), deadline};
+      ScheduleReady();
+      return;
+    }
+    case Consistency::kSession:
+      if (sm->applied_index() < policy.session_index) {
+        reads_by_index.emplace(policy.session_index,
+                               PendingRead{std::move(op), std::move(done), deadline});
+        return;
+      }
+      break;
+    case Consistency::kBounded:
+    case Consistency::kEventual:
+      break;
+  }
+  done({sm->Read(op, is_leader() ? NowMs() : 0), 0});
+}
+
+void Node::Impl::Forward(ForwardKind kind, std::string body, Done done) {
+  raft::NodeId leader = raft->leader();
+  if (leader == raft::kNoNode || leader == opt.id) return done({NoLeader(), 0});
+  std::uint64_t id = next_forward_id++;
+  std::string payload;
+  net::ByteWriter w(&payload);
+  w.U64(id);
+  w.U8(static_cast<std::uint8_t>(kind));
+  payload += body;
+  if (!transport->Send(leader, net::FrameType::kForward, payload)) {
+    return done({resp::Value::Error("TRYAGAIN the link to the leader is congested"), 0});
+  }
+  ++metrics.forwarded_total;
+  forwards[id] = ForwardWaiter{std::move(done), MonoMs() + opt.request_timeout_ms};
+}
+
+// The leader side: run the request as a strong-consistency client would and
+// send the reply back in RESP3 (the origin re-encodes for its client).
+void Node::Impl::OnForward(raft::NodeId from, std::string_view payload) {
+  net::ByteReader r(payload);
+  std::uint64_t id = 0;
+  std::uint8_t kind = 0;
+  if (!r.U64(&id) || !r.U8(&kind)) return;
+  Done reply = [this, from, id](Reply rep) {
+    std::string out;
+    net::ByteWriter w(&out);
+    w.U64(id);
+    w.U64(rep.index);
+    std::string encoded;
+    resp::Writer(&encoded, resp::Protocol::kResp3).Write(rep.value);
+    w.Bytes(encoded);
+    transport->Send(from, net::FrameType::kForwardReply, out);
+  };
+  // Never forward twice: a node that lost leadership tells the origin to retry.
+  if (!is_leader()) return reply({NoLeader(), 0});
+  if (kind == static_cast<std::uint8_t>(ForwardKind::kCommand)) {
+    std::vector<std::string> args;
+    if (!DecodeArgs(&r, &args)) return reply({resp::Value::Error("ERR bad forwarded command"), 0});
+    return ExecuteCommand(std::move(args), ReadPolicy{}, std::move(reply));
+  }
+  // kEntry: validate before it enters the log (Apply must never fail on it).
+  std::string_view body = payload.substr(payload.size() - r.remaining());
+  if (!kv::Decode(body).ok()) return reply({resp::Value::Error("ERR bad forwarded entry"), 0});
+  ProposeBytes(std::string(body), std::move(reply));
+}
+
+void Node::Impl::OnForwardReply(std::string_view payload) {
+  net::ByteReader r(payload);
+  std::uint64_t id = 0, index = 0;
+  std::string_view encoded;
+  if (!r.U64(&id) || !r.U64(&index) || !r.Bytes(&encoded)) return;
+  auto it = forwards.find(id);
+  if (it == forwards.end()) return;  // timed out already
+  resp::ReplyParser parser;
+  parser.Feed(encoded);
+  resp::Value v;
+  auto got = parser.Next(&v);
+  if (!got.ok() || !*got) v = resp::Value::Error("ERR bad reply from the leader");
+  Done done = std::move(it->second.done);
+  forwards.erase(it);
+  done({std::move(v), index});
+}
+
+}  // namespace cairn::server

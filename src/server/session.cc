@@ -1,0 +1,344 @@
+#include "server/session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "kv/command_table.h"
+#include "kv/errors.h"
+#include "kv/parse.h"
+
+namespace cairn::server {
+namespace {
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+resp::Value Ok() { return resp::Value::Simple("OK"); }
+
+resp::RequestLimits Limits(const NodeOptions& o) {
+  resp::RequestLimits l;
+  l.bulk_bytes_max = o.bulk_bytes_max;
+  l.request_bytes_max = o.request_bytes_max;
+  return l;
+}
+
+}  // namespace
+
+Session::Session(Node::Impl& node, asio::ip::tcp::socket socket, std::uint64_t id)
+    : node_(node),
+      socket_(std::move(socket)),
+      id_(id),
+      parser_(Limits(node.opt)),
+      resume_(node.io) {}
+
+void Session::Shutdown() {
+  boost::system::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
+  close_after_flush_ = true;
+  Flush();
+}
+
+std::string Session::Describe() const {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  return fmt::format("id={} addr={}:{} name={} db=0 resp={} cmds={}", id_,
+                     ec ? "?" : ep.address().to_string(), ec ? 0 : ep.port(), name_,
+                     static_cast<int>(protocol_), commands_);
+}
+
+asio::awaitable<void> Session::Run() {
+  std::vector<char> buf(16 << 10);
+  std::vector<std::string> args;
+  const std::size_t backlog_max = node_.opt.pipeline_commands_max;
+  while (!closed_ && !close_after_flush_) {
+    // Serve every complete command already buffered (up to the backlog
+    // bound) before reading more: a pipeline larger than the bound must not
+    // wait for bytes the client has already sent.
+    while (!close_after_flush_ && slots_.size() < backlog_max) {
+      auto next = parser_.Next(&args);
+      if (!next.ok()) {
+        // The stream cannot be re-framed: answer, then close (as Redis does).
+        std::uint64_t seq = first_seq_ + slots_.size();
+        slots_.push_back(Slot{false, protocol_, {}, "protocol_error", {}});
+        Complete(seq, resp::Value::Error(next.status().message()));
+        close_after_flush_ = true;
+        break;
+      }
+      if (!*next) break;
+      Dispatch(args);
+    }
+    if (close_after_flush_ || closed_) break;
+    if (slots_.size() >= backlog_max) {
+      resume_.expires_at(asio::steady_timer::time_point::max());
+      boost::system::error_code ignored;
+      co_await resume_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      continue;
+    }
+    boost::system::error_code ec;
+    std::size_t n = co_await socket_.async_read_some(asio::buffer(buf),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    node_.metrics.client_bytes_in_total += n;
+    parser_.Feed(std::string_view(buf.data(), n));
+  }
+  close_after_flush_ = true;
+  Flush();
+  node_.sessions.erase(id_);
+  --node_.metrics.clients_connected;
+}
+
+void Session::Dispatch(std::vector<std::string>& args) {
+  ++commands_;
+  ++node_.metrics.commands_total;
+  std::string name = Lower(args[0]);
+  std::uint64_t seq = first_seq_ + slots_.size();
+  slots_.push_back(Slot{false, protocol_, {}, name, std::chrono::steady_clock::now()});
+  // Connection commands first (outside MULTI; QUIT always), then kv::Session.
+  if ((name == "quit" || !kv_.in_multi()) && DispatchConnectionCommand(name, args, seq)) return;
+  kv::Session::Action action = kv_.Handle(args, Node::Impl::NowMs(), *node_.sm);
+  RunKvAction(std::move(action), args, seq);
+}
+
+void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& args,
+                          std::uint64_t seq) {
+  switch (action.kind) {
+    case kv::Session::Kind::kReply:
+      return Complete(seq, action.reply);
+    case kv::Session::Kind::kServer: {
+      std::size_t shown = std::min<std::size_t>(args.size() - 1, 3);
+      return Complete(seq, resp::Value::Error(
+                               kv::errors::UnknownCommand(args[0], args.data() + 1, shown)));
+    }
+    case kv::Session::Kind::kRead:
+      return node_.ExecuteRead(std::move(action.op), args, policy_, Completion(seq));
+    case kv::Session::Kind::kPropose:
+      break;
+  }
+  if (action.entry.kind == kv::EntryKind::kBatch) {
+    return node_.ExecuteWrite(args, action.entry, Completion(seq));
+  }
+  auto shared = std::make_shared<kv::Session::Action>(std::move(action));
+  node_.ExecuteEntry(shared->entry, [self = shared_from_this(), seq, shared](Reply r) {
+    if (r.index > self->policy_.session_index) self->policy_.session_index = r.index;
+    std::vector<resp::Value> applied;
+    applied.push_back(std::move(r.value));
+    self->Complete(seq, kv::Session::FinishReply(*shared, std::move(applied)));
+  });
+}
+
+Done Session::Completion(std::uint64_t seq) {
+  return [self = shared_from_this(), seq](Reply r) {
+    if (r.index > self->policy_.session_index) self->policy_.session_index = r.index;
+    self->Complete(seq, r.value);
+  };
+}
+
+// Returns false if `name` is not a connection command.
+bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std::string>& args,
+                                        std::uint64_t seq) {
+  std::size_t argc = args.size();
+  if (name == "ping") {
+    if (argc > 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
+    Complete(seq, argc == 2 ? resp::Value::Bulk(args[1]) : resp::Value::Simple("PONG"));
+  } else if (name == "echo") {
+    Complete(seq, argc == 2 ? resp::Value::Bulk(args[1])
+                            : resp::Value::Error(kv::errors::WrongArity(name)));
+  } else if (name == "quit") {
+    Complete(seq, Ok());
+    close_after_flush_ = true;
+    Flush();
+  } else if (name == "select") {
+    Complete(seq, argc == 2 && args[1] == "0" ? Ok()
+                                              : resp::Value::Error("ERR DB index is out of range"));
+  } else if (name == "hello") {
+    Hello(args, seq);
+  } else if (name == "client") {
+    Client(args, seq);
+  } else if (name == "command") {
+    Complete(seq, kv::CommandCommand(args));
+  } else if (name == "info") {
+    Complete(seq, resp::Value::Bulk(node_.InfoText(argc > 1 ? Lower(args[1]) : "")));
+  } else if (name == "config") {
+    // Enough for redis-cli and redis-benchmark: nothing is configurable here.
+    std::string sub = argc > 1 ? Lower(args[1]) : "";
+    if (sub != "get") return Complete(seq, Ok()), true;
+    resp::Value reply = resp::Value::Map();
+    for (std::size_t i = 2; i < argc; ++i) {
+      std::string param = Lower(args[i]);
+      if (param == "save" || param == "appendonly") {
+        reply.elems.push_back(resp::Value::Bulk(param));
+        reply.elems.push_back(resp::Value::Bulk(param == "save" ? "" : "no"));
+      }
+    }
+    Complete(seq, reply);
+  } else if (name == "consistency") {
+    SetConsistency(args, seq);
+  } else if (name == "session") {
+    Complete(seq, resp::Value::Int(static_cast<std::int64_t>(policy_.session_index)));
+  } else if (name == "readonly" || name == "readwrite") {
+    Complete(seq, Ok());
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void Session::Hello(std::vector<std::string>& args, std::uint64_t seq) {
+  if (args.size() >= 2) {
+    if (args[1] != "2" && args[1] != "3") {
+      return Complete(seq, resp::Value::Error("NOPROTO unsupported protocol version"));
+    }
+    protocol_ = args[1] == "3" ? resp::Protocol::kResp3 : resp::Protocol::kResp2;
+    slots_.back().protocol = protocol_;  // HELLO's own reply uses the new protocol
+    for (std::size_t i = 2; i + 1 < args.size(); ++i) {
+      if (Lower(args[i]) == "setname") name_ = args[i + 1];
+    }
+  }
+  using V = resp::Value;
+  Complete(seq, V::Map({V::Bulk("server"), V::Bulk("cairn"), V::Bulk("version"), V::Bulk("0.1.0"),
+                        V::Bulk("proto"), V::Int(static_cast<int>(protocol_)), V::Bulk("id"),
+                        V::Int(static_cast<std::int64_t>(id_)), V::Bulk("mode"),
+                        V::Bulk("standalone"), V::Bulk("role"),
+                        V::Bulk(node_.is_leader() ? "master" : "replica"), V::Bulk("modules"),
+                        V::Array()}));
+}
+
+void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
+  std::string sub = args.size() > 1 ? Lower(args[1]) : "";
+  if (sub == "setname" && args.size() == 3) {
+    name_ = args[2];
+    Complete(seq, Ok());
+  } else if (sub == "getname") {
+    Complete(seq, name_.empty() ? resp::Value::Null() : resp::Value::Bulk(name_));
+  } else if (sub == "id") {
+    Complete(seq, resp::Value::Int(static_cast<std::int64_t>(id_)));
+  } else if (sub == "info") {
+    Complete(seq, resp::Value::Bulk(Describe() + "\n"));
+  } else if (sub == "list") {
+    std::string out;
+    for (auto& [id, w] : node_.sessions) {
+      if (auto s = w.lock()) out += s->Describe() + "\n";
+    }
+    Complete(seq, resp::Value::Bulk(out));
+  } else if (sub == "setinfo") {
+    Complete(seq, Ok());
+  } else {
+    Complete(seq, resp::Value::Error("ERR unknown subcommand or wrong number of arguments for "
+                                     "'client' command"));
+  }
+}
+
+// CONSISTENCY                     -> the current level
+// CONSISTENCY strong|lease|eventual
+// CONSISTENCY bounded <ms>        -> followers answer if they heard the leader within <ms>
+// CONSISTENCY session [<token>]   -> reads reflect at least index <token> (SESSION's reply)
+void Session::SetConsistency(std::vector<std::string>& args, std::uint64_t seq) {
+  static const char* kNames[] = {"strong", "lease", "bounded", "session", "eventual"};
+  if (args.size() == 1) {
+    return Complete(seq, resp::Value::Bulk(kNames[static_cast<int>(policy_.level)]));
+  }
+  std::string level = Lower(args[1]);
+  std::int64_t n = 0;
+  bool has_n = args.size() == 3 && kv::ParseStrictInt64(args[2], &n) && n >= 0;
+  if (args.size() > 3 || (args.size() == 3 && !has_n)) {
+    return Complete(seq, resp::Value::Error("ERR syntax error"));
+  }
+  if (level == "strong" && !has_n) {
+    policy_.level = Consistency::kStrong;
+  } else if (level == "lease" && !has_n) {
+    policy_.level = Consistency::kLease;
+  } else if (level == "eventual" && !has_n) {
+    policy_.level = Consistency::kEventual;
+  } else if (level == "bounded" && has_n) {
+    policy_.level = Consistency::kBounded;
+    policy_.bounded_ms = static_cast<std::uint32_t>(std::min<std::int64_t>(n, 1 << 30));
+  } else if (level == "session") {
+    policy_.level = Consistency::kSession;
+    if (has_n) policy_.session_index = std::max(policy_.session_index, static_cast<std::uint64_t>(n));
+  } else {
+    return Complete(seq, resp::Value::Error(
+                             "ERR CONSISTENCY strong|lease|eventual|bounded <ms>|session [<token>]"));
+  }
+  Complete(seq, Ok());
+}
+
+void Session::Complete(std::uint64_t seq, const resp::Value& value) {
+  CAIRN_CHECK(seq >= first_seq_ && seq - first_seq_ < slots_.size(), "reply for an unknown slot");
+  Slot& slot = slots_[seq - first_seq_];
+  resp::Writer(&slot.bytes, slot.protocol).Write(value);
+  slot.done = true;
+  auto now = std::chrono::steady_clock::now();
+  while (!slots_.empty() && slots_.front().done) {
+    Slot& s = slots_.front();
+    node_.metrics.latency_by_command[s.command].Observe(
+        std::chrono::duration<double>(now - s.start).count());
+    out_ += s.bytes;
+    slots_.pop_front();
+    ++first_seq_;
+  }
+  resume_.cancel();
+  Flush();
+}
+
+void Session::Flush() {
+  if (write_in_flight_ || closed_) return;
+  if (out_.empty()) {
+    if (close_after_flush_ && slots_.empty()) {
+      closed_ = true;
+      boost::system::error_code ec;
+      socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+      socket_.close(ec);
+    }
+    return;
+  }
+  writing_.swap(out_);
+  out_.clear();
+  write_in_flight_ = true;
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                      self->write_in_flight_ = false;
+                      self->node_.metrics.client_bytes_out_total += n;
+                      self->writing_.clear();
+                      if (ec) {
+                        self->closed_ = true;
+                        boost::system::error_code ignored;
+                        self->socket_.close(ignored);
+                        return;
+                      }
+                      self->Flush();
+                    });
+}
+
+asio::awaitable<void> Node::Impl::AcceptResp() {
+  while (!stopping) {
+    boost::system::error_code ec;
+    asio::ip::tcp::socket socket =
+        co_await resp_acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (stopping) co_return;
+      continue;
+    }
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    ++metrics.connections_total;
+    if (sessions.size() >= opt.clients_max) {
+      ++metrics.connections_rejected_total;
+      static const std::string kFull = "-ERR max number of clients reached\r\n";
+      asio::write(socket, asio::buffer(kFull), ec);
+      socket.close(ec);
+      continue;
+    }
+    std::uint64_t id = next_client_id++;
+    auto session = std::make_shared<Session>(*this, std::move(socket), id);
+    sessions[id] = session;
+    ++metrics.clients_connected;
+    // The coroutine's parameter keeps the session alive while it runs.
+    asio::co_spawn(
+        io, [](std::shared_ptr<Session> s) -> asio::awaitable<void> { co_await s->Run(); }(session),
+        asio::detached);
+  }
+}
+
+}  // namespace cairn::server

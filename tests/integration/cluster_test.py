@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""Integration tests: real `cairn server` processes on 127.0.0.1.
+
+Each test starts a fresh 3-node cluster on free ports with its own data
+directory, and stops it (by PID) afterwards. Nothing sleeps to synchronise:
+every wait polls a condition until a deadline.
+
+Run: /usr/bin/python3 tests/integration/cluster_test.py --cairn build/release/src/cli/cairn
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+import redis
+
+CAIRN = None
+
+
+def free_ports(n):
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+def wait_until(cond, timeout_s=15.0, what="condition"):
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = cond()
+            if last:
+                return last
+        except Exception as e:  # a node may still be starting
+            last = e
+        time.sleep(0.02)  # polling interval, not synchronisation
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+class Cluster:
+    def __init__(self, n=3):
+        self.n = n
+        ports = free_ports(3 * n)
+        self.raft = ports[:n]
+        self.resp = ports[n:2 * n]
+        self.http = ports[2 * n:]
+        self.dir = tempfile.mkdtemp(prefix="cairn-it-")
+        self.peers = ",".join(f"{i + 1}=127.0.0.1:{self.raft[i]}" for i in range(n))
+        self.procs = {}
+        for i in range(1, n + 1):
+            self.start(i)
+
+    def start(self, i):
+        with open(os.path.join(self.dir, f"node{i}.log"), "ab") as log:
+            self.procs[i] = subprocess.Popen(
+                [CAIRN, "server", "--id", str(i), "--peers", self.peers,
+                 "--resp-port", str(self.resp[i - 1]), "--http-port", str(self.http[i - 1]),
+                 "--data-dir", os.path.join(self.dir, f"node{i}")],
+                stdout=log, stderr=subprocess.STDOUT)
+
+    def status(self, i):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.http[i - 1]}/v1/status", timeout=2) as r:
+            return json.loads(r.read())
+
+    def alive(self):
+        return [i for i, p in self.procs.items() if p.poll() is None]
+
+    def leader(self, among=None):
+        """The leader id that every live node agrees on, or None."""
+        ids = set()
+        for i in among or self.alive():
+            ids.add(self.status(i)["leader"])
+        return ids.pop() if len(ids) == 1 and 0 not in ids else None
+
+    def wait_ready(self, among=None):
+        return wait_until(lambda: self.leader(among), 20, "an agreed leader")
+
+    def client(self, i, **kw):
+        return redis.Redis(host="127.0.0.1", port=self.resp[i - 1], socket_timeout=10, **kw)
+
+    def kill9(self, i):
+        self.procs[i].send_signal(signal.SIGKILL)
+        self.procs[i].wait(10)
+
+    def stop(self):
+        for p in self.procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        codes = {}
+        for i, p in self.procs.items():
+            try:
+                codes[i] = p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                codes[i] = p.wait()
+        return codes
+
+    def logs(self):
+        out = []
+        for i in self.procs:
+            path = os.path.join(self.dir, f"node{i}.log")
+            if os.path.exists(path):
+                out.append(f"--- node{i}\n" + open(path, errors="replace").read()[-3000:])
+        return "\n".join(out)
+
+
+def retry(fn, timeout_s=15.0):
+    """Runs fn until it stops raising a retryable error (TRYAGAIN, connection)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return fn()
+        except (redis.exceptions.ResponseError, redis.exceptions.ConnectionError) as e:
+            msg = str(e)
+            retryable = isinstance(e, redis.exceptions.ConnectionError) or \
+                msg.startswith("TRYAGAIN") or msg.startswith("TIMEOUT")
+            if not retryable or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+class ClusterTest(unittest.TestCase):
+    def setUp(self):
+        self.c = Cluster(3)
+        self.c.wait_ready()
+
+    def tearDown(self):
+        codes = self.c.stop()
+        # 0 = clean SIGTERM exit, -9 = killed by the test; anything else (a
+        # crash, a sanitizer report) fails the test.
+        self.assertTrue(all(c in (0, -9) for c in codes.values()), f"{codes}\n{self.c.logs()}")
+        if os.environ.get("CAIRN_IT_LOGS"):
+            print(self.c.logs(), file=sys.stderr)
+        shutil.rmtree(self.c.dir, ignore_errors=True)
+
+    def test_writes_through_any_node_read_back_everywhere(self):
+        for i in range(1, 4):
+            for k in range(20):
+                self.assertTrue(retry(lambda: self.c.client(i).set(f"n{i}k{k}", f"v{i}-{k}")))
+        for j in range(1, 4):
+            r = self.c.client(j)
+            for i in range(1, 4):
+                for k in range(20):
+                    self.assertEqual(r.get(f"n{i}k{k}"), f"v{i}-{k}".encode(), f"node {j}")
+        self.assertEqual(self.c.client(2).dbsize(), 60)
+
+    def test_multi_exec_is_atomic_across_nodes(self):
+        leader = self.c.leader()
+        follower = next(i for i in range(1, 4) if i != leader)
+        reader = next(i for i in range(1, 4) if i not in (leader, follower))
+        stop = threading.Event()
+        torn = []
+
+        def read_loop():
+            r = self.c.client(reader)
+            while not stop.is_set():
+                x, y = r.mget("x", "y")
+                if (x or b"0") != (y or b"0"):
+                    torn.append((x, y))
+
+        t = threading.Thread(target=read_loop)
+        t.start()
+        w = self.c.client(follower)
+        for _ in range(100):
+            pipe = w.pipeline(transaction=True)
+            pipe.incr("x").incr("y").get("x")
+            x, y, read_back = pipe.execute()
+            self.assertEqual(x, y)
+            self.assertEqual(int(read_back), x, "a read inside MULTI sees the earlier writes")
+        stop.set()
+        t.join()
+        self.assertEqual(torn, [], "a reader saw half a transaction")
+        self.assertEqual(w.mget("x", "y"), [b"100", b"100"])
+
+    def test_watch_aborts_on_conflict(self):
+        r1, r2 = self.c.client(1), self.c.client(2)
+        retry(lambda: r1.set("w", "1"))
+        pipe = r1.pipeline(transaction=True)
+        pipe.watch("w")
+        retry(lambda: r2.set("w", "2"))  # another client changes the key
+        pipe.multi()
+        pipe.set("w", "3")
+        with self.assertRaises(redis.exceptions.WatchError):
+            pipe.execute()
+        self.assertEqual(r1.get("w"), b"2")
+
+    def test_kill9_leader_loses_no_acknowledged_write(self):
+        acked = []
+        for k in range(200):
+            node = 1 + k % 3
+            retry(lambda: self.c.client(node).set(f"d{k}", str(k)))
+            acked.append(k)
+        old = self.c.leader()
+        self.c.kill9(old)
+        survivors = [i for i in range(1, 4) if i != old]
+        new = wait_until(lambda: (l := self.c.leader(survivors)) not in (None, old) and l, 20,
+                         "a new leader among the survivors")
+        self.assertNotEqual(new, old)
+        for i in survivors:
+            r = self.c.client(i)
+            for k in acked:
+                self.assertEqual(retry(lambda: r.get(f"d{k}")), str(k).encode(), f"node {i} key d{k}")
+        self.assertTrue(retry(lambda: self.c.client(survivors[0]).set("after", "yes")))
+        self.assertEqual(retry(lambda: self.c.client(survivors[1]).get("after")), b"yes")
+
+    def test_session_token_gives_read_your_writes_on_another_node(self):
+        a, b = self.c.client(1), self.c.client(2)
+        retry(lambda: a.set("s", "mine"))
+        token = a.execute_command("SESSION")
+        self.assertGreater(token, 0)
+        self.assertEqual(b.execute_command("CONSISTENCY", "session", token), b"OK")
+        self.assertEqual(b.get("s"), b"mine")
+        self.assertEqual(b.execute_command("CONSISTENCY"), b"session")
+        with self.assertRaises(redis.exceptions.ResponseError):
+            b.execute_command("CONSISTENCY", "sometimes")
+
+    def test_bad_input_gets_errors_and_node_survives(self):
+        s = socket.create_connection(("127.0.0.1", self.c.resp[0]), timeout=5)
+        s.sendall(b"NOSUCHCMD a b\r\n")
+        self.assertTrue(s.recv(200).startswith(b"-ERR unknown command"))
+        s.sendall(b"*1\r\n$abc\r\n")
+        self.assertTrue(s.recv(200).startswith(b"-ERR Protocol error"))
+        s.close()
+        r = self.c.client(1)
+        self.assertTrue(r.ping())
+        with self.assertRaises(redis.exceptions.ResponseError):
+            r.execute_command("GET")  # wrong arity
+        with self.assertRaises(redis.exceptions.ResponseError):
+            r.execute_command("SELECT", "1")
+
+    def test_pipeline_longer_than_the_backlog_bound(self):
+        # 10000 writes in one burst: each waits for Raft, so more than
+        # max_pipeline (4096) replies are outstanding; the node must pause
+        # reading and later resume from the bytes it already buffered.
+        s = socket.create_connection(("127.0.0.1", self.c.resp[self.c.leader() - 1]), timeout=30)
+        n = 10000
+        s.sendall(b"SET pk v\r\n" * n)
+        want = b"+OK\r\n" * n
+        got = b""
+        while len(got) < len(want):
+            chunk = s.recv(1 << 16)
+            self.assertTrue(chunk, "connection closed early")
+            got += chunk
+        self.assertEqual(got, want)
+        s.close()
+
+    def test_redis_cli_and_benchmark(self):
+        port = str(self.c.resp[self.c.leader() - 1])
+        out = subprocess.run(["redis-cli", "-p", port, "set", "cli", "ok"], capture_output=True,
+                             text=True, timeout=30)
+        self.assertEqual(out.stdout.strip(), "OK")
+        bench = subprocess.run(["redis-benchmark", "-p", port, "-t", "set,get", "-n", "20000", "-q"],
+                               capture_output=True, text=True, timeout=300)
+        self.assertEqual(bench.returncode, 0, bench.stderr)
+        self.assertRegex(bench.stdout, r"SET: [\d.]+ requests per second")
+        self.assertRegex(bench.stdout, r"GET: [\d.]+ requests per second")
+        self.assertNotIn("ERR", bench.stdout + bench.stderr)
+        print("\n" + bench.stdout.split("\r")[-1].strip(), file=sys.stderr)
+
+    def test_consistency_levels_read_the_write(self):
+        leader = self.c.leader()
+        follower = next(i for i in range(1, 4) if i != leader)
+        retry(lambda: self.c.client(leader).set("c", "v"))
+        token = self.c.client(leader).execute_command("SESSION")
+        for level in (["strong"], ["lease"], ["bounded", "1000"], ["session", str(token)]):
+            r = self.c.client(follower)
+            self.assertEqual(r.execute_command("CONSISTENCY", *level), b"OK")
+            self.assertEqual(r.get("c"), b"v", level)
+        # eventual: the follower catches up without any forwarding
+        r = self.c.client(follower)
+        r.execute_command("CONSISTENCY", "eventual")
+        wait_until(lambda: r.get("c") == b"v", 10, "the follower to apply the write")
+
+    def test_http_endpoints_and_ctl(self):
+        base = f"http://127.0.0.1:{self.c.http[0]}"
+        with urllib.request.urlopen(base + "/health", timeout=5) as h:
+            self.assertEqual(h.status, 200)
+        wait_until(lambda: urllib.request.urlopen(base + "/ready", timeout=5).status == 200, 10,
+                   "/ready")
+        retry(lambda: self.c.client(1).set("m", "1"))
+        metrics = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
+        for name in ("cairn_raft_term", "cairn_raft_commit_index", "cairn_raft_leader_changes_total",
+                     "cairn_raft_proposals_total", "cairn_clients_connected",
+                     "cairn_client_bytes_in_total", 'cairn_request_duration_seconds_bucket{command="set"'):
+            self.assertIn(name, metrics)
+        out = subprocess.run([CAIRN, "ctl", "members", "--addr", f"127.0.0.1:{self.c.http[0]}",
+                              "--json"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        members = json.loads(out.stdout)
+        self.assertEqual(sorted(m["id"] for m in members), [1, 2, 3])
+        self.assertEqual(sum(1 for m in members if m["leader"]), 1)
+        table = subprocess.run([CAIRN, "ctl", "status", "--addr", f"127.0.0.1:{self.c.http[0]}"],
+                               capture_output=True, text=True, timeout=30)
+        self.assertIn("ROLE", table.stdout)
+
+    def test_full_restart_recovers_from_the_wal(self):
+        for k in range(50):
+            retry(lambda: self.c.client(1 + k % 3).set(f"r{k}", str(k)))
+        self.assertEqual(self.c.stop(), {1: 0, 2: 0, 3: 0})
+        for i in range(1, 4):
+            self.c.start(i)
+        self.c.wait_ready()
+        for i in range(1, 4):
+            r = self.c.client(i)
+            for k in range(50):
+                self.assertEqual(retry(lambda: r.get(f"r{k}")), str(k).encode(), f"node {i}")
+
+    def test_sigterm_exits_zero(self):
+        codes = self.c.stop()
+        self.assertEqual(codes, {1: 0, 2: 0, 3: 0})
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cairn", required=True)
+    args, rest = ap.parse_known_args()
+    CAIRN = os.path.abspath(args.cairn)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
