@@ -15,18 +15,18 @@ jobs="${CAIRN_JOBS:-$(nproc)}"
 exclude="soak"
 if [ "${CAIRN_SOAK:-0}" = 1 ]; then exclude="^$"; fi
 
-run_suite() {  # preset, ctest label filters...
-  local preset="$1"; shift
+run_suite() {  # preset, build target ('' = all), ctest label filters...
+  local preset="$1" target="$2"; shift 2
   echo "=== [$preset] build" >&2
-  scripts/build.sh "$preset"
+  scripts/build.sh "$preset" ${target:+"$target"}
   echo "=== [$preset] test" >&2
   ctest --test-dir "build/$preset" -j "$jobs" --output-on-failure --no-tests=error "$@"
 }
 
 start=$(date +%s)
-run_suite release -LE "$exclude"
+run_suite release "" -LE "$exclude"
 if [ "${CAIRN_SANITIZERS:-1}" = 1 ]; then
-  run_suite asan -LE "slow|$exclude"
-  run_suite tsan -L concurrency -LE "$exclude"
+  run_suite asan "" -LE "slow|$exclude"
+  run_suite tsan concurrency_tests -L concurrency -LE "$exclude"
 fi
 echo "=== all suites passed in $(( $(date +%s) - start )) s" >&2

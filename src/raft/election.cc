@@ -173,6 +173,10 @@ void RawNode::HandleVoteRequest(const Message& m) {
   resp.reject = !grant;
   // A granted PreVote answers at the asked term; a refusal at ours.
   resp.term = (pre && grant) ? m.term : term_;
+  // A node that has never seen a term (fresh, in its startup window) has
+  // nothing to teach the asker, and a term-0 message is malformed on the
+  // wire: stay silent and let the asker time out.
+  if (resp.term == 0) return;
   if (grant && !pre) {
     vote_ = m.from;
     ResetElectionTimer();

@@ -179,5 +179,24 @@ TEST(RawNodeTest, StaleTermAppendIsIgnored) {
   EXPECT_EQ(n.hard_state(), before);
 }
 
+// A node that has never seen a term refuses PreVotes during its startup
+// window. Its refusal would carry term 0, which every receiver rejects as
+// malformed, so it sends nothing: the pre-candidate simply times out.
+TEST(RawNodeTest, FreshNodeNeverSendsATermlessMessage) {
+  TestCluster c(3);
+  RawNode& n = c.node(2);
+  ASSERT_EQ(n.term(), 0u);
+  Message pre = ValidAppend(1, 2, 1);
+  pre.type = MessageType::kPreVote;
+  ASSERT_TRUE(n.Step(pre).ok());
+  ASSERT_EQ(n.term(), 0u);  // a PreVote never moves the term
+  if (n.HasReady()) {
+    Ready rd = n.GetReady();
+    for (const auto& m : rd.messages) EXPECT_GE(m.term, 1u) << "message type " << int(m.type);
+    for (const auto& m : rd.messages_after_persist) EXPECT_GE(m.term, 1u) << "type " << int(m.type);
+    n.Advance(rd);
+  }
+}
+
 }  // namespace
 }  // namespace cairn::raft

@@ -76,7 +76,7 @@ void Node::RequestStop() {
     n.http_acceptor->close(ec);
     n.tick_timer->cancel();
     n.signals->cancel();
-    n.FailAll("ERR server is shutting down");
+    n.FailAll("TIMEOUT server is shutting down; a pending write may or may not have applied");
     for (auto& [id, w] : n.sessions) {
       if (auto s = w.lock()) s->Shutdown();
     }

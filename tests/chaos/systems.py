@@ -135,8 +135,10 @@ class CairnSystem:
         d = os.path.join(self.run_dir, f"n{i}")
         os.makedirs(d, exist_ok=True)
         peers = ",".join(f"{j}={self.host(j)}:{self.peer_port(j)}" for j in range(1, self.nodes + 1))
-        argv = [self.binary, "server", "--id", str(i), "--peers", peers,
-                "--resp", f"{self.host(i)}:{self.port(i)}", "--http", f"{self.host(i)}:{self.http_port(i)}",
+        # `cairn server` flags (docs/operations.md): one bind address serves
+        # RESP, HTTP and the Raft listener named in --peers.
+        argv = [self.binary, "server", "--id", str(i), "--peers", peers, "--bind", self.host(i),
+                "--resp-port", str(self.port(i)), "--http-port", str(self.http_port(i)),
                 "--data-dir", d]
         if self.topo:
             argv = self.topo.exec_prefix(self.topo.ns(i)) + argv

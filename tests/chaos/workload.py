@@ -56,7 +56,10 @@ def do_op(c, op, key, value):
             p.watch(key)
         except redis.WatchError as e:  # the connection failed before MULTI: nothing written
             raise redis.exceptions.ConnectionError(str(e)) from e
-        cur = to_int(p.get(key))
+        try:
+            cur = to_int(p.get(key))
+        except redis.WatchError as e:  # redis-py reports a lost connection while watching so
+            raise redis.exceptions.ConnectionError(str(e)) from e
         if cur != old:
             p.unwatch()
             return "fail", None
@@ -105,9 +108,11 @@ def worker(proc, args, hist, stop_at, rng):
                 if outcome == "ok":
                     last[key] = value if op == "write" else value[1]
         except redis.exceptions.ResponseError as e:
-            # The server answered with an error: the op did not take effect
-            # (e.g. no leader, or not allowed now).
-            hist.emit(type="fail", error=str(e)[:80], **ev)
+            # The server answered with an error. TIMEOUT means the write may
+            # or may not have applied (indeterminate); any other error means
+            # it did not take effect (no leader, lost to a leader change...).
+            maybe = str(e).startswith("TIMEOUT") and op != "read"
+            hist.emit(type="info" if maybe else "fail", error=str(e)[:80], **ev)
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as e:
             refused = isinstance(e, redis.exceptions.ConnectionError) and "refused" in str(e).lower()
             kind = "fail" if (refused or not sent) else "info"
