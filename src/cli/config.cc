@@ -29,7 +29,7 @@ const std::vector<std::string>& SettingKeys() {
       "id",          "peers",        "bind",           "resp_port",
       "http_port",   "data_dir",     "tick_ms",        "request_timeout_ms",
       "max_clients", "max_request_bytes", "max_bulk_bytes", "max_pipeline",
-      "log_format"};
+      "log_format",  "default_consistency"};
   return keys;
 }
 
@@ -114,6 +114,13 @@ Result<server::NodeOptions> ToNodeOptions(const Settings& s) {
   std::string fmt = s.count("log_format") ? s.at("log_format") : "text";
   if (fmt != "text" && fmt != "json") return Status::InvalidArgument("log_format: text or json");
   o.json_logs = fmt == "json";
+  if (s.count("default_consistency") && !s.at("default_consistency").empty()) {
+    o.default_consistency = s.at("default_consistency");
+    const auto& c = o.default_consistency;
+    if (c != "strong" && c != "lease" && c != "eventual") {
+      return Status::InvalidArgument("setting default_consistency: strong, lease or eventual");
+    }
+  }
   return o;
 }
 

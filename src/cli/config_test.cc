@@ -40,6 +40,12 @@ TEST(Config, BadValuesNameTheSetting) {
   ASSERT_FALSE(o.ok());
   EXPECT_NE(o.status().message().find("resp_port"), std::string_view::npos);
   EXPECT_FALSE(ToNodeOptions({{"id", "0"}}).ok());
+  auto c = ToNodeOptions({{"default_consistency", "linearizable"}});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("default_consistency"), std::string_view::npos);
+  auto lease = ToNodeOptions({{"default_consistency", "lease"}});
+  ASSERT_TRUE(lease.ok());
+  EXPECT_EQ(lease->default_consistency, "lease");
   EXPECT_FALSE(ParsePeers("1=nohost").ok());
   EXPECT_FALSE(ParsePeers("x=127.0.0.1:1").ok());
   EXPECT_TRUE(ParsePeers("1=127.0.0.1:1,2=::1:5").ok());

@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
       {"max_request_bytes", "bytes of one command (default 512 MiB)"},
       {"max_bulk_bytes", "bytes of one argument (default 512 MiB)"},
       {"max_pipeline", "unanswered commands per connection before reading pauses (default 4096)"},
-      {"log_format", "text or json"}};
+      {"log_format", "text or json"},
+      {"default_consistency", "read level of a new connection: strong (default), lease or eventual"}};
   for (const auto& key : SettingKeys()) {
     std::string flag = "--" + key;
     for (auto& c : flag) c = c == '_' ? '-' : c;

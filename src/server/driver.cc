@@ -44,6 +44,11 @@ Status Node::Impl::StartRaft() {
 
 void Node::Impl::Tick() {
   if (stopping) return;
+  if (handing_over && ((!is_leader() && writes.empty()) || MonoMs() >= handover_deadline_ms)) {
+    spdlog::info("node {}: hand-over {}; stopping", opt.id,
+                 is_leader() ? "did not finish in time" : "done");
+    return FinishStop();
+  }
   raft->Tick();
   ++ticks;
   if (ticks % 10 == 0) ExpireWaiters();

@@ -62,28 +62,60 @@ Node::~Node() {
   }
 }
 
+void Node::RequestStop() {
+  asio::post(impl_->io, [this] { impl_->BeginStop(); });
+}
+
+// A leader that is asked to stop first hands leadership to its most
+// caught-up voter (TimeoutNow), so the cluster does not sit out an election
+// timeout and writes it already proposed get their outcome from the new
+// leader's commit. The hand-over ends when this node is no longer leader and
+// every write it proposed is answered, or at the deadline (two maximum
+// election timeouts) whatever happened; Tick() watches for either.
+void Node::Impl::BeginStop() {
+  if (stopping || handing_over) return;
+  if (is_leader()) {
+    raft::NodeId best = raft::kNoNode;
+    raft::Index best_match = 0;
+    for (raft::NodeId v : raft->voters()) {
+      const raft::Progress* pr = v == opt.id ? nullptr : raft->progress(v);
+      if (pr != nullptr && (best == raft::kNoNode || pr->match() > best_match)) {
+        best = v;
+        best_match = pr->match();
+      }
+    }
+    if (best != raft::kNoNode && raft->TransferLeadership(best).ok()) {
+      spdlog::info("node {}: stopping; handing leadership to node {} first", opt.id, best);
+      handing_over = true;
+      handover_deadline_ms =
+          MonoMs() + 2 * std::int64_t{raft::Config{}.election_timeout_ticks_max} * opt.tick_ms;
+      ScheduleReady();
+      return;
+    }
+  }
+  FinishStop();
+}
+
 // Stop accepting; answer every waiting request with an error; let sessions
 // write what they owe (bounded by a grace period), then end the loop. The
 // Raft log needs no flush: every Ready was written (and synced when required)
 // before it was acknowledged.
-void Node::RequestStop() {
-  asio::post(impl_->io, [this] {
-    Impl& n = *impl_;
-    if (n.stopping) return;
-    n.stopping = true;
-    boost::system::error_code ec;
-    n.resp_acceptor->close(ec);
-    n.http_acceptor->close(ec);
-    n.tick_timer->cancel();
-    n.signals->cancel();
-    n.FailAll("TIMEOUT server is shutting down; a pending write may or may not have applied");
-    for (auto& [id, w] : n.sessions) {
-      if (auto s = w.lock()) s->Shutdown();
-    }
-    n.transport->Stop();
-    auto grace = std::make_shared<asio::steady_timer>(n.io, std::chrono::milliseconds(300));
-    grace->async_wait([&n, grace](boost::system::error_code) { n.io.stop(); });
-  });
+void Node::Impl::FinishStop() {
+  if (stopping) return;
+  handing_over = false;
+  stopping = true;
+  boost::system::error_code ec;
+  resp_acceptor->close(ec);
+  http_acceptor->close(ec);
+  tick_timer->cancel();
+  signals->cancel();
+  FailAll("TIMEOUT server is shutting down; a pending write may or may not have applied");
+  for (auto& [id, w] : sessions) {
+    if (auto s = w.lock()) s->Shutdown();
+  }
+  transport->Stop();
+  auto grace = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(300));
+  grace->async_wait([this, grace](boost::system::error_code) { io.stop(); });
 }
 
 std::string Node::Impl::InfoText(std::string_view section) const {

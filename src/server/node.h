@@ -33,6 +33,9 @@ struct NodeOptions {
   std::size_t bulk_bytes_max = 512u << 20;
   std::size_t pipeline_commands_max = 4096;  // unanswered commands per connection
   bool json_logs = false;
+  // The read level a new connection starts with ("strong", "lease" or
+  // "eventual"); CONSISTENCY changes it per connection. Validated by the CLI.
+  std::string default_consistency = "strong";
 };
 
 class Node {

@@ -67,6 +67,9 @@ struct Node::Impl {
         .count();
   }
   bool is_leader() const { return raft->role() == raft::Role::kLeader; }
+  // node.cc: a stop begins with a leadership hand-over if this node leads.
+  void BeginStop();
+  void FinishStop();
 
   // --- driver.cc: the Raft loop ---
   Status StartRaft();
@@ -123,6 +126,9 @@ struct Node::Impl {
   std::atomic<std::uint64_t> log_syncs{0};  // written by the persist thread
   bool ready_scheduled = false;
   bool stopping = false;
+  // SIGTERM on a leader: leadership is being handed over before the stop.
+  bool handing_over = false;
+  std::int64_t handover_deadline_ms = 0;
   std::int64_t last_leader_contact_ms = 0;  // monotonic; followers
   std::uint64_t ticks = 0;
 

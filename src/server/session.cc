@@ -32,7 +32,10 @@ Session::Session(Node::Impl& node, asio::ip::tcp::socket socket, std::uint64_t i
       socket_(std::move(socket)),
       id_(id),
       parser_(Limits(node.opt)),
-      resume_(node.io) {}
+      resume_(node.io) {
+  if (node.opt.default_consistency == "lease") policy_.level = Consistency::kLease;
+  if (node.opt.default_consistency == "eventual") policy_.level = Consistency::kEventual;
+}
 
 void Session::Shutdown() {
   boost::system::error_code ec;

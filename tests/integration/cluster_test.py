@@ -324,6 +324,23 @@ class ClusterTest(unittest.TestCase):
         codes = self.c.stop()
         self.assertEqual(codes, {1: 0, 2: 0, 3: 0})
 
+    def test_sigterm_on_leader_hands_leadership_over(self):
+        old = self.c.leader()
+        term = self.c.status(old)["term"]
+        r = self.c.client(old)
+        retry(lambda: r.set("before", "1"))
+        self.c.procs[old].send_signal(signal.SIGTERM)
+        self.assertEqual(self.c.procs[old].wait(10), 0)
+        survivors = [i for i in (1, 2, 3) if i != old]
+        new = self.c.wait_ready(survivors)
+        self.assertNotEqual(new, old)
+        # TimeoutNow makes the target campaign at once: one new term, no
+        # PreVote round lost to the old leader's lease.
+        self.assertEqual(self.c.status(new)["term"], term + 1)
+        log = open(os.path.join(self.c.dir, f"node{old}.log"), errors="replace").read()
+        self.assertIn("hand-over done", log)
+        self.assertEqual(retry(lambda: self.c.client(new).get("before")), b"1")
+
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
