@@ -197,6 +197,20 @@ void Node::Impl::OnSoftState(const raft::SoftState& s) {
   ++metrics.leader_changes_total;
   spdlog::info("node {}: role {} leader {} term {}", opt.id, raft::RoleName(s.role), s.leader,
                raft->term());
+  // A forward to a node that is no longer the leader we know will most
+  // likely never be answered (it crashed, or is cut off); the client learns
+  // at once rather than at its deadline. It may have been proposed there
+  // and commit yet, so the outcome is unknown.
+  for (auto it = forwards.begin(); it != forwards.end();) {
+    if (it->second.to != s.leader) {
+      it->second.done({resp::Value::Error(
+                           "TIMEOUT the leader changed before answering; a write may or may not have applied"),
+                       0});
+      it = forwards.erase(it);
+    } else {
+      ++it;
+    }
+  }
   if (s.role != raft::Role::kLeader) {
     // ReadIndex requests without a ReadState will never get one now.
     for (auto& [id, r] : reads_by_id) {

@@ -155,6 +155,7 @@ struct Node::Impl {
   struct ForwardWaiter {
     Done done;
     std::int64_t deadline_ms;
+    raft::NodeId to;  // the leader it went to
   };
   std::uint64_t next_forward_id = 1;
   std::unordered_map<std::uint64_t, ForwardWaiter> forwards;

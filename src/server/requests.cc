@@ -138,7 +138,7 @@ void Node::Impl::Forward(ForwardKind kind, std::string body, Done done) {
     return done({resp::Value::Error("TRYAGAIN the link to the leader is congested"), 0});
   }
   ++metrics.forwarded_total;
-  forwards[id] = ForwardWaiter{std::move(done), MonoMs() + opt.request_timeout_ms};
+  forwards[id] = ForwardWaiter{std::move(done), MonoMs() + opt.request_timeout_ms, leader};
 }
 
 // The leader side: run the request as a strong-consistency client would and
