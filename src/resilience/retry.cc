@@ -23,6 +23,10 @@ std::optional<Nanos> RetryAfterFromMessage(const Status& s) {
   std::int64_t ms = 0;
   auto [ptr, ec] = std::from_chars(first, last, ms);
   if (ec != std::errc() || ptr == first || ms < 0) return std::nullopt;
+  // A remote server wrote this number: clamp it so the conversion to
+  // nanoseconds cannot overflow (Retry caps the wait at retry_after_max).
+  constexpr std::int64_t kMaxMs = Nanos::max().count() / 1'000'000;
+  if (ms > kMaxMs) ms = kMaxMs;
   return std::chrono::duration_cast<Nanos>(std::chrono::milliseconds(ms));
 }
 

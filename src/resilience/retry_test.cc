@@ -105,6 +105,12 @@ TEST(RetryTest, RetryAfterParserRejectsGarbage) {
   EXPECT_FALSE(RetryAfterFromMessage(Status::Unavailable("retry-after-ms=")).has_value());
   EXPECT_FALSE(RetryAfterFromMessage(Status::Unavailable("retry-after-ms=x1")).has_value());
   EXPECT_FALSE(RetryAfterFromMessage(Status::Unavailable("nothing")).has_value());
+  EXPECT_FALSE(RetryAfterFromMessage(Status::Unavailable("retry-after-ms=-5")).has_value());
+  // A huge hint (a hostile or broken server) is clamped, never overflowed
+  // (UBSan would flag the multiplication).
+  auto huge = RetryAfterFromMessage(Status::Unavailable("retry-after-ms=9223372036854775807"));
+  ASSERT_TRUE(huge.has_value());
+  EXPECT_GT(huge->count(), 0);
 }
 
 TEST(BackoffTest, JitterStaysInItsRange) {
