@@ -40,13 +40,13 @@ def log(msg):
 class Nemesis:
     """Draws faults from the seed and records each as a history event."""
 
-    def __init__(self, args, topo, nodes, events_path):
-        self.args, self.topo, self.nodes = args, topo, nodes
+    def __init__(self, args, topo, nodes, events_path, system=None):
+        self.args, self.topo, self.nodes, self.system = args, topo, nodes, system
         self.rng = random.Random(args.seed)
         self.events = open(events_path, "a", buffering=1)
         kinds = args.nemesis.split(",") if args.nemesis else []
         if not topo:
-            dropped = [k for k in kinds if k in ("partition", "oneway", "bridge", "loss")]
+            dropped = [k for k in kinds if k in ("partition", "oneway", "bridge", "loss", "isolate-leader")]
             if dropped:
                 log(f"no namespaces: network faults {dropped} are not available; using kill and pause")
             kinds = [k for k in kinds if k not in dropped]
@@ -67,7 +67,29 @@ class Nemesis:
                 break
             kind = self.rng.choice(self.kinds)
             hold = self.rng.uniform(1.5, 4.0)
-            getattr(self, "fault_" + kind)(hold)
+            getattr(self, "fault_" + kind.replace("-", "_"))(hold)
+            self.pin_leader()
+
+    def pin_leader(self):
+        """With --lead N, hands leadership back to node N (a transfer; the
+        node must be up to date, which the leader arranges)."""
+        if not self.args.lead or not hasattr(self.system, "transfer_leader"):
+            return
+        ok = self.system.transfer_leader(self.args.lead)
+        self.emit("lead", "instant", f"transfer to n{self.args.lead}: {'done' if ok else 'refused'}")
+
+    def fault_isolate_leader(self, hold):
+        """Cuts the current leader off from every other node (clients still
+        reach it): the case where a stale lease could answer reads."""
+        lead = self.system.leader() if hasattr(self.system, "leader") else None
+        if not lead:
+            return self.fault_partition(hold)
+        others = [i for i in self.ids() if i != lead]
+        self.emit("partition", "start", f"isolate leader n{lead} | {' '.join(f'n{i}' for i in others)}")
+        self.topo.partition([[lead], others])
+        time.sleep(hold)
+        self.topo.heal()
+        self.emit("partition", "stop")
 
     def fault_kill(self, hold):
         n = self.nodes[self.rng.randrange(len(self.nodes))]
@@ -170,6 +192,12 @@ def main():
     ap.add_argument("--seed", type=int, default=int(time.time()) % 100000)
     ap.add_argument("--nemesis", default="kill,pause,partition,bridge,oneway,loss")
     ap.add_argument("--consistency", default="strong")
+    ap.add_argument("--clock-rate", action="append", default=[], metavar="N:RATE",
+                    help="run node N under libfaketime at RATE (0.5 = its clocks and timers at half "
+                         "speed); repeatable. For lease reads under clock drift")
+    ap.add_argument("--lead", type=int, default=0, metavar="N",
+                    help="keep node N the leader: transfer leadership to it at the start and after "
+                         "every fault (cairn only)")
     ap.add_argument("--expect", choices=["valid", "invalid"], default="valid",
                     help="invalid: succeed only if the linearizability checker finds a violation "
                          "(for runs against a known-broken system)")
@@ -196,7 +224,8 @@ def main():
     if args.system.startswith("redis"):
         system = systems.RedisSystem(topo, run_dir, args.nodes, durable=args.system == "redis")
     else:
-        system = systems.CairnSystem(topo, run_dir, args.nodes, args.cairn_bin, args.consistency)
+        rates = {int(n): float(r) for n, r in (x.split(":") for x in args.clock_rate)}
+        system = systems.CairnSystem(topo, run_dir, args.nodes, args.cairn_bin, args.consistency, rates)
     nodes = [system.node(i) for i in range(1, args.nodes + 1)]
     workload = None
     try:
@@ -216,7 +245,8 @@ def main():
         if topo:
             wl = topo.exec_prefix(topo.client_ns) + wl
         workload = subprocess.Popen(wl)
-        nemesis = Nemesis(args, topo, nodes, os.path.join(run_dir, "nemesis.jsonl"))
+        nemesis = Nemesis(args, topo, nodes, os.path.join(run_dir, "nemesis.jsonl"), system)
+        nemesis.pin_leader()
         nemesis.run(time.monotonic() + args.duration)
         if topo:
             topo.heal()

@@ -115,9 +115,46 @@ class CairnSystem:
 
     name = "cairn"
 
-    def __init__(self, topo, run_dir, nodes, binary, consistency="strong"):
+    def __init__(self, topo, run_dir, nodes, binary, consistency="strong", clock_rates=None):
         self.topo, self.run_dir, self.nodes, self.binary = topo, run_dir, nodes, binary
         self.consistency = consistency
+        # node index -> clock rate (libfaketime "x<rate>": 0.5 = the node's
+        # clocks, monotonic included, run at half speed, and so do its timers).
+        self.clock_rates = clock_rates or {}
+
+    def http(self, i, method, path, body=None, timeout_s=3):
+        """One HTTP request to node i's API, from the clients' namespace.
+        Returns (status, text); status 0 if the node did not answer."""
+        url = f"http://{self.host(i)}:{self.http_port(i)}{path}"
+        cmd = ["curl", "-s", "-m", str(timeout_s), "-o", "-", "-w", "\n%{http_code}", "-X", method, url]
+        if body is not None:
+            cmd += ["-H", "Content-Type: application/json", "-d", body]
+        if self.topo:
+            cmd = self.topo.exec_prefix(self.topo.client_ns) + cmd
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        text, _, code = r.stdout.rpartition("\n")
+        return (int(code) if code.isdigit() else 0), text
+
+    def leader(self):
+        """The leader a majority of reachable nodes name, or None."""
+        import json
+        votes = {}
+        for i in range(1, self.nodes + 1):
+            code, text = self.http(i, "GET", "/v1/status", timeout_s=1)
+            if code == 200:
+                lead = json.loads(text).get("leader", 0)
+                if lead:
+                    votes[lead] = votes.get(lead, 0) + 1
+        best = max(votes.items(), key=lambda kv: kv[1], default=(None, 0))
+        return best[0] if best[1] * 2 > self.nodes else None
+
+    def transfer_leader(self, to):
+        """Asks the cluster to hand leadership to node `to`; True once it leads."""
+        for i in range(1, self.nodes + 1):
+            code, _ = self.http(i, "POST", "/v1/transfer-leader", f'{{"to": {to}}}', timeout_s=5)
+            if code == 200:
+                return True
+        return False
 
     def host(self, i):
         return self.topo.addr(i) if self.topo else "127.0.0.1"
@@ -140,6 +177,8 @@ class CairnSystem:
         argv = [self.binary, "server", "--id", str(i), "--peers", peers, "--bind", self.host(i),
                 "--resp-port", str(self.port(i)), "--http-port", str(self.http_port(i)),
                 "--data-dir", d]
+        if i in self.clock_rates:
+            argv = ["faketime", "-f", f"+0 x{self.clock_rates[i]}"] + argv
         if self.topo:
             argv = self.topo.exec_prefix(self.topo.ns(i)) + argv
         return Node(i, argv, os.path.join(self.run_dir, f"n{i}.log"))
