@@ -41,7 +41,9 @@ int Call(const CtlOptions& o, const std::string& method, const std::string& path
     return Fail(fmt::format("{} (HTTP {})", Str(j, "error", "request refused"), reply->status));
   }
   if (o.json) {
-    std::printf("%s\n", j.dump(2).c_str());
+    // `members --json` prints the member list itself (as before /v1/members).
+    const nlohmann::json& out = o.what == "members" && j.contains("members") ? j["members"] : j;
+    std::printf("%s\n", out.dump(2).c_str());
   } else {
     table(j);
   }

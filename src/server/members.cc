@@ -64,7 +64,9 @@ void Node::Impl::MaybeSyncPeers() {
 
 // The transport dials the members whose address we know. A node that is not
 // (yet) in its own membership also dials whoever reached it (a leader adding
-// it). Removing a peer drops its queue: Raft no longer talks to it.
+// it). Peers are only added here: a removed member is dropped when its
+// removal commits (OnRemovalApplied), because until then it may still be the
+// leader that needs our acknowledgements to commit it.
 void Node::Impl::SyncPeers() {
   const raft::Membership& m = raft->membership();
   const bool member = m.Contains(opt.id);
@@ -81,21 +83,26 @@ void Node::Impl::SyncPeers() {
   if (!member) {
     for (raft::NodeId id : hello_learned) consider(id);
   }
-  for (raft::NodeId id : dialled) {
-    if (!want.count(id)) {
-      spdlog::info("node {}: no longer dialling node {}", opt.id, id);
-      transport->RemovePeer(id);
-    }
-  }
   for (raft::NodeId id : want) {
     auto hp = net::ParseHostPort(addresses[id].raft_address);
     if (!hp.ok()) continue;
     if (!dialled.count(id)) spdlog::info("node {}: dialling node {} at {}", opt.id, id, addresses[id].raft_address);
     transport->AddPeer({id, hp->host, hp->port});
+    dialled.insert(id);
   }
-  dialled = std::move(want);
   synced_membership = m;
   peers_dirty = false;
+}
+
+void Node::Impl::OnRemovalApplied(const raft::Entry& e) {
+  auto cc = raft::DecodeConfChange(e.data);
+  if (!cc.ok() || cc->type != raft::ConfChangeType::kRemoveNode || cc->node == opt.id) return;
+  // (A later entry may have added it back: then it stays.)
+  if (raft->membership().Contains(cc->node) || !dialled.count(cc->node)) return;
+  spdlog::info("node {}: node {} removed; no longer dialling it", opt.id, cc->node);
+  transport->RemovePeer(cc->node);
+  dialled.erase(cc->node);
+  hello_learned.erase(cc->node);
 }
 
 // A peer dialled us and named its address. A member whose address we lack

@@ -108,6 +108,7 @@ struct Node::Impl {
   void LearnAddresses(const raft::Entry& e);
   void SyncPeers();
   void MaybeSyncPeers();
+  void OnRemovalApplied(const raft::Entry& e);
   void OnHello(raft::NodeId from, const std::string& address);
   void MaybePromoteLearners();
   raft::NodeId PickTransferTarget() const;
