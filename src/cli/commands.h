@@ -16,6 +16,15 @@ struct DevOptions {
   bool keep_data = false;
 };
 int RunDev(const DevOptions& options);
-int RunCtl(const std::string& what, const std::string& address, bool json);
+struct CtlOptions {
+  std::string what;  // status | members | add | remove | transfer-leader
+  std::string address = "127.0.0.1:8081";
+  std::uint64_t node = 0;  // add, remove
+  std::string raft_address, http_address;  // add
+  std::uint64_t to = 0;                    // transfer-leader (0: the node picks)
+  bool json = false;
+};
+// Exit codes: 0 success, 1 the node refused or could not be reached, 2 usage.
+int RunCtl(const CtlOptions& options);
 
 }  // namespace cairn::cli

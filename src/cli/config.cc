@@ -29,7 +29,7 @@ const std::vector<std::string>& SettingKeys() {
       "id",          "peers",        "bind",           "resp_port",
       "http_port",   "data_dir",     "tick_ms",        "request_timeout_ms",
       "max_clients", "max_request_bytes", "max_bulk_bytes", "max_pipeline",
-      "log_format",  "default_consistency"};
+      "log_format",  "default_consistency", "join"};
   return keys;
 }
 
@@ -99,6 +99,25 @@ Result<server::NodeOptions> ToNodeOptions(const Settings& s) {
   o.http_port = static_cast<std::uint16_t>(http_port);
   std::string peers = s.count("peers") ? s.at("peers") : "1=127.0.0.1:7001";
   CAIRN_ASSIGN_OR_RETURN(o.peers, ParsePeers(peers));
+  if (s.count("join") && !s.at("join").empty()) {
+    const std::string& j = s.at("join");
+    if (j == "true" || j == "1" || j == "yes") {
+      o.join = true;
+    } else if (j != "false" && j != "0" && j != "no") {
+      return Status::InvalidArgument("setting join: true or false");
+    }
+  }
+  bool self_listed = false, others_listed = false;
+  for (const auto& p : o.peers) {
+    self_listed = self_listed || p.id == o.id;
+    others_listed = others_listed || p.id != o.id;
+  }
+  if (!self_listed) {
+    return Status::InvalidArgument("setting peers: must list this node's own id=host:port");
+  }
+  if (o.join && !others_listed) {
+    return Status::InvalidArgument("setting join: peers must also list the cluster's founding voters");
+  }
   if (s.count("bind")) o.bind_host = s.at("bind");
   if (s.count("data_dir")) o.data_dir = s.at("data_dir");
   CAIRN_ASSIGN_OR_RETURN(auto tick, ToU64(s, "tick_ms", 10, 1000));

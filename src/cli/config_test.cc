@@ -56,5 +56,19 @@ TEST(Config, BadValuesNameTheSetting) {
   ::unlink(path.c_str());
 }
 
+TEST(Config, JoinNeedsOwnEntryAndFoundingVoters) {
+  Settings s{{"id", "4"}, {"peers", "1=127.0.0.1:7001,4=127.0.0.1:7004"}, {"join", "true"}};
+  auto o = ToNodeOptions(s);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_TRUE(o->join);
+  EXPECT_FALSE(ToNodeOptions({{"id", "4"}, {"peers", "4=127.0.0.1:7004"}, {"join", "true"}}).ok())
+      << "no founding voters";
+  auto missing = ToNodeOptions({{"id", "4"}, {"peers", "1=127.0.0.1:7001"}});
+  ASSERT_FALSE(missing.ok()) << "own entry missing";
+  EXPECT_NE(missing.status().message().find("peers"), std::string_view::npos);
+  EXPECT_FALSE(ToNodeOptions({{"join", "maybe"}}).ok());
+  EXPECT_FALSE(ToNodeOptions({}).value().join);
+}
+
 }  // namespace
 }  // namespace cairn::cli

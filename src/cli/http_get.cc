@@ -6,9 +6,12 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
 namespace cairn::cli {
 
-Result<std::string> HttpGet(const std::string& address, const std::string& path) {
+Result<HttpReply> HttpRequest(const std::string& address, const std::string& method,
+                              const std::string& path, const std::string& body) {
   std::size_t colon = address.rfind(':');
   if (colon == std::string::npos) return Status::InvalidArgument("address must be host:port");
   addrinfo hints{};
@@ -26,8 +29,10 @@ Result<std::string> HttpGet(const std::string& address, const std::string& path)
     if (fd >= 0) ::close(fd);
     return Status::Unavailable("cannot connect to " + address);
   }
-  std::string req =
-      fmt::format("GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", path, address);
+  std::string req = fmt::format(
+      "{} {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+      "Content-Length: {}\r\n\r\n{}",
+      method, path, address, body.size(), body);
   if (::write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
     ::close(fd);
     return Status::Unavailable("write to " + address + " failed");
@@ -36,9 +41,17 @@ Result<std::string> HttpGet(const std::string& address, const std::string& path)
   char buf[4096];
   for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) resp.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
-  std::size_t body = resp.find("\r\n\r\n");
-  if (body == std::string::npos) return Status::Unavailable("bad HTTP reply from " + address);
-  return resp.substr(body + 4);
+  std::size_t end = resp.find("\r\n\r\n");
+  int status = 0;
+  if (end == std::string::npos || std::sscanf(resp.c_str(), "HTTP/1.%*d %d", &status) != 1) {
+    return Status::Unavailable("bad HTTP reply from " + address);
+  }
+  return HttpReply{status, resp.substr(end + 4)};
+}
+
+Result<std::string> HttpGet(const std::string& address, const std::string& path) {
+  CAIRN_ASSIGN_OR_RETURN(HttpReply r, HttpRequest(address, "GET", path));
+  return r.body;
 }
 
 }  // namespace cairn::cli

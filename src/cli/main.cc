@@ -27,11 +27,17 @@ int main(int argc, char** argv) {
       {"max_bulk_bytes", "bytes of one argument (default 512 MiB)"},
       {"max_pipeline", "unanswered commands per connection before reading pauses (default 4096)"},
       {"log_format", "text or json"},
-      {"default_consistency", "read level of a new connection: strong (default), lease or eventual"}};
+      {"default_consistency", "read level of a new connection: strong (default), lease or eventual"},
+      {"join", "join a running cluster: --peers lists its founding voters and this node; "
+               "add it with `cairn ctl add` (docs/operations.md)"}};
   for (const auto& key : SettingKeys()) {
     std::string flag = "--" + key;
     for (auto& c : flag) c = c == '_' ? '-' : c;
-    flag_opts[key] = server->add_option(flag, flag_values[key], help.at(key));
+    if (key == "join") {
+      flag_opts[key] = server->add_flag(flag, help.at(key));
+    } else {
+      flag_opts[key] = server->add_option(flag, flag_values[key], help.at(key));
+    }
   }
 
   auto* dev = app.add_subcommand("dev", "Start a local cluster as child processes");
@@ -42,21 +48,26 @@ int main(int argc, char** argv) {
   dev->add_option("--http-base", dev_opts.http_base, "HTTP port of node 1 (default 8081)");
   dev->add_flag("--keep-data", dev_opts.keep_data, "keep the temporary data directory");
 
-  auto* ctl = app.add_subcommand("ctl", "Query a node's HTTP API");
-  std::string what, address = "127.0.0.1:8081";
-  bool json = false;
-  ctl->add_option("what", what, "status | members")->required()->check(CLI::IsMember({"status", "members"}));
-  ctl->add_option("--addr", address, "host:port of a node's HTTP API (default 127.0.0.1:8081)");
-  ctl->add_flag("--json", json, "print the raw JSON");
+  auto* ctl = app.add_subcommand("ctl", "Query and change a cluster through a node's HTTP API");
+  CtlOptions ctl_opts;
+  ctl->add_option("what", ctl_opts.what, "status | members | add | remove | transfer-leader")
+      ->required()
+      ->check(CLI::IsMember({"status", "members", "add", "remove", "transfer-leader"}));
+  ctl->add_option("node", ctl_opts.node, "node id (add, remove)");
+  ctl->add_option("--addr", ctl_opts.address, "host:port of any node's HTTP API (default 127.0.0.1:8081)");
+  ctl->add_option("--raft-address", ctl_opts.raft_address, "add: the new node's Raft host:port");
+  ctl->add_option("--http-address", ctl_opts.http_address, "add: the new node's HTTP host:port");
+  ctl->add_option("--to", ctl_opts.to, "transfer-leader: target node id (default: most caught-up voter)");
+  ctl->add_flag("--json", ctl_opts.json, "print the raw JSON");
 
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) {
     Settings flags;
     for (const auto& [key, opt] : flag_opts) {
-      if (opt->count() > 0) flags[key] = flag_values[key];
+      if (opt->count() > 0) flags[key] = key == "join" ? "true" : flag_values[key];
     }
     return RunServer(flags, config_path);
   }
   if (dev->parsed()) return RunDev(dev_opts);
-  return RunCtl(what, address, json);
+  return RunCtl(ctl_opts);
 }

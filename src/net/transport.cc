@@ -22,6 +22,7 @@ struct OutboundPeer {
   std::unique_ptr<asio::steady_timer> wake;  // cancelled when the queue fills
   std::unique_ptr<tcp::socket> socket;
   bool connected = false;
+  bool removed = false;  // RemovePeer: its coroutine ends
 };
 
 }  // namespace
@@ -33,15 +34,20 @@ struct Transport::Impl : std::enable_shared_from_this<Impl> {
 
   awaitable<void> Accept();
   awaitable<void> Receive(std::shared_ptr<tcp::socket> socket);
-  awaitable<void> RunPeer(OutboundPeer* peer);
+  awaitable<void> RunPeer(std::shared_ptr<OutboundPeer> peer);
   awaitable<bool> Connect(OutboundPeer* peer);
+  void Retire(OutboundPeer* peer);
+  bool Live(const OutboundPeer* peer) const { return !stopped && !peer->removed; }
 
   asio::io_context& io;
   const raft::NodeId self;
   const TransportOptions options;
   FrameHandler on_frame;
+  HelloHandler on_hello;
+  std::string self_address;  // sent in kHello when known
   tcp::acceptor acceptor;
-  std::unordered_map<raft::NodeId, std::unique_ptr<OutboundPeer>> peers;
+  bool started = false;
+  std::unordered_map<raft::NodeId, std::shared_ptr<OutboundPeer>> peers;
   std::vector<std::weak_ptr<tcp::socket>> inbound;
   TransportStats stats;
   bool stopped = false;
@@ -51,12 +57,53 @@ Transport::Transport(asio::io_context& io, raft::NodeId self, std::vector<PeerAd
                      FrameHandler on_frame, TransportOptions options)
     : impl_(std::make_shared<Impl>(io, self, options, std::move(on_frame))) {
   for (auto& p : peers) {
-    if (p.id == self) continue;
-    auto peer = std::make_unique<OutboundPeer>();
+    if (p.id == self) {
+      impl_->self_address = p.host + ":" + std::to_string(p.port);
+      continue;
+    }
+    auto peer = std::make_shared<OutboundPeer>();
     peer->address = p;
     peer->wake = std::make_unique<asio::steady_timer>(io);
     impl_->peers[p.id] = std::move(peer);
   }
+}
+
+void Transport::AddPeer(const PeerAddress& p) {
+  if (p.id == impl_->self || p.id == raft::kNoNode || impl_->stopped) return;
+  std::deque<std::string> queued;
+  if (auto it = impl_->peers.find(p.id); it != impl_->peers.end()) {
+    const PeerAddress& old = it->second->address;
+    if (old.host == p.host && old.port == p.port) return;
+    queued = std::move(it->second->queue);
+    impl_->Retire(it->second.get());
+    impl_->peers.erase(it);
+  }
+  auto peer = std::make_shared<OutboundPeer>();
+  peer->address = p;
+  peer->queue = std::move(queued);
+  peer->wake = std::make_unique<asio::steady_timer>(impl_->io);
+  impl_->peers[p.id] = peer;
+  if (impl_->started) asio::co_spawn(impl_->io, impl_->RunPeer(peer), asio::detached);
+}
+
+void Transport::RemovePeer(raft::NodeId id) {
+  auto it = impl_->peers.find(id);
+  if (it == impl_->peers.end()) return;
+  impl_->Retire(it->second.get());
+  impl_->peers.erase(it);
+}
+
+bool Transport::HasPeer(raft::NodeId id) const { return impl_->peers.count(id) > 0; }
+
+void Transport::SetHelloHandler(HelloHandler on_hello) { impl_->on_hello = std::move(on_hello); }
+
+// The peer's coroutine holds its own reference and ends at its next wake-up.
+void Transport::Impl::Retire(OutboundPeer* peer) {
+  peer->removed = true;
+  peer->queue.clear();
+  peer->wake->cancel();
+  boost::system::error_code ec;
+  if (peer->socket) peer->socket->close(ec);
 }
 
 Transport::~Transport() { Stop(); }
@@ -73,8 +120,9 @@ Status Transport::Start(const std::string& host, std::uint16_t port) {
   if (ec) return Status::IOError("peer listen on " + host + ":" + std::to_string(port) + ": " +
                                  ec.message());
   asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
+  impl_->started = true;
   for (auto& [id, peer] : impl_->peers) {
-    asio::co_spawn(impl_->io, impl_->RunPeer(peer.get()), asio::detached);
+    asio::co_spawn(impl_->io, impl_->RunPeer(peer), asio::detached);
   }
   return Status::Ok();
 }
@@ -168,6 +216,12 @@ awaitable<void> Transport::Impl::Receive(std::shared_ptr<tcp::socket> socket) {
           socket->close(ignored);
           co_return;
         }
+        // Older peers send the id alone; the address is optional.
+        std::string_view address;
+        if (r.remaining() > 0 && r.Bytes(&address) && !address.empty() && on_hello) {
+          on_hello(from, std::string(address));
+          if (stopped) co_return;
+        }
         continue;
       }
       on_frame(from, std::move(frame));
@@ -181,13 +235,15 @@ awaitable<bool> Transport::Impl::Connect(OutboundPeer* peer) {
   boost::system::error_code ec;
   auto results = co_await resolver.async_resolve(
       peer->address.host, std::to_string(peer->address.port), NoThrow(ec));
-  if (ec || stopped) co_return false;
+  if (ec || !Live(peer)) co_return false;
   peer->socket = std::make_unique<tcp::socket>(io);
   co_await asio::async_connect(*peer->socket, results, NoThrow(ec));
-  if (ec || stopped) co_return false;
+  if (ec || !Live(peer)) co_return false;
   peer->socket->set_option(tcp::no_delay(true), ec);
   std::string hello_payload, hello;
-  ByteWriter(&hello_payload).U64(self);
+  ByteWriter hw(&hello_payload);
+  hw.U64(self);
+  if (!self_address.empty()) hw.Bytes(self_address);
   AppendFrame(FrameType::kHello, hello_payload, &hello);
   std::size_t wn = co_await asio::async_write(*peer->socket, asio::buffer(hello), NoThrow(ec));
   if (ec) co_return false;
@@ -196,14 +252,15 @@ awaitable<bool> Transport::Impl::Connect(OutboundPeer* peer) {
   co_return true;
 }
 
-awaitable<void> Transport::Impl::RunPeer(OutboundPeer* peer) {
+awaitable<void> Transport::Impl::RunPeer(std::shared_ptr<OutboundPeer> peer_ref) {
   auto keep = shared_from_this();
+  OutboundPeer* peer = peer_ref.get();
   std::uint32_t backoff_ms = options.backoff_ms_min;
   asio::steady_timer backoff(io);
   std::string batch;
-  while (!stopped) {
+  while (Live(peer)) {
     if (!co_await Connect(peer)) {
-      if (stopped) co_return;
+      if (!Live(peer)) co_return;
       backoff.expires_after(std::chrono::milliseconds(backoff_ms));
       boost::system::error_code ignored;
       co_await backoff.async_wait(NoThrow(ignored));
@@ -212,7 +269,7 @@ awaitable<void> Transport::Impl::RunPeer(OutboundPeer* peer) {
     }
     backoff_ms = options.backoff_ms_min;
     peer->connected = true;
-    while (!stopped) {
+    while (Live(peer)) {
       if (peer->queue.empty()) {
         peer->wake->expires_at(asio::steady_timer::time_point::max());
         boost::system::error_code ignored;

@@ -12,7 +12,9 @@
 // A broken link is redialled with exponential backoff (backoff_ms_min doubling
 // up to backoff_ms_max); frames queued meanwhile stay queued (still bounded).
 //
-// Receiving: the first frame on a connection must be kHello naming the sender;
+// Receiving: the first frame on a connection must be kHello naming the sender
+// (and, since membership changes, the sender's own listen address: a node
+// that joins learns from it how to answer a leader it has not heard of);
 // every later frame is handed to `on_frame(from, frame)`. A framing or
 // checksum error closes that connection (the sender redials).
 //
@@ -61,7 +63,11 @@ struct TransportStats {
 class Transport {
  public:
   using FrameHandler = std::function<void(raft::NodeId from, Frame frame)>;
+  // A kHello that names its sender's address ("host:port", maybe empty).
+  using HelloHandler = std::function<void(raft::NodeId from, const std::string& address)>;
 
+  // `peers` may list this node itself: its address is then sent in every
+  // kHello (it is not dialled).
   Transport(boost::asio::io_context& io, raft::NodeId self, std::vector<PeerAddress> peers,
             FrameHandler on_frame, TransportOptions options = {});
   ~Transport();
@@ -79,6 +85,16 @@ class Transport {
 
   // True while the outbound link to `to` is connected.
   bool Connected(raft::NodeId to) const;
+
+  // Membership at run time. AddPeer dials a new peer, or redials a known one
+  // whose address changed (queued frames are kept); the same address again
+  // is a no-op. RemovePeer drops the peer's queue and closes its outbound
+  // link; frames for it are refused from then on. Inbound links are not
+  // closed (the sender owns them; the node ignores what it should not hear).
+  void AddPeer(const PeerAddress& peer);
+  void RemovePeer(raft::NodeId id);
+  bool HasPeer(raft::NodeId id) const;
+  void SetHelloHandler(HelloHandler on_hello);
 
   // Closes every socket; coroutines end as the io_context runs on.
   void Stop();

@@ -90,5 +90,44 @@ TEST(Transport, FullQueueDropsAndCounts) {
   io.run_for(std::chrono::milliseconds(20));
 }
 
+// Goal: peers added and removed at run time, and a stranger learned from the
+// address in its hello (how a joining node reaches a leader it never heard of).
+TEST(Transport, AddsAndRemovesPeersAtRunTimeAndLearnsHelloAddress) {
+  boost::asio::io_context io;
+  std::uint16_t p1 = FreePort(io), p2 = FreePort(io);
+  std::vector<raft::NodeId> at1_from, at2_from;
+  // Node 2 knows only itself: it hears of node 1 from node 1's hello.
+  Transport t1(io, 1, {{1, "127.0.0.1", p1}}, [&](raft::NodeId from, Frame) { at1_from.push_back(from); });
+  Transport t2(io, 2, {{2, "127.0.0.1", p2}}, [&](raft::NodeId from, Frame) { at2_from.push_back(from); });
+  std::string learned;
+  t2.SetHelloHandler([&](raft::NodeId from, const std::string& address) {
+    EXPECT_EQ(from, 1u);
+    learned = address;
+    auto colon = address.rfind(':');
+    t2.AddPeer({from, address.substr(0, colon),
+                static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)))});
+  });
+  ASSERT_TRUE(t1.Start("127.0.0.1", p1).ok());
+  ASSERT_TRUE(t2.Start("127.0.0.1", p2).ok());
+  EXPECT_FALSE(t1.SendRaft(Msg(1, 2, 1))) << "not a peer yet";
+  t1.AddPeer({2, "127.0.0.1", p2});
+  EXPECT_TRUE(t1.HasPeer(2));
+  ASSERT_TRUE(t1.SendRaft(Msg(1, 2, 1)));
+  ASSERT_TRUE(RunUntil(io, [&] { return at2_from.size() == 1 && t2.HasPeer(1); }));
+  EXPECT_EQ(learned, "127.0.0.1:" + std::to_string(p1));
+  ASSERT_TRUE(t2.SendRaft(Msg(2, 1, 1)));
+  ASSERT_TRUE(RunUntil(io, [&] { return at1_from.size() == 1; }));
+  t1.AddPeer({2, "127.0.0.1", p2});  // same address: nothing changes
+  t1.RemovePeer(2);
+  EXPECT_FALSE(t1.HasPeer(2));
+  EXPECT_FALSE(t1.SendRaft(Msg(1, 2, 2))) << "removed";
+  t1.AddPeer({2, "127.0.0.1", p2});  // back again: dials anew
+  ASSERT_TRUE(t1.SendRaft(Msg(1, 2, 3)));
+  ASSERT_TRUE(RunUntil(io, [&] { return at2_from.size() == 2; }));
+  t1.Stop();
+  t2.Stop();
+  io.run_for(std::chrono::milliseconds(20));
+}
+
 }  // namespace
 }  // namespace cairn::net

@@ -16,6 +16,9 @@ Result<ProposalId> RawNode::ProposeConfChange(const ConfChange& cc) {
   if (!unsafe && last_conf_index() > log_.committed()) {
     return Status::Unavailable("a configuration change is in progress");
   }
+  if (cc.context.size() > kConfChangeContextBytesMax) {
+    return Status::InvalidArgument("conf change context too large");
+  }
   CAIRN_ASSIGN_OR_RETURN(Membership next, ApplyConfChange(membership_, cc));
   if (cc.type == ConfChangeType::kAddVoter && membership_.IsLearner(cc.node)) {
     // A learner votes only once it holds everything committed so far, so

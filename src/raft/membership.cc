@@ -18,15 +18,20 @@ bool Membership::IsLearner(NodeId id) const { return Has(learners, id); }
 
 std::string EncodeConfChange(const ConfChange& cc) {
   std::string out;
-  out.push_back(1);
+  out.push_back(cc.context.empty() ? 1 : 2);
   out.push_back(static_cast<char>(cc.type));
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((cc.node >> (8 * i)) & 0xff));
+  out += cc.context;
   return out;
 }
 
 Result<ConfChange> DecodeConfChange(std::string_view data) {
-  if (data.size() != 10) return Status::InvalidArgument("conf change: bad length");
-  if (data[0] != 1) return Status::InvalidArgument("conf change: unknown version");
+  if (data.size() < 10) return Status::InvalidArgument("conf change: bad length");
+  if (data[0] != 1 && data[0] != 2) return Status::InvalidArgument("conf change: unknown version");
+  if (data[0] == 1 && data.size() != 10) return Status::InvalidArgument("conf change: bad length");
+  if (data[0] == 2 && (data.size() == 10 || data.size() > 10 + kConfChangeContextBytesMax)) {
+    return Status::InvalidArgument("conf change: bad context length");
+  }
   const auto type = static_cast<std::uint8_t>(data[1]);
   if (type < 1 || type > 3) return Status::InvalidArgument("conf change: unknown type");
   ConfChange cc;
@@ -35,6 +40,7 @@ Result<ConfChange> DecodeConfChange(std::string_view data) {
     cc.node |= static_cast<NodeId>(static_cast<std::uint8_t>(data[2 + i])) << (8 * i);
   }
   if (cc.node == kNoNode) return Status::InvalidArgument("conf change: node id 0");
+  cc.context.assign(data.substr(10));
   return cc;
 }
 

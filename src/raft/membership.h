@@ -32,14 +32,24 @@ enum class ConfChangeType : std::uint8_t {
   kRemoveNode = 3,  // a voter or learner leaves
 };
 
+// Bound on ConfChange::context (it rides in the log and in every Append).
+inline constexpr std::size_t kConfChangeContextBytesMax = 4096;
+
 struct ConfChange {
   ConfChangeType type = ConfChangeType::kAddVoter;
   NodeId node = kNoNode;
+  // Opaque to the core: the driver's own data about the change (Cairn's
+  // node puts the member's addresses here, net/member_info.h). At most
+  // kConfChangeContextBytesMax bytes.
+  std::string context;
   friend bool operator==(const ConfChange&, const ConfChange&) = default;
 };
 
-// Entry payload of a kConfChange entry: version byte (1), type byte, node id
-// as 8 little-endian bytes. Decode rejects anything else.
+// Entry payload of a kConfChange entry: version byte, type byte, node id as
+// 8 little-endian bytes, then for version 2 the context bytes (the rest of
+// the entry). Version 1 (no context) is written when the context is empty,
+// so logs written before contexts existed decode unchanged. Decode rejects
+// anything else.
 std::string EncodeConfChange(const ConfChange& cc);
 Result<ConfChange> DecodeConfChange(std::string_view data);
 

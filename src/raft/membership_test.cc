@@ -19,6 +19,26 @@ TEST(MembershipTest, EncodingRoundTripsAndRejectsGarbage) {
   EXPECT_FALSE(DecodeConfChange(bad_type).ok());
 }
 
+TEST(MembershipTest, ContextRoundTripsWithinItsBound) {
+  ConfChange cc{ConfChangeType::kAddLearner, 4, "addresses"};
+  std::string bytes = EncodeConfChange(cc);
+  EXPECT_EQ(bytes[0], 2);
+  auto back = DecodeConfChange(bytes);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, cc);
+  // Without a context the version-1 layout is written (old logs decode).
+  EXPECT_EQ(EncodeConfChange({ConfChangeType::kAddVoter, 4, ""}).size(), 10u);
+  std::string v1_with_tail = EncodeConfChange({ConfChangeType::kAddVoter, 4, ""}) + "x";
+  EXPECT_FALSE(DecodeConfChange(v1_with_tail).ok());
+  std::string v2_empty = EncodeConfChange({ConfChangeType::kAddVoter, 4, ""});
+  v2_empty[0] = 2;
+  EXPECT_FALSE(DecodeConfChange(v2_empty).ok());
+  cc.context.assign(kConfChangeContextBytesMax, 'a');
+  EXPECT_TRUE(DecodeConfChange(EncodeConfChange(cc)).ok());
+  cc.context.push_back('a');
+  EXPECT_FALSE(DecodeConfChange(EncodeConfChange(cc)).ok());
+}
+
 TEST(MembershipTest, ApplyRules) {
   Membership m{{1, 2, 3}, {}};
   EXPECT_FALSE(ApplyConfChange(m, {ConfChangeType::kAddVoter, 2}).ok());

@@ -95,7 +95,8 @@ class RawNode {
   //                      committed an entry of its term, a transfer is in
   //                      progress, or a learner to promote is still catching
   //                      up (retry later);
-  //   InvalidArgument    the change does not apply to the membership.
+  //   InvalidArgument    the change does not apply to the membership, or its
+  //                      context is over kConfChangeContextBytesMax.
   Result<ProposalId> ProposeConfChange(const ConfChange& cc);
 
   // The state machine was snapshotted at `index` (<= applied): entries up to

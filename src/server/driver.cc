@@ -1,6 +1,7 @@
 // The Raft loop: ticks, inbound messages, and the Ready cycle of ready.h.
 #include "server/node_impl.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "kv/engine.h"
@@ -19,7 +20,17 @@ Status Node::Impl::StartRaft() {
                restored.entries.size());
   raft::Config config;
   config.id = opt.id;
-  for (const auto& p : opt.peers) config.voters.push_back(p.id);
+  // A joining node lists itself in --peers only for its address: the
+  // founding voters are the others (raft/membership.h; it waits to be added).
+  for (const auto& p : opt.peers) {
+    if (!(opt.join && p.id == opt.id)) config.voters.push_back(p.id);
+    addresses[p.id].raft_address = fmt::format("{}:{}", p.host, p.port);
+  }
+  if (config.voters.empty()) return Status::InvalidArgument("--join needs the founding voters in --peers");
+  addresses[opt.id].http_address = fmt::format("{}:{}", opt.bind_host, opt.http_port);
+  // The log's configuration entries say where later members are (and are
+  // read again at every start).
+  for (const auto& e : restored.entries) LearnAddresses(e);
   raft = std::make_unique<raft::RawNode>(config, random, std::move(restored));
   CAIRN_ASSIGN_OR_RETURN(sm, kv::StateMachine::Open(std::make_unique<kv::MemoryEngine>()));
 
@@ -31,7 +42,11 @@ Status Node::Impl::StartRaft() {
   transport = std::make_unique<net::Transport>(
       io, opt.id, opt.peers,
       [this](raft::NodeId from, net::Frame f) { OnPeerFrame(from, std::move(f)); });
+  transport->SetHelloHandler(
+      [this](raft::NodeId from, const std::string& address) { OnHello(from, address); });
   CAIRN_RETURN_IF_ERROR(transport->Start(opt.bind_host, self->port));
+  was_member = raft->membership().Contains(opt.id);
+  SyncPeers();
 
   persist_io = std::make_unique<asio::io_context>(1);
   persist_work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
@@ -51,7 +66,11 @@ void Node::Impl::Tick() {
   }
   raft->Tick();
   ++ticks;
-  if (ticks % 10 == 0) ExpireWaiters();
+  CheckTransfers();
+  if (ticks % 10 == 0) {
+    ExpireWaiters();
+    MaybePromoteLearners();
+  }
   ScheduleReady();
   tick_timer->expires_after(std::chrono::milliseconds(opt.tick_ms));
   tick_timer->async_wait([this](boost::system::error_code ec) {
@@ -130,6 +149,10 @@ void Node::Impl::ProcessReady() {
   ++metrics.ready_cycles_total;
   auto rd = std::make_shared<raft::Ready>(raft->GetReady());
   if (rd->soft_state) OnSoftState(*rd->soft_state);
+  // New members named by entries about to be written: dial them before
+  // sending (a leader replicates to a member from the moment it is in the log).
+  for (const auto& e : rd->entries) LearnAddresses(e);
+  MaybeSyncPeers();
   for (const auto& m : rd->messages) transport->SendRaft(m);  // rule 1
   if (!rd->hard_state && rd->entries.empty()) return FinishReady(*rd);
   persist_in_flight = true;
@@ -163,6 +186,7 @@ void Node::Impl::FinishReady(const raft::Ready& rd) {
     reads_by_id.erase(it);
   }
   raft->Advance(rd);  // rule 5
+  MaybeSyncPeers();
   ServeAppliedReads();
   ScheduleReady();
 }
@@ -172,9 +196,12 @@ void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries) {
     std::string_view data = e.type == raft::EntryType::kNormal ? std::string_view(e.data) : "";
     auto replies = sm->Apply(e.index, data);
     CAIRN_CHECK(replies.ok(), "apply failed: the log holds an entry this node cannot apply");
+    if (e.type == raft::EntryType::kConfChange) OnRemovalApplied(e);
     auto it = writes.find(e.index);
     if (it == writes.end()) continue;
-    if (it->second.term == e.term && !replies->empty()) {
+    if (it->second.term == e.term && e.type == raft::EntryType::kConfChange) {
+      it->second.done({resp::Value::Simple("OK"), e.index});  // an admin change
+    } else if (it->second.term == e.term && !replies->empty()) {
       it->second.done({std::move((*replies)[0]), e.index});
     } else {
       it->second.done({resp::Value::Error("TRYAGAIN write lost to a leader change, retry"), 0});
@@ -202,7 +229,7 @@ void Node::Impl::OnSoftState(const raft::SoftState& s) {
   // at once rather than at its deadline. It may have been proposed there
   // and commit yet, so the outcome is unknown.
   for (auto it = forwards.begin(); it != forwards.end();) {
-    if (it->second.to != s.leader) {
+    if (it->second.to != s.leader && !it->second.admin) {
       it->second.done({resp::Value::Error(
                            "TIMEOUT the leader changed before answering; a write may or may not have applied"),
                        0});
@@ -247,6 +274,8 @@ void Node::Impl::FailAll(std::string_view error) {
   fail(reads_by_id);
   fail(reads_by_index);
   fail(forwards);
+  for (auto& t : transfers) t.done(http::JsonError(503, error));
+  transfers.clear();
   for (auto& p : proposal_queue) p.done({resp::Value::Error(error), 0});
   proposal_queue.clear();
 }

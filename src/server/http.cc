@@ -1,23 +1,38 @@
-// The HTTP API: /health, /ready, /metrics, /v1/status. A deliberately small
-// HTTP/1.1 responder (one request per connection, Connection: close) over
-// Asio: the four GET routes need no more, and it keeps Beast out of the build.
+// The HTTP API on Boost.Beast: one request per connection (Connection:
+// close), routed by the table in BuildRoutes(). Reading, limits and 4xx
+// answers are in http_router.{h,cc}; admin routes that change the cluster
+// run on the leader (a follower forwards them over the peer link).
+#include <utility>  // before Boost (1.74)
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
+#include "net/raft_codec.h"
 #include "server/node_impl.h"
 #include "server/session.h"
 
 namespace cairn::server {
 namespace {
 
-constexpr std::size_t kHttpRequestBytesMax = 8 << 10;
+namespace beast = boost::beast;
+using http::Request;
+using http::Respond;
+using http::Response;
+using Params = std::vector<std::string>;
 
-std::string Response(int code, std::string_view reason, std::string_view type,
-                     std::string_view body) {
-  return fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-      code, reason, type, body.size(), body);
+// A client that has not sent a whole request by then is dropped.
+constexpr auto kHttpReadTimeout = std::chrono::seconds(10);
+
+Response Text(int status, std::string body) { return Response{status, "text/plain", std::move(body)}; }
+
+asio::awaitable<void> WriteAndClose(std::shared_ptr<asio::ip::tcp::socket> socket, std::string bytes) {
+  boost::system::error_code ec;
+  co_await asio::async_write(*socket, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
+  socket->shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket->close(ec);
 }
 
 }  // namespace
@@ -36,14 +51,16 @@ std::string Node::Impl::StatusJson() const {
   j["http_port"] = opt.http_port;
   j["clients"] = metrics.clients_connected;
   nlohmann::json members = nlohmann::json::array();
-  for (const auto& p : opt.peers) {
+  std::vector<raft::NodeId> ids = raft->membership().voters;
+  ids.insert(ids.end(), raft->membership().learners.begin(), raft->membership().learners.end());
+  for (raft::NodeId id : ids) {
     nlohmann::json m;
-    m["id"] = p.id;
-    m["raft_address"] = fmt::format("{}:{}", p.host, p.port);
-    m["self"] = p.id == opt.id;
-    m["leader"] = p.id == raft->leader();
-    m["connected"] = p.id == opt.id || transport->Connected(p.id);
-    if (const raft::Progress* pr = raft->progress(p.id)) m["match_index"] = pr->match();
+    m["id"] = id;
+    m["raft_address"] = MemberAddressText(id);
+    m["self"] = id == opt.id;
+    m["leader"] = id == raft->leader();
+    m["connected"] = id == opt.id || transport->Connected(id);
+    if (const raft::Progress* pr = raft->progress(id)) m["match_index"] = pr->match();
     members.push_back(m);
   }
   j["members"] = members;
@@ -95,52 +112,131 @@ std::string Node::Impl::MetricsText() const {
   return out;
 }
 
+void Node::Impl::BuildRoutes() {
+  router.Add(http::Verb::get, "/health", [](const Request&, const Params&, Respond done) {
+    done(Text(200, "ok\n"));
+  });
+  router.Add(http::Verb::get, "/ready", [this](const Request&, const Params&, Respond done) {
+    bool ready = raft->leader() != raft::kNoNode && sm->applied_index() >= raft->log().committed();
+    done(ready ? Text(200, "ready\n") : Text(503, "not ready\n"));
+  });
+  router.Add(http::Verb::get, "/metrics", [this](const Request&, const Params&, Respond done) {
+    done(Response{200, "text/plain; version=0.0.4", MetricsText()});
+  });
+  router.Add(http::Verb::get, "/v1/status", [this](const Request&, const Params&, Respond done) {
+    done(http::Json(200, StatusJson()));
+  });
+  router.Add(http::Verb::get, "/v1/members", [this](const Request&, const Params&, Respond done) {
+    done(http::Json(200, MembersJson()));
+  });
+  router.Add(http::Verb::post, "/v1/members",
+             LeaderOnly([this](const Request& req, const Params&, Respond done) {
+               auto r = ParseAddMember(req.body());
+               if (!r.ok()) return done(http::JsonError(400, r.status().message()));
+               AddMember(*r, std::move(done));
+             }));
+  router.Add(http::Verb::delete_, "/v1/members/{}",
+             LeaderOnly([this](const Request&, const Params& p, Respond done) {
+               auto id = http::ParseNodeId(p.at(0));
+               if (!id.ok()) return done(http::JsonError(400, id.status().message()));
+               RemoveMember(*id, std::move(done));
+             }));
+  router.Add(http::Verb::post, "/v1/transfer-leader",
+             LeaderOnly([this](const Request& req, const Params&, Respond done) {
+               auto to = ParseTransferTarget(req.body());
+               if (!to.ok()) return done(http::JsonError(400, to.status().message()));
+               TransferLeader(*to, std::move(done));
+             }));
+}
+
+http::Handler Node::Impl::LeaderOnly(http::Handler handler) {
+  return [this, handler](const Request& req, const Params& params, Respond done) {
+    if (is_leader()) return handler(req, params, std::move(done));
+    if (raft->leader() == raft::kNoNode) {
+      return done(http::JsonError(503, "no leader elected yet; retry"));
+    }
+    ForwardAdmin(req, std::move(done));
+  };
+}
+
+// A follower sends the request to the leader over the peer link and relays
+// the leader's answer ("forwarded to node N" is not added: the body is the
+// leader's own).
+void Node::Impl::ForwardAdmin(const Request& req, Respond done) {
+  std::string body;
+  net::ByteWriter w(&body);
+  w.Bytes(std::string_view(req.method_string().data(), req.method_string().size()));
+  w.Bytes(std::string_view(req.target().data(), req.target().size()));
+  w.Bytes(req.body());
+  Forward(ForwardKind::kAdmin, std::move(body), [done](Reply rep) {
+    const resp::Value& v = rep.value;
+    if (v.type == resp::Type::kArray && v.elems.size() == 3 &&
+        v.elems[0].type == resp::Type::kInteger) {
+      return done(Response{static_cast<int>(v.elems[0].integer), v.elems[1].str, v.elems[2].str});
+    }
+    bool timeout = v.type == resp::Type::kError && v.str.rfind("TIMEOUT", 0) == 0;
+    done(http::JsonError(timeout ? 504 : 503,
+                         v.type == resp::Type::kError ? v.str : "bad reply from the leader"));
+  }, /*admin=*/true);
+}
+
+// The leader's side of ForwardAdmin: the request runs through the same table.
+void Node::Impl::OnForwardAdmin(std::string_view body, Done reply) {
+  net::ByteReader r(body);
+  std::string_view method, target, content;
+  if (!r.Bytes(&method) || !r.Bytes(&target) || !r.Bytes(&content) || r.remaining() != 0) {
+    return reply({resp::Value::Error("ERR bad forwarded admin request"), 0});
+  }
+  Request req;
+  req.method(beast::http::string_to_verb(beast::string_view(method.data(), method.size())));
+  req.target(beast::string_view(target.data(), target.size()));
+  req.version(11);
+  req.body() = std::string(content);
+  router.Dispatch(req, [reply](Response out) {
+    reply({resp::Value::Array({resp::Value::Int(out.status), resp::Value::Bulk(out.content_type),
+                               resp::Value::Bulk(out.body)}),
+           0});
+  });
+}
+
 asio::awaitable<void> Node::Impl::AcceptHttp() {
   while (!stopping) {
     boost::system::error_code ec;
-    auto socket = std::make_shared<asio::ip::tcp::socket>(
-        co_await http_acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec)));
+    asio::ip::tcp::socket socket =
+        co_await http_acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping) co_return;
       continue;
     }
-    asio::co_spawn(
-        io,
-        [this, socket]() -> asio::awaitable<void> {
-          std::string req;
-          boost::system::error_code rec;
-          co_await asio::async_read_until(*socket, asio::dynamic_buffer(req, kHttpRequestBytesMax),
-                                          "\r\n\r\n",
-                                          asio::redirect_error(asio::use_awaitable, rec));
-          std::string resp;
-          std::string_view line(req);
-          line = line.substr(0, line.find("\r\n"));
-          if (rec && req.empty()) co_return;
-          if (line.rfind("GET ", 0) != 0) {
-            resp = Response(405, "Method Not Allowed", "text/plain", "GET only\n");
-          } else {
-            std::string_view path = line.substr(4, line.find(' ', 4) - 4);
-            if (path == "/health") {
-              resp = Response(200, "OK", "text/plain", "ok\n");
-            } else if (path == "/ready") {
-              bool ready = raft->leader() != raft::kNoNode &&
-                           sm->applied_index() >= raft->log().committed();
-              resp = ready ? Response(200, "OK", "text/plain", "ready\n")
-                           : Response(503, "Service Unavailable", "text/plain", "not ready\n");
-            } else if (path == "/metrics") {
-              resp = Response(200, "OK", "text/plain; version=0.0.4", MetricsText());
-            } else if (path == "/v1/status") {
-              resp = Response(200, "OK", "application/json", StatusJson() + "\n");
-            } else {
-              resp = Response(404, "Not Found", "text/plain", "not found\n");
-            }
-          }
-          co_await asio::async_write(*socket, asio::buffer(resp),
-                                     asio::redirect_error(asio::use_awaitable, rec));
-          socket->shutdown(asio::ip::tcp::socket::shutdown_both, rec);
-          socket->close(rec);
-        },
-        asio::detached);
+    asio::co_spawn(io, ServeHttp(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> Node::Impl::ServeHttp(asio::ip::tcp::socket plain) {
+  auto socket = std::make_shared<asio::ip::tcp::socket>(std::move(plain));
+  asio::steady_timer deadline(io);
+  deadline.expires_after(kHttpReadTimeout);
+  deadline.async_wait([socket](boost::system::error_code ec) {
+    if (!ec) socket->close(ec);
+  });
+  beast::flat_buffer buffer(http::kHttpHeaderBytesMax + http::kHttpBodyBytesMax);
+  http::Parser parser;
+  http::ConfigureParser(&parser);
+  boost::system::error_code ec;
+  co_await beast::http::async_read(*socket, buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+  deadline.cancel();
+  if (ec == beast::http::error::end_of_stream || ec == asio::error::operation_aborted ||
+      !socket->is_open()) {
+    co_return;  // closed before a request, or timed out
+  }
+  auto respond = [this, socket](Response r) {
+    asio::co_spawn(io, WriteAndClose(socket, http::Serialize(r)), asio::detached);
+  };
+  if (ec) {
+    respond(http::ParseErrorResponse(ec));
+  } else {
+    router.Dispatch(parser.get(), respond);
   }
 }
 

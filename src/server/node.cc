@@ -32,6 +32,7 @@ Node::Node(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options
 Status Node::Start() {
   Impl& n = *impl_;
   CAIRN_RETURN_IF_ERROR(n.StartRaft());
+  n.BuildRoutes();
   CAIRN_ASSIGN_OR_RETURN(n.resp_acceptor, Listen(n.io, n.opt.bind_host, n.opt.resp_port));
   CAIRN_ASSIGN_OR_RETURN(n.http_acceptor, Listen(n.io, n.opt.bind_host, n.opt.http_port));
   asio::co_spawn(n.io, n.AcceptResp(), asio::detached);
@@ -42,9 +43,10 @@ Status Node::Start() {
     spdlog::info("node {}: signal {}, stopping", impl_->opt.id, sig);
     RequestStop();
   });
-  spdlog::info("node {}: RESP on {}:{}, HTTP on {}:{}, {} peers, data {}", n.opt.id,
+  spdlog::info("node {}: RESP on {}:{}, HTTP on {}:{}, {} peers{}, data {}", n.opt.id,
                n.opt.bind_host, n.opt.resp_port, n.opt.bind_host, n.opt.http_port,
-               n.opt.peers.size(), n.opt.data_dir.empty() ? "in memory" : n.opt.data_dir);
+               n.dialled.size(), n.opt.join ? " (joining: waits to be added)" : "",
+               n.opt.data_dir.empty() ? "in memory" : n.opt.data_dir);
   return Status::Ok();
 }
 
@@ -75,15 +77,7 @@ void Node::RequestStop() {
 void Node::Impl::BeginStop() {
   if (stopping || handing_over) return;
   if (is_leader()) {
-    raft::NodeId best = raft::kNoNode;
-    raft::Index best_match = 0;
-    for (raft::NodeId v : raft->voters()) {
-      const raft::Progress* pr = v == opt.id ? nullptr : raft->progress(v);
-      if (pr != nullptr && (best == raft::kNoNode || pr->match() > best_match)) {
-        best = v;
-        best_match = pr->match();
-      }
-    }
+    raft::NodeId best = PickTransferTarget();
     if (best != raft::kNoNode && raft->TransferLeadership(best).ok()) {
       spdlog::info("node {}: stopping; handing leadership to node {} first", opt.id, best);
       handing_over = true;
@@ -135,7 +129,7 @@ std::string Node::Impl::InfoText(std::string_view section) const {
   }
   if (want("replication")) {
     out += fmt::format("# Replication\r\nrole:{}\r\nleader_id:{}\r\nconnected_peers:{}\r\n\r\n",
-                       is_leader() ? "master" : "slave", raft->leader(), opt.peers.size() - 1);
+                       is_leader() ? "master" : "slave", raft->leader(), dialled.size());
   }
   if (want("stats")) {
     out += fmt::format(

@@ -21,7 +21,12 @@ namespace cairn::server {
 
 struct NodeOptions {
   std::uint64_t id = 1;
-  std::vector<net::PeerAddress> peers;  // every voter's Raft address, this node included
+  // The founding voters' Raft addresses, this node included. With `join`
+  // the list is the cluster's founding voters plus this node's own entry
+  // (its listen address), and this node is not one of the voters: it waits
+  // to be added (POST /v1/members on any member; docs/operations.md).
+  std::vector<net::PeerAddress> peers;
+  bool join = false;
   std::string bind_host = "127.0.0.1";
   std::uint16_t resp_port = 6379;
   std::uint16_t http_port = 8080;

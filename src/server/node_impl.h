@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <thread>
 #include <atomic>
 #include <string>
@@ -20,9 +21,12 @@
 #include "kv/log_entry.h"
 #include "kv/op.h"
 #include "kv/state_machine.h"
+#include "net/member_info.h"
 #include "net/transport.h"
 #include "raft/raw_node.h"
 #include "resp/value.h"
+#include "server/admin_requests.h"
+#include "server/http_router.h"
 #include "server/log_store.h"
 #include "server/metrics.h"
 #include "server/node.h"
@@ -49,7 +53,9 @@ struct Reply {
 using Done = std::function<void(Reply)>;
 
 // Forwarded request kinds (payload of net::FrameType::kForward).
-enum class ForwardKind : std::uint8_t { kCommand = 1, kEntry = 2 };
+// kAdmin: an HTTP admin request (method, target, body) run by the leader's
+// router; the reply is [status, content type, body].
+enum class ForwardKind : std::uint8_t { kCommand = 1, kEntry = 2, kAdmin = 3 };
 
 class Session;
 
@@ -94,13 +100,34 @@ struct Node::Impl {
   void ProposeEntry(const kv::LogEntry& entry, Done done);
   void ProposeBytes(std::string data, Done done);
   void ServeRead(kv::Op op, const ReadPolicy& policy, Done done);
-  void Forward(ForwardKind kind, std::string body, Done done);
+  void Forward(ForwardKind kind, std::string body, Done done, bool admin = false);
   void OnForward(raft::NodeId from, std::string_view payload);
   void OnForwardReply(std::string_view payload);
+
+  // --- members.cc: addresses, membership changes, leadership transfer ---
+  void LearnAddresses(const raft::Entry& e);
+  void SyncPeers();
+  void MaybeSyncPeers();
+  void OnRemovalApplied(const raft::Entry& e);
+  void OnHello(raft::NodeId from, const std::string& address);
+  void MaybePromoteLearners();
+  raft::NodeId PickTransferTarget() const;
+  void CheckTransfers();
+  void AddMember(const AddMemberRequest& r, http::Respond done);
+  void RemoveMember(raft::NodeId id, http::Respond done);
+  void TransferLeader(raft::NodeId to, http::Respond done);
+  std::string MembersJson() const;
+  std::string MemberAddressText(raft::NodeId id) const;
 
   // --- session.cc / http.cc ---
   asio::awaitable<void> AcceptResp();
   asio::awaitable<void> AcceptHttp();
+  asio::awaitable<void> ServeHttp(asio::ip::tcp::socket socket);
+  void BuildRoutes();
+  // Runs `handler` here if this node leads, else forwards the request.
+  http::Handler LeaderOnly(http::Handler handler);
+  void ForwardAdmin(const http::Request& req, http::Respond done);
+  void OnForwardAdmin(std::string_view body, Done reply);
   std::string InfoText(std::string_view section) const;
   std::string StatusJson() const;
   std::string MetricsText() const;
@@ -155,7 +182,8 @@ struct Node::Impl {
   struct ForwardWaiter {
     Done done;
     std::int64_t deadline_ms;
-    raft::NodeId to;  // the leader it went to
+    raft::NodeId to;     // the leader it went to
+    bool admin = false;  // an admin request: survives a leader change (transfer)
   };
   std::uint64_t next_forward_id = 1;
   std::unordered_map<std::uint64_t, ForwardWaiter> forwards;
@@ -163,6 +191,25 @@ struct Node::Impl {
   // Connections (for INFO clients and CLIENT LIST).
   std::uint64_t next_client_id = 1;
   std::map<std::uint64_t, std::weak_ptr<Session>> sessions;
+
+  // Membership. `addresses` is how to reach each node we know of: from
+  // --peers, from the context of configuration entries in the log, and
+  // (while this node is not a member) from the hello of a leader dialling
+  // it. The transport dials exactly `dialled`: the members with a known
+  // address (plus, while not a member, those hello-learned).
+  std::map<raft::NodeId, net::MemberInfo> addresses;
+  std::set<raft::NodeId> dialled;
+  std::set<raft::NodeId> hello_learned;
+  raft::Membership synced_membership;
+  bool peers_dirty = true;
+  bool was_member = false;
+  struct TransferWaiter {
+    raft::NodeId target;
+    std::int64_t deadline_ms;
+    http::Respond done;
+  };
+  std::vector<TransferWaiter> transfers;
+  http::Router router;
 
   Metrics metrics;
 };

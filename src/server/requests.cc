@@ -125,7 +125,7 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
   done({sm->Read(op, is_leader() ? NowMs() : 0), 0});
 }
 
-void Node::Impl::Forward(ForwardKind kind, std::string body, Done done) {
+void Node::Impl::Forward(ForwardKind kind, std::string body, Done done, bool admin) {
   raft::NodeId leader = raft->leader();
   if (leader == raft::kNoNode || leader == opt.id) return done({NoLeader(), 0});
   std::uint64_t id = next_forward_id++;
@@ -138,7 +138,7 @@ void Node::Impl::Forward(ForwardKind kind, std::string body, Done done) {
     return done({resp::Value::Error("TRYAGAIN the link to the leader is congested"), 0});
   }
   ++metrics.forwarded_total;
-  forwards[id] = ForwardWaiter{std::move(done), MonoMs() + opt.request_timeout_ms, leader};
+  forwards[id] = ForwardWaiter{std::move(done), MonoMs() + opt.request_timeout_ms, leader, admin};
 }
 
 // The leader side: run the request as a strong-consistency client would and
@@ -160,6 +160,9 @@ void Node::Impl::OnForward(raft::NodeId from, std::string_view payload) {
   };
   // Never forward twice: a node that lost leadership tells the origin to retry.
   if (!is_leader()) return reply({NoLeader(), 0});
+  if (kind == static_cast<std::uint8_t>(ForwardKind::kAdmin)) {
+    return OnForwardAdmin(payload.substr(payload.size() - r.remaining()), std::move(reply));
+  }
   if (kind == static_cast<std::uint8_t>(ForwardKind::kCommand)) {
     std::vector<std::string> args;
     if (!DecodeArgs(&r, &args)) return reply({resp::Value::Error("ERR bad forwarded command"), 0});
