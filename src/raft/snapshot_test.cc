@@ -86,6 +86,41 @@ TEST(SnapshotTest, FailedTransferIsRetried) {
   EXPECT_EQ(Data(c.test_node(lagging).applied), Data(c.test_node(leader).applied));
 }
 
+// The transport reports the snapshot delivered, but the follower never
+// answers (it crashed before the snapshot was durable, or its answer was
+// lost): the leader must not wait in the snapshot state forever.
+TEST(SnapshotTest, DeliveredSnapshotWithoutAnAnswerIsResent) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  NodeId lagging = leader == 3 ? 1 : leader + 1;
+  c.Isolate(lagging);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(c.node(leader).Propose("v" + std::to_string(i)).ok());
+  c.TickAll(2);
+  c.Compact(leader);
+  // The lagging follower's refusal of the leader's last Append makes the
+  // leader probe below its snapshot and send the snapshot instead; the
+  // follower is cut off, so it never arrives.
+  const Progress* pr = c.node(leader).progress(lagging);
+  ASSERT_NE(pr, nullptr);
+  Message rej;
+  rej.type = MessageType::kAppendResponse;
+  rej.from = lagging;
+  rej.to = leader;
+  rej.term = c.node(leader).term();
+  rej.reject = true;
+  rej.index = pr->next() - 1;
+  rej.reject_hint = pr->match();
+  ASSERT_TRUE(c.node(leader).Step(rej).ok());
+  ASSERT_EQ(pr->state(), Progress::State::kSnapshot);
+  c.TickAll(1);
+  c.node(leader).ReportSnapshot(lagging, true);
+  c.Heal(lagging);
+  c.TickAll(10);
+  EXPECT_EQ(Data(c.test_node(lagging).applied), Data(c.test_node(leader).applied));
+  EXPECT_EQ(pr->state(), Progress::State::kReplicate);
+}
+
 TEST(SnapshotTest, MalformedSnapshotMessageIsRejected) {
   TestCluster c(3);
   c.TickAll(30);
