@@ -100,6 +100,9 @@ class Simulator {
   Status TakeSnapshot(raft::NodeId n);
   // Asks leader n to hand leadership to `target` (RawNode::TransferLeadership).
   Status TransferLeadership(raft::NodeId n, raft::NodeId target);
+  // Node n crashes when it next starts writing a received snapshot, before
+  // the write is durable (it stays down until Restart).
+  void CrashDuringNextInstall(raft::NodeId n);
   // Heals, restarts every node and runs until converged; then final checks.
   bool Converge(std::uint64_t max_ms);
 

@@ -32,6 +32,7 @@ struct Simulator::Node {
   // term); the one the core accepts comes back in Ready::snapshot.
   std::map<std::pair<raft::Index, raft::Term>, SnapshotPtr> received;
   SnapshotPtr installing;  // in the in-flight Ready, installed once durable
+  bool crash_during_install = false;  // CrashDuringNextInstall (tests)
   // Last observed, to report changes to the checkers.
   raft::Role role = raft::Role::kFollower;
   raft::Term term = 0;

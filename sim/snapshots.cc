@@ -140,6 +140,12 @@ void Simulator::StageInstall(Node& nd, const raft::Ready& rd) {
   CAIRN_CHECK(nd.installing->meta == *rd.snapshot, "received snapshot metadata differs");
   nd.disk.Write(rd.hard_state, rd.entries, nd.installing);
   Line(N(nd.id) + " installing snapshot " + DescribeSnapshot(*nd.installing) + " (writing)");
+  if (nd.crash_during_install) {
+    nd.crash_during_install = false;
+    Line(N(nd.id) + " crashes during the install, before the snapshot is durable");
+    Crash(nd.id);
+    return;
+  }
   const FaultOptions& f = options_.faults;
   if (!faults_on_ || f.crash_during_install <= 0 || !random_.Chance(f.crash_during_install)) return;
   Line(N(nd.id) + " crashes during the install, before the snapshot is durable");
@@ -160,6 +166,8 @@ void Simulator::FinishInstall(Node& nd) {
   Line(N(nd.id) + " installed snapshot " + DescribeSnapshot(*snap) + "; state machine at idx=" +
        std::to_string(snap->meta.index));
 }
+
+void Simulator::CrashDuringNextInstall(raft::NodeId n) { at(n).crash_during_install = true; }
 
 Status Simulator::TransferLeadership(raft::NodeId n, raft::NodeId target) {
   Node& nd = at(n);
