@@ -226,5 +226,44 @@ TEST_F(Snapshots, LeadershipTransferUnderFaults) {
   EXPECT_TRUE(c.Converge());
 }
 
+// A node added after the log was compacted can only catch up through a
+// snapshot, which also tells it the membership; it is then promoted and
+// the cluster keeps going when a voter of the old configuration crashes.
+TEST_F(Snapshots, NewMemberJoinsThroughASnapshot) {
+  SimOptions o = Cluster::Options(4, TestSeed(1));
+  o.initial_voters = 3;
+  Simulator sim(o);
+  auto leader = [&] { return sim.Leader(); };
+  ASSERT_TRUE(sim.RunUntil([&] { return leader() != raft::kNoNode; }, 3000));
+  for (int k = 1; k <= 20; ++k) ASSERT_TRUE(sim.Propose(leader(), "a-" + std::to_string(k)).ok());
+  ASSERT_TRUE(sim.RunUntil([&] { return sim.applied(leader()).size() >= 21; }, 3000));
+  ASSERT_TRUE(sim.TakeSnapshot(leader()).ok());
+  const raft::Index snap = sim.node(leader())->snapshot().index;
+  auto change = [&](raft::ConfChangeType type) {
+    return sim.RunUntil([&] { return leader() != raft::kNoNode && sim.ProposeConfChange(leader(), {type, 4}).ok(); },
+                        3000);
+  };
+  ASSERT_TRUE(change(raft::ConfChangeType::kAddLearner));
+  ASSERT_TRUE(sim.RunUntil([&] { return sim.applied(4).size() >= snap + 1; }, 3000));
+  EXPECT_GE(sim.node(4)->snapshot().index, snap) << "n4 caught up through the snapshot";
+  EXPECT_GE(sim.stats().snapshots_installed, 1u);
+  ASSERT_TRUE(change(raft::ConfChangeType::kAddVoter));
+  ASSERT_TRUE(sim.RunUntil([&] { return sim.node(4)->membership().IsVoter(4); }, 3000));
+  // With four voters, losing one old voter still leaves a quorum.
+  const raft::NodeId victim = leader() == 1 ? 2 : 1;
+  sim.Crash(victim);
+  ASSERT_TRUE(sim.RunUntil([&] { return leader() != raft::kNoNode; }, 3000));
+  ASSERT_TRUE(sim.Propose(leader(), "after").ok());
+  ASSERT_TRUE(sim.RunUntil(
+      [&] {
+        for (const auto& e : sim.applied(4)) {
+          if (e.data == "after") return true;
+        }
+        return false;
+      },
+      3000));
+  EXPECT_TRUE(sim.Converge(5000)) << (sim.checkers().ok() ? "" : sim.checkers().violations().front().ToString());
+}
+
 }  // namespace
 }  // namespace cairn::sim

@@ -100,6 +100,8 @@ class Simulator {
   Status TakeSnapshot(raft::NodeId n);
   // Asks leader n to hand leadership to `target` (RawNode::TransferLeadership).
   Status TransferLeadership(raft::NodeId n, raft::NodeId target);
+  // Proposes a membership change on node n now (RawNode::ProposeConfChange).
+  Result<raft::ProposalId> ProposeConfChange(raft::NodeId n, const raft::ConfChange& cc);
   // Node n crashes when it next starts writing a received snapshot, before
   // the write is durable (it stays down until Restart).
   void CrashDuringNextInstall(raft::NodeId n);

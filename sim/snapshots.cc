@@ -167,6 +167,14 @@ void Simulator::FinishInstall(Node& nd) {
        std::to_string(snap->meta.index));
 }
 
+Result<raft::ProposalId> Simulator::ProposeConfChange(raft::NodeId n, const raft::ConfChange& cc) {
+  Node& nd = at(n);
+  if (!awake(nd)) return Status::Unavailable("node is down");
+  auto r = nd.raft->ProposeConfChange(cc);
+  Observe(nd);
+  return r;
+}
+
 void Simulator::CrashDuringNextInstall(raft::NodeId n) { at(n).crash_during_install = true; }
 
 Status Simulator::TransferLeadership(raft::NodeId n, raft::NodeId target) {
