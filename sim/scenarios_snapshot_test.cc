@@ -265,5 +265,22 @@ TEST_F(Snapshots, NewMemberJoinsThroughASnapshot) {
   EXPECT_TRUE(sim.Converge(5000)) << (sim.checkers().ok() ? "" : sim.checkers().violations().front().ToString());
 }
 
+// The transfer check itself: a driver that restarts the same transfer every
+// ms keeps it alive past an election timeout, which must be reported.
+TEST(TransferCheck, ATransferNeitherDoneNorAbandonedIsReported) {
+  Cluster c(3, TestSeed(1));
+  const NodeId l = c.WaitLeader();
+  ASSERT_NE(l, raft::kNoNode);
+  const NodeId target = l == 3 ? 1 : l + 1;
+  c.Isolate(target);  // it can never take over
+  for (int ms = 0; ms < 400 && c.checkers().ok(); ++ms) {
+    (void)c.sim().TransferLeadership(l, target);
+    c.RunFor(1);
+  }
+  ASSERT_FALSE(c.checkers().ok());
+  EXPECT_EQ(c.checkers().violations().front().checker, CheckerId::kConvergence);
+  EXPECT_NE(c.Violations().find("neither done nor abandoned"), std::string::npos) << c.Violations();
+}
+
 }  // namespace
 }  // namespace cairn::sim

@@ -84,6 +84,7 @@ void Simulator::Boot(Node& nd) {
   nd.applied.clear();
   nd.received.clear();
   nd.installing.reset();
+  nd.transfer_seen = raft::kNoNode;
   nd.role = raft::Role::kFollower;
   nd.term = 0;
   nd.commit = 0;
@@ -200,11 +201,35 @@ void Simulator::Step() {
   for (auto& nd : nodes_) {
     if (awake(*nd)) Drive(*nd);
   }
+  CheckTransfers();
   SnapshotStep();
   if (workload_on_) {
     WorkloadStep();
     ConfChangeStep();
     TransferStep();
+  }
+}
+
+void Simulator::CheckTransfers() {
+  // The core abandons a transfer after election_timeout_ticks_min of its
+  // ticks; one more tick of slack for the tick phase. A driver that drops
+  // missed ticks (catch_up_ticks_after_pause off) stretches that: no check.
+  if (!options_.faults.catch_up_ticks_after_pause) return;
+  const std::uint64_t limit_ms = (options_.raft.election_timeout_ticks_min + 1) * options_.raft_tick_ms;
+  for (auto& nd : nodes_) {
+    if (!awake(*nd)) continue;
+    const raft::RawNode& r = *nd->raft;
+    const raft::NodeId t = r.role() == raft::Role::kLeader ? r.transfer_target() : raft::kNoNode;
+    if (t != nd->transfer_seen) {
+      nd->transfer_seen = t;
+      nd->transfer_since_ms = now_ms_;
+    } else if (t != raft::kNoNode && now_ms_ - nd->transfer_since_ms > limit_ms) {
+      checkers_.Report(CheckerId::kConvergence,
+                       "n" + std::to_string(nd->id) + " still transfers leadership to n" + std::to_string(t) +
+                           " " + std::to_string(now_ms_ - nd->transfer_since_ms) +
+                           " ms after starting (neither done nor abandoned within an election timeout)");
+      nd->transfer_seen = raft::kNoNode;  // one report per transfer
+    }
   }
 }
 

@@ -162,6 +162,7 @@ class Simulator {
   void TransfersStep();
   std::uint64_t SnapshotDelay(const SnapshotImage& s) const;
   void Observe(Node& nd);
+  void CheckTransfers();
   void Boot(Node& nd);
   Node& at(raft::NodeId n);
   const Node& at(raft::NodeId n) const;

@@ -33,6 +33,11 @@ struct Simulator::Node {
   std::map<std::pair<raft::Index, raft::Term>, SnapshotPtr> received;
   SnapshotPtr installing;  // in the in-flight Ready, installed once durable
   bool crash_during_install = false;  // CrashDuringNextInstall (tests)
+  // The leadership transfer this node (as leader) was last seen running,
+  // and since when: it must finish or be abandoned within an election
+  // timeout.
+  raft::NodeId transfer_seen = raft::kNoNode;
+  std::uint64_t transfer_since_ms = 0;
   // Last observed, to report changes to the checkers.
   raft::Role role = raft::Role::kFollower;
   raft::Term term = 0;
