@@ -11,11 +11,12 @@
 namespace cairn::sim {
 namespace {
 
-std::string Describe(const SweepResult& s, std::uint32_t nodes, std::uint32_t snapshot_every) {
+std::string Describe(const SweepResult& s, std::uint32_t nodes, std::uint32_t snapshot_every,
+                     std::uint64_t fault_ms) {
   std::string out;
   for (const auto& r : s.failed) {
     out += "seed " + std::to_string(r.seed) + ": " + r.violations.front().ToString() + "\n  replay: " +
-           ReplayCommand(r.seed, nodes, std::nullopt, 0, snapshot_every) + "\n";
+           ReplayCommand(r.seed, nodes, std::nullopt, fault_ms, snapshot_every) + "\n";
   }
   return out;
 }
@@ -24,12 +25,13 @@ std::string Describe(const SweepResult& s, std::uint32_t nodes, std::uint32_t sn
 // leave while the faults run), with no bug injected. snapshot_every > 0:
 // snapshots on (SnapshotProfile: also crashes during installs and
 // leadership transfers).
-void Sweep(std::uint64_t count, std::uint32_t nodes, bool membership = false, std::uint32_t snapshot_every = 0) {
+void Sweep(std::uint64_t count, std::uint32_t nodes, bool membership = false, std::uint32_t snapshot_every = 0,
+           std::uint64_t fault_ms = 0) {
   const std::uint64_t start = TestSeed(1);
   RunStats snap;
   SweepResult s = RunSeeds(start, count, [&](std::uint64_t seed) {
-    if (!membership) return MakeOptions(seed, nodes, std::nullopt, 0, snapshot_every);
-    SimOptions o = MakeOptions(seed, nodes, raft::Bug::kConfChangeWithoutSafetyRule, 0, snapshot_every);
+    if (!membership) return MakeOptions(seed, nodes, std::nullopt, fault_ms, snapshot_every);
+    SimOptions o = MakeOptions(seed, nodes, raft::Bug::kConfChangeWithoutSafetyRule, fault_ms, snapshot_every);
     o.raft.bugs = raft::BugSet{};
     return o;
   }, false, 3, [&](const RunResult& r) {
@@ -38,7 +40,7 @@ void Sweep(std::uint64_t count, std::uint32_t nodes, bool membership = false, st
     snap.transfers += r.stats.transfers;
   });
   EXPECT_EQ(s.seeds_run, count);
-  EXPECT_EQ(s.failures, 0u) << Describe(s, nodes, snapshot_every);
+  EXPECT_EQ(s.failures, 0u) << Describe(s, nodes, snapshot_every, fault_ms);
   if (snapshot_every > 0) {
     // Snapshots were taken, sent and installed, leadership moved on request.
     EXPECT_GT(snap.snapshots_taken, 5 * count);
@@ -68,6 +70,9 @@ TEST(SeedsSlow, Sweep500Seeds5NodesMembershipChurn) { Sweep(500, 5, true); }
 TEST(SeedsSlow, Sweep500Seeds3NodesSnapshots) { Sweep(500, 3, false, 10); }
 TEST(SeedsSlow, Sweep500Seeds5NodesSnapshots) { Sweep(500, 5, false, 5); }
 TEST(SeedsSlow, Sweep500Seeds5NodesMembershipChurnSnapshots) { Sweep(500, 5, true, 10); }
+// 10 s of faults: seed 227 found that an abandoned leadership transfer let
+// the old leader serve a stale lease read.
+TEST(SeedsSlow, Sweep300Seeds3NodesSnapshotsLongRuns) { Sweep(300, 3, false, 5, 10000); }
 #endif
 
 }  // namespace
