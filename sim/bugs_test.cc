@@ -20,9 +20,16 @@ struct Case {
   raft::Bug bug;
   std::uint32_t nodes;
   std::set<CheckerId> expected;  // checkers allowed to be the first to fire
+  std::uint32_t snapshot_every = 0;  // > 0: the same profile with snapshots on
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << raft::BugName(c.bug) << "/" << c.nodes; }
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << raft::BugName(c.bug) << "/" << c.nodes << (c.snapshot_every ? "/snapshots" : "");
+}
+
+SimOptions Options(const Case& c, std::uint64_t seed) {
+  return MakeOptions(seed, c.nodes, c.bug, 0, c.snapshot_every);
+}
 
 class BugInjection : public ::testing::TestWithParam<Case> {};
 
@@ -33,7 +40,7 @@ class BugInjection : public ::testing::TestWithParam<Case> {};
 TEST_P(BugInjection, IsCaughtWithinTheSeedBudget) {
   const Case& c = GetParam();
   SweepResult s = RunSeeds(
-      1, kSeedsMax, [&](std::uint64_t seed) { return MakeOptions(seed, c.nodes, c.bug); },
+      1, kSeedsMax, [&](std::uint64_t seed) { return Options(c, seed); },
       /*stop_at_first_failure=*/true);
   ASSERT_TRUE(s.first_failing_seed.has_value())
       << raft::BugName(c.bug) << " survived " << kSeedsMax << " seeds on " << c.nodes << " nodes";
@@ -44,7 +51,7 @@ TEST_P(BugInjection, IsCaughtWithinTheSeedBudget) {
               std::string(raft::BugName(c.bug)).c_str(), c.nodes,
               static_cast<unsigned long long>(*s.first_failing_seed),
               static_cast<unsigned long long>(s.seeds_run), std::string(CheckerName(v.checker)).c_str(),
-              v.detail.c_str(), ReplayCommand(r.seed, c.nodes, c.bug).c_str());
+              v.detail.c_str(), ReplayCommand(r.seed, c.nodes, c.bug, 0, c.snapshot_every).c_str());
   RecordProperty("seeds_to_catch", static_cast<int>(s.seeds_run));
 }
 
@@ -54,7 +61,7 @@ TEST_P(BugInjection, TheSameFaultProfileWithoutTheBugPasses) {
   // As many seeds as the catch took at most, so a profile that fails by
   // itself cannot pass for a caught bug.
   SweepResult s = RunSeeds(1, 60, [&](std::uint64_t seed) {
-    SimOptions o = MakeOptions(seed, c.nodes, c.bug);
+    SimOptions o = Options(c, seed);
     o.raft.bugs = raft::BugSet{};
     return o;
   });
@@ -90,6 +97,20 @@ TEST(LeaseReads, ADriverThatCatchesUpTicksServesOnlyFreshLeaseReads) {
 #endif
 
 using C = CheckerId;
+
+std::string CaseName(const ::testing::TestParamInfo<Case>& param_info) {
+  std::string name(raft::BugName(param_info.param.bug));
+  for (char& ch : name) {
+    if (ch == '-') ch = '_';
+  }
+  return name + "_" + std::to_string(param_info.param.nodes) + "nodes";
+}
+
+// The older snapshot reaches a follower that already committed past it:
+// its commit index goes back (monotonic) or its state machine jumps back to
+// the older snapshot (state-machine-safety: went back in time).
+const std::set<CheckerId> kWentBack = {C::kMonotonic, C::kStateMachineSafety};
+
 INSTANTIATE_TEST_SUITE_P(
     AllBugs, BugInjection,
     ::testing::Values(
@@ -106,14 +127,34 @@ INSTANTIATE_TEST_SUITE_P(
              {C::kStateMachineSafety, C::kLeaderCompleteness, C::kElectionSafety}},
         Case{raft::Bug::kApplyBeforeCommit, 5, {C::kStateMachineSafety}},
         Case{raft::Bug::kAcceptStaleTermAppend, 3, {C::kStateMachineSafety, C::kLeaderCompleteness}},
-        Case{raft::Bug::kAcceptStaleTermAppend, 5, {C::kStateMachineSafety, C::kLeaderCompleteness}}),
-    [](const ::testing::TestParamInfo<Case>& param_info) {
-      std::string name(raft::BugName(param_info.param.bug));
-      for (char& ch : name) {
-        if (ch == '-') ch = '_';
-      }
-      return name + "_" + std::to_string(param_info.param.nodes) + "nodes";
-    });
+        Case{raft::Bug::kAcceptStaleTermAppend, 5, {C::kStateMachineSafety, C::kLeaderCompleteness}},
+        Case{raft::Bug::kInstallOlderSnapshot, 3, kWentBack},
+        Case{raft::Bug::kInstallOlderSnapshot, 5, kWentBack}),
+    CaseName);
+
+// The same profiles with snapshots every 10 entries (and at random), crashes
+// during installs and leadership transfers on top: every bug is still caught.
+constexpr std::uint32_t kEvery = 10;
+INSTANTIATE_TEST_SUITE_P(
+    AllBugsWithSnapshots, BugInjection,
+    ::testing::Values(
+        Case{raft::Bug::kCommitEarlierTermByCounting, 3, {C::kLeaderCompleteness, C::kStateMachineSafety}, kEvery},
+        Case{raft::Bug::kCommitEarlierTermByCounting, 5, {C::kLeaderCompleteness, C::kStateMachineSafety}, kEvery},
+        Case{raft::Bug::kVoteWithoutLogCheck, 3, {C::kLeaderCompleteness, C::kStateMachineSafety}, kEvery},
+        Case{raft::Bug::kVoteWithoutLogCheck, 5, {C::kLeaderCompleteness, C::kStateMachineSafety}, kEvery},
+        Case{raft::Bug::kForgetVoteOnRestart, 3, {C::kElectionSafety}, kEvery},
+        Case{raft::Bug::kForgetVoteOnRestart, 5, {C::kElectionSafety}, kEvery},
+        Case{raft::Bug::kApplyBeforeCommit, 3, {C::kStateMachineSafety}, kEvery},
+        Case{raft::Bug::kApplyBeforeCommit, 5, {C::kStateMachineSafety}, kEvery},
+        Case{raft::Bug::kReadIndexWithoutQuorum, 3, {C::kLinearizableReads}, kEvery},
+        Case{raft::Bug::kReadIndexWithoutQuorum, 5, {C::kLinearizableReads}, kEvery},
+        Case{raft::Bug::kConfChangeWithoutSafetyRule, 5,
+             {C::kStateMachineSafety, C::kLeaderCompleteness, C::kElectionSafety}, kEvery},
+        Case{raft::Bug::kAcceptStaleTermAppend, 3, {C::kStateMachineSafety, C::kLeaderCompleteness}, kEvery},
+        Case{raft::Bug::kAcceptStaleTermAppend, 5, {C::kStateMachineSafety, C::kLeaderCompleteness}, kEvery},
+        Case{raft::Bug::kInstallOlderSnapshot, 3, kWentBack, kEvery},
+        Case{raft::Bug::kInstallOlderSnapshot, 5, kWentBack, kEvery}),
+    CaseName);
 
 }  // namespace
 }  // namespace cairn::sim

@@ -168,6 +168,64 @@ void Checkers::OnApply(raft::NodeId n, std::uint32_t inc, const raft::Entry& e, 
   }
 }
 
+void Checkers::OnSnapshot(raft::NodeId n, std::uint32_t inc, SnapshotEvent event, raft::Index index,
+                          raft::Term term, const std::vector<AppliedEntry>& state) {
+  static constexpr const char* kVerb[] = {"took", "installed", "restarted from"};
+  NodeIncarnation& ni = Incarnation(n, inc);
+  const std::string who = "n" + std::to_string(n) + " " + kVerb[static_cast<int>(event)] +
+                          " snapshot " + At(index, term);
+  raft::Index& durable = durable_snapshot_[n];
+  if (event == SnapshotEvent::kRestored && index < durable) {
+    Report(CheckerId::kStateMachineSafety,
+           who + " older than its durable snapshot idx=" + std::to_string(durable) + " (went back in time)");
+    return;
+  }
+  if (event == SnapshotEvent::kTaken && index != ni.applied) {
+    Report(CheckerId::kStateMachineSafety, who + " but its state machine is at idx=" + std::to_string(ni.applied));
+    return;
+  }
+  if (event == SnapshotEvent::kInstalled && index < ni.applied) {
+    Report(CheckerId::kStateMachineSafety,
+           who + " although its state machine was at idx=" + std::to_string(ni.applied) + " (went back in time)");
+    return;
+  }
+  if (state.size() != index || (index > 0 && state.back().term != term)) {
+    Report(CheckerId::kStateMachineSafety, who + " whose content does not end at that index and term");
+    return;
+  }
+  durable = index;
+  if (event == SnapshotEvent::kTaken) return;  // every entry in it was checked when applied
+  // The state machine jumps to the snapshot: it must hold what everybody
+  // applied at those indexes, and each command once.
+  std::unordered_set<std::string> commands;
+  for (raft::Index i = 1; i <= index; ++i) {
+    const AppliedEntry& e = state[i - 1];
+    if (e.index != i) {
+      Report(CheckerId::kStateMachineSafety, who + " holding idx=" + std::to_string(e.index) + " at position " +
+                                                 std::to_string(i));
+      return;
+    }
+    if (i > applied_.size()) applied_.resize(i);
+    AppliedEntry& first = applied_[i - 1];
+    if (first.index == 0) {
+      first = e;
+    } else if (first.term != e.term || first.data != e.data) {
+      Report(CheckerId::kStateMachineSafety, who + " holding " + At(i, e.term) + " " + Quote(e.data) +
+                                                 " but " + At(i, first.term) + " " + Quote(first.data) +
+                                                 " was applied there");
+      return;
+    }
+    if (e.data.empty() || !commands.insert(e.data).second) continue;
+    applied_commands_.insert(e.data);
+    if (dropped_.count(e.data) != 0) {
+      Report(CheckerId::kClientOutcomes, who + " holding " + Quote(e.data) + " although it was reported dropped");
+      return;
+    }
+  }
+  ni.applied = index;
+  ni.commands = std::move(commands);
+}
+
 void Checkers::OnOutcome(raft::ProposalId id, std::string_view data, raft::ProposalOutcome::Kind kind) {
   const std::string what = Quote(data) + " at " + At(id.index, id.term);
   if (kind == raft::ProposalOutcome::Kind::kDropped) {

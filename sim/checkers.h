@@ -14,7 +14,11 @@
 //   state-machine-safety no two nodes apply different entries at one index;
 //                        a node applies in index order, only committed
 //                        entries, and each command at most once per
-//                        incarnation.
+//                        incarnation. With snapshots: a snapshot holds
+//                        exactly what was applied at its indexes, a node's
+//                        state machine never jumps back to an older
+//                        snapshot (goes back in time), and a restarted node
+//                        restores from its latest durable snapshot.
 //   monotonic            a node's commit index never decreases within an
 //                        incarnation; its term never decreases, and after a
 //                        restart it is at least the last term it synced.
@@ -95,6 +99,13 @@ class Checkers {
   // Node `n` (incarnation `inc`, a fresh state machine per incarnation)
   // applied `e` while its commit index was `commit`.
   void OnApply(raft::NodeId n, std::uint32_t inc, const raft::Entry& e, raft::Index commit);
+  // Node `n`'s state machine is now the snapshot `state` (entries 1..index,
+  // the last of term `term`): it took it itself (kTaken, at its applied
+  // index), installed one received from the leader (kInstalled, durable),
+  // or restarted from its durable one (kRestored, a fresh incarnation).
+  enum class SnapshotEvent : std::uint8_t { kTaken, kInstalled, kRestored };
+  void OnSnapshot(raft::NodeId n, std::uint32_t inc, SnapshotEvent event, raft::Index index,
+                  raft::Term term, const std::vector<AppliedEntry>& state);
   void OnOutcome(raft::ProposalId id, std::string_view data, raft::ProposalOutcome::Kind kind);
   // A client asked node `n` for a linearizable read while `committed` was the
   // highest index known committed anywhere.
@@ -137,6 +148,7 @@ class Checkers {
   std::unordered_map<raft::NodeId, raft::Term> term_seen_;     // per node, all incarnations
   std::unordered_map<raft::NodeId, raft::Term> term_synced_;
   std::unordered_map<raft::NodeId, NodeIncarnation> incarnations_;
+  std::unordered_map<raft::NodeId, raft::Index> durable_snapshot_;  // per node, latest
   std::map<std::pair<raft::Index, raft::Term>, Known> known_;
   std::vector<Committed> committed_;                // [index - 1]
   std::vector<AppliedEntry> applied_;               // first apply per index, [index - 1]

@@ -169,5 +169,75 @@ TEST(Checkers, LinearizableReadsCatchAStaleReadIndex) {
   EXPECT_TRUE(Caught(c, CheckerId::kLinearizableReads));
 }
 
+std::vector<AppliedEntry> Sm(raft::Index n, raft::Term t = 1) {
+  std::vector<AppliedEntry> sm;
+  for (raft::Index i = 1; i <= n; ++i) sm.push_back(AppliedEntry{t, i, "c" + std::to_string(i)});
+  return sm;
+}
+
+// Node 1 applies entries 1..n.
+void ApplyAll(Checkers& c, raft::NodeId node, std::uint32_t inc, raft::Index n) {
+  for (const AppliedEntry& a : Sm(n)) c.OnApply(node, inc, E(a.index, a.term, a.data), n);
+}
+
+using Ev = Checkers::SnapshotEvent;
+
+TEST(Checkers, SnapshotsThatMatchWhatWasAppliedPass) {
+  Checkers c;
+  ApplyAll(c, 1, 1, 6);
+  c.OnSnapshot(1, 1, Ev::kTaken, 6, 1, Sm(6));
+  c.OnSnapshot(2, 1, Ev::kInstalled, 6, 1, Sm(6));  // a follower jumps to it
+  c.OnApply(2, 1, E(7, 1, "c7"), 7);                // and goes on from there
+  c.OnSnapshot(1, 2, Ev::kRestored, 6, 1, Sm(6));   // a restart restores it
+  c.OnApply(1, 2, E(7, 1, "c7"), 7);
+  EXPECT_TRUE(c.ok()) << c.violations().front().ToString();
+}
+
+TEST(Checkers, InstallingAnOlderSnapshotIsGoingBackInTime) {
+  Checkers c;
+  ApplyAll(c, 1, 1, 8);
+  c.OnSnapshot(1, 1, Ev::kInstalled, 5, 1, Sm(5));
+  EXPECT_TRUE(Caught(c, CheckerId::kStateMachineSafety));
+}
+
+TEST(Checkers, RestartingFromAnOlderSnapshotThanTheDurableOneIsCaught) {
+  Checkers c;
+  ApplyAll(c, 1, 1, 8);
+  c.OnSnapshot(1, 1, Ev::kTaken, 8, 1, Sm(8));
+  c.OnSnapshot(1, 2, Ev::kRestored, 4, 1, Sm(4));  // the disk lost a durable snapshot
+  EXPECT_TRUE(Caught(c, CheckerId::kStateMachineSafety));
+}
+
+TEST(Checkers, ASnapshotHoldingOtherEntriesThanWereAppliedIsCaught) {
+  Checkers c;
+  ApplyAll(c, 1, 1, 4);
+  std::vector<AppliedEntry> forged = Sm(4);
+  forged[2].data = "other";
+  c.OnSnapshot(2, 1, Ev::kInstalled, 4, 1, forged);
+  EXPECT_TRUE(Caught(c, CheckerId::kStateMachineSafety));
+}
+
+TEST(Checkers, ReapplyingAnEntryCoveredByTheInstalledSnapshotIsCaught) {
+  Checkers c;
+  ApplyAll(c, 1, 1, 4);
+  c.OnSnapshot(2, 1, Ev::kInstalled, 4, 1, Sm(4));
+  c.OnApply(2, 1, E(4, 1, "c4"), 4);  // applied again after the jump
+  EXPECT_TRUE(Caught(c, CheckerId::kStateMachineSafety));
+}
+
+TEST(Checkers, ASnapshotHoldingADroppedCommandIsCaught) {
+  Checkers c;
+  c.OnOutcome({1, 3}, "c3", Kind::kDropped);
+  c.OnSnapshot(2, 1, Ev::kInstalled, 4, 1, Sm(4));
+  EXPECT_TRUE(Caught(c, CheckerId::kClientOutcomes));
+}
+
+TEST(Checkers, ASnapshotTakenAwayFromTheAppliedIndexIsCaught) {
+  Checkers c;
+  ApplyAll(c, 1, 1, 4);
+  c.OnSnapshot(1, 1, Ev::kTaken, 3, 1, Sm(3));
+  EXPECT_TRUE(Caught(c, CheckerId::kStateMachineSafety));
+}
+
 }  // namespace
 }  // namespace cairn::sim

@@ -49,6 +49,10 @@ class Cluster {
   void Heal() { sim_.Heal(); }
   void Crash(raft::NodeId n) { sim_.Crash(n); }
   void Restart(raft::NodeId n) { sim_.Restart(n); }
+  // Snapshots n's state machine at its applied index and compacts its log.
+  Status Snapshot(raft::NodeId n) { return sim_.TakeSnapshot(n); }
+  // The index of n's latest snapshot (0: none, or n is down).
+  raft::Index SnapshotIndex(raft::NodeId n) const { return up(n) ? node(n).snapshot().index : 0; }
 
   Result<raft::ProposalId> Propose(raft::NodeId n, const std::string& data) { return sim_.Propose(n, data); }
   // Proposes on the current leader, waiting for one first if needed.

@@ -1,7 +1,7 @@
 // cairn-sim: runs the deterministic Raft simulator.
 //
-//   cairn-sim run   --nodes 3 --seed 1 --trace [--ticks N] [--bug NAME]
-//   cairn-sim seeds --count K [--start S] [--nodes N] [--ticks N] [--bug NAME]
+//   cairn-sim run   --nodes 3 --seed 1 --trace [--ticks N] [--bug NAME] [--snapshot-every N]
+//   cairn-sim seeds --count K [--start S] [--nodes N] [--ticks N] [--bug NAME] [--snapshot-every N]
 //
 // Exit code: 0 when every checker passed, 1 when a seed failed, 2 on bad usage.
 
@@ -25,6 +25,7 @@ struct Common {
   std::uint32_t nodes = 3;
   std::uint64_t ticks = 0;
   std::string bug;
+  std::uint32_t snapshot_every = 0;
 };
 
 void PrintSummary(const cairn::sim::RunResult& r, std::uint32_t nodes) {
@@ -42,6 +43,12 @@ void PrintSummary(const cairn::sim::RunResult& r, std::uint32_t nodes) {
   std::printf("  %llu linearizable reads accepted, %llu answered and checked\n",
               static_cast<unsigned long long>(s.reads), static_cast<unsigned long long>(r.reads_answered));
   std::printf("  %llu messages sent\n", static_cast<unsigned long long>(s.messages));
+  if (s.snapshots_taken + s.snapshots_sent + s.transfers > 0) {
+    std::printf("  snapshots: %llu taken, %llu sent, %llu installed, %llu transfers failed; %llu leadership transfers\n",
+                static_cast<unsigned long long>(s.snapshots_taken), static_cast<unsigned long long>(s.snapshots_sent),
+                static_cast<unsigned long long>(s.snapshots_installed),
+                static_cast<unsigned long long>(s.snapshot_failures), static_cast<unsigned long long>(s.transfers));
+  }
   std::printf("  trace hash %016llx\n", static_cast<unsigned long long>(r.trace_hash));
 }
 
@@ -61,7 +68,7 @@ void PrintCheckers(const cairn::sim::RunResult& r) {
 }
 
 int Run(std::uint64_t seed, bool trace, const Common& c, std::optional<cairn::raft::Bug> bug) {
-  cairn::sim::SimOptions o = cairn::sim::MakeOptions(seed, c.nodes, bug, c.ticks);
+  cairn::sim::SimOptions o = cairn::sim::MakeOptions(seed, c.nodes, bug, c.ticks, c.snapshot_every);
   if (trace) o.echo = &std::cout;
   std::printf("cairn-sim: %u nodes, seed %llu, %llu ms of faults and client load, then heal%s%s\n",
               c.nodes, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(o.fault_ms),
@@ -82,7 +89,7 @@ int Seeds(std::uint64_t start, std::uint64_t count, const Common& c, std::option
   std::fflush(stdout);
   const auto t0 = std::chrono::steady_clock::now();
   auto sweep = cairn::sim::RunSeeds(
-      start, count, [&](std::uint64_t seed) { return cairn::sim::MakeOptions(seed, c.nodes, bug, c.ticks); });
+      start, count, [&](std::uint64_t seed) { return cairn::sim::MakeOptions(seed, c.nodes, bug, c.ticks, c.snapshot_every); });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& r : sweep.failed) {
     std::printf("\nseed %llu FAILED\n", static_cast<unsigned long long>(r.seed));
@@ -91,7 +98,7 @@ int Seeds(std::uint64_t start, std::uint64_t count, const Common& c, std::option
     for (const auto& line : r.final_state) std::printf("    %s\n", line.c_str());
     std::printf("  last trace lines:\n");
     for (const auto& line : r.trace_tail) std::printf("    %s\n", line.c_str());
-    std::printf("  replay: %s\n", cairn::sim::ReplayCommand(r.seed, c.nodes, bug, c.ticks).c_str());
+    std::printf("  replay: %s\n", cairn::sim::ReplayCommand(r.seed, c.nodes, bug, c.ticks, c.snapshot_every).c_str());
   }
   std::printf("\nseeds run: %llu, failures: %llu, elapsed %.2f s (%.1f ms/seed)\n",
               static_cast<unsigned long long>(sweep.seeds_run),
@@ -110,7 +117,7 @@ int Seeds(std::uint64_t start, std::uint64_t count, const Common& c, std::option
   if (sweep.first_failing_seed) {
     std::printf("first failing seed: %llu (replay: %s)\n",
                 static_cast<unsigned long long>(*sweep.first_failing_seed),
-                cairn::sim::ReplayCommand(*sweep.first_failing_seed, c.nodes, bug, c.ticks).c_str());
+                cairn::sim::ReplayCommand(*sweep.first_failing_seed, c.nodes, bug, c.ticks, c.snapshot_every).c_str());
   }
   return sweep.failures == 0 ? 0 : 1;
 }
@@ -125,6 +132,9 @@ int main(int argc, char** argv) {
     sub->add_option("--nodes", c.nodes, "cluster size")->check(CLI::Range(1, 9));
     sub->add_option("--ticks", c.ticks, "ms of faults and client load before the heal (default 3000)");
     sub->add_option("--bug", c.bug, "inject a known Raft bug: " + cairn::sim::BugNames());
+    sub->add_option("--snapshot-every", c.snapshot_every,
+                    "snapshot each state machine every N applied entries (and at random), with "
+                    "crashes during installs and leadership transfers (0: no snapshots)");
   };
   std::uint64_t seed = 1;
   bool trace = false;

@@ -22,15 +22,18 @@ bool SimNetwork::Lost(std::uint64_t now_ms) {
   return rate > 0 && random_.Chance(rate);
 }
 
-void SimNetwork::Enqueue(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms) {
+void SimNetwork::Enqueue(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms,
+                         Attachment a) {
   std::uint64_t delay = random_.Range(options_.delay_ms_min, options_.delay_ms_max);
   if (options_.long_delay_rate > 0 && random_.Chance(options_.long_delay_rate)) {
     delay = random_.Range(options_.long_delay_ms_min, options_.long_delay_ms_max);
   }
-  queue_.push(InFlight{now_ms + extra_delay_ms + std::max<std::uint64_t>(delay, 1), next_seq_++, std::move(m)});
+  queue_.push(InFlight{now_ms + extra_delay_ms + std::max<std::uint64_t>(delay, 1), next_seq_++, std::move(m),
+                   std::move(a)});
 }
 
-void SimNetwork::Send(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms) {
+void SimNetwork::Send(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms,
+                      Attachment attachment) {
   ++stats_.sent;
   ++stats_.sent_by_type[static_cast<std::size_t>(m.type)];
   if (m.type == raft::MessageType::kAppendResponse && m.reject) ++stats_.append_rejects;
@@ -44,15 +47,16 @@ void SimNetwork::Send(std::uint64_t now_ms, raft::Message m, std::uint64_t extra
   }
   if (options_.duplicate_rate > 0 && random_.Chance(options_.duplicate_rate)) {
     ++stats_.duplicated;
-    Enqueue(now_ms, m, extra_delay_ms);
+    Enqueue(now_ms, m, extra_delay_ms, attachment);
   }
-  Enqueue(now_ms, std::move(m), extra_delay_ms);
+  Enqueue(now_ms, std::move(m), extra_delay_ms, std::move(attachment));
 }
 
-bool SimNetwork::PopDue(std::uint64_t now_ms, raft::Message* out) {
+bool SimNetwork::PopDue(std::uint64_t now_ms, raft::Message* out, Attachment* attachment) {
   while (!queue_.empty() && queue_.top().deliver_at_ms <= now_ms) {
     // priority_queue::top is const; the message is copied out once.
     raft::Message m = queue_.top().message;
+    Attachment a = queue_.top().attachment;
     queue_.pop();
     if (blocked(m.from, m.to)) {
       ++stats_.cut;
@@ -60,6 +64,7 @@ bool SimNetwork::PopDue(std::uint64_t now_ms, raft::Message* out) {
     }
     ++stats_.delivered;
     *out = std::move(m);
+    if (attachment != nullptr) *attachment = std::move(a);
     return true;
   }
   return false;

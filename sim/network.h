@@ -20,6 +20,7 @@
 
 #include "common/random.h"
 #include "raft/types.h"
+#include "sim/snapshot.h"
 
 namespace cairn::sim {
 
@@ -45,6 +46,14 @@ struct NetworkStats {
   std::uint64_t append_rejects = 0;  // AppendResponses that refuse (log mismatch)
 };
 
+// What travels beside a Message: an InstallSnapshot's bytes (the core only
+// sees the metadata) and the id of the transfer, so the sender's transport
+// learns whether it arrived. Duplicates carry the same attachment.
+struct Attachment {
+  std::uint64_t transfer_id = 0;
+  SnapshotPtr snapshot;
+};
+
 class SimNetwork {
  public:
   // Nodes are numbered 1..node_count.
@@ -55,9 +64,10 @@ class SimNetwork {
 
   // `extra_delay_ms` holds the message back before its random delay starts
   // (a sender that froze while sending).
-  void Send(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms = 0);
+  void Send(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms = 0,
+            Attachment attachment = {});
   // Takes the next message due at or before now; false when none is due.
-  bool PopDue(std::uint64_t now_ms, raft::Message* out);
+  bool PopDue(std::uint64_t now_ms, raft::Message* out, Attachment* attachment = nullptr);
   std::size_t in_flight() const { return queue_.size(); }
 
   void Block(raft::NodeId from, raft::NodeId to);  // one way
@@ -77,6 +87,7 @@ class SimNetwork {
     std::uint64_t deliver_at_ms;
     std::uint64_t seq;
     raft::Message message;
+    Attachment attachment;
   };
   struct Later {
     bool operator()(const InFlight& a, const InFlight& b) const {
@@ -85,7 +96,7 @@ class SimNetwork {
   };
   std::size_t LinkIndex(raft::NodeId from, raft::NodeId to) const;
   bool Lost(std::uint64_t now_ms);
-  void Enqueue(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms);
+  void Enqueue(std::uint64_t now_ms, raft::Message m, std::uint64_t extra_delay_ms, Attachment a);
 
   Random& random_;
   std::size_t node_count_;

@@ -50,6 +50,10 @@ struct FaultOptions {
   bool catch_up_ticks_after_pause = true;
   // At most this many nodes down at once (0: a minority).
   std::uint32_t max_down = 0;
+  // Chance that a node taking a Ready that installs a received snapshot
+  // crashes right after starting the write, before it is durable (the torn
+  // write keeps the old snapshot or the new one).
+  double crash_during_install = 0.0;
 };
 
 struct WorkloadOptions {
@@ -62,6 +66,26 @@ struct WorkloadOptions {
   // it, or remove a member, chosen at random. 0 disables them.
   double conf_change_chance_per_ms = 0.0;
   bool lease_reads = true;              // half of the reads use the lease
+  // Chance per ms that the leader is asked to hand leadership to a random
+  // other voter (TransferLeadership). 0 disables it.
+  double transfer_chance_per_ms = 0.0;
+};
+
+// Snapshots of the simulated state machines and log compaction. Off unless
+// every_entries or chance_per_ms is set.
+struct SnapshotOptions {
+  // A node snapshots its state machine (and compacts its log) once it has
+  // applied this many entries since its last snapshot. 0: never by count.
+  std::uint32_t every_entries = 0;
+  // And, per node and ms, at random with this chance (if anything new).
+  double chance_per_ms = 0.0;
+  // Transfer and write speed: an InstallSnapshot arrives bytes/bytes_per_ms
+  // ms later than a small message would, and its fsync takes that long too.
+  std::uint32_t bytes_per_ms = 1024;
+  // The sender's transport gives up on a transfer not delivered after this
+  // (plus the transfer time) and calls ReportSnapshot(peer, false).
+  std::uint32_t timeout_ms = 300;
+  bool enabled() const { return every_entries > 0 || chance_per_ms > 0; }
 };
 
 struct SimOptions {
@@ -78,6 +102,7 @@ struct SimOptions {
   NetworkOptions network{1, 8, 0.02, 0.01};
   FaultOptions faults;
   WorkloadOptions workload;
+  SnapshotOptions snapshots;
   raft::Config raft;  // id and voters are filled in per node
   bool keep_trace = false;        // every readable line (run --trace)
   std::ostream* echo = nullptr;   // print lines as they happen

@@ -82,12 +82,22 @@ void Simulator::Boot(Node& nd) {
   nd.missed_ticks = 0;
   nd.inflight.reset();
   nd.applied.clear();
+  nd.received.clear();
+  nd.installing.reset();
+  nd.transfer_seen = raft::kNoNode;
   nd.role = raft::Role::kFollower;
   nd.term = 0;
   nd.commit = 0;
   checkers_.set_now(now_ms_);
   checkers_.OnTerm(nd.id, nd.incarnation, nd.raft->term());
   nd.term = nd.raft->term();
+  if (const SnapshotPtr& snap = nd.disk.snapshot()) {
+    // The state machine restarts from the durable snapshot; the core hands
+    // out the entries after it again.
+    nd.applied = snap->state;
+    checkers_.OnSnapshot(nd.id, nd.incarnation, Checkers::SnapshotEvent::kRestored, snap->meta.index,
+                         snap->meta.term, snap->state);
+  }
   Observe(nd);
 }
 
@@ -139,12 +149,16 @@ void Simulator::Observe(Node& nd) {
     const raft::Index first_new = std::max(nd.commit, committed_seen_) + 1;
     std::string shown;
     for (raft::Index i = nd.commit + 1; i <= commit; ++i) {
-      const raft::Entry& e = r.log().at(i);
-      checkers_.OnCommitted(nd.id, r.term(), e);
+      // Below the log's snapshot (just installed): the checkers judge the
+      // snapshot's content when it is installed.
+      const bool in_log = i > r.log().snapshot_index();
+      if (in_log) checkers_.OnCommitted(nd.id, r.term(), r.log().at(i));
       if (i < first_new) continue;
       ++stats_.committed;
-      if (i < first_new + 4) {
-        shown += " " + Quote(e);
+      if (!in_log) {
+        if (i == first_new) shown += " (in a snapshot)";
+      } else if (i < first_new + 4) {
+        shown += " " + Quote(r.log().at(i));
       } else if (i == first_new + 4) {
         shown += " ...";
       }
@@ -154,7 +168,7 @@ void Simulator::Observe(Node& nd) {
       const std::string range = commit == first_new ? std::to_string(commit)
                                                     : std::to_string(first_new) + ".." + std::to_string(commit);
       Line("n" + std::to_string(nd.id) + " commit idx=" + range + " term=" +
-           std::to_string(r.log().at(commit).term) + shown);
+           std::to_string(TermAt(nd, commit)) + shown);
     }
     checkers_.OnCommitIndex(nd.id, nd.incarnation, commit);
     nd.commit = commit;
@@ -165,7 +179,7 @@ void Simulator::Observe(Node& nd) {
       Line("n" + std::to_string(nd.id) + " candidate term=" + std::to_string(r.term()));
     } else if (nd.role == raft::Role::kLeader) {
       std::vector<raft::Term> terms(r.log().last_index());
-      for (raft::Index i = 1; i <= terms.size(); ++i) terms[i - 1] = *r.log().term(i);
+      for (raft::Index i = 1; i <= terms.size(); ++i) terms[i - 1] = TermAt(nd, i);
       checkers_.OnLeader(nd.id, r.term(), terms);
       if (leaders_seen_.emplace(r.term(), nd.id).second) ++stats_.elections;
       Line("n" + std::to_string(nd.id) + " leader term=" + std::to_string(r.term()) +
@@ -182,13 +196,40 @@ void Simulator::Step() {
   if (faults_on_) FaultStep();
   WakeFrozen();
   DeliverDue();
+  TransfersStep();
   TickNodes();
   for (auto& nd : nodes_) {
     if (awake(*nd)) Drive(*nd);
   }
+  CheckTransfers();
+  SnapshotStep();
   if (workload_on_) {
     WorkloadStep();
     ConfChangeStep();
+    TransferStep();
+  }
+}
+
+void Simulator::CheckTransfers() {
+  // The core abandons a transfer after election_timeout_ticks_min of its
+  // ticks; one more tick of slack for the tick phase. A driver that drops
+  // missed ticks (catch_up_ticks_after_pause off) stretches that: no check.
+  if (!options_.faults.catch_up_ticks_after_pause) return;
+  const std::uint64_t limit_ms = (options_.raft.election_timeout_ticks_min + 1) * options_.raft_tick_ms;
+  for (auto& nd : nodes_) {
+    if (!awake(*nd)) continue;
+    const raft::RawNode& r = *nd->raft;
+    const raft::NodeId t = r.role() == raft::Role::kLeader ? r.transfer_target() : raft::kNoNode;
+    if (t != nd->transfer_seen) {
+      nd->transfer_seen = t;
+      nd->transfer_since_ms = now_ms_;
+    } else if (t != raft::kNoNode && now_ms_ - nd->transfer_since_ms > limit_ms) {
+      checkers_.Report(CheckerId::kConvergence,
+                       "n" + std::to_string(nd->id) + " still transfers leadership to n" + std::to_string(t) +
+                           " " + std::to_string(now_ms_ - nd->transfer_since_ms) +
+                           " ms after starting (neither done nor abandoned within an election timeout)");
+      nd->transfer_seen = raft::kNoNode;  // one report per transfer
+    }
   }
 }
 
@@ -205,9 +246,11 @@ void Simulator::WakeFrozen() {
 
 void Simulator::DeliverDue() {
   raft::Message m;
-  while (network_.PopDue(now_ms_, &m)) {
+  Attachment attachment;
+  while (network_.PopDue(now_ms_, &m, &attachment)) {
     Node& nd = at(m.to);
     if (!awake(nd)) continue;  // lost, as on a dead or frozen machine
+    if (m.type == raft::MessageType::kSnapshot) ReceiveSnapshot(nd, m, attachment);
     trace_.Mix((static_cast<std::uint64_t>(m.type) << 56) ^ (m.from << 48) ^ (m.to << 40) ^
                (m.term << 24) ^ (m.index << 8) ^ m.entries.size());
     // Malformed or not-yet-supported messages are refused without a state
@@ -245,16 +288,26 @@ void Simulator::TakeReady(Node& nd) {
     const raft::Index first = rd.entries.front().index;
     checkers_.OnWritten(nd.id, nd.raft->log().term(first - 1).value_or(0), rd.entries);
   }
-  nd.disk.Write(rd.hard_state, rd.entries);
+  if (rd.snapshot) {
+    StageInstall(nd, rd);
+    if (!nd.up) return;  // crashed during the install
+  } else {
+    nd.disk.Write(rd.hard_state, rd.entries);
+  }
   if (CrashBeforeSend(nd, rd)) return;
   const std::uint64_t stall_ms = PauseBeforeSend(nd, rd);
   for (raft::Message& m : rd.messages) {
     ++stats_.messages;
-    network_.Send(now_ms_, std::move(m), stall_ms);
+    if (m.type == raft::MessageType::kSnapshot) {
+      SendSnapshot(nd, std::move(m), stall_ms);
+    } else {
+      network_.Send(now_ms_, std::move(m), stall_ms);
+    }
   }
   rd.messages.clear();
   nd.sync_done_ms = now_ms_;
   if (rd.must_sync) nd.sync_done_ms += random_.Range(options_.fsync_ms_min, options_.fsync_ms_max);
+  if (nd.installing) nd.sync_done_ms += SnapshotDelay(*nd.installing);
   nd.inflight = std::move(rd);
 }
 
@@ -265,6 +318,7 @@ void Simulator::CompleteReady(Node& nd) {
     nd.disk.Sync();
     checkers_.OnSynced(nd.id, nd.disk.durable_hard_state().term);
   }
+  if (nd.installing) FinishInstall(nd);  // durable: the state machine jumps to it
   bool granted_vote = false;
   for (raft::Message& m : rd.messages_after_persist) {
     granted_vote |= m.type == raft::MessageType::kVoteResponse && !m.reject;
@@ -284,6 +338,15 @@ void Simulator::Apply(Node& nd, const raft::Entry& e) {
   checkers_.OnApply(nd.id, nd.incarnation, e, nd.raft->log().committed());
   trace_.Mix((e.index << 20) ^ (e.term << 4) ^ nd.id);
   nd.applied.push_back(AppliedEntry{e.term, e.index, e.data});
+}
+
+raft::Term Simulator::TermAt(const Node& nd, raft::Index i) const {
+  if (auto t = nd.raft->log().term(i)) return *t;
+  // Compacted away: the state machine (or the snapshot being installed)
+  // holds it.
+  if (i >= 1 && i <= nd.applied.size()) return nd.applied[i - 1].term;
+  if (nd.installing && i >= 1 && i <= nd.installing->state.size()) return nd.installing->state[i - 1].term;
+  return 0;
 }
 
 void Simulator::RunFor(std::uint64_t ms) {
@@ -307,6 +370,8 @@ void Simulator::Crash(raft::NodeId n) {
   nd.disk.Crash(random_, options_.faults.torn_writes);
   nd.raft.reset();
   nd.inflight.reset();
+  nd.received.clear();
+  nd.installing.reset();
   nd.up = false;
   ++stats_.crashes;
 }
@@ -317,7 +382,8 @@ void Simulator::Restart(raft::NodeId n) {
   Boot(nd);
   Line("n" + std::to_string(n) + " restart term=" + std::to_string(nd.raft->term()) +
        " log=" + std::to_string(nd.raft->log().last_index()) +
-       " commit=" + std::to_string(nd.raft->log().committed()));
+       " commit=" + std::to_string(nd.raft->log().committed()) +
+       (nd.disk.snapshot() ? " snapshot=" + std::to_string(nd.disk.snapshot()->meta.index) : ""));
 }
 
 Status Simulator::Read(raft::NodeId n, bool lease) {
@@ -419,7 +485,10 @@ std::vector<std::string> Simulator::Describe() const {
   for (const auto& nd : nodes_) {
     std::string s = "n" + std::to_string(nd->id);
     if (!nd->up) {
-      out.push_back(s + " down (durable log=" + std::to_string(nd->disk.durable_log_size()) + ")");
+      out.push_back(s + " down (durable log=" + std::to_string(nd->disk.durable_log_size()) +
+                    (nd->disk.snapshot() ? " after snapshot " + std::to_string(nd->disk.snapshot()->meta.index)
+                                         : "") +
+                    ")");
       continue;
     }
     const raft::RawNode& r = *nd->raft;
@@ -427,12 +496,15 @@ std::vector<std::string> Simulator::Describe() const {
          " vote=" + std::to_string(r.vote()) + " leader=" + std::to_string(r.leader()) +
          " log=" + std::to_string(r.log().last_index()) + "@" + std::to_string(r.log().last_term()) +
          " commit=" + std::to_string(r.log().committed()) + " applied=" + std::to_string(nd->applied.size());
+    if (r.log().snapshot_index() > 0) s += " snap=" + std::to_string(r.log().snapshot_index());
     for (raft::NodeId p = 1; p <= options_.nodes; ++p) {
       const raft::Progress* pr = r.progress(p);
       if (pr == nullptr) continue;
       s += " | n" + std::to_string(p) + " match=" + std::to_string(pr->match()) + " next=" +
            std::to_string(pr->next()) +
-           (pr->state() == raft::Progress::State::kProbe ? " probe" : " replicate") +
+           (pr->state() == raft::Progress::State::kProbe       ? " probe"
+            : pr->state() == raft::Progress::State::kSnapshot ? " snapshot"
+                                                              : " replicate") +
            (pr->paused() ? " paused" : "") + " inflight=" + std::to_string(pr->inflight());
     }
     out.push_back(s);

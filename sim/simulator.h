@@ -48,6 +48,11 @@ struct RunStats {
   std::uint64_t timeouts = 0;        // indeterminate proposals
   std::uint64_t reads = 0;           // reads accepted by a leader
   std::uint64_t messages = 0;
+  std::uint64_t snapshots_taken = 0;
+  std::uint64_t snapshots_sent = 0;       // InstallSnapshot messages
+  std::uint64_t snapshots_installed = 0;  // durable on the receiver
+  std::uint64_t snapshot_failures = 0;    // ReportSnapshot(peer, false)
+  std::uint64_t transfers = 0;            // leadership transfers started
 };
 
 struct RunResult {
@@ -88,6 +93,18 @@ class Simulator {
   Status Read(raft::NodeId n, bool lease = false);
   // Proposes on node n now (no network hop).
   Result<raft::ProposalId> Propose(raft::NodeId n, std::string data);
+  // Snapshots node n's state machine at its applied index and compacts its
+  // log there (what SnapshotOptions does on its own). Errors: Unavailable if
+  // n is down or between a Ready and its Advance; FailedPrecondition if
+  // nothing was applied since its last snapshot.
+  Status TakeSnapshot(raft::NodeId n);
+  // Asks leader n to hand leadership to `target` (RawNode::TransferLeadership).
+  Status TransferLeadership(raft::NodeId n, raft::NodeId target);
+  // Proposes a membership change on node n now (RawNode::ProposeConfChange).
+  Result<raft::ProposalId> ProposeConfChange(raft::NodeId n, const raft::ConfChange& cc);
+  // Node n crashes when it next starts writing a received snapshot, before
+  // the write is durable (it stays down until Restart).
+  void CrashDuringNextInstall(raft::NodeId n);
   // Heals, restarts every node and runs until converged; then final checks.
   bool Converge(std::uint64_t max_ms);
 
@@ -118,6 +135,7 @@ class Simulator {
  private:
   struct Node;
   struct Client;
+  struct Transfer;
   struct PendingFault {
     std::uint64_t at_ms;
     enum class Kind { kRestart, kCrash, kHeal } kind;
@@ -132,7 +150,19 @@ class Simulator {
   void TakeReady(Node& nd);
   void CompleteReady(Node& nd);
   void Apply(Node& nd, const raft::Entry& e);
+  raft::Term TermAt(const Node& nd, raft::Index i) const;  // also below the log's snapshot
+
+  // snapshots.cc
+  void SnapshotStep();
+  void Snapshot(Node& nd);
+  void SendSnapshot(Node& nd, raft::Message m, std::uint64_t stall_ms);
+  void ReceiveSnapshot(Node& nd, const raft::Message& m, const Attachment& a);
+  void StageInstall(Node& nd, const raft::Ready& rd);
+  void FinishInstall(Node& nd);
+  void TransfersStep();
+  std::uint64_t SnapshotDelay(const SnapshotImage& s) const;
   void Observe(Node& nd);
+  void CheckTransfers();
   void Boot(Node& nd);
   Node& at(raft::NodeId n);
   const Node& at(raft::NodeId n) const;
@@ -154,6 +184,7 @@ class Simulator {
   void WorkloadStep();
   void OnOutcome(const raft::ProposalOutcome& o);
   void ConfChangeStep();
+  void TransferStep();
 
   SimOptions options_;
   Xoshiro256 random_;       // faults, workload, disk tears
@@ -174,6 +205,8 @@ class Simulator {
   std::map<raft::Term, raft::NodeId> leaders_seen_;
   raft::Index committed_seen_ = 0;  // highest index any node reported committed
   std::uint64_t next_read_id_ = 1;
+  std::map<std::uint64_t, Transfer> transfers_;  // snapshots in flight, by id
+  std::uint64_t next_transfer_id_ = 1;
 };
 
 }  // namespace cairn::sim

@@ -2,6 +2,7 @@
 // Private to sim/: the per-node and per-client state of a Simulator.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -27,10 +28,29 @@ struct Simulator::Node {
   std::optional<raft::Ready> inflight;  // taken, written, awaiting sync
   std::uint64_t sync_done_ms = 0;
   std::vector<AppliedEntry> applied;    // this incarnation's state machine
+  // Snapshots received (InstallSnapshot) and not yet installed, by (index,
+  // term); the one the core accepts comes back in Ready::snapshot.
+  std::map<std::pair<raft::Index, raft::Term>, SnapshotPtr> received;
+  SnapshotPtr installing;  // in the in-flight Ready, installed once durable
+  bool crash_during_install = false;  // CrashDuringNextInstall (tests)
+  // The leadership transfer this node (as leader) was last seen running,
+  // and since when: it must finish or be abandoned within an election
+  // timeout.
+  raft::NodeId transfer_seen = raft::kNoNode;
+  std::uint64_t transfer_since_ms = 0;
   // Last observed, to report changes to the checkers.
   raft::Role role = raft::Role::kFollower;
   raft::Term term = 0;
   raft::Index commit = 0;
+};
+
+// A snapshot on its way from `from` (incarnation `inc`) to `to`.
+struct Simulator::Transfer {
+  raft::NodeId from = raft::kNoNode;
+  std::uint32_t inc = 0;
+  raft::NodeId to = raft::kNoNode;
+  raft::Index index = 0;
+  std::uint64_t deadline_ms = 0;  // then the sender's transport gives up
 };
 
 struct Simulator::Client {

@@ -20,10 +20,18 @@ std::string BugNames() {
   return s;
 }
 
+void SnapshotProfile(SimOptions& o, std::uint32_t every) {
+  o.snapshots.every_entries = every;
+  o.snapshots.chance_per_ms = 0.002;
+  o.faults.crash_during_install = 0.15;
+  o.workload.transfer_chance_per_ms = 0.002;
+}
+
 SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<raft::Bug> bug,
-                       std::uint64_t fault_ms) {
+                       std::uint64_t fault_ms, std::uint32_t snapshot_every) {
   SimOptions o = DefaultOptions(seed, nodes);
   if (fault_ms != 0) o.fault_ms = fault_ms;
+  if (snapshot_every != 0) SnapshotProfile(o, snapshot_every);
   if (!bug) return o;
   o.raft.bugs.set(*bug);
   switch (*bug) {
@@ -68,6 +76,14 @@ SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<ra
       // Old Appends must still be in flight when leadership moves on.
       o.faults.pause_after_append = 0.15;
       break;
+    case raft::Bug::kInstallOlderSnapshot:
+      // Frequent snapshots, and InstallSnapshots that arrive late or twice:
+      // a copy that lands after the follower caught up by other means is
+      // older than its commit index.
+      if (snapshot_every == 0) SnapshotProfile(o, 8);
+      o.network.duplicate_rate = 0.05;
+      o.network.long_delay_rate = 0.02;
+      break;
     default:
       break;
   }
@@ -75,20 +91,22 @@ SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<ra
 }
 
 std::string ReplayCommand(std::uint64_t seed, std::uint32_t nodes, std::optional<raft::Bug> bug,
-                          std::uint64_t fault_ms) {
+                          std::uint64_t fault_ms, std::uint32_t snapshot_every) {
   std::string cmd = "cairn-sim run --nodes " + std::to_string(nodes) + " --seed " + std::to_string(seed);
   if (fault_ms != 0) cmd += " --ticks " + std::to_string(fault_ms);
+  if (snapshot_every != 0) cmd += " --snapshot-every " + std::to_string(snapshot_every);
   if (bug) cmd += " --bug " + std::string(raft::BugName(*bug));
   return cmd + " --trace";
 }
 
 SweepResult RunSeeds(std::uint64_t start, std::uint64_t count,
                      const std::function<SimOptions(std::uint64_t)>& make, bool stop_at_first_failure,
-                     std::size_t keep_failed) {
+                     std::size_t keep_failed, const std::function<void(const RunResult&)>& observe) {
   SweepResult sweep;
   for (std::uint64_t seed = start; seed < start + count; ++seed) {
     Simulator sim(make(seed));
     RunResult r = sim.Run();
+    if (observe) observe(r);
     ++sweep.seeds_run;
     sweep.elections += r.stats.elections;
     sweep.committed += r.stats.committed;

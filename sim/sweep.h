@@ -24,12 +24,18 @@ std::string BugNames();  // comma-separated, for help texts
 
 // The options of one seed: the defaults, or with `bug` set, the bug injected
 // and the fault schedule tuned to expose it. fault_ms 0 keeps the default.
+// snapshot_every > 0 turns snapshots on (SnapshotProfile); the profile of
+// kInstallOlderSnapshot turns them on by itself.
 SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<raft::Bug> bug,
-                       std::uint64_t fault_ms = 0);
+                       std::uint64_t fault_ms = 0, std::uint32_t snapshot_every = 0);
+
+// Snapshots every `every` applied entries and now and then at random,
+// crashes during installs, and leadership transfers among the faults.
+void SnapshotProfile(SimOptions& o, std::uint32_t every);
 
 // The command line that replays a seed with `cairn-sim run`.
 std::string ReplayCommand(std::uint64_t seed, std::uint32_t nodes, std::optional<raft::Bug> bug,
-                          std::uint64_t fault_ms = 0);
+                          std::uint64_t fault_ms = 0, std::uint32_t snapshot_every = 0);
 
 struct SweepResult {
   std::uint64_t seeds_run = 0;
@@ -44,8 +50,10 @@ struct SweepResult {
 
 // Runs seeds start .. start+count-1 with options from `make`. With
 // stop_at_first_failure, returns as soon as one seed fails.
+// `observe`, if set, sees every run's result.
 SweepResult RunSeeds(std::uint64_t start, std::uint64_t count,
                      const std::function<SimOptions(std::uint64_t)>& make,
-                     bool stop_at_first_failure = false, std::size_t keep_failed = 3);
+                     bool stop_at_first_failure = false, std::size_t keep_failed = 3,
+                     const std::function<void(const RunResult&)>& observe = nullptr);
 
 }  // namespace cairn::sim

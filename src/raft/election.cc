@@ -111,6 +111,7 @@ void RawNode::BecomeLeader() {
   progress_.clear();
   ResetReads();
   AbortTransfer();
+  timeout_now_sent_ = false;
   SyncProgress();
   ResetElectionTimer();
   // An entry of our own term: once it commits, so does every earlier entry

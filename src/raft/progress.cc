@@ -56,6 +56,13 @@ void Progress::BecomeSnapshot(Index snapshot_index) {
   pending_snapshot_ = snapshot_index;
 }
 
+void Progress::OnSnapshotDelivered() {
+  const Index snapshot = pending_snapshot_;
+  BecomeProbe();
+  next_ = std::max(next_, snapshot + 1);
+  probe_sent_ = true;
+}
+
 void Progress::BecomeReplicate() {
   state_ = State::kReplicate;
   probe_sent_ = false;

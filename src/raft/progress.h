@@ -59,6 +59,9 @@ class Progress {
   void BecomeProbe();
   void BecomeReplicate();
   void BecomeSnapshot(Index snapshot_index);
+  // The transport delivered the snapshot: probe from just after it, paused
+  // until the follower's answer (OnAck) or a heartbeat reply (Unpause).
+  void OnSnapshotDelivered();
 
  private:
   Index match_ = 0;

@@ -82,8 +82,10 @@ class RawNode {
   // Hands leadership to `target`, a voter: the leader brings its log up to
   // date, then tells it to campaign at once (TimeoutNow). While a transfer
   // is in progress proposals are refused with Unavailable "leadership
-  // transfer in progress" and lease reads fall back to ReadIndex. A transfer
-  // that has not finished within election_timeout_ticks_min is abandoned.
+  // transfer in progress" and lease reads fall back to ReadIndex (and keep
+  // doing so for the rest of the term once TimeoutNow has been sent, even
+  // if the transfer is abandoned). A transfer that has not finished within
+  // election_timeout_ticks_min is abandoned.
   // Errors: FailedPrecondition if not leader; InvalidArgument for an unknown
   // target or this node itself.
   Status TransferLeadership(NodeId target);
@@ -223,6 +225,10 @@ class RawNode {
   std::deque<ProposalId> pending_proposals_;          // leader's, in index order
   NodeId transfer_target_ = kNoNode;                  // leader: transfer in progress
   std::uint32_t transfer_elapsed_ticks_ = 0;
+  // TimeoutNow left in this term: the target may win a forced election
+  // (votes that ignore the lease) at any time, so no lease reads until
+  // this node leads again in a new term.
+  bool timeout_now_sent_ = false;
 
   // Output accumulated for the next Ready.
   std::vector<Message> msgs_;

@@ -60,6 +60,7 @@ Status RawNode::LeaseRead(std::uint64_t request_id) {
 bool RawNode::LeaseValid() const {
   if (!config_.check_quorum) return false;
   if (transfer_target_ != kNoNode) return false;  // the target may win before the lease ends
+  if (timeout_now_sent_) return false;  // ... even after the transfer was abandoned
   if (membership_.voters.size() == 1 && IsVoter(id_)) return true;
   if (round_confirmed_ == 0) return false;
   const std::uint64_t lease_ticks =

@@ -190,6 +190,10 @@ void RawNode::AdvanceCommit(Index to) {
   while (!pending_proposals_.empty() && pending_proposals_.front().index <= to) {
     const ProposalId id = pending_proposals_.front();
     pending_proposals_.pop_front();
+    // Under a snapshot installed from the leader the entry's term is gone:
+    // its fate is unknown here, so no outcome (the client's deadline
+    // decides), never a false kDropped.
+    if (!log_.term(id.index)) continue;
     const bool same = log_.Matches(id.index, id.term);
     outcomes_.push_back({id, same ? ProposalOutcome::Kind::kCommitted : ProposalOutcome::Kind::kDropped});
   }

@@ -52,9 +52,16 @@ void RawNode::ReportSnapshot(NodeId peer, bool ok) {
   if (role_ != Role::kLeader) return;
   auto it = progress_.find(peer);
   if (it == progress_.end() || it->second.state() != Progress::State::kSnapshot) return;
-  // On success, wait for the follower's answer; on failure probe again
-  // (which resends the snapshot if it is still needed).
-  if (!ok) it->second.BecomeProbe();
+  // On success, probe just past the snapshot once the follower answers or
+  // a heartbeat reply arrives: waiting for the answer alone would stall the
+  // follower forever if that answer is lost or the follower crashed before
+  // the snapshot was durable. On failure probe again (which resends the
+  // snapshot if it is still needed).
+  if (ok) {
+    it->second.OnSnapshotDelivered();
+  } else {
+    it->second.BecomeProbe();
+  }
 }
 
 void RawNode::HandleSnapshot(const Message& m) {

@@ -25,6 +25,7 @@ void RawNode::MaybeSendTimeoutNow(NodeId peer) {
   Message m;
   m.type = MessageType::kTimeoutNow;
   m.to = peer;
+  timeout_now_sent_ = true;
   Send(std::move(m));
 }
 
