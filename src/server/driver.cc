@@ -172,6 +172,7 @@ void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries) {
     std::string_view data = e.type == raft::EntryType::kNormal ? std::string_view(e.data) : "";
     auto replies = sm->Apply(e.index, data);
     CAIRN_CHECK(replies.ok(), "apply failed: the log holds an entry this node cannot apply");
+    if (tracking.active() && !data.empty()) NotifyTracking(data);
     auto it = writes.find(e.index);
     if (it == writes.end()) continue;
     if (it->second.term == e.term && !replies->empty()) {

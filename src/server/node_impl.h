@@ -26,6 +26,7 @@
 #include "server/log_store.h"
 #include "server/metrics.h"
 #include "server/node.h"
+#include "server/tracking.h"
 
 namespace cairn::server {
 
@@ -98,6 +99,12 @@ struct Node::Impl {
   void OnForward(raft::NodeId from, std::string_view payload);
   void OnForwardReply(std::string_view payload);
 
+  // --- tracking_hooks.cc: CLIENT TRACKING (server/tracking.h) ---
+  resp::Value ClientTracking(std::uint64_t conn, const std::vector<std::string>& args, bool resp3);
+  void TrackRead(std::uint64_t conn, const kv::Op& op);
+  void NotifyTracking(std::string_view entry_bytes);
+  void SendInvalidations(const Invalidations& inv);
+
   // --- session.cc / http.cc ---
   asio::awaitable<void> AcceptResp();
   asio::awaitable<void> AcceptHttp();
@@ -163,6 +170,7 @@ struct Node::Impl {
   // Connections (for INFO clients and CLIENT LIST).
   std::uint64_t next_client_id = 1;
   std::map<std::uint64_t, std::weak_ptr<Session>> sessions;
+  TrackingTable tracking;  // CLIENT TRACKING state of those connections
 
   Metrics metrics;
 };

@@ -1,0 +1,105 @@
+#include "server/tracking.h"
+
+#include <gtest/gtest.h>
+
+namespace cairn::server {
+namespace {
+
+using Keys = std::vector<std::string>;
+
+kv::Op MakeOp(kv::OpCode code, Keys args) {
+  kv::Op op;
+  op.code = code;
+  op.args = std::move(args);
+  return op;
+}
+
+TEST(TrackingTable, DefaultModeInvalidatesReadersOnceThenForgets) {
+  TrackingTable t;
+  t.EnableDefault(1);
+  t.EnableDefault(2);
+  EXPECT_TRUE(t.Track(1, "a").empty());
+  EXPECT_TRUE(t.Track(2, "a").empty());
+  EXPECT_TRUE(t.Track(2, "b").empty());
+  Invalidations inv = t.OnWrite({"a", "c"});
+  ASSERT_EQ(inv.size(), 2u);
+  EXPECT_EQ(inv[1], Keys{"a"});
+  EXPECT_EQ(inv[2], Keys{"a"});
+  // Told once: a second write needs a new read first.
+  EXPECT_TRUE(t.OnWrite({"a"}).empty());
+  EXPECT_EQ(t.OnWrite({"b"})[2], Keys{"b"});
+  EXPECT_EQ(t.tracked_keys(), 0u);
+}
+
+TEST(TrackingTable, UntrackedAndDisabledConnectionsAreNotTold) {
+  TrackingTable t;
+  EXPECT_TRUE(t.Track(7, "a").empty());  // not tracking: ignored
+  EXPECT_EQ(t.tracked_keys(), 0u);
+  t.EnableDefault(1);
+  (void)t.Track(1, "a");
+  t.Disable(1);
+  EXPECT_FALSE(t.IsTracking(1));
+  EXPECT_TRUE(t.OnWrite({"a"}).empty());
+}
+
+TEST(TrackingTable, BroadcastMatchesPrefixesWithoutReads) {
+  TrackingTable t;
+  t.EnableBroadcast(1, {"user:", "cfg:"});
+  t.EnableBroadcast(2, {});  // every key
+  Invalidations inv = t.OnWrite({"user:1", "other", "cfg:x"});
+  EXPECT_EQ(inv[1], (Keys{"user:1", "cfg:x"}));
+  EXPECT_EQ(inv[2], (Keys{"user:1", "other", "cfg:x"}));
+  // Broadcast connections are told every time, not once.
+  EXPECT_EQ(t.OnWrite({"user:1"})[1], Keys{"user:1"});
+}
+
+TEST(TrackingTable, BoundEvictsOldestKeyAndInvalidatesIt) {
+  TrackingTable t(/*keys_max=*/2);
+  t.EnableDefault(1);
+  (void)t.Track(1, "a");
+  (void)t.Track(1, "b");
+  Invalidations inv = t.Track(1, "c");
+  EXPECT_EQ(inv[1], Keys{"a"});
+  EXPECT_EQ(t.tracked_keys(), 2u);
+  EXPECT_TRUE(t.OnWrite({"a"}).empty());
+  EXPECT_EQ(t.OnWrite({"b", "c"})[1], (Keys{"b", "c"}));
+}
+
+TEST(TrackingTable, FlushAllTellsEveryTrackingConnection) {
+  TrackingTable t;
+  t.EnableDefault(1);
+  t.EnableBroadcast(2, {"x"});
+  (void)t.Track(1, "a");
+  EXPECT_EQ(t.OnFlushAll(), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(t.tracked_keys(), 0u);
+}
+
+TEST(WrittenKeys, NamesEveryKeyAWriteTouches) {
+  kv::LogEntry e;
+  e.ops.push_back(MakeOp(kv::OpCode::kSet, {"k1", "v"}));
+  e.ops.push_back(MakeOp(kv::OpCode::kMSet, {"m1", "v1", "m2", "v2"}));
+  e.ops.push_back(MakeOp(kv::OpCode::kDel, {"d1", "d2"}));
+  e.ops.push_back(MakeOp(kv::OpCode::kGet, {"readonly"}));  // a read in a transaction
+  WrittenSet w = WrittenKeys(e);
+  EXPECT_FALSE(w.all);
+  EXPECT_FALSE(w.expiry);
+  EXPECT_EQ(w.keys, (Keys{"k1", "m1", "m2", "d1", "d2"}));
+}
+
+TEST(WrittenKeys, FlushAndExpiryAreFlagged) {
+  kv::LogEntry flush;
+  flush.ops.push_back(MakeOp(kv::OpCode::kFlushDb, {}));
+  EXPECT_TRUE(WrittenKeys(flush).all);
+  kv::LogEntry expiry;
+  expiry.ops.push_back(MakeOp(kv::OpCode::kExpireUpTo, {}));
+  EXPECT_TRUE(WrittenKeys(expiry).expiry);
+}
+
+TEST(ReadKeys, KeyReadsOnly) {
+  EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kMGet, {"a", "b"})), (Keys{"a", "b"}));
+  EXPECT_TRUE(ReadKeys(MakeOp(kv::OpCode::kScan, {"pat*"})).empty());
+  EXPECT_TRUE(ReadKeys(MakeOp(kv::OpCode::kSet, {"a", "v"})).empty());
+}
+
+}  // namespace
+}  // namespace cairn::server
