@@ -101,6 +101,7 @@ class TempDir {
   std::string path_;
 };
 
+#ifdef CAIRN_BIN
 // A 3-node Cairn cluster of the built `cairn` binary.
 class Cluster {
  public:
@@ -146,6 +147,8 @@ class Cluster {
   std::string peers_;
   std::vector<std::unique_ptr<Process>> procs_;
 };
+
+#endif  // CAIRN_BIN
 
 class RedisServer {
  public:
