@@ -68,7 +68,7 @@ void MultiLevelCache::OnInvalidate(const std::optional<std::vector<std::string>>
     if (fills_.count(k)) {
       poisoned_.insert(k);
     }
-    ++stats_.invalidations;
+    ++counters_.invalidations;
   }
 }
 
@@ -81,7 +81,7 @@ void MultiLevelCache::FlushL1() {
   keys_.clear();
   keys_incomplete_ = false;
   for (auto& [k, n] : fills_) poisoned_.insert(k);
-  ++stats_.flushes;
+  ++counters_.flushes;
 }
 
 // io thread: probe every fence/4 (re-armed after each answer or failure).
@@ -171,7 +171,7 @@ Result<std::optional<std::string>> MultiLevelCache::FillFromL2(const std::string
   std::optional<std::string> value;
   if (*found) value = get.value.str;
   if (poisoned) {
-    ++stats_.poisoned_fills;
+    ++counters_.poisoned_fills;
     return value;
   }
   // Never outlive the key's own expiry: measured from before the read.
@@ -195,31 +195,24 @@ Result<std::optional<std::string>> MultiLevelCache::FillFromL2(const std::string
 Result<std::optional<std::string>> MultiLevelCache::Get(const std::string& key) {
   if (auto v = l1_.Get(key); v && v->generation == generation_.load() && v->value) {
     if (FenceOpen()) {
-      std::lock_guard lock(mu_);
-      ++stats_.l1_hits;
+      ++counters_.l1_hits;
       return v->value;
     }
-    std::lock_guard lock(mu_);
-    ++stats_.fenced_hits;
+    ++counters_.fenced_hits;
   }
   bool found = false;
   auto l2 = FillFromL2(key, &found);
   if (!l2.ok() && !backend_.load) return l2.status();
   if (l2.ok() && found) {
-    std::lock_guard lock(mu_);
-    ++stats_.l2_hits;
+    ++counters_.l2_hits;
     return l2;
   }
   if (!backend_.load) {
-    std::lock_guard lock(mu_);
-    ++stats_.misses;
+    ++counters_.misses;
     return std::optional<std::string>();
   }
   CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> loaded, backend_.load(key));
-  {
-    std::lock_guard lock(mu_);
-    ++(loaded ? stats_.l3_loads : stats_.misses);
-  }
+  ++(loaded ? counters_.l3_loads : counters_.misses);
   // Fill L2 only; L1 fills come from tracked reads (the next Get).
   if (loaded && l2.ok()) (void)WriteL2(key, loaded, opt_.l2_ttl);
   return loaded;
@@ -280,10 +273,7 @@ Status MultiLevelCache::Put(const std::string& key, const std::string& value) {
         if (!alive->load()) return;
         bool ok = r.status.ok();
         if (ok && backend_.store) ok = backend_.store(key, v).ok();
-        if (!ok) {
-          std::lock_guard lock(mu_);
-          ++stats_.background_errors;
-        }
+        if (!ok) ++counters_.background_errors;
       });
       return Status::Ok();
     }
@@ -336,8 +326,17 @@ Status MultiLevelCache::InvalidatePattern(const std::string& pattern, bool l2) {
 }
 
 MultiLevelCacheStats MultiLevelCache::stats() const {
-  std::lock_guard lock(mu_);
-  return stats_;
+  MultiLevelCacheStats s;
+  s.l1_hits = counters_.l1_hits.load();
+  s.l2_hits = counters_.l2_hits.load();
+  s.l3_loads = counters_.l3_loads.load();
+  s.misses = counters_.misses.load();
+  s.invalidations = counters_.invalidations.load();
+  s.flushes = counters_.flushes.load();
+  s.poisoned_fills = counters_.poisoned_fills.load();
+  s.fenced_hits = counters_.fenced_hits.load();
+  s.background_errors = counters_.background_errors.load();
+  return s;
 }
 
 }  // namespace cairn::client

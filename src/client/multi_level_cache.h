@@ -117,12 +117,17 @@ class MultiLevelCache {
   std::atomic<std::uint64_t> generation_{1};   // bumped by a flush
   std::atomic<std::int64_t> fence_sent_ns_{0};  // send time of the newest answered probe
 
-  mutable std::mutex mu_;  // guards the fields below
+  mutable std::mutex mu_;  // guards fills_, poisoned_, keys_, keys_incomplete_
   std::unordered_map<std::string, int> fills_;      // key -> fills in flight
   std::unordered_set<std::string> poisoned_;        // fills to discard
   std::unordered_set<std::string> keys_;            // keys put in L1 (pattern invalidation)
   bool keys_incomplete_ = false;                    // keys_ was cleared to stay bounded
-  MultiLevelCacheStats stats_;
+
+  struct Counters {  // relaxed atomics: the hit path takes no lock
+    std::atomic<std::uint64_t> l1_hits{0}, l2_hits{0}, l3_loads{0}, misses{0}, invalidations{0},
+        flushes{0}, poisoned_fills{0}, fenced_hits{0}, background_errors{0};
+  };
+  Counters counters_;
 
   std::shared_ptr<boost::asio::steady_timer> probe_timer_;
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
