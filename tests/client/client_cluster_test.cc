@@ -10,6 +10,7 @@
 #include <set>
 
 #include "client/client.h"
+#include "client/internal/connection.h"
 #include "client/errors.h"
 #include "client/multi_level_cache.h"
 #include "process.h"
@@ -322,6 +323,53 @@ TEST_F(ClusterTest, WriteModes) {
     EXPECT_TRUE(WaitUntil([&] { return *other->Get("wk") == std::optional<std::string>("w1"); }));
     EXPECT_TRUE(WaitUntil([&] { std::lock_guard lock(mu); return l3["wk"] == "w1"; }));
   }
+}
+
+// CLIENT TRACKING on the node itself, through a raw connection: BCAST with
+// PREFIX, and the errors for what is not supported.
+TEST_F(ClusterTest, ClientTrackingBroadcastAndErrors) {
+  auto writer = ConnectTo(cluster_.Seeds());
+  boost::asio::io_context io;
+  auto seeds = cluster_.Seeds();
+  auto colon = seeds[1].rfind(':');  // any node: every node applies every write
+  auto conn = std::make_shared<internal::Connection>(
+      io, seeds[1].substr(0, colon), static_cast<std::uint16_t>(std::stoi(seeds[1].substr(colon + 1))),
+      std::chrono::seconds(5));
+  std::vector<std::string> pushed;
+  std::vector<std::string> replies;
+  conn->set_push_handler([&](const resp::Value& v) {
+    if (v.elems.size() == 2 && v.elems[0].str == "invalidate") {
+      for (auto& k : v.elems[1].elems) pushed.push_back(k.str);
+    }
+  });
+  auto record = [&](internal::Outcome o) {
+    replies.push_back(o.status.ok() ? (o.value.is_error() ? "-" + o.value.str : "ok")
+                                    : o.status.ToString());
+  };
+  conn->Start(std::chrono::seconds(2));
+  conn->Send({"CLIENT", "TRACKING", "ON"}, false, record);  // RESP2: refused
+  conn->Send({"HELLO", "3"}, false, record);
+  conn->Send({"CLIENT", "TRACKING", "ON", "PREFIX", "user:"}, false, record);  // needs BCAST
+  conn->Send({"CLIENT", "TRACKING", "ON", "REDIRECT", "7"}, false, record);   // unsupported
+  conn->Send({"CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "user:"}, false, record);
+  auto run_until = [&](const std::function<bool()>& cond) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!cond() && std::chrono::steady_clock::now() < deadline) io.run_for(10ms);
+    return cond();
+  };
+  ASSERT_TRUE(run_until([&] { return replies.size() == 5; }));
+  EXPECT_EQ(replies[0].rfind("-ERR CLIENT TRACKING needs RESP3", 0), 0u) << replies[0];
+  EXPECT_EQ(replies[1], "ok");
+  EXPECT_EQ(replies[2].rfind("-ERR PREFIX", 0), 0u) << replies[2];
+  EXPECT_EQ(replies[3].rfind("-ERR", 0), 0u) << replies[3];
+  EXPECT_EQ(replies[4], "ok");
+  ASSERT_TRUE(writer->Set("other:1", "x").ok());  // not under the prefix
+  ASSERT_TRUE(writer->Set("user:1", "x").ok());
+  ASSERT_TRUE(writer->Command({"MSET", "user:2", "a", "zzz", "b"}).ok());
+  ASSERT_TRUE(run_until([&] { return pushed.size() >= 2; }));
+  EXPECT_EQ(pushed, (std::vector<std::string>{"user:1", "user:2"}));
+  conn->Close(Status::Cancelled("done"));
+  io.run_for(10ms);
 }
 
 // --- the same client against a real redis-server 7 ---
