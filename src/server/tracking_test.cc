@@ -103,3 +103,80 @@ TEST(ReadKeys, KeyReadsOnly) {
 
 }  // namespace
 }  // namespace cairn::server
+
+// Safety under random operation sequences: a default-mode connection that
+// read a key and has not been told about it since is told when the key is
+// written (or earlier, when the bound evicts the key); the table never holds
+// more than keys_max keys.
+#include <rapidcheck/gtest.h>
+
+namespace cairn::server {
+namespace {
+
+RC_GTEST_PROP(TrackingTableProperty, EveryTrackedReaderIsToldOfTheNextWrite, ()) {
+  const std::size_t keys_max = *rc::gen::inRange<std::size_t>(1, 6);
+  TrackingTable t(keys_max);
+  std::map<std::uint64_t, bool> mode;               // conn -> bcast
+  std::set<std::pair<std::uint64_t, std::string>> owed;  // (conn, key) awaiting a message
+  auto told = [&](const Invalidations& inv) {
+    for (const auto& [c, keys] : inv) {
+      for (const auto& k : keys) owed.erase({c, k});
+    }
+  };
+  const int steps = *rc::gen::inRange(1, 60);
+  for (int i = 0; i < steps; ++i) {
+    const std::uint64_t conn = *rc::gen::inRange<std::uint64_t>(1, 4);
+    const std::string key(1, static_cast<char>('a' + *rc::gen::inRange(0, 5)));
+    switch (*rc::gen::inRange(0, 6)) {
+      case 0:
+        if (mode.count(conn) && mode[conn]) std::erase_if(owed, [&](auto& p) { return p.first == conn; });
+        t.EnableDefault(conn);
+        mode[conn] = false;
+        break;
+      case 1:
+        std::erase_if(owed, [&](auto& p) { return p.first == conn; });
+        t.EnableBroadcast(conn, {});
+        mode[conn] = true;
+        break;
+      case 2:
+        std::erase_if(owed, [&](auto& p) { return p.first == conn; });
+        t.Disable(conn);
+        mode.erase(conn);
+        break;
+      case 3: {
+        Invalidations inv = t.Track(conn, key);
+        told(inv);
+        if (mode.count(conn) && !mode[conn]) owed.insert({conn, key});
+        break;
+      }
+      case 4: {
+        Invalidations inv = t.OnWrite({key});
+        for (const auto& [c, k] : owed) {
+          if (k == key) {
+            auto it = inv.find(c);
+            RC_ASSERT(it != inv.end());
+            RC_ASSERT(std::find(it->second.begin(), it->second.end(), key) != it->second.end());
+          }
+        }
+        // BCAST connections with no prefix hear of every write.
+        for (const auto& [c, bcast] : mode) {
+          if (bcast) RC_ASSERT(inv.count(c) == 1u);
+        }
+        told(inv);
+        break;
+      }
+      case 5: {
+        std::vector<std::uint64_t> all = t.OnFlushAll();
+        for (const auto& [c, k] : owed) {
+          RC_ASSERT(std::find(all.begin(), all.end(), c) != all.end());
+        }
+        owed.clear();
+        break;
+      }
+    }
+    RC_ASSERT(t.tracked_keys() <= keys_max);
+  }
+}
+
+}  // namespace
+}  // namespace cairn::server
