@@ -84,26 +84,33 @@ void Client::Impl::Refresh(std::function<void()> then) {
   after_refresh.push_back(std::move(then));
   if (refreshing) return;
   refreshing = true;
+  const std::uint64_t gen = ++refresh_gen;
   refresh_outstanding = static_cast<int>(nodes.size());
   for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
     nodes[i].leader = false;
     nodes[i].id = 0;
     auto conn = Conn(i);
-    conn->Send({"INFO", "server"}, false, [this, i](internal::Outcome o) {
-      if (o.status.ok() && IsText(o.value)) {
-        std::string id = InfoField(o.value.str, "node_id");
-        nodes[i].id = std::strtoull(id.c_str(), nullptr, 10);
-        std::string server = InfoField(o.value.str, "cairn_version");
-        if (!server.empty()) cairn = true;
-      }
+    conn->Send({"INFO", "server"}, false, [this, i, gen](internal::Outcome o) {
+      if (gen != refresh_gen || !o.status.ok() || !IsText(o.value)) return;
+      std::string id = InfoField(o.value.str, "node_id");
+      nodes[i].id = std::strtoull(id.c_str(), nullptr, 10);
+      if (!InfoField(o.value.str, "cairn_version").empty()) cairn = true;
     });
-    conn->Send({"INFO", "replication"}, false, [this, i](internal::Outcome o) {
+    conn->Send({"INFO", "replication"}, false, [this, i, gen](internal::Outcome o) {
+      if (gen != refresh_gen) return;
       if (o.status.ok() && IsText(o.value)) {
         nodes[i].leader = InfoField(o.value.str, "role") == "master";
       }
       if (--refresh_outstanding == 0) FinishRefresh();
     });
   }
+  // A node that accepts but does not answer must not hold every request for
+  // a whole request timeout: after connect_timeout the refresh ends with the
+  // answers it has (a silent node counts as not leader).
+  refresh_timer.expires_after(std::chrono::milliseconds(opt.connect_timeout_ms));
+  refresh_timer.async_wait([this, gen](boost::system::error_code ec) {
+    if (!ec && refreshing && gen == refresh_gen) FinishRefresh();
+  });
 }
 
 void Client::Impl::FinishRefresh() {
@@ -116,6 +123,8 @@ void Client::Impl::FinishRefresh() {
   }
   stale = leader < 0;
   refreshing = false;
+  ++refresh_gen;  // late answers of this round are ignored
+  refresh_timer.cancel();
   {
     std::lock_guard lock(nodes_mu);
     snapshot.clear();
@@ -335,6 +344,7 @@ Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() {
   asio::post(impl_->io, [impl = impl_.get()] {
     impl->stopping = true;
+    impl->refresh_timer.cancel();
     for (auto& n : impl->nodes) {
       if (n.conn) n.conn->Close(Status::Cancelled("client is shutting down"));
     }

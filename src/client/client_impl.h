@@ -77,6 +77,8 @@ struct Client::Impl {
   bool refreshing = false;
   std::vector<std::function<void()>> after_refresh;
   int refresh_outstanding = 0;
+  std::uint64_t refresh_gen = 0;  // answers of an older round are ignored
+  boost::asio::steady_timer refresh_timer{io};
   std::unique_ptr<lb::HealthTracker> health;
   std::unique_ptr<lb::Picker> picker;
   Xoshiro256 random{0x5eed};

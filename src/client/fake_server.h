@@ -4,7 +4,7 @@
 // send back (possibly several replies or pushes, possibly nothing) or kClose
 // to drop the connection without answering. Connection setup commands
 // (HELLO, CLIENT, CONSISTENCY, INFO) get canned replies unless the script
-// answers them.
+// answers them; kNoReply swallows a command (a node that hangs).
 #include <utility>  // before Asio (Boost 1.74)
 
 #include <boost/asio.hpp>
@@ -21,6 +21,7 @@
 namespace cairn::client::testing {
 
 inline const std::string kClose = "\x01close";
+inline const std::string kNoReply = "\x01silent";  // swallow the command
 
 class FakeServer {
  public:
@@ -83,6 +84,7 @@ class FakeServer {
           s->close(ec);
           return;
         }
+        if (reply == kNoReply) continue;
         if (reply.empty()) reply = Default(name, args);
         out += reply;
       }

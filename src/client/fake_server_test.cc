@@ -63,6 +63,27 @@ TEST(FakeServerTest, ConnectionLostAfterAWriteIsUnknownOutcomeButAReadIsRetried)
   EXPECT_GE(s.count("GET"), 2);
 }
 
+TEST(FakeServerTest, ASilentSeedDoesNotHoldDiscoveryForARequestTimeout) {
+  FakeServer leader([](const std::vector<std::string>&, int) -> std::string { return ""; });
+  FakeServer silent([](const std::vector<std::string>& a, int) -> std::string {
+    return a[0] == "INFO" ? testing::kNoReply : "";
+  });
+  ClientOptions o;
+  o.seeds = {silent.address(), leader.address()};
+  o.connect_timeout_ms = 200;
+  o.request_timeout_ms = 60'000;
+  auto start = std::chrono::steady_clock::now();
+  auto c = Client::Connect(o);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE((*c)->Set("k", "v").ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  auto nodes = (*c)->Nodes();
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_FALSE(nodes[0].leader);
+  EXPECT_TRUE(nodes[1].leader);
+  EXPECT_EQ(leader.count("SET"), 1);
+}
+
 TEST(FakeServerTest, ErrorRepliesAreNotRetried) {
   FakeServer s([](const std::vector<std::string>& a, int) -> std::string {
     if (a[0] == "INCR") return "-ERR value is not an integer or out of range\r\n";
