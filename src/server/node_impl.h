@@ -104,6 +104,8 @@ struct Node::Impl {
   void TrackRead(std::uint64_t conn, const kv::Op& op);
   void NotifyTracking(std::string_view entry_bytes);
   void SendInvalidations(const Invalidations& inv);
+  // Call after the state machine is replaced wholesale (snapshot restore).
+  void InvalidateAllTracking();
 
   // --- session.cc / http.cc ---
   asio::awaitable<void> AcceptResp();

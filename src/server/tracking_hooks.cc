@@ -79,15 +79,17 @@ void Node::Impl::NotifyTracking(std::string_view entry_bytes) {
       }
     }
   }
-  if (written.all) {
-    for (std::uint64_t conn : tracking.OnFlushAll()) {
-      auto it = sessions.find(conn);
-      if (it == sessions.end()) continue;
-      if (auto s = it->second.lock()) s->PushInvalidate(nullptr);
-    }
-    return;
-  }
+  if (written.all) return InvalidateAllTracking();
   SendInvalidations(tracking.OnWrite(written.keys));
+}
+
+// Also for state replaced wholesale (a snapshot installed): every key may differ.
+void Node::Impl::InvalidateAllTracking() {
+  for (std::uint64_t conn : tracking.OnFlushAll()) {
+    auto it = sessions.find(conn);
+    if (it == sessions.end()) continue;
+    if (auto s = it->second.lock()) s->PushInvalidate(nullptr);
+  }
 }
 
 void Node::Impl::SendInvalidations(const Invalidations& inv) {
