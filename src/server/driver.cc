@@ -197,6 +197,7 @@ void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries) {
     auto replies = sm->Apply(e.index, data);
     CAIRN_CHECK(replies.ok(), "apply failed: the log holds an entry this node cannot apply");
     if (e.type == raft::EntryType::kConfChange) OnRemovalApplied(e);
+    if (tracking.active() && !data.empty()) NotifyTracking(data);
     auto it = writes.find(e.index);
     if (it == writes.end()) continue;
     if (it->second.term == e.term && e.type == raft::EntryType::kConfChange) {

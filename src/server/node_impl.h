@@ -30,6 +30,7 @@
 #include "server/log_store.h"
 #include "server/metrics.h"
 #include "server/node.h"
+#include "server/tracking.h"
 
 namespace cairn::server {
 
@@ -119,6 +120,14 @@ struct Node::Impl {
   std::string MembersJson() const;
   std::string MemberAddressText(raft::NodeId id) const;
 
+  // --- tracking_hooks.cc: CLIENT TRACKING (server/tracking.h) ---
+  resp::Value ClientTracking(std::uint64_t conn, const std::vector<std::string>& args, bool resp3);
+  void TrackRead(std::uint64_t conn, const kv::Op& op);
+  void NotifyTracking(std::string_view entry_bytes);
+  void SendInvalidations(const Invalidations& inv);
+  // Call after the state machine is replaced wholesale (snapshot restore).
+  void InvalidateAllTracking();
+
   // --- session.cc / http.cc ---
   asio::awaitable<void> AcceptResp();
   asio::awaitable<void> AcceptHttp();
@@ -191,6 +200,7 @@ struct Node::Impl {
   // Connections (for INFO clients and CLIENT LIST).
   std::uint64_t next_client_id = 1;
   std::map<std::uint64_t, std::weak_ptr<Session>> sessions;
+  TrackingTable tracking;  // CLIENT TRACKING state of those connections
 
   // Membership. `addresses` is how to reach each node we know of: from
   // --peers, from the context of configuration entries in the log, and

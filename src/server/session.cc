@@ -90,6 +90,7 @@ asio::awaitable<void> Session::Run() {
   close_after_flush_ = true;
   Flush();
   node_.sessions.erase(id_);
+  node_.tracking.Disable(id_);
   --node_.metrics.clients_connected;
 }
 
@@ -116,6 +117,7 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
                                kv::errors::UnknownCommand(args[0], args.data() + 1, shown)));
     }
     case kv::Session::Kind::kRead:
+      if (node_.tracking.IsTracking(id_)) node_.TrackRead(id_, action.op);
       return node_.ExecuteRead(std::move(action.op), args, policy_, Completion(seq));
     case kv::Session::Kind::kPropose:
       break;
@@ -226,6 +228,8 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
       if (auto s = w.lock()) out += s->Describe() + "\n";
     }
     Complete(seq, resp::Value::Bulk(out));
+  } else if (sub == "tracking") {
+    Complete(seq, node_.ClientTracking(id_, args, protocol_ == resp::Protocol::kResp3));
   } else if (sub == "setinfo") {
     Complete(seq, Ok());
   } else {

@@ -25,6 +25,8 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> Run();
   void Shutdown();  // stop reading; pending replies are still written
   std::string Describe() const;  // one CLIENT LIST line
+  // Sends a RESP3 `invalidate` push for `keys` (nullptr: every key); tracking_hooks.cc.
+  void PushInvalidate(const std::vector<std::string>* keys);
 
  private:
   struct Slot {

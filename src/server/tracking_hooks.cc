@@ -1,0 +1,118 @@
+// The node's side of CLIENT TRACKING: the command, remembering reads, and
+// pushing invalidations when committed entries apply (see tracking.h).
+#include <algorithm>
+
+#include "kv/parse.h"
+#include "server/node_impl.h"
+#include "server/session.h"
+#include "server/tracking.h"
+
+namespace cairn::server {
+namespace {
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// Above this many tracked keys an active-expiry entry invalidates everything
+// instead of checking each tracked key for existence.
+constexpr std::size_t kExpiryCheckKeysMax = 10'000;
+
+}  // namespace
+
+// CLIENT TRACKING ON|OFF [BCAST] [PREFIX p ...] [NOLOOP]
+resp::Value Node::Impl::ClientTracking(std::uint64_t conn, const std::vector<std::string>& args,
+                                       bool resp3) {
+  if (args.size() < 3) {
+    return resp::Value::Error("ERR wrong number of arguments for 'client|tracking' command");
+  }
+  std::string on = Lower(args[2]);
+  if (on != "on" && on != "off") return resp::Value::Error("ERR syntax error");
+  bool bcast = false;
+  std::vector<std::string> prefixes;
+  for (std::size_t i = 3; i < args.size(); ++i) {
+    std::string word = Lower(args[i]);
+    if (word == "bcast") {
+      bcast = true;
+    } else if (word == "prefix" && i + 1 < args.size()) {
+      prefixes.push_back(args[++i]);
+    } else if (word == "noloop") {
+      // Accepted: this node then also tells the writer, which is only extra work.
+    } else {
+      return resp::Value::Error("ERR CLIENT TRACKING supports BCAST, PREFIX and NOLOOP only");
+    }
+  }
+  if (on == "off") {
+    tracking.Disable(conn);
+    return resp::Value::Simple("OK");
+  }
+  if (!resp3) {
+    return resp::Value::Error("ERR CLIENT TRACKING needs RESP3 (HELLO 3): REDIRECT is not supported");
+  }
+  if (!prefixes.empty() && !bcast) {
+    return resp::Value::Error("ERR PREFIX option requires BCAST mode to be enabled");
+  }
+  if (bcast) {
+    tracking.EnableBroadcast(conn, std::move(prefixes));
+  } else {
+    tracking.EnableDefault(conn);
+  }
+  return resp::Value::Simple("OK");
+}
+
+void Node::Impl::TrackRead(std::uint64_t conn, const kv::Op& op) {
+  for (const std::string& key : ReadKeys(op)) SendInvalidations(tracking.Track(conn, key));
+}
+
+void Node::Impl::NotifyTracking(std::string_view entry_bytes) {
+  auto entry = kv::Decode(entry_bytes);
+  if (!entry.ok()) return;  // Apply accepted it, so this cannot happen
+  WrittenSet written = WrittenKeys(*entry);
+  if (written.expiry) {
+    if (tracking.has_broadcast() || tracking.tracked_keys() > kExpiryCheckKeysMax) {
+      written.all = true;
+    } else {
+      for (const std::string& key : tracking.TrackedKeys()) {
+        auto version = sm->KeyVersion(key, 0);
+        if (!version.ok() || *version == 0) written.keys.push_back(key);
+      }
+    }
+  }
+  if (written.all) return InvalidateAllTracking();
+  SendInvalidations(tracking.OnWrite(written.keys));
+}
+
+// Also for state replaced wholesale (a snapshot installed): every key may differ.
+void Node::Impl::InvalidateAllTracking() {
+  for (std::uint64_t conn : tracking.OnFlushAll()) {
+    auto it = sessions.find(conn);
+    if (it == sessions.end()) continue;
+    if (auto s = it->second.lock()) s->PushInvalidate(nullptr);
+  }
+}
+
+void Node::Impl::SendInvalidations(const Invalidations& inv) {
+  for (const auto& [conn, keys] : inv) {
+    auto it = sessions.find(conn);
+    if (it == sessions.end()) continue;
+    if (auto s = it->second.lock()) s->PushInvalidate(&keys);
+  }
+}
+
+// `>2 invalidate [keys]` (null: every key) goes out at once, ahead of any
+// reply still waiting for its turn: a push is not a reply, and sending it
+// early is what bounds how long the client may serve the old value.
+void Session::PushInvalidate(const std::vector<std::string>* keys) {
+  if (closed_ || protocol_ != resp::Protocol::kResp3) return;
+  resp::Value list = resp::Value::Null();
+  if (keys != nullptr) {
+    list = resp::Value::Array();
+    for (const std::string& k : *keys) list.elems.push_back(resp::Value::Bulk(k));
+  }
+  resp::Writer(&out_, resp::Protocol::kResp3)
+      .Write(resp::Value::Push({resp::Value::Bulk("invalidate"), std::move(list)}));
+  Flush();
+}
+
+}  // namespace cairn::server
