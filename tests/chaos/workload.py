@@ -67,7 +67,12 @@ def do_op(c, op, key, value):
         p.set(key, new)
         try:
             p.execute()
-        except redis.WatchError:
+        except redis.WatchError as e:
+            # redis-py raises WatchError both for a real abort (EXEC answered
+            # nil: nothing written) and for a connection lost while watching,
+            # after EXEC may have been applied: the latter is indeterminate.
+            if "ConnectionError" in str(e) or "Timeout" in str(e):
+                raise redis.exceptions.ConnectionError(str(e)) from e
             return "fail", None
         return "ok", None
 
