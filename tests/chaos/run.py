@@ -195,6 +195,8 @@ def main():
     ap.add_argument("--clock-rate", action="append", default=[], metavar="N:RATE",
                     help="run node N under libfaketime at RATE (0.5 = its clocks and timers at half "
                          "speed); repeatable. For lease reads under clock drift")
+    ap.add_argument("--readers", type=int, default=0,
+                    help="extra read-only clients pinned to the --lead node (to catch stale reads there)")
     ap.add_argument("--lead", type=int, default=0, metavar="N",
                     help="keep node N the leader: transfer leadership to it at the start and after "
                          "every fault (cairn only)")
@@ -242,6 +244,8 @@ def main():
               "--history", os.path.join(run_dir, "ops.jsonl"), "--clients", str(args.clients),
               "--keys", str(args.keys), "--duration", str(args.duration + args.settle),
               "--seed", str(args.seed), "--setup", system.client_setup()]
+        if args.readers and args.lead:
+            wl += ["--readers", str(args.readers), "--reader-node", f"{system.host(args.lead)}:{system.port(args.lead)}"]
         if topo:
             wl = topo.exec_prefix(topo.client_ns) + wl
         workload = subprocess.Popen(wl)

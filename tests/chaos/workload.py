@@ -77,15 +77,16 @@ def do_op(c, op, key, value):
         return "ok", None
 
 
-def worker(proc, args, hist, stop_at, rng):
-    addrs = args.nodes.split(",")
+def worker(proc, args, hist, stop_at, rng, reader_addr=None):
+    """A client; with reader_addr it only reads, always from that node."""
+    addrs = [reader_addr] if reader_addr else args.nodes.split(",")
     setup = [s for s in args.setup.split(";") if s]
     seq = 0
     last = {}
     conn, conn_addr = None, None
     while time.monotonic() < stop_at:
         key = f"k{rng.randrange(args.keys)}"
-        op = rng.choices(["read", "write", "cas"], weights=[5, 3, 2])[0]
+        op = "read" if reader_addr else rng.choices(["read", "write", "cas"], weights=[5, 3, 2])[0]
         seq += 1
         value = None
         if op == "write":
@@ -138,12 +139,21 @@ def main():
     ap.add_argument("--timeout", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--setup", default="", help="commands sent on each new connection, ';'-separated")
+    ap.add_argument("--readers", type=int, default=0,
+                    help="extra read-only clients, each pinned to --reader-node")
+    ap.add_argument("--reader-node", default="", help="host:port the read-only clients use")
     args = ap.parse_args()
     hist = History(args.history)
     stop_at = time.monotonic() + args.duration
     threads = []
     for p in range(1, args.clients + 1):
         t = threading.Thread(target=worker, args=(p, args, hist, stop_at, random.Random(args.seed * 1000 + p)))
+        t.start()
+        threads.append(t)
+    for r in range(args.readers):
+        p = args.clients + 1 + r
+        t = threading.Thread(target=worker, args=(p, args, hist, stop_at, random.Random(args.seed * 1000 + p),
+                                                  args.reader_node))
         t.start()
         threads.append(t)
     for t in threads:
