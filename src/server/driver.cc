@@ -53,6 +53,7 @@ Status Node::Impl::StartRaft() {
       persist_io->get_executor());
   persist_thread = std::thread([this] { persist_io->run(); });
   tick_timer = std::make_unique<asio::steady_timer>(io);
+  tick_origin_ms = MonoMs();
   Tick();
   return Status::Ok();
 }
@@ -64,18 +65,44 @@ void Node::Impl::Tick() {
                  is_leader() ? "did not finish in time" : "done");
     return FinishStop();
   }
-  raft->Tick();
-  ++ticks;
-  CheckTransfers();
-  if (ticks % 10 == 0) {
-    ExpireWaiters();
-    MaybePromoteLearners();
-  }
-  ScheduleReady();
-  tick_timer->expires_after(std::chrono::milliseconds(opt.tick_ms));
+  CatchUpTicks();
+  // Fixed rate: the next tick is due at origin + (ticks + 1) * tick_ms, so
+  // timer lateness does not accumulate.
+  auto next = std::chrono::steady_clock::time_point(std::chrono::milliseconds(
+      tick_origin_ms + static_cast<std::int64_t>(ticks + 1) * opt.tick_ms));
+  tick_timer->expires_at(next);
   tick_timer->async_wait([this](boost::system::error_code ec) {
     if (!ec) Tick();
   });
+}
+
+// Raft time must never fall behind real time. After the loop stalls (a
+// SIGSTOP, a swapped-out process, a long call on this thread) one timer
+// firing would otherwise count as one tick, and a leader would believe its
+// lease younger than it is and serve stale lease reads after a new leader
+// was elected (sim/bugs_test.cc, LeaseReads, shows exactly that). So every
+// due tick is delivered at once, here and before every lease read. Beyond
+// kTicksCatchUpMax (far above any election timeout) more ticks change
+// nothing, so a very long stall is cut there.
+void Node::Impl::CatchUpTicks() {
+  constexpr std::int64_t kTicksCatchUpMax = 1000;
+  const std::int64_t due = (MonoMs() - tick_origin_ms) / static_cast<std::int64_t>(opt.tick_ms);
+  std::int64_t missing = due - static_cast<std::int64_t>(ticks);
+  if (missing <= 0) return;
+  if (missing > kTicksCatchUpMax) {
+    ticks += static_cast<std::uint64_t>(missing - kTicksCatchUpMax);
+    missing = kTicksCatchUpMax;
+  }
+  for (std::int64_t i = 0; i < missing; ++i) {
+    raft->Tick();
+    ++ticks;
+    CheckTransfers();
+    if (ticks % 10 == 0) {
+      ExpireWaiters();
+      MaybePromoteLearners();
+    }
+  }
+  ScheduleReady();
 }
 
 // Everything that arrives in one pass of the event loop (client commands,

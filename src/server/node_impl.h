@@ -166,7 +166,10 @@ struct Node::Impl {
   bool handing_over = false;
   std::int64_t handover_deadline_ms = 0;
   std::int64_t last_leader_contact_ms = 0;  // monotonic; followers
-  std::uint64_t ticks = 0;
+  std::uint64_t ticks = 0;            // Raft ticks delivered so far
+  std::int64_t tick_origin_ms = 0;    // MonoMs() when tick 0 was due
+  // Delivers every Raft tick that real time says is due (see driver.cc).
+  void CatchUpTicks();
 
   // Proposals collected between two Ready cycles, proposed as one batch.
   struct Proposal {

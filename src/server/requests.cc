@@ -105,6 +105,9 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
     case Consistency::kStrong:
     case Consistency::kLease: {
       std::uint64_t id = next_read_id++;
+      // The lease is judged in ticks: deliver any the loop owes first (a
+      // read can be handled before the timer after a stall).
+      if (policy.level == Consistency::kLease) CatchUpTicks();
       Status s = policy.level == Consistency::kStrong ? raft->ReadIndex(id) : raft->LeaseRead(id);
       if (!s.ok()) return done({resp::Value::Error("TRYAGAIN " + std::string(s.message())), 0});
       reads_by_id[id] = PendingRead{std::move(op), std::move(done), deadline};
