@@ -182,6 +182,28 @@ typename Cache<K, V, Hash>::LoadResult Cache<K, V, Hash>::GetOrLoad(const K& key
     }
     return LoadResult(std::move(l.value));
   }
+  if (leader) {
+    // A flight for this key may have ended between our lookup and taking
+    // map_mu: its value is in the cache now (RunLoad inserts before it ends
+    // the flight), and loading again would break one-load-per-key.
+    Lookup again = Find(s, key, /*want_refresh=*/false);
+    if (again.found != Found::kMiss) {
+      (again.found == Found::kHit ? s.counters.hits : s.counters.negative_hits)
+          .fetch_add(1, std::memory_order_relaxed);
+      LoadResult result(std::move(again.value));
+      {
+        std::lock_guard<std::mutex> lock(s.map_mu);
+        s.flights.erase(key);
+      }
+      {
+        std::lock_guard<std::mutex> lock(flight->mu);
+        flight->result.emplace(result);
+        flight->done = true;
+      }
+      flight->cv.notify_all();
+      return result;
+    }
+  }
   s.counters.misses.fetch_add(1, std::memory_order_relaxed);
   if (leader) return RunLoad(s, h, key, loader, flight);
   std::unique_lock<std::mutex> wait(flight->mu);
