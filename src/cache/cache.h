@@ -137,6 +137,8 @@ class Cache {
               std::int64_t load_ns);
   void DrainLocked(Shard& s);
   void TryDrain(Shard& s);
+  void EndFlight(Shard& s, const K& key, const std::shared_ptr<Flight>& flight,
+                 const LoadResult& result);
   LoadResult RunLoad(Shard& s, std::uint64_t h, const K& key, const Loader& loader,
                      const std::shared_ptr<Flight>& flight);
 

@@ -191,16 +191,7 @@ typename Cache<K, V, Hash>::LoadResult Cache<K, V, Hash>::GetOrLoad(const K& key
       (again.found == Found::kHit ? s.counters.hits : s.counters.negative_hits)
           .fetch_add(1, std::memory_order_relaxed);
       LoadResult result(std::move(again.value));
-      {
-        std::lock_guard<std::mutex> lock(s.map_mu);
-        s.flights.erase(key);
-      }
-      {
-        std::lock_guard<std::mutex> lock(flight->mu);
-        flight->result.emplace(result);
-        flight->done = true;
-      }
-      flight->cv.notify_all();
+      EndFlight(s, key, flight, result);
       return result;
     }
   }
@@ -227,6 +218,15 @@ typename Cache<K, V, Hash>::LoadResult Cache<K, V, Hash>::RunLoad(
   } else {
     s.counters.loads_failed.fetch_add(1, std::memory_order_relaxed);
   }
+  EndFlight(s, key, flight, result);
+  return result;
+}
+
+// Removes the flight (later callers find the cache entry instead) and wakes
+// its waiters with `result`.
+template <typename K, typename V, typename Hash>
+void Cache<K, V, Hash>::EndFlight(Shard& s, const K& key, const std::shared_ptr<Flight>& flight,
+                                  const LoadResult& result) {
   {
     std::lock_guard<std::mutex> lock(s.map_mu);
     s.flights.erase(key);
@@ -237,7 +237,6 @@ typename Cache<K, V, Hash>::LoadResult Cache<K, V, Hash>::RunLoad(
     flight->done = true;
   }
   flight->cv.notify_all();
-  return result;
 }
 
 template <typename K, typename V, typename Hash>
