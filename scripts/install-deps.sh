@@ -19,7 +19,7 @@ build_pkgs=(
 peer_pkgs=(
   redis-server redis-tools python3 python3-redis
   etcd-server etcd-client wrk iproute2 iptables procps psmisc
-  python3-matplotlib faketime
+  python3-matplotlib faketime curl
 )
 
 want=()
