@@ -160,6 +160,7 @@ Result<std::optional<std::string>> KvStore::Find(std::string_view key) const {
 
 Status KvStore::Scan(std::string_view from, std::size_t limit,
                      std::vector<std::pair<std::string, std::string>>* out) const {
+  out->clear();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(UserKey(from)); it->Valid() && out->size() < limit; it->Next()) {
     rocksdb::Slice k = it->key();

@@ -85,7 +85,7 @@ class KvStore {
   Result<std::string> Get(std::string_view key);
   // Nullopt if absent; safe to call concurrently with other reads.
   Result<std::optional<std::string>> Find(std::string_view key) const;
-  // Up to `limit` (key, value) pairs with key >= from, ascending.
+  // Replaces *out with up to `limit` (key, value) pairs with key >= from, ascending.
   Status Scan(std::string_view from, std::size_t limit,
               std::vector<std::pair<std::string, std::string>>* out) const;
 
