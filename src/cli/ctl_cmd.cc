@@ -16,6 +16,15 @@
 namespace cairn::cli {
 
 int RunCtl(const std::string& what, const std::string& address, bool json) {
+  if (what == "snapshot") {  // POST /v1/snapshot: checkpoint and compact the log now
+    auto reply = HttpPost(address, "/v1/snapshot");
+    if (!reply.ok()) {
+      std::fprintf(stderr, "cairn ctl: %s\n", std::string(reply.status().message()).c_str());
+      return 1;
+    }
+    std::printf("%s", reply->c_str());
+    return 0;
+  }
   auto body = HttpGet(address, "/v1/status");
   if (!body.ok()) {
     std::fprintf(stderr, "cairn ctl: %s\n", std::string(body.status().message()).c_str());

@@ -41,4 +41,40 @@ Result<std::string> HttpGet(const std::string& address, const std::string& path)
   return resp.substr(body + 4);
 }
 
+Result<std::string> HttpPost(const std::string& address, const std::string& path) {
+  std::size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("address must be host:port");
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  std::string host = address.substr(0, colon), port = address.substr(colon + 1);
+  if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || res == nullptr) {
+    return Status::InvalidArgument("cannot resolve " + address);
+  }
+  int fd = ::socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+  bool connected = fd >= 0 && ::connect(fd, res->ai_addr, res->ai_addrlen) == 0;
+  ::freeaddrinfo(res);
+  if (!connected) {
+    if (fd >= 0) ::close(fd);
+    return Status::Unavailable("cannot connect to " + address);
+  }
+  std::string req = fmt::format(
+      "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", path, address);
+  if (::write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
+    ::close(fd);
+    return Status::Unavailable("write to " + address + " failed");
+  }
+  std::string resp;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) resp.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  std::size_t body = resp.find("\r\n\r\n");
+  if (body == std::string::npos) return Status::Unavailable("bad HTTP reply from " + address);
+  if (resp.rfind("HTTP/1.1 2", 0) != 0) {
+    return Status::Unavailable(resp.substr(0, resp.find("\r\n")) + ": " + resp.substr(body + 4));
+  }
+  return resp.substr(body + 4);
+}
+
 }  // namespace cairn::cli

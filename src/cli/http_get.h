@@ -7,4 +7,7 @@
 
 namespace cairn::cli {
 Result<std::string> HttpGet(const std::string& address, const std::string& path);
+// A blocking POST with an empty body: the reply's body on a 2xx status,
+// else Unavailable carrying the status line and body.
+Result<std::string> HttpPost(const std::string& address, const std::string& path);
 }  // namespace cairn::cli

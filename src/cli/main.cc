@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
       {"max_bulk_bytes", "bytes of one argument (default 512 MiB)"},
       {"max_pipeline", "unanswered commands per connection before reading pauses (default 4096)"},
       {"log_format", "text or json"},
-      {"default_consistency", "read level of a new connection: strong (default), lease or eventual"}};
+      {"default_consistency", "read level of a new connection: strong (default), lease or eventual"},
+      {"snapshot_entries", "snapshot and compact the log every this many applied entries (default 100000, 0: never)"}};
   for (const auto& key : SettingKeys()) {
     std::string flag = "--" + key;
     for (auto& c : flag) c = c == '_' ? '-' : c;
@@ -45,7 +46,9 @@ int main(int argc, char** argv) {
   auto* ctl = app.add_subcommand("ctl", "Query a node's HTTP API");
   std::string what, address = "127.0.0.1:8081";
   bool json = false;
-  ctl->add_option("what", what, "status | members")->required()->check(CLI::IsMember({"status", "members"}));
+  ctl->add_option("what", what, "status | members | snapshot")
+      ->required()
+      ->check(CLI::IsMember({"status", "members", "snapshot"}));
   ctl->add_option("--addr", address, "host:port of a node's HTTP API (default 127.0.0.1:8081)");
   ctl->add_flag("--json", json, "print the raw JSON");
 

@@ -16,7 +16,7 @@ std::uint32_t GetU32(const char* p) {
   return v;
 }
 
-bool KnownFrameType(std::uint8_t t) { return t >= 1 && t <= 4; }
+bool KnownFrameType(std::uint8_t t) { return t >= 1 && t <= 6; }
 
 // Smallest encoding of one entry: term, index, type, data length.
 constexpr std::size_t kEntryBytesMin = 8 + 8 + 1 + 4;

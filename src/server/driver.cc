@@ -5,23 +5,43 @@
 
 #include "kv/engine.h"
 
+#include <algorithm>
+#include <filesystem>
+
 namespace cairn::server {
 
 Status Node::Impl::StartRaft() {
-  if (opt.data_dir.empty()) {
-    log_store = NewMemoryLogStore();
-  } else {
-    CAIRN_ASSIGN_OR_RETURN(log_store, OpenWalLogStore(opt.data_dir));
-  }
-  CAIRN_ASSIGN_OR_RETURN(raft::RestoredState restored, log_store->Load());
-  spdlog::info("node {}: restored term {} vote {} commit {} with {} log entries", opt.id,
-               restored.hard_state.term, restored.hard_state.vote, restored.hard_state.commit,
-               restored.entries.size());
   raft::Config config;
   config.id = opt.id;
   for (const auto& p : opt.peers) config.voters.push_back(p.id);
+  std::optional<raft::SnapshotMeta> base;
+  if (opt.data_dir.empty()) {
+    log_store = NewMemoryLogStore();
+    CAIRN_ASSIGN_OR_RETURN(sm, kv::StateMachine::Open(std::make_unique<kv::MemoryEngine>()));
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(log_store, OpenWalLogStore(opt.data_dir));
+    CAIRN_RETURN_IF_ERROR(OpenStateMachine());
+    // Leftovers of an install a crash interrupted (the partial download in
+    // snapshot-in/incoming.* is kept: the transfer resumes from it).
+    std::error_code ec;
+    std::filesystem::remove_all(opt.data_dir + "/snapshot-in/staging", ec);
+    CAIRN_ASSIGN_OR_RETURN(auto dir, SnapshotDir::Open(opt.data_dir + "/snapshots"));
+    snapshots = std::move(dir);
+    if (snapshots->latest()) last_snapshot_index = snapshots->latest()->index;
+    // The state machine's durable state stands for a snapshot: the log
+    // resumes after it and only later entries are re-applied.
+    const storage::KvApplied& a = rocks->store().applied();
+    if (a.index > 0) {
+      base = raft::SnapshotMeta{a.index, a.term, {}};
+      base->membership.voters = config.voters;
+      std::sort(base->membership.voters.begin(), base->membership.voters.end());
+    }
+  }
+  CAIRN_ASSIGN_OR_RETURN(raft::RestoredState restored, log_store->Load(base));
+  spdlog::info("node {}: restored term {} vote {} commit {}, state machine at index {}, {} log "
+               "entries to replay", opt.id, restored.hard_state.term, restored.hard_state.vote,
+               restored.hard_state.commit, restored.applied, restored.entries.size());
   raft = std::make_unique<raft::RawNode>(config, random, std::move(restored));
-  CAIRN_ASSIGN_OR_RETURN(sm, kv::StateMachine::Open(std::make_unique<kv::MemoryEngine>()));
 
   const net::PeerAddress* self = nullptr;
   for (const auto& p : opt.peers) {
@@ -51,7 +71,10 @@ void Node::Impl::Tick() {
   }
   raft->Tick();
   ++ticks;
-  if (ticks % 10 == 0) ExpireWaiters();
+  if (ticks % 10 == 0) {
+    ExpireWaiters();
+    CheckSnapshotSends();
+  }
   ScheduleReady();
   tick_timer->expires_after(std::chrono::milliseconds(opt.tick_ms));
   tick_timer->async_wait([this](boost::system::error_code ec) {
@@ -76,6 +99,13 @@ void Node::Impl::OnPeerFrame(raft::NodeId from, net::Frame frame) {
                      m.ok() ? "sender mismatch" : m.status().ToString());
         return;
       }
+      // A snapshot's metadata is stepped only once its bytes are installed
+      // (ready.h): the leader sends it after the transfer completed.
+      if (m->type == raft::MessageType::kSnapshot && sm->applied_index() < m->snapshot.index) {
+        spdlog::warn("node {}: snapshot {} from {} before its data; ignored", opt.id,
+                     m->snapshot.index, from);
+        return;
+      }
       if ((m->type == raft::MessageType::kAppend || m->type == raft::MessageType::kHeartbeat) &&
           m->term >= raft->term()) {
         last_leader_contact_ms = MonoMs();
@@ -87,6 +117,12 @@ void Node::Impl::OnPeerFrame(raft::NodeId from, net::Frame frame) {
     }
     case net::FrameType::kForward:
       OnForward(from, frame.payload);
+      return;
+    case net::FrameType::kSnapshotChunk:
+      OnSnapshotChunk(from, frame.payload);
+      return;
+    case net::FrameType::kSnapshotAck:
+      OnSnapshotAck(from, frame.payload);
       return;
     case net::FrameType::kForwardReply:
       OnForwardReply(frame.payload);
@@ -130,12 +166,24 @@ void Node::Impl::ProcessReady() {
   ++metrics.ready_cycles_total;
   auto rd = std::make_shared<raft::Ready>(raft->GetReady());
   if (rd->soft_state) OnSoftState(*rd->soft_state);
-  for (const auto& m : rd->messages) transport->SendRaft(m);  // rule 1
-  if (!rd->hard_state && rd->entries.empty()) return FinishReady(*rd);
+  for (const auto& m : rd->messages) {  // rule 1
+    if (m.type == raft::MessageType::kSnapshot) {
+      StartSnapshotSend(m);  // the bytes go first; the message after them
+    } else {
+      transport->SendRaft(m);
+    }
+  }
+  if (!rd->hard_state && rd->entries.empty() && !rd->snapshot) return FinishReady(*rd);
   persist_in_flight = true;
   asio::post(*persist_io, [this, rd] {
-    Status s = log_store->Append(rd->hard_state, rd->entries,
-                                 rd->must_sync ? Durability::kSync : Durability::kBuffered);
+    // A received snapshot (already installed in the state machine, see
+    // OnSnapshotChunk) restarts the log after it.
+    Status s = rd->snapshot ? log_store->Reset(rd->snapshot->index, rd->snapshot->term)
+                            : Status::Ok();
+    if (s.ok()) {
+      s = log_store->Append(rd->hard_state, rd->entries,
+                            rd->must_sync ? Durability::kSync : Durability::kBuffered);
+    }
     if (rd->must_sync) log_syncs.fetch_add(1, std::memory_order_relaxed);
     asio::post(io, [this, rd, s] {
       CAIRN_CHECK(s.ok(), "the Raft log cannot be written; stopping");
@@ -163,6 +211,7 @@ void Node::Impl::FinishReady(const raft::Ready& rd) {
     reads_by_id.erase(it);
   }
   raft->Advance(rd);  // rule 5
+  MaybeSnapshot();
   ServeAppliedReads();
   ScheduleReady();
 }
@@ -170,6 +219,7 @@ void Node::Impl::FinishReady(const raft::Ready& rd) {
 void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries) {
   for (const auto& e : entries) {
     std::string_view data = e.type == raft::EntryType::kNormal ? std::string_view(e.data) : "";
+    if (rocks != nullptr) rocks->set_applying_term(e.term);
     auto replies = sm->Apply(e.index, data);
     CAIRN_CHECK(replies.ok(), "apply failed: the log holds an entry this node cannot apply");
     auto it = writes.find(e.index);
@@ -212,6 +262,8 @@ void Node::Impl::OnSoftState(const raft::SoftState& s) {
     }
   }
   if (s.role != raft::Role::kLeader) {
+    snapshot_sends.clear();  // a new leader decides what followers need
+    snapshot_sent_ms.clear();
     // ReadIndex requests without a ReadState will never get one now.
     for (auto& [id, r] : reads_by_id) {
       r.done({resp::Value::Error("TRYAGAIN leadership changed, retry"), 0});

@@ -116,7 +116,12 @@ asio::awaitable<void> Node::Impl::AcceptHttp() {
           std::string_view line(req);
           line = line.substr(0, line.find("\r\n"));
           if (rec && req.empty()) co_return;
-          if (line.rfind("GET ", 0) != 0) {
+          if (line.rfind("POST /v1/snapshot ", 0) == 0) {
+            auto r = TriggerSnapshot();
+            resp = r.ok() ? Response(200, "OK", "application/json",
+                                     fmt::format("{{\"snapshot_index\":{}}}\n", *r))
+                          : Response(503, "Service Unavailable", "text/plain", r.status().ToString() + "\n");
+          } else if (line.rfind("GET ", 0) != 0) {
             resp = Response(405, "Method Not Allowed", "text/plain", "GET only\n");
           } else {
             std::string_view path = line.substr(4, line.find(' ', 4) - 4);

@@ -26,6 +26,10 @@
 #include "server/log_store.h"
 #include "server/metrics.h"
 #include "server/node.h"
+#include "server/rocks_engine.h"
+#include "server/snapshots.h"
+#include "snapshot/files.h"
+#include "snapshot/transfer.h"
 
 namespace cairn::server {
 
@@ -85,6 +89,22 @@ struct Node::Impl {
   void ExpireWaiters();
   void FailAll(std::string_view error);
 
+  // --- snapshot_driver.cc: checkpoints, compaction, InstallSnapshot ---
+  Status OpenStateMachine();
+  // Checkpoints the state machine now and compacts the log below it;
+  // returns the index the snapshot covers. FailedPrecondition without a
+  // data_dir. (POST /v1/snapshot, `cairn ctl snapshot`.)
+  Result<raft::Index> TriggerSnapshot();
+  void MaybeSnapshot();
+  void StartSnapshotSend(const raft::Message& m);
+  void PumpSnapshotSend(raft::NodeId to);
+  void EndSnapshotSend(raft::NodeId to, bool ok);
+  void SendSnapshotResume(raft::NodeId to);
+  void CheckSnapshotSends();
+  void OnSnapshotChunk(raft::NodeId from, std::string_view payload);
+  void OnSnapshotAck(raft::NodeId from, std::string_view payload);
+  Status InstallReceivedSnapshot(const snapshot::SnapshotId& id);
+
   // --- requests.cc: executing kv commands with the right consistency ---
   void ExecuteCommand(std::vector<std::string> args, const ReadPolicy& policy, Done done);
   void ExecuteRead(kv::Op op, const std::vector<std::string>& args, const ReadPolicy& policy,
@@ -113,6 +133,23 @@ struct Node::Impl {
   std::unique_ptr<LogStore> log_store;
   std::unique_ptr<raft::RawNode> raft;
   std::unique_ptr<kv::StateMachine> sm;
+  RocksEngine* rocks = nullptr;  // sm's engine when there is a data_dir
+  std::optional<SnapshotDir> snapshots;
+  raft::Index last_snapshot_index = 0;
+  // Leader: snapshots being streamed, by follower.
+  struct SnapshotSend {
+    raft::Message msg;  // the Raft kSnapshot message, sent once the bytes arrived
+    snapshot::SnapshotId id;
+    std::unique_ptr<BundleSource> source;
+    std::unique_ptr<snapshot::Sender> sender;
+    std::int64_t progress_ms = 0;  // monotonic, last ack
+    std::uint32_t stalls = 0;
+  };
+  std::map<raft::NodeId, SnapshotSend> snapshot_sends;
+  std::map<raft::NodeId, std::int64_t> snapshot_sent_ms;  // finished sends awaiting Raft's answer
+  // Follower: the snapshot being received.
+  std::unique_ptr<snapshot::FileChunkSink> snapshot_sink;
+  std::unique_ptr<snapshot::Receiver> snapshot_receiver;
   std::unique_ptr<net::Transport> transport;
   std::unique_ptr<asio::steady_timer> tick_timer;
   std::unique_ptr<asio::ip::tcp::acceptor> resp_acceptor;
