@@ -52,6 +52,23 @@ TEST(SnapshotCodec, MalformedPayloadsAreRefused) {
   EXPECT_FALSE(DecodeSnapshotAck(ack).ok());
 }
 
+TEST(SnapshotCodec, RaftSnapshotMessageCarriesItsMetadata) {
+  raft::Message m;
+  m.type = raft::MessageType::kSnapshot;
+  m.from = 1;
+  m.to = 2;
+  m.term = 3;
+  m.snapshot = {871, 2, {{1, 2, 3}, {4}}};
+  std::string wire = EncodeMessage(m);
+  auto back = DecodeMessage(wire).value();
+  EXPECT_EQ(back.snapshot, m.snapshot);
+  for (std::size_t n = wire.size() - 40; n < wire.size(); n++) {
+    EXPECT_FALSE(DecodeMessage(wire.substr(0, n)).ok()) << n;
+  }
+  std::string huge = wire.substr(0, wire.size() - 8 * 5 - 4 * 2) + std::string("\xff\xff\xff\x7f", 4);
+  EXPECT_FALSE(DecodeMessage(huge).ok()) << "a membership count beyond the payload";
+}
+
 TEST(SnapshotCodec, FramerAcceptsTheNewFrameTypes) {
   std::string wire;
   AppendFrame(FrameType::kSnapshotChunk, "x", &wire);

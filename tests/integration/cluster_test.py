@@ -115,7 +115,7 @@ class Cluster:
         for i in self.procs:
             path = os.path.join(self.dir, f"node{i}.log")
             if os.path.exists(path):
-                out.append(f"--- node{i}\n" + open(path, errors="replace").read()[-3000:])
+                out.append(f"--- node{i}\n" + open(path, errors="replace").read()[-int(os.environ.get("CAIRN_IT_LOG_BYTES", "3000")):])
         return "\n".join(out)
 
 
