@@ -96,6 +96,8 @@ struct Node::Impl {
   // data_dir. (POST /v1/snapshot, `cairn ctl snapshot`.)
   Result<raft::Index> TriggerSnapshot();
   void MaybeSnapshot();
+  void AfterSnapshot(const CheckpointInfo& cp);
+  void JoinSnapshotThread();
   void StartSnapshotSend(const raft::Message& m);
   void PumpSnapshotSend(raft::NodeId to);
   void EndSnapshotSend(raft::NodeId to, bool ok);
@@ -136,6 +138,11 @@ struct Node::Impl {
   RocksEngine* rocks = nullptr;  // sm's engine when there is a data_dir
   std::optional<SnapshotDir> snapshots;
   raft::Index last_snapshot_index = 0;
+  // Automatic checkpoints are written on their own thread (a flush can take
+  // longer than an election timeout); one at a time. A result carrying an
+  // older generation is ignored (an install closed the store meanwhile).
+  std::thread snapshot_thread;
+  std::uint64_t snapshot_generation = 0;
   // Leader: snapshots being streamed, by follower.
   struct SnapshotSend {
     raft::Message msg;  // the Raft kSnapshot message, sent once the bytes arrived

@@ -42,7 +42,13 @@ Status Node::Impl::OpenStateMachine() {
 Result<raft::Index> Node::Impl::TriggerSnapshot() {
   if (rocks == nullptr) return Status::FailedPrecondition("snapshots need a data_dir");
   CAIRN_ASSIGN_OR_RETURN(CheckpointInfo cp, snapshots->Create(rocks->store()));
-  last_snapshot_index = cp.index;
+  AfterSnapshot(cp);
+  return cp.index;
+}
+
+// The checkpoint is durable: compact Raft's log and the WAL below it.
+void Node::Impl::AfterSnapshot(const CheckpointInfo& cp) {
+  last_snapshot_index = std::max(last_snapshot_index, cp.index);
   ++metrics.snapshots_total;
   // After a received snapshot the state machine may be ahead of Raft's
   // applied index; compact no further than both.
@@ -50,7 +56,7 @@ Result<raft::Index> Node::Impl::TriggerSnapshot() {
   Status s = raft->CompactLog(index);
   if (!s.ok()) {
     spdlog::warn("node {}: compact log at {}: {}", opt.id, index, s.ToString());
-    return cp.index;
+    return;
   }
   // The persist thread owns the WAL; this runs after any Append in flight.
   asio::post(*persist_io, [this, index] {
@@ -59,17 +65,35 @@ Result<raft::Index> Node::Impl::TriggerSnapshot() {
   });
   spdlog::info("node {}: snapshot at index {} (term {}); log compacted to {}", opt.id, cp.index,
                cp.term, index);
-  return cp.index;
 }
 
 void Node::Impl::MaybeSnapshot() {
-  if (rocks == nullptr || opt.snapshot_entries == 0) return;
+  if (rocks == nullptr || opt.snapshot_entries == 0 || snapshot_thread.joinable()) return;
   if (sm->applied_index() < last_snapshot_index + opt.snapshot_entries) return;
-  auto r = TriggerSnapshot();
-  if (!r.ok()) {
-    spdlog::warn("node {}: snapshot failed: {}", opt.id, r.status().ToString());
-    last_snapshot_index = sm->applied_index();  // try again after another round of entries
-  }
+  const raft::Index index = sm->applied_index();
+  const raft::Term term = rocks->store().applied().term;
+  const storage::KvStore* store = &rocks->store();
+  const std::uint64_t generation = snapshot_generation;
+  last_snapshot_index = index;  // also the retry point if this one fails
+  snapshot_thread = std::thread([this, store, index, term, generation] {
+    auto cp = SnapshotDir::Write(snapshots->root(), *store, index, term);
+    asio::post(io, [this, cp, generation] {
+      if (generation != snapshot_generation) return;  // joined by an install
+      snapshot_thread.join();
+      if (!cp.ok()) {
+        spdlog::warn("node {}: snapshot failed: {}", opt.id, cp.status().ToString());
+        return;
+      }
+      snapshots->Publish(*cp);
+      AfterSnapshot(*cp);
+    });
+  });
+}
+
+void Node::Impl::JoinSnapshotThread() {
+  if (!snapshot_thread.joinable()) return;
+  snapshot_thread.join();
+  ++snapshot_generation;  // its posted result, if any, is stale now
 }
 
 // --- leader ---
@@ -243,6 +267,7 @@ Status Node::Impl::InstallReceivedSnapshot(const snapshot::SnapshotId& id) {
     // Close the live store, swap the checkpoint in, reopen. A crash in
     // between leaves the old or the new state (kv_store.h), and the WAL is
     // reconciled with it at start (LogStore::Load).
+    JoinSnapshotThread();  // it reads the store being closed
     sm.reset();
     rocks = nullptr;
     s = storage::KvStore::InstallCheckpoint(opt.data_dir + "/state", staging);

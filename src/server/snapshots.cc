@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 
@@ -100,22 +101,44 @@ Result<SnapshotDir> SnapshotDir::Open(const std::string& root) {
 Result<CheckpointInfo> SnapshotDir::Create(storage::KvStore& store) {
   const storage::KvApplied applied = store.applied();
   if (latest_ && latest_->index == applied.index) return *latest_;
-  std::string tmp = root_ + "/tmp-" + std::to_string(applied.index);
+  CAIRN_ASSIGN_OR_RETURN(CheckpointInfo info, Write(root_, store, applied.index, applied.term));
+  Publish(info);
+  return info;
+}
+
+Result<CheckpointInfo> SnapshotDir::Write(const std::string& root, const storage::KvStore& store,
+                                          raft::Index index, raft::Term term) {
+  static std::atomic<std::uint64_t> seq{0};
+  CheckpointInfo info{index, term,
+                      root + "/snap-" + std::to_string(index) + "-" + std::to_string(term)};
   std::error_code ec;
+  if (fs::exists(info.dir, ec)) return info;  // complete already (renamed into place)
+  std::string tmp = root + "/tmp-" + std::to_string(index) + "-" + std::to_string(seq++);
   fs::remove_all(tmp, ec);
-  CAIRN_ASSIGN_OR_RETURN(raft::Index covered, store.CreateCheckpoint(tmp));
+  CAIRN_RETURN_IF_ERROR(store.WriteCheckpoint(tmp));
   CAIRN_RETURN_IF_ERROR(SyncDir(tmp));
-  CheckpointInfo info{covered, applied.term,
-                      root_ + "/snap-" + std::to_string(covered) + "-" + std::to_string(applied.term)};
-  fs::remove_all(info.dir, ec);
-  if (::rename(tmp.c_str(), info.dir.c_str()) != 0) return Errno("rename", tmp);
-  CAIRN_RETURN_IF_ERROR(SyncDir(root_));
-  // The new checkpoint is durable: the older ones may go.
-  for (const auto& entry : fs::directory_iterator(root_, ec)) {
-    if (entry.path().string() != info.dir) fs::remove_all(entry.path(), ec);
+  if (::rename(tmp.c_str(), info.dir.c_str()) != 0) {
+    fs::remove_all(tmp, ec);
+    if (fs::exists(info.dir, ec)) return info;
+    return Errno("rename", tmp);
+  }
+  CAIRN_RETURN_IF_ERROR(SyncDir(root));
+  return info;
+}
+
+void SnapshotDir::Publish(const CheckpointInfo& info) {
+  std::error_code ec;
+  if (latest_ && latest_->index > info.index) {
+    fs::remove_all(info.dir, ec);  // a newer one exists
+    return;
   }
   latest_ = info;
-  return info;
+  // The new checkpoint is durable: the older ones may go (not tmp- ones:
+  // another thread may be writing one).
+  for (const auto& entry : fs::directory_iterator(root_, ec)) {
+    std::string name = entry.path().filename().string();
+    if (ParseSnapName(name) && entry.path().string() != info.dir) fs::remove_all(entry.path(), ec);
+  }
 }
 
 Result<std::unique_ptr<BundleSource>> BundleSource::Open(const std::string& dir) {

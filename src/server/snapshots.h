@@ -45,6 +45,16 @@ class SnapshotDir {
   const std::optional<CheckpointInfo>& latest() const { return latest_; }
   // Checkpoints `store` at its applied index; removes older checkpoints.
   Result<CheckpointInfo> Create(storage::KvStore& store);
+  // The two halves of Create, for a checkpoint taken on another thread:
+  // Write does only disk work (a complete, durable snap- directory named
+  // after `index`, the applied index when it was asked for; it may hold a
+  // later state) and may run concurrently with store writes; Publish, on
+  // the owner thread, makes it the newest (or drops it if a newer exists)
+  // and removes the older ones.
+  static Result<CheckpointInfo> Write(const std::string& root, const storage::KvStore& store,
+                                      raft::Index index, raft::Term term);
+  void Publish(const CheckpointInfo& info);
+  const std::string& root() const { return root_; }
 
  private:
   explicit SnapshotDir(std::string root) : root_(std::move(root)) {}

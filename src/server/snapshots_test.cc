@@ -59,6 +59,21 @@ TEST_F(SnapshotsTest, CreateKeepsOnlyTheNewest) {
   EXPECT_FALSE(std::filesystem::exists(base_ + "/snaps/tmp-12"));
 }
 
+TEST_F(SnapshotsTest, AnOlderCheckpointPublishedLateIsDropped) {
+  auto store = storage::KvStore::Open(base_ + "/state").value();
+  auto dir = SnapshotDir::Open(base_ + "/snaps").value();
+  Put(*store, 5, "a", "1");
+  auto older = SnapshotDir::Write(dir.root(), *store, 5, 3).value();
+  Put(*store, 9, "b", "2");
+  auto newer = SnapshotDir::Write(dir.root(), *store, 9, 3).value();
+  dir.Publish(newer);
+  dir.Publish(older);  // finished after the newer one
+  ASSERT_TRUE(dir.latest().has_value());
+  EXPECT_EQ(dir.latest()->index, 9u);
+  EXPECT_FALSE(std::filesystem::exists(older.dir));
+  EXPECT_TRUE(std::filesystem::exists(newer.dir));
+}
+
 TEST_F(SnapshotsTest, BundleRoundTripInstallsTheSameData) {
   std::string cp;
   {

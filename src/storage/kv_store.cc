@@ -171,12 +171,18 @@ Status KvStore::Scan(std::string_view from, std::size_t limit,
 }
 
 Result<raft::Index> KvStore::CreateCheckpoint(const std::string& dir) {
+  raft::Index covered = applied_.index;  // Apply is serialised with this call by the caller
+  CAIRN_RETURN_IF_ERROR(WriteCheckpoint(dir));
+  return covered;
+}
+
+Status KvStore::WriteCheckpoint(const std::string& dir) const {
   rocksdb::Checkpoint* raw = nullptr;
   CAIRN_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint"));
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
-  raft::Index covered = applied_.index;  // Apply is serialised with this call by the caller
-  CAIRN_RETURN_IF_ERROR(FromRocks(cp->CreateCheckpoint(dir), "create checkpoint " + dir));
-  return covered;
+  // The default flushes the memtables first: the live store is durable up
+  // to the checkpoint too (the Raft WAL may then be compacted below it).
+  return FromRocks(cp->CreateCheckpoint(dir), "create checkpoint " + dir);
 }
 
 Result<std::vector<std::string>> KvStore::CheckpointFiles(const std::string& dir) {

@@ -92,6 +92,11 @@ class KvStore {
   // Writes a checkpoint of the current state into `dir` (must not exist)
   // and returns the applied index it covers.
   Result<raft::Index> CreateCheckpoint(const std::string& dir);
+  // The same without reading this object's state, so it may run on another
+  // thread while Write() goes on: the checkpoint then holds the state at
+  // some index at or after the applied index when the call began (its own
+  // applied record says which).
+  Status WriteCheckpoint(const std::string& dir) const;
   // Relative file names in a checkpoint directory, sorted.
   static Result<std::vector<std::string>> CheckpointFiles(const std::string& dir);
   // Replaces the live data under `root` with the checkpoint in `dir` (same
