@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "net/snapshot_codec.h"
 #include "server/node_impl.h"
@@ -183,6 +184,8 @@ void Node::Impl::CheckSnapshotSends() {
       give_up.push_back(to);
       continue;
     }
+    spdlog::info("node {}: snapshot to {}: no answer for {} ms; asking where to resume", opt.id,
+                 to, kStallMs);
     send.sender->OnDisconnect();
     send.progress_ms = now;
     SendSnapshotResume(to);
@@ -212,9 +215,16 @@ void Node::Impl::OnSnapshotAck(raft::NodeId from, std::string_view payload) {
   }
   auto it = snapshot_sends.find(from);
   if (it == snapshot_sends.end() || !(it->second.id == ack->id)) return;
-  it->second.sender->OnAck(*ack);
-  it->second.progress_ms = MonoMs();
-  it->second.stalls = 0;
+  snapshot::Sender& sender = *it->second.sender;
+  const std::uint64_t before = sender.acked_bytes();
+  const bool resuming = it->second.stalls > 0 || before == 0;
+  sender.OnAck(*ack);
+  // Only progress resets the stall count: a follower that keeps answering
+  // without taking bytes must not keep the transfer alive for ever.
+  if (sender.acked_bytes() > before || sender.done() || sender.failed() || resuming) {
+    it->second.progress_ms = MonoMs();
+  }
+  if (sender.acked_bytes() > before || sender.done()) it->second.stalls = 0;
   PumpSnapshotSend(from);
 }
 
@@ -238,11 +248,26 @@ void Node::Impl::OnSnapshotChunk(raft::NodeId from, std::string_view payload) {
     std::string dir = opt.data_dir + "/snapshot-in";
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
+    // A crash after the last chunk was synced but before it was committed
+    // leaves every byte held: the receiver would resume at the end and never
+    // see the last chunk (whose whole-snapshot CRC it needs), and the sender
+    // would have nothing left to send. Start such a download again.
+    std::ifstream meta(dir + "/incoming.meta");
+    std::uint64_t index = 0, term = 0, length = 0;
+    if (meta >> index >> term >> length && index == c.id.index && term == c.id.term &&
+        length >= c.total_bytes) {
+      meta.close();
+      std::filesystem::remove(dir + "/incoming.meta", ec);
+    }
     snapshot_sink = std::make_unique<snapshot::FileChunkSink>(dir);
     snapshot_receiver = std::make_unique<snapshot::Receiver>(*snapshot_sink);
   }
   snapshot::ChunkAck a =
       f->resume_request ? snapshot_receiver->Resume(c.id, c.total_bytes) : snapshot_receiver->OnChunk(c);
+  if (f->resume_request || a.rejected) {
+    spdlog::info("node {}: snapshot {} from {}: {} at offset {} of {}", opt.id, c.id.index, from,
+                 a.rejected ? "rejected" : "resuming", a.next_offset, c.total_bytes);
+  }
   metrics.snapshot_bytes_received_total += c.data.size();
   if (a.complete) {
     Status s = InstallReceivedSnapshot(c.id);
