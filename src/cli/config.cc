@@ -29,7 +29,7 @@ const std::vector<std::string>& SettingKeys() {
       "id",          "peers",        "bind",           "resp_port",
       "http_port",   "data_dir",     "tick_ms",        "request_timeout_ms",
       "max_clients", "max_request_bytes", "max_bulk_bytes", "max_pipeline",
-      "log_format",  "default_consistency", "join"};
+      "log_format",  "default_consistency", "join",     "snapshot_entries"};
   return keys;
 }
 
@@ -125,6 +125,7 @@ Result<server::NodeOptions> ToNodeOptions(const Settings& s) {
   o.tick_ms = static_cast<std::uint32_t>(tick);
   CAIRN_ASSIGN_OR_RETURN(auto timeout, ToU64(s, "request_timeout_ms", 5000, 3600000));
   o.request_timeout_ms = static_cast<std::uint32_t>(timeout);
+  CAIRN_ASSIGN_OR_RETURN(o.snapshot_entries, ToU64(s, "snapshot_entries", 100000));
   CAIRN_ASSIGN_OR_RETURN(o.clients_max, ToU64(s, "max_clients", 10000));
   CAIRN_ASSIGN_OR_RETURN(o.request_bytes_max, ToU64(s, "max_request_bytes", 512u << 20));
   CAIRN_ASSIGN_OR_RETURN(o.bulk_bytes_max, ToU64(s, "max_bulk_bytes", 512u << 20));

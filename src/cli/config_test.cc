@@ -46,6 +46,11 @@ TEST(Config, BadValuesNameTheSetting) {
   auto lease = ToNodeOptions({{"default_consistency", "lease"}});
   ASSERT_TRUE(lease.ok());
   EXPECT_EQ(lease->default_consistency, "lease");
+  EXPECT_EQ(ToNodeOptions({}).value().snapshot_entries, 100000u);
+  EXPECT_EQ(ToNodeOptions({{"snapshot_entries", "50"}}).value().snapshot_entries, 50u);
+  auto snap = ToNodeOptions({{"snapshot_entries", "-1"}});
+  ASSERT_FALSE(snap.ok());
+  EXPECT_NE(snap.status().message().find("snapshot_entries"), std::string_view::npos);
   EXPECT_FALSE(ParsePeers("1=nohost").ok());
   EXPECT_FALSE(ParsePeers("x=127.0.0.1:1").ok());
   EXPECT_TRUE(ParsePeers("1=127.0.0.1:1,2=::1:5").ok());

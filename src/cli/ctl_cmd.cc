@@ -100,6 +100,12 @@ int RunCtl(const CtlOptions& o) {
       std::printf("node %s removed (index %s)\n", Str(j, "id").c_str(), Str(j, "index").c_str());
     });
   }
+  if (o.what == "snapshot") {
+    return Call(o, "POST", "/v1/snapshot", "", [](const nlohmann::json& j) {
+      std::printf("snapshot at index %s; the log below it is compacted\n",
+                  Str(j, "snapshot_index").c_str());
+    });
+  }
   nlohmann::json body = nlohmann::json::object();
   if (o.to != 0) body["to"] = o.to;
   return Call(o, "POST", "/v1/transfer-leader", body.dump(), [](const nlohmann::json& j) {

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
       {"log_format", "text or json"},
       {"default_consistency", "read level of a new connection: strong (default), lease or eventual"},
       {"join", "join a running cluster: --peers lists its founding voters and this node; "
-               "add it with `cairn ctl add` (docs/operations.md)"}};
+               "add it with `cairn ctl add` (docs/operations.md)"},
+      {"snapshot_entries", "snapshot and compact the log every this many applied entries (default 100000, 0: never)"}};
   for (const auto& key : SettingKeys()) {
     std::string flag = "--" + key;
     for (auto& c : flag) c = c == '_' ? '-' : c;
@@ -50,9 +51,9 @@ int main(int argc, char** argv) {
 
   auto* ctl = app.add_subcommand("ctl", "Query and change a cluster through a node's HTTP API");
   CtlOptions ctl_opts;
-  ctl->add_option("what", ctl_opts.what, "status | members | add | remove | transfer-leader")
+  ctl->add_option("what", ctl_opts.what, "status | members | add | remove | transfer-leader | snapshot")
       ->required()
-      ->check(CLI::IsMember({"status", "members", "add", "remove", "transfer-leader"}));
+      ->check(CLI::IsMember({"status", "members", "add", "remove", "transfer-leader", "snapshot"}));
   ctl->add_option("node", ctl_opts.node, "node id (add, remove)");
   ctl->add_option("--addr", ctl_opts.address, "host:port of any node's HTTP API (default 127.0.0.1:8081)");
   ctl->add_option("--raft-address", ctl_opts.raft_address, "add: the new node's Raft host:port");

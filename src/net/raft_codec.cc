@@ -16,7 +16,7 @@ std::uint32_t GetU32(const char* p) {
   return v;
 }
 
-bool KnownFrameType(std::uint8_t t) { return t >= 1 && t <= 4; }
+bool KnownFrameType(std::uint8_t t) { return t >= 1 && t <= 6; }
 
 // Smallest encoding of one entry: term, index, type, data length.
 constexpr std::size_t kEntryBytesMin = 8 + 8 + 1 + 4;
@@ -137,6 +137,14 @@ std::string EncodeMessage(const raft::Message& m) {
     w.U8(static_cast<std::uint8_t>(e.type));
     w.Bytes(e.data);
   }
+  if (m.type == raft::MessageType::kSnapshot) {  // its metadata travels after the entries
+    w.U64(m.snapshot.index);
+    w.U64(m.snapshot.term);
+    for (const auto* ids : {&m.snapshot.membership.voters, &m.snapshot.membership.learners}) {
+      w.U32(static_cast<std::uint32_t>(ids->size()));
+      for (raft::NodeId id : *ids) w.U64(id);
+    }
+  }
   return out;
 }
 
@@ -171,6 +179,19 @@ Result<raft::Message> DecodeMessage(std::string_view payload) {
     }
     e.type = static_cast<raft::EntryType>(etype);
     e.data.assign(data);
+  }
+  if (m.type == raft::MessageType::kSnapshot) {
+    if (!r.U64(&m.snapshot.index) || !r.U64(&m.snapshot.term)) {
+      return Status::InvalidArgument("raft message: truncated snapshot metadata");
+    }
+    for (auto* ids : {&m.snapshot.membership.voters, &m.snapshot.membership.learners}) {
+      std::uint32_t count = 0;
+      if (!r.U32(&count) || count > r.remaining() / 8) {
+        return Status::InvalidArgument("raft message: bad snapshot membership");
+      }
+      ids->resize(count);
+      for (auto& id : *ids) r.U64(&id);
+    }
   }
   if (r.remaining() != 0) return Status::InvalidArgument("raft message: trailing bytes");
   return m;

@@ -32,6 +32,8 @@ enum class FrameType : std::uint8_t {
   kRaft = 2,          // one raft::Message
   kForward = 3,       // a client command forwarded to the leader (src/server)
   kForwardReply = 4,  // the leader's reply to a kForward
+  kSnapshotChunk = 5,  // a piece of a snapshot, leader to follower (net/snapshot_codec.h)
+  kSnapshotAck = 6,    // the follower's answer to a kSnapshotChunk
 };
 
 struct Frame {

@@ -116,6 +116,14 @@ RC_GTEST_PROP(RaftCodecProp, AnyMessageRoundTrips, ()) {
                          static_cast<raft::EntryType>(*rc::gen::inRange(0, 3)),
                          *rc::gen::arbitrary<std::string>()});
   }
+  if (m.type == raft::MessageType::kSnapshot) {  // only this type carries snapshot metadata
+    m.snapshot.index = *rc::gen::arbitrary<std::uint64_t>();
+    m.snapshot.term = *rc::gen::arbitrary<std::uint64_t>();
+    m.snapshot.membership.voters = *rc::gen::container<std::vector<std::uint64_t>>(
+        *rc::gen::inRange(0, 6), rc::gen::arbitrary<std::uint64_t>());
+    m.snapshot.membership.learners = *rc::gen::container<std::vector<std::uint64_t>>(
+        *rc::gen::inRange(0, 3), rc::gen::arbitrary<std::uint64_t>());
+  }
   auto decoded = DecodeMessage(EncodeMessage(m));
   RC_ASSERT(decoded.ok());
   RC_ASSERT(*decoded == m);

@@ -109,6 +109,11 @@ class RawNode {
   Status CompactLog(Index index);
   // The metadata of the latest snapshot (index 0: none).
   SnapshotMeta snapshot() const;
+  // The membership in force at `index`: the latest configuration entry at or
+  // below it, else the snapshot's. Meaningful for index >= snapshot().index
+  // (older configurations are forgotten); the driver saves it with the state
+  // machine when it applies a configuration entry.
+  Membership MembershipAt(Index index) const;
   // The transport finished (ok) or gave up on (!ok) streaming a snapshot to
   // `peer`. On failure the leader probes again and resends later.
   void ReportSnapshot(NodeId peer, bool ok);
@@ -172,7 +177,6 @@ class RawNode {
   // --- snapshot.cc ---
   void SendSnapshot(NodeId to);
   void HandleSnapshot(const Message& m);
-  Membership MembershipAt(Index index) const;
 
   // --- transfer.cc ---
   void MaybeSendTimeoutNow(NodeId peer);

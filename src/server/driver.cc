@@ -4,20 +4,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "kv/engine.h"
+#include "net/cluster_record.h"
 
 namespace cairn::server {
 
 Status Node::Impl::StartRaft() {
-  if (opt.data_dir.empty()) {
-    log_store = NewMemoryLogStore();
-  } else {
-    CAIRN_ASSIGN_OR_RETURN(log_store, OpenWalLogStore(opt.data_dir));
-  }
-  CAIRN_ASSIGN_OR_RETURN(raft::RestoredState restored, log_store->Load());
-  spdlog::info("node {}: restored term {} vote {} commit {} with {} log entries", opt.id,
-               restored.hard_state.term, restored.hard_state.vote, restored.hard_state.commit,
-               restored.entries.size());
   raft::Config config;
   config.id = opt.id;
   // A joining node lists itself in --peers only for its address: the
@@ -27,12 +22,42 @@ Status Node::Impl::StartRaft() {
     addresses[p.id].raft_address = fmt::format("{}:{}", p.host, p.port);
   }
   if (config.voters.empty()) return Status::InvalidArgument("--join needs the founding voters in --peers");
+  std::sort(config.voters.begin(), config.voters.end());
   addresses[opt.id].http_address = fmt::format("{}:{}", opt.bind_host, opt.http_port);
-  // The log's configuration entries say where later members are (and are
-  // read again at every start).
+  std::optional<raft::SnapshotMeta> base;
+  if (opt.data_dir.empty()) {
+    log_store = NewMemoryLogStore();
+    CAIRN_ASSIGN_OR_RETURN(sm, kv::StateMachine::Open(std::make_unique<kv::MemoryEngine>()));
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(log_store, OpenWalLogStore(opt.data_dir));
+    CAIRN_RETURN_IF_ERROR(OpenStateMachine());
+    // Leftovers of an install a crash interrupted (the partial download in
+    // snapshot-in/incoming.* is kept: the transfer resumes from it).
+    std::error_code ec;
+    std::filesystem::remove_all(opt.data_dir + "/snapshot-in/staging", ec);
+    CAIRN_ASSIGN_OR_RETURN(auto dir, SnapshotDir::Open(opt.data_dir + "/snapshots"));
+    snapshots = std::move(dir);
+    if (snapshots->latest()) last_snapshot_index = snapshots->latest()->index;
+    // The state machine's durable state stands for a snapshot: the log
+    // resumes after it and only later entries are re-applied. Its membership
+    // is the cluster record saved with it (the founding voters if no
+    // configuration change was ever applied).
+    const storage::KvApplied& a = rocks->store().applied();
+    if (a.index > 0) {
+      base = raft::SnapshotMeta{a.index, a.term, {}};
+      base->membership.voters = config.voters;
+      CAIRN_ASSIGN_OR_RETURN(auto record, LoadClusterRecord());
+      if (record) base->membership = record->membership;
+    }
+  }
+  CAIRN_ASSIGN_OR_RETURN(raft::RestoredState restored, log_store->Load(base));
+  spdlog::info("node {}: restored term {} vote {} commit {}, state machine at index {}, {} log "
+               "entries to replay", opt.id, restored.hard_state.term, restored.hard_state.vote,
+               restored.hard_state.commit, restored.applied, restored.entries.size());
+  // The log's configuration entries after the state machine's index say
+  // where later members are (and are read again at every start).
   for (const auto& e : restored.entries) LearnAddresses(e);
   raft = std::make_unique<raft::RawNode>(config, random, std::move(restored));
-  CAIRN_ASSIGN_OR_RETURN(sm, kv::StateMachine::Open(std::make_unique<kv::MemoryEngine>()));
 
   const net::PeerAddress* self = nullptr;
   for (const auto& p : opt.peers) {
@@ -100,6 +125,7 @@ void Node::Impl::CatchUpTicks() {
     if (ticks % 10 == 0) {
       ExpireWaiters();
       MaybePromoteLearners();
+      CheckSnapshotSends();
     }
   }
   ScheduleReady();
@@ -122,6 +148,13 @@ void Node::Impl::OnPeerFrame(raft::NodeId from, net::Frame frame) {
                      m.ok() ? "sender mismatch" : m.status().ToString());
         return;
       }
+      // A snapshot's metadata is stepped only once its bytes are installed
+      // (ready.h): the leader sends it after the transfer completed.
+      if (m->type == raft::MessageType::kSnapshot && sm->applied_index() < m->snapshot.index) {
+        spdlog::warn("node {}: snapshot {} from {} before its data; ignored", opt.id,
+                     m->snapshot.index, from);
+        return;
+      }
       if ((m->type == raft::MessageType::kAppend || m->type == raft::MessageType::kHeartbeat) &&
           m->term >= raft->term()) {
         last_leader_contact_ms = MonoMs();
@@ -133,6 +166,12 @@ void Node::Impl::OnPeerFrame(raft::NodeId from, net::Frame frame) {
     }
     case net::FrameType::kForward:
       OnForward(from, frame.payload);
+      return;
+    case net::FrameType::kSnapshotChunk:
+      OnSnapshotChunk(from, frame.payload);
+      return;
+    case net::FrameType::kSnapshotAck:
+      OnSnapshotAck(from, frame.payload);
       return;
     case net::FrameType::kForwardReply:
       OnForwardReply(frame.payload);
@@ -180,12 +219,24 @@ void Node::Impl::ProcessReady() {
   // sending (a leader replicates to a member from the moment it is in the log).
   for (const auto& e : rd->entries) LearnAddresses(e);
   MaybeSyncPeers();
-  for (const auto& m : rd->messages) transport->SendRaft(m);  // rule 1
-  if (!rd->hard_state && rd->entries.empty()) return FinishReady(*rd);
+  for (const auto& m : rd->messages) {  // rule 1
+    if (m.type == raft::MessageType::kSnapshot) {
+      StartSnapshotSend(m);  // the bytes go first; the message after them
+    } else {
+      transport->SendRaft(m);
+    }
+  }
+  if (!rd->hard_state && rd->entries.empty() && !rd->snapshot) return FinishReady(*rd);
   persist_in_flight = true;
   asio::post(*persist_io, [this, rd] {
-    Status s = log_store->Append(rd->hard_state, rd->entries,
-                                 rd->must_sync ? Durability::kSync : Durability::kBuffered);
+    // A received snapshot (already installed in the state machine, see
+    // OnSnapshotChunk) restarts the log after it.
+    Status s = rd->snapshot ? log_store->Reset(rd->snapshot->index, rd->snapshot->term)
+                            : Status::Ok();
+    if (s.ok()) {
+      s = log_store->Append(rd->hard_state, rd->entries,
+                            rd->must_sync ? Durability::kSync : Durability::kBuffered);
+    }
     if (rd->must_sync) log_syncs.fetch_add(1, std::memory_order_relaxed);
     asio::post(io, [this, rd, s] {
       CAIRN_CHECK(s.ok(), "the Raft log cannot be written; stopping");
@@ -214,6 +265,7 @@ void Node::Impl::FinishReady(const raft::Ready& rd) {
   }
   raft->Advance(rd);  // rule 5
   MaybeSyncPeers();
+  MaybeSnapshot();
   ServeAppliedReads();
   ScheduleReady();
 }
@@ -221,6 +273,8 @@ void Node::Impl::FinishReady(const raft::Ready& rd) {
 void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries) {
   for (const auto& e : entries) {
     std::string_view data = e.type == raft::EntryType::kNormal ? std::string_view(e.data) : "";
+    if (rocks != nullptr) rocks->set_applying_term(e.term);
+    if (e.type == raft::EntryType::kConfChange && e.index > sm->applied_index()) SaveClusterRecord(e);
     auto replies = sm->Apply(e.index, data);
     CAIRN_CHECK(replies.ok(), "apply failed: the log holds an entry this node cannot apply");
     if (e.type == raft::EntryType::kConfChange) OnRemovalApplied(e);
@@ -267,6 +321,8 @@ void Node::Impl::OnSoftState(const raft::SoftState& s) {
     }
   }
   if (s.role != raft::Role::kLeader) {
+    snapshot_sends.clear();  // a new leader decides what followers need
+    snapshot_sent_ms.clear();
     // ReadIndex requests without a ReadState will never get one now.
     for (auto& [id, r] : reads_by_id) {
       r.done({resp::Value::Error("TRYAGAIN leadership changed, retry"), 0});

@@ -104,6 +104,16 @@ std::string Node::Impl::MetricsText() const {
   g("cairn_commands_total", "counter", "RESP commands received.", metrics.commands_total);
   g("cairn_forwarded_total", "counter", "Requests forwarded to the leader.",
     metrics.forwarded_total);
+  g("cairn_snapshots_total", "counter", "State machine checkpoints taken by this node.",
+    metrics.snapshots_total);
+  g("cairn_snapshots_installed_total", "counter", "Snapshots received from a leader and installed.",
+    metrics.snapshots_installed_total);
+  g("cairn_snapshot_sent_bytes_total", "counter", "Snapshot bytes streamed to followers.",
+    metrics.snapshot_bytes_sent_total);
+  g("cairn_snapshot_received_bytes_total", "counter", "Snapshot bytes received from a leader.",
+    metrics.snapshot_bytes_received_total);
+  g("cairn_snapshot_index", "gauge", "Index covered by this node's latest snapshot.",
+    last_snapshot_index);
   out += "# HELP cairn_request_duration_seconds Time from parse to reply, by command.\n"
          "# TYPE cairn_request_duration_seconds histogram\n";
   for (const auto& [cmd, h] : metrics.latency_by_command) {
@@ -147,6 +157,14 @@ void Node::Impl::BuildRoutes() {
                if (!to.ok()) return done(http::JsonError(400, to.status().message()));
                TransferLeader(*to, std::move(done));
              }));
+  // Node-local: this node checkpoints its own state machine and compacts its
+  // own log (every node snapshots on its own; nothing is forwarded).
+  router.Add(http::Verb::post, "/v1/snapshot", [this](const Request&, const Params&, Respond done) {
+    auto r = TriggerSnapshot();
+    if (r.ok()) return done(http::Json(200, fmt::format("{{\"snapshot_index\":{}}}", *r)));
+    bool no_store = r.status().code() == StatusCode::kFailedPrecondition;
+    done(http::JsonError(no_store ? 409 : 500, r.status().message()));
+  });
 }
 
 http::Handler Node::Impl::LeaderOnly(http::Handler handler) {

@@ -10,7 +10,20 @@ namespace {
 
 class MemoryLogStore final : public LogStore {
  public:
-  Result<raft::RestoredState> Load() override { return state_; }
+  Result<raft::RestoredState> Load(std::optional<raft::SnapshotMeta>) override { return state_; }
+  Status Compact(raft::Index index) override {
+    auto& es = state_.entries;
+    while (!es.empty() && es.front().index <= index) {
+      state_.snapshot = raft::SnapshotMeta{es.front().index, es.front().term, {}};
+      es.erase(es.begin());
+    }
+    return Status::Ok();
+  }
+  Status Reset(raft::Index index, raft::Term term) override {
+    state_.entries.clear();
+    state_.snapshot = raft::SnapshotMeta{index, term, {}};
+    return Status::Ok();
+  }
   Status Append(const std::optional<raft::HardState>& hs, const std::vector<raft::Entry>& entries,
                 Durability d) override {
     if (hs) state_.hard_state = *hs;
@@ -36,14 +49,44 @@ class WalLogStore final : public LogStore {
   WalLogStore(std::unique_ptr<storage::Wal> wal, storage::WalState state)
       : wal_(std::move(wal)), recovered_(std::move(state)) {}
 
-  Result<raft::RestoredState> Load() override {
-    if (recovered_.first_index != 1) {
-      return Status::Unimplemented("the WAL was compacted; restoring from a snapshot is not "
-                                   "implemented in the node yet");
+  Result<raft::RestoredState> Load(std::optional<raft::SnapshotMeta> base) override {
+    const raft::Index first = recovered_.first_index;
+    std::vector<raft::Entry>& es = recovered_.entries;
+    const raft::Index last = first + es.size() - 1;
+    raft::RestoredState st;
+    st.hard_state = recovered_.hard_state;
+    if (!base || base->index == 0) {
+      if (first != 1) {
+        return Status::Corruption("the WAL starts at index " + std::to_string(first) +
+                                  " but the state machine is empty");
+      }
+      st.entries = std::move(es);
+      return st;
     }
-    raft::RestoredState st{recovered_.hard_state, std::move(recovered_.entries)};
-    if (st.hard_state.commit > st.entries.size()) st.hard_state.commit = st.entries.size();
+    const raft::Index a = base->index;
+    if (first > a + 1) {
+      return Status::Corruption("the WAL starts at index " + std::to_string(first) +
+                                " but the state machine holds only up to " + std::to_string(a));
+    }
+    // The log continues from the state machine if it starts right after it
+    // or holds its entry with the same term.
+    const bool continues =
+        first == a + 1 || (a <= last && es[a - first].term == base->term);
+    if (continues) {
+      st.entries.assign(std::make_move_iterator(es.begin() + static_cast<std::ptrdiff_t>(a + 1 - first)),
+                        std::make_move_iterator(es.end()));
+    } else {
+      CAIRN_RETURN_IF_ERROR(wal_->Reset(a, base->term, wal_->hard_state()));
+    }
+    es.clear();
+    if (st.hard_state.term < base->term) st.hard_state = {base->term, raft::kNoNode, a};
+    st.snapshot = base;
+    st.applied = a;
     return st;
+  }
+  Status Compact(raft::Index index) override { return wal_->Compact(index); }
+  Status Reset(raft::Index index, raft::Term term) override {
+    return wal_->Reset(index, term, wal_->hard_state());
   }
   Status Append(const std::optional<raft::HardState>& hs, const std::vector<raft::Entry>& entries,
                 Durability d) override {

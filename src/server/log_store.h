@@ -3,7 +3,15 @@
 //
 // OpenWalLogStore adapts src/storage's segmented WAL (the production store);
 // MemoryLogStore keeps everything in memory (tests, `--data-dir` empty).
-// Neither compacts yet (no snapshots in the node).
+// Both compact (Compact) and restart after a received snapshot (Reset).
+//
+// Load(base): `base` is what the state machine durably holds (its applied
+// index and that entry's term), which stands for a snapshot. The restored
+// log starts right after it, so only later entries are re-applied. If the
+// stored log does not continue from `base` (a crash after a snapshot was
+// installed but before the log was reset, or a log behind it) the log is
+// reset to start there. A log that starts after `base` + 1 (compacted past
+// what the state machine holds) is Corruption.
 //
 // Append follows ready.h: entries whose index is at or below the last stored
 // index replace the stored suffix from that index (rule 3). When `sync` is
@@ -28,11 +36,17 @@ enum class Durability : bool { kBuffered = false, kSync = true };
 class LogStore {
  public:
   virtual ~LogStore() = default;
-  // The state to restart from (empty for a fresh store).
-  virtual Result<raft::RestoredState> Load() = 0;
+  // The state to restart from (empty for a fresh store); see above.
+  virtual Result<raft::RestoredState> Load(std::optional<raft::SnapshotMeta> base = std::nullopt) = 0;
   virtual Status Append(const std::optional<raft::HardState>& hard_state,
                         const std::vector<raft::Entry>& entries, Durability durability) = 0;
   virtual std::uint64_t syncs() const = 0;
+  // Drops stored entries up to `index` where cheap (whole WAL segments);
+  // durable on return.
+  virtual Status Compact(raft::Index index) = 0;
+  // Discards the log: it starts again after (index, term), keeping the hard
+  // state (ready.h: Ready::snapshot). Durable and atomic on return.
+  virtual Status Reset(raft::Index index, raft::Term term) = 0;
 };
 
 std::unique_ptr<LogStore> NewMemoryLogStore();

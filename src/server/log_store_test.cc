@@ -61,5 +61,89 @@ TEST(LogStore, WalRestoresAcrossReopen) {
   std::filesystem::remove_all(dir);
 }
 
+std::vector<raft::Entry> Range(raft::Index lo, raft::Index hi, raft::Term t) {
+  std::vector<raft::Entry> out;
+  for (raft::Index i = lo; i <= hi; i++) out.push_back(E(t, i, "x" + std::to_string(i)));
+  return out;
+}
+
+raft::SnapshotMeta Base(raft::Index i, raft::Term t) { return {i, t, {}}; }
+
+std::unique_ptr<LogStore> MustOpen(const std::string& dir) {
+  auto store = OpenWalLogStore(dir);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return std::move(store).value();
+}
+
+TEST(LogStore, WalResumesAfterTheStateMachinesIndex) {
+  std::string dir = TempDir();
+  {
+    auto store = MustOpen(dir);
+    ASSERT_TRUE(store->Load().ok());
+    ASSERT_TRUE(store->Append(raft::HardState{1, 1, 10}, Range(1, 10, 1), Durability::kSync).ok());
+  }
+  auto st = MustOpen(dir)->Load(Base(6, 1)).value();
+  ASSERT_TRUE(st.snapshot.has_value());
+  EXPECT_EQ(st.snapshot->index, 6u);
+  EXPECT_EQ(st.applied, 6u);
+  EXPECT_EQ(st.entries, Range(7, 10, 1)) << "only entries after the applied index are replayed";
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LogStore, WalThatDoesNotContinueFromTheStateMachineIsReset) {
+  for (raft::Index a : {6u, 20u}) {  // divergent term at 6; a log that stops short of 20
+    std::string dir = TempDir();
+    {
+      auto store = MustOpen(dir);
+      ASSERT_TRUE(store->Load().ok());
+      ASSERT_TRUE(store->Append(raft::HardState{1, 1, 3}, Range(1, 10, 1), Durability::kSync).ok());
+    }
+    {
+      auto st = MustOpen(dir)->Load(Base(a, 2)).value();
+      EXPECT_TRUE(st.entries.empty()) << a;
+      EXPECT_EQ(st.hard_state.term, 2u) << "never below the snapshot's term";
+    }
+    auto store = MustOpen(dir);
+    auto st = store->Load(Base(a, 2)).value();
+    EXPECT_TRUE(st.entries.empty());
+    ASSERT_TRUE(store->Append(std::nullopt, Range(a + 1, a + 2, 2), Durability::kSync).ok())
+        << "the reset log accepts the entry after the snapshot";
+    std::filesystem::remove_all(dir);
+  }
+}
+
+TEST(LogStore, WalCompactAndReset) {
+  std::string dir = TempDir();
+  {
+    auto store = MustOpen(dir);
+    ASSERT_TRUE(store->Load().ok());
+    ASSERT_TRUE(store->Append(raft::HardState{1, 1, 5}, Range(1, 5, 1), Durability::kSync).ok());
+    ASSERT_TRUE(store->Compact(5).ok());
+    ASSERT_TRUE(store->Reset(50, 4).ok());
+    ASSERT_TRUE(store->Append(raft::HardState{4, 1, 51}, Range(51, 52, 4), Durability::kSync).ok());
+  }
+  EXPECT_EQ(MustOpen(dir)->Load(Base(10, 1)).status().code(), StatusCode::kCorruption)
+      << "a log compacted past the state machine cannot be replayed";
+  EXPECT_EQ(MustOpen(dir)->Load().status().code(), StatusCode::kCorruption);
+  auto st = MustOpen(dir)->Load(Base(50, 4)).value();
+  EXPECT_EQ(st.entries, Range(51, 52, 4));
+  EXPECT_EQ(st.hard_state, (raft::HardState{4, 1, 51}));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LogStore, MemoryCompactAndReset) {
+  auto store = NewMemoryLogStore();
+  ASSERT_TRUE(store->Append(raft::HardState{1, 1, 5}, Range(1, 5, 1), Durability::kSync).ok());
+  ASSERT_TRUE(store->Compact(3).ok());
+  auto st = store->Load().value();
+  EXPECT_EQ(st.entries, Range(4, 5, 1));
+  ASSERT_TRUE(st.snapshot.has_value());
+  EXPECT_EQ(st.snapshot->index, 3u);
+  ASSERT_TRUE(store->Reset(9, 2).ok());
+  st = store->Load().value();
+  EXPECT_TRUE(st.entries.empty());
+  EXPECT_EQ(st.snapshot->index, 9u);
+}
+
 }  // namespace
 }  // namespace cairn::server

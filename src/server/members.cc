@@ -53,6 +53,41 @@ void Node::Impl::LearnAddresses(const raft::Entry& e) {
   }
 }
 
+void Node::Impl::SaveClusterRecord(const raft::Entry& e) {
+  if (rocks == nullptr) return;  // nothing outlives the process without a data_dir
+  net::ClusterRecord record;
+  record.membership = raft->MembershipAt(e.index);
+  auto save = [&](raft::NodeId id) {
+    auto it = addresses.find(id);
+    // Only complete addresses (a founder's HTTP address may be unknown: empty is fine).
+    if (it != addresses.end() && net::ParseHostPort(it->second.raft_address).ok()) {
+      record.addresses[id] = it->second;
+    }
+  };
+  for (raft::NodeId id : record.membership.voters) save(id);
+  for (raft::NodeId id : record.membership.learners) save(id);
+  rocks->set_next_cluster(net::EncodeClusterRecord(record));
+}
+
+Result<std::optional<net::ClusterRecord>> Node::Impl::LoadClusterRecord() {
+  const std::string& bytes = rocks->store().cluster();
+  if (bytes.empty()) return std::optional<net::ClusterRecord>();
+  auto record = net::DecodeClusterRecord(bytes);
+  if (!record.ok()) {
+    return Status::Corruption("the state machine's cluster record: " +
+                              std::string(record.status().message()));
+  }
+  for (const auto& [id, info] : record->addresses) {
+    if (id == opt.id) continue;  // this node's own addresses come from its flags
+    auto& known = addresses[id];
+    if (known != info) {
+      known = info;
+      peers_dirty = true;
+    }
+  }
+  return std::optional<net::ClusterRecord>(std::move(*record));
+}
+
 std::string Node::Impl::MemberAddressText(raft::NodeId id) const {
   auto it = addresses.find(id);
   return it == addresses.end() ? "" : it->second.raft_address;

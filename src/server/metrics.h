@@ -40,6 +40,10 @@ struct Metrics {
   std::uint64_t client_bytes_out_total = 0;
   std::uint64_t commands_total = 0;
   std::uint64_t ready_cycles_total = 0;
+  std::uint64_t snapshots_total = 0;            // checkpoints taken here
+  std::uint64_t snapshots_installed_total = 0;  // received from a leader
+  std::uint64_t snapshot_bytes_sent_total = 0;
+  std::uint64_t snapshot_bytes_received_total = 0;
   std::map<std::string, Histogram> latency_by_command;
 };
 

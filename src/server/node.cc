@@ -55,9 +55,11 @@ void Node::Run() {
   // The loop has ended: let the persist thread finish its write, then join.
   impl_->persist_work.reset();
   if (impl_->persist_thread.joinable()) impl_->persist_thread.join();
+  impl_->JoinSnapshotThread();
 }
 
 Node::~Node() {
+  impl_->JoinSnapshotThread();
   if (impl_->persist_thread.joinable()) {
     impl_->persist_work.reset();
     impl_->persist_thread.join();

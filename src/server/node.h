@@ -33,6 +33,9 @@ struct NodeOptions {
   std::string data_dir;  // empty: keep the Raft log in memory (tests only)
   std::uint32_t tick_ms = 10;
   std::uint32_t request_timeout_ms = 5000;
+  // With a data_dir: checkpoint the state machine and compact the log once
+  // this many entries were applied since the last snapshot (0: never).
+  std::uint64_t snapshot_entries = 100000;
   std::size_t clients_max = 10000;
   std::size_t request_bytes_max = 512u << 20;
   std::size_t bulk_bytes_max = 512u << 20;

@@ -27,10 +27,15 @@
 #include "resp/value.h"
 #include "server/admin_requests.h"
 #include "server/http_router.h"
+#include "net/cluster_record.h"
 #include "server/log_store.h"
 #include "server/metrics.h"
 #include "server/node.h"
 #include "server/tracking.h"
+#include "server/rocks_engine.h"
+#include "server/snapshots.h"
+#include "snapshot/files.h"
+#include "snapshot/transfer.h"
 
 namespace cairn::server {
 
@@ -92,6 +97,24 @@ struct Node::Impl {
   void ExpireWaiters();
   void FailAll(std::string_view error);
 
+  // --- snapshot_driver.cc: checkpoints, compaction, InstallSnapshot ---
+  Status OpenStateMachine();
+  // Checkpoints the state machine now and compacts the log below it;
+  // returns the index the snapshot covers. FailedPrecondition without a
+  // data_dir. (POST /v1/snapshot, `cairn ctl snapshot`.)
+  Result<raft::Index> TriggerSnapshot();
+  void MaybeSnapshot();
+  void AfterSnapshot(const CheckpointInfo& cp);
+  void JoinSnapshotThread();
+  void StartSnapshotSend(const raft::Message& m);
+  void PumpSnapshotSend(raft::NodeId to);
+  void EndSnapshotSend(raft::NodeId to, bool ok);
+  void SendSnapshotResume(raft::NodeId to);
+  void CheckSnapshotSends();
+  void OnSnapshotChunk(raft::NodeId from, std::string_view payload);
+  void OnSnapshotAck(raft::NodeId from, std::string_view payload);
+  Status InstallReceivedSnapshot(const snapshot::SnapshotId& id);
+
   // --- requests.cc: executing kv commands with the right consistency ---
   void ExecuteCommand(std::vector<std::string> args, const ReadPolicy& policy, Done done);
   void ExecuteRead(kv::Op op, const std::vector<std::string>& args, const ReadPolicy& policy,
@@ -110,6 +133,12 @@ struct Node::Impl {
   void SyncPeers();
   void MaybeSyncPeers();
   void OnRemovalApplied(const raft::Entry& e);
+  // The cluster record (net/cluster_record.h) saved with the state machine:
+  // Save before applying configuration entry `e` (same batch); Load at start
+  // and after a snapshot install (learns the addresses it lists; nullopt if
+  // none was ever saved; Corruption if it does not decode).
+  void SaveClusterRecord(const raft::Entry& e);
+  Result<std::optional<net::ClusterRecord>> LoadClusterRecord();
   void OnHello(raft::NodeId from, const std::string& address);
   void MaybePromoteLearners();
   raft::NodeId PickTransferTarget() const;
@@ -149,6 +178,28 @@ struct Node::Impl {
   std::unique_ptr<LogStore> log_store;
   std::unique_ptr<raft::RawNode> raft;
   std::unique_ptr<kv::StateMachine> sm;
+  RocksEngine* rocks = nullptr;  // sm's engine when there is a data_dir
+  std::optional<SnapshotDir> snapshots;
+  raft::Index last_snapshot_index = 0;
+  // Automatic checkpoints are written on their own thread (a flush can take
+  // longer than an election timeout); one at a time. A result carrying an
+  // older generation is ignored (an install closed the store meanwhile).
+  std::thread snapshot_thread;
+  std::uint64_t snapshot_generation = 0;
+  // Leader: snapshots being streamed, by follower.
+  struct SnapshotSend {
+    raft::Message msg;  // the Raft kSnapshot message, sent once the bytes arrived
+    snapshot::SnapshotId id;
+    std::unique_ptr<BundleSource> source;
+    std::unique_ptr<snapshot::Sender> sender;
+    std::int64_t progress_ms = 0;  // monotonic, last ack
+    std::uint32_t stalls = 0;
+  };
+  std::map<raft::NodeId, SnapshotSend> snapshot_sends;
+  std::map<raft::NodeId, std::int64_t> snapshot_sent_ms;  // finished sends awaiting Raft's answer
+  // Follower: the snapshot being received.
+  std::unique_ptr<snapshot::FileChunkSink> snapshot_sink;
+  std::unique_ptr<snapshot::Receiver> snapshot_receiver;
   std::unique_ptr<net::Transport> transport;
   std::unique_ptr<asio::steady_timer> tick_timer;
   std::unique_ptr<asio::ip::tcp::acceptor> resp_acceptor;

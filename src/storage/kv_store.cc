@@ -9,12 +9,20 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 namespace cairn::storage {
 namespace {
 
-// User keys live under "u"; the applied index under a key that sorts first.
+// User keys live under "u"; the applied index and the other metadata under
+// keys that sort first.
 constexpr std::string_view kAppliedKey("\x00" "applied", 8);
+constexpr std::string_view kTermKey("\x00" "term", 5);
+constexpr std::string_view kClockKey("\x00" "clock", 6);
+constexpr std::string_view kCountKey("\x00" "count", 6);
+constexpr std::string_view kClusterKey("\x00" "cluster", 8);
+
+rocksdb::Slice AsSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
 std::string UserKey(std::string_view key) {
   std::string k = "u";
@@ -52,8 +60,9 @@ Status SyncDirectory(const std::string& dir) {
 
 }  // namespace
 
-KvStore::KvStore(std::unique_ptr<rocksdb::DB> db, raft::Index applied)
-    : db_(std::move(db)), applied_index_(applied) {}
+KvStore::KvStore(std::unique_ptr<rocksdb::DB> db, KvApplied applied, std::uint64_t count,
+                 std::string cluster)
+    : db_(std::move(db)), applied_(applied), count_(count), cluster_(std::move(cluster)) {}
 
 KvStore::~KvStore() = default;
 
@@ -67,34 +76,78 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const std::string& root) {
   rocksdb::DB* raw = nullptr;
   CAIRN_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(options, root + "/db", &raw), "open rocksdb"));
   std::unique_ptr<rocksdb::DB> db(raw);
-  std::string v;
-  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), rocksdb::Slice(kAppliedKey.data(), kAppliedKey.size()), &v);
-  raft::Index applied = 0;
-  if (s.ok()) {
-    if (v.size() != 8) return Status::Corruption("kv store: bad applied index record");
-    applied = DecodeIndex(v);
-  } else if (!s.IsNotFound()) {
-    return FromRocks(s, "read applied index");
-  }
-  return std::unique_ptr<KvStore>(new KvStore(std::move(db), applied));
+  // Each metadata record is 8 bytes; absent means 0 (a fresh store).
+  auto read_u64 = [&](std::string_view key, std::uint64_t* out) -> Status {
+    std::string v;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), AsSlice(key), &v);
+    *out = 0;
+    if (s.IsNotFound()) return Status::Ok();
+    if (!s.ok()) return FromRocks(s, "read kv store metadata");
+    if (v.size() != 8) return Status::Corruption("kv store: bad metadata record");
+    *out = DecodeIndex(v);
+    return Status::Ok();
+  };
+  KvApplied applied;
+  std::uint64_t clock = 0, count = 0;
+  CAIRN_RETURN_IF_ERROR(read_u64(kAppliedKey, &applied.index));
+  CAIRN_RETURN_IF_ERROR(read_u64(kTermKey, &applied.term));
+  CAIRN_RETURN_IF_ERROR(read_u64(kClockKey, &clock));
+  CAIRN_RETURN_IF_ERROR(read_u64(kCountKey, &count));
+  applied.clock_ms = static_cast<std::int64_t>(clock);
+  std::string cluster;  // opaque; absent means none was ever written
+  rocksdb::Status cs = db->Get(rocksdb::ReadOptions(), AsSlice(kClusterKey), &cluster);
+  if (!cs.ok() && !cs.IsNotFound()) return FromRocks(cs, "read kv store cluster record");
+  return std::unique_ptr<KvStore>(new KvStore(std::move(db), applied, count, std::move(cluster)));
 }
 
 Status KvStore::Apply(raft::Index index, std::span<const KvOp> ops) {
-  if (index <= applied_index_) {
-    return Status::InvalidArgument("kv apply: index " + std::to_string(index) +
-                                   " not above applied index " + std::to_string(applied_index_));
+  KvBatch batch;
+  batch.ops.assign(ops.begin(), ops.end());
+  batch.applied = applied_;
+  batch.applied.index = index;
+  return Write(batch);
+}
+
+Status KvStore::Write(const KvBatch& in) {
+  if (in.applied.index <= applied_.index) {
+    return Status::InvalidArgument("kv apply: index " + std::to_string(in.applied.index) +
+                                   " not above applied index " + std::to_string(applied_.index));
   }
   rocksdb::WriteBatch batch;
-  for (const KvOp& op : ops) {
-    if (op.kind == KvOp::Kind::kPut) {
+  std::uint64_t count = count_;
+  if (in.clear_first) {
+    batch.DeleteRange("u", "v");
+    count = 0;
+  }
+  // Whether each key written exists, as of the ops before it in this batch.
+  std::map<std::string_view, bool> present;
+  for (const KvOp& op : in.ops) {
+    bool existed = false;
+    if (auto it = present.find(op.key); it != present.end()) {
+      existed = it->second;
+    } else if (!in.clear_first) {
+      CAIRN_ASSIGN_OR_RETURN(auto old, Find(op.key));
+      existed = old.has_value();
+    }
+    bool put = op.kind == KvOp::Kind::kPut;
+    present[op.key] = put;
+    if (put && !existed) ++count;
+    if (!put && existed) --count;
+    if (put) {
       batch.Put(UserKey(op.key), op.value);
     } else {
       batch.Delete(UserKey(op.key));
     }
   }
-  batch.Put(rocksdb::Slice(kAppliedKey.data(), kAppliedKey.size()), EncodeIndex(index));
+  batch.Put(AsSlice(kAppliedKey), EncodeIndex(in.applied.index));
+  batch.Put(AsSlice(kTermKey), EncodeIndex(in.applied.term));
+  batch.Put(AsSlice(kClockKey), EncodeIndex(static_cast<std::uint64_t>(in.applied.clock_ms)));
+  batch.Put(AsSlice(kCountKey), EncodeIndex(count));
+  if (in.cluster) batch.Put(AsSlice(kClusterKey), AsSlice(*in.cluster));
   CAIRN_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "kv apply"));
-  applied_index_ = index;
+  applied_ = in.applied;
+  count_ = count;
+  if (in.cluster) cluster_ = *in.cluster;
   return Status::Ok();
 }
 
@@ -104,13 +157,39 @@ Result<std::string> KvStore::Get(std::string_view key) {
   return v;
 }
 
+Result<std::optional<std::string>> KvStore::Find(std::string_view key) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), UserKey(key), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  CAIRN_RETURN_IF_ERROR(FromRocks(s, "kv get"));
+  return std::optional<std::string>(std::move(v));
+}
+
+Status KvStore::Scan(std::string_view from, std::size_t limit,
+                     std::vector<std::pair<std::string, std::string>>* out) const {
+  out->clear();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(UserKey(from)); it->Valid() && out->size() < limit; it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (k.empty() || k[0] != 'u') break;
+    out->emplace_back(std::string(k.data() + 1, k.size() - 1), it->value().ToString());
+  }
+  return FromRocks(it->status(), "kv scan");
+}
+
 Result<raft::Index> KvStore::CreateCheckpoint(const std::string& dir) {
+  raft::Index covered = applied_.index;  // Apply is serialised with this call by the caller
+  CAIRN_RETURN_IF_ERROR(WriteCheckpoint(dir));
+  return covered;
+}
+
+Status KvStore::WriteCheckpoint(const std::string& dir) const {
   rocksdb::Checkpoint* raw = nullptr;
   CAIRN_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint"));
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
-  raft::Index covered = applied_index_;  // Apply is serialised with this call by the caller
-  CAIRN_RETURN_IF_ERROR(FromRocks(cp->CreateCheckpoint(dir), "create checkpoint " + dir));
-  return covered;
+  // The default flushes the memtables first: the live store is durable up
+  // to the checkpoint too (the Raft WAL may then be compacted below it).
+  return FromRocks(cp->CreateCheckpoint(dir), "create checkpoint " + dir);
 }
 
 Result<std::vector<std::string>> KvStore::CheckpointFiles(const std::string& dir) {

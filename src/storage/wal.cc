@@ -50,9 +50,32 @@ Result<std::unique_ptr<Wal>> Wal::Open(Fs& fs, std::string dir, WalOptions optio
   return wal;
 }
 
+// Finishes a reset that a crash interrupted: once "<name>.reset" exists
+// (complete and synced) the old log is garbage. A half-written ".tmp" is
+// the reset not having happened.
+Status Wal::FinishReset(const std::vector<std::string>& names) {
+  std::string reset;
+  for (const auto& name : names) {
+    if (name.ends_with(".wal.tmp")) CAIRN_RETURN_IF_ERROR(fs_.Remove(JoinPath(dir_, name)));
+    if (name.ends_with(".wal.reset")) reset = name;
+  }
+  if (reset.empty()) return Status::Ok();
+  for (const auto& name : names) {  // oldest first: a crash leaves a suffix
+    if (ParseSegmentName(name)) CAIRN_RETURN_IF_ERROR(fs_.Remove(JoinPath(dir_, name)));
+  }
+  std::string final_name = reset.substr(0, reset.size() - 6);
+  CAIRN_RETURN_IF_ERROR(fs_.Rename(JoinPath(dir_, reset), JoinPath(dir_, final_name)));
+  return fs_.SyncDir(dir_);
+}
+
 Status Wal::Recover(WalState* out) {
   CAIRN_RETURN_IF_ERROR(fs_.CreateDir(dir_));
   CAIRN_ASSIGN_OR_RETURN(auto names, fs_.List(dir_));
+  if (!options_.read_only) {
+    std::sort(names.begin(), names.end());
+    CAIRN_RETURN_IF_ERROR(FinishReset(names));
+    CAIRN_ASSIGN_OR_RETURN(names, fs_.List(dir_));
+  }
   std::vector<std::uint64_t> seqs;
   for (const auto& name : names) {
     if (auto seq = ParseSegmentName(name)) seqs.push_back(*seq);
@@ -327,6 +350,38 @@ Status Wal::Compact(raft::Index index) {
   first_index_ = std::max(first_index_, segments_.front().base_index + 1);
   Status s = fs_.SyncDir(dir_);
   if (!s.ok()) return Poison(s);
+  return Status::Ok();
+}
+
+Status Wal::Reset(raft::Index index, raft::Term term, const raft::HardState& hs) {
+  CAIRN_RETURN_IF_ERROR(Writable());
+  buffer_.clear();  // whatever was not written belongs to the log being dropped
+  const std::uint64_t seq = segments_.back().seq + 1;
+  const std::string path = JoinPath(dir_, SegmentName(seq));
+  auto fail = [&](Status s) { return Poison(std::move(s)); };
+  CAIRN_ASSIGN_OR_RETURN(auto file, fs_.Open(path + ".tmp", OpenMode::kCreate));
+  std::string head;
+  wal::AppendSegmentHeader(&head, {wal::kFormatVersion, seq, index});
+  if (hs != raft::HardState{}) wal::AppendHardState(&head, hs);
+  Status s = file->Truncate(0);
+  if (s.ok() && options_.preallocate) s = file->Allocate(options_.segment_bytes_target);
+  if (s.ok()) s = file->Write(0, head);
+  if (s.ok() && !options_.test_skip_sync) s = file->Sync();
+  if (s.ok()) s = fs_.Rename(path + ".tmp", path + ".reset");
+  if (s.ok()) s = fs_.SyncDir(dir_);  // the commit point
+  if (!s.ok()) return fail(s);
+  std::vector<std::string> names;
+  for (const auto& seg : segments_) names.push_back(SegmentName(seg.seq));
+  names.push_back(SegmentName(seq) + ".reset");
+  s = FinishReset(names);
+  if (!s.ok()) return fail(s);
+  segments_.assign(1, Segment{seq, index, path});
+  active_ = std::move(file);
+  active_offset_ = head.size();
+  first_index_ = index + 1;
+  last_index_ = index;
+  last_term_ = term;
+  hard_state_ = hs;
   return Status::Ok();
 }
 

@@ -96,6 +96,13 @@ class Wal {
   // covers them). The active segment is never removed. Syncs everything
   // written so far (and the hard state again) first; durable on return.
   Status Compact(raft::Index index);
+  // Discards the whole log and starts it again after `index`, whose entry has
+  // term `term` (a snapshot received from the leader now covers everything up
+  // to it). `hs` becomes the hard state. Durable and atomic on return: the
+  // new first segment is written as "<seq>.wal.reset" and synced, then the
+  // old segments are removed and it is renamed into place; Open completes an
+  // interrupted reset, so a crash leaves either the old log or the new one.
+  Status Reset(raft::Index index, raft::Term term, const raft::HardState& hs);
 
   raft::Index first_index() const { return first_index_; }
   raft::Index last_index() const { return last_index_; }
@@ -117,6 +124,7 @@ class Wal {
   Status RepairTail(const Segment& seg, const wal::SegmentScan& scan, std::uint64_t file_bytes,
                     WalState* out);
   Status StartSegment(std::uint64_t seq);
+  Status FinishReset(const std::vector<std::string>& names);
   Status Flush();
   Status Poison(Status s);
   Status Writable() const;
@@ -140,6 +148,7 @@ class Wal {
 };
 
 // "<seq as 16 hex digits>.wal"; ParseSegmentName is its inverse.
+// A reset in progress (Wal::Reset) is "<segment name>.reset".
 std::string SegmentName(std::uint64_t seq);
 std::optional<std::uint64_t> ParseSegmentName(std::string_view name);
 

@@ -122,6 +122,74 @@ TEST(Wal, TruncationBelowSegmentStartSurvivesCompaction) {
   }
 }
 
+TEST(Wal, ResetStartsTheLogAfterASnapshot) {
+  FaultyFs fs;
+  WalState st;
+  auto wal = MustOpen(fs, &st);
+  ASSERT_TRUE(wal->Save(raft::HardState{2, 1, 30}, Range(1, 40, 2), true).ok());
+  ASSERT_GT(wal->segment_count(), 1u);
+  ASSERT_TRUE(wal->Reset(100, 5, raft::HardState{5, 3, 100}).ok());
+  EXPECT_EQ(wal->first_index(), 101u);
+  EXPECT_EQ(wal->last_index(), 100u);
+  EXPECT_EQ(wal->segment_count(), 1u);
+  EXPECT_EQ(wal->Append(Range(100, 100, 5)).code(), StatusCode::kInvalidArgument)
+      << "the snapshot covers index 100";
+  ASSERT_TRUE(wal->Save(std::nullopt, Range(101, 120, 5), true).ok());
+  wal = MustOpen(fs, &st);
+  EXPECT_EQ(st.first_index, 101u);
+  EXPECT_EQ(st.entries, Range(101, 120, 5));
+  EXPECT_EQ(st.hard_state, (raft::HardState{5, 3, 100}));
+  auto names = fs.List("/w").value();
+  for (const auto& n : names) EXPECT_TRUE(ParseSegmentName(n).has_value()) << n;
+}
+
+TEST(Wal, ResetWithNothingAppendedAfterReopens) {
+  FaultyFs fs;
+  WalState st;
+  auto wal = MustOpen(fs, &st);
+  ASSERT_TRUE(wal->Save(raft::HardState{1, 1, 5}, Range(1, 5, 1), true).ok());
+  ASSERT_TRUE(wal->Reset(3, 1, raft::HardState{1, 1, 3}).ok());  // backwards is allowed too
+  wal = MustOpen(fs, &st);
+  EXPECT_TRUE(st.entries.empty());
+  EXPECT_EQ(st.first_index, 4u);
+  EXPECT_EQ(wal->last_index(), 3u);
+}
+
+// A crash at every step of a reset leaves either the old log or the new one.
+TEST(Wal, ResetIsAtomicUnderCrashes) {
+  const auto old_log = Range(1, 40, 2);
+  const raft::HardState old_hs{2, 1, 30}, new_hs{4, 2, 200};
+  int saw_old = 0, saw_new = 0;
+  for (std::uint64_t n = 1; n < 40; n++) {
+    for (std::uint64_t seed = 0; seed < 3; seed++) {
+      FaultyFs fs;
+      WalState st;
+      auto wal = MustOpen(fs, &st);
+      ASSERT_TRUE(wal->Save(old_hs, old_log, true).ok());
+      fs.CrashAfterOps(n);
+      Status s = wal->Reset(200, 4, new_hs);
+      wal.reset();
+      bool fired = fs.crashed();
+      fs.CrashAfterOps(0);
+      fs.Crash(seed * 7919 + n);
+      auto r = Wal::Open(fs, "/w", Small(), &st);
+      ASSERT_TRUE(r.ok()) << "n=" << n << ": " << r.status().ToString();
+      if (st.entries.empty()) {
+        EXPECT_EQ(st.first_index, 201u) << "n=" << n;
+        EXPECT_EQ(st.hard_state, new_hs) << "n=" << n;
+        ++saw_new;
+      } else {
+        EXPECT_FALSE(s.ok() && !fired) << "a finished reset must survive, n=" << n;
+        EXPECT_EQ(st.entries, old_log) << "n=" << n;
+        EXPECT_EQ(st.hard_state, old_hs) << "n=" << n;
+        ++saw_old;
+      }
+    }
+  }
+  EXPECT_GT(saw_old, 0);
+  EXPECT_GT(saw_new, 0);
+}
+
 TEST(Wal, TornTailIsTruncatedAndReported) {
   FaultyFs fs;
   WalState st;

@@ -53,6 +53,8 @@ def wait_until(cond, timeout_s=15.0, what="condition"):
 
 
 class Cluster:
+    extra_args = []  # more `cairn server` flags for every node (subclasses)
+
     def __init__(self, n=3):
         self.n = n
         ports = free_ports(3 * n)
@@ -70,7 +72,7 @@ class Cluster:
             self.procs[i] = subprocess.Popen(
                 [CAIRN, "server", "--id", str(i), "--peers", self.peers,
                  "--resp-port", str(self.resp[i - 1]), "--http-port", str(self.http[i - 1]),
-                 "--data-dir", os.path.join(self.dir, f"node{i}")],
+                 "--data-dir", os.path.join(self.dir, f"node{i}")] + self.extra_args,
                 stdout=log, stderr=subprocess.STDOUT)
 
     def status(self, i):
@@ -115,7 +117,7 @@ class Cluster:
         for i in self.procs:
             path = os.path.join(self.dir, f"node{i}.log")
             if os.path.exists(path):
-                out.append(f"--- node{i}\n" + open(path, errors="replace").read()[-3000:])
+                out.append(f"--- node{i}\n" + open(path, errors="replace").read()[-int(os.environ.get("CAIRN_IT_LOG_BYTES", "3000")):])
         return "\n".join(out)
 
 

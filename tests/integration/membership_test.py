@@ -31,7 +31,8 @@ ELECTION_TIMEOUT_MAX_S = 0.2
 
 
 class MemberCluster(Cluster):
-    def __init__(self, n=3):
+    def __init__(self, n=3, extra_args=()):
+        self.extra_args = list(extra_args)
         self.founders = n
         self.joined = set()
         super().__init__(n)
@@ -44,7 +45,7 @@ class MemberCluster(Cluster):
             self.procs[i] = subprocess.Popen(
                 [CAIRN, "server", "--id", str(i), "--peers", peers, "--join",
                  "--resp-port", str(self.resp[i - 1]), "--http-port", str(self.http[i - 1]),
-                 "--data-dir", os.path.join(self.dir, f"node{i}")],
+                 "--data-dir", os.path.join(self.dir, f"node{i}")] + self.extra_args,
                 stdout=log, stderr=subprocess.STDOUT)
 
     def start_joiner(self):
@@ -221,6 +222,50 @@ class MembershipTest(unittest.TestCase):
             self.assertEqual(self.c.members(i), {m: "voter" for m in members}, f"node {i}")
             self.assertEqual(retry(lambda: self.c.client(i).get("last")), b"1")
             self.assertEqual(retry(lambda: self.c.client(i).get("pre7")), b"7")
+
+    def test_membership_survives_log_compaction_and_restart(self):
+        """Every configuration entry is compacted away (snapshots every 20
+        entries, plus one on demand on each node), then every node restarts:
+        the membership and the new member's address must come from the
+        cluster record saved with the state machine, not from --peers
+        (which still names the removed founder and not the new node)."""
+        self.c.stop()
+        shutil.rmtree(self.c.dir, ignore_errors=True)
+        self.c = MemberCluster(3, extra_args=["--snapshot-entries", "20"])
+        self.c.wait_ready()
+        new = self.add_fourth(via=self.c.leader())
+        leader = self.c.leader()
+        victim = next(i for i in (1, 2, 3) if i != leader)
+        out = ctl_retrying(lambda: self.c.ctl(leader, "remove", str(victim)))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.c.procs[victim].send_signal(signal.SIGTERM)
+        self.assertEqual(self.c.procs[victim].wait(10), 0)
+        del self.c.procs[victim]
+        members = sorted(i for i in (1, 2, 3, new) if i != victim)
+        for k in range(60):  # past several automatic snapshots
+            retry(lambda: self.c.client(members[k % 3]).set(f"post{k}", str(k)))
+        removal = self.c.status(self.c.leader())["commit_index"]
+        for i in members:
+            wait_until(lambda: self.c.status(i)["applied_index"] >= removal, 20, f"node {i} to apply")
+            out = self.c.ctl(i, "snapshot")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertIn("snapshot at index", out.stdout)
+        codes = self.c.stop()
+        self.assertTrue(all(codes[i] == 0 for i in members), codes)
+        for i in members:
+            self.c.start(i)
+        self.c.wait_ready(members)
+        for i in members:
+            self.assertEqual(self.c.members(i), {m: "voter" for m in members}, f"node {i}")
+            self.assertEqual(retry(lambda: self.c.client(i).get("post59")), b"59")
+            self.assertEqual(retry(lambda: self.c.client(i).get("pre7")), b"7")
+        # A founder knows where the new node is although neither --peers nor
+        # its (compacted) log says so.
+        founder = next(i for i in members if i != new)
+        out = self.c.ctl(founder, "members", "--json")
+        by_id = {m["id"]: m for m in json.loads(out.stdout)}
+        self.assertEqual(by_id[new]["raft_address"], f"127.0.0.1:{self.c.raft[new - 1]}")
+        self.assertEqual(by_id[new]["http_address"], f"127.0.0.1:{self.c.http[new - 1]}")
 
     def test_http_api_bad_requests_and_byte_compatible_health(self):
         port = self.c.http[0]
