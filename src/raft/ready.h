@@ -13,8 +13,10 @@
 //   3. `entries[0].index` may be at or below the last index written earlier:
 //      the stored log is then truncated from that index before appending (a
 //      follower replacing a conflicting suffix).
-//   4. `committed_entries` are applied in order, after the write of this batch
-//      (they never include an entry that is not yet durable here).
+//   4. `committed_entries` are applied in order. They never include an entry
+//      that is not yet durable here, so they may be applied while this
+//      batch's own entries are still being written (the node does, to answer
+//      clients one fsync sooner); with a `snapshot`, only after it is installed.
 //   5. Advance(ready) is called once the batch is durable; only then does the
 //      next GetReady() return a new batch.
 

@@ -109,14 +109,22 @@ void Node::Impl::Tick() {
 // due tick is delivered at once, here and before every lease read. Beyond
 // kTicksCatchUpMax (far above any election timeout) more ticks change
 // nothing, so a very long stall is cut there.
+//
+// Only a leader catches up. A follower's ticks only decide when it suspects
+// the leader; after a stall of its own loop (a long apply, a busy machine)
+// the leader's heartbeats are most likely still unread in its sockets, so
+// catching up would start a needless election. It takes one tick per timer
+// firing and lets the missed ones go: its clock then runs slow, which only
+// delays its suspicion (and its votes), so leader leases stay safe.
 void Node::Impl::CatchUpTicks() {
   constexpr std::int64_t kTicksCatchUpMax = 1000;
   const std::int64_t due = (MonoMs() - tick_origin_ms) / static_cast<std::int64_t>(opt.tick_ms);
   std::int64_t missing = due - static_cast<std::int64_t>(ticks);
   if (missing <= 0) return;
-  if (missing > kTicksCatchUpMax) {
-    ticks += static_cast<std::uint64_t>(missing - kTicksCatchUpMax);
-    missing = kTicksCatchUpMax;
+  const std::int64_t cap = is_leader() ? kTicksCatchUpMax : 1;
+  if (missing > cap) {
+    ticks += static_cast<std::uint64_t>(missing - cap);
+    missing = cap;
   }
   for (std::int64_t i = 0; i < missing; ++i) {
     raft->Tick();
@@ -226,9 +234,18 @@ void Node::Impl::ProcessReady() {
       transport->SendRaft(m);
     }
   }
-  if (!rd->hard_state && rd->entries.empty() && !rd->snapshot) return FinishReady(*rd);
+  if (!rd->hard_state && rd->entries.empty() && !rd->snapshot) {
+    ApplyReady(*rd);
+    return FinishReady(*rd);
+  }
+  // Committed entries are already durable here (rule 4), so they are applied
+  // and answered now, while the new entries are being written, instead of
+  // after that write: a reply waits for one fsync of its own batch, not also
+  // for the next batch's. Not with a snapshot: the log is reset first.
+  const bool applied_early = !rd->snapshot;
+  if (applied_early) ApplyReady(*rd);
   persist_in_flight = true;
-  asio::post(*persist_io, [this, rd] {
+  asio::post(*persist_io, [this, rd, applied_early] {
     // A received snapshot (already installed in the state machine, see
     // OnSnapshotChunk) restarts the log after it.
     Status s = rd->snapshot ? log_store->Reset(rd->snapshot->index, rd->snapshot->term)
@@ -238,17 +255,21 @@ void Node::Impl::ProcessReady() {
                             rd->must_sync ? Durability::kSync : Durability::kBuffered);
     }
     if (rd->must_sync) log_syncs.fetch_add(1, std::memory_order_relaxed);
-    asio::post(io, [this, rd, s] {
+    asio::post(io, [this, rd, s, applied_early] {
       CAIRN_CHECK(s.ok(), "the Raft log cannot be written; stopping");
       persist_in_flight = false;
+      if (!applied_early) ApplyReady(*rd);
       FinishReady(*rd);
     });
   });
 }
 
-void Node::Impl::FinishReady(const raft::Ready& rd) {
-  for (const auto& m : rd.messages_after_persist) transport->SendRaft(m);  // rule 2
-  ApplyCommitted(rd.committed_entries);                                     // rule 4
+// Rule 4: committed entries, and what depends on them (dropped proposals'
+// replies, confirmed reads).
+void Node::Impl::ApplyReady(raft::Ready& rd) {
+  for (auto& e : rd.committed_entries) apply_queue.push_back(std::move(e));
+  rd.committed_entries.clear();
+  ApplyQueued();
   for (const auto& o : rd.outcomes) {
     if (o.kind != raft::ProposalOutcome::Kind::kDropped) continue;
     auto it = writes.find(o.id.index);
@@ -263,6 +284,13 @@ void Node::Impl::FinishReady(const raft::Ready& rd) {
     reads_by_index.emplace(rs.index, std::move(it->second));
     reads_by_id.erase(it);
   }
+  ServeAppliedReads();
+}
+
+// The batch is durable: the promises that depend on it go out, and Raft may
+// hand out the next batch.
+void Node::Impl::FinishReady(const raft::Ready& rd) {
+  for (const auto& m : rd.messages_after_persist) transport->SendRaft(m);  // rule 2
   raft->Advance(rd);  // rule 5
   MaybeSyncPeers();
   MaybeSnapshot();
@@ -270,7 +298,42 @@ void Node::Impl::FinishReady(const raft::Ready& rd) {
   ScheduleReady();
 }
 
-void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries) {
+// Applies the queue's first kApplyBatchEntries entries and comes back for
+// the rest after the loop has run its other handlers: a burst of thousands
+// of commits (each a RocksDB write) must not hold ticks and heartbeats for
+// longer than an election timeout, or peers suspect a dead node.
+void Node::Impl::ApplyQueued() {
+  constexpr std::size_t kApplyBatchEntries = 256;
+  apply_scheduled = false;
+  if (stopping) return;
+  std::vector<raft::Entry> batch;
+  const std::size_t n = std::min(apply_queue.size(), kApplyBatchEntries);
+  batch.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    batch.push_back(std::move(apply_queue.front()));
+    apply_queue.pop_front();
+  }
+  // One RocksDB batch for the slice (rocks_engine.h); clients hear back
+  // only after it is written, so no read sees the store mid-group.
+  std::vector<std::pair<Done, Reply>> replies;
+  if (rocks != nullptr) rocks->BeginGroup();
+  ApplyCommitted(batch, &replies);
+  if (rocks != nullptr) {
+    Status s = rocks->EndGroup();
+    CAIRN_CHECK(s.ok(), "the state machine store cannot be written; stopping");
+  }
+  for (auto& [done, reply] : replies) done(std::move(reply));
+  ServeAppliedReads();
+  if (!apply_queue.empty()) {
+    apply_scheduled = true;
+    asio::post(io, [this] {
+      if (apply_scheduled) ApplyQueued();
+    });
+  }
+}
+
+void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries,
+                                std::vector<std::pair<Done, Reply>>* replies_out) {
   for (const auto& e : entries) {
     std::string_view data = e.type == raft::EntryType::kNormal ? std::string_view(e.data) : "";
     if (rocks != nullptr) rocks->set_applying_term(e.term);
@@ -282,11 +345,12 @@ void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries) {
     auto it = writes.find(e.index);
     if (it == writes.end()) continue;
     if (it->second.term == e.term && e.type == raft::EntryType::kConfChange) {
-      it->second.done({resp::Value::Simple("OK"), e.index});  // an admin change
+      replies_out->emplace_back(std::move(it->second.done), Reply{resp::Value::Simple("OK"), e.index});  // an admin change
     } else if (it->second.term == e.term && !replies->empty()) {
-      it->second.done({std::move((*replies)[0]), e.index});
+      replies_out->emplace_back(std::move(it->second.done), Reply{std::move((*replies)[0]), e.index});
     } else {
-      it->second.done({resp::Value::Error("TRYAGAIN write lost to a leader change, retry"), 0});
+      replies_out->emplace_back(std::move(it->second.done),
+                                Reply{resp::Value::Error("TRYAGAIN write lost to a leader change, retry"), 0});
     }
     writes.erase(it);
   }

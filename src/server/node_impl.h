@@ -89,8 +89,13 @@ struct Node::Impl {
   void ScheduleReady();
   void ProcessReady();
   void ProposeQueued();
+  void ApplyReady(raft::Ready& rd);  // moves rd.committed_entries into apply_queue
+  void ApplyQueued();
   void FinishReady(const raft::Ready& rd);
-  void ApplyCommitted(const std::vector<raft::Entry>& entries);
+  // Applies entries in order; the replies owed to waiting writers are
+  // appended to *replies (sent by the caller once the store is written).
+  void ApplyCommitted(const std::vector<raft::Entry>& entries,
+                      std::vector<std::pair<Done, Reply>>* replies);
   void OnSoftState(const raft::SoftState& s);
   void OnPeerFrame(raft::NodeId from, net::Frame frame);
   void ServeAppliedReads();
@@ -210,6 +215,10 @@ struct Node::Impl {
   std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> persist_work;
   std::thread persist_thread;
   bool persist_in_flight = false;
+  // Committed entries handed out by Raft, not applied yet, in log order
+  // (ApplyQueued applies them a slice at a time).
+  std::deque<raft::Entry> apply_queue;
+  bool apply_scheduled = false;
   std::atomic<std::uint64_t> log_syncs{0};  // written by the persist thread
   bool ready_scheduled = false;
   bool stopping = false;

@@ -8,9 +8,22 @@
 // set_applying_term() before handing the entry to the state machine, so the
 // store's applied (index, term) can stand for a Raft snapshot on restart.
 //
+// Group commit: between BeginGroup() and EndGroup() Apply only collects
+// (the latest value of each key written, the last applied state, the last
+// cluster record), and EndGroup() writes them as ONE RocksDB batch. A slice
+// of hundreds of entries then costs one batch and one RocksDB WAL record
+// instead of one per entry (with the metadata keys rewritten each time).
+// The batch covers a prefix of the log, so a crash still leaves the store at
+// some applied index with exactly the data up to it. Get sees the collected
+// writes; Scan and Count must not be called inside a group (CHECKed: the
+// driver answers clients only after EndGroup).
+//
 // Thread-safety: none (the node's loop thread owns it).
 
+#include <map>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "kv/engine.h"
 #include "storage/kv_store.h"
@@ -21,18 +34,16 @@ class RocksEngine final : public kv::Engine {
  public:
   explicit RocksEngine(std::unique_ptr<storage::KvStore> store) : store_(std::move(store)) {}
 
-  Result<std::optional<std::string>> Get(std::string_view key) const override {
-    return store_->Find(key);
-  }
+  Result<std::optional<std::string>> Get(std::string_view key) const override;
   Status Scan(std::string_view from, std::size_t limit,
-              std::vector<std::pair<std::string, std::string>>* out) const override {
-    return store_->Scan(from, limit, out);
-  }
-  std::uint64_t Count() const override { return store_->count(); }
+              std::vector<std::pair<std::string, std::string>>* out) const override;
+  std::uint64_t Count() const override;
   Status Apply(const kv::EngineBatch& batch, const kv::AppliedState& state) override;
-  kv::AppliedState applied() const override {
-    return {store_->applied().index, store_->applied().clock_ms};
-  }
+  kv::AppliedState applied() const override;
+
+  void BeginGroup();
+  // Writes what the group collected (nothing if it applied nothing).
+  Status EndGroup();
 
   void set_applying_term(raft::Term term) { applying_term_ = term; }
   // The next Apply also saves this cluster record (net/cluster_record.h),
@@ -45,6 +56,12 @@ class RocksEngine final : public kv::Engine {
   std::unique_ptr<storage::KvStore> store_;
   raft::Term applying_term_ = 0;
   std::optional<std::string> next_cluster_;
+  Status Flush();
+  // The open group (see above): ordered, so the batch is deterministic.
+  bool grouping_ = false;
+  std::map<std::string, std::optional<std::string>, std::less<>> group_writes_;
+  std::optional<storage::KvApplied> group_applied_;
+  std::optional<std::string> group_cluster_;
 };
 
 }  // namespace cairn::server

@@ -74,6 +74,7 @@ TEST_F(RocksEngineTest, DifferentialAgainstMemoryEngine) {
   auto rocks = Open();
   std::uint64_t index = 0;
   std::int64_t clock = 1000;
+  bool grouping = false;
   for (int round = 0; round < 4; round++) {
     for (int b = 0; b < 150; b++) {
       kv::EngineBatch batch;
@@ -86,8 +87,26 @@ TEST_F(RocksEngineTest, DifferentialAgainstMemoryEngine) {
       }
       kv::AppliedState st{index += rng.Range(1, 3), clock += static_cast<std::int64_t>(rng.Uniform(50))};
       rocks->set_applying_term(round + 1);
+      // Apply groups of random length (one RocksDB batch each); inside a
+      // group, Get must see the group's own writes.
+      if (!grouping && rng.OneIn(4)) {
+        rocks->BeginGroup();
+        grouping = true;
+      }
       ASSERT_TRUE(mem.Apply(batch, st).ok());
       ASSERT_TRUE(rocks->Apply(batch, st).ok());
+      for (const auto& [key, value] : batch.writes) {
+        ASSERT_EQ(mem.Get(key).value(), rocks->Get(key).value()) << "key " << key;
+      }
+      ASSERT_EQ(mem.applied(), rocks->applied());
+      if (grouping && rng.OneIn(8)) {
+        ASSERT_TRUE(rocks->EndGroup().ok());
+        grouping = false;
+      }
+    }
+    if (grouping) {
+      ASSERT_TRUE(rocks->EndGroup().ok());
+      grouping = false;
     }
     ExpectSame(mem, *rocks, rng, "live");
     rocks.reset();
@@ -109,6 +128,34 @@ TEST_F(RocksEngineTest, ChecksCatchADifferentEngine) {
   ASSERT_TRUE(rocks->Apply(kv::EngineBatch{}, {2, 0}).ok());
   EXPECT_NE(mem.Count(), rocks->Count());
   EXPECT_NE(mem.Get("k").value(), rocks->Get("k").value());
+}
+
+// A group is one RocksDB batch: until EndGroup nothing reaches the store,
+// and a crash (here: dropping the engine mid-group) leaves the store at the
+// index before the group, with none of its writes.
+TEST_F(RocksEngineTest, GroupIsWrittenAsOneBatch) {
+  auto rocks = Open();
+  ASSERT_TRUE(rocks->Apply({false, {{"a", std::string("1")}}}, {1, 10}).ok());
+  rocks->BeginGroup();
+  ASSERT_TRUE(rocks->Apply({false, {{"a", std::string("2")}, {"b", std::string("x")}}}, {2, 20}).ok());
+  rocks->set_next_cluster("record at 3");
+  ASSERT_TRUE(rocks->Apply({false, {{"b", std::nullopt}}}, {3, 30}).ok());
+  EXPECT_EQ(rocks->Get("a").value(), std::optional<std::string>("2"));
+  EXPECT_EQ(rocks->Get("b").value(), std::nullopt);
+  EXPECT_EQ(rocks->applied().index, 3u);
+  EXPECT_EQ(rocks->store().applied_index(), 1u) << "nothing written before EndGroup";
+  EXPECT_EQ(rocks->store().cluster(), "");
+  ASSERT_TRUE(rocks->EndGroup().ok());
+  EXPECT_EQ(rocks->store().applied_index(), 3u);
+  EXPECT_EQ(rocks->store().cluster(), "record at 3");
+  EXPECT_EQ(rocks->Count(), 1u);
+  rocks->BeginGroup();
+  ASSERT_TRUE(rocks->Apply({false, {{"c", std::string("lost")}}}, {4, 40}).ok());
+  rocks.reset();  // the process dies mid-group
+  auto reopened = Open();
+  EXPECT_EQ(reopened->store().applied_index(), 3u);
+  EXPECT_EQ(reopened->Get("c").value(), std::nullopt);
+  EXPECT_EQ(reopened->Get("a").value(), std::optional<std::string>("2"));
 }
 
 TEST_F(RocksEngineTest, StateMachineResumesAtTheEnginesAppliedIndex) {

@@ -19,7 +19,6 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "net/snapshot_codec.h"
 #include "server/node_impl.h"
@@ -248,17 +247,9 @@ void Node::Impl::OnSnapshotChunk(raft::NodeId from, std::string_view payload) {
     std::string dir = opt.data_dir + "/snapshot-in";
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    // A crash after the last chunk was synced but before it was committed
-    // leaves every byte held: the receiver would resume at the end and never
-    // see the last chunk (whose whole-snapshot CRC it needs), and the sender
-    // would have nothing left to send. Start such a download again.
-    std::ifstream meta(dir + "/incoming.meta");
-    std::uint64_t index = 0, term = 0, length = 0;
-    if (meta >> index >> term >> length && index == c.id.index && term == c.id.term &&
-        length >= c.total_bytes) {
-      meta.close();
-      std::filesystem::remove(dir + "/incoming.meta", ec);
-    }
+    // A download interrupted by a crash resumes from what the sink holds,
+    // even all of it (the sender then ends with an empty last chunk,
+    // snapshot/transfer.h).
     snapshot_sink = std::make_unique<snapshot::FileChunkSink>(dir);
     snapshot_receiver = std::make_unique<snapshot::Receiver>(*snapshot_sink);
   }

@@ -31,6 +31,22 @@ Result<std::vector<Chunk>> Sender::Poll() {
   std::vector<Chunk> out;
   if (done_ || failed_ || waiting_resume_) return out;
   const std::uint64_t total = source_.size();
+  if (final_pending_) {
+    // The receiver holds every byte but has not committed (it crashed
+    // between syncing the last chunk and committing): an empty last chunk
+    // carries the whole-snapshot checksum it needs.
+    CAIRN_RETURN_IF_ERROR(ExtendCrcTo(total));
+    Chunk c;
+    c.id = id_;
+    c.offset = c.total_bytes = total;
+    c.attempt = attempt_;
+    c.crc = crc32c::Value(c.data);
+    c.last = true;
+    c.total_crc = running_crc_;
+    final_pending_ = false;
+    out.push_back(std::move(c));
+    return out;
+  }
   const std::uint64_t window_bytes = options_.chunk_bytes * options_.window_chunks;
   while (next_ - acked_ < window_bytes) {
     const bool empty_snapshot_pending = total == 0 && !sent_empty_;
@@ -73,6 +89,7 @@ void Sender::OnAck(const ChunkAck& ack) {
     // Resume from what the receiver durably holds.
     acked_ = next_ = std::min(ack.next_offset, source_.size());
     waiting_resume_ = false;
+    final_pending_ = next_ == source_.size() && source_.size() > 0;
     return;
   }
   // Acks are cumulative; an ack behind ours is stale, one behind what we

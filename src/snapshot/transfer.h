@@ -119,6 +119,7 @@ class Sender {
   bool done_ = false;
   bool failed_ = false;
   bool sent_empty_ = false;        // the lone chunk of an empty snapshot went out
+  bool final_pending_ = false;     // resumed with every byte held: send the empty last chunk
   std::uint32_t running_crc_ = 0;  // CRC of [0, next_) as sent
   std::uint64_t crc_offset_ = 0;   // running_crc_ covers [0, crc_offset_)
 };

@@ -154,6 +154,33 @@ TEST(SnapshotTransferTest, ResumesAfterDisconnectFromDurableOffset) {
   EXPECT_EQ(sink.installed, data);
 }
 
+// The receiver synced every byte, then crashed before it committed: it
+// resumes holding the whole snapshot, so no data chunk is left to send, yet
+// it still needs the whole-snapshot checksum to commit. The sender ends the
+// transfer with an empty last chunk carrying it.
+TEST(SnapshotTransferTest, ReceiverHoldingEveryByteButUncommittedStillCompletes) {
+  const std::string data = Bytes(10'000, 6);
+  StringSource src(data);
+  MemorySink sink;
+  Sender s({8, 3}, src, {.chunk_bytes = 1000, .window_chunks = 16});
+  Receiver r(sink, {.sync_every_bytes = 1});
+  auto chunks = s.Poll();
+  ASSERT_TRUE(chunks.ok());
+  ASSERT_EQ(chunks->size(), 10u);
+  for (std::size_t i = 0; i + 1 < chunks->size(); ++i) s.OnAck(r.OnChunk((*chunks)[i]));
+  // The last chunk reaches the disk, then the follower dies before Commit.
+  ASSERT_TRUE(sink.Append(chunks->back().data).ok());
+  ASSERT_TRUE(sink.Sync().ok());
+  s.OnDisconnect();
+  Receiver r2(sink);
+  s.OnAck(r2.Resume({8, 3}, data.size()));
+  EXPECT_EQ(s.acked_bytes(), data.size());
+  Pump(s, r2);
+  EXPECT_TRUE(s.done());
+  EXPECT_TRUE(r2.complete());
+  EXPECT_EQ(sink.installed, data);
+}
+
 TEST(SnapshotTransferTest, NewSenderResumesAndStillVerifiesTheWhole) {
   const std::string data = Bytes(30'000, 4);
   StringSource src(data);
