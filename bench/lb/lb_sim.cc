@@ -205,6 +205,8 @@ void RunPickers(FILE* out, std::uint64_t seeds) {
       {"p2c_peak_ewma", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{}); }},
       // Classic Finagle/Linkerd parameters: 10 s decay, jump to any peak at once.
       {"p2c_peak_ewma_10s_jump", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{.decay = 10s, .rise = 0ns}); }},
+      // No peak sensitivity: rises as slowly as it decays.
+      {"p2c_ewma_1s_symmetric", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{.decay = 1s, .rise = 1s}); }},
       {"p2c_peak_ewma_100ms", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{.decay = 100ms}); }},
       {"oracle", nullptr},
   };

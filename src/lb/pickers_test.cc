@@ -127,9 +127,9 @@ TEST(LeastOutstandingPicker, CompletionsWithoutStartsKeepCountAtZero) {
   picker.OnStart(1);  // b has one in flight, like the others
   picker.OnStart(0);
   picker.OnStart(2);
-  EXPECT_EQ(*picker.Pick(rng), 1u);  // a -4 count would also say b, but so must the true one
+  EXPECT_EQ(*picker.Pick(rng), 1u);
   picker.OnStart(1);
-  picker.OnStart(1);  // now b has 3, a and c have 2
+  picker.OnStart(1);  // b has 3, a and c 2 (a count that went to -4 would say b has -1)
   EXPECT_NE(*picker.Pick(rng), 1u);
 }
 
@@ -146,8 +146,8 @@ TEST(PeakEwmaPicker, IdleEstimateFadesSoAPenalisedEndpointIsProbedAgain) {
   EXPECT_EQ(*picker.Pick(rng), 0u);
   clock.Advance(1s);
   EXPECT_NEAR(picker.LatencyEstimateNs(1), 1e9 * std::exp(-1.0), 1e3);
-  clock.Advance(4s);  // 5 time constants: below a's 10 ms, which faded as much
-  picker.OnFinish(0, 10ms, true);  // a answered just now
+  clock.Advance(4s);  // 5 time constants: 1 s * e^-5 = 6.7 ms
+  picker.OnFinish(0, 10ms, true);  // a answered 10 ms just now
   EXPECT_LT(picker.CostOf(1), picker.CostOf(0));
   EXPECT_EQ(*picker.Pick(rng), 1u);
 }
