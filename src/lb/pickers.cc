@@ -135,15 +135,19 @@ PeakEwmaPicker::PeakEwmaPicker(PickerContext ctx, Options options)
   CAIRN_CHECK(options.decay.count() > 0, "PeakEwmaPicker needs a positive decay");
   const std::int64_t now_ns = NowOf(ctx_).count();
   for (std::size_t i = 0; i < ctx_.endpoints.size(); ++i) {
-    states_[i].ewma_ns.store(static_cast<double>(options.initial_latency.count()));
     states_[i].last_update_ns.store(now_ns);
   }
 }
 
 double PeakEwmaPicker::EstimateAt(std::size_t i, std::int64_t now_ns) const {
   const State& s = states_[i];
+  if (!s.measured.load(std::memory_order_relaxed)) {
+    // Unmeasured: free while idle (probe it), heavy while its probe is out.
+    return s.outstanding.load(std::memory_order_relaxed) == 0
+               ? 0.0
+               : static_cast<double>(options_.unmeasured_penalty.count());
+  }
   const double ewma = s.ewma_ns.load(std::memory_order_relaxed);
-  if (!s.measured.load(std::memory_order_relaxed)) return ewma;  // the prior does not fade
   const double idle_ns = static_cast<double>(std::max<std::int64_t>(
       now_ns - s.last_update_ns.load(std::memory_order_relaxed), 0));
   return ewma * std::exp(-idle_ns / static_cast<double>(options_.decay.count()));
@@ -206,7 +210,7 @@ void PeakEwmaPicker::OnFinish(std::size_t i, Nanos latency, bool ok) {
       static_cast<double>(std::max<std::int64_t>(now_ns - s.last_update_ns.load(std::memory_order_relaxed), 0));
   double next;
   if (!s.measured.load(std::memory_order_relaxed)) {
-    next = sample;  // the first real sample replaces the prior
+    next = sample;  // the first real sample becomes the estimate
     s.measured.store(true, std::memory_order_relaxed);
   } else if (sample > ewma) {
     // Peak sensitivity: rise with the short time constant (at once if 0).

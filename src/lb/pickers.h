@@ -87,8 +87,13 @@ void DecrementToZero(std::atomic<std::int64_t>& count);
 // `decay`. Without samples the estimate fades towards zero with `decay`, as
 // in Finagle, so an endpoint that was penalised (failures, a past slowdown,
 // a return from ejection) is probed again instead of being starved forever.
-// The first sample replaces the `initial_latency` prior. A failed request
-// counts as a `failure_penalty` sample.
+// A failed request counts as a `failure_penalty` sample.
+//
+// An endpoint with no sample yet (new, or every endpoint after a rebuild)
+// costs 0 while nothing is in flight to it, so it is probed at once, and
+// `unmeasured_penalty` x (outstanding + 1) while its probe is out, so only
+// one probe is in flight until the first answer (as in Finagle). The first
+// sample then becomes the estimate.
 //
 // Slow start (HealthTracker::WeightFactor) scales how often an endpoint is
 // drawn as a candidate, so its traffic ramps up in proportion to the factor;
@@ -101,7 +106,7 @@ class PeakEwmaPicker final : public Picker {
   struct Options {
     Nanos decay{std::chrono::seconds(1)};  // towards lower samples; fading when idle
     Nanos rise{std::chrono::milliseconds(100)};  // towards higher samples; 0 = at once
-    Nanos initial_latency{std::chrono::milliseconds(10)};  // prior until the first sample
+    Nanos unmeasured_penalty{std::chrono::seconds(1)};  // per in-flight probe, see above
     Nanos failure_penalty{std::chrono::seconds(1)};
   };
   PeakEwmaPicker(PickerContext ctx, Options options);

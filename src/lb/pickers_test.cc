@@ -152,14 +152,24 @@ TEST(PeakEwmaPicker, IdleEstimateFadesSoAPenalisedEndpointIsProbedAgain) {
   EXPECT_EQ(*picker.Pick(rng), 1u);
 }
 
-TEST(PeakEwmaPicker, UnmeasuredPriorDoesNotFadeAndIsReplacedByTheFirstSample) {
+// An endpoint without samples is probed at once, one request at a time, and
+// the first answer becomes its estimate.
+TEST(PeakEwmaPicker, UnmeasuredEndpointGetsOneProbeAtATime) {
   ManualClock clock;
-  PeakEwmaPicker picker(PickerContext{{{"a", 1}}, nullptr, &clock},
-                        PeakEwmaPicker::Options{.initial_latency = 10ms});
-  clock.Advance(10s);
-  EXPECT_NEAR(picker.LatencyEstimateNs(0), 10e6, 1);  // no news is not good news yet
-  picker.OnFinish(0, 3ms, true);
-  EXPECT_NEAR(picker.LatencyEstimateNs(0), 3e6, 1);
+  PeakEwmaPicker picker(PickerContext{{{"old", 1}, {"new", 1}}, nullptr, &clock},
+                        PeakEwmaPicker::Options{.unmeasured_penalty = 1s});
+  picker.OnFinish(0, 20ms, true);  // "old" is measured, "new" is not
+  Xoshiro256 rng(TestSeed());
+  EXPECT_EQ(*picker.Pick(rng), 1u);  // idle and unmeasured: probe it
+  picker.OnStart(1);
+  EXPECT_NEAR(picker.CostOf(1), 2 * 1e9, 1);  // probe in flight: penalty x (1 + 1)
+  for (int i = 0; i < 20; ++i) {            // "old" takes the load meanwhile
+    EXPECT_EQ(*picker.Pick(rng), 0u);
+    picker.OnStart(0);
+  }
+  picker.OnFinish(1, 3ms, true);
+  EXPECT_NEAR(picker.LatencyEstimateNs(1), 3e6, 1);
+  EXPECT_EQ(*picker.Pick(rng), 1u);
 }
 
 // rise = 100 ms: one long answer from a healthy backend only nudges the
