@@ -141,7 +141,7 @@ PeakEwmaPicker::PeakEwmaPicker(PickerContext ctx, Options options)
 
 double PeakEwmaPicker::EstimateAt(std::size_t i, std::int64_t now_ns) const {
   const State& s = states_[i];
-  if (!s.measured.load(std::memory_order_relaxed)) {
+  if (!s.measured.load(std::memory_order_acquire)) {
     // Unmeasured: free while idle (probe it), heavy while its probe is out.
     return s.outstanding.load(std::memory_order_relaxed) == 0
                ? 0.0
@@ -208,10 +208,10 @@ void PeakEwmaPicker::OnFinish(std::size_t i, Nanos latency, bool ok) {
   const double ewma = s.ewma_ns.load(std::memory_order_relaxed);
   const double elapsed =
       static_cast<double>(std::max<std::int64_t>(now_ns - s.last_update_ns.load(std::memory_order_relaxed), 0));
+  const bool first = !s.measured.load(std::memory_order_relaxed);
   double next;
-  if (!s.measured.load(std::memory_order_relaxed)) {
+  if (first) {
     next = sample;  // the first real sample becomes the estimate
-    s.measured.store(true, std::memory_order_relaxed);
   } else if (sample > ewma) {
     // Peak sensitivity: rise with the short time constant (at once if 0).
     const double keep = options_.rise.count() <= 0
@@ -224,6 +224,8 @@ void PeakEwmaPicker::OnFinish(std::size_t i, Nanos latency, bool ok) {
   }
   s.last_update_ns.store(now_ns, std::memory_order_relaxed);
   s.ewma_ns.store(next, std::memory_order_relaxed);
+  // Published after the estimate: a reader that sees `measured` sees a sample.
+  if (first) s.measured.store(true, std::memory_order_release);
 }
 
 }  // namespace cairn::lb

@@ -86,7 +86,7 @@ void DecrementToZero(std::atomic<std::int64_t>& count);
 // the classic "jump to the peak") and falls towards lower samples with
 // `decay`. Without samples the estimate fades towards zero with `decay`, as
 // in Finagle, so an endpoint that was penalised (failures, a past slowdown,
-// a return from ejection) is probed again instead of being starved forever.
+// a return from ejection) is probed again instead of being starved.
 // A failed request counts as a `failure_penalty` sample.
 //
 // An endpoint with no sample yet (new, or every endpoint after a rebuild)
