@@ -57,7 +57,7 @@ def lb_plots():
     ax.bar([x + 0.2 for x in xs], [p99[s] for s in strategies], 0.4, label="p99")
     ax.set_yscale("log")
     ax.set_xticks(list(xs))
-    ax.set_xticklabels(strategies, rotation=20)
+    ax.set_xticklabels(strategies, rotation=20, fontsize=8)
     ax.set_ylabel(f"latency, ms (log scale; mean of {len(set(r['seed'] for r in rows))} seeds)")
     ax.set_title("Request latency per strategy (slow, failing and joining backends)")
     ax.legend()
