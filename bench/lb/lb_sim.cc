@@ -1,7 +1,8 @@
 // Deterministic, virtual-time simulation of request balancing over
 // heterogeneous, changing backends, plus key movement of the hashers.
 //
-//   lb_sim <out_dir>   -> <out_dir>/lb_sim.csv, <out_dir>/lb_hash.csv
+//   lb_sim <out_dir> [seeds]   -> <out_dir>/lb_sim.csv, <out_dir>/lb_hash.csv
+//   (seeds 1..seeds, default 10)
 //
 // Backends (4 concurrent slots each, exponential service times):
 //   b0-b2 normal 10 ms; b3 slow 40 ms; b4 fails 50 % of requests fast (1 ms)
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -193,19 +195,23 @@ class Simulation {
   std::uint64_t errors_ = 0;
 };
 
-void RunPickers(FILE* out) {
+void RunPickers(FILE* out, std::uint64_t seeds) {
   const std::vector<std::pair<std::string, Factory>> strategies = {
       {"round_robin", [](PickerContext c) { return std::make_unique<RoundRobinPicker>(std::move(c)); }},
       {"smooth_wrr", [](PickerContext c) { return std::make_unique<SmoothWeightedRoundRobinPicker>(std::move(c)); }},
       {"random", [](PickerContext c) { return std::make_unique<RandomPicker>(std::move(c)); }},
       {"least_outstanding", [](PickerContext c) { return std::make_unique<LeastOutstandingPicker>(std::move(c)); }},
-      {"p2c_peak_ewma_10s", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{}); }},
-      {"p2c_peak_ewma_1s", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{.decay = 1s}); }},
+      // Defaults: decay 1 s, rise 100 ms.
+      {"p2c_peak_ewma", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{}); }},
+      // Classic Finagle/Linkerd parameters: 10 s decay, jump to any peak at once.
+      {"p2c_peak_ewma_10s_jump", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{.decay = 10s, .rise = 0ns}); }},
+      // No peak sensitivity: rises as slowly as it decays.
+      {"p2c_ewma_1s_symmetric", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{.decay = 1s, .rise = 1s}); }},
       {"p2c_peak_ewma_100ms", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{.decay = 100ms}); }},
       {"oracle", nullptr},
   };
   std::fprintf(out, "strategy,seed,p50_ms,p99_ms,errors_pct,share_b0,share_b1,share_b2,share_b3_slow,share_b4_failing,share_b5_joiner\n");
-  for (std::uint64_t seed : {1, 2, 3}) {
+  for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
     for (const auto& [name, factory] : strategies) {
       Outcome o = Simulation(name, factory, seed).Run();
       std::fprintf(out, "%s,%llu,%.2f,%.2f,%.2f", o.strategy.c_str(), static_cast<unsigned long long>(seed), o.p50_ms, o.p99_ms, o.errors_pct);
@@ -257,13 +263,18 @@ void RunHashers(FILE* out) {
 
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : ".";
+  const long seeds = argc > 2 ? std::strtol(argv[2], nullptr, 10) : 10;
+  if (seeds < 1 || seeds > 1000) {
+    std::fprintf(stderr, "seeds must be in 1..1000\n");
+    return 1;
+  }
   FILE* sim = std::fopen((dir + "/lb_sim.csv").c_str(), "w");
   FILE* hash = std::fopen((dir + "/lb_hash.csv").c_str(), "w");
   if (sim == nullptr || hash == nullptr) {
     std::fprintf(stderr, "cannot write to %s\n", dir.c_str());
     return 1;
   }
-  cairn::lb::sim::RunPickers(sim);
+  cairn::lb::sim::RunPickers(sim, static_cast<std::uint64_t>(seeds));
   cairn::lb::sim::RunHashers(hash);
   std::fclose(sim);
   std::fclose(hash);

@@ -57,8 +57,8 @@ def lb_plots():
     ax.bar([x + 0.2 for x in xs], [p99[s] for s in strategies], 0.4, label="p99")
     ax.set_yscale("log")
     ax.set_xticks(list(xs))
-    ax.set_xticklabels(strategies, rotation=20)
-    ax.set_ylabel("latency, ms (log scale; mean of 3 seeds)")
+    ax.set_xticklabels(strategies, rotation=20, fontsize=8)
+    ax.set_ylabel(f"latency, ms (log scale; mean of {len(set(r['seed'] for r in rows))} seeds)")
     ax.set_title("Request latency per strategy (slow, failing and joining backends)")
     ax.legend()
     fig.tight_layout()
@@ -72,7 +72,7 @@ def lb_plots():
         ax.bar(list(xs), vals, 0.6, bottom=bottom, label=c.replace("share_", ""))
         bottom = [b + v for b, v in zip(bottom, vals)]
     ax.set_xticks(list(xs))
-    ax.set_xticklabels(strategies, rotation=20)
+    ax.set_xticklabels(strategies, rotation=20, fontsize=8)
     ax.set_ylabel("share of requests")
     ax.set_title("Load share per backend")
     ax.legend(fontsize=8, loc="lower right")
@@ -80,11 +80,16 @@ def lb_plots():
     fig.savefig(os.path.join(HERE, "lb_share.png"), dpi=110)
     for s in strategies:
         print(f"lb: {s:22s} p50 {p50[s]:9.2f} ms  p99 {p99[s]:10.2f} ms  p99/oracle {p99[s] / p99['oracle']:.2f}")
-    for seed in ("1", "2", "3"):
-        o = next(float(r["p99_ms"]) for r in rows if r["strategy"] == "oracle" and r["seed"] == seed)
-        for r in rows:
-            if r["seed"] == seed and r["strategy"].startswith("p2c"):
-                print(f"lb: seed {seed} {r['strategy']} p99/oracle {float(r['p99_ms']) / o:.2f}")
+    seeds = list(dict.fromkeys(r["seed"] for r in rows))
+    oracle = {r["seed"]: float(r["p99_ms"]) for r in rows if r["strategy"] == "oracle"}
+    for s in strategies:
+        if not s.startswith("p2c"):
+            continue
+        ratios = [float(r["p99_ms"]) / oracle[r["seed"]] for r in rows if r["strategy"] == s]
+        print(f"lb: {s} p99/oracle per seed: mean {statistics.mean(ratios):.3f}, max {max(ratios):.2f},"
+              f" seeds above 1.2: {sum(x > 1.2 for x in ratios)}/{len(ratios)}")
+        print("lb:   " + " ".join(f"{x:.2f}" for x in ratios))
+    print(f"lb: {len(seeds)} seeds")
 
 
 if __name__ == "__main__":

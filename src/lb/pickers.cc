@@ -1,5 +1,6 @@
 #include "lb/pickers.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -24,10 +25,12 @@ class Gate {
   bool Open(std::size_t i) const {
     return ctx_.health == nullptr || all_ejected_ || ctx_.health->Available(i, now_);
   }
-  double Weight(std::size_t i) const {
-    const double w = ctx_.endpoints[i].weight;
-    return ctx_.health == nullptr ? w : w * ctx_.health->WeightFactor(i, now_);
+  double Weight(std::size_t i) const { return ctx_.endpoints[i].weight * SlowStart(i); }
+  // Slow-start factor in (0, 1]; 1 without a tracker.
+  double SlowStart(std::size_t i) const {
+    return ctx_.health == nullptr ? 1.0 : ctx_.health->WeightFactor(i, now_);
   }
+  Nanos now() const { return now_; }
 
  private:
   const PickerContext& ctx_;
@@ -119,24 +122,49 @@ std::optional<std::size_t> LeastOutstandingPicker::Pick(Random& rng) {
 
 void LeastOutstandingPicker::OnStart(std::size_t i) { outstanding_[i].fetch_add(1, std::memory_order_relaxed); }
 
-void LeastOutstandingPicker::OnFinish(std::size_t i, Nanos, bool) {
-  outstanding_[i].fetch_sub(1, std::memory_order_relaxed);
+void LeastOutstandingPicker::OnFinish(std::size_t i, Nanos, bool) { DecrementToZero(outstanding_[i]); }
+
+void DecrementToZero(std::atomic<std::int64_t>& count) {
+  std::int64_t current = count.load(std::memory_order_relaxed);
+  while (current > 0 && !count.compare_exchange_weak(current, current - 1, std::memory_order_relaxed)) {
+  }
 }
 
 PeakEwmaPicker::PeakEwmaPicker(PickerContext ctx, Options options)
     : ctx_(std::move(ctx)), options_(options), states_(new State[ctx_.endpoints.size()]) {
+  CAIRN_CHECK(options.decay.count() > 0, "PeakEwmaPicker needs a positive decay");
   const std::int64_t now_ns = NowOf(ctx_).count();
   for (std::size_t i = 0; i < ctx_.endpoints.size(); ++i) {
-    states_[i].ewma_ns.store(static_cast<double>(options.initial_latency.count()));
-    states_[i].last_update_ns = now_ns;
+    states_[i].last_update_ns.store(now_ns);
   }
 }
 
-double PeakEwmaPicker::CostOf(std::size_t i) const {
+double PeakEwmaPicker::EstimateAt(std::size_t i, std::int64_t now_ns) const {
   const State& s = states_[i];
-  return s.ewma_ns.load(std::memory_order_relaxed) *
-         static_cast<double>(s.outstanding.load(std::memory_order_relaxed) + 1) /
+  if (!s.measured.load(std::memory_order_acquire)) {
+    // Unmeasured: free while idle (probe it), heavy while its probe is out.
+    return s.outstanding.load(std::memory_order_relaxed) == 0
+               ? 0.0
+               : static_cast<double>(options_.unmeasured_penalty.count());
+  }
+  const double ewma = s.ewma_ns.load(std::memory_order_relaxed);
+  const double idle_ns = static_cast<double>(std::max<std::int64_t>(
+      now_ns - s.last_update_ns.load(std::memory_order_relaxed), 0));
+  return ewma * std::exp(-idle_ns / static_cast<double>(options_.decay.count()));
+}
+
+double PeakEwmaPicker::CostAt(std::size_t i, std::int64_t now_ns) const {
+  return EstimateAt(i, now_ns) *
+         static_cast<double>(states_[i].outstanding.load(std::memory_order_relaxed) + 1) /
          ctx_.endpoints[i].weight;
+}
+
+double PeakEwmaPicker::LatencyEstimateNs(std::size_t i) const { return EstimateAt(i, NowOf(ctx_).count()); }
+
+double PeakEwmaPicker::CostOf(std::size_t i) const { return CostAt(i, NowOf(ctx_).count()); }
+
+std::int64_t PeakEwmaPicker::OutstandingOf(std::size_t i) const {
+  return states_[i].outstanding.load(std::memory_order_relaxed);
 }
 
 std::optional<std::size_t> PeakEwmaPicker::Pick(Random& rng) {
@@ -144,18 +172,27 @@ std::optional<std::size_t> PeakEwmaPicker::Pick(Random& rng) {
   if (n == 0) return std::nullopt;
   if (n == 1) return 0;
   Gate gate(ctx_);
-  // Two distinct open endpoints at random; a few tries, then a scan fallback.
+  // Two distinct open endpoints at random, each drawn with probability equal
+  // to its slow-start factor; a bounded number of tries, then a scan fallback.
   std::optional<std::size_t> a, b;
-  for (int tries = 0; tries < 8 && !b; ++tries) {
+  for (int tries = 0; tries < 32 && !b; ++tries) {
     const std::size_t i = rng.Uniform(n);
     if (!gate.Open(i) || (a && *a == i)) continue;
+    const double factor = gate.SlowStart(i);
+    if (factor < 1.0 && !rng.Chance(factor)) continue;
     (a ? b : a) = i;
   }
-  if (!a) return rng.Uniform(n);
+  if (!a) {
+    // Unlucky draws among ramping endpoints: take the first open one from a
+    // random start (the gate keeps at least one open).
+    const std::size_t start = rng.Uniform(n);
+    for (std::size_t k = 0; k < n; ++k)
+      if (gate.Open((start + k) % n)) return (start + k) % n;
+    return start;
+  }
   if (!b) return a;
-  const double factor_a = ctx_.health ? gate.Weight(*a) / ctx_.endpoints[*a].weight : 1.0;
-  const double factor_b = ctx_.health ? gate.Weight(*b) / ctx_.endpoints[*b].weight : 1.0;
-  return CostOf(*a) / factor_a <= CostOf(*b) / factor_b ? a : b;
+  const std::int64_t now_ns = gate.now().count();
+  return CostAt(*a, now_ns) <= CostAt(*b, now_ns) ? a : b;
 }
 
 void PeakEwmaPicker::OnStart(std::size_t i) {
@@ -164,21 +201,31 @@ void PeakEwmaPicker::OnStart(std::size_t i) {
 
 void PeakEwmaPicker::OnFinish(std::size_t i, Nanos latency, bool ok) {
   State& s = states_[i];
-  s.outstanding.fetch_sub(1, std::memory_order_relaxed);
+  DecrementToZero(s.outstanding);
   const double sample = static_cast<double>(ok ? latency.count() : options_.failure_penalty.count());
   const std::int64_t now_ns = NowOf(ctx_).count();
   std::lock_guard<std::mutex> lock(s.mu);
   const double ewma = s.ewma_ns.load(std::memory_order_relaxed);
+  const double elapsed =
+      static_cast<double>(std::max<std::int64_t>(now_ns - s.last_update_ns.load(std::memory_order_relaxed), 0));
+  const bool first = !s.measured.load(std::memory_order_relaxed);
   double next;
-  if (sample > ewma) {
-    next = sample;  // peak: believe bad news at once
+  if (first) {
+    next = sample;  // the first real sample becomes the estimate
+  } else if (sample > ewma) {
+    // Peak sensitivity: rise with the short time constant (at once if 0).
+    const double keep = options_.rise.count() <= 0
+                            ? 0.0
+                            : std::exp(-elapsed / static_cast<double>(options_.rise.count()));
+    next = ewma * keep + sample * (1 - keep);
   } else {
-    const double elapsed = static_cast<double>(std::max<std::int64_t>(now_ns - s.last_update_ns, 0));
     const double keep = std::exp(-elapsed / static_cast<double>(options_.decay.count()));
     next = ewma * keep + sample * (1 - keep);
   }
-  s.last_update_ns = now_ns;
+  s.last_update_ns.store(now_ns, std::memory_order_relaxed);
   s.ewma_ns.store(next, std::memory_order_relaxed);
+  // Published after the estimate: a reader that sees `measured` sees a sample.
+  if (first) s.measured.store(true, std::memory_order_release);
 }
 
 }  // namespace cairn::lb
