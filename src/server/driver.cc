@@ -134,6 +134,7 @@ void Node::Impl::CatchUpTicks() {
       ExpireWaiters();
       MaybePromoteLearners();
       CheckSnapshotSends();
+      MaybeProposeExpiry();
     }
   }
   ScheduleReady();
@@ -393,6 +394,23 @@ void Node::Impl::OnSoftState(const raft::SoftState& s) {
     }
     reads_by_id.clear();
   }
+}
+
+// Active expiry (kv/state_machine.h): keys past their TTL are hidden from
+// reads at once, and the leader reclaims them with a replicated kExpireUpTo
+// entry (at most kExpiryKeysPerEntry keys each, one entry in flight), so
+// every replica deletes the same keys at the same log index, and CLIENT
+// TRACKING connections hear about it like any other write.
+void Node::Impl::MaybeProposeExpiry() {
+  constexpr std::int64_t kExpiryKeysPerEntry = 1000;
+  if (!is_leader() || handing_over || stopping || expiry_in_flight) return;
+  const std::int64_t now = NowMs();
+  if (sm->ExpiredKeys(now) == 0) return;
+  kv::LogEntry entry;
+  entry.now_ms = now;
+  entry.ops.push_back(kv::Op{kv::OpCode::kExpireUpTo, 0, now, kExpiryKeysPerEntry, {}});
+  expiry_in_flight = true;
+  ProposeEntry(entry, [this](Reply) { expiry_in_flight = false; });
 }
 
 void Node::Impl::ExpireWaiters() {

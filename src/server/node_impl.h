@@ -100,6 +100,8 @@ struct Node::Impl {
   void OnPeerFrame(raft::NodeId from, net::Frame frame);
   void ServeAppliedReads();
   void ExpireWaiters();
+  void MaybeProposeExpiry();
+  bool expiry_in_flight = false;  // a kExpireUpTo entry awaits its reply
   void FailAll(std::string_view error);
 
   // --- snapshot_driver.cc: checkpoints, compaction, InstallSnapshot ---

@@ -245,6 +245,33 @@ class ClusterTest(unittest.TestCase):
         with self.assertRaises(redis.exceptions.ResponseError):
             r.execute_command("SELECT", "1")
 
+    def test_active_expiry_reclaims_keys_and_pushes_invalidations(self):
+        leader = self.c.leader()
+        # A RESP3 connection tracking the keys it reads (CLIENT TRACKING).
+        s = socket.create_connection(("127.0.0.1", self.c.resp[leader - 1]), timeout=10)
+        s.sendall(b"HELLO 3\r\n")
+        hello = b""
+        while b"proto" not in hello or not hello.endswith(b"\r\n"):
+            hello += s.recv(4096)
+        s.sendall(b"CLIENT TRACKING ON\r\n")
+        self.assertTrue(s.recv(100).startswith(b"+OK"))
+        keys_before = self.c.status(leader)["keys"]
+        r = self.c.client(leader)
+        self.assertTrue(retry(lambda: r.set("ttl-k", "v", px=300)))
+        s.sendall(b"GET ttl-k\r\n")
+        self.assertIn(b"v", s.recv(100))
+        # No client writes or reads again: the leader's own expiry entry
+        # deletes the key on every node and tells the tracking connection.
+        pushed = b""
+        deadline = time.monotonic() + 10
+        while b"invalidate" not in pushed or not pushed.rstrip().endswith(b"ttl-k"):
+            self.assertLess(time.monotonic(), deadline, f"no invalidation push: {pushed!r}")
+            pushed += s.recv(4096)
+        self.assertIn(b">2\r\n$10\r\ninvalidate\r\n*1\r\n$5\r\nttl-k", pushed)
+        for i in range(1, 4):  # reclaimed from storage everywhere, not only hidden
+            wait_until(lambda: self.c.status(i)["keys"] == keys_before, 10, f"node {i} to drop the key")
+        s.close()
+
     def test_pipeline_longer_than_the_backlog_bound(self):
         # 10000 writes in one burst: each waits for Raft, so more than
         # max_pipeline (4096) replies are outstanding; the node must pause
