@@ -266,6 +266,10 @@ struct Node::Impl {
   std::uint64_t next_client_id = 1;
   std::map<std::uint64_t, std::weak_ptr<Session>> sessions;
   TrackingTable tracking;  // CLIENT TRACKING state of those connections
+  // CLIENT TRACKING ... REDIRECT id: tracking connection -> where its
+  // invalidations go (a connection subscribed to __redis__:invalidate).
+  std::map<std::uint64_t, std::uint64_t> tracking_redirects;
+  void DeliverInvalidation(std::uint64_t conn, const std::vector<std::string>* keys);
 
   // Membership. `addresses` is how to reach each node we know of: from
   // --peers, from the context of configuration entries in the log, and

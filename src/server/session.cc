@@ -91,6 +91,7 @@ asio::awaitable<void> Session::Run() {
   Flush();
   node_.sessions.erase(id_);
   node_.tracking.Disable(id_);
+  node_.tracking_redirects.erase(id_);
   --node_.metrics.clients_connected;
 }
 
@@ -181,6 +182,8 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     Complete(seq, reply);
   } else if (name == "consistency") {
     SetConsistency(args, seq);
+  } else if (name == "subscribe" || name == "unsubscribe") {
+    Subscribe(args, seq, name == "subscribe");
   } else if (name == "session") {
     Complete(seq, resp::Value::Int(static_cast<std::int64_t>(policy_.session_index)));
   } else if (name == "readonly" || name == "readwrite") {
@@ -189,6 +192,25 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     return false;
   }
   return true;
+}
+
+// Cairn has no general pub/sub: the only channel is __redis__:invalidate,
+// which CLIENT TRACKING ... REDIRECT sends invalidations to.
+void Session::Subscribe(std::vector<std::string>& args, std::uint64_t seq, bool on) {
+  const std::string kind = on ? "subscribe" : "unsubscribe";
+  if (on && args.size() < 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(kind)));
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] != kInvalidateChannel) {
+      return Complete(seq, resp::Value::Error("ERR Cairn has no pub/sub; the only channel is " +
+                                              std::string(kInvalidateChannel) +
+                                              " (CLIENT TRACKING ... REDIRECT)"));
+    }
+  }
+  subscribed_invalidate_ = on;
+  std::vector<resp::Value> parts{resp::Value::Bulk(kind), resp::Value::Bulk(kInvalidateChannel),
+                                 resp::Value::Int(on ? 1 : 0)};
+  Complete(seq, protocol_ == resp::Protocol::kResp3 ? resp::Value::Push(std::move(parts))
+                                                    : resp::Value::Array(std::move(parts)));
 }
 
 void Session::Hello(std::vector<std::string>& args, std::uint64_t seq) {

@@ -19,6 +19,9 @@
 
 namespace cairn::server {
 
+// The one pub/sub channel Cairn serves: CLIENT TRACKING REDIRECT targets.
+inline constexpr std::string_view kInvalidateChannel = "__redis__:invalidate";
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Node::Impl& node, asio::ip::tcp::socket socket, std::uint64_t id);
@@ -27,6 +30,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string Describe() const;  // one CLIENT LIST line
   // Sends a RESP3 `invalidate` push for `keys` (nullptr: every key); tracking_hooks.cc.
   void PushInvalidate(const std::vector<std::string>* keys);
+  // For CLIENT TRACKING REDIRECT: a `message __redis__:invalidate [keys]`
+  // (null: everything), if this connection subscribed to that channel.
+  void PublishInvalidate(const std::vector<std::string>* keys);
 
  private:
   struct Slot {
@@ -45,6 +51,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Hello(std::vector<std::string>& args, std::uint64_t seq);
   void Client(std::vector<std::string>& args, std::uint64_t seq);
   void SetConsistency(std::vector<std::string>& args, std::uint64_t seq);
+  void Subscribe(std::vector<std::string>& args, std::uint64_t seq, bool on);
   Done Completion(std::uint64_t seq);
   void Complete(std::uint64_t seq, const resp::Value& value);
   void Flush();
@@ -66,6 +73,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool write_in_flight_ = false;
   bool close_after_flush_ = false;
   bool closed_ = false;
+  bool subscribed_invalidate_ = false;  // SUBSCRIBE __redis__:invalidate
   asio::steady_timer resume_;  // wakes the reader when the backlog drains
   std::uint64_t commands_ = 0;
 };

@@ -1,6 +1,8 @@
 // The node's side of CLIENT TRACKING: the command, remembering reads, and
 // pushing invalidations when committed entries apply (see tracking.h).
 #include <algorithm>
+#include <charconv>
+#include <optional>
 
 #include "kv/parse.h"
 #include "server/node_impl.h"
@@ -21,7 +23,7 @@ constexpr std::size_t kExpiryCheckKeysMax = 10'000;
 
 }  // namespace
 
-// CLIENT TRACKING ON|OFF [BCAST] [PREFIX p ...] [NOLOOP]
+// CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [NOLOOP]
 resp::Value Node::Impl::ClientTracking(std::uint64_t conn, const std::vector<std::string>& args,
                                        bool resp3) {
   if (args.size() < 3) {
@@ -30,6 +32,7 @@ resp::Value Node::Impl::ClientTracking(std::uint64_t conn, const std::vector<std
   std::string on = Lower(args[2]);
   if (on != "on" && on != "off") return resp::Value::Error("ERR syntax error");
   bool bcast = false;
+  std::optional<std::uint64_t> redirect;
   std::vector<std::string> prefixes;
   for (std::size_t i = 3; i < args.size(); ++i) {
     std::string word = Lower(args[i]);
@@ -37,18 +40,33 @@ resp::Value Node::Impl::ClientTracking(std::uint64_t conn, const std::vector<std
       bcast = true;
     } else if (word == "prefix" && i + 1 < args.size()) {
       prefixes.push_back(args[++i]);
+    } else if (word == "redirect" && i + 1 < args.size()) {
+      std::uint64_t target = 0;
+      const std::string& text = args[++i];
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), target);
+      if (ec != std::errc() || end != text.data() + text.size()) {
+        return resp::Value::Error("ERR value is not an integer or out of range");
+      }
+      redirect = target;
     } else if (word == "noloop") {
       // Accepted: this node then also tells the writer, which is only extra work.
     } else {
-      return resp::Value::Error("ERR CLIENT TRACKING supports BCAST, PREFIX and NOLOOP only");
+      return resp::Value::Error("ERR CLIENT TRACKING supports REDIRECT, BCAST, PREFIX and NOLOOP only");
     }
   }
   if (on == "off") {
     tracking.Disable(conn);
+    tracking_redirects.erase(conn);
     return resp::Value::Simple("OK");
   }
-  if (!resp3) {
-    return resp::Value::Error("ERR CLIENT TRACKING needs RESP3 (HELLO 3): REDIRECT is not supported");
+  if (redirect) {
+    if (*redirect != conn && sessions.count(*redirect) == 0) {
+      return resp::Value::Error("ERR The client ID you want redirect to does not exist");
+    }
+  } else if (!resp3) {
+    return resp::Value::Error(
+        "ERR CLIENT TRACKING in RESP2 needs REDIRECT to a connection subscribed to "
+        "__redis__:invalidate (or use RESP3: HELLO 3)");
   }
   if (!prefixes.empty() && !bcast) {
     return resp::Value::Error("ERR PREFIX option requires BCAST mode to be enabled");
@@ -57,6 +75,11 @@ resp::Value Node::Impl::ClientTracking(std::uint64_t conn, const std::vector<std
     tracking.EnableBroadcast(conn, std::move(prefixes));
   } else {
     tracking.EnableDefault(conn);
+  }
+  if (redirect) {
+    tracking_redirects[conn] = *redirect;
+  } else {
+    tracking_redirects.erase(conn);
   }
   return resp::Value::Simple("OK");
 }
@@ -85,18 +108,27 @@ void Node::Impl::NotifyTracking(std::string_view entry_bytes) {
 
 // Also for state replaced wholesale (a snapshot installed): every key may differ.
 void Node::Impl::InvalidateAllTracking() {
-  for (std::uint64_t conn : tracking.OnFlushAll()) {
-    auto it = sessions.find(conn);
-    if (it == sessions.end()) continue;
-    if (auto s = it->second.lock()) s->PushInvalidate(nullptr);
-  }
+  for (std::uint64_t conn : tracking.OnFlushAll()) DeliverInvalidation(conn, nullptr);
 }
 
 void Node::Impl::SendInvalidations(const Invalidations& inv) {
-  for (const auto& [conn, keys] : inv) {
-    auto it = sessions.find(conn);
-    if (it == sessions.end()) continue;
-    if (auto s = it->second.lock()) s->PushInvalidate(&keys);
+  for (const auto& [conn, keys] : inv) DeliverInvalidation(conn, &keys);
+}
+
+// To the connection itself (a RESP3 push), or, with REDIRECT, to the
+// connection it names, as a `__redis__:invalidate` pub/sub message (if that
+// one is gone, the invalidation is lost, as in Redis).
+void Node::Impl::DeliverInvalidation(std::uint64_t conn, const std::vector<std::string>* keys) {
+  auto redirect = tracking_redirects.find(conn);
+  const bool redirected = redirect != tracking_redirects.end();
+  auto it = sessions.find(redirected ? redirect->second : conn);
+  if (it == sessions.end()) return;
+  auto s = it->second.lock();
+  if (!s) return;
+  if (redirected) {
+    s->PublishInvalidate(keys);
+  } else {
+    s->PushInvalidate(keys);
   }
 }
 
@@ -112,6 +144,23 @@ void Session::PushInvalidate(const std::vector<std::string>* keys) {
   }
   resp::Writer(&out_, resp::Protocol::kResp3)
       .Write(resp::Value::Push({resp::Value::Bulk("invalidate"), std::move(list)}));
+  Flush();
+}
+
+// REDIRECT target: a connection that ran SUBSCRIBE __redis__:invalidate
+// gets the keys as a pub/sub message (RESP2 array, RESP3 push).
+void Session::PublishInvalidate(const std::vector<std::string>* keys) {
+  if (closed_ || !subscribed_invalidate_) return;
+  resp::Value list = resp::Value::NullArray();
+  if (keys != nullptr) {
+    list = resp::Value::Array();
+    for (const std::string& k : *keys) list.elems.push_back(resp::Value::Bulk(k));
+  }
+  std::vector<resp::Value> parts{resp::Value::Bulk("message"), resp::Value::Bulk(kInvalidateChannel),
+                                 std::move(list)};
+  resp::Writer(&out_, protocol_)
+      .Write(protocol_ == resp::Protocol::kResp3 ? resp::Value::Push(std::move(parts))
+                                                 : resp::Value::Array(std::move(parts)));
   Flush();
 }
 

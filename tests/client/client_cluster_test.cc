@@ -347,10 +347,10 @@ TEST_F(ClusterTest, ClientTrackingBroadcastAndErrors) {
                                     : o.status.ToString());
   };
   conn->Start(std::chrono::seconds(2));
-  conn->Send({"CLIENT", "TRACKING", "ON"}, false, record);  // RESP2: refused
+  conn->Send({"CLIENT", "TRACKING", "ON"}, false, record);  // RESP2 without REDIRECT: refused
   conn->Send({"HELLO", "3"}, false, record);
   conn->Send({"CLIENT", "TRACKING", "ON", "PREFIX", "user:"}, false, record);  // needs BCAST
-  conn->Send({"CLIENT", "TRACKING", "ON", "REDIRECT", "7"}, false, record);   // unsupported
+  conn->Send({"CLIENT", "TRACKING", "ON", "REDIRECT", "7777"}, false, record);  // no such client
   conn->Send({"CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "user:"}, false, record);
   auto run_until = [&](const std::function<bool()>& cond) {
     auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -358,10 +358,11 @@ TEST_F(ClusterTest, ClientTrackingBroadcastAndErrors) {
     return cond();
   };
   ASSERT_TRUE(run_until([&] { return replies.size() == 5; }));
-  EXPECT_EQ(replies[0].rfind("-ERR CLIENT TRACKING needs RESP3", 0), 0u) << replies[0];
+  EXPECT_EQ(replies[0].rfind("-ERR CLIENT TRACKING in RESP2 needs REDIRECT", 0), 0u) << replies[0];
   EXPECT_EQ(replies[1], "ok");
   EXPECT_EQ(replies[2].rfind("-ERR PREFIX", 0), 0u) << replies[2];
-  EXPECT_EQ(replies[3].rfind("-ERR", 0), 0u) << replies[3];
+  EXPECT_EQ(replies[3].rfind("-ERR The client ID you want redirect to does not exist", 0), 0u)
+      << replies[3];
   EXPECT_EQ(replies[4], "ok");
   ASSERT_TRUE(writer->Set("other:1", "x").ok());  // not under the prefix
   ASSERT_TRUE(writer->Set("user:1", "x").ok());

@@ -272,6 +272,38 @@ class ClusterTest(unittest.TestCase):
             wait_until(lambda: self.c.status(i)["keys"] == keys_before, 10, f"node {i} to drop the key")
         s.close()
 
+    def test_resp2_tracking_redirect_to_invalidate_channel(self):
+        """RESP2 client-side caching: invalidations for connection B arrive as
+        pub/sub messages on connection A, which subscribed to
+        __redis__:invalidate (CLIENT TRACKING ON REDIRECT <A's id>)."""
+        port = self.c.resp[self.c.leader() - 1]
+
+        def call(sock, *args):
+            sock.sendall(b"".join([b"*%d\r\n" % len(args)] +
+                                  [b"$%d\r\n%s\r\n" % (len(a), a) for a in args]))
+            return sock.recv(4096)
+
+        a = socket.create_connection(("127.0.0.1", port), timeout=10)
+        a_id = int(call(a, b"CLIENT", b"ID")[1:].split(b"\r\n")[0])
+        self.assertEqual(call(a, b"SUBSCRIBE", b"__redis__:invalidate"),
+                         b"*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n")
+        self.assertTrue(call(a, b"SUBSCRIBE", b"news").startswith(b"-ERR Cairn has no pub/sub"))
+        b = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.assertEqual(call(b, b"CLIENT", b"TRACKING", b"ON", b"REDIRECT", str(a_id).encode()),
+                         b"+OK\r\n")
+        r = self.c.client(self.c.leader())
+        self.assertTrue(retry(lambda: r.set("rk", "1")))
+        self.assertEqual(call(b, b"GET", b"rk"), b"$1\r\n1\r\n")  # now tracked for B
+        self.assertTrue(retry(lambda: r.set("rk", "2")))
+        want = b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nrk\r\n"
+        got = b""
+        deadline = time.monotonic() + 10
+        while want not in got:
+            self.assertLess(time.monotonic(), deadline, f"no redirected invalidation: {got!r}")
+            got += a.recv(4096)
+        a.close()
+        b.close()
+
     def test_pipeline_longer_than_the_backlog_bound(self):
         # 10000 writes in one burst: each waits for Raft, so more than
         # max_pipeline (4096) replies are outstanding; the node must pause
