@@ -54,6 +54,15 @@ std::size_t EntryRecordBytes(const raft::Entry& e);
 // Payload decoders: kCorruption on a malformed payload.
 Result<SegmentHeader> DecodeSegmentHeader(std::string_view payload);
 Result<raft::Entry> DecodeEntry(std::string_view payload);
+// An entry payload without copying its data (`data` points into `payload`):
+// replay places the entry first and copies the data once, into the entry.
+struct EntryView {
+  raft::Term term = 0;
+  raft::Index index = 0;
+  raft::EntryType type = raft::EntryType::kNormal;
+  std::string_view data;
+};
+Result<EntryView> DecodeEntryView(std::string_view payload);
 Result<raft::HardState> DecodeHardState(std::string_view payload);
 
 struct Record {
@@ -84,5 +93,21 @@ struct ScanOptions {
 };
 
 SegmentScan ScanSegment(std::string_view bytes, ScanOptions options = {});
+
+// The two steps ScanSegment is made of, for scanning a segment a window at a
+// time (segment_reader.h) with exactly the same verdicts.
+enum class ParseResult : std::uint8_t {
+  kValid,       // *rec is the record at `p`
+  kIncomplete,  // the record may be valid but ends past the window: read more
+  kInvalid,     // *why says why
+};
+// Parses the record at window[p]. `bytes_after_window` is how many bytes of
+// the segment follow the window (0 when the window reaches its end); with 0
+// the result is never kIncomplete. rec->offset is relative to the window.
+ParseResult ParseRecord(std::string_view window, std::size_t p, std::uint64_t bytes_after_window,
+                        bool check_crc, Record* rec, std::string* why);
+// Classifies the bytes from the first invalid record to the end of the
+// segment: kClean (all zero), kTorn or kCorrupt (see TailKind).
+TailKind ClassifyTail(std::string_view rest);
 
 }  // namespace cairn::storage::wal
