@@ -116,6 +116,9 @@ def check(c, writers, final):
         sent.update(s)
         acked.update(a)
     problems = []
+    dead = sorted(set(range(1, c.n + 1)) - set(c.alive()))
+    if dead:
+        problems.append(f"nodes {dead} exited by themselves")
     leader = c.wait_ready()
     commit = c.status(leader)["commit_index"]
     for i in c.alive():
@@ -195,6 +198,10 @@ class NodeKillTest(unittest.TestCase):
 
     def kill_and_restart(self):
         """One kill: returns (victim, was_leader, kept_down)."""
+        # A node that died by itself (a crash on restart, a failed recovery)
+        # is a failure, not something to kill again.
+        self.assertEqual(sorted(self.c.alive()), list(range(1, self.c.n + 1)),
+                         f"a node exited by itself (seed {self.seed})\n{self.c.logs()}")
         leader = self.c.wait_ready()
         victim = leader if self.rng.random() < 0.5 else self.rng.randint(1, self.c.n)
         keep_down = self.rng.random() < 0.2
