@@ -5,10 +5,12 @@
 // Record:  [crc32c masked u32][payload length u32][type u8][payload]
 //          little-endian; the CRC covers length, type and payload.
 //
-// ScanSegment is the only code that turns disk bytes into records; it is
-// what the fuzzer (fuzz/storage) feeds arbitrary bytes. It never returns a
-// record whose checksum fails (unless told to skip the check, a test-only
-// broken variant).
+// ParseRecord and ClassifyTail are the only code that turns disk bytes into
+// records; ScanSegment (whole segment in memory) and SegmentReader (recovery,
+// a window at a time, segment_reader.h) are both built from them. The fuzzer
+// (fuzz/storage) feeds ScanSegment, and a read-only Wal::Open (hence
+// SegmentReader), arbitrary bytes. Neither returns a record whose checksum
+// fails (unless told to skip the check, a test-only broken variant).
 //
 // Thread-safety: pure functions.
 
