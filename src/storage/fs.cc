@@ -1,6 +1,15 @@
 #include "storage/fs.h"
 
+#include <cstring>
+
 namespace cairn::storage {
+
+Result<std::size_t> File::ReadInto(std::uint64_t offset, char* dst, std::size_t n) {
+  std::string tmp;
+  CAIRN_RETURN_IF_ERROR(Read(offset, n, &tmp));
+  if (!tmp.empty()) std::memcpy(dst, tmp.data(), tmp.size());
+  return tmp.size();
+}
 
 Result<std::string> Fs::ReadAll(const std::string& path) {
   CAIRN_ASSIGN_OR_RETURN(auto file, Open(path, OpenMode::kExisting));

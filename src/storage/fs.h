@@ -36,6 +36,10 @@ class File {
   // Reads up to `n` bytes at `offset` into `out` (resized to what was read;
   // shorter only at end of file).
   virtual Status Read(std::uint64_t offset, std::size_t n, std::string* out) = 0;
+  // Reads up to `n` bytes at `offset` into dst[0, n) and returns how many
+  // (fewer only at end of file). The default goes through Read and copies;
+  // PosixFile reads straight into `dst` (recovery's windowed reads).
+  virtual Result<std::size_t> ReadInto(std::uint64_t offset, char* dst, std::size_t n);
   // fdatasync: makes data and the file size durable.
   virtual Status Sync() = 0;
   virtual Status Truncate(std::uint64_t size_bytes) = 0;

@@ -41,9 +41,15 @@ class PosixFile final : public File {
 
   Status Read(std::uint64_t offset, std::size_t n, std::string* out) override {
     out->resize(n);
+    CAIRN_ASSIGN_OR_RETURN(std::size_t got, ReadInto(offset, out->data(), n));
+    out->resize(got);
+    return Status::Ok();
+  }
+
+  Result<std::size_t> ReadInto(std::uint64_t offset, char* dst, std::size_t n) override {
     std::size_t got = 0;
     while (got < n) {
-      ssize_t r = ::pread(fd_, out->data() + got, n - got, static_cast<off_t>(offset + got));
+      ssize_t r = ::pread(fd_, dst + got, n - got, static_cast<off_t>(offset + got));
       if (r < 0) {
         if (errno == EINTR) continue;
         return Errno("pread", path_, errno);
@@ -51,8 +57,7 @@ class PosixFile final : public File {
       if (r == 0) break;
       got += static_cast<std::size_t>(r);
     }
-    out->resize(got);
-    return Status::Ok();
+    return got;
   }
 
   Status Sync() override {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "storage/segment_reader.h"
 #include "storage/wal_format.h"
 
 namespace cairn::storage {
@@ -115,27 +116,39 @@ Status Wal::Recover(WalState* out) {
   return Status::Ok();
 }
 
-// Replays segments_[i] into `out`; in the last segment, repairs a torn tail
-// and reopens the file for appending.
+// Replays segments_[i] into `out`, record by record as the reader yields
+// them; in the last segment, repairs a torn tail and reopens the file for
+// appending. Any error fails Open, so records applied before a corruption is
+// found are discarded with the rest of `out`.
 Status Wal::ReplaySegment(std::size_t i, bool last, WalState* out) {
   Segment& seg = segments_[i];
-  // One buffer for every segment: reused pages cost no zeroing or faults.
-  std::string& bytes = read_buffer_;
+  std::uint64_t file_bytes = 0;
+  wal::SegmentScan scan;
+  bool has_header = false;
   {
     CAIRN_ASSIGN_OR_RETURN(auto file, fs_.Open(seg.path, OpenMode::kExisting));
-    CAIRN_ASSIGN_OR_RETURN(std::uint64_t size, file->Size());
-    CAIRN_RETURN_IF_ERROR(file->Read(0, static_cast<std::size_t>(size), &bytes));
+    CAIRN_ASSIGN_OR_RETURN(file_bytes, file->Size());
+    // One buffer for every segment: reused pages cost no zeroing or faults.
+    wal::SegmentReader reader(*file, file_bytes, {.skip_crc_check = options_.test_skip_crc_check},
+                              &read_buffer_);
+    wal::Record rec;
+    if (reader.Next(&rec)) {
+      has_header = true;
+      raft::Index log_first = 0;
+      CAIRN_RETURN_IF_ERROR(ReplayHeader(seg, rec, i == 0, out, &log_first));
+      while (reader.Next(&rec)) CAIRN_RETURN_IF_ERROR(ReplayRecord(seg, rec, &log_first, out));
+    }
+    CAIRN_ASSIGN_OR_RETURN(scan, reader.Finish());
   }
-  wal::SegmentScan scan = wal::ScanSegment(bytes, {.skip_crc_check = options_.test_skip_crc_check});
   if (scan.tail == wal::TailKind::kCorrupt || (!last && scan.tail == wal::TailKind::kTorn)) {
     return CorruptAt(seg.path, scan.valid_end_offset, scan.tail_reason);
   }
-  if (scan.records.empty()) {
+  if (!has_header) {
     if (!last) return CorruptAt(seg.path, 0, "segment has no header");
     // Created but its header never became durable: nothing was acknowledged in it.
     out->report.notes.push_back(std::string(options_.read_only ? "would remove" : "removed") +
                                 " segment " + seg.path + " with no valid header (" +
-                                std::to_string(bytes.size()) + " bytes)");
+                                std::to_string(file_bytes) + " bytes)");
     if (options_.read_only) {
       segments_.pop_back();
       return Status::Ok();
@@ -146,16 +159,15 @@ Status Wal::ReplaySegment(std::size_t i, bool last, WalState* out) {
     segments_.pop_back();
     return StartSegment(seq);
   }
-  CAIRN_RETURN_IF_ERROR(ReplayRecords(seg, scan, i == 0, out));
   out->report.bytes_replayed += scan.valid_end_offset;
   if (!last) return Status::Ok();
-  return RepairTail(seg, scan, bytes.size(), out);
+  return RepairTail(seg, scan, file_bytes, out);
 }
 
-// Checks a segment's header and applies its records to `out`.
-Status Wal::ReplayRecords(Segment& seg, const wal::SegmentScan& scan, bool first_segment,
-                          WalState* out) {
-  const wal::Record& first = scan.records.front();
+// Checks a segment's first record, its header; sets *log_first to the index
+// the recovered entries start at.
+Status Wal::ReplayHeader(Segment& seg, const wal::Record& first, bool first_segment, WalState* out,
+                         raft::Index* log_first) {
   if (first.type != wal::RecordType::kSegmentHeader) {
     return CorruptAt(seg.path, 0, "first record is not a segment header");
   }
@@ -163,43 +175,52 @@ Status Wal::ReplayRecords(Segment& seg, const wal::SegmentScan& scan, bool first
   if (!header.ok()) return CorruptAt(seg.path, 0, header.status().message());
   if (header->seq != seg.seq) return CorruptAt(seg.path, 0, "header seq does not match the file name");
   seg.base_index = header->base_index;
-  auto& entries = out->entries;
   if (first_segment) last_index_ = header->base_index;
-  raft::Index log_first = entries.empty() ? header->base_index + 1 : entries.front().index;
+  *log_first = out->entries.empty() ? header->base_index + 1 : out->entries.front().index;
   if (!first_segment && header->base_index != last_index_) {
     return CorruptAt(seg.path, 0, "segment base index " + std::to_string(header->base_index) +
                                       " does not match the log's last index " +
                                       std::to_string(last_index_) + " in earlier segments");
   }
-  for (std::size_t r = 1; r < scan.records.size(); r++) {
-    const wal::Record& rec = scan.records[r];
-    if (rec.type == wal::RecordType::kHardState) {
-      auto hs = wal::DecodeHardState(rec.payload);
-      if (!hs.ok()) return CorruptAt(seg.path, rec.offset, hs.status().message());
-      out->hard_state = *hs;
-      hard_state_ = *hs;  // a segment started during recovery must repeat it
-      continue;
-    }
-    if (rec.type != wal::RecordType::kEntry) return CorruptAt(seg.path, rec.offset, "unexpected record type");
-    auto e = wal::DecodeEntry(rec.payload);
-    if (!e.ok()) return CorruptAt(seg.path, rec.offset, e.status().message());
-    if (e->index < log_first) {
-      // A replacement that starts below the oldest entry left after
-      // compaction (it was made before the compaction covered it): the log
-      // now starts at this entry.
-      entries.clear();
-      log_first = e->index;
-      last_index_ = e->index - 1;
-    }
-    if (e->index < log_first || e->index > last_index_ + 1) {
-      return CorruptAt(seg.path, rec.offset, "entry index " + std::to_string(e->index) +
-                                                 " does not continue the log ending at " +
-                                                 std::to_string(last_index_));
-    }
-    entries.resize(e->index - log_first);  // drops a replaced suffix, if any
-    entries.push_back(std::move(e).value());
-    last_index_ = entries.back().index;
+  return Status::Ok();
+}
+
+// Applies one record after the header to `out`. An entry is placed first and
+// its data copied once, from the read window into the entry.
+Status Wal::ReplayRecord(const Segment& seg, const wal::Record& rec, raft::Index* log_first,
+                         WalState* out) {
+  if (rec.type == wal::RecordType::kHardState) {
+    auto hs = wal::DecodeHardState(rec.payload);
+    if (!hs.ok()) return CorruptAt(seg.path, rec.offset, hs.status().message());
+    out->hard_state = *hs;
+    hard_state_ = *hs;  // a segment started during recovery must repeat it
+    return Status::Ok();
   }
+  if (rec.type != wal::RecordType::kEntry) return CorruptAt(seg.path, rec.offset, "unexpected record type");
+  auto e = wal::DecodeEntryView(rec.payload);
+  if (!e.ok()) return CorruptAt(seg.path, rec.offset, e.status().message());
+  auto& entries = out->entries;
+  if (e->index < *log_first) {
+    // A replacement that starts below the oldest entry left after
+    // compaction (it was made before the compaction covered it): the log
+    // now starts at this entry.
+    entries.clear();
+    *log_first = e->index;
+    last_index_ = e->index - 1;
+  }
+  if (e->index > last_index_ + 1) {
+    return CorruptAt(seg.path, rec.offset, "entry index " + std::to_string(e->index) +
+                                               " does not continue the log ending at " +
+                                               std::to_string(last_index_));
+  }
+  const std::size_t pos = static_cast<std::size_t>(e->index - *log_first);
+  if (pos != entries.size()) entries.resize(pos);  // drops a replaced suffix
+  raft::Entry& placed = entries.emplace_back();
+  placed.term = e->term;
+  placed.index = e->index;
+  placed.type = e->type;
+  placed.data.assign(e->data.data(), e->data.size());
+  last_index_ = e->index;
   return Status::Ok();
 }
 

@@ -40,6 +40,7 @@
 
 namespace cairn::storage {
 namespace wal {
+struct Record;
 struct SegmentScan;
 }
 
@@ -120,7 +121,10 @@ class Wal {
   Wal(Fs& fs, std::string dir, WalOptions options);
   Status Recover(WalState* out);
   Status ReplaySegment(std::size_t i, bool last, WalState* out);
-  Status ReplayRecords(Segment& seg, const wal::SegmentScan& scan, bool first_segment, WalState* out);
+  Status ReplayHeader(Segment& seg, const wal::Record& first, bool first_segment, WalState* out,
+                      raft::Index* log_first);
+  Status ReplayRecord(const Segment& seg, const wal::Record& rec, raft::Index* log_first,
+                      WalState* out);
   Status RepairTail(const Segment& seg, const wal::SegmentScan& scan, std::uint64_t file_bytes,
                     WalState* out);
   Status StartSegment(std::uint64_t seq);

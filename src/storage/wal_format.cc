@@ -47,35 +47,6 @@ void Frame(std::string* out, RecordType type, Fill fill) {
 
 bool KnownType(std::uint8_t t) { return t >= 1 && t <= 3; }
 
-// Decodes the record at `p`, or says why it cannot.
-bool TryRecord(std::string_view bytes, std::uint64_t p, bool check_crc, Record* rec,
-               std::string* why) {
-  std::uint64_t left = bytes.size() - p;
-  if (left < kRecordHeaderBytes) {
-    *why = "short record header";
-    return false;
-  }
-  const char* h = bytes.data() + p;
-  std::uint32_t len = GetU32(h + 4);
-  std::uint8_t type = static_cast<std::uint8_t>(h[8]);
-  if (!KnownType(type)) {
-    *why = "unknown record type " + std::to_string(type);
-    return false;
-  }
-  if (len > kRecordPayloadBytesMax || len > left - kRecordHeaderBytes) {
-    *why = "record length " + std::to_string(len) + " runs past the end";
-    return false;
-  }
-  if (check_crc && crc32c::Unmask(GetU32(h)) != crc32c::Value(h + 4, len + 5)) {
-    *why = "checksum mismatch";
-    return false;
-  }
-  rec->type = static_cast<RecordType>(type);
-  rec->payload = bytes.substr(p + kRecordHeaderBytes, len);
-  rec->offset = p;
-  return true;
-}
-
 bool AllZero(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == '\0'; });
 }
@@ -132,22 +103,78 @@ Result<SegmentHeader> DecodeSegmentHeader(std::string_view p) {
   return h;
 }
 
-Result<raft::Entry> DecodeEntry(std::string_view p) {
+Result<EntryView> DecodeEntryView(std::string_view p) {
   if (p.size() < 17) return Status::Corruption("entry record: too short");
   std::uint8_t type = static_cast<std::uint8_t>(p[16]);
   if (type > 2) return Status::Corruption("entry record: unknown entry type");
-  raft::Entry e;
+  EntryView e;
   e.term = GetU64(p.data());
   e.index = GetU64(p.data() + 8);
   e.type = static_cast<raft::EntryType>(type);
-  e.data.assign(p.substr(17));
+  e.data = p.substr(17);
   if (e.index == 0) return Status::Corruption("entry record: index 0");
   return e;
+}
+
+Result<raft::Entry> DecodeEntry(std::string_view p) {
+  CAIRN_ASSIGN_OR_RETURN(EntryView v, DecodeEntryView(p));
+  return raft::Entry{v.term, v.index, v.type, std::string(v.data)};
 }
 
 Result<raft::HardState> DecodeHardState(std::string_view p) {
   if (p.size() != 24) return Status::Corruption("hard-state record: wrong size");
   return raft::HardState{GetU64(p.data()), GetU64(p.data() + 8), GetU64(p.data() + 16)};
+}
+
+ParseResult ParseRecord(std::string_view window, std::size_t p, std::uint64_t bytes_after_window,
+                        bool check_crc, Record* rec, std::string* why) {
+  const std::uint64_t left = window.size() - p;
+  if (left < kRecordHeaderBytes) {
+    if (left + bytes_after_window >= kRecordHeaderBytes) return ParseResult::kIncomplete;
+    *why = "short record header";
+    return ParseResult::kInvalid;
+  }
+  const char* h = window.data() + p;
+  std::uint32_t len = GetU32(h + 4);
+  std::uint8_t type = static_cast<std::uint8_t>(h[8]);
+  if (!KnownType(type)) {
+    *why = "unknown record type " + std::to_string(type);
+    return ParseResult::kInvalid;
+  }
+  if (len > kRecordPayloadBytesMax || len > left + bytes_after_window - kRecordHeaderBytes) {
+    *why = "record length " + std::to_string(len) + " runs past the end";
+    return ParseResult::kInvalid;
+  }
+  if (len > left - kRecordHeaderBytes) return ParseResult::kIncomplete;
+  if (check_crc && crc32c::Unmask(GetU32(h)) != crc32c::Value(h + 4, len + 5)) {
+    *why = "checksum mismatch";
+    return ParseResult::kInvalid;
+  }
+  rec->type = static_cast<RecordType>(type);
+  rec->payload = window.substr(p + kRecordHeaderBytes, len);
+  rec->offset = p;
+  return ParseResult::kValid;
+}
+
+TailKind ClassifyTail(std::string_view rest) {
+  if (AllZero(rest)) return TailKind::kClean;
+  // Torn or corrupt? A torn write is the last thing written, so no valid
+  // record can start after it. Look for one at every later byte offset.
+  // When the bad record's header is sane, its payload is skipped: an entry's
+  // data may itself hold bytes that look like a record.
+  std::uint64_t from = 1;
+  if (rest.size() >= kRecordHeaderBytes) {
+    std::uint32_t len = GetU32(rest.data() + 4);
+    bool sane = KnownType(static_cast<std::uint8_t>(rest[8])) && len <= kRecordPayloadBytesMax &&
+                len <= rest.size() - kRecordHeaderBytes;
+    if (sane) from = kRecordHeaderBytes + len;
+  }
+  Record rec;
+  std::string why;
+  for (std::uint64_t q = from; q + kRecordHeaderBytes <= rest.size(); q++) {
+    if (ParseRecord(rest, q, 0, true, &rec, &why) == ParseResult::kValid) return TailKind::kCorrupt;
+  }
+  return TailKind::kTorn;
 }
 
 SegmentScan ScanSegment(std::string_view bytes, ScanOptions options) {
@@ -156,31 +183,14 @@ SegmentScan ScanSegment(std::string_view bytes, ScanOptions options) {
   Record rec;
   std::string why;
   while (p < bytes.size()) {
-    if (!TryRecord(bytes, p, !options.skip_crc_check, &rec, &why)) break;
+    if (ParseRecord(bytes, p, 0, !options.skip_crc_check, &rec, &why) != ParseResult::kValid) break;
     scan.records.push_back(rec);
     p += kRecordHeaderBytes + rec.payload.size();
   }
   scan.valid_end_offset = p;
-  if (p >= bytes.size() || AllZero(bytes.substr(p))) return scan;
-  scan.tail_reason = why;
-  // Torn or corrupt? A torn write is the last thing written, so no valid
-  // record can start after it. Look for one at every later byte offset.
-  // When the bad record's header is sane, its payload is skipped: an entry's
-  // data may itself hold bytes that look like a record.
-  scan.tail = TailKind::kTorn;
-  std::uint64_t from = p + 1;
-  if (bytes.size() - p >= kRecordHeaderBytes) {
-    std::uint32_t len = GetU32(bytes.data() + p + 4);
-    bool sane = KnownType(static_cast<std::uint8_t>(bytes[p + 8])) && len <= kRecordPayloadBytesMax &&
-                len <= bytes.size() - p - kRecordHeaderBytes;
-    if (sane) from = p + kRecordHeaderBytes + len;
-  }
-  for (std::uint64_t q = from; q + kRecordHeaderBytes <= bytes.size(); q++) {
-    if (TryRecord(bytes, q, true, &rec, &why)) {
-      scan.tail = TailKind::kCorrupt;
-      break;
-    }
-  }
+  if (p >= bytes.size()) return scan;
+  scan.tail = ClassifyTail(bytes.substr(p));
+  if (scan.tail != TailKind::kClean) scan.tail_reason = why;
   return scan;
 }
 

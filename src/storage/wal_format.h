@@ -5,10 +5,12 @@
 // Record:  [crc32c masked u32][payload length u32][type u8][payload]
 //          little-endian; the CRC covers length, type and payload.
 //
-// ScanSegment is the only code that turns disk bytes into records; it is
-// what the fuzzer (fuzz/storage) feeds arbitrary bytes. It never returns a
-// record whose checksum fails (unless told to skip the check, a test-only
-// broken variant).
+// ParseRecord and ClassifyTail are the only code that turns disk bytes into
+// records; ScanSegment (whole segment in memory) and SegmentReader (recovery,
+// a window at a time, segment_reader.h) are both built from them. The fuzzer
+// (fuzz/storage) feeds ScanSegment, and a read-only Wal::Open (hence
+// SegmentReader), arbitrary bytes. Neither returns a record whose checksum
+// fails (unless told to skip the check, a test-only broken variant).
 //
 // Thread-safety: pure functions.
 
@@ -54,6 +56,15 @@ std::size_t EntryRecordBytes(const raft::Entry& e);
 // Payload decoders: kCorruption on a malformed payload.
 Result<SegmentHeader> DecodeSegmentHeader(std::string_view payload);
 Result<raft::Entry> DecodeEntry(std::string_view payload);
+// An entry payload without copying its data (`data` points into `payload`):
+// replay places the entry first and copies the data once, into the entry.
+struct EntryView {
+  raft::Term term = 0;
+  raft::Index index = 0;
+  raft::EntryType type = raft::EntryType::kNormal;
+  std::string_view data;
+};
+Result<EntryView> DecodeEntryView(std::string_view payload);
 Result<raft::HardState> DecodeHardState(std::string_view payload);
 
 struct Record {
@@ -84,5 +95,21 @@ struct ScanOptions {
 };
 
 SegmentScan ScanSegment(std::string_view bytes, ScanOptions options = {});
+
+// The two steps ScanSegment is made of, for scanning a segment a window at a
+// time (segment_reader.h) with exactly the same verdicts.
+enum class ParseResult : std::uint8_t {
+  kValid,       // *rec is the record at `p`
+  kIncomplete,  // the record may be valid but ends past the window: read more
+  kInvalid,     // *why says why
+};
+// Parses the record at window[p]. `bytes_after_window` is how many bytes of
+// the segment follow the window (0 when the window reaches its end); with 0
+// the result is never kIncomplete. rec->offset is relative to the window.
+ParseResult ParseRecord(std::string_view window, std::size_t p, std::uint64_t bytes_after_window,
+                        bool check_crc, Record* rec, std::string* why);
+// Classifies the bytes from the first invalid record to the end of the
+// segment: kClean (all zero), kTorn or kCorrupt (see TailKind).
+TailKind ClassifyTail(std::string_view rest);
 
 }  // namespace cairn::storage::wal
