@@ -16,6 +16,16 @@
 
 namespace cairn::cache {
 
+// A strong 64-bit mixer for cache keys (splitmix64 finaliser).
+inline std::uint64_t MixHash(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
 class FrequencySketch {
  public:
   // `expected_entries` sizes the table (rounded up to a power of two);
@@ -26,6 +36,10 @@ class FrequencySketch {
   int Estimate(std::uint64_t key_hash) const;
   // Counts one more occurrence (saturates at 15); may trigger aging.
   void Increment(std::uint64_t key_hash);
+  // Starts loading the key's block into the CPU cache (for batched updates).
+  void Prefetch(std::uint64_t key_hash) const {
+    __builtin_prefetch(&table_[(MixHash(key_hash) & block_mask_) * 8], 1);
+  }
 
   std::size_t sample_size() const { return sample_size_; }
   std::size_t resets() const { return resets_; }
@@ -44,15 +58,5 @@ class FrequencySketch {
   std::size_t additions_ = 0;         // increments since the last aging
   std::size_t resets_ = 0;            // agings so far (for tests and stats)
 };
-
-// A strong 64-bit mixer for cache keys (splitmix64 finaliser).
-inline std::uint64_t MixHash(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
 
 }  // namespace cairn::cache

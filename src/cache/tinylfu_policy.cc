@@ -94,6 +94,15 @@ void TinyLfuPolicy::RecordAccess(PolicyNode* node) {
   }
 }
 
+void TinyLfuPolicy::RecordAccesses(PolicyNode* const* nodes, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    sketch_.Prefetch(nodes[i]->key_hash);
+    __builtin_prefetch(nodes[i]->prev, 1);
+    __builtin_prefetch(nodes[i]->next, 1);
+  }
+  for (std::size_t i = 0; i < count; ++i) RecordAccess(nodes[i]);
+}
+
 void TinyLfuPolicy::Add(PolicyNode* node, std::vector<PolicyNode*>* evicted) {
   CAIRN_CHECK(node->queue == Queue::kNone, "node added twice");
   sketch_.Increment(node->key_hash);
