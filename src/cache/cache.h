@@ -159,7 +159,15 @@ class Cache {
   bool ShouldRefreshEarly(const Entry& e, std::int64_t now_ns) const;
   void Insert(Shard& s, std::uint64_t h, const K& key, std::optional<V> value, Nanos ttl,
               std::int64_t load_ns);
-  void DrainLocked(Shard& s);
+  // Read-buffer drains: take the events under map_mu (and policy_mu), apply
+  // them under policy_mu alone. Nodes are freed only under policy_mu after
+  // such a drain, so a taken pointer stays valid until it is applied.
+  struct ReadBatch {
+    PolicyNode* nodes[ReadBuffer::kSlots];
+    std::uint32_t count = 0;
+  };
+  void TakeReads(Shard& s, ReadBatch* batch);
+  void ApplyReads(Shard& s, ReadBatch* batch);
   void EndFlight(Shard& s, const K& key, const std::shared_ptr<Flight>& flight,
                  const LoadResult& result);
   LoadResult RunLoad(Shard& s, std::uint64_t h, const K& key, const Loader& loader,

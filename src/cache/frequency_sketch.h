@@ -38,7 +38,13 @@ class FrequencySketch {
   void Increment(std::uint64_t key_hash);
   // Starts loading the key's block into the CPU cache (for batched updates).
   void Prefetch(std::uint64_t key_hash) const {
-    __builtin_prefetch(&table_[(MixHash(key_hash) & block_mask_) * 8], 1);
+    const std::uint64_t* block = table_.data() + (MixHash(key_hash) & block_mask_) * 8;
+#if defined(__x86_64__)
+    // GCC 12 silently drops __builtin_prefetch here (seen in the disassembly).
+    asm volatile("prefetcht0 %0" : : "m"(*block));
+#else
+    __builtin_prefetch(block, 1, 3);
+#endif
   }
 
   std::size_t sample_size() const { return sample_size_; }

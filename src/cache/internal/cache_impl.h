@@ -60,6 +60,7 @@ typename Cache<K, V, Hash>::Lookup Cache<K, V, Hash>::Find(Shard& s, std::uint64
                                                            const K& key, bool want_refresh,
                                                            bool count_miss) {
   Lookup out;
+  s.index.Prefetch(h);  // overlaps the slot's cache miss with taking the lock
   std::unique_lock<internal::SpinLock> lock(s.map_mu);
   Entry* e = FindEntry(s, h, key);
   if (e != nullptr && e->expire_at_ns != kNever) {
@@ -83,20 +84,29 @@ typename Cache<K, V, Hash>::Lookup Cache<K, V, Hash>::Find(Shard& s, std::uint64
   // before the events leave the buffer until they are applied keeps every
   // buffered node alive (nodes are freed only under policy_mu).
   if (s.reads.Push(e) && s.policy_mu.try_lock()) {
-    PolicyNode* batch[ReadBuffer::kSlots];
-    const std::uint32_t n = s.reads.TakeAll(batch);
+    ReadBatch batch;
+    TakeReads(s, &batch);
     lock.unlock();
-    s.policy->RecordAccesses(batch, n);
+    ApplyReads(s, &batch);
     s.policy_mu.unlock();
   }
   return out;
 }
 
 template <typename K, typename V, typename Hash>
-void Cache<K, V, Hash>::DrainLocked(Shard& s) {
-  PolicyNode* batch[ReadBuffer::kSlots];
-  const std::uint32_t n = s.reads.TakeAll(batch);
-  s.policy->RecordAccesses(batch, n);
+void Cache<K, V, Hash>::TakeReads(Shard& s, ReadBatch* batch) {
+  batch->count = s.reads.TakeAll(batch->nodes);
+}
+
+template <typename K, typename V, typename Hash>
+void Cache<K, V, Hash>::ApplyReads(Shard& s, ReadBatch* batch) {
+  // A writer may have unlinked a node after it was buffered (it is freed
+  // only after this drain): skip those.
+  std::uint32_t live = 0;
+  for (std::uint32_t i = 0; i < batch->count; ++i)
+    if (batch->nodes[i]->queue != Queue::kNone) batch->nodes[live++] = batch->nodes[i];
+  s.policy->RecordAccesses(batch->nodes, live);
+  batch->count = 0;
 }
 
 template <typename K, typename V, typename Hash>
@@ -105,22 +115,30 @@ std::optional<V> Cache<K, V, Hash>::Get(const K& key) {
   return std::move(Find(ShardFor(h), h, key, /*want_refresh=*/false, /*count_miss=*/true).value);
 }
 
+// Writers hold policy_mu throughout but the map lock (which readers spin on)
+// only for the index changes and to take the buffered reads out; the policy
+// work runs with readers free to proceed.
 template <typename K, typename V, typename Hash>
 void Cache<K, V, Hash>::Insert(Shard& s, std::uint64_t h, const K& key, std::optional<V> value,
                                Nanos ttl, std::int64_t load_ns) {
   const std::uint64_t weight = value.has_value() && weigher_ ? weigher_(key, *value) : 1;
   const std::int64_t expire_at_ns = ttl.count() > 0 ? NowNs() + ttl.count() : kNever;
   std::vector<PolicyNode*> evicted;
+  ReadBatch batch;
   {
     std::lock_guard<std::mutex> policy_lock(s.policy_mu);
-    std::lock_guard<internal::SpinLock> map_lock(s.map_mu);
-    DrainLocked(s);  // no buffered pointer may outlive an eviction below
-    if (Entry* e = FindEntry(s, h, key)) {
-      e->value = std::move(value);
-      e->expire_at_ns = expire_at_ns;
-      e->load_ns = load_ns;
-      s.policy->UpdateWeight(e, weight, &evicted);
-    } else {
+    Entry* e = nullptr;
+    {
+      std::lock_guard<internal::SpinLock> map_lock(s.map_mu);
+      e = FindEntry(s, h, key);
+      if (e != nullptr) {
+        std::swap(e->value, value);  // the old value is destroyed outside the lock
+        e->expire_at_ns = expire_at_ns;
+        e->load_ns = load_ns;
+      }
+    }
+    if (e == nullptr) {
+      // Only writers insert and they hold policy_mu, so the key stays absent.
       e = new Entry;
       e->key_hash = h;
       e->weight_bytes = weight;
@@ -128,16 +146,30 @@ void Cache<K, V, Hash>::Insert(Shard& s, std::uint64_t h, const K& key, std::opt
       e->value = std::move(value);
       e->expire_at_ns = expire_at_ns;
       e->load_ns = load_ns;
+      std::lock_guard<internal::SpinLock> map_lock(s.map_mu);
       s.index.Insert(h, e);
-      s.policy->Add(e, &evicted);
+      TakeReads(s, &batch);
     }
-    for (PolicyNode* n : evicted) {
-      CAIRN_CHECK(s.index.Erase(n->key_hash, static_cast<Entry*>(n)),
-                  "evicted entry missing from the index");
+    ApplyReads(s, &batch);
+    if (e->queue == Queue::kNone) {
+      s.policy->Add(e, &evicted);
+    } else {
+      s.policy->UpdateWeight(e, weight, &evicted);
+    }
+    if (!evicted.empty()) {
+      {
+        std::lock_guard<internal::SpinLock> map_lock(s.map_mu);
+        for (PolicyNode* n : evicted) {
+          CAIRN_CHECK(s.index.Erase(n->key_hash, static_cast<Entry*>(n)),
+                      "evicted entry missing from the index");
+        }
+        // Readers may have buffered a victim before it left the index.
+        TakeReads(s, &batch);
+      }
+      ApplyReads(s, &batch);
     }
   }
-  // Unreachable now: out of the index and the policy, and the drain above
-  // emptied the read buffer while no reader could find them any more.
+  // Unreachable now: out of the index, the policy and every read buffer.
   for (PolicyNode* n : evicted) delete static_cast<Entry*>(n);
   s.counters.evictions.fetch_add(evicted.size(), std::memory_order_relaxed);
 }
@@ -161,12 +193,16 @@ bool Cache<K, V, Hash>::Invalidate(const K& key) {
   Entry* e = nullptr;
   {
     std::lock_guard<std::mutex> policy_lock(s.policy_mu);
-    std::lock_guard<internal::SpinLock> map_lock(s.map_mu);
-    DrainLocked(s);
-    e = FindEntry(s, h, key);
-    if (e == nullptr) return false;
+    ReadBatch batch;
+    {
+      std::lock_guard<internal::SpinLock> map_lock(s.map_mu);
+      e = FindEntry(s, h, key);
+      if (e == nullptr) return false;
+      s.index.Erase(h, e);
+      TakeReads(s, &batch);  // may hold e; applied before e leaves the policy
+    }
+    ApplyReads(s, &batch);
     s.policy->Remove(e);
-    s.index.Erase(h, e);
   }
   delete e;
   return true;

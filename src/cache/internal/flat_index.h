@@ -9,9 +9,11 @@
 // Erase uses backward-shift deletion, so there are no tombstones and probe
 // chains never degrade over time.
 //
-// Thread-safety: none; the cache guards each shard's index with its map lock.
+// Thread-safety: none, except Prefetch; the cache guards each shard's index
+// with its map lock.
 // Items must be non-null. Equal hashes are allowed (Find checks `eq`).
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -26,6 +28,28 @@ class FlatIndex {
     while (capacity < 2 * expected_items) capacity *= 2;
     slots_.assign(capacity, Slot{});
     mask_ = capacity - 1;
+    PublishHint();
+  }
+  FlatIndex(const FlatIndex&) = delete;
+  FlatIndex& operator=(FlatIndex&& other) noexcept {
+    slots_ = std::move(other.slots_);
+    mask_ = other.mask_;
+    size_ = other.size_;
+    PublishHint();
+    return *this;
+  }
+
+  // Starts loading the hash's home slot into the CPU cache. Safe from any
+  // thread without the lock: it reads only relaxed atomic copies of the
+  // table address, and a prefetch of a stale address cannot fault.
+  void Prefetch(std::uint64_t hash) const {
+    const Slot* slots = hint_slots_.load(std::memory_order_relaxed);
+    const Slot* home = slots + Home(hash, hint_mask_.load(std::memory_order_relaxed));
+#if defined(__x86_64__)
+    asm volatile("prefetcht0 %0" : : "m"(*reinterpret_cast<const char*>(home)));
+#else
+    __builtin_prefetch(home);
+#endif
   }
 
   // The item with this hash for which eq(item) holds, or nullptr.
@@ -74,7 +98,15 @@ class FlatIndex {
 
   // The cache picks shards with the hash's low bits; use the high half here
   // so the items of one shard still spread over its whole table.
-  std::size_t Home(std::uint64_t hash) const { return static_cast<std::size_t>(hash >> 32 ^ hash >> 13) & mask_; }
+  static std::size_t Home(std::uint64_t hash, std::size_t mask) {
+    return static_cast<std::size_t>(hash >> 32 ^ hash >> 13) & mask;
+  }
+  std::size_t Home(std::uint64_t hash) const { return Home(hash, mask_); }
+
+  void PublishHint() {
+    hint_slots_.store(slots_.data(), std::memory_order_relaxed);
+    hint_mask_.store(mask_, std::memory_order_relaxed);
+  }
 
   void Place(std::uint64_t hash, T* item) {
     std::size_t i = Home(hash);
@@ -102,11 +134,16 @@ class FlatIndex {
     mask_ = slots_.size() - 1;
     for (const Slot& s : old)
       if (s.item != nullptr) Place(s.hash, s.item);
+    PublishHint();
   }
 
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
+  // Copies of slots_.data() and mask_ for Prefetch (a reader may pair an old
+  // address with a new mask: the prefetch is then useless, never harmful).
+  std::atomic<const Slot*> hint_slots_{nullptr};
+  std::atomic<std::size_t> hint_mask_{0};
 };
 
 }  // namespace cairn::cache::internal
