@@ -5,8 +5,9 @@
 // Each key maps to one 64-byte block (a cache line of eight 64-bit words) and
 // to one 4-bit counter in each of four word pairs of that block, so an
 // estimate is the minimum of four saturating counters and costs one cache miss.
-// Aging: after `sample_size` increments every counter is halved, so the
-// sketch forgets old popularity and follows a shifting workload.
+// Aging: after `sample_size` increments (10 x capacity, at least 2000)
+// every counter is halved, so the sketch forgets old popularity and follows
+// a shifting workload.
 //
 // Thread-safety: none. The cache calls it only under the shard's policy lock.
 
@@ -29,7 +30,7 @@ inline std::uint64_t MixHash(std::uint64_t x) {
 class FrequencySketch {
  public:
   // `expected_entries` sizes the table (rounded up to a power of two);
-  // aging happens every 10 * expected_entries increments.
+  // aging happens every max(10 * expected_entries, 2000) increments.
   explicit FrequencySketch(std::size_t expected_entries);
 
   // Frequency estimate in [0, 15].

@@ -9,7 +9,7 @@ namespace cairn::cache {
 namespace {
 constexpr double kStepInitial = 0.0625;    // share of the capacity moved per period at first
 constexpr double kStepDecay = 0.98;        // steps shrink while the hit ratio is stable
-constexpr double kRestartThreshold = 0.05; // a big hit-ratio jump restarts the search
+constexpr double kRestartThreshold = 0.03; // a big hit-ratio jump restarts the search
 constexpr int kWarmFrequency = 5;          // candidates above this may win ties at random
 }  // namespace
 
