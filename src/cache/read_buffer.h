@@ -23,7 +23,7 @@ namespace cairn::cache {
 
 class ReadBuffer {
  public:
-  static constexpr std::uint32_t kSlots = 32;
+  static constexpr std::uint32_t kSlots = 64;
 
   // Records an access (or drops it when full); true when the buffer is full
   // and the caller should try to drain.
