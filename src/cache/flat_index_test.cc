@@ -36,7 +36,7 @@ RC_GTEST_PROP(FlatIndex, MatchesAMapModel, ()) {
       if (it != model.end()) model.erase(it);
     }
     RC_ASSERT(index.size() == model.size());
-    RC_ASSERT(2 * index.size() <= index.capacity());
+    RC_ASSERT(4 * index.size() <= 3 * index.capacity());
   }
   for (int key = 0; key < 60; ++key) {
     auto it = model.find(key);
