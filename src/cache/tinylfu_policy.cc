@@ -81,9 +81,14 @@ void TinyLfuPolicy::RecordAccess(PolicyNode* node) {
   if (config_.adaptive) Climb(/*hit=*/true);
   switch (node->queue) {
     case Queue::kWindow:
-    case Queue::kProtected:
-      MoveTo(node, node->queue);
+    case Queue::kProtected: {
+      List& list = ListOf(node->queue);
+      if (node->next != &list.head) {  // already the MRU entry: nothing to move
+        list.Unlink(node);
+        list.PushMru(node);
+      }
       break;
+    }
     case Queue::kProbation:
       MoveTo(node, Queue::kProtected);
       // Keep protected within its share: its LRU goes back on probation.
