@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "cache/frequency_sketch.h"
+#include "cache/internal/entry_arena.h"
 #include "cache/internal/flat_index.h"
 #include "cache/internal/spin_lock.h"
 #include "cache/read_buffer.h"
@@ -97,8 +98,8 @@ class Cache {
  private:
   static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
-  // Heap-allocated, owned by the shard (its index points at it); the fields
-  // a hit reads come right after the policy links.
+  // Allocated from arena_, owned by the shard (its index points at it); the
+  // fields a hit reads come right after the policy links.
   struct Entry : PolicyNode {
     K key;
     std::int64_t expire_at_ns = kNever;
@@ -177,6 +178,13 @@ class Cache {
   Clock* const clock_;
   Weigher weigher_;
   Hash hasher_;
+  // Entries live in arena_ (declared first: it outlives the shards).
+  Entry* NewEntry() { return new (arena_.Allocate()) Entry; }
+  void DeleteEntry(Entry* e) {
+    e->~Entry();
+    arena_.Free(e);
+  }
+  internal::EntryArena arena_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::size_t shard_mask_ = 0;
 };

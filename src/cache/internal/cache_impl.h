@@ -11,7 +11,8 @@ template <typename K, typename V, typename Hash>
 Cache<K, V, Hash>::Cache(const CacheOptions& options, Weigher weigher)
     : options_(options),
       clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
-      weigher_(std::move(weigher)) {
+      weigher_(std::move(weigher)),
+      arena_(sizeof(Entry), alignof(Entry), options.max_entries) {
   CAIRN_CHECK(options.max_entries > 0, "max_entries must be positive");
   // Small caches get fewer shards: each shard's policy needs room to work.
   std::size_t shards = 1;
@@ -46,7 +47,7 @@ bool Cache<K, V, Hash>::ShouldRefreshEarly(const Entry& e, std::int64_t now_ns) 
 
 template <typename K, typename V, typename Hash>
 Cache<K, V, Hash>::~Cache() {
-  for (auto& s : shards_) s->index.ForEach([](Entry* e) { delete e; });
+  for (auto& s : shards_) s->index.ForEach([this](Entry* e) { DeleteEntry(e); });
 }
 
 template <typename K, typename V, typename Hash>
@@ -139,7 +140,7 @@ void Cache<K, V, Hash>::Insert(Shard& s, std::uint64_t h, const K& key, std::opt
     }
     if (e == nullptr) {
       // Only writers insert and they hold policy_mu, so the key stays absent.
-      e = new Entry;
+      e = NewEntry();
       e->key_hash = h;
       e->weight_bytes = weight;
       e->key = key;
@@ -170,7 +171,7 @@ void Cache<K, V, Hash>::Insert(Shard& s, std::uint64_t h, const K& key, std::opt
     }
   }
   // Unreachable now: out of the index, the policy and every read buffer.
-  for (PolicyNode* n : evicted) delete static_cast<Entry*>(n);
+  for (PolicyNode* n : evicted) DeleteEntry(static_cast<Entry*>(n));
   s.counters.evictions.fetch_add(evicted.size(), std::memory_order_relaxed);
 }
 
@@ -204,7 +205,7 @@ bool Cache<K, V, Hash>::Invalidate(const K& key) {
     ApplyReads(s, &batch);
     s.policy->Remove(e);
   }
-  delete e;
+  DeleteEntry(e);
   return true;
 }
 
