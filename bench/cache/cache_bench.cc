@@ -2,6 +2,7 @@
 // and a Zipf get-or-put mix.
 #include <benchmark/benchmark.h>
 
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -41,6 +42,29 @@ void BM_Hit(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Hit)->Arg(65536)->Arg(1024)->Threads(1)->Threads(2)->UseRealTime();
+
+// The same hits with the client's types: std::string keys ("user:<n>") and
+// 32-byte std::string values, so every hit also hashes a string and copies
+// a value onto the heap (Get returns a copy).
+void BM_HitString(benchmark::State& state) {
+  static auto* cache = [] {
+    auto* c = new Cache<std::string, std::string>(CacheOptions{.max_entries = kEntries, .shards = 64});
+    for (std::uint64_t k = 0; k <= kKeyMask; ++k) c->Put("user:" + std::to_string(k), std::string(32, 'v'));
+    return c;
+  }();
+  Xoshiro256 rng(state.thread_index() + 1);
+  std::vector<std::string> keys(4096);
+  for (auto& k : keys) k = "user:" + std::to_string(rng.NextU64() & kKeyMask);
+  std::size_t i = 0;
+  std::uint64_t sum = 0;
+  for (auto _ : state) {
+    auto v = cache->Get(keys[i++ & 4095]);
+    sum += v->size();
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_HitString)->Threads(1)->Threads(2)->UseRealTime();
 
 // Baseline for the same run: a bare std::unordered_map lookup of the same keys,
 // no lock, no policy. Shows how much of a hit is the hash table itself.

@@ -9,10 +9,13 @@
 //   });
 //
 // Design: the key hash picks one of `shards` shards (lock striping). A hit
-// takes only the shard's map mutex for a lookup and a value copy and records
-// the access in a lossy read buffer; the W-TinyLFU bookkeeping runs later,
-// when a thread drains the buffer under try_lock of the policy mutex. Writes
-// take the policy mutex, then the map mutex (always in that order).
+// takes only the shard's map spin lock (one atomic exchange; the unlock is a
+// plain store) for a probe of the shard's open-addressing index and a value
+// copy, counts itself and records the access in the shard's lossy read
+// buffer with plain stores under that same lock. The W-TinyLFU bookkeeping
+// runs in batches of ReadBuffer::kSlots, when the hit that fills the buffer
+// wins a try_lock of the policy mutex. Writes take the policy mutex, then the
+// map lock (always in that order).
 //
 // Values are copied out on a hit; store std::shared_ptr<const T> for big ones.
 // Time: an entry with a TTL reads the injected Clock on each hit; entries
@@ -37,6 +40,9 @@
 #include <vector>
 
 #include "cache/frequency_sketch.h"
+#include "cache/internal/entry_arena.h"
+#include "cache/internal/flat_index.h"
+#include "cache/internal/spin_lock.h"
 #include "cache/read_buffer.h"
 #include "cache/stats.h"
 #include "cache/tinylfu_policy.h"
@@ -68,6 +74,7 @@ class Cache {
   using Weigher = std::function<std::uint64_t(const K&, const V&)>;
 
   explicit Cache(const CacheOptions& options, Weigher weigher = nullptr);
+  ~Cache();
   Cache(const Cache&) = delete;
   Cache& operator=(const Cache&) = delete;
 
@@ -91,10 +98,12 @@ class Cache {
  private:
   static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
+  // Allocated from arena_, owned by the shard (its index points at it); the
+  // fields a hit reads come right after the policy links.
   struct Entry : PolicyNode {
     K key;
-    std::optional<V> value;          // nullopt = negative entry
     std::int64_t expire_at_ns = kNever;
+    std::optional<V> value;          // nullopt = negative entry
     std::int64_t load_ns = 0;        // last load's duration, for XFetch
   };
 
@@ -106,18 +115,28 @@ class Cache {
     std::optional<LoadResult> result;
   };
 
+  // Lookup outcomes, counted on every Get/GetOrLoad. Written only under the
+  // shard's map lock, so a relaxed load + store suffices (no atomic
+  // read-modify-write on the hit path); atomics only so Stats() may read
+  // them without the lock.
+  struct LookupCounters {
+    std::atomic<std::uint64_t> hits{0}, negative_hits{0}, misses{0};
+  };
+  // Counters off the hit path (loads, evictions): plain fetch_add.
   struct Counters {
-    std::atomic<std::uint64_t> hits{0}, negative_hits{0}, misses{0}, evictions{0}, loads_ok{0},
-        loads_failed{0}, load_time_ns{0}, early_refreshes{0};
+    std::atomic<std::uint64_t> evictions{0}, loads_ok{0}, loads_failed{0}, load_time_ns{0},
+        early_refreshes{0};
   };
 
   struct alignas(64) Shard {
-    std::mutex policy_mu;                    // taken before map_mu
-    std::unique_ptr<TinyLfuPolicy> policy;   // guarded by policy_mu
-    std::mutex map_mu;
-    std::unordered_map<K, Entry, Hash> map;   // guarded by map_mu; nodes never move
+    // Hit path: the lock, the index and the read buffer come first.
+    internal::SpinLock map_mu;
+    internal::FlatIndex<Entry> index;  // guarded by map_mu; owns its entries
+    LookupCounters lookups;            // written under map_mu
+    ReadBuffer reads;                  // guarded by map_mu
     std::unordered_map<K, std::shared_ptr<Flight>, Hash> flights;  // guarded by map_mu
-    ReadBuffer reads;
+    alignas(64) std::mutex policy_mu;        // taken before map_mu
+    std::unique_ptr<TinyLfuPolicy> policy;   // guarded by policy_mu
     Counters counters;
   };
 
@@ -131,12 +150,25 @@ class Cache {
   std::uint64_t HashOf(const K& key) const { return MixHash(hasher_(key)); }
   Shard& ShardFor(std::uint64_t h) { return *shards_[h & shard_mask_]; }
   std::int64_t NowNs() const { return clock_->Now().count(); }
-  Lookup Find(Shard& s, const K& key, bool want_refresh);
+  // Looks the key up under the map lock and counts a hit (or, if count_miss,
+  // a miss); may drain the read buffer.
+  Lookup Find(Shard& s, std::uint64_t h, const K& key, bool want_refresh, bool count_miss);
+  Entry* FindEntry(Shard& s, std::uint64_t h, const K& key);
+  static void Bump(std::atomic<std::uint64_t>& counter) {
+    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   bool ShouldRefreshEarly(const Entry& e, std::int64_t now_ns) const;
   void Insert(Shard& s, std::uint64_t h, const K& key, std::optional<V> value, Nanos ttl,
               std::int64_t load_ns);
-  void DrainLocked(Shard& s);
-  void TryDrain(Shard& s);
+  // Read-buffer drains: take the events under map_mu (and policy_mu), apply
+  // them under policy_mu alone. Nodes are freed only under policy_mu after
+  // such a drain, so a taken pointer stays valid until it is applied.
+  struct ReadBatch {
+    PolicyNode* nodes[ReadBuffer::kSlots];
+    std::uint32_t count = 0;
+  };
+  void TakeReads(Shard& s, ReadBatch* batch);
+  void ApplyReads(Shard& s, ReadBatch* batch);
   void EndFlight(Shard& s, const K& key, const std::shared_ptr<Flight>& flight,
                  const LoadResult& result);
   LoadResult RunLoad(Shard& s, std::uint64_t h, const K& key, const Loader& loader,
@@ -146,6 +178,13 @@ class Cache {
   Clock* const clock_;
   Weigher weigher_;
   Hash hasher_;
+  // Entries live in arena_ (declared first: it outlives the shards).
+  Entry* NewEntry() { return new (arena_.Allocate()) Entry; }
+  void DeleteEntry(Entry* e) {
+    e->~Entry();
+    arena_.Free(e);
+  }
+  internal::EntryArena arena_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::size_t shard_mask_ = 0;
 };

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -79,6 +80,49 @@ TEST(CacheConcurrency, MixedOperationsKeepValuesAndBounds) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_LE(cache.EntryCount(), 512u + cache.ShardCount());
+  const CacheStats st = cache.Stats();
+  EXPECT_GT(st.hits, 0u);
+  EXPECT_GT(st.evictions, 0u);
+}
+
+// The hit path's read buffer holds raw entry pointers while writers evict and
+// invalidate: a one-shard cache far smaller than the key space, with threads
+// hitting hot keys (filling and draining the buffer) while others insert,
+// reweigh and invalidate. ASan catches a drain touching a freed entry, TSan a
+// field read outside its lock; the values and bounds are checked here.
+TEST(CacheConcurrency, HitsRaceEvictionsInvalidationsAndReweighs) {
+  const std::uint64_t seed = Seed();
+  Cache<int, std::string> cache(CacheOptions{.max_entries = 48, .max_bytes = 400, .shards = 1},
+                                [](const int&, const std::string& v) { return v.size(); });
+  ASSERT_EQ(cache.ShardCount(), 1u);
+  constexpr int kThreads = 4;
+  constexpr int kOps = 60000;
+  auto value_of = [](int key, std::uint64_t salt) {
+    return std::to_string(key) + ":" + std::string(salt % 16, 'x');
+  };
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Xoshiro256 rng(seed * 31 + t);
+      for (int i = 0; i < kOps; ++i) {
+        const std::uint64_t r = rng.NextU64();
+        const int key = static_cast<int>(r % 8 == 0 ? 16 + (r >> 8) % 400 : (r >> 8) % 16);
+        switch ((r >> 40) % 8) {
+          case 0: cache.Put(key, value_of(key, r >> 48)); break;
+          case 1: cache.Invalidate(key); break;
+          default: {
+            auto v = cache.Get(key);
+            if (v && v->rfind(std::to_string(key) + ":", 0) != 0) wrong.fetch_add(1);
+          }
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_LE(cache.EntryCount(), 48u);
+  EXPECT_LE(cache.WeightedBytes(), 400u);
   const CacheStats st = cache.Stats();
   EXPECT_GT(st.hits, 0u);
   EXPECT_GT(st.evictions, 0u);

@@ -8,6 +8,7 @@ constexpr int kRows = 4;
 constexpr std::size_t kWordsPerBlock = 8;
 // Mask keeping the low 3 bits of every 4-bit counter: halving = shift + mask.
 constexpr std::uint64_t kHalfMask = 0x7777777777777777ULL;
+constexpr std::size_t kMinSampleSize = 2000;
 }  // namespace
 
 FrequencySketch::FrequencySketch(std::size_t expected_entries) {
@@ -17,7 +18,10 @@ FrequencySketch::FrequencySketch(std::size_t expected_entries) {
   while (blocks * 4 < std::max<std::size_t>(expected_entries, 1)) blocks <<= 1;
   table_.assign(blocks * kWordsPerBlock, 0);
   block_mask_ = blocks - 1;
-  sample_size_ = 10 * std::max<std::size_t>(expected_entries, 1);
+  // At least kMinSampleSize increments between agings: for tiny caches
+  // (or a small shard's share) 10 x capacity is a couple of hundred accesses,
+  // too few to tell a frequent key from a recent one.
+  sample_size_ = std::max<std::size_t>(10 * std::max<std::size_t>(expected_entries, 1), kMinSampleSize);
 }
 
 FrequencySketch::Slot FrequencySketch::SlotOf(std::uint64_t mixed, int row) const {

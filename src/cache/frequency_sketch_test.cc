@@ -15,7 +15,9 @@ TEST(FrequencySketch, CountsAndSaturatesAtFifteen) {
 }
 
 TEST(FrequencySketch, AgingHalvesCounters) {
-  FrequencySketch sketch(64);  // ages every 640 increments
+  FrequencySketch sketch(64);
+  EXPECT_EQ(sketch.sample_size(), 2000u);  // 10 x 64 is below the floor
+  EXPECT_EQ(FrequencySketch(1000).sample_size(), 10'000u);
   for (int i = 0; i < 12; ++i) sketch.Increment(7);
   EXPECT_EQ(sketch.Estimate(7), 12);
   std::uint64_t key = 1000;

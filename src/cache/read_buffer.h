@@ -2,16 +2,19 @@
 // ReadBuffer: a small lossy buffer of "this entry was read" events, so a cache
 // hit records its access without taking the policy lock (Caffeine's idea).
 //
-// A reader drops its event if the slot it picked is taken: the policy only
-// needs a sample of the accesses, and a lost event costs a little accuracy,
-// never correctness. The owner drains the buffer under its policy lock.
+// The cache pushes while it already holds the shard's map lock for the
+// lookup, so a push is two plain stores (no atomic read-modify-write of its
+// own, which would also stall the CPU's overlap of consecutive lookups).
+// When the buffer is full, new events are dropped until a drain empties it:
+// the policy only needs a sample of the accesses, and a lost event costs a
+// little accuracy, never correctness.
 //
-// Thread-safety: Push from any thread; Drain from one thread at a time.
-// Lifetime rule (enforced by the cache): a node is pushed only while the
-// pusher holds the map lock and the node is in the map, and a node is freed
-// only after a drain done under both the map and the policy lock.
+// Thread-safety: none of its own. Push and TakeAll under the shard's map
+// lock. Lifetime rule (enforced by the cache): a node is pushed only while
+// it is in the map; nodes are freed only under the policy lock after a
+// drain; a drainer takes the policy lock (try_lock) before it takes the
+// events out, and holds it until it has applied them.
 
-#include <atomic>
 #include <cstdint>
 
 #include "cache/tinylfu_policy.h"
@@ -20,31 +23,29 @@ namespace cairn::cache {
 
 class ReadBuffer {
  public:
-  static constexpr std::uint32_t kSlots = 16;
+  static constexpr std::uint32_t kSlots = 64;
 
-  // Records an access; returns true when the caller should try to drain
-  // (about once per kSlots pushes of this thread, or when a slot was taken).
+  // Records an access (or drops it when full); true when the buffer is full
+  // and the caller should try to drain.
   bool Push(PolicyNode* node) {
-    thread_local std::uint32_t counter = 0;
-    const std::uint32_t index = counter++;
-    PolicyNode* expected = nullptr;
-    const bool stored = slots_[index % kSlots].compare_exchange_strong(
-        expected, node, std::memory_order_release, std::memory_order_relaxed);
-    return !stored || index % kSlots == kSlots - 1;
+    if (count_ < kSlots) nodes_[count_++] = node;
+    return count_ == kSlots;
   }
 
-  // Hands every buffered node to `apply` and empties the slots.
-  template <typename F>
-  void Drain(F&& apply) {
-    for (auto& slot : slots_) {
-      if (slot.load(std::memory_order_relaxed) == nullptr) continue;
-      PolicyNode* node = slot.exchange(nullptr, std::memory_order_acquire);
-      if (node != nullptr) apply(node);
-    }
+  // Moves every buffered node into `out` (room for kSlots) and empties the
+  // buffer; returns how many.
+  std::uint32_t TakeAll(PolicyNode** out) {
+    const std::uint32_t n = count_;
+    for (std::uint32_t i = 0; i < n; ++i) out[i] = nodes_[i];
+    count_ = 0;
+    return n;
   }
+
+  std::uint32_t size() const { return count_; }
 
  private:
-  std::atomic<PolicyNode*> slots_[kSlots] = {};
+  std::uint32_t count_ = 0;
+  PolicyNode* nodes_[kSlots] = {};
 };
 
 }  // namespace cairn::cache

@@ -9,7 +9,7 @@ namespace cairn::cache {
 namespace {
 constexpr double kStepInitial = 0.0625;    // share of the capacity moved per period at first
 constexpr double kStepDecay = 0.98;        // steps shrink while the hit ratio is stable
-constexpr double kRestartThreshold = 0.05; // a big hit-ratio jump restarts the search
+constexpr double kRestartThreshold = 0.03; // a big hit-ratio jump restarts the search
 constexpr int kWarmFrequency = 5;          // candidates above this may win ties at random
 }  // namespace
 
@@ -81,9 +81,14 @@ void TinyLfuPolicy::RecordAccess(PolicyNode* node) {
   if (config_.adaptive) Climb(/*hit=*/true);
   switch (node->queue) {
     case Queue::kWindow:
-    case Queue::kProtected:
-      MoveTo(node, node->queue);
+    case Queue::kProtected: {
+      List& list = ListOf(node->queue);
+      if (node->next != &list.head) {  // already the MRU entry: nothing to move
+        list.Unlink(node);
+        list.PushMru(node);
+      }
       break;
+    }
     case Queue::kProbation:
       MoveTo(node, Queue::kProtected);
       // Keep protected within its share: its LRU goes back on probation.
@@ -91,6 +96,23 @@ void TinyLfuPolicy::RecordAccess(PolicyNode* node) {
       break;
     case Queue::kNone:
       break;
+  }
+}
+
+void TinyLfuPolicy::RecordAccesses(PolicyNode* const* nodes, std::size_t count) {
+  // Software pipeline: node i + kAhead's sketch block and queue neighbours are
+  // requested while node i is processed (a few misses in flight, not dozens
+  // that would overflow the CPU's miss buffers and be dropped).
+  constexpr std::size_t kAhead = 6;
+  auto prefetch = [&](std::size_t i) {
+    sketch_.Prefetch(nodes[i]->key_hash);
+    __builtin_prefetch(nodes[i]->prev, 1);
+    __builtin_prefetch(nodes[i]->next, 1);
+  };
+  for (std::size_t i = 0; i < std::min(count, kAhead); ++i) prefetch(i);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i + kAhead < count) prefetch(i + kAhead);
+    RecordAccess(nodes[i]);
   }
 }
 

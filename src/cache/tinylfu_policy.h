@@ -53,6 +53,9 @@ class TinyLfuPolicy {
 
   // A hit on a resident node: counts it and moves it up its queue.
   void RecordAccess(PolicyNode* node);
+  // RecordAccess for a batch (a read-buffer drain): prefetches every node's
+  // sketch block and queue neighbours first, so their cache misses overlap.
+  void RecordAccesses(PolicyNode* const* nodes, std::size_t count);
   // Links a new node (key_hash and weight_bytes set) and evicts until within
   // bounds. Evicted nodes (possibly `node` itself) are appended to `evicted`
   // and are unlinked; the caller frees them.
