@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target (clang-14, preset `fuzz`) and runs each one
-# for CAIRN_FUZZ_SECONDS (default 10) seconds from its folder's seed corpus.
+# for CAIRN_FUZZ_SECONDS (default 5) seconds from its folder's seed corpus.
 # New inputs go to a scratch directory, never into the checked-in corpus.
 # A crash, a leak or a failed assertion fails the script and leaves the
 # reproducer (crash-*) in build/fuzz/findings/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${CAIRN_FUZZ_SECONDS:-10}"
+seconds="${CAIRN_FUZZ_SECONDS:-5}"
 scripts/build.sh fuzz fuzz_targets
 findings="build/fuzz/findings"
 mkdir -p "$findings"

@@ -3,7 +3,7 @@
 #   1. the release build: unit, simulator (1,000+ seeds), integration tests;
 #   2. the AddressSanitizer + UBSan build: every test not labelled `slow`;
 #   3. the ThreadSanitizer build: tests labelled `concurrency`;
-#   4. every libFuzzer target (clang) for CAIRN_FUZZ_SECONDS (10) seconds each.
+#   4. every libFuzzer target (clang) for CAIRN_FUZZ_SECONDS (5) seconds each.
 # CAIRN_SANITIZERS=0 skips steps 2-4 (a quick local loop); CAIRN_FUZZ=0 skips 4.
 # CAIRN_SOAK=1 also runs suites labelled `soak` (long; not in CI).
 set -euo pipefail
