@@ -3,6 +3,14 @@
 #include "common/assert.h"
 
 namespace cairn::server {
+namespace {
+
+storage::KvOp ToKvOp(const std::string& key, const std::optional<std::string>& value) {
+  if (value) return {storage::KvOp::Kind::kPut, key, *value};
+  return {storage::KvOp::Kind::kDelete, key, {}};
+}
+
+}  // namespace
 
 Result<std::optional<std::string>> RocksEngine::Get(std::string_view key) const {
   if (grouping_) {
@@ -42,13 +50,7 @@ Status RocksEngine::Apply(const kv::EngineBatch& batch, const kv::AppliedState& 
   storage::KvBatch out;
   out.clear_first = batch.clear_first;
   out.ops.reserve(batch.writes.size());
-  for (const auto& [key, value] : batch.writes) {
-    if (value) {
-      out.ops.push_back({storage::KvOp::Kind::kPut, key, *value});
-    } else {
-      out.ops.push_back({storage::KvOp::Kind::kDelete, key, {}});
-    }
-  }
+  for (const auto& [key, value] : batch.writes) out.ops.push_back(ToKvOp(key, value));
   out.applied = applied;
   out.cluster = std::move(next_cluster_);
   next_cluster_.reset();
@@ -71,13 +73,7 @@ Status RocksEngine::Flush() {
   if (!group_applied_) return Status::Ok();
   storage::KvBatch out;
   out.ops.reserve(group_writes_.size());
-  for (auto& [key, value] : group_writes_) {
-    if (value) {
-      out.ops.push_back({storage::KvOp::Kind::kPut, key, std::move(*value)});
-    } else {
-      out.ops.push_back({storage::KvOp::Kind::kDelete, key, {}});
-    }
-  }
+  for (const auto& [key, value] : group_writes_) out.ops.push_back(ToKvOp(key, value));
   out.applied = *group_applied_;
   out.cluster = std::move(group_cluster_);
   group_writes_.clear();
