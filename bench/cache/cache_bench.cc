@@ -17,7 +17,8 @@ constexpr std::size_t kKeyMask = (1 << 16) - 1;  // 65536 hot keys, all resident
 
 Cache<std::uint64_t, std::uint64_t>& WarmCache() {
   static auto* cache = [] {
-    auto* c = new Cache<std::uint64_t, std::uint64_t>(CacheOptions{.max_entries = kEntries, .shards = 64});
+    auto* c = new Cache<std::uint64_t, std::uint64_t>(
+        CacheOptions{.max_entries = kEntries, .shards = 64});
     for (std::uint64_t k = 0; k <= kKeyMask; ++k) c->Put(k, k);
     return c;
   }();
@@ -48,8 +49,10 @@ BENCHMARK(BM_Hit)->Arg(65536)->Arg(1024)->Threads(1)->Threads(2)->UseRealTime();
 // a value onto the heap (Get returns a copy).
 void BM_HitString(benchmark::State& state) {
   static auto* cache = [] {
-    auto* c = new Cache<std::string, std::string>(CacheOptions{.max_entries = kEntries, .shards = 64});
-    for (std::uint64_t k = 0; k <= kKeyMask; ++k) c->Put("user:" + std::to_string(k), std::string(32, 'v'));
+    auto* c =
+        new Cache<std::string, std::string>(CacheOptions{.max_entries = kEntries, .shards = 64});
+    for (std::uint64_t k = 0; k <= kKeyMask; ++k)
+      c->Put("user:" + std::to_string(k), std::string(32, 'v'));
     return c;
   }();
   Xoshiro256 rng(state.thread_index() + 1);
@@ -86,7 +89,8 @@ void BM_BaselineMapFind(benchmark::State& state) {
 BENCHMARK(BM_BaselineMapFind)->Threads(1)->Threads(2)->UseRealTime();
 
 void BM_ZipfGetOrPut(benchmark::State& state) {
-  static Cache<std::uint64_t, std::uint64_t> cache(CacheOptions{.max_entries = 10'000, .shards = 64});
+  static Cache<std::uint64_t, std::uint64_t> cache(
+      CacheOptions{.max_entries = 10'000, .shards = 64});
   Xoshiro256 rng(state.thread_index() + 7);
   // Approximate Zipf: squaring a uniform skews towards small ranks.
   std::vector<std::uint64_t> keys(1 << 16);

@@ -53,10 +53,14 @@ struct Event {
   std::int64_t at_ns;
   int kind;  // 0 arrival, 1 completion
   std::size_t request;
-  bool operator>(const Event& o) const { return at_ns != o.at_ns ? at_ns > o.at_ns : request > o.request; }
+  bool operator>(const Event& o) const {
+    return at_ns != o.at_ns ? at_ns > o.at_ns : request > o.request;
+  }
 };
 
-bool Failing(std::size_t b, std::int64_t now_ns) { return b == 4 && now_ns >= kFailFromNs && now_ns < kFailToNs; }
+bool Failing(std::size_t b, std::int64_t now_ns) {
+  return b == 4 && now_ns >= kFailFromNs && now_ns < kFailToNs;
+}
 
 struct Outcome {
   std::string strategy;
@@ -70,7 +74,10 @@ using Factory = std::function<std::unique_ptr<Picker>(PickerContext)>;
 class Simulation {
  public:
   Simulation(std::string name, Factory factory, std::uint64_t seed)
-      : name_(std::move(name)), factory_(std::move(factory)), seed_(seed), rng_(seed),
+      : name_(std::move(name)),
+        factory_(std::move(factory)),
+        seed_(seed),
+        rng_(seed),
         health_(kBackends, HealthConfig{}, clock_) {
     backends_ = {{10}, {10}, {10}, {40}, {10}, {10}};
     for (std::size_t i = 0; i < kBackends; ++i) endpoints_.push_back({"b" + std::to_string(i), 1});
@@ -103,7 +110,9 @@ class Simulation {
   }
 
  private:
-  std::int64_t Exp(double mean_ns) { return static_cast<std::int64_t>(-mean_ns * std::log(1 - rng_.NextDouble())); }
+  std::int64_t Exp(double mean_ns) {
+    return static_cast<std::int64_t>(-mean_ns * std::log(1 - rng_.NextDouble()));
+  }
   std::size_t NewRequest(std::int64_t at) {
     requests_.push_back({at, 0});
     return requests_.size() - 1;
@@ -111,7 +120,8 @@ class Simulation {
   void Schedule(std::int64_t at, int kind, std::size_t id) { events_.push({at, kind, id}); }
 
   void Rebuild() {
-    std::vector<Endpoint> eps(endpoints_.begin(), endpoints_.begin() + static_cast<std::ptrdiff_t>(live_));
+    std::vector<Endpoint> eps(endpoints_.begin(),
+                              endpoints_.begin() + static_cast<std::ptrdiff_t>(live_));
     picker_ = factory_ ? factory_(PickerContext{eps, &health_, &clock_}) : nullptr;
   }
 
@@ -134,8 +144,10 @@ class Simulation {
     if (picker_) picker_->OnStart(b);
     requests_[id].backend = b;
     Backend& be = backends_[b];
-    if (be.busy < kSlots) StartService(id);
-    else be.queue.push_back(id);
+    if (be.busy < kSlots)
+      StartService(id);
+    else
+      be.queue.push_back(id);
   }
 
   void StartService(std::size_t id) {
@@ -162,8 +174,10 @@ class Simulation {
     // A picker rebuilt at the join has a fresh list; indices stay stable (append only).
     if (picker_) picker_->OnFinish(r.backend, Nanos(latency_ns), r.ok);
     health_.Record(r.backend, r.ok);
-    if (r.ok) latencies_ms_.push_back(latency_ns / 1e6);
-    else ++errors_;
+    if (r.ok)
+      latencies_ms_.push_back(latency_ns / 1e6);
+    else
+      ++errors_;
     if (!be.queue.empty()) {
       const std::size_t next = be.queue.front();
       be.queue.pop_front();
@@ -173,9 +187,12 @@ class Simulation {
 
   Outcome Summarise() {
     std::sort(latencies_ms_.begin(), latencies_ms_.end());
-    auto pct = [&](double p) { return latencies_ms_[static_cast<std::size_t>(p * (latencies_ms_.size() - 1))]; };
+    auto pct = [&](double p) {
+      return latencies_ms_[static_cast<std::size_t>(p * (latencies_ms_.size() - 1))];
+    };
     Outcome o{name_, seed_, pct(0.5), pct(0.99), 100.0 * errors_ / requests_.size(), {}};
-    for (const Backend& be : backends_) o.share.push_back(static_cast<double>(be.served) / requests_.size());
+    for (const Backend& be : backends_)
+      o.share.push_back(static_cast<double>(be.served) / requests_.size());
     return o;
   }
 
@@ -197,24 +214,47 @@ class Simulation {
 
 void RunPickers(FILE* out, std::uint64_t seeds) {
   const std::vector<std::pair<std::string, Factory>> strategies = {
-      {"round_robin", [](PickerContext c) { return std::make_unique<RoundRobinPicker>(std::move(c)); }},
-      {"smooth_wrr", [](PickerContext c) { return std::make_unique<SmoothWeightedRoundRobinPicker>(std::move(c)); }},
+      {"round_robin",
+       [](PickerContext c) { return std::make_unique<RoundRobinPicker>(std::move(c)); }},
+      {"smooth_wrr",
+       [](PickerContext c) {
+         return std::make_unique<SmoothWeightedRoundRobinPicker>(std::move(c));
+       }},
       {"random", [](PickerContext c) { return std::make_unique<RandomPicker>(std::move(c)); }},
-      {"least_outstanding", [](PickerContext c) { return std::make_unique<LeastOutstandingPicker>(std::move(c)); }},
+      {"least_outstanding",
+       [](PickerContext c) { return std::make_unique<LeastOutstandingPicker>(std::move(c)); }},
       // Defaults: decay 1 s, rise 100 ms.
-      {"p2c_peak_ewma", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{}); }},
+      {"p2c_peak_ewma",
+       [](PickerContext c) {
+         return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{});
+       }},
       // Classic Finagle/Linkerd parameters: 10 s decay, jump to any peak at once.
-      {"p2c_peak_ewma_10s_jump", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{.decay = 10s, .rise = 0ns}); }},
+      {"p2c_peak_ewma_10s_jump",
+       [](PickerContext c) {
+         return std::make_unique<PeakEwmaPicker>(
+             std::move(c), PeakEwmaPicker::Options{.decay = 10s, .rise = 0ns});
+       }},
       // No peak sensitivity: rises as slowly as it decays.
-      {"p2c_ewma_1s_symmetric", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{.decay = 1s, .rise = 1s}); }},
-      {"p2c_peak_ewma_100ms", [](PickerContext c) { return std::make_unique<PeakEwmaPicker>(std::move(c), PeakEwmaPicker::Options{.decay = 100ms}); }},
+      {"p2c_ewma_1s_symmetric",
+       [](PickerContext c) {
+         return std::make_unique<PeakEwmaPicker>(std::move(c),
+                                                 PeakEwmaPicker::Options{.decay = 1s, .rise = 1s});
+       }},
+      {"p2c_peak_ewma_100ms",
+       [](PickerContext c) {
+         return std::make_unique<PeakEwmaPicker>(std::move(c),
+                                                 PeakEwmaPicker::Options{.decay = 100ms});
+       }},
       {"oracle", nullptr},
   };
-  std::fprintf(out, "strategy,seed,p50_ms,p99_ms,errors_pct,share_b0,share_b1,share_b2,share_b3_slow,share_b4_failing,share_b5_joiner\n");
+  std::fprintf(out,
+               "strategy,seed,p50_ms,p99_ms,errors_pct,share_b0,share_b1,share_b2,share_b3_slow,"
+               "share_b4_failing,share_b5_joiner\n");
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
     for (const auto& [name, factory] : strategies) {
       Outcome o = Simulation(name, factory, seed).Run();
-      std::fprintf(out, "%s,%llu,%.2f,%.2f,%.2f", o.strategy.c_str(), static_cast<unsigned long long>(seed), o.p50_ms, o.p99_ms, o.errors_pct);
+      std::fprintf(out, "%s,%llu,%.2f,%.2f,%.2f", o.strategy.c_str(),
+                   static_cast<unsigned long long>(seed), o.p50_ms, o.p99_ms, o.errors_pct);
       for (double s : o.share) std::fprintf(out, ",%.4f", s);
       std::fprintf(out, "\n");
     }
@@ -240,7 +280,8 @@ void RunHashers(FILE* out) {
       auto before = make(base);
       std::vector<int> count(n, 0);
       for (auto k : keys) ++count[before->Locate(k)];
-      const double max_over_mean = *std::max_element(count.begin(), count.end()) * static_cast<double>(n) / keys.size();
+      const double max_over_mean =
+          *std::max_element(count.begin(), count.end()) * static_cast<double>(n) / keys.size();
       auto moved_pct = [&](const std::vector<Endpoint>& after_eps) {
         auto after = make(after_eps);
         std::size_t moved = 0;
@@ -249,11 +290,13 @@ void RunHashers(FILE* out) {
       };
       auto grown = base;
       grown.push_back({"node-new", 1});
-      std::fprintf(out, "%s,%zu,join,%.2f,%.2f,%.3f\n", name.c_str(), n, moved_pct(grown), 100.0 / (n + 1) + 2, max_over_mean);
+      std::fprintf(out, "%s,%zu,join,%.2f,%.2f,%.3f\n", name.c_str(), n, moved_pct(grown),
+                   100.0 / (n + 1) + 2, max_over_mean);
       auto shrunk = base;
       // Jump hash can only lose its last bucket; the others lose one in the middle.
       shrunk.erase(shrunk.begin() + static_cast<std::ptrdiff_t>(name == "jump" ? n - 1 : n / 2));
-      std::fprintf(out, "%s,%zu,leave,%.2f,%.2f,%.3f\n", name.c_str(), n, moved_pct(shrunk), 100.0 / n + 2, max_over_mean);
+      std::fprintf(out, "%s,%zu,leave,%.2f,%.2f,%.3f\n", name.c_str(), n, moved_pct(shrunk),
+                   100.0 / n + 2, max_over_mean);
     }
   }
 }

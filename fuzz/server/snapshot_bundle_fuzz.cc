@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fs::create_directories(p);
     std::atexit([] {
       std::error_code ec;
-      fs::remove_all(fs::temp_directory_path() / ("cairn-bundle-fuzz-" + std::to_string(::getpid())), ec);
+      fs::remove_all(
+          fs::temp_directory_path() / ("cairn-bundle-fuzz-" + std::to_string(::getpid())), ec);
     });
     return p;
   }();

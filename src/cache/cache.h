@@ -53,14 +53,14 @@
 namespace cairn::cache {
 
 struct CacheOptions {
-  std::size_t max_entries = 10'000;  // > 0
-  std::size_t max_bytes = 0;         // 0 = bounded by entries only
-  std::size_t shards = 16;           // rounded to a power of two; fewer for small caches
-  Nanos default_ttl{0};              // 0 = entries never expire unless Put says so
+  std::size_t max_entries = 10'000;             // > 0
+  std::size_t max_bytes = 0;                    // 0 = bounded by entries only
+  std::size_t shards = 16;                      // rounded to a power of two; fewer for small caches
+  Nanos default_ttl{0};                         // 0 = entries never expire unless Put says so
   Nanos negative_ttl{std::chrono::seconds(1)};  // lifetime of a cached "not found"
-  double early_refresh_beta = 1.0;   // XFetch beta; 0 disables early refresh
-  bool adaptive_window = true;       // hill-climb the W-TinyLFU window
-  Clock* clock = nullptr;            // nullptr = SystemClock::Instance()
+  double early_refresh_beta = 1.0;              // XFetch beta; 0 disables early refresh
+  bool adaptive_window = true;                  // hill-climb the W-TinyLFU window
+  Clock* clock = nullptr;                       // nullptr = SystemClock::Instance()
 };
 
 template <typename K, typename V, typename Hash = std::hash<K>>
@@ -103,8 +103,8 @@ class Cache {
   struct Entry : PolicyNode {
     K key;
     std::int64_t expire_at_ns = kNever;
-    std::optional<V> value;          // nullopt = negative entry
-    std::int64_t load_ns = 0;        // last load's duration, for XFetch
+    std::optional<V> value;    // nullopt = negative entry
+    std::int64_t load_ns = 0;  // last load's duration, for XFetch
   };
 
   // One in-progress load; waiters block on cv until done.
@@ -135,8 +135,8 @@ class Cache {
     LookupCounters lookups;            // written under map_mu
     ReadBuffer reads;                  // guarded by map_mu
     std::unordered_map<K, std::shared_ptr<Flight>, Hash> flights;  // guarded by map_mu
-    alignas(64) std::mutex policy_mu;        // taken before map_mu
-    std::unique_ptr<TinyLfuPolicy> policy;   // guarded by policy_mu
+    alignas(64) std::mutex policy_mu;                              // taken before map_mu
+    std::unique_ptr<TinyLfuPolicy> policy;                         // guarded by policy_mu
     Counters counters;
   };
 

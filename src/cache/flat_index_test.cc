@@ -23,7 +23,9 @@ RC_GTEST_PROP(FlatIndex, MatchesAMapModel, ()) {
       rc::gen::pair(rc::gen::inRange(0, 3), rc::gen::inRange(0, 60)));
   FlatIndex<Item> index(4);
   std::map<int, std::unique_ptr<Item>> model;
-  auto find = [&](int key) { return index.Find(HashOf(key), [&](const Item& i) { return i.key == key; }); };
+  auto find = [&](int key) {
+    return index.Find(HashOf(key), [&](const Item& i) { return i.key == key; });
+  };
   for (auto [op, key] : ops) {
     auto it = model.find(key);
     if (op == 0 && it == model.end()) {

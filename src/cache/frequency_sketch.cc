@@ -21,7 +21,8 @@ FrequencySketch::FrequencySketch(std::size_t expected_entries) {
   // At least kMinSampleSize increments between agings: for tiny caches
   // (or a small shard's share) 10 x capacity is a couple of hundred accesses,
   // too few to tell a frequent key from a recent one.
-  sample_size_ = std::max<std::size_t>(10 * std::max<std::size_t>(expected_entries, 1), kMinSampleSize);
+  sample_size_ =
+      std::max<std::size_t>(10 * std::max<std::size_t>(expected_entries, 1), kMinSampleSize);
 }
 
 FrequencySketch::Slot FrequencySketch::SlotOf(std::uint64_t mixed, int row) const {
@@ -51,7 +52,8 @@ void FrequencySketch::Increment(std::uint64_t key_hash) {
   int current = 15;
   for (int row = 0; row < kRows; ++row) {
     slots[row] = SlotOf(mixed, row);
-    current = std::min(current, static_cast<int>((table_[slots[row].word] >> slots[row].shift) & 15));
+    current =
+        std::min(current, static_cast<int>((table_[slots[row].word] >> slots[row].shift) & 15));
   }
   if (current == 15) return;
   for (const Slot& slot : slots) {

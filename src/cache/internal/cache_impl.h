@@ -16,7 +16,8 @@ Cache<K, V, Hash>::Cache(const CacheOptions& options, Weigher weigher)
   CAIRN_CHECK(options.max_entries > 0, "max_entries must be positive");
   // Small caches get fewer shards: each shard's policy needs room to work.
   std::size_t shards = 1;
-  const std::size_t wanted = std::min(options.shards, std::max<std::size_t>(1, options.max_entries / 64));
+  const std::size_t wanted =
+      std::min(options.shards, std::max<std::size_t>(1, options.max_entries / 64));
   while (shards * 2 <= wanted) shards *= 2;
   shard_mask_ = shards - 1;
   for (std::size_t i = 0; i < shards; ++i) {
@@ -38,10 +39,10 @@ bool Cache<K, V, Hash>::ShouldRefreshEarly(const Entry& e, std::int64_t now_ns) 
   // XFetch (Vattani et al.): refresh when now - delta * beta * ln(U) >= expiry,
   // so the chance rises smoothly as expiry nears and slow loads start earlier.
   if (options_.early_refresh_beta <= 0 || e.expire_at_ns == kNever || e.load_ns <= 0) return false;
-  thread_local Xoshiro256 rng(0x9e3779b97f4a7c15ULL ^
-                              reinterpret_cast<std::uintptr_t>(&rng));
+  thread_local Xoshiro256 rng(0x9e3779b97f4a7c15ULL ^ reinterpret_cast<std::uintptr_t>(&rng));
   const double u = 1.0 - rng.NextDouble();  // (0, 1]
-  const double head_start_ns = -static_cast<double>(e.load_ns) * options_.early_refresh_beta * std::log(u);
+  const double head_start_ns =
+      -static_cast<double>(e.load_ns) * options_.early_refresh_beta * std::log(u);
   return static_cast<double>(now_ns) + head_start_ns >= static_cast<double>(e.expire_at_ns);
 }
 
@@ -52,14 +53,13 @@ Cache<K, V, Hash>::~Cache() {
 
 template <typename K, typename V, typename Hash>
 typename Cache<K, V, Hash>::Entry* Cache<K, V, Hash>::FindEntry(Shard& s, std::uint64_t h,
-                                                                 const K& key) {
+                                                                const K& key) {
   return s.index.Find(h, [&](const Entry& e) { return e.key == key; });
 }
 
 template <typename K, typename V, typename Hash>
-typename Cache<K, V, Hash>::Lookup Cache<K, V, Hash>::Find(Shard& s, std::uint64_t h,
-                                                           const K& key, bool want_refresh,
-                                                           bool count_miss) {
+typename Cache<K, V, Hash>::Lookup Cache<K, V, Hash>::Find(Shard& s, std::uint64_t h, const K& key,
+                                                           bool want_refresh, bool count_miss) {
   Lookup out;
   s.index.Prefetch(h);  // overlaps the slot's cache miss with taking the lock
   std::unique_lock<internal::SpinLock> lock(s.map_mu);

@@ -46,7 +46,8 @@ class EntryArena {
   // The first chunk holds about an eighth of `expected_blocks` (at least
   // 64 KiB); each next one doubles, up to 2 MiB.
   EntryArena(std::size_t block_bytes, std::size_t block_align, std::size_t expected_blocks)
-      : block_bytes_((std::max(block_bytes, sizeof(void*)) + block_align - 1) / block_align * block_align),
+      : block_bytes_((std::max(block_bytes, sizeof(void*)) + block_align - 1) / block_align *
+                     block_align),
         block_align_(block_align),
         next_chunk_bytes_(kFirstChunk) {
     while (next_chunk_bytes_ < kHugePage && next_chunk_bytes_ < expected_blocks / 8 * block_bytes_)
@@ -93,7 +94,8 @@ class EntryArena {
 
   void NewChunk() {
     const std::size_t bytes = std::max(next_chunk_bytes_, block_bytes_);
-    const std::size_t align = bytes >= kHugePage ? kHugePage : std::max<std::size_t>(block_align_, 64);
+    const std::size_t align =
+        bytes >= kHugePage ? kHugePage : std::max<std::size_t>(block_align_, 64);
     const std::size_t alloc_bytes = (bytes + align - 1) / align * align;
     void* chunk = std::aligned_alloc(align, alloc_bytes);
     if (chunk == nullptr) throw std::bad_alloc();
@@ -111,11 +113,11 @@ class EntryArena {
   const std::size_t block_bytes_;
   const std::size_t block_align_;
   SpinLock mu_;
-  FreeBlock* free_ = nullptr;  // guarded by mu_
-  char* bump_ = nullptr;       // guarded by mu_
-  char* bump_end_ = nullptr;   // guarded by mu_
-  std::size_t next_chunk_bytes_;        // guarded by mu_
-  std::vector<void*> chunks_;           // guarded by mu_
+  FreeBlock* free_ = nullptr;             // guarded by mu_
+  char* bump_ = nullptr;                  // guarded by mu_
+  char* bump_end_ = nullptr;              // guarded by mu_
+  std::size_t next_chunk_bytes_;          // guarded by mu_
+  std::vector<void*> chunks_;             // guarded by mu_
   std::vector<std::size_t> chunk_sizes_;  // guarded by mu_
 };
 
