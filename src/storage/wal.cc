@@ -240,6 +240,7 @@ Status Wal::RepairTail(const Segment& seg, const wal::SegmentScan& scan, std::ui
 
   CAIRN_ASSIGN_OR_RETURN(active_, fs_.Open(seg.path, OpenMode::kExisting));
   active_offset_ = scan.valid_end_offset;
+  zeroed_until_ = 0;
   if (scan.tail == wal::TailKind::kTorn) {
     out->report.tail_truncated = true;
     out->report.tail_bytes_dropped = file_bytes - scan.valid_end_offset;
@@ -268,6 +269,7 @@ Status Wal::StartSegment(std::uint64_t seq) {
   segments_.push_back({seq, last_index_, path});
   active_ = std::move(file);
   active_offset_ = head.size();
+  zeroed_until_ = 0;
   return Status::Ok();
 }
 
@@ -287,6 +289,20 @@ Status Wal::Flush() {
   if (!s.ok()) return Poison(s);
   active_offset_ += buffer_.size();
   buffer_.clear();
+  return ZeroAhead();
+}
+
+Status Wal::ZeroAhead() {
+  if (!options_.preallocate || options_.zero_ahead_bytes == 0) return Status::Ok();
+  if (active_offset_ < zeroed_until_) return Status::Ok();
+  // Never past the preallocated size: growing the file is a metadata change.
+  const std::uint64_t end =
+      std::min(options_.segment_bytes_target, active_offset_ + options_.zero_ahead_bytes);
+  zeroed_until_ = std::max(active_offset_, end);
+  if (end <= active_offset_) return Status::Ok();
+  if (zeros_.size() < end - active_offset_) zeros_.assign(end - active_offset_, '\0');
+  Status s = active_->Write(active_offset_, std::string_view(zeros_).substr(0, end - active_offset_));
+  if (!s.ok()) return Poison(s);
   return Status::Ok();
 }
 
@@ -399,6 +415,7 @@ Status Wal::Reset(raft::Index index, raft::Term term, const raft::HardState& hs)
   segments_.assign(1, Segment{seq, index, path});
   active_ = std::move(file);
   active_offset_ = head.size();
+  zeroed_until_ = 0;
   first_index_ = index + 1;
   last_index_ = index;
   last_term_ = term;

@@ -268,6 +268,112 @@ TEST(Wal, ZeroTailOfPreallocatedSegmentIsClean) {
   EXPECT_EQ(st.entries, Range(1, 3, 1));
 }
 
+// Passes everything to FaultyFs and records each file write (offset, size,
+// whether every byte was zero).
+class WriteRecordingFs final : public Fs {
+ public:
+  struct WriteRecord {
+    std::uint64_t offset, size;
+    bool zeros;
+  };
+  Result<std::unique_ptr<File>> Open(const std::string& path, OpenMode mode) override {
+    CAIRN_ASSIGN_OR_RETURN(auto f, inner.Open(path, mode));
+    return std::unique_ptr<File>(new Recording(std::move(f), &writes));
+  }
+  Status Rename(const std::string& a, const std::string& b) override { return inner.Rename(a, b); }
+  Status Remove(const std::string& p) override { return inner.Remove(p); }
+  Result<std::vector<std::string>> List(const std::string& d) override { return inner.List(d); }
+  Status CreateDir(const std::string& d) override { return inner.CreateDir(d); }
+  Status SyncDir(const std::string& d) override { return inner.SyncDir(d); }
+  bool Exists(const std::string& p) override { return inner.Exists(p); }
+
+  FaultyFs inner;
+  std::vector<WriteRecord> writes;
+
+ private:
+  class Recording final : public File {
+   public:
+    Recording(std::unique_ptr<File> f, std::vector<WriteRecord>* log) : f_(std::move(f)), log_(log) {}
+    Status Write(std::uint64_t offset, std::string_view data) override {
+      bool zeros = data.find_first_not_of('\0') == std::string_view::npos;
+      log_->push_back({offset, data.size(), zeros});
+      return f_->Write(offset, data);
+    }
+    Status Read(std::uint64_t o, std::size_t n, std::string* out) override { return f_->Read(o, n, out); }
+    Status Sync() override { return f_->Sync(); }
+    Status Truncate(std::uint64_t n) override { return f_->Truncate(n); }
+    Status Allocate(std::uint64_t n) override { return f_->Allocate(n); }
+    Result<std::uint64_t> Size() override { return f_->Size(); }
+
+   private:
+    std::unique_ptr<File> f_;
+    std::vector<WriteRecord>* log_;
+  };
+};
+
+// Each write that moves the position past the zeroed region is followed by
+// zeros up to zero_ahead_bytes further (never past the preallocated size),
+// so later fdatasyncs write into already-written blocks.
+TEST(Wal, ZeroesAheadOfTheWritePositionOncePerChunk) {
+  WriteRecordingFs fs;
+  WalOptions o = Small();
+  o.segment_bytes_target = 1 << 16;
+  o.zero_ahead_bytes = 4096;
+  WalState st;
+  auto r = Wal::Open(fs, "/w", o, &st);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto wal = std::move(r).value();
+  std::uint64_t end = 0;        // where the records end
+  std::uint64_t zeroed = 0;     // where the last zero write ended
+  std::size_t zero_writes = 0;
+  raft::Index next = 1;
+  while (end < (1u << 16) - 2048) {
+    fs.writes.clear();
+    std::vector<raft::Entry> one{E(next, 1, std::string(300, 'x'))};
+    ASSERT_TRUE(wal->Append(one).ok());
+    ++next;
+    ASSERT_TRUE(wal->Sync().ok());
+    ASSERT_FALSE(fs.writes.empty());
+    const auto& rec = fs.writes.front();
+    ASSERT_FALSE(rec.zeros);
+    if (end > 0) {
+      EXPECT_EQ(rec.offset, end) << "records are contiguous";
+    }
+    end = rec.offset + rec.size;
+    if (end > zeroed) {
+      ASSERT_EQ(fs.writes.size(), 2u) << "the record went past the zeros: a zero write follows";
+      EXPECT_TRUE(fs.writes[1].zeros);
+      EXPECT_EQ(fs.writes[1].offset, end);
+      zeroed = fs.writes[1].offset + fs.writes[1].size;
+      EXPECT_EQ(zeroed, std::min<std::uint64_t>(end + 4096, 1 << 16));
+      ++zero_writes;
+    } else {
+      EXPECT_EQ(fs.writes.size(), 1u) << "inside the zeroed region: the record only";
+    }
+  }
+  EXPECT_GE(zero_writes, 15u);
+  EXPECT_LE(zero_writes, 17u) << "about one per 4 KiB written, not one per sync (" << next << " syncs)";
+  wal.reset();
+  wal = MustOpen(fs.inner, &st, o);
+  EXPECT_FALSE(st.report.tail_truncated);
+  EXPECT_EQ(st.entries.size(), next - 1);
+}
+
+TEST(Wal, ZeroAheadOffWritesOnlyRecords) {
+  WriteRecordingFs fs;
+  WalOptions o = Small();
+  o.segment_bytes_target = 1 << 16;
+  o.zero_ahead_bytes = 0;
+  WalState st;
+  auto r = Wal::Open(fs, "/w", o, &st);
+  ASSERT_TRUE(r.ok());
+  auto wal = std::move(r).value();
+  fs.writes.clear();
+  ASSERT_TRUE(wal->Append(Range(1, 20, 1)).ok());
+  ASSERT_TRUE(wal->Sync().ok());
+  for (const auto& w : fs.writes) EXPECT_FALSE(w.zeros);
+}
+
 TEST(Wal, SyncErrorPoisonsTheWal) {
   FaultyFs fs;
   WalState st;
