@@ -37,7 +37,21 @@ TEST(LbConcurrency, PickersBalanceFromManyThreads) {
       });
     }
     for (auto& th : threads) th.join();
-    for (auto& c : counts) EXPECT_GT(c.load(), 20000 / 4 / 3);  // nobody starved
+    // Rotations stay fair whatever the interleaving. Load-aware pickers
+    // rightly avoid an endpoint whose request sits in a preempted thread
+    // between OnStart and OnFinish (a busy machine makes that last a whole
+    // time slice, thousands of picks), so for them only "nobody starved".
+    const bool rotation = &picker == &pickers[0] || &picker == &pickers[1];
+    int total = 0;
+    for (std::size_t e = 0; e < counts.size(); ++e) {
+      total += counts[e].load();
+      if (rotation) {
+        EXPECT_GT(counts[e].load(), 20000 / 4 / 3) << "picker " << (&picker - &pickers[0]) << " endpoint " << e;
+      } else {
+        EXPECT_GT(counts[e].load(), 0) << "picker " << (&picker - &pickers[0]) << " endpoint " << e;
+      }
+    }
+    EXPECT_EQ(total, 20000);
   }
 }
 

@@ -78,6 +78,11 @@ class RawNode {
   // ago), else falls back to ReadIndex. Correct only while clock drift
   // between nodes stays within the configured bound (docs/raft.md).
   Status LeaseRead(std::uint64_t request_id);
+  // The same check without a request: the index a lease read may be served
+  // at right now (the commit index) while the lease holds and an entry of
+  // this term has committed; nullopt otherwise (use LeaseRead or ReadIndex).
+  // Lets a driver answer a lease read without waiting for a Ready.
+  std::optional<Index> LeaseReadIndexNow() const;
 
   // Hands leadership to `target`, a voter: the leader brings its log up to
   // date, then tells it to campaign at once (TimeoutNow). While a transfer

@@ -50,11 +50,16 @@ Status RawNode::ReadIndex(std::uint64_t request_id) {
 }
 
 Status RawNode::LeaseRead(std::uint64_t request_id) {
-  if (role_ == Role::kLeader && CommittedInCurrentTerm() && LeaseValid()) {
-    read_states_.push_back({request_id, log_.committed()});
+  if (auto index = LeaseReadIndexNow()) {
+    read_states_.push_back({request_id, *index});
     return Status::Ok();
   }
   return ReadIndex(request_id);
+}
+
+std::optional<Index> RawNode::LeaseReadIndexNow() const {
+  if (role_ == Role::kLeader && CommittedInCurrentTerm() && LeaseValid()) return log_.committed();
+  return std::nullopt;
 }
 
 bool RawNode::LeaseValid() const {

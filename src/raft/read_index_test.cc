@@ -56,11 +56,15 @@ TEST(ReadIndexTest, LeaseReadIsLocalWhileLeaseHoldsAndStopsAfter) {
   c.Settle();
   ASSERT_EQ(c.test_node(leader).read_states.size(), 1u);
   EXPECT_EQ(c.delivered(), 0u);  // no round trip
+  auto now = c.node(leader).LeaseReadIndexNow();
+  ASSERT_TRUE(now.has_value());
+  EXPECT_EQ(*now, c.test_node(leader).read_states[0].index);
   // Cut off, the lease runs out before the followers could elect anyone.
   // Either it has stepped down (CheckQuorum) or it must not answer locally.
   c.Isolate(leader);
   c.TickAll(8);
   c.test_node(leader).read_states.clear();
+  EXPECT_FALSE(c.node(leader).LeaseReadIndexNow().has_value());
   Status s = c.node(leader).LeaseRead(2);
   c.Settle();
   EXPECT_TRUE(s.ok() || s.code() == StatusCode::kFailedPrecondition);

@@ -80,6 +80,7 @@ TEST(TransferTest, NoLeaseReadsAfterTimeoutNowLeftEvenIfTheTransferIsAbandoned) 
   ASSERT_EQ(c.Leader(), target);
   ASSERT_EQ(c.node(leader).role(), Role::kLeader);
   ASSERT_EQ(c.node(leader).transfer_target(), kNoNode);  // abandoned after an election timeout
+  EXPECT_FALSE(c.node(leader).LeaseReadIndexNow().has_value());
   ASSERT_TRUE(c.node(leader).LeaseRead(7).ok());
   Ready after = c.node(leader).GetReady();
   EXPECT_TRUE(after.read_states.empty()) << "a lease read was served by a leader that may be deposed";

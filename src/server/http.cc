@@ -104,6 +104,10 @@ std::string Node::Impl::MetricsText() const {
   g("cairn_commands_total", "counter", "RESP commands received.", metrics.commands_total);
   g("cairn_forwarded_total", "counter", "Requests forwarded to the leader.",
     metrics.forwarded_total);
+  g("cairn_reads_total", "counter", "Key reads served or forwarded.", metrics.reads_total);
+  g("cairn_lease_reads_local_total", "counter",
+    "Lease reads answered at once, without waiting for a Raft Ready.",
+    metrics.lease_reads_local_total);
   g("cairn_snapshots_total", "counter", "State machine checkpoints taken by this node.",
     metrics.snapshots_total);
   g("cairn_snapshots_installed_total", "counter", "Snapshots received from a leader and installed.",

@@ -60,7 +60,8 @@ asio::awaitable<void> Session::Run() {
     // Serve every complete command already buffered (up to the backlog
     // bound) before reading more: a pipeline larger than the bound must not
     // wait for bytes the client has already sent.
-    while (!close_after_flush_ && slots_.size() < backlog_max) {
+    dispatching_ = true;
+    while (!close_after_flush_ && slots_.size() < backlog_max && !deferred_) {
       auto next = parser_.Next(&args);
       if (!next.ok()) {
         // The stream cannot be re-framed: answer, then close (as Redis does).
@@ -73,8 +74,10 @@ asio::awaitable<void> Session::Run() {
       if (!*next) break;
       Dispatch(args);
     }
+    dispatching_ = false;
+    Flush();
     if (close_after_flush_ || closed_) break;
-    if (slots_.size() >= backlog_max) {
+    if (slots_.size() >= backlog_max || deferred_) {
       resume_.expires_at(asio::steady_timer::time_point::max());
       boost::system::error_code ignored;
       co_await resume_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -118,28 +121,57 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
                                kv::errors::UnknownCommand(args[0], args.data() + 1, shown)));
     }
     case kv::Session::Kind::kRead:
-      if (node_.tracking.IsTracking(id_)) node_.TrackRead(id_, action.op);
-      return node_.ExecuteRead(std::move(action.op), args, policy_, Completion(seq));
     case kv::Session::Kind::kPropose:
       break;
   }
+  // Reads run behind reads and writes behind writes; a switch between the
+  // two waits until the other kind is all answered (session.h).
+  const bool read = action.kind == kv::Session::Kind::kRead;
+  if (read ? writes_in_flight_ > 0 : reads_in_flight_ > 0) {
+    deferred_ = Deferred{std::move(action), args, seq};
+    return;  // Run stops parsing until Answered releases it
+  }
+  if (read) {
+    ++reads_in_flight_;
+    if (node_.tracking.IsTracking(id_)) node_.TrackRead(id_, action.op);
+    return node_.ExecuteRead(std::move(action.op), args, policy_, Answer(seq, false));
+  }
+  ++writes_in_flight_;
   if (action.entry.kind == kv::EntryKind::kBatch) {
-    return node_.ExecuteWrite(args, action.entry, Completion(seq));
+    return node_.ExecuteWrite(args, action.entry, Answer(seq, true));
   }
   auto shared = std::make_shared<kv::Session::Action>(std::move(action));
-  node_.ExecuteEntry(shared->entry, [self = shared_from_this(), seq, shared](Reply r) {
-    if (r.index > self->policy_.session_index) self->policy_.session_index = r.index;
-    std::vector<resp::Value> applied;
-    applied.push_back(std::move(r.value));
-    self->Complete(seq, kv::Session::FinishReply(*shared, std::move(applied)));
-  });
+  node_.ExecuteEntry(shared->entry, Answer(seq, true, [shared](Reply r) {
+                       std::vector<resp::Value> applied;
+                       applied.push_back(std::move(r.value));
+                       return kv::Session::FinishReply(*shared, std::move(applied));
+                     }));
 }
 
-Done Session::Completion(std::uint64_t seq) {
-  return [self = shared_from_this(), seq](Reply r) {
+Done Session::Answer(std::uint64_t seq, bool write, std::function<resp::Value(Reply)> finish) {
+  return [self = shared_from_this(), seq, write, finish = std::move(finish)](Reply r) {
     if (r.index > self->policy_.session_index) self->policy_.session_index = r.index;
-    self->Complete(seq, r.value);
+    if (finish) {
+      self->Complete(seq, finish(std::move(r)));
+    } else {
+      self->Complete(seq, r.value);
+    }
+    self->Answered(write);
   };
+}
+
+// A write is answered once applied on the leader (and the session token
+// covers it), so a strong, lease or session read started after it sees it;
+// a read is answered from the state it read, so a write started after it
+// cannot show in it.
+void Session::Answered(bool write) {
+  std::uint32_t& in_flight = write ? writes_in_flight_ : reads_in_flight_;
+  CAIRN_CHECK(in_flight > 0, "a request answered twice");
+  if (--in_flight > 0 || !deferred_) return;
+  Deferred d = std::move(*deferred_);
+  deferred_.reset();
+  RunKvAction(std::move(d.action), d.args, d.seq);
+  resume_.cancel();  // Run resumes parsing
 }
 
 // Returns false if `name` is not a connection command.
@@ -309,7 +341,7 @@ void Session::Complete(std::uint64_t seq, const resp::Value& value) {
     ++first_seq_;
   }
   resume_.cancel();
-  Flush();
+  if (!dispatching_) Flush();
 }
 
 void Session::Flush() {

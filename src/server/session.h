@@ -6,6 +6,13 @@
 // and the finished prefix of slots is written out in order. Reading pauses
 // while pipeline_commands_max replies are outstanding.
 //
+// Commands of one connection take effect in order, as in Redis. Writes
+// pipeline behind writes (the log orders them) and reads behind reads; a
+// read that arrives while a write of this connection is unanswered waits
+// (with everything after it) until that write is answered, so it sees it
+// whatever its level's read index was at arrival; likewise a write waits for
+// the reads before it, which must not see it.
+//
 // Connection-level commands are served here (PING, ECHO, HELLO, SELECT,
 // CLIENT, QUIT, COMMAND, INFO, CONFIG, CONSISTENCY, SESSION); everything else
 // goes through kv::Session (MULTI/EXEC/WATCH, parsing), then Node::Impl.
@@ -52,7 +59,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Client(std::vector<std::string>& args, std::uint64_t seq);
   void SetConsistency(std::vector<std::string>& args, std::uint64_t seq);
   void Subscribe(std::vector<std::string>& args, std::uint64_t seq, bool on);
-  Done Completion(std::uint64_t seq);
+  // The completion of a kv read or write: also releases a command deferred
+  // behind it. `finish` turns the reply into the client's (EXEC).
+  Done Answer(std::uint64_t seq, bool write, std::function<resp::Value(Reply)> finish = nullptr);
+  void Answered(bool write);
   void Complete(std::uint64_t seq, const resp::Value& value);
   void Flush();
 
@@ -75,6 +85,19 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   bool subscribed_invalidate_ = false;  // SUBSCRIBE __redis__:invalidate
   asio::steady_timer resume_;  // wakes the reader when the backlog drains
+  // While a Complete runs inside the dispatch loop of Run, replies are only
+  // queued: Run flushes once per batch of parsed commands (one send, not one
+  // per reply).
+  bool dispatching_ = false;
+  std::uint32_t writes_in_flight_ = 0;  // this connection's unanswered writes
+  std::uint32_t reads_in_flight_ = 0;   // ... and reads
+  // A command waiting for the other kind to be answered; parsing pauses meanwhile.
+  struct Deferred {
+    kv::Session::Action action;
+    std::vector<std::string> args;
+    std::uint64_t seq;
+  };
+  std::optional<Deferred> deferred_;
   std::uint64_t commands_ = 0;
 };
 

@@ -356,6 +356,31 @@ class ClusterTest(unittest.TestCase):
         r.execute_command("CONSISTENCY", "eventual")
         wait_until(lambda: r.get("c") == b"v", 10, "the follower to apply the write")
 
+    def test_pipelined_read_sees_the_connections_own_earlier_write(self):
+        # Redis runs one connection's commands in order: a GET pipelined
+        # right behind a SET must see it, and must not see the INCR after it.
+        # Before the node held a read back until the connection's earlier
+        # writes were answered (and a write until its earlier reads were), a
+        # strong GET here returned the INCR's value 100 times of 100, and a
+        # lease GET missed the SET.
+        leader = self.c.leader()
+        follower = next(i for i in range(1, 4) if i != leader)
+        for node in (leader, follower):
+            for level in (["strong"], ["lease"], ["session"]):
+                r = self.c.client(node)
+                self.assertEqual(r.execute_command("CONSISTENCY", *level), b"OK")
+                stale = []
+                for i in range(100):
+                    p = r.pipeline(transaction=False)
+                    p.set("pl", i)
+                    p.get("pl")
+                    p.incr("pl")
+                    p.get("pl")
+                    got = p.execute()
+                    if got[1:] != [str(i).encode(), i + 1, str(i + 1).encode()]:
+                        stale.append((i, got))
+                self.assertEqual(stale[:3], [], f"node {node} {level}: {len(stale)} stale of 100")
+
     def test_http_endpoints_and_ctl(self):
         base = f"http://127.0.0.1:{self.c.http[0]}"
         with urllib.request.urlopen(base + "/health", timeout=5) as h:
