@@ -29,8 +29,12 @@ Status Node::Impl::StartRaft() {
     log_store = NewMemoryLogStore();
     CAIRN_ASSIGN_OR_RETURN(sm, kv::StateMachine::Open(std::make_unique<kv::MemoryEngine>()));
   } else {
-    CAIRN_ASSIGN_OR_RETURN(log_store, OpenWalLogStore(opt.data_dir));
+    // The state machine first: the WAL's replay then skips the data of the
+    // entries it already applied (a restart with a large log must not hold
+    // all of it in memory).
     CAIRN_RETURN_IF_ERROR(OpenStateMachine());
+    CAIRN_ASSIGN_OR_RETURN(log_store,
+                           OpenWalLogStore(opt.data_dir, rocks->store().applied().index));
     // Leftovers of an install a crash interrupted (the partial download in
     // snapshot-in/incoming.* is kept: the transfer resumes from it).
     std::error_code ec;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/assert.h"
 #include "storage/posix_fs.h"
 #include "storage/wal.h"
 
@@ -46,10 +47,13 @@ class MemoryLogStore final : public LogStore {
 
 class WalLogStore final : public LogStore {
  public:
-  WalLogStore(std::unique_ptr<storage::Wal> wal, storage::WalState state)
-      : wal_(std::move(wal)), recovered_(std::move(state)) {}
+  WalLogStore(std::unique_ptr<storage::Wal> wal, storage::WalState state, raft::Index hollow_to)
+      : wal_(std::move(wal)), recovered_(std::move(state)), hollow_to_(hollow_to) {}
 
   Result<raft::RestoredState> Load(std::optional<raft::SnapshotMeta> base) override {
+    // Entries up to hollow_to_ were replayed without data; none may be kept.
+    CAIRN_CHECK((base ? base->index : 0) >= hollow_to_,
+                "the log was replayed without data up to an index above the state machine's");
     const raft::Index first = recovered_.first_index;
     std::vector<raft::Entry>& es = recovered_.entries;
     const raft::Index last = first + es.size() - 1;
@@ -97,22 +101,25 @@ class WalLogStore final : public LogStore {
  private:
   std::unique_ptr<storage::Wal> wal_;
   storage::WalState recovered_;
+  raft::Index hollow_to_ = 0;  // entries up to here were replayed without data
 };
 
 }  // namespace
 
 std::unique_ptr<LogStore> NewMemoryLogStore() { return std::make_unique<MemoryLogStore>(); }
 
-Result<std::unique_ptr<LogStore>> OpenWalLogStore(const std::string& dir) {
+Result<std::unique_ptr<LogStore>> OpenWalLogStore(const std::string& dir, raft::Index applied) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError("create " + dir + ": " + ec.message());
   storage::WalState state;
   storage::WalOptions options;
   options.log_recovery = true;
+  options.replay_data_from = applied + 1;
   CAIRN_ASSIGN_OR_RETURN(auto wal,
                          storage::Wal::Open(storage::PosixFs::Instance(), dir, options, &state));
-  return std::unique_ptr<LogStore>(std::make_unique<WalLogStore>(std::move(wal), std::move(state)));
+  return std::unique_ptr<LogStore>(
+      std::make_unique<WalLogStore>(std::move(wal), std::move(state), applied));
 }
 
 }  // namespace cairn::server

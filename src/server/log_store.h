@@ -52,6 +52,9 @@ class LogStore {
 std::unique_ptr<LogStore> NewMemoryLogStore();
 // Opens (creating if needed) the WAL in `dir` (storage/wal.h: a torn tail
 // from a crash mid-write is truncated; other damage is Corruption).
-Result<std::unique_ptr<LogStore>> OpenWalLogStore(const std::string& dir);
+// `applied`: the state machine's durable index. Entries at or below it are
+// replayed without their data (WalOptions::replay_data_from): Load's base
+// must then be at least `applied`.
+Result<std::unique_ptr<LogStore>> OpenWalLogStore(const std::string& dir, raft::Index applied = 0);
 
 }  // namespace cairn::server

@@ -90,6 +90,35 @@ TEST(LogStore, WalResumesAfterTheStateMachinesIndex) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(LogStore, WalOpenedWithTheAppliedIndexResumesTheSame) {
+  std::string dir = TempDir();
+  {
+    auto store = MustOpen(dir);
+    ASSERT_TRUE(store->Load().ok());
+    ASSERT_TRUE(store->Append(raft::HardState{1, 1, 10}, Range(1, 10, 1), Durability::kSync).ok());
+  }
+  // Entries up to 6 are replayed without data (WalOptions::replay_data_from);
+  // what Load returns is exactly what a full replay gives.
+  auto store = OpenWalLogStore(dir, 6);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto st = (*store)->Load(Base(6, 1)).value();
+  EXPECT_EQ(st.applied, 6u);
+  EXPECT_EQ(st.entries, Range(7, 10, 1));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LogStoreDeathTest, LoadBelowTheHollowReplayIsRefused) {
+  std::string dir = TempDir();
+  {
+    auto store = MustOpen(dir);
+    ASSERT_TRUE(store->Load().ok());
+    ASSERT_TRUE(store->Append(raft::HardState{1, 1, 10}, Range(1, 10, 1), Durability::kSync).ok());
+  }
+  // Entries 1-6 have no data: handing them to Raft would apply empty commands.
+  EXPECT_DEATH((void)OpenWalLogStore(dir, 6).value()->Load(Base(4, 1)), "replayed without data");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(LogStore, WalThatDoesNotContinueFromTheStateMachineIsReset) {
   for (raft::Index a : {6u, 20u}) {  // divergent term at 6; a log that stops short of 20
     std::string dir = TempDir();

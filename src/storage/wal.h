@@ -56,6 +56,12 @@ struct WalOptions {
   // sync. Zeros past the last record are what replay already reads as
   // preallocated space. 0 turns it off.
   std::uint64_t zero_ahead_bytes = 1u << 20;
+  // Replay keeps the data of entries at or above this index only; those
+  // below come back with their index and term and empty data. A node whose
+  // state machine already applied them needs only the term of the last one
+  // (to check the log continues from it), and restarting with a large log
+  // must not hold all of it in memory. 0 keeps every entry's data.
+  raft::Index replay_data_from = 0;
   raft::Index first_index = 1;                       // index of the first entry of a new WAL
   std::size_t write_buffer_bytes = 1u << 20;         // Append writes through past this
   bool log_recovery = true;                          // print recovery notes to stderr

@@ -374,6 +374,32 @@ TEST(Wal, ZeroAheadOffWritesOnlyRecords) {
   for (const auto& w : fs.writes) EXPECT_FALSE(w.zeros);
 }
 
+TEST(Wal, ReplayKeepsDataOnlyFromTheGivenIndex) {
+  FaultyFs fs;
+  WalState st;
+  auto wal = MustOpen(fs, &st);  // small segments: the entries span several
+  ASSERT_TRUE(wal->Append(Range(1, 30, 1)).ok());
+  ASSERT_TRUE(wal->Append(Range(31, 40, 2)).ok());
+  ASSERT_TRUE(wal->Sync().ok());
+  wal.reset();
+  WalOptions o = Small();
+  o.replay_data_from = 25;
+  wal = MustOpen(fs, &st, o);
+  ASSERT_EQ(st.entries.size(), 40u);
+  for (const auto& e : st.entries) {
+    const raft::Entry want = E(e.index, e.index <= 30 ? 1 : 2);
+    EXPECT_EQ(e.term, want.term) << e.index;
+    EXPECT_EQ(e.data, e.index >= 25 ? want.data : "") << e.index;
+  }
+  // Appending after a hollow replay is unaffected.
+  ASSERT_TRUE(wal->Append(Range(41, 41, 2)).ok());
+  ASSERT_TRUE(wal->Sync().ok());
+  wal = MustOpen(fs, &st);
+  ASSERT_EQ(st.entries.size(), 41u);
+  EXPECT_EQ(st.entries[0], E(1, 1));
+  EXPECT_EQ(st.entries.back(), E(41, 2));
+}
+
 TEST(Wal, SyncErrorPoisonsTheWal) {
   FaultyFs fs;
   WalState st;
