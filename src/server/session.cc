@@ -106,8 +106,19 @@ void Session::Dispatch(std::vector<std::string>& args) {
   slots_.push_back(Slot{false, protocol_, {}, name, std::chrono::steady_clock::now()});
   // Connection commands first (outside MULTI; QUIT always), then kv::Session.
   if ((name == "quit" || !kv_.in_multi()) && DispatchConnectionCommand(name, args, seq)) return;
+  // WATCH reads key versions as it is handled: behind this connection's
+  // unanswered writes it waits like a read, so it sees them.
+  if (name == "watch" && !kv_.in_multi() && writes_in_flight_ > 0) {
+    deferred_ = Deferred{std::nullopt, args, seq};
+    return;
+  }
   kv::Session::Action action = kv_.Handle(args, Node::Impl::NowMs(), *node_.sm);
   RunKvAction(std::move(action), args, seq);
+}
+
+bool Session::Blocked(const Deferred& d) const {
+  const bool read = !d.action || d.action->kind == kv::Session::Kind::kRead;
+  return read ? writes_in_flight_ > 0 : reads_in_flight_ > 0;
 }
 
 void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& args,
@@ -167,10 +178,12 @@ Done Session::Answer(std::uint64_t seq, bool write, std::function<resp::Value(Re
 void Session::Answered(bool write) {
   std::uint32_t& in_flight = write ? writes_in_flight_ : reads_in_flight_;
   CAIRN_CHECK(in_flight > 0, "a request answered twice");
-  if (--in_flight > 0 || !deferred_) return;
+  --in_flight;
+  if (!deferred_ || Blocked(*deferred_)) return;
   Deferred d = std::move(*deferred_);
   deferred_.reset();
-  RunKvAction(std::move(d.action), d.args, d.seq);
+  if (!d.action) d.action = kv_.Handle(d.args, Node::Impl::NowMs(), *node_.sm);  // WATCH
+  RunKvAction(std::move(*d.action), d.args, d.seq);
   resume_.cancel();  // Run resumes parsing
 }
 

@@ -93,11 +93,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint32_t reads_in_flight_ = 0;   // ... and reads
   // A command waiting for the other kind to be answered; parsing pauses meanwhile.
   struct Deferred {
-    kv::Session::Action action;
+    std::optional<kv::Session::Action> action;  // nullopt: a WATCH, handled when released
     std::vector<std::string> args;
     std::uint64_t seq;
   };
   std::optional<Deferred> deferred_;
+  bool Blocked(const Deferred& d) const;  // must it still wait?
   std::uint64_t commands_ = 0;
 };
 

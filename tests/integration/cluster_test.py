@@ -380,6 +380,22 @@ class ClusterTest(unittest.TestCase):
                     if got[1:] != [str(i).encode(), i + 1, str(i + 1).encode()]:
                         stale.append((i, got))
                 self.assertEqual(stale[:3], [], f"node {node} {level}: {len(stale)} stale of 100")
+        # WATCH reads key versions: pipelined behind the connection's own
+        # SET it must see it, or the EXEC after it aborts for nothing (it
+        # did, 20 times of 20, before WATCH waited like a read).
+        s = socket.create_connection(("127.0.0.1", self.c.resp[leader - 1]), timeout=30)
+        f = s.makefile("rb")
+        aborted = 0
+        for i in range(20):
+            s.sendall(b"SET pw 1\r\nWATCH pw\r\nMULTI\r\nSET pw 2\r\nEXEC\r\n")
+            got = [f.readline() for _ in range(5)]
+            if got[4].startswith(b"*-1"):
+                aborted += 1
+            else:
+                self.assertEqual(got[4], b"*1\r\n", got)
+                self.assertEqual(f.readline(), b"+OK\r\n")
+        s.close()
+        self.assertEqual(aborted, 0, "EXEC aborted by the connection's own earlier SET")
 
     def test_http_endpoints_and_ctl(self):
         base = f"http://127.0.0.1:{self.c.http[0]}"
