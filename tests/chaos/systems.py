@@ -33,8 +33,12 @@ class Node:
         return self.proc is not None and self.proc.poll() is None
 
     def signal(self, sig):
+        # The whole process group (start_new_session above): under `faketime`
+        # the node is a child of the wrapper, which neither forwards signals
+        # nor dies with it, so signalling only the wrapper's PID left the node
+        # running after the test and let "pause" miss it.
         if self.alive():
-            os.kill(self.proc.pid, sig)
+            os.killpg(self.proc.pid, sig)
 
     def kill9(self):
         self.signal(signal.SIGKILL)
