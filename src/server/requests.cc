@@ -100,7 +100,7 @@ void Node::Impl::ProposeBytes(std::string data, Done done) {
 }
 
 void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
-  std::int64_t deadline = MonoMs() + opt.request_timeout_ms;
+  auto deadline = [this] { return MonoMs() + opt.request_timeout_ms; };  // for reads that wait
   switch (policy.level) {
     case Consistency::kStrong:
     case Consistency::kLease: {
@@ -120,14 +120,14 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
       }
       Status s = policy.level == Consistency::kStrong ? raft->ReadIndex(id) : raft->LeaseRead(id);
       if (!s.ok()) return done({resp::Value::Error("TRYAGAIN " + std::string(s.message())), 0});
-      reads_by_id[id] = PendingRead{std::move(op), std::move(done), deadline};
+      reads_by_id[id] = PendingRead{std::move(op), std::move(done), deadline()};
       ScheduleReady();
       return;
     }
     case Consistency::kSession:
       if (sm->applied_index() < policy.session_index) {
         reads_by_index.emplace(policy.session_index,
-                               PendingRead{std::move(op), std::move(done), deadline});
+                               PendingRead{std::move(op), std::move(done), deadline()});
         return;
       }
       break;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "kv/command_table.h"
 #include "kv/errors.h"
@@ -66,7 +67,7 @@ asio::awaitable<void> Session::Run() {
       if (!next.ok()) {
         // The stream cannot be re-framed: answer, then close (as Redis does).
         std::uint64_t seq = first_seq_ + slots_.size();
-        slots_.push_back(Slot{false, protocol_, {}, "protocol_error", {}});
+        slots_.push_back(Slot{false, protocol_, {}, LatencyFor("protocol_error"), {}});
         Complete(seq, resp::Value::Error(next.status().message()));
         close_after_flush_ = true;
         break;
@@ -103,7 +104,7 @@ void Session::Dispatch(std::vector<std::string>& args) {
   ++node_.metrics.commands_total;
   std::string name = Lower(args[0]);
   std::uint64_t seq = first_seq_ + slots_.size();
-  slots_.push_back(Slot{false, protocol_, {}, name, std::chrono::steady_clock::now()});
+  slots_.push_back(Slot{false, protocol_, {}, LatencyFor(name), std::chrono::steady_clock::now()});
   // Connection commands first (outside MULTI; QUIT always), then kv::Session.
   if ((name == "quit" || !kv_.in_multi()) && DispatchConnectionCommand(name, args, seq)) return;
   // WATCH reads key versions as it is handled: behind this connection's
@@ -339,16 +340,27 @@ void Session::SetConsistency(std::vector<std::string>& args, std::uint64_t seq) 
   Complete(seq, Ok());
 }
 
+Histogram* Session::LatencyFor(const std::string& name) {
+  if (last_latency_ != nullptr && name == last_command_) return last_latency_;
+  static const std::set<std::string, std::less<>> kServerCommands = {
+      "consistency", "session", "subscribe", "unsubscribe", "readonly", "readwrite",
+      "config", "protocol_error"};
+  const bool known = kv::FindCommand(name) != nullptr || kServerCommands.count(name) > 0;
+  last_command_ = name;
+  last_latency_ = &node_.metrics.latency_by_command[known ? name : "unknown"];
+  return last_latency_;
+}
+
 void Session::Complete(std::uint64_t seq, const resp::Value& value) {
   CAIRN_CHECK(seq >= first_seq_ && seq - first_seq_ < slots_.size(), "reply for an unknown slot");
   Slot& slot = slots_[seq - first_seq_];
-  resp::Writer(&slot.bytes, slot.protocol).Write(value);
+  // The first unanswered slot's reply goes straight to the output.
+  resp::Writer(seq == first_seq_ ? &out_ : &slot.bytes, slot.protocol).Write(value);
   slot.done = true;
   auto now = std::chrono::steady_clock::now();
   while (!slots_.empty() && slots_.front().done) {
     Slot& s = slots_.front();
-    node_.metrics.latency_by_command[s.command].Observe(
-        std::chrono::duration<double>(now - s.start).count());
+    s.latency->Observe(std::chrono::duration<double>(now - s.start).count());
     out_ += s.bytes;
     slots_.pop_front();
     ++first_seq_;

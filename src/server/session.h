@@ -46,7 +46,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool done = false;
     resp::Protocol protocol = resp::Protocol::kResp2;
     std::string bytes;
-    std::string command;  // for the latency histogram
+    Histogram* latency = nullptr;  // the command's histogram (Metrics::latency_by_command)
     std::chrono::steady_clock::time_point start;
   };
 
@@ -64,6 +64,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Done Answer(std::uint64_t seq, bool write, std::function<resp::Value(Reply)> finish = nullptr);
   void Answered(bool write);
   void Complete(std::uint64_t seq, const resp::Value& value);
+  // The histogram for a command name (lower case). Names the server does not
+  // know share "unknown", so clients cannot grow the metrics without bound.
+  Histogram* LatencyFor(const std::string& name);
   void Flush();
 
   Node::Impl& node_;
@@ -100,6 +103,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<Deferred> deferred_;
   bool Blocked(const Deferred& d) const;  // must it still wait?
   std::uint64_t commands_ = 0;
+  std::string last_command_;  // LatencyFor's one-entry memo
+  Histogram* last_latency_ = nullptr;
 };
 
 }  // namespace cairn::server

@@ -244,6 +244,17 @@ class ClusterTest(unittest.TestCase):
             r.execute_command("GET")  # wrong arity
         with self.assertRaises(redis.exceptions.ResponseError):
             r.execute_command("SELECT", "1")
+        # Unknown command names share one latency series: a client sending
+        # made-up names (or a quote that would break the exposition format)
+        # must not grow /metrics.
+        for i in range(50):
+            with self.assertRaises(redis.exceptions.ResponseError):
+                r.execute_command(f'nosuch"{i}')
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.c.http[0]}/metrics", timeout=5) as m:
+            metrics = m.read().decode()
+        self.assertIn('cairn_request_duration_seconds_count{command="unknown"}', metrics)
+        self.assertIn('cairn_request_duration_seconds_count{command="get"}', metrics)
+        self.assertNotIn("nosuch", metrics)
 
     def test_active_expiry_reclaims_keys_and_pushes_invalidations(self):
         leader = self.c.leader()
