@@ -46,7 +46,8 @@ TEST(LbConcurrency, PickersBalanceFromManyThreads) {
     for (std::size_t e = 0; e < counts.size(); ++e) {
       total += counts[e].load();
       if (rotation) {
-        EXPECT_GT(counts[e].load(), 20000 / 4 / 3) << "picker " << (&picker - &pickers[0]) << " endpoint " << e;
+        EXPECT_GT(counts[e].load(), 20000 / 4 / 3)
+            << "picker " << (&picker - &pickers[0]) << " endpoint " << e;
       } else {
         EXPECT_GT(counts[e].load(), 0) << "picker " << (&picker - &pickers[0]) << " endpoint " << e;
       }

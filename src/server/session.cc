@@ -343,8 +343,8 @@ void Session::SetConsistency(std::vector<std::string>& args, std::uint64_t seq) 
 Histogram* Session::LatencyFor(const std::string& name) {
   if (last_latency_ != nullptr && name == last_command_) return last_latency_;
   static const std::set<std::string, std::less<>> kServerCommands = {
-      "consistency", "session", "subscribe", "unsubscribe", "readonly", "readwrite",
-      "config", "protocol_error"};
+      "consistency", "session",   "subscribe", "unsubscribe",
+      "readonly",    "readwrite", "config",    "protocol_error"};
   const bool known = kv::FindCommand(name) != nullptr || kServerCommands.count(name) > 0;
   last_command_ = name;
   last_latency_ = &node_.metrics.latency_by_command[known ? name : "unknown"];

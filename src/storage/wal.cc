@@ -301,7 +301,8 @@ Status Wal::ZeroAhead() {
   zeroed_until_ = std::max(active_offset_, end);
   if (end <= active_offset_) return Status::Ok();
   if (zeros_.size() < end - active_offset_) zeros_.assign(end - active_offset_, '\0');
-  Status s = active_->Write(active_offset_, std::string_view(zeros_).substr(0, end - active_offset_));
+  Status s =
+      active_->Write(active_offset_, std::string_view(zeros_).substr(0, end - active_offset_));
   if (!s.ok()) return Poison(s);
   return Status::Ok();
 }

@@ -293,13 +293,16 @@ class WriteRecordingFs final : public Fs {
  private:
   class Recording final : public File {
    public:
-    Recording(std::unique_ptr<File> f, std::vector<WriteRecord>* log) : f_(std::move(f)), log_(log) {}
+    Recording(std::unique_ptr<File> f, std::vector<WriteRecord>* log)
+        : f_(std::move(f)), log_(log) {}
     Status Write(std::uint64_t offset, std::string_view data) override {
       bool zeros = data.find_first_not_of('\0') == std::string_view::npos;
       log_->push_back({offset, data.size(), zeros});
       return f_->Write(offset, data);
     }
-    Status Read(std::uint64_t o, std::size_t n, std::string* out) override { return f_->Read(o, n, out); }
+    Status Read(std::uint64_t o, std::size_t n, std::string* out) override {
+      return f_->Read(o, n, out);
+    }
     Status Sync() override { return f_->Sync(); }
     Status Truncate(std::uint64_t n) override { return f_->Truncate(n); }
     Status Allocate(std::uint64_t n) override { return f_->Allocate(n); }
@@ -323,8 +326,8 @@ TEST(Wal, ZeroesAheadOfTheWritePositionOncePerChunk) {
   auto r = Wal::Open(fs, "/w", o, &st);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto wal = std::move(r).value();
-  std::uint64_t end = 0;        // where the records end
-  std::uint64_t zeroed = 0;     // where the last zero write ended
+  std::uint64_t end = 0;     // where the records end
+  std::uint64_t zeroed = 0;  // where the last zero write ended
   std::size_t zero_writes = 0;
   raft::Index next = 1;
   while (end < (1u << 16) - 2048) {
@@ -352,7 +355,8 @@ TEST(Wal, ZeroesAheadOfTheWritePositionOncePerChunk) {
     }
   }
   EXPECT_GE(zero_writes, 15u);
-  EXPECT_LE(zero_writes, 17u) << "about one per 4 KiB written, not one per sync (" << next << " syncs)";
+  EXPECT_LE(zero_writes, 17u) << "about one per 4 KiB written, not one per sync (" << next
+                              << " syncs)";
   wal.reset();
   wal = MustOpen(fs.inner, &st, o);
   EXPECT_FALSE(st.report.tail_truncated);
