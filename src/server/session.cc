@@ -109,7 +109,7 @@ void Session::Dispatch(std::vector<std::string>& args) {
   if ((name == "quit" || !kv_.in_multi()) && DispatchConnectionCommand(name, args, seq)) return;
   // WATCH reads key versions as it is handled: behind this connection's
   // unanswered writes it waits like a read, so it sees them.
-  if (name == "watch" && !kv_.in_multi() && writes_in_flight_ > 0) {
+  if (name == "watch" && !kv_.in_multi() && MustWait(/*read=*/true)) {
     deferred_ = Deferred{std::nullopt, args, seq};
     return;
   }
@@ -117,8 +117,7 @@ void Session::Dispatch(std::vector<std::string>& args) {
   RunKvAction(std::move(action), args, seq);
 }
 
-bool Session::Blocked(const Deferred& d) const {
-  const bool read = !d.action || d.action->kind == kv::Session::Kind::kRead;
+bool Session::MustWait(bool read) const {
   return read ? writes_in_flight_ > 0 : reads_in_flight_ > 0;
 }
 
@@ -139,7 +138,7 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
   // Reads run behind reads and writes behind writes; a switch between the
   // two waits until the other kind is all answered (session.h).
   const bool read = action.kind == kv::Session::Kind::kRead;
-  if (read ? writes_in_flight_ > 0 : reads_in_flight_ > 0) {
+  if (MustWait(read)) {
     deferred_ = Deferred{std::move(action), args, seq};
     return;  // Run stops parsing until Answered releases it
   }
@@ -180,7 +179,10 @@ void Session::Answered(bool write) {
   std::uint32_t& in_flight = write ? writes_in_flight_ : reads_in_flight_;
   CAIRN_CHECK(in_flight > 0, "a request answered twice");
   --in_flight;
-  if (!deferred_ || Blocked(*deferred_)) return;
+  // A deferred WATCH (no action yet) waits like a read.
+  if (!deferred_ || MustWait(!deferred_->action || deferred_->action->kind == kv::Session::Kind::kRead)) {
+    return;
+  }
   Deferred d = std::move(*deferred_);
   deferred_.reset();
   if (!d.action) d.action = kv_.Handle(d.args, Node::Impl::NowMs(), *node_.sm);  // WATCH

@@ -101,7 +101,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::uint64_t seq;
   };
   std::optional<Deferred> deferred_;
-  bool Blocked(const Deferred& d) const;  // must it still wait?
+  // Must a read (or a write) wait for this connection's other kind?
+  bool MustWait(bool read) const;
   std::uint64_t commands_ = 0;
   std::string last_command_;  // LatencyFor's one-entry memo
   Histogram* last_latency_ = nullptr;

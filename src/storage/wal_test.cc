@@ -323,9 +323,8 @@ TEST(Wal, ZeroesAheadOfTheWritePositionOncePerChunk) {
   o.segment_bytes_target = 1 << 16;
   o.zero_ahead_bytes = 4096;
   WalState st;
-  auto r = Wal::Open(fs, "/w", o, &st);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  auto wal = std::move(r).value();
+  auto wal = MustOpen(fs, &st, o);
+  ASSERT_NE(wal, nullptr);
   std::uint64_t end = 0;     // where the records end
   std::uint64_t zeroed = 0;  // where the last zero write ended
   std::size_t zero_writes = 0;
@@ -369,9 +368,8 @@ TEST(Wal, ZeroAheadOffWritesOnlyRecords) {
   o.segment_bytes_target = 1 << 16;
   o.zero_ahead_bytes = 0;
   WalState st;
-  auto r = Wal::Open(fs, "/w", o, &st);
-  ASSERT_TRUE(r.ok());
-  auto wal = std::move(r).value();
+  auto wal = MustOpen(fs, &st, o);
+  ASSERT_NE(wal, nullptr);
   fs.writes.clear();
   ASSERT_TRUE(wal->Append(Range(1, 20, 1)).ok());
   ASSERT_TRUE(wal->Sync().ok());
