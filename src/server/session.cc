@@ -180,7 +180,8 @@ void Session::Answered(bool write) {
   CAIRN_CHECK(in_flight > 0, "a request answered twice");
   --in_flight;
   // A deferred WATCH (no action yet) waits like a read.
-  if (!deferred_ || MustWait(!deferred_->action || deferred_->action->kind == kv::Session::Kind::kRead)) {
+  if (!deferred_ ||
+      MustWait(!deferred_->action || deferred_->action->kind == kv::Session::Kind::kRead)) {
     return;
   }
   Deferred d = std::move(*deferred_);
