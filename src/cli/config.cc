@@ -29,7 +29,8 @@ const std::vector<std::string>& SettingKeys() {
       "id",          "peers",        "bind",           "resp_port",
       "http_port",   "data_dir",     "tick_ms",        "request_timeout_ms",
       "max_clients", "max_request_bytes", "max_bulk_bytes", "max_pipeline",
-      "log_format",  "default_consistency", "join",     "snapshot_entries"};
+      "log_format",  "default_consistency", "join",     "snapshot_entries",
+      "read_cache_mb"};
   return keys;
 }
 
@@ -130,6 +131,8 @@ Result<server::NodeOptions> ToNodeOptions(const Settings& s) {
   CAIRN_ASSIGN_OR_RETURN(o.request_bytes_max, ToU64(s, "max_request_bytes", 512u << 20));
   CAIRN_ASSIGN_OR_RETURN(o.bulk_bytes_max, ToU64(s, "max_bulk_bytes", 512u << 20));
   CAIRN_ASSIGN_OR_RETURN(o.pipeline_commands_max, ToU64(s, "max_pipeline", 4096));
+  CAIRN_ASSIGN_OR_RETURN(auto cache_mb, ToU64(s, "read_cache_mb", 64, 1u << 20));
+  o.read_cache_bytes = static_cast<std::size_t>(cache_mb) << 20;
   if (o.pipeline_commands_max == 0) return Status::InvalidArgument("setting max_pipeline: >= 1");
   std::string fmt = s.count("log_format") ? s.at("log_format") : "text";
   if (fmt != "text" && fmt != "json") return Status::InvalidArgument("log_format: text or json");

@@ -51,6 +51,12 @@ TEST(Config, BadValuesNameTheSetting) {
   auto snap = ToNodeOptions({{"snapshot_entries", "-1"}});
   ASSERT_FALSE(snap.ok());
   EXPECT_NE(snap.status().message().find("snapshot_entries"), std::string_view::npos);
+  EXPECT_EQ(ToNodeOptions({}).value().read_cache_bytes, 64u << 20);
+  EXPECT_EQ(ToNodeOptions({{"read_cache_mb", "0"}}).value().read_cache_bytes, 0u);
+  EXPECT_EQ(ToNodeOptions({{"read_cache_mb", "3"}}).value().read_cache_bytes, 3u << 20);
+  auto cache = ToNodeOptions({{"read_cache_mb", "lots"}});
+  ASSERT_FALSE(cache.ok());
+  EXPECT_NE(cache.status().message().find("read_cache_mb"), std::string_view::npos);
   EXPECT_FALSE(ParsePeers("1=nohost").ok());
   EXPECT_FALSE(ParsePeers("x=127.0.0.1:1").ok());
   EXPECT_TRUE(ParsePeers("1=127.0.0.1:1,2=::1:5").ok());

@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
       {"default_consistency", "read level of a new connection: strong (default), lease or eventual"},
       {"join", "join a running cluster: --peers lists its founding voters and this node; "
                "add it with `cairn ctl add` (docs/operations.md)"},
-      {"snapshot_entries", "snapshot and compact the log every this many applied entries (default 100000, 0: never)"}};
+      {"snapshot_entries", "snapshot and compact the log every this many applied entries (default 100000, 0: never)"},
+      {"read_cache_mb", "MiB of recently read values kept in memory in front of RocksDB (default 64, 0: off)"}};
   for (const auto& key : SettingKeys()) {
     std::string flag = "--" + key;
     for (auto& c : flag) c = c == '_' ? '-' : c;

@@ -40,6 +40,9 @@ struct NodeOptions {
   std::size_t request_bytes_max = 512u << 20;
   std::size_t bulk_bytes_max = 512u << 20;
   std::size_t pipeline_commands_max = 4096;  // unanswered commands per connection
+  // Bytes of recently read keys kept in memory in front of RocksDB (with a
+  // data_dir; 0: off). See server/rocks_engine.h.
+  std::size_t read_cache_bytes = 64u << 20;
   bool json_logs = false;
   // The read level a new connection starts with ("strong", "lease" or
   // "eventual"); CONSISTENCY changes it per connection. Validated by the CLI.

@@ -18,6 +18,15 @@
 // writes; Scan and Count must not be called inside a group (CHECKed: the
 // driver answers clients only after EndGroup).
 //
+// Read cache: with cache_bytes > 0, Get keeps what it read from RocksDB
+// (a value, or "absent") in a W-TinyLFU cache (cache/cache.h) bounded by
+// that many bytes. Invariant: a cached entry always equals what the store
+// holds for the key once the open group is written. Apply invalidates every
+// key it writes (before the store changes), a batch that drops every key
+// (FLUSHDB) empties the cache, and a snapshot install opens a new engine.
+// Writes do not fill the cache: that would cost every replica an insert per
+// written key whether or not anyone reads it.
+//
 // Thread-safety: none (the node's loop thread owns it).
 
 #include <map>
@@ -25,6 +34,7 @@
 #include <optional>
 #include <string>
 
+#include "cache/cache.h"
 #include "kv/engine.h"
 #include "storage/kv_store.h"
 
@@ -32,7 +42,8 @@ namespace cairn::server {
 
 class RocksEngine final : public kv::Engine {
  public:
-  explicit RocksEngine(std::unique_ptr<storage::KvStore> store) : store_(std::move(store)) {}
+  // cache_bytes 0 disables the read cache.
+  explicit RocksEngine(std::unique_ptr<storage::KvStore> store, std::size_t cache_bytes = 0);
 
   Result<std::optional<std::string>> Get(std::string_view key) const override;
   Status Scan(std::string_view from, std::size_t limit,
@@ -51,9 +62,20 @@ class RocksEngine final : public kv::Engine {
   // entry, so the record always describes the membership at the applied index.
   void set_next_cluster(std::string record) { next_cluster_ = std::move(record); }
   storage::KvStore& store() { return *store_; }
+  // Hits and misses of the read cache (zeros when it is off).
+  cache::CacheStats cache_stats() const;
+  std::uint64_t cache_bytes_used() const;
 
  private:
+  using ReadCache = cache::Cache<std::string, std::optional<std::string>>;
+  std::unique_ptr<ReadCache> NewCache() const;
+  void Forget(const std::string& key) const;
+
   std::unique_ptr<storage::KvStore> store_;
+  std::size_t cache_bytes_ = 0;
+  // Mutable: Get is const in kv::Engine and fills the cache.
+  mutable std::unique_ptr<ReadCache> cache_;
+  cache::CacheStats dropped_stats_;  // counters of caches emptied by FLUSHDB
   raft::Term applying_term_ = 0;
   std::optional<std::string> next_cluster_;
   Status Flush();

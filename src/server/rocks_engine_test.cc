@@ -33,13 +33,18 @@ class RocksEngineTest : public ::testing::Test {
     root_ = tmpl;
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
-  std::unique_ptr<RocksEngine> Open() {
+  std::unique_ptr<RocksEngine> Open(std::size_t cache_bytes = 0) {
     auto store = storage::KvStore::Open(root_);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
-    return std::make_unique<RocksEngine>(std::move(store).value());
+    return std::make_unique<RocksEngine>(std::move(store).value(), cache_bytes);
   }
   std::string root_;
 };
+
+// The same checks with the read cache off, small enough to evict all the
+// time, and large enough to hold every key.
+class RocksEngineCacheTest : public RocksEngineTest,
+                             public ::testing::WithParamInterface<std::size_t> {};
 
 std::string RandomKey(Random& rng) {
   static const std::vector<std::string> kAlphabet = {"a", "b", "k", std::string(1, '\0'), "\xff", "u", "zz"};
@@ -68,10 +73,10 @@ void ExpectSame(const kv::Engine& want, const kv::Engine& got, Random& rng, cons
   ASSERT_EQ(all_a, all_b);
 }
 
-TEST_F(RocksEngineTest, DifferentialAgainstMemoryEngine) {
+TEST_P(RocksEngineCacheTest, DifferentialAgainstMemoryEngine) {
   Xoshiro256 rng(Seed());
   kv::MemoryEngine mem;
-  auto rocks = Open();
+  auto rocks = Open(GetParam());
   std::uint64_t index = 0;
   std::int64_t clock = 1000;
   bool grouping = false;
@@ -93,6 +98,11 @@ TEST_F(RocksEngineTest, DifferentialAgainstMemoryEngine) {
         rocks->BeginGroup();
         grouping = true;
       }
+      // Reads before the write fill the cache with what is about to change.
+      for (int r = 0; r < 3; r++) {
+        std::string k = RandomKey(rng);
+        ASSERT_EQ(mem.Get(k).value(), rocks->Get(k).value()) << "key " << k;
+      }
       ASSERT_TRUE(mem.Apply(batch, st).ok());
       ASSERT_TRUE(rocks->Apply(batch, st).ok());
       for (const auto& [key, value] : batch.writes) {
@@ -110,7 +120,7 @@ TEST_F(RocksEngineTest, DifferentialAgainstMemoryEngine) {
     }
     ExpectSame(mem, *rocks, rng, "live");
     rocks.reset();
-    rocks = Open();
+    rocks = Open(GetParam());
     ExpectSame(mem, *rocks, rng, "after reopen");
     EXPECT_EQ(rocks->store().applied().term, static_cast<raft::Term>(round + 1));
   }
@@ -133,6 +143,57 @@ TEST_F(RocksEngineTest, ChecksCatchADifferentEngine) {
 // A group is one RocksDB batch: until EndGroup nothing reaches the store,
 // and a crash (here: dropping the engine mid-group) leaves the store at the
 // index before the group, with none of its writes.
+INSTANTIATE_TEST_SUITE_P(ReadCache, RocksEngineCacheTest,
+                         ::testing::Values(std::size_t{0}, std::size_t{1024}, std::size_t{1} << 20));
+
+TEST_F(RocksEngineTest, ChecksCatchAStaleCache) {
+  // The differential comparison must see a cache that kept an old value:
+  // here the store changes behind the engine's back (as a missed
+  // invalidation would leave it), and the cached read differs from the model.
+  kv::MemoryEngine mem;
+  auto rocks = Open(1 << 20);
+  kv::EngineBatch put{false, {{"k", std::string("v1")}}};
+  ASSERT_TRUE(mem.Apply(put, {1, 0}).ok());
+  ASSERT_TRUE(rocks->Apply(put, {1, 0}).ok());
+  ASSERT_EQ(rocks->Get("k").value(), std::optional<std::string>("v1"));  // now cached
+  kv::EngineBatch put2{false, {{"k", std::string("v2")}}};
+  ASSERT_TRUE(mem.Apply(put2, {2, 0}).ok());
+  storage::KvBatch direct;
+  direct.ops.push_back({storage::KvOp::Kind::kPut, "k", "v2"});
+  direct.applied = {2, 0, 0};
+  ASSERT_TRUE(rocks->store().Write(direct).ok());
+  EXPECT_NE(mem.Get("k").value(), rocks->Get("k").value());
+  EXPECT_EQ(rocks->cache_stats().hits, 1u);
+}
+
+TEST_F(RocksEngineTest, ReadCacheServesRepeatedReadsAndForgetsWrites) {
+  auto rocks = Open(1 << 20);
+  ASSERT_TRUE(rocks->Apply(kv::EngineBatch{false, {{"k", std::string("v1")}}}, {1, 0}).ok());
+  for (int i = 0; i < 5; i++) ASSERT_EQ(rocks->Get("k").value(), std::optional<std::string>("v1"));
+  ASSERT_EQ(rocks->Get("absent").value(), std::nullopt);
+  ASSERT_EQ(rocks->Get("absent").value(), std::nullopt);
+  cache::CacheStats s = rocks->cache_stats();
+  EXPECT_EQ(s.misses, 2u);
+  EXPECT_EQ(s.hits, 5u);  // four of "k", one "absent"
+  EXPECT_GT(rocks->cache_bytes_used(), 0u);
+  // A write inside a group is seen at once and stays seen after the flush.
+  rocks->BeginGroup();
+  ASSERT_TRUE(rocks->Apply(kv::EngineBatch{false, {{"k", std::string("v2")}}}, {2, 0}).ok());
+  EXPECT_EQ(rocks->Get("k").value(), std::optional<std::string>("v2"));
+  ASSERT_TRUE(rocks->EndGroup().ok());
+  EXPECT_EQ(rocks->Get("k").value(), std::optional<std::string>("v2"));
+  // FLUSHDB empties the cache; the counters survive it.
+  ASSERT_TRUE(rocks->Apply(kv::EngineBatch{true, {}}, {3, 0}).ok());
+  EXPECT_EQ(rocks->Get("k").value(), std::nullopt);
+  EXPECT_EQ(rocks->cache_bytes_used(), 96u + 1u);  // only "k" as absent
+  EXPECT_GE(rocks->cache_stats().hits, 5u);
+  // Off: nothing is counted.
+  rocks.reset();
+  auto plain = Open(0);
+  ASSERT_EQ(plain->Get("k").value(), std::nullopt);
+  EXPECT_EQ(plain->cache_stats().misses, 0u);
+}
+
 TEST_F(RocksEngineTest, GroupIsWrittenAsOneBatch) {
   auto rocks = Open();
   ASSERT_TRUE(rocks->Apply({false, {{"a", std::string("1")}}}, {1, 10}).ok());

@@ -32,7 +32,7 @@ constexpr std::int64_t kAnswerWaitMs = 5000;  // for Raft's answer after the byt
 
 Status Node::Impl::OpenStateMachine() {
   CAIRN_ASSIGN_OR_RETURN(auto store, storage::KvStore::Open(opt.data_dir + "/state"));
-  auto engine = std::make_unique<RocksEngine>(std::move(store));
+  auto engine = std::make_unique<RocksEngine>(std::move(store), opt.read_cache_bytes);
   RocksEngine* raw = engine.get();
   CAIRN_ASSIGN_OR_RETURN(sm, kv::StateMachine::Open(std::move(engine)));
   rocks = raw;
