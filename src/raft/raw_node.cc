@@ -251,7 +251,7 @@ bool RawNode::HasReady() const {
          log_.HasUnstable() || !msgs_.empty() || !msgs_after_persist_.empty() ||
          log_.HasToApply(config_.bugs.has(Bug::kApplyBeforeCommit)) || !outcomes_.empty() ||
          !read_states_.empty() ||
-         (role_ == Role::kLeader && (append_pending_ || commit_broadcast_pending_ || round_pending_));
+         (role_ == Role::kLeader && (append_pending_ || commit_broadcast_pending_ || ReadRoundDue()));
 }
 
 Ready RawNode::GetReady() {

@@ -198,6 +198,8 @@ class RawNode {
   void OnHeartbeatAck(NodeId from, std::uint64_t round);
   void ReleaseConfirmedReads();
   bool LeaseValid() const;
+  // Reads wait for a round and none is unanswered (read_index.cc).
+  bool ReadRoundDue() const;
   void ResetReads();
 
   // --- raw_node.cc ---
@@ -260,6 +262,7 @@ class RawNode {
   std::uint64_t round_confirmed_ = 0;              // highest round a quorum acked
   std::uint64_t round_confirmed_tick_ = 0;         // when that round was sent
   bool round_pending_ = false;                     // reads wait for a new round
+  std::uint64_t round_last_sent_ = 0;              // this leadership's latest round (0: none)
   std::deque<std::pair<std::uint64_t, std::uint64_t>> round_sent_ticks_;  // (round, tick)
   std::unordered_map<NodeId, std::uint64_t> acked_round_;  // per peer
   std::deque<PendingRead> reads_;                  // in round order

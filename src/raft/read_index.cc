@@ -3,8 +3,8 @@
 // ReadIndex: a read that arrives at commit index C is safe to serve once the
 // state machine has applied C and the leader has proved it still led after
 // the read arrived (a quorum acknowledged a heartbeat sent after it). Reads
-// are grouped: all reads that arrive between two Ready batches share one
-// heartbeat round.
+// are grouped: all reads that arrive while a round is unanswered share the
+// next heartbeat round (ReadRoundDue).
 //
 // Lease: with CheckQuorum, a follower that heard from the leader refuses to
 // vote for election_timeout_ticks_min of its own ticks. So if a quorum
@@ -74,9 +74,20 @@ bool RawNode::LeaseValid() const {
   return ticks_ < round_confirmed_tick_ + lease_ticks;
 }
 
+// One read round at a time: reads that arrive while a round is unanswered
+// wait for it to be confirmed and then share the next one. Under load this
+// turns one heartbeat per follower per Ready into one per round trip, and
+// a read waits at most one extra round trip. Rounds are still confirmed in
+// order, and a lost round never strands reads: the periodic heartbeat
+// (every heartbeat_ticks) starts a new round regardless.
+bool RawNode::ReadRoundDue() const {
+  return round_pending_ && round_last_sent_ <= round_confirmed_;
+}
+
 void RawNode::StartReadRound() {
   // Called by BroadcastHeartbeat: this round's id goes out now.
   round_sent_ticks_.push_back({round_next_, ticks_});
+  round_last_sent_ = round_next_;
   // Bound the history: rounds older than the confirmed one are useless.
   while (round_sent_ticks_.size() > 1024) round_sent_ticks_.pop_front();
   ++round_next_;
@@ -127,6 +138,7 @@ void RawNode::ResetReads() {
   round_sent_ticks_.clear();
   round_confirmed_ = 0;
   round_confirmed_tick_ = 0;
+  round_last_sent_ = 0;
   round_pending_ = false;
 }
 

@@ -25,6 +25,46 @@ TEST(ReadIndexTest, LeaderConfirmsWithOneRoundForManyReads) {
   EXPECT_EQ(c.delivered(), 4u);
 }
 
+TEST(ReadIndexTest, ReadsDuringAnUnansweredRoundShareTheNextOne) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  ASSERT_TRUE(c.node(leader).Propose("w").ok());
+  c.Settle();
+  c.ResetDelivered();
+  ASSERT_TRUE(c.node(leader).ReadIndex(1).ok());
+  ASSERT_TRUE(c.ProcessReady(leader));
+  ASSERT_EQ(c.queued(), 2u);  // round r to both followers, unanswered
+  ASSERT_TRUE(c.node(leader).ReadIndex(2).ok());
+  ASSERT_TRUE(c.node(leader).ReadIndex(3).ok());
+  EXPECT_FALSE(c.node(leader).HasReady());  // no second round while r is out
+  c.Settle();  // r is confirmed, then one round for reads 2 and 3
+  auto& reads = c.test_node(leader).read_states;
+  ASSERT_EQ(reads.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(reads[i].request_id, i + 1);
+  EXPECT_EQ(c.delivered(), 8u);  // two rounds: heartbeats and answers
+}
+
+TEST(ReadIndexTest, ALostRoundDoesNotStrandTheReadsBehindIt) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  ASSERT_TRUE(c.node(leader).Propose("w").ok());
+  c.Settle();
+  ASSERT_TRUE(c.node(leader).ReadIndex(1).ok());
+  ASSERT_TRUE(c.ProcessReady(leader));
+  c.DropQueued();  // the round's heartbeats are lost
+  ASSERT_TRUE(c.node(leader).ReadIndex(2).ok());
+  c.Settle();
+  EXPECT_TRUE(c.test_node(leader).read_states.empty());
+  // The periodic heartbeat is a new round; it confirms both.
+  for (int t = 0; t < 4 && c.test_node(leader).read_states.size() < 2; ++t) {
+    c.node(leader).Tick();
+    c.Settle();
+  }
+  EXPECT_EQ(c.test_node(leader).read_states.size(), 2u);
+}
+
 TEST(ReadIndexTest, FollowerRefusesWithHint) {
   TestCluster c(3);
   c.TickAll(30);

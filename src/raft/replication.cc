@@ -17,7 +17,7 @@ void RawNode::FlushBroadcasts() {
   }
   append_pending_ = false;
   commit_broadcast_pending_ = false;
-  if (round_pending_) BroadcastHeartbeat();  // reads are waiting for a round
+  if (ReadRoundDue()) BroadcastHeartbeat();  // reads are waiting for a round
 }
 
 bool RawNode::SendAppend(NodeId to, bool send_if_empty) {

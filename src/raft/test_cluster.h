@@ -88,52 +88,66 @@ class TestCluster {
   void Settle() {
     for (int round = 0; round < 10000; ++round) {
       bool moved = false;
-      for (NodeId id : all_) {
-        auto& tn = nodes_[id];
-        if (!tn.node || !tn.node->HasReady()) continue;
-        moved = true;
-        Ready rd = tn.node->GetReady();
-        for (auto& m : rd.messages) queue_.push_back(m);
-        if (rd.hard_state) tn.durable_hs = *rd.hard_state;
-        if (rd.snapshot) {
-          tn.durable_snapshot = rd.snapshot;
-          tn.durable_log.clear();
-          tn.snapshot_data = tn.incoming_snapshot_data;
-          tn.applied = tn.snapshot_data;
-        }
-        if (!rd.entries.empty()) {
-          const Index base = tn.durable_snapshot ? tn.durable_snapshot->index : 0;
-          tn.durable_log.resize(rd.entries.front().index - 1 - base);
-          for (auto& e : rd.entries) tn.durable_log.push_back(e);
-        }
-        for (auto& m : rd.messages_after_persist) queue_.push_back(m);
-        for (auto& e : rd.committed_entries) tn.applied.push_back(e);
-        for (auto& o : rd.outcomes) tn.outcomes.push_back(o);
-        for (auto& r : rd.read_states) tn.read_states.push_back(r);
-        tn.node->Advance(rd);
-      }
-      while (!queue_.empty()) {
-        moved = true;
-        Message m = std::move(queue_.front());
-        queue_.pop_front();
-        auto it = nodes_.find(m.to);
-        if (it != nodes_.end() && it->second.node && !down_.count(m.to) && !isolated_.count(m.to) &&
-            !isolated_.count(m.from)) {
-          ++delivered_;
-          if (m.type == MessageType::kSnapshot) {
-            it->second.incoming_snapshot_data = nodes_.at(m.from).snapshot_data;
-          }
-          Status st = it->second.node->Step(m);
-          if (!st.ok()) ++rejected_;
-          if (!allow_rejections_) {
-            EXPECT_TRUE(st.ok()) << st.ToString();
-          }
-        }
-      }
+      for (NodeId id : all_) moved = ProcessReady(id) || moved;
+      moved = DeliverQueued() > 0 || moved;
       if (!moved) return;
     }
     FAIL() << "cluster did not settle";
   }
+
+  // One node's Ready, if it has one: persisted at once, its messages queued
+  // (not delivered). Returns whether there was one.
+  bool ProcessReady(NodeId id) {
+    auto& tn = nodes_[id];
+    if (!tn.node || !tn.node->HasReady()) return false;
+    Ready rd = tn.node->GetReady();
+    for (auto& m : rd.messages) queue_.push_back(m);
+    if (rd.hard_state) tn.durable_hs = *rd.hard_state;
+    if (rd.snapshot) {
+      tn.durable_snapshot = rd.snapshot;
+      tn.durable_log.clear();
+      tn.snapshot_data = tn.incoming_snapshot_data;
+      tn.applied = tn.snapshot_data;
+    }
+    if (!rd.entries.empty()) {
+      const Index base = tn.durable_snapshot ? tn.durable_snapshot->index : 0;
+      tn.durable_log.resize(rd.entries.front().index - 1 - base);
+      for (auto& e : rd.entries) tn.durable_log.push_back(e);
+    }
+    for (auto& m : rd.messages_after_persist) queue_.push_back(m);
+    for (auto& e : rd.committed_entries) tn.applied.push_back(e);
+    for (auto& o : rd.outcomes) tn.outcomes.push_back(o);
+    for (auto& r : rd.read_states) tn.read_states.push_back(r);
+    tn.node->Advance(rd);
+    return true;
+  }
+
+  // Delivers every queued message (not the ones their handling queues).
+  // Returns how many left the queue.
+  std::size_t DeliverQueued() {
+    std::size_t n = 0;
+    while (!queue_.empty()) {
+      ++n;
+      Message m = std::move(queue_.front());
+      queue_.pop_front();
+      auto it = nodes_.find(m.to);
+      if (it != nodes_.end() && it->second.node && !down_.count(m.to) && !isolated_.count(m.to) &&
+          !isolated_.count(m.from)) {
+        ++delivered_;
+        if (m.type == MessageType::kSnapshot) {
+          it->second.incoming_snapshot_data = nodes_.at(m.from).snapshot_data;
+        }
+        Status st = it->second.node->Step(m);
+        if (!st.ok()) ++rejected_;
+        if (!allow_rejections_) {
+          EXPECT_TRUE(st.ok()) << st.ToString();
+        }
+      }
+    }
+    return n;
+  }
+  std::size_t queued() const { return queue_.size(); }
+  void DropQueued() { queue_.clear(); }
 
   void TickAll(int ticks) {
     for (int t = 0; t < ticks; ++t) {
