@@ -108,6 +108,15 @@ std::string Node::Impl::MetricsText() const {
   g("cairn_lease_reads_local_total", "counter",
     "Lease reads answered at once, without waiting for a Raft Ready.",
     metrics.lease_reads_local_total);
+  if (rocks != nullptr) {
+    const cache::CacheStats cs = rocks->cache_stats();
+    g("cairn_read_cache_hits_total", "counter",
+      "Key reads answered from the read cache (values and known-absent keys).",
+      cs.hits + cs.negative_hits);
+    g("cairn_read_cache_misses_total", "counter", "Key reads that went to RocksDB.", cs.misses);
+    g("cairn_read_cache_bytes", "gauge", "Bytes charged to entries in the read cache.",
+      rocks->cache_bytes_used());
+  }
   g("cairn_snapshots_total", "counter", "State machine checkpoints taken by this node.",
     metrics.snapshots_total);
   g("cairn_snapshots_installed_total", "counter", "Snapshots received from a leader and installed.",

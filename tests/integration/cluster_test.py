@@ -367,6 +367,40 @@ class ClusterTest(unittest.TestCase):
         r.execute_command("CONSISTENCY", "eventual")
         wait_until(lambda: r.get("c") == b"v", 10, "the follower to apply the write")
 
+    def test_read_cache_never_serves_a_replaced_value(self):
+        # Every node's read cache is filled by the first read of a key; each
+        # write after it (SET, INCR, DEL, FLUSHDB) must show in the next
+        # read on every node, leader and followers alike.
+        leader = self.c.leader()
+        w = self.c.client(leader)
+        readers = {i: self.c.client(i) for i in range(1, 4)}
+        want = {"k": None, "n": None}
+        for step in range(80):
+            kind = step % 8
+            if kind in (0, 3, 5):
+                retry(lambda: w.set("k", f"v{step}"))
+                want["k"] = f"v{step}".encode()
+            elif kind in (1, 4):
+                want["n"] = str(retry(lambda: w.incr("n"))).encode()
+            elif kind == 2:
+                retry(lambda: w.delete("k"))
+                want["k"] = None
+            elif kind == 6:
+                retry(lambda: w.flushdb())
+                want = {"k": None, "n": None}
+            token = w.execute_command("SESSION")
+            for i, r in readers.items():
+                self.assertEqual(r.execute_command("CONSISTENCY", "session", token), b"OK")
+                for _ in range(2):  # the second read is a cache hit
+                    self.assertEqual(r.get("k"), want["k"], f"node {i} step {step}")
+                    self.assertEqual(r.get("n"), want["n"], f"node {i} step {step}")
+        for i in range(1, 4):
+            metrics = urllib.request.urlopen(f"http://127.0.0.1:{self.c.http[i - 1]}/metrics",
+                                             timeout=5).read().decode()
+            hits = [l for l in metrics.splitlines() if l.startswith("cairn_read_cache_hits_total ")]
+            self.assertEqual(len(hits), 1, metrics)
+            self.assertGreater(float(hits[0].split()[1]), 100, f"node {i}")
+
     def test_pipelined_read_sees_the_connections_own_earlier_write(self):
         # Redis runs one connection's commands in order: a GET pipelined
         # right behind a SET must see it, and must not see the INCR after it.
