@@ -62,12 +62,14 @@ asio::awaitable<void> Session::Run() {
     // bound) before reading more: a pipeline larger than the bound must not
     // wait for bytes the client has already sent.
     dispatching_ = true;
+    batch_start_ = std::chrono::steady_clock::now();
+    batch_now_ms_ = Node::Impl::NowMs();
     while (!close_after_flush_ && slots_.size() < backlog_max && !deferred_) {
       auto next = parser_.Next(&args);
       if (!next.ok()) {
         // The stream cannot be re-framed: answer, then close (as Redis does).
         std::uint64_t seq = first_seq_ + slots_.size();
-        slots_.push_back(Slot{false, protocol_, {}, LatencyFor("protocol_error"), {}});
+        slots_.push_back(Slot{false, protocol_, {}, LatencyFor("protocol_error"), batch_start_});
         Complete(seq, resp::Value::Error(next.status().message()));
         close_after_flush_ = true;
         break;
@@ -77,6 +79,7 @@ asio::awaitable<void> Session::Run() {
     }
     dispatching_ = false;
     Flush();
+    ObserveBatchLatencies();
     if (close_after_flush_ || closed_) break;
     if (slots_.size() >= backlog_max || deferred_) {
       resume_.expires_at(asio::steady_timer::time_point::max());
@@ -104,7 +107,7 @@ void Session::Dispatch(std::vector<std::string>& args) {
   ++node_.metrics.commands_total;
   std::string name = Lower(args[0]);
   std::uint64_t seq = first_seq_ + slots_.size();
-  slots_.push_back(Slot{false, protocol_, {}, LatencyFor(name), std::chrono::steady_clock::now()});
+  slots_.push_back(Slot{false, protocol_, {}, LatencyFor(name), batch_start_});
   // Connection commands first (outside MULTI; QUIT always), then kv::Session.
   if ((name == "quit" || !kv_.in_multi()) && DispatchConnectionCommand(name, args, seq)) return;
   // WATCH reads key versions as it is handled: behind this connection's
@@ -113,7 +116,7 @@ void Session::Dispatch(std::vector<std::string>& args) {
     deferred_ = Deferred{std::nullopt, args, seq};
     return;
   }
-  kv::Session::Action action = kv_.Handle(args, Node::Impl::NowMs(), *node_.sm);
+  kv::Session::Action action = kv_.Handle(args, batch_now_ms_, *node_.sm);
   RunKvAction(std::move(action), args, seq);
 }
 
@@ -360,16 +363,30 @@ void Session::Complete(std::uint64_t seq, const resp::Value& value) {
   // The first unanswered slot's reply goes straight to the output.
   resp::Writer(seq == first_seq_ ? &out_ : &slot.bytes, slot.protocol).Write(value);
   slot.done = true;
-  auto now = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point now;
+  if (!dispatching_) now = std::chrono::steady_clock::now();
   while (!slots_.empty() && slots_.front().done) {
     Slot& s = slots_.front();
-    s.latency->Observe(std::chrono::duration<double>(now - s.start).count());
+    if (dispatching_) {
+      unobserved_.emplace_back(s.latency, s.start);
+    } else {
+      s.latency->Observe(std::chrono::duration<double>(now - s.start).count());
+    }
     out_ += s.bytes;
     slots_.pop_front();
     ++first_seq_;
   }
   resume_.cancel();
   if (!dispatching_) Flush();
+}
+
+void Session::ObserveBatchLatencies() {
+  if (unobserved_.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [latency, start] : unobserved_) {
+    latency->Observe(std::chrono::duration<double>(now - start).count());
+  }
+  unobserved_.clear();
 }
 
 void Session::Flush() {

@@ -18,7 +18,10 @@
 // goes through kv::Session (MULTI/EXEC/WATCH, parsing), then Node::Impl.
 #include "server/node_impl.h"
 
+#include <chrono>
 #include <deque>
+#include <utility>
+#include <vector>
 
 #include "kv/session.h"
 #include "resp/request_parser.h"
@@ -92,6 +95,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // queued: Run flushes once per batch of parsed commands (one send, not one
   // per reply).
   bool dispatching_ = false;
+  // Read once per parsed batch (Run): the arrival time of its commands and
+  // the wall clock their kv::Session sees, instead of a clock read each.
+  std::chrono::steady_clock::time_point batch_start_;
+  std::int64_t batch_now_ms_ = 0;
+  // Replies completed while dispatching leave with the batch's one send:
+  // their latency is observed then, with one clock read for all.
+  std::vector<std::pair<Histogram*, std::chrono::steady_clock::time_point>> unobserved_;
+  void ObserveBatchLatencies();
   std::uint32_t writes_in_flight_ = 0;  // this connection's unanswered writes
   std::uint32_t reads_in_flight_ = 0;   // ... and reads
   // A command waiting for the other kind to be answered; parsing pauses meanwhile.
