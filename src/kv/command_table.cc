@@ -1,7 +1,6 @@
 #include "kv/command_table.h"
 
 #include <algorithm>
-#include <cctype>
 #include <unordered_map>
 
 #include "kv/parse.h"
@@ -100,9 +99,12 @@ std::vector<CommandSpec> BuildTable() {
   };
 }
 
+// ASCII only, as Redis matches command names (and no locale call per byte).
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 #include <set>
 
 #include "kv/command_table.h"
@@ -12,8 +13,11 @@
 namespace cairn::server {
 namespace {
 
+// ASCII only, like Redis's command lookup (and no locale call per byte).
 std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return s;
 }
 
@@ -197,29 +201,32 @@ void Session::Answered(bool write) {
 // Returns false if `name` is not a connection command.
 bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std::string>& args,
                                         std::uint64_t seq) {
+  // string_view comparisons check the length first: GET or SET leaves this
+  // chain after a few integer compares.
+  const std::string_view n(name);
   std::size_t argc = args.size();
-  if (name == "ping") {
+  if (n == "ping") {
     if (argc > 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
     Complete(seq, argc == 2 ? resp::Value::Bulk(args[1]) : resp::Value::Simple("PONG"));
-  } else if (name == "echo") {
+  } else if (n == "echo") {
     Complete(seq, argc == 2 ? resp::Value::Bulk(args[1])
                             : resp::Value::Error(kv::errors::WrongArity(name)));
-  } else if (name == "quit") {
+  } else if (n == "quit") {
     Complete(seq, Ok());
     close_after_flush_ = true;
     Flush();
-  } else if (name == "select") {
+  } else if (n == "select") {
     Complete(seq, argc == 2 && args[1] == "0" ? Ok()
                                               : resp::Value::Error("ERR DB index is out of range"));
-  } else if (name == "hello") {
+  } else if (n == "hello") {
     Hello(args, seq);
-  } else if (name == "client") {
+  } else if (n == "client") {
     Client(args, seq);
-  } else if (name == "command") {
+  } else if (n == "command") {
     Complete(seq, kv::CommandCommand(args));
-  } else if (name == "info") {
+  } else if (n == "info") {
     Complete(seq, resp::Value::Bulk(node_.InfoText(argc > 1 ? Lower(args[1]) : "")));
-  } else if (name == "config") {
+  } else if (n == "config") {
     // Enough for redis-cli and redis-benchmark: nothing is configurable here.
     std::string sub = argc > 1 ? Lower(args[1]) : "";
     if (sub != "get") return Complete(seq, Ok()), true;
@@ -232,13 +239,13 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
       }
     }
     Complete(seq, reply);
-  } else if (name == "consistency") {
+  } else if (n == "consistency") {
     SetConsistency(args, seq);
-  } else if (name == "subscribe" || name == "unsubscribe") {
-    Subscribe(args, seq, name == "subscribe");
-  } else if (name == "session") {
+  } else if (n == "subscribe" || n == "unsubscribe") {
+    Subscribe(args, seq, n == "subscribe");
+  } else if (n == "session") {
     Complete(seq, resp::Value::Int(static_cast<std::int64_t>(policy_.session_index)));
-  } else if (name == "readonly" || name == "readwrite") {
+  } else if (n == "readonly" || n == "readwrite") {
     Complete(seq, Ok());
   } else {
     return false;
