@@ -43,15 +43,33 @@ std::string EncodeRecord(const Record& record) {
   return out;
 }
 
-Result<Record> DecodeRecord(std::string_view bytes) {
+namespace {
+
+// Reads the header into *r; returns the header's length.
+Result<std::size_t> DecodeHeader(std::string_view bytes, Record* r) {
   Decoder d(bytes);
   std::uint8_t type = 0;
-  Record r;
-  if (!d.Byte(&type) || !d.Varint(&r.version) || !d.Zigzag(&r.expire_at_ms)) {
+  if (!d.Byte(&type) || !d.Varint(&r->version) || !d.Zigzag(&r->expire_at_ms)) {
     return Status::Corruption("kv: truncated record");
   }
   if (type != kTypeString) return Status::Corruption("kv: unknown record type");
-  r.value.assign(d.rest());
+  return bytes.size() - d.rest().size();
+}
+
+}  // namespace
+
+Result<Record> DecodeRecord(std::string_view bytes) {
+  Record r;
+  CAIRN_ASSIGN_OR_RETURN(std::size_t header, DecodeHeader(bytes, &r));
+  r.value.assign(bytes.substr(header));
+  return r;
+}
+
+Result<Record> DecodeRecord(std::string&& bytes) {
+  Record r;
+  CAIRN_ASSIGN_OR_RETURN(std::size_t header, DecodeHeader(bytes, &r));
+  bytes.erase(0, header);
+  r.value = std::move(bytes);
   return r;
 }
 

@@ -42,5 +42,7 @@ struct Record {
 
 std::string EncodeRecord(const Record& record);
 Result<Record> DecodeRecord(std::string_view bytes);
+// The same, reusing the buffer for the value (no second allocation).
+Result<Record> DecodeRecord(std::string&& bytes);
 
 }  // namespace cairn::kv

@@ -177,7 +177,7 @@ Result<std::optional<Record>> StateMachine::LoadLive(std::string_view key,
                                                      std::int64_t time_ms) const {
   CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(EngineKey(key)));
   if (!bytes) return std::optional<Record>();
-  CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(*bytes));
+  CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(std::move(*bytes)));
   if (!r.LiveAt(time_ms)) return std::optional<Record>();
   return std::optional<Record>(std::move(r));
 }

@@ -45,6 +45,13 @@ struct Value {
   static Value Simple(std::string_view s) { return Str(Type::kSimpleString, s); }
   static Value Error(std::string_view s) { return Str(Type::kError, s); }
   static Value Bulk(std::string_view s) { return Str(Type::kBulkString, s); }
+  // Takes the string instead of copying it.
+  static Value BulkOwned(std::string s) {
+    Value v;
+    v.type = Type::kBulkString;
+    v.str = std::move(s);
+    return v;
+  }
   static Value Int(std::int64_t i) {
     Value v;
     v.type = Type::kInteger;
