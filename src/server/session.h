@@ -96,7 +96,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // per reply).
   bool dispatching_ = false;
   // Read once per parsed batch (Run): the arrival time of its commands and
-  // the wall clock their kv::Session sees, instead of a clock read each.
+  // the wall clock their kv::Session sees, instead of a clock read each (as
+  // Redis reads its clock once per event-loop pass). A write's expiry is
+  // thus computed from when its batch arrived.
   std::chrono::steady_clock::time_point batch_start_;
   std::int64_t batch_now_ms_ = 0;
   // Replies completed while dispatching leave with the batch's one send:
