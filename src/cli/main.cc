@@ -27,11 +27,15 @@ int main(int argc, char** argv) {
       {"max_bulk_bytes", "bytes of one argument (default 512 MiB)"},
       {"max_pipeline", "unanswered commands per connection before reading pauses (default 4096)"},
       {"log_format", "text or json"},
-      {"default_consistency", "read level of a new connection: strong (default), lease or eventual"},
-      {"join", "join a running cluster: --peers lists its founding voters and this node; "
-               "add it with `cairn ctl add` (docs/operations.md)"},
-      {"snapshot_entries", "snapshot and compact the log every this many applied entries (default 100000, 0: never)"},
-      {"read_cache_mb", "MiB of recently read values kept in memory in front of RocksDB (default 64, 0: off)"}};
+      {"default_consistency",
+       "read level of a new connection: strong (default), lease or eventual"},
+      {"join",
+       "join a running cluster: --peers lists its founding voters and this node; "
+       "add it with `cairn ctl add` (docs/operations.md)"},
+      {"snapshot_entries",
+       "snapshot and compact the log every this many applied entries (default 100000, 0: never)"},
+      {"read_cache_mb",
+       "MiB of recently read values kept in memory in front of RocksDB (default 64, 0: off)"}};
   for (const auto& key : SettingKeys()) {
     std::string flag = "--" + key;
     for (auto& c : flag) c = c == '_' ? '-' : c;

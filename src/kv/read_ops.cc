@@ -41,7 +41,8 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
       auto r = load(op.args[0]);
       if (!r.ok()) return StorageError(r.status());
       std::optional<Record>& rec = *r;
-      if (op.code == OpCode::kGet) return rec ? Value::BulkOwned(std::move(rec->value)) : Value::Null();
+      if (op.code == OpCode::kGet)
+        return rec ? Value::BulkOwned(std::move(rec->value)) : Value::Null();
       if (op.code == OpCode::kStrlen) {
         return Value::Int(rec ? static_cast<std::int64_t>(rec->value.size()) : 0);
       }

@@ -247,11 +247,12 @@ void RawNode::Campaign() { StartCampaign(config_.pre_vote); }
 bool RawNode::HasReady() const {
   if (ready_in_flight_) return false;
   return SoftState{leader_, role_} != last_soft_state_ || hard_state() != last_hard_state_ ||
-         pending_snapshot_.has_value() ||
-         log_.HasUnstable() || !msgs_.empty() || !msgs_after_persist_.empty() ||
+         pending_snapshot_.has_value() || log_.HasUnstable() || !msgs_.empty() ||
+         !msgs_after_persist_.empty() ||
          log_.HasToApply(config_.bugs.has(Bug::kApplyBeforeCommit)) || !outcomes_.empty() ||
          !read_states_.empty() ||
-         (role_ == Role::kLeader && (append_pending_ || commit_broadcast_pending_ || ReadRoundDue()));
+         (role_ == Role::kLeader &&
+          (append_pending_ || commit_broadcast_pending_ || ReadRoundDue()));
 }
 
 Ready RawNode::GetReady() {

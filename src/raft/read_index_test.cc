@@ -38,7 +38,7 @@ TEST(ReadIndexTest, ReadsDuringAnUnansweredRoundShareTheNextOne) {
   ASSERT_TRUE(c.node(leader).ReadIndex(2).ok());
   ASSERT_TRUE(c.node(leader).ReadIndex(3).ok());
   EXPECT_FALSE(c.node(leader).HasReady());  // no second round while r is out
-  c.Settle();  // r is confirmed, then one round for reads 2 and 3
+  c.Settle();                               // r is confirmed, then one round for reads 2 and 3
   auto& reads = c.test_node(leader).read_states;
   ASSERT_EQ(reads.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(reads[i].request_id, i + 1);

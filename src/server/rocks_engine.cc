@@ -68,9 +68,7 @@ cache::CacheStats RocksEngine::cache_stats() const {
   return s;
 }
 
-std::uint64_t RocksEngine::cache_bytes_used() const {
-  return cache_ ? cache_->WeightedBytes() : 0;
-}
+std::uint64_t RocksEngine::cache_bytes_used() const { return cache_ ? cache_->WeightedBytes() : 0; }
 
 Status RocksEngine::Scan(std::string_view from, std::size_t limit,
                          std::vector<std::pair<std::string, std::string>>* out) const {

@@ -144,7 +144,8 @@ TEST_F(RocksEngineTest, ChecksCatchADifferentEngine) {
 // and a crash (here: dropping the engine mid-group) leaves the store at the
 // index before the group, with none of its writes.
 INSTANTIATE_TEST_SUITE_P(ReadCache, RocksEngineCacheTest,
-                         ::testing::Values(std::size_t{0}, std::size_t{1024}, std::size_t{1} << 20));
+                         ::testing::Values(std::size_t{0}, std::size_t{1024},
+                                           std::size_t{1} << 20));
 
 TEST_F(RocksEngineTest, ChecksCatchAStaleCache) {
   // The differential comparison must see a cache that kept an old value:

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <string_view>
 #include <set>
+#include <string_view>
 
 #include "kv/command_table.h"
 #include "kv/errors.h"

@@ -16,8 +16,6 @@
 // Connection-level commands are served here (PING, ECHO, HELLO, SELECT,
 // CLIENT, QUIT, COMMAND, INFO, CONFIG, CONSISTENCY, SESSION); everything else
 // goes through kv::Session (MULTI/EXEC/WATCH, parsing), then Node::Impl.
-#include "server/node_impl.h"
-
 #include <chrono>
 #include <deque>
 #include <utility>
@@ -26,6 +24,7 @@
 #include "kv/session.h"
 #include "resp/request_parser.h"
 #include "resp/writer.h"
+#include "server/node_impl.h"
 
 namespace cairn::server {
 
