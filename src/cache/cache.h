@@ -86,6 +86,10 @@ class Cache {
   void PutNotFound(const K& key);
   // Removes the key; true if it was present.
   bool Invalidate(const K& key);
+  // Stores a new value for a key only if the cache holds it, as a value or a
+  // cached "not found" (a write-through that never admits a key by itself);
+  // true if it did. ttl as for Put.
+  bool Replace(const K& key, V value, Nanos ttl = Nanos(0));
   // Cached value, or one load shared by every concurrent caller of the key.
   LoadResult GetOrLoad(const K& key, const Loader& loader);
 
@@ -158,8 +162,10 @@ class Cache {
     counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
   bool ShouldRefreshEarly(const Entry& e, std::int64_t now_ns) const;
-  void Insert(Shard& s, std::uint64_t h, const K& key, std::optional<V> value, Nanos ttl,
-              std::int64_t load_ns);
+  // Stores the value (absent keys are admitted unless only_if_present);
+  // returns whether the key was present before.
+  bool Insert(Shard& s, std::uint64_t h, const K& key, std::optional<V> value, Nanos ttl,
+              std::int64_t load_ns, bool only_if_present = false);
   // Read-buffer drains: take the events under map_mu (and policy_mu), apply
   // them under policy_mu alone. Nodes are freed only under policy_mu after
   // such a drain, so a taken pointer stays valid until it is applied.

@@ -28,6 +28,22 @@ TEST(Cache, PutGetInvalidate) {
   EXPECT_EQ(st.misses, 2u);
 }
 
+TEST(Cache, ReplaceUpdatesOnlyKeysItHolds) {
+  Cache<int, std::string> cache(
+      CacheOptions{.max_entries = 100, .max_bytes = 1000},
+      [](const int&, const std::string& v) { return static_cast<std::uint64_t>(v.size()); });
+  EXPECT_FALSE(cache.Replace(1, "abc"));  // absent: not admitted
+  EXPECT_EQ(cache.EntryCount(), 0u);
+  cache.Put(1, "abc");
+  EXPECT_TRUE(cache.Replace(1, "abcdefgh"));
+  EXPECT_EQ(*cache.Get(1), "abcdefgh");
+  EXPECT_EQ(cache.WeightedBytes(), 8u);  // the new value's weight
+  cache.PutNotFound(2);
+  EXPECT_TRUE(cache.Replace(2, "x"));  // a cached "not found" counts as held
+  EXPECT_EQ(*cache.Get(2), "x");
+  EXPECT_EQ(cache.EntryCount(), 2u);
+}
+
 TEST(Cache, TtlExpiresWithInjectedClock) {
   ManualClock clock;
   IntCache cache(CacheOptions{.max_entries = 100, .default_ttl = 5s, .clock = &clock});

@@ -90,7 +90,11 @@ Status RocksEngine::Apply(const kv::EngineBatch& batch, const kv::AppliedState& 
   const storage::KvApplied applied{state.index, applying_term_, state.clock_ms};
   if (grouping_ && !batch.clear_first) {
     for (const auto& [key, value] : batch.writes) {
-      Forget(key);
+      // Write-through for keys the cache holds: a hot key's next write (it
+      // reads the old record for its version) and reads then hit. Safe
+      // ahead of the store: Get looks in group_writes_ first, and a failed
+      // EndGroup stops the node.
+      if (cache_) cache_->Replace(key, value);
       group_writes_[key] = value;
     }
     group_applied_ = applied;

@@ -120,12 +120,13 @@ std::optional<V> Cache<K, V, Hash>::Get(const K& key) {
 // only for the index changes and to take the buffered reads out; the policy
 // work runs with readers free to proceed.
 template <typename K, typename V, typename Hash>
-void Cache<K, V, Hash>::Insert(Shard& s, std::uint64_t h, const K& key, std::optional<V> value,
-                               Nanos ttl, std::int64_t load_ns) {
+bool Cache<K, V, Hash>::Insert(Shard& s, std::uint64_t h, const K& key, std::optional<V> value,
+                               Nanos ttl, std::int64_t load_ns, bool only_if_present) {
   const std::uint64_t weight = value.has_value() && weigher_ ? weigher_(key, *value) : 1;
   const std::int64_t expire_at_ns = ttl.count() > 0 ? NowNs() + ttl.count() : kNever;
   std::vector<PolicyNode*> evicted;
   ReadBatch batch;
+  bool present = false;
   {
     std::lock_guard<std::mutex> policy_lock(s.policy_mu);
     Entry* e = nullptr;
@@ -138,6 +139,8 @@ void Cache<K, V, Hash>::Insert(Shard& s, std::uint64_t h, const K& key, std::opt
         e->load_ns = load_ns;
       }
     }
+    present = e != nullptr;
+    if (e == nullptr && only_if_present) return false;
     if (e == nullptr) {
       // Only writers insert and they hold policy_mu, so the key stays absent.
       e = NewEntry();
@@ -173,6 +176,7 @@ void Cache<K, V, Hash>::Insert(Shard& s, std::uint64_t h, const K& key, std::opt
   // Unreachable now: out of the index, the policy and every read buffer.
   for (PolicyNode* n : evicted) DeleteEntry(static_cast<Entry*>(n));
   s.counters.evictions.fetch_add(evicted.size(), std::memory_order_relaxed);
+  return present;
 }
 
 template <typename K, typename V, typename Hash>
@@ -185,6 +189,13 @@ template <typename K, typename V, typename Hash>
 void Cache<K, V, Hash>::PutNotFound(const K& key) {
   const std::uint64_t h = HashOf(key);
   Insert(ShardFor(h), h, key, std::nullopt, options_.negative_ttl, 0);
+}
+
+template <typename K, typename V, typename Hash>
+bool Cache<K, V, Hash>::Replace(const K& key, V value, Nanos ttl) {
+  const std::uint64_t h = HashOf(key);
+  return Insert(ShardFor(h), h, key, std::move(value),
+                ttl.count() > 0 ? ttl : options_.default_ttl, 0, /*only_if_present=*/true);
 }
 
 template <typename K, typename V, typename Hash>
