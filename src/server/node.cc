@@ -134,12 +134,14 @@ std::string Node::Impl::InfoText(std::string_view section) const {
                        is_leader() ? "master" : "slave", raft->leader(), dialled.size());
   }
   if (want("stats")) {
+    const cache::CacheStats cache = rocks != nullptr ? rocks->cache_stats() : cache::CacheStats{};
     out += fmt::format(
         "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\n"
         "rejected_connections:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n"
-        "forwarded_requests:{}\r\n\r\n",
+        "forwarded_requests:{}\r\nread_cache_hits:{}\r\nread_cache_misses:{}\r\n\r\n",
         metrics.connections_total, metrics.commands_total, metrics.connections_rejected_total,
-        metrics.client_bytes_in_total, metrics.client_bytes_out_total, metrics.forwarded_total);
+        metrics.client_bytes_in_total, metrics.client_bytes_out_total, metrics.forwarded_total,
+        cache.hits + cache.negative_hits, cache.misses);
   }
   if (want("raft")) {
     out += fmt::format(

@@ -400,6 +400,7 @@ class ClusterTest(unittest.TestCase):
             hits = [l for l in metrics.splitlines() if l.startswith("cairn_read_cache_hits_total ")]
             self.assertEqual(len(hits), 1, metrics)
             self.assertGreater(float(hits[0].split()[1]), 100, f"node {i}")
+            self.assertGreater(readers[i].info("stats")["read_cache_hits"], 100, f"node {i}")
 
     def test_pipelined_read_sees_the_connections_own_earlier_write(self):
         # Redis runs one connection's commands in order: a GET pipelined
