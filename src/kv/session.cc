@@ -62,7 +62,9 @@ Session::Action Session::Handle(const Args& args, std::int64_t now_ms, const Sta
     a.kind = Kind::kServer;
     return a;
   }
-  Result<Op> op = ParseCommand(args, now_ms);
+  // The spec is known: parse directly (ParseCommand would look it up again);
+  // without one, ParseCommand words the error.
+  Result<Op> op = spec && arity_ok ? spec->parse(args, now_ms) : ParseCommand(args, now_ms);
   if (!op.ok()) return Reply(Value::Error(op.status().message()));
   Action a;
   if (!IsWrite(op->code)) {
@@ -95,7 +97,7 @@ Session::Action Session::Queue(const Args& args, std::int64_t now_ms) {
     return Reply(Value::Error("ERR '" + std::string(spec->name) +
                               "' inside MULTI is not supported by Cairn"));
   }
-  Result<Op> op = ParseCommand(args, now_ms);
+  Result<Op> op = spec->parse(args, now_ms);
   if (!op.ok()) return fixed(Value::Error(op.status().message()));  // a runtime error in Redis
   if (!IsWrite(op->code) && !IsTransactionalRead(op->code)) {
     return fixed(Value::Error("ERR '" + std::string(spec->name) +
