@@ -194,8 +194,8 @@ void Cache<K, V, Hash>::PutNotFound(const K& key) {
 template <typename K, typename V, typename Hash>
 bool Cache<K, V, Hash>::Replace(const K& key, V value, Nanos ttl) {
   const std::uint64_t h = HashOf(key);
-  return Insert(ShardFor(h), h, key, std::move(value),
-                ttl.count() > 0 ? ttl : options_.default_ttl, 0, /*only_if_present=*/true);
+  return Insert(ShardFor(h), h, key, std::move(value), ttl.count() > 0 ? ttl : options_.default_ttl,
+                0, /*only_if_present=*/true);
 }
 
 template <typename K, typename V, typename Hash>
