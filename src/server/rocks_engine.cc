@@ -89,14 +89,9 @@ kv::AppliedState RocksEngine::applied() const {
 Status RocksEngine::Apply(const kv::EngineBatch& batch, const kv::AppliedState& state) {
   const storage::KvApplied applied{state.index, applying_term_, state.clock_ms};
   if (grouping_ && !batch.clear_first) {
-    for (const auto& [key, value] : batch.writes) {
-      // Write-through for keys the cache holds: a hot key's next write (it
-      // reads the old record for its version) and reads then hit. Safe
-      // ahead of the store: Get looks in group_writes_ first, and a failed
-      // EndGroup stops the node.
-      if (cache_) cache_->Replace(key, value);
-      group_writes_[key] = value;
-    }
+    // The cache may hold a key's pre-group value meanwhile: Get looks in
+    // group_writes_ first, and Flush brings the cache up to date.
+    for (const auto& [key, value] : batch.writes) group_writes_[key] = value;
     group_applied_ = applied;
     if (next_cluster_) group_cluster_ = std::move(next_cluster_);
     next_cluster_.reset();
@@ -139,10 +134,18 @@ Status RocksEngine::Flush() {
   for (const auto& [key, value] : group_writes_) out.ops.push_back(ToKvOp(key, value));
   out.applied = *group_applied_;
   out.cluster = std::move(group_cluster_);
+  Status s = store_->Write(out);
+  // Write-through, once per key per group, for keys the cache holds: a hot
+  // key's next write (it reads the old record for its version) and reads
+  // then hit. After the write, so a refused batch leaves the cache and the
+  // store agreeing on the old values.
+  if (s.ok() && cache_) {
+    for (const auto& [key, value] : group_writes_) cache_->Replace(key, value);
+  }
   group_writes_.clear();
   group_applied_.reset();
   group_cluster_.reset();
-  return store_->Write(out);
+  return s;
 }
 
 }  // namespace cairn::server

@@ -21,9 +21,10 @@
 // Read cache: with cache_bytes > 0, Get keeps what it read from RocksDB
 // (a value, or "absent") in a W-TinyLFU cache (cache/cache.h) bounded by
 // that many bytes. Invariant: a cached entry always equals what the store
-// holds for the key once the open group is written. Inside a group, Apply
-// writes the new value through to keys the cache holds; outside one it
-// invalidates them before the store changes. A batch that drops every key
+// holds for the key once the open group is written. When a group's batch
+// is written, the new value of each key it wrote is stored in the cache if
+// the cache holds the key (once per key, however often the group wrote it);
+// outside a group, Apply invalidates the keys before the store changes. A batch that drops every key
 // (FLUSHDB) empties the cache, and a snapshot install opens a new engine.
 // Writes never admit a key (that would cost every replica an insert per
 // written key whether or not anyone reads it); every Get miss does, the
