@@ -24,11 +24,11 @@
 // holds for the key once the open group is written. When a group's batch
 // is written, the new value of each key it wrote is stored in the cache if
 // the cache holds the key (once per key, however often the group wrote it);
-// outside a group, Apply invalidates the keys before the store changes. A batch that drops every key
-// (FLUSHDB) empties the cache, and a snapshot install opens a new engine.
-// Writes never admit a key (that would cost every replica an insert per
-// written key whether or not anyone reads it); every Get miss does, the
-// apply path's reads of old records included.
+// outside a group, Apply invalidates the keys before the store changes. A
+// batch that drops every key (FLUSHDB) empties the cache, and a snapshot
+// install opens a new engine. Writes never admit a key (that would cost
+// every replica an insert per written key whether or not anyone reads it);
+// every Get miss does, the apply path's reads of old records included.
 //
 // Thread-safety: none (the node's loop thread owns it).
 
