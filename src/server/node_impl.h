@@ -131,6 +131,17 @@ struct Node::Impl {
   void ProposeEntry(const kv::LogEntry& entry, Done done);
   void ProposeBytes(std::string data, Done done);
   void ServeRead(kv::Op op, const ReadPolicy& policy, Done done);
+  // Whether `policy` lets this node answer a read from its own state right
+  // now, without forwarding or waiting: a lease read on a leader whose lease
+  // holds and whose state machine has caught up, a session read whose token
+  // is applied, a bounded read within its staleness, any eventual read.
+  // Strong reads never do (they need a ReadIndex round). May deliver ticks
+  // the loop owes (CatchUpTicks).
+  bool CanReadNow(const ReadPolicy& policy);
+  // Answers a read CanReadNow allowed, from the state machine as it is.
+  // `now_ms` is the wall clock the leader judges expiry by (a follower uses
+  // its applied clock). Does not count metrics.reads_total.
+  resp::Value ReadNow(const kv::Op& op, const ReadPolicy& policy, std::int64_t now_ms);
   void Forward(ForwardKind kind, std::string body, Done done, bool admin = false);
   void OnForward(raft::NodeId from, std::string_view payload);
   void OnForwardReply(std::string_view payload);

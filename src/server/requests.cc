@@ -99,25 +99,46 @@ void Node::Impl::ProposeBytes(std::string data, Done done) {
   ScheduleReady();
 }
 
+bool Node::Impl::CanReadNow(const ReadPolicy& policy) {
+  switch (policy.level) {
+    case Consistency::kStrong:
+      return false;
+    case Consistency::kLease: {
+      if (!is_leader()) return false;
+      // The lease is judged in ticks: deliver any the loop owes first (a
+      // read can be handled before the timer after a stall).
+      CatchUpTicks();
+      // While the lease holds and the state machine has caught up, the read
+      // is answered here: what a LeaseRead would confirm in the next Ready
+      // is already known (raft/raw_node.h).
+      auto index = raft->LeaseReadIndexNow();
+      return index && sm->applied_index() >= *index;
+    }
+    case Consistency::kSession:
+      return sm->applied_index() >= policy.session_index;
+    case Consistency::kBounded:
+      return is_leader() || (raft->leader() != raft::kNoNode &&
+                             MonoMs() - last_leader_contact_ms <= policy.bounded_ms);
+    case Consistency::kEventual:
+      return true;
+  }
+  return false;
+}
+
+resp::Value Node::Impl::ReadNow(const kv::Op& op, const ReadPolicy& policy, std::int64_t now_ms) {
+  if (policy.level == Consistency::kLease) ++metrics.lease_reads_local_total;
+  return sm->Read(op, is_leader() ? now_ms : 0);
+}
+
 void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
+  if (policy.level != Consistency::kStrong && CanReadNow(policy)) {
+    return done({ReadNow(op, policy, NowMs()), 0});
+  }
   auto deadline = [this] { return MonoMs() + opt.request_timeout_ms; };  // for reads that wait
   switch (policy.level) {
     case Consistency::kStrong:
     case Consistency::kLease: {
       std::uint64_t id = next_read_id++;
-      // The lease is judged in ticks: deliver any the loop owes first (a
-      // read can be handled before the timer after a stall).
-      if (policy.level == Consistency::kLease) {
-        CatchUpTicks();
-        // While the lease holds and the state machine has caught up, the
-        // read is answered here: what the LeaseRead below would confirm in
-        // the next Ready is already known (raft/raw_node.h).
-        auto index = raft->LeaseReadIndexNow();
-        if (index && sm->applied_index() >= *index) {
-          ++metrics.lease_reads_local_total;
-          return done({sm->Read(op, NowMs()), 0});
-        }
-      }
       Status s = policy.level == Consistency::kStrong ? raft->ReadIndex(id) : raft->LeaseRead(id);
       if (!s.ok()) return done({resp::Value::Error("TRYAGAIN " + std::string(s.message())), 0});
       reads_by_id[id] = PendingRead{std::move(op), std::move(done), deadline()};
@@ -125,12 +146,9 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
       return;
     }
     case Consistency::kSession:
-      if (sm->applied_index() < policy.session_index) {
-        reads_by_index.emplace(policy.session_index,
-                               PendingRead{std::move(op), std::move(done), deadline()});
-        return;
-      }
-      break;
+      reads_by_index.emplace(policy.session_index,
+                             PendingRead{std::move(op), std::move(done), deadline()});
+      return;
     case Consistency::kBounded:
     case Consistency::kEventual:
       break;

@@ -68,6 +68,7 @@ asio::awaitable<void> Session::Run() {
     dispatching_ = true;
     batch_start_ = std::chrono::steady_clock::now();
     batch_now_ms_ = Node::Impl::NowMs();
+    lease_checked_ = false;
     while (!close_after_flush_ && slots_.size() < backlog_max && !deferred_) {
       auto next = parser_.Next(&args);
       if (!next.ok()) {
@@ -150,8 +151,9 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
     return;  // Run stops parsing until Answered releases it
   }
   if (read) {
-    ++reads_in_flight_;
     if (node_.tracking.IsTracking(id_)) node_.TrackRead(id_, action.op);
+    if (ReadHere(action.op, seq)) return;
+    ++reads_in_flight_;
     return node_.ExecuteRead(std::move(action.op), args, policy_, Answer(seq, false));
   }
   ++writes_in_flight_;
@@ -164,6 +166,26 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
                        applied.push_back(std::move(r.value));
                        return kv::Session::FinishReply(*shared, std::move(applied));
                      }));
+}
+
+bool Session::ReadHere(const kv::Op& op, std::uint64_t seq) {
+  bool here;
+  if (policy_.level == Consistency::kLease && dispatching_) {
+    // One lease check serves the batch: every read in it arrived before the
+    // check, and nothing applies until the batch is dispatched, so each is
+    // answered with the state that was current (and committed) at the check.
+    if (!lease_checked_) {
+      lease_held_ = node_.CanReadNow(policy_);
+      lease_checked_ = true;
+    }
+    here = lease_held_;
+  } else {
+    here = node_.CanReadNow(policy_);
+  }
+  if (!here) return false;
+  ++node_.metrics.reads_total;
+  Complete(seq, node_.ReadNow(op, policy_, dispatching_ ? batch_now_ms_ : Node::Impl::NowMs()));
+  return true;
 }
 
 Done Session::Answer(std::uint64_t seq, bool write, std::function<resp::Value(Reply)> finish) {

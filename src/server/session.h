@@ -61,6 +61,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Client(std::vector<std::string>& args, std::uint64_t seq);
   void SetConsistency(std::vector<std::string>& args, std::uint64_t seq);
   void Subscribe(std::vector<std::string>& args, std::uint64_t seq, bool on);
+  // Answers a read on the spot when its level lets this node serve it from
+  // its own state now (Node::Impl::CanReadNow); false: it must go through
+  // Node::Impl::ExecuteRead (forwarded, or waiting for Raft).
+  bool ReadHere(const kv::Op& op, std::uint64_t seq);
   // The completion of a kv read or write: also releases a command deferred
   // behind it. `finish` turns the reply into the client's (EXEC).
   Done Answer(std::uint64_t seq, bool write, std::function<resp::Value(Reply)> finish = nullptr);
@@ -100,6 +104,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // thus computed from when its batch arrived.
   std::chrono::steady_clock::time_point batch_start_;
   std::int64_t batch_now_ms_ = 0;
+  // The lease, checked at the batch's first lease read (ReadHere).
+  bool lease_checked_ = false;
+  bool lease_held_ = false;
   // Replies completed while dispatching leave with the batch's one send:
   // their latency is observed then, with one clock read for all.
   std::vector<std::pair<Histogram*, std::chrono::steady_clock::time_point>> unobserved_;
