@@ -222,6 +222,7 @@ void Node::Impl::ProposeQueued() {
 // keeps reading clients and peers meanwhile; the rest of the cycle (rules 2,
 // 4, 5) resumes on the loop when the write is durable.
 void Node::Impl::ProcessReady() {
+  ReplyHold hold(*this);
   ready_scheduled = false;
   ProposeQueued();
   if (persist_in_flight || stopping || !raft->HasReady()) return;
@@ -262,6 +263,7 @@ void Node::Impl::ProcessReady() {
     if (rd->must_sync) log_syncs.fetch_add(1, std::memory_order_relaxed);
     asio::post(io, [this, rd, s, applied_early] {
       CAIRN_CHECK(s.ok(), "the Raft log cannot be written; stopping");
+      ReplyHold after_persist(*this);
       persist_in_flight = false;
       if (!applied_early) ApplyReady(*rd);
       FinishReady(*rd);
@@ -332,6 +334,7 @@ void Node::Impl::ApplyQueued() {
   if (!apply_queue.empty()) {
     apply_scheduled = true;
     asio::post(io, [this] {
+      ReplyHold next_slice(*this);
       if (apply_scheduled) ApplyQueued();
     });
   }

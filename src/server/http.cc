@@ -101,6 +101,9 @@ std::string Node::Impl::MetricsText() const {
     metrics.client_bytes_in_total);
   g("cairn_client_bytes_out_total", "counter", "Bytes written to RESP clients.",
     metrics.client_bytes_out_total);
+  g("cairn_client_writes_total", "counter",
+    "Writes of replies to RESP client sockets (a write carries every reply ready for it).",
+    metrics.client_writes_total);
   g("cairn_commands_total", "counter", "RESP commands received.", metrics.commands_total);
   g("cairn_forwarded_total", "counter", "Requests forwarded to the leader.",
     metrics.forwarded_total);

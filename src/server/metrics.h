@@ -39,6 +39,7 @@ struct Metrics {
   std::uint64_t clients_connected = 0;
   std::uint64_t client_bytes_in_total = 0;
   std::uint64_t client_bytes_out_total = 0;
+  std::uint64_t client_writes_total = 0;  // socket writes of replies (each one or more)
   std::uint64_t commands_total = 0;
   std::uint64_t ready_cycles_total = 0;
   std::uint64_t snapshots_total = 0;            // checkpoints taken here

@@ -234,6 +234,22 @@ struct Node::Impl {
   bool apply_scheduled = false;
   std::atomic<std::uint64_t> log_syncs{0};  // written by the persist thread
   bool ready_scheduled = false;
+  // Replies held while a handler answers many requests at once (a Ready's
+  // applied writes, confirmed reads): a connection whose reply completes
+  // meanwhile sends once, when the outermost ReplyHold ends, instead of
+  // sending its first reply alone and the rest when that send completes.
+  std::uint32_t reply_holds = 0;
+  std::vector<std::shared_ptr<Session>> held_flushes;
+  class ReplyHold {
+   public:
+    explicit ReplyHold(Impl& node) : node_(node) { ++node_.reply_holds; }
+    ~ReplyHold();  // session.cc: the last one flushes the held connections
+    ReplyHold(const ReplyHold&) = delete;
+    ReplyHold& operator=(const ReplyHold&) = delete;
+
+   private:
+    Impl& node_;
+  };
   bool stopping = false;
   // SIGTERM on a leader: leadership is being handed over before the stop.
   bool handing_over = false;

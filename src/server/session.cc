@@ -392,11 +392,13 @@ void Session::Complete(std::uint64_t seq, const resp::Value& value) {
   // The first unanswered slot's reply goes straight to the output.
   resp::Writer(seq == first_seq_ ? &out_ : &slot.bytes, slot.protocol).Write(value);
   slot.done = true;
+  // Held replies (dispatching, or a node ReplyHold) leave later with one send.
+  const bool held = dispatching_ || node_.reply_holds > 0;
   std::chrono::steady_clock::time_point now;
-  if (!dispatching_) now = std::chrono::steady_clock::now();
+  if (!held) now = std::chrono::steady_clock::now();
   while (!slots_.empty() && slots_.front().done) {
     Slot& s = slots_.front();
-    if (dispatching_) {
+    if (held) {
       unobserved_.emplace_back(s.latency, s.start);
     } else {
       s.latency->Observe(std::chrono::duration<double>(now - s.start).count());
@@ -406,7 +408,30 @@ void Session::Complete(std::uint64_t seq, const resp::Value& value) {
     ++first_seq_;
   }
   resume_.cancel();
-  if (!dispatching_) Flush();
+  if (dispatching_) return;  // Run flushes after the batch
+  if (node_.reply_holds > 0) {
+    if (!flush_held_) {
+      flush_held_ = true;
+      node_.held_flushes.push_back(shared_from_this());
+    }
+    return;
+  }
+  Flush();
+}
+
+void Session::FlushHeld() {
+  flush_held_ = false;
+  Flush();
+  ObserveBatchLatencies();
+}
+
+Node::Impl::ReplyHold::~ReplyHold() {
+  if (--node_.reply_holds > 0) return;
+  // A flush can complete more replies (a deferred command released) and
+  // hold them again only under a new hold, so one pass empties the list.
+  std::vector<std::shared_ptr<Session>> sessions;
+  sessions.swap(node_.held_flushes);
+  for (auto& s : sessions) s->FlushHeld();
 }
 
 void Session::ObserveBatchLatencies() {
@@ -432,6 +457,7 @@ void Session::Flush() {
   writing_.swap(out_);
   out_.clear();
   write_in_flight_ = true;
+  ++node_.metrics.client_writes_total;
   asio::async_write(socket_, asio::buffer(writing_),
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                       self->write_in_flight_ = false;

@@ -74,6 +74,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // know share "unknown", so clients cannot grow the metrics without bound.
   Histogram* LatencyFor(const std::string& name);
   void Flush();
+  // Sends what a Node::Impl::ReplyHold held back (its destructor calls this).
+  void FlushHeld();
+  friend class Node::Impl::ReplyHold;
 
   Node::Impl& node_;
   asio::ip::tcp::socket socket_;
@@ -98,6 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // queued: Run flushes once per batch of parsed commands (one send, not one
   // per reply).
   bool dispatching_ = false;
+  bool flush_held_ = false;  // queued in node_.held_flushes
   // Read once per parsed batch (Run): the arrival time of its commands and
   // the wall clock their kv::Session sees, instead of a clock read each (as
   // Redis reads its clock once per event-loop pass). A write's expiry is

@@ -402,6 +402,44 @@ class ClusterTest(unittest.TestCase):
             self.assertGreater(float(hits[0].split()[1]), 100, f"node {i}")
             self.assertGreater(readers[i].info("stats")["read_cache_hits"], 100, f"node {i}")
 
+    def client_writes(self, node):
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{self.c.http[node - 1]}/metrics",
+                                         timeout=5).read().decode()
+        line = [l for l in metrics.splitlines() if l.startswith("cairn_client_writes_total ")]
+        self.assertEqual(len(line), 1, metrics)
+        return int(float(line[0].split()[1]))
+
+    def test_pipelined_reads_answered_together_leave_in_one_write(self):
+        # Sixteen strong GETs sent at once are confirmed by one ReadIndex
+        # round and answered in one Ready; their replies must leave in one
+        # socket write. Before replies were held for the end of the Ready, the
+        # first reply went out alone and the other fifteen in a second write.
+        # Lease reads are answered while the batch is parsed: one write too.
+        leader = self.c.leader()
+        retry(lambda: self.c.client(leader).set("pk", "1"))
+        s = socket.create_connection(("127.0.0.1", self.c.resp[leader - 1]), timeout=10)
+        f = s.makefile("rb")
+        try:
+            for level in (b"strong", b"lease"):
+                s.sendall(b"CONSISTENCY " + level + b"\r\n")
+                self.assertEqual(f.readline(), b"+OK\r\n")
+                for _ in range(20):
+                    before = self.client_writes(leader)
+                    s.sendall(b"GET pk\r\n" * 16)
+                    replies = []
+                    for _ in range(16):
+                        line = f.readline()
+                        replies.append(line + f.readline() if line.startswith(b"$") else line)
+                    if all(r == b"$1\r\n1\r\n" for r in replies):
+                        break
+                    # A read refused while the lease or leadership settles: again.
+                    self.assertTrue(all(r.startswith((b"$1", b"-TRYAGAIN")) for r in replies), replies)
+                else:
+                    self.fail(f"{level} reads never answered")
+                self.assertEqual(self.client_writes(leader) - before, 1, level)
+        finally:
+            s.close()
+
     def test_pipelined_read_sees_the_connections_own_earlier_write(self):
         # Redis runs one connection's commands in order: a GET pipelined
         # right behind a SET must see it, and must not see the INCR after it.
