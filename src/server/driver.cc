@@ -369,8 +369,7 @@ void Node::Impl::ServeAppliedReads() {
   while (!reads_by_index.empty() && reads_by_index.begin()->first <= applied) {
     PendingRead r = std::move(reads_by_index.begin()->second);
     reads_by_index.erase(reads_by_index.begin());
-    // A leader reads at its wall clock (kv/state_machine.h); others at applied time.
-    r.done({sm->Read(r.op, is_leader() ? NowMs() : 0), 0});
+    r.done({ReadAll(r.ops), 0});
   }
 }
 

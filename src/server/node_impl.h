@@ -131,6 +131,11 @@ struct Node::Impl {
   void ProposeEntry(const kv::LogEntry& entry, Done done);
   void ProposeBytes(std::string data, Done done);
   void ServeRead(kv::Op op, const ReadPolicy& policy, Done done);
+  // Strong reads that all arrived before this call (one connection's batch,
+  // session.cc), confirmed by one ReadIndex request: its commit index covers
+  // every write acknowledged before any of them arrived. Leader only (the
+  // caller checks). `done` as for PendingRead.
+  void ReadIndexGroup(std::vector<kv::Op> ops, Done done);
   // Whether `policy` lets this node answer a read from its own state right
   // now, without forwarding or waiting: a lease read on a leader whose lease
   // holds and whose state machine has caught up, a session read whose token
@@ -273,10 +278,15 @@ struct Node::Impl {
   };
   std::map<raft::Index, WriteWaiter> writes;  // by proposed index
   struct PendingRead {
-    kv::Op op;
+    // One read, or a connection's batch of strong reads (ReadIndexGroup).
+    std::vector<kv::Op> ops;
+    // One op: its reply. Several: an array of their replies in order, or
+    // one error for all of them (timeout, leadership lost).
     Done done;
     std::int64_t deadline_ms;
   };
+  // The reply PendingRead::done gets once its reads may be served.
+  resp::Value ReadAll(const std::vector<kv::Op>& ops);
   std::uint64_t next_read_id = 1;
   std::unordered_map<std::uint64_t, PendingRead> reads_by_id;  // awaiting a ReadState
   std::multimap<raft::Index, PendingRead> reads_by_index;      // awaiting apply

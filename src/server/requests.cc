@@ -134,26 +134,46 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
   if (policy.level != Consistency::kStrong && CanReadNow(policy)) {
     return done({ReadNow(op, policy, NowMs()), 0});
   }
-  auto deadline = [this] { return MonoMs() + opt.request_timeout_ms; };  // for reads that wait
+  std::vector<kv::Op> ops;
+  ops.push_back(std::move(op));
   switch (policy.level) {
     case Consistency::kStrong:
+      return ReadIndexGroup(std::move(ops), std::move(done));
     case Consistency::kLease: {
       std::uint64_t id = next_read_id++;
-      Status s = policy.level == Consistency::kStrong ? raft->ReadIndex(id) : raft->LeaseRead(id);
+      Status s = raft->LeaseRead(id);
       if (!s.ok()) return done({resp::Value::Error("TRYAGAIN " + std::string(s.message())), 0});
-      reads_by_id[id] = PendingRead{std::move(op), std::move(done), deadline()};
+      reads_by_id[id] = PendingRead{std::move(ops), std::move(done), MonoMs() + opt.request_timeout_ms};
       ScheduleReady();
       return;
     }
     case Consistency::kSession:
       reads_by_index.emplace(policy.session_index,
-                             PendingRead{std::move(op), std::move(done), deadline()});
+                             PendingRead{std::move(ops), std::move(done), MonoMs() + opt.request_timeout_ms});
       return;
     case Consistency::kBounded:
     case Consistency::kEventual:
       break;
   }
-  done({sm->Read(op, is_leader() ? NowMs() : 0), 0});
+  done({ReadAll(ops), 0});
+}
+
+void Node::Impl::ReadIndexGroup(std::vector<kv::Op> ops, Done done) {
+  std::uint64_t id = next_read_id++;
+  Status s = raft->ReadIndex(id);
+  if (!s.ok()) return done({resp::Value::Error("TRYAGAIN " + std::string(s.message())), 0});
+  reads_by_id[id] = PendingRead{std::move(ops), std::move(done), MonoMs() + opt.request_timeout_ms};
+  ScheduleReady();
+}
+
+resp::Value Node::Impl::ReadAll(const std::vector<kv::Op>& ops) {
+  // A leader reads at its wall clock (kv/state_machine.h); others at applied time.
+  const std::int64_t now = is_leader() ? NowMs() : 0;
+  if (ops.size() == 1) return sm->Read(ops[0], now);
+  std::vector<resp::Value> replies;
+  replies.reserve(ops.size());
+  for (const kv::Op& op : ops) replies.push_back(sm->Read(op, now));
+  return resp::Value::Array(std::move(replies));
 }
 
 void Node::Impl::Forward(ForwardKind kind, std::string body, Done done, bool admin) {

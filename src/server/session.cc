@@ -82,6 +82,7 @@ asio::awaitable<void> Session::Run() {
       if (!*next) break;
       Dispatch(args);
     }
+    SubmitStrongReads();
     dispatching_ = false;
     Flush();
     ObserveBatchLatencies();
@@ -154,6 +155,13 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
     if (node_.tracking.IsTracking(id_)) node_.TrackRead(id_, action.op);
     if (ReadHere(action.op, seq)) return;
     ++reads_in_flight_;
+    if (dispatching_ && policy_.level == Consistency::kStrong && node_.is_leader()) {
+      // Confirmed together with the batch's other strong reads (SubmitStrongReads).
+      ++node_.metrics.reads_total;
+      strong_ops_.push_back(std::move(action.op));
+      strong_seqs_.push_back(seq);
+      return;
+    }
     return node_.ExecuteRead(std::move(action.op), args, policy_, Answer(seq, false));
   }
   ++writes_in_flight_;
@@ -186,6 +194,29 @@ bool Session::ReadHere(const kv::Op& op, std::uint64_t seq) {
   ++node_.metrics.reads_total;
   Complete(seq, node_.ReadNow(op, policy_, dispatching_ ? batch_now_ms_ : Node::Impl::NowMs()));
   return true;
+}
+
+// The batch's strong reads all arrived before this one ReadIndex request is
+// made (they were read from the socket before the batch was parsed, and the
+// request is made after it), so its commit index covers every write
+// acknowledged before any of them arrived, and its confirming round starts
+// after all of them: each read is linearizable, as with a request of its own.
+void Session::SubmitStrongReads() {
+  if (strong_ops_.empty()) return;
+  std::vector<kv::Op> ops;
+  ops.swap(strong_ops_);
+  const std::size_t n = ops.size();
+  node_.ReadIndexGroup(
+      std::move(ops), [self = shared_from_this(), seqs = std::move(strong_seqs_), n](Reply r) {
+        // n > 1: an array of the replies, or one error for all (PendingRead).
+        const bool each = n > 1 && r.value.type == resp::Type::kArray;
+        CAIRN_CHECK(!each || r.value.elems.size() == n, "a read group answered with the wrong count");
+        for (std::size_t i = 0; i < n; ++i) {
+          self->Complete(seqs[i], each ? r.value.elems[i] : r.value);
+          self->Answered(false);
+        }
+      });
+  strong_seqs_.clear();
 }
 
 Done Session::Answer(std::uint64_t seq, bool write, std::function<resp::Value(Reply)> finish) {

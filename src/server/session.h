@@ -65,6 +65,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // its own state now (Node::Impl::CanReadNow); false: it must go through
   // Node::Impl::ExecuteRead (forwarded, or waiting for Raft).
   bool ReadHere(const kv::Op& op, std::uint64_t seq);
+  // Strong reads collected while a batch is dispatched (this node being the
+  // leader), sent as one ReadIndexGroup when the batch ends.
+  void SubmitStrongReads();
+  std::vector<kv::Op> strong_ops_;
+  std::vector<std::uint64_t> strong_seqs_;
   // The completion of a kv read or write: also releases a command deferred
   // behind it. `finish` turns the reply into the client's (EXEC).
   Done Answer(std::uint64_t seq, bool write, std::function<resp::Value(Reply)> finish = nullptr);
