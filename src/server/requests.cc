@@ -137,19 +137,19 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
   std::vector<kv::Op> ops;
   ops.push_back(std::move(op));
   switch (policy.level) {
-    case Consistency::kStrong:
-      return ReadIndexGroup(std::move(ops), std::move(done));
+    case Consistency::kStrong: return ReadIndexGroup(std::move(ops), std::move(done));
     case Consistency::kLease: {
       std::uint64_t id = next_read_id++;
       Status s = raft->LeaseRead(id);
       if (!s.ok()) return done({resp::Value::Error("TRYAGAIN " + std::string(s.message())), 0});
-      reads_by_id[id] = PendingRead{std::move(ops), std::move(done), MonoMs() + opt.request_timeout_ms};
+      reads_by_id[id] =
+          PendingRead{std::move(ops), std::move(done), MonoMs() + opt.request_timeout_ms};
       ScheduleReady();
       return;
     }
     case Consistency::kSession:
-      reads_by_index.emplace(policy.session_index,
-                             PendingRead{std::move(ops), std::move(done), MonoMs() + opt.request_timeout_ms});
+      reads_by_index.emplace(policy.session_index, PendingRead{std::move(ops), std::move(done),
+                                                               MonoMs() + opt.request_timeout_ms});
       return;
     case Consistency::kBounded:
     case Consistency::kEventual:

@@ -206,16 +206,16 @@ void Session::SubmitStrongReads() {
   std::vector<kv::Op> ops;
   ops.swap(strong_ops_);
   const std::size_t n = ops.size();
-  node_.ReadIndexGroup(
-      std::move(ops), [self = shared_from_this(), seqs = std::move(strong_seqs_), n](Reply r) {
-        // n > 1: an array of the replies, or one error for all (PendingRead).
-        const bool each = n > 1 && r.value.type == resp::Type::kArray;
-        CAIRN_CHECK(!each || r.value.elems.size() == n, "a read group answered with the wrong count");
-        for (std::size_t i = 0; i < n; ++i) {
-          self->Complete(seqs[i], each ? r.value.elems[i] : r.value);
-          self->Answered(false);
-        }
-      });
+  node_.ReadIndexGroup(std::move(ops), [self = shared_from_this(), seqs = std::move(strong_seqs_),
+                                        n](Reply r) {
+    // n > 1: an array of the replies, or one error for all (PendingRead).
+    const bool each = n > 1 && r.value.type == resp::Type::kArray;
+    CAIRN_CHECK(!each || r.value.elems.size() == n, "a read group answered with the wrong count");
+    for (std::size_t i = 0; i < n; ++i) {
+      self->Complete(seqs[i], each ? r.value.elems[i] : r.value);
+      self->Answered(false);
+    }
+  });
   strong_seqs_.clear();
 }
 
