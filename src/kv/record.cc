@@ -18,10 +18,15 @@ std::uint64_t KeyHash(std::string_view user_key) {
 
 std::string EngineKey(std::string_view user_key) {
   std::string out;
-  out.reserve(8 + user_key.size());
-  PutFixed64BE(&out, KeyHash(user_key));
-  out.append(user_key);
+  EngineKeyInto(user_key, &out);
   return out;
+}
+
+void EngineKeyInto(std::string_view user_key, std::string* out) {
+  out->clear();
+  out->reserve(8 + user_key.size());
+  PutFixed64BE(out, KeyHash(user_key));
+  out->append(user_key);
 }
 
 Result<std::string_view> DecodeEngineKey(std::string_view engine_key) {

@@ -25,6 +25,8 @@ namespace cairn::kv {
 // that starts and ends a SCAN). Part of the on-disk format: never change it.
 std::uint64_t KeyHash(std::string_view user_key);
 std::string EngineKey(std::string_view user_key);
+// The same into `out` (replacing its contents), reusing its capacity.
+void EngineKeyInto(std::string_view user_key, std::string* out);
 // The user key inside an engine key (engine keys shorter than 8 bytes are
 // Corruption, reported by DecodeEngineKey).
 Result<std::string_view> DecodeEngineKey(std::string_view engine_key);

@@ -175,7 +175,11 @@ Result<std::uint64_t> StateMachine::KeyVersion(std::string_view key,
 
 Result<std::optional<Record>> StateMachine::LoadLive(std::string_view key,
                                                      std::int64_t time_ms) const {
-  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(EngineKey(key)));
+  // Every read builds its engine key here: one buffer per thread, not an
+  // allocation per read (the engine does not keep the view).
+  thread_local std::string engine_key;
+  EngineKeyInto(key, &engine_key);
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(engine_key));
   if (!bytes) return std::optional<Record>();
   CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(std::move(*bytes)));
   if (!r.LiveAt(time_ms)) return std::optional<Record>();

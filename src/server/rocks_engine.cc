@@ -45,7 +45,8 @@ Result<std::optional<std::string>> RocksEngine::Get(std::string_view key) const 
     if (auto it = group_writes_.find(key); it != group_writes_.end()) return it->second;
   }
   if (!cache_) return store_->Find(key);
-  std::string k(key);
+  thread_local std::string k;  // the cache looks up by std::string: reuse one
+  k.assign(key);
   if (auto hit = cache_->Get(k)) return std::move(*hit);
   auto found = store_->Find(key);
   if (found.ok()) cache_->Put(k, *found);
