@@ -256,13 +256,21 @@ void Node::Impl::ProcessReady() {
     // OnSnapshotChunk) restarts the log after it.
     Status s = rd->snapshot ? log_store->Reset(rd->snapshot->index, rd->snapshot->term)
                             : Status::Ok();
+    const auto started = std::chrono::steady_clock::now();
     if (s.ok()) {
       s = log_store->Append(rd->hard_state, rd->entries,
                             rd->must_sync ? Durability::kSync : Durability::kBuffered);
     }
-    if (rd->must_sync) log_syncs.fetch_add(1, std::memory_order_relaxed);
-    asio::post(io, [this, rd, s, applied_early] {
+    const double sync_seconds =
+        rd->must_sync
+            ? std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+            : -1;
+    asio::post(io, [this, rd, s, applied_early, sync_seconds] {
       CAIRN_CHECK(s.ok(), "the Raft log cannot be written; stopping");
+      if (sync_seconds >= 0) {  // counted here, so /metrics sees both together
+        log_syncs.fetch_add(1, std::memory_order_relaxed);
+        metrics.log_sync_duration.Observe(sync_seconds);
+      }
       ReplyHold after_persist(*this);
       persist_in_flight = false;
       if (!applied_early) ApplyReady(*rd);

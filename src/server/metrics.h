@@ -11,13 +11,14 @@
 
 namespace cairn::server {
 
-// Request latency histogram with fixed buckets (seconds).
+// Latency histogram with fixed buckets (seconds).
 class Histogram {
  public:
   static constexpr std::array<double, 12> kBoundsSeconds = {
       0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
   void Observe(double seconds);
-  // Appends "<name>_bucket{<labels>,le=..}" lines, _sum and _count.
+  // Appends "<name>_bucket{<labels>,le=..}" lines, _sum and _count
+  // (`labels` may be empty).
   void Render(const std::string& name, const std::string& labels, std::string* out) const;
 
  private:
@@ -47,6 +48,9 @@ struct Metrics {
   std::uint64_t snapshot_bytes_sent_total = 0;
   std::uint64_t snapshot_bytes_received_total = 0;
   std::map<std::string, Histogram> latency_by_command;
+  // One Ready's Raft log write that had to be durable: the write and its
+  // fdatasync, timed on the persist thread, observed on the loop thread.
+  Histogram log_sync_duration;
 };
 
 }  // namespace cairn::server

@@ -237,7 +237,7 @@ struct Node::Impl {
   // (ApplyQueued applies them a slice at a time).
   std::deque<raft::Entry> apply_queue;
   bool apply_scheduled = false;
-  std::atomic<std::uint64_t> log_syncs{0};  // written by the persist thread
+  std::atomic<std::uint64_t> log_syncs{0};  // durable log writes done (counted on the loop)
   bool ready_scheduled = false;
   // Replies held while a handler answers many requests at once (a Ready's
   // applied writes, confirmed reads): a connection whose reply completes

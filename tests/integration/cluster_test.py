@@ -494,8 +494,14 @@ class ClusterTest(unittest.TestCase):
         metrics = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
         for name in ("cairn_raft_term", "cairn_raft_commit_index", "cairn_raft_leader_changes_total",
                      "cairn_raft_proposals_total", "cairn_clients_connected",
-                     "cairn_client_bytes_in_total", 'cairn_request_duration_seconds_bucket{command="set"'):
+                     "cairn_client_bytes_in_total", 'cairn_request_duration_seconds_bucket{command="set"',
+                     'cairn_raft_log_sync_duration_seconds_bucket{le="0.001"}'):
             self.assertIn(name, metrics)
+        # Every durable log write is timed: as many as the fdatasync counter.
+        values = dict(l.rsplit(" ", 1) for l in metrics.splitlines() if l and not l.startswith("#"))
+        self.assertGreater(float(values["cairn_raft_log_sync_duration_seconds_count"]), 0)
+        self.assertEqual(values["cairn_raft_log_sync_duration_seconds_count"],
+                         values["cairn_raft_log_syncs_total"])
         out = subprocess.run([CAIRN, "ctl", "members", "--addr", f"127.0.0.1:{self.c.http[0]}",
                               "--json"], capture_output=True, text=True, timeout=30)
         self.assertEqual(out.returncode, 0, out.stderr)
