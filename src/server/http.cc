@@ -130,9 +130,10 @@ std::string Node::Impl::MetricsText() const {
     metrics.snapshot_bytes_received_total);
   g("cairn_snapshot_index", "gauge", "Index covered by this node's latest snapshot.",
     last_snapshot_index);
-  out += "# HELP cairn_raft_log_sync_duration_seconds Time to write one Ready's entries to the "
-         "Raft log and fdatasync them.\n"
-         "# TYPE cairn_raft_log_sync_duration_seconds histogram\n";
+  out +=
+      "# HELP cairn_raft_log_sync_duration_seconds Time to write one Ready's entries to the "
+      "Raft log and fdatasync them.\n"
+      "# TYPE cairn_raft_log_sync_duration_seconds histogram\n";
   metrics.log_sync_duration.Render("cairn_raft_log_sync_duration_seconds", "", &out);
   out += "# HELP cairn_request_duration_seconds Time from parse to reply, by command.\n"
          "# TYPE cairn_request_duration_seconds histogram\n";
