@@ -260,8 +260,8 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
   // Bit k set: some connection command below has a k-letter name (keep in
   // step with the chain: a name whose length is missing is never matched).
   // GET, SET and DEL leave at once.
-  constexpr std::uint32_t kNameLengths = (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) |
-                                         (1u << 8) | (1u << 9) | (1u << 11);
+  constexpr std::uint32_t kNameLengths =
+      (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 11);
   if (n.size() >= 32 || ((kNameLengths >> n.size()) & 1u) == 0) return false;
   std::size_t argc = args.size();
   if (n == "ping") {
