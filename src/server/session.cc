@@ -82,7 +82,9 @@ asio::awaitable<void> Session::Run() {
       if (!*next) break;
       Dispatch(args);
     }
-    SubmitStrongReads();
+    // A group answered at once (an error) could release a command that joins
+    // a new group; that one is sent too (its reads also arrived before it).
+    while (!strong_ops_.empty()) SubmitStrongReads();
     dispatching_ = false;
     Flush();
     ObserveBatchLatencies();
@@ -204,9 +206,11 @@ bool Session::ReadHere(const kv::Op& op, std::uint64_t seq) {
 void Session::SubmitStrongReads() {
   if (strong_ops_.empty()) return;
   std::vector<kv::Op> ops;
-  ops.swap(strong_ops_);
+  std::vector<std::uint64_t> seqs;
+  ops.swap(strong_ops_);  // both emptied before the call, which may answer at once
+  seqs.swap(strong_seqs_);
   const std::size_t n = ops.size();
-  node_.ReadIndexGroup(std::move(ops), [self = shared_from_this(), seqs = std::move(strong_seqs_),
+  node_.ReadIndexGroup(std::move(ops), [self = shared_from_this(), seqs = std::move(seqs),
                                         n](Reply r) {
     // n > 1: an array of the replies, or one error for all (PendingRead).
     const bool each = n > 1 && r.value.type == resp::Type::kArray;
@@ -216,7 +220,6 @@ void Session::SubmitStrongReads() {
       self->Answered(false);
     }
   });
-  strong_seqs_.clear();
 }
 
 Done Session::Answer(std::uint64_t seq, bool write, std::function<resp::Value(Reply)> finish) {
