@@ -27,7 +27,7 @@ void Session::Reset() {
 
 Session::Action Session::Handle(const Args& args, std::int64_t now_ms, const StateMachine& sm) {
   if (args.empty()) return Reply(Value::Error("ERR empty command"));
-  const CommandSpec* spec = FindCommand(args[0]);
+  const CommandSpec* spec = Lookup(args[0]);
   bool arity_ok = spec != nullptr && ArityOk(*spec, args.size());
   if (spec && arity_ok && spec->name == "exec") {
     if (!in_multi_) return Reply(Value::Error("ERR EXEC without MULTI"));
@@ -76,6 +76,17 @@ Session::Action Session::Handle(const Args& args, std::int64_t now_ms, const Sta
   a.entry.now_ms = now_ms;
   a.entry.ops.push_back(std::move(*op));
   return a;
+}
+
+const CommandSpec* Session::Lookup(const std::string& name) {
+  // A client sends the same few names over and over: one compare of a short
+  // string instead of lower-casing and hashing it each time.
+  if (name.size() > kLookupMemoNameMax) return FindCommand(name);
+  if (name != lookup_name_) {
+    lookup_spec_ = FindCommand(name);
+    lookup_name_ = name;
+  }
+  return lookup_spec_;
 }
 
 Session::Action Session::Queue(const Args& args, std::int64_t now_ms) {

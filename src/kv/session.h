@@ -59,6 +59,12 @@ class Session {
   std::size_t watched_keys() const { return watches_.size(); }
 
  private:
+  // FindCommand with a one-entry memo of the last name, as the client sent it.
+  const CommandSpec* Lookup(const std::string& name);
+  static constexpr std::size_t kLookupMemoNameMax = 32;  // FindCommand's own bound
+  std::string lookup_name_;
+  const CommandSpec* lookup_spec_ = nullptr;
+
   Action Queue(const Args& args, std::int64_t now_ms);
   Action Exec(std::int64_t now_ms);
   void Reset();
