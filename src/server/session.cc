@@ -40,6 +40,9 @@ Session::Session(Node::Impl& node, asio::ip::tcp::socket socket, std::uint64_t i
       resume_(node.io) {
   if (node.opt.default_consistency == "lease") policy_.level = Consistency::kLease;
   if (node.opt.default_consistency == "eventual") policy_.level = Consistency::kEventual;
+  // Flush writes synchronously first; it must never block the loop.
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
 }
 
 void Session::Shutdown() {
@@ -494,16 +497,35 @@ void Session::Flush() {
     }
     return;
   }
-  writing_.swap(out_);
+  ++node_.metrics.client_writes_total;
+  // One non-blocking send first: it almost always takes everything, and then
+  // no asynchronous operation (and no completion to run later) is needed.
+  boost::system::error_code ec;
+  std::size_t n = socket_.write_some(asio::buffer(out_), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    n = 0;
+  } else if (ec) {
+    closed_ = true;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    return;
+  }
+  node_.metrics.client_bytes_out_total += n;
+  if (n == out_.size()) {
+    out_.clear();
+    return Flush();  // closes the socket if that was the last reply before a QUIT
+  }
+  // The socket's buffer is full: the rest goes out asynchronously.
+  writing_.assign(out_, n);
   out_.clear();
   write_in_flight_ = true;
-  ++node_.metrics.client_writes_total;
   asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                    [self = shared_from_this()](boost::system::error_code write_ec,
+                                                std::size_t written) {
                       self->write_in_flight_ = false;
-                      self->node_.metrics.client_bytes_out_total += n;
+                      self->node_.metrics.client_bytes_out_total += written;
                       self->writing_.clear();
-                      if (ec) {
+                      if (write_ec) {
                         self->closed_ = true;
                         boost::system::error_code ignored;
                         self->socket_.close(ignored);

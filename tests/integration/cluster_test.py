@@ -331,6 +331,31 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(got, want)
         s.close()
 
+    def test_replies_larger_than_the_socket_buffer_arrive_whole(self):
+        # Four 4 MiB GET replies in one batch are far more than a loopback
+        # socket buffer takes: the first non-blocking write is partial and the
+        # rest must follow asynchronously, in order, with nothing lost or
+        # repeated, and the connection must keep working after it.
+        leader = self.c.leader()
+        values = [bytes([ord("a") + i]) * (4 << 20) for i in range(4)]
+        for i, v in enumerate(values):
+            retry(lambda: self.c.client(leader).set(f"big{i}", v))
+        s = socket.create_connection(("127.0.0.1", self.c.resp[leader - 1]), timeout=30)
+        try:
+            s.sendall(b"".join(f"GET big{i}\r\n".encode() for i in range(4)) + b"PING\r\n")
+            want = b"".join(b"$%d\r\n" % len(v) + v + b"\r\n" for v in values) + b"+PONG\r\n"
+            got = bytearray()
+            while len(got) < len(want):
+                chunk = s.recv(1 << 20)
+                self.assertTrue(chunk, "connection closed early")
+                got += chunk
+            self.assertEqual(len(got), len(want))
+            self.assertTrue(bytes(got) == want, "the replies arrived damaged or out of order")
+            s.sendall(b"PING\r\n")
+            self.assertEqual(s.recv(64), b"+PONG\r\n")
+        finally:
+            s.close()
+
     def test_redis_cli_and_benchmark(self):
         port = str(self.c.resp[self.c.leader() - 1])
         out = subprocess.run(["redis-cli", "-p", port, "set", "cli", "ok"], capture_output=True,
