@@ -519,20 +519,20 @@ void Session::Flush() {
   writing_.assign(out_, n);
   out_.clear();
   write_in_flight_ = true;
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](boost::system::error_code write_ec,
-                                                std::size_t written) {
-                      self->write_in_flight_ = false;
-                      self->node_.metrics.client_bytes_out_total += written;
-                      self->writing_.clear();
-                      if (write_ec) {
-                        self->closed_ = true;
-                        boost::system::error_code ignored;
-                        self->socket_.close(ignored);
-                        return;
-                      }
-                      self->Flush();
-                    });
+  asio::async_write(
+      socket_, asio::buffer(writing_),
+      [self = shared_from_this()](boost::system::error_code write_ec, std::size_t written) {
+        self->write_in_flight_ = false;
+        self->node_.metrics.client_bytes_out_total += written;
+        self->writing_.clear();
+        if (write_ec) {
+          self->closed_ = true;
+          boost::system::error_code ignored;
+          self->socket_.close(ignored);
+          return;
+        }
+        self->Flush();
+      });
 }
 
 asio::awaitable<void> Node::Impl::AcceptResp() {
