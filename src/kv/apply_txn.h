@@ -23,6 +23,9 @@ class ApplyTxn {
 
   // The key's record if it is live at the replicated clock.
   Result<std::optional<Record>> Live(const std::string& key);
+  // The same without a copy: nullptr if absent or expired. The pointer is
+  // valid until the next Put, Erase or Clear.
+  Result<const Record*> LiveRecord(const std::string& key);
   // Stores `value` with version = this entry's index. An expiry at or before
   // the clock deletes the key instead (it would be born expired).
   Status Put(const std::string& key, std::string value, std::int64_t expire_at_ms);

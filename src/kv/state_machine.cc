@@ -11,9 +11,11 @@ Result<ApplyTxn::Slot*> ApplyTxn::Load(const std::string& key) {
   if (it != slots_.end()) return &it->second;
   Slot slot;
   if (!cleared_) {
-    CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(EngineKey(key)));
+    thread_local std::string engine_key;  // one buffer per thread (the engine keeps no view)
+    EngineKeyInto(key, &engine_key);
+    CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(engine_key));
     if (bytes) {
-      CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(*bytes));
+      CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(std::move(*bytes)));
       slot.committed_expire_ms = r.expire_at_ms;
       slot.in_engine = true;
       slot.record = std::move(r);
@@ -23,9 +25,14 @@ Result<ApplyTxn::Slot*> ApplyTxn::Load(const std::string& key) {
 }
 
 Result<std::optional<Record>> ApplyTxn::Live(const std::string& key) {
+  CAIRN_ASSIGN_OR_RETURN(const Record* r, LiveRecord(key));
+  return r ? std::optional<Record>(*r) : std::optional<Record>();
+}
+
+Result<const Record*> ApplyTxn::LiveRecord(const std::string& key) {
   CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
-  if (slot->record && slot->record->LiveAt(clock_ms_)) return slot->record;
-  return std::optional<Record>();
+  if (slot->record && slot->record->LiveAt(clock_ms_)) return &*slot->record;
+  return static_cast<const Record*>(nullptr);
 }
 
 Status ApplyTxn::Put(const std::string& key, std::string value,

@@ -12,9 +12,10 @@ using resp::Value;
 
 Result<Value> ApplySet(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
-  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
-  Value old_reply = old ? Value::Bulk(old->value) : Value::Null();
+  // `old` points into the transaction: read it before the Put below.
+  CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   bool get = op.flags & kSetGet;
+  Value old_reply = get && old ? Value::Bulk(old->value) : Value::Null();
   if (((op.flags & kSetNx) && old) || ((op.flags & kSetXx) && !old)) {
     if (op.flags & kSetReplyInt) return Value::Int(0);
     return get ? old_reply : Value::Null();
