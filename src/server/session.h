@@ -13,6 +13,14 @@
 // whatever its level's read index was at arrival; likewise a write waits for
 // the reads before it, which must not see it.
 //
+// Replies leave in as few socket writes as possible: the replies completed
+// while a parsed batch is dispatched, or while a Ready is handled (a
+// Node::Impl::ReplyHold), go out in one write per connection at its end, and
+// a write is one non-blocking send (async_write only for what the socket
+// buffer did not take). Reads this node may serve at once (CanReadNow: a
+// lease that holds, a session token applied, bounded, eventual) are answered
+// inline; the strong reads of a batch share one ReadIndex request.
+//
 // Connection-level commands are served here (PING, ECHO, HELLO, SELECT,
 // CLIENT, QUIT, COMMAND, INFO, CONFIG, CONSISTENCY, SESSION); everything else
 // goes through kv::Session (MULTI/EXEC/WATCH, parsing), then Node::Impl.
