@@ -4,6 +4,19 @@
 
 namespace cairn::kv {
 
+namespace {
+
+// `key`'s engine key in a per-thread buffer, valid until the next call on
+// this thread: every key lookup needs one, and the engine keeps no view of
+// it, so none allocates.
+const std::string& ScratchEngineKey(std::string_view key) {
+  thread_local std::string engine_key;
+  EngineKeyInto(key, &engine_key);
+  return engine_key;
+}
+
+}  // namespace
+
 // ---- Txn ----
 
 Result<ApplyTxn::Slot*> ApplyTxn::Load(const std::string& key) {
@@ -11,9 +24,8 @@ Result<ApplyTxn::Slot*> ApplyTxn::Load(const std::string& key) {
   if (it != slots_.end()) return &it->second;
   Slot slot;
   if (!cleared_) {
-    thread_local std::string engine_key;  // one buffer per thread (the engine keeps no view)
-    EngineKeyInto(key, &engine_key);
-    CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(engine_key));
+    CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                           engine_->Get(ScratchEngineKey(key)));
     if (bytes) {
       CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(std::move(*bytes)));
       slot.committed_expire_ms = r.expire_at_ms;
@@ -182,11 +194,8 @@ Result<std::uint64_t> StateMachine::KeyVersion(std::string_view key,
 
 Result<std::optional<Record>> StateMachine::LoadLive(std::string_view key,
                                                      std::int64_t time_ms) const {
-  // Every read builds its engine key here: one buffer per thread, not an
-  // allocation per read (the engine does not keep the view).
-  thread_local std::string engine_key;
-  EngineKeyInto(key, &engine_key);
-  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(engine_key));
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                         engine_->Get(ScratchEngineKey(key)));
   if (!bytes) return std::optional<Record>();
   CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(std::move(*bytes)));
   if (!r.LiveAt(time_ms)) return std::optional<Record>();

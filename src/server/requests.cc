@@ -61,13 +61,12 @@ void Node::Impl::ExecuteCommand(std::vector<std::string> args, const ReadPolicy&
 void Node::Impl::ExecuteRead(kv::Op op, const std::vector<std::string>& args,
                              const ReadPolicy& policy, Done done) {
   ++metrics.reads_total;
-  bool forward = false;
-  if (policy.level == Consistency::kStrong || policy.level == Consistency::kLease) {
-    forward = !is_leader();
-  } else if (policy.level == Consistency::kBounded && !is_leader()) {
-    forward = raft->leader() == raft::kNoNode ||
-              MonoMs() - last_leader_contact_ms > policy.bounded_ms;
-  }
+  // Strong and lease reads are the leader's; a bounded read goes there when
+  // this node's view is too stale (CanReadNow); session and eventual never.
+  const bool forward =
+      policy.level == Consistency::kStrong || policy.level == Consistency::kLease
+          ? !is_leader()
+          : policy.level == Consistency::kBounded && !CanReadNow(policy);
   if (forward) return Forward(ForwardKind::kCommand, ForwardBody(args), std::move(done));
   ServeRead(std::move(op), policy, std::move(done));
 }

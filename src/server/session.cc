@@ -71,7 +71,7 @@ asio::awaitable<void> Session::Run() {
     dispatching_ = true;
     batch_start_ = std::chrono::steady_clock::now();
     batch_now_ms_ = Node::Impl::NowMs();
-    lease_checked_ = false;
+    lease_held_.reset();
     while (!close_after_flush_ && slots_.size() < backlog_max && !deferred_) {
       auto next = parser_.Next(&args);
       if (!next.ok()) {
@@ -187,11 +187,8 @@ bool Session::ReadHere(const kv::Op& op, std::uint64_t seq) {
     // One lease check serves the batch: every read in it arrived before the
     // check, and nothing applies until the batch is dispatched, so each is
     // answered with the state that was current (and committed) at the check.
-    if (!lease_checked_) {
-      lease_held_ = node_.CanReadNow(policy_);
-      lease_checked_ = true;
-    }
-    here = lease_held_;
+    if (!lease_held_) lease_held_ = node_.CanReadNow(policy_);
+    here = *lease_held_;
   } else {
     here = node_.CanReadNow(policy_);
   }

@@ -26,6 +26,7 @@
 // goes through kv::Session (MULTI/EXEC/WATCH, parsing), then Node::Impl.
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -122,8 +123,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point batch_start_;
   std::int64_t batch_now_ms_ = 0;
   // The lease, checked at the batch's first lease read (ReadHere).
-  bool lease_checked_ = false;
-  bool lease_held_ = false;
+  std::optional<bool> lease_held_;  // nullopt: not checked in this batch yet
   // Replies completed while dispatching leave with the batch's one send:
   // their latency is observed then, with one clock read for all.
   std::vector<std::pair<Histogram*, std::chrono::steady_clock::time_point>> unobserved_;
