@@ -24,8 +24,7 @@ Result<ApplyTxn::Slot*> ApplyTxn::Load(const std::string& key) {
   if (it != slots_.end()) return &it->second;
   Slot slot;
   if (!cleared_) {
-    CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
-                           engine_->Get(ScratchEngineKey(key)));
+    CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(ScratchEngineKey(key)));
     if (bytes) {
       CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(std::move(*bytes)));
       slot.committed_expire_ms = r.expire_at_ms;
@@ -194,8 +193,7 @@ Result<std::uint64_t> StateMachine::KeyVersion(std::string_view key,
 
 Result<std::optional<Record>> StateMachine::LoadLive(std::string_view key,
                                                      std::int64_t time_ms) const {
-  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
-                         engine_->Get(ScratchEngineKey(key)));
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(ScratchEngineKey(key)));
   if (!bytes) return std::optional<Record>();
   CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(std::move(*bytes)));
   if (!r.LiveAt(time_ms)) return std::optional<Record>();

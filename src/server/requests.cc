@@ -63,10 +63,9 @@ void Node::Impl::ExecuteRead(kv::Op op, const std::vector<std::string>& args,
   ++metrics.reads_total;
   // Strong and lease reads are the leader's; a bounded read goes there when
   // this node's view is too stale (CanReadNow); session and eventual never.
-  const bool forward =
-      policy.level == Consistency::kStrong || policy.level == Consistency::kLease
-          ? !is_leader()
-          : policy.level == Consistency::kBounded && !CanReadNow(policy);
+  const bool forward = policy.level == Consistency::kStrong || policy.level == Consistency::kLease
+                           ? !is_leader()
+                           : policy.level == Consistency::kBounded && !CanReadNow(policy);
   if (forward) return Forward(ForwardKind::kCommand, ForwardBody(args), std::move(done));
   ServeRead(std::move(op), policy, std::move(done));
 }
