@@ -62,6 +62,10 @@ class ApplyTxn {
   std::unordered_map<std::string, Slot> slots_;
 };
 
+// GETRANGE's reply for a value (nullptr: no key), with Redis 7.0's handling
+// of negative and out-of-range indexes.
+resp::Value RangeReply(const std::string* value, std::int64_t start, std::int64_t end);
+
 // TTL/PTTL/EXPIRETIME/PEXPIRETIME reply for a live record at time_ms.
 resp::Value TimeReply(OpCode code, const Record& record, std::int64_t time_ms);
 

@@ -16,6 +16,12 @@ inline constexpr std::string_view kWrongType =
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 inline constexpr std::string_view kTooBig =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kOffsetRange = "ERR offset is out of range";
+inline constexpr std::string_view kNoSuchKey = "ERR no such key";
+inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
+inline constexpr std::string_view kDbIndexRange = "ERR DB index is out of range";
+inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
+inline constexpr std::string_view kNanOrInfinity = "ERR increment would produce NaN or Infinity";
 inline constexpr std::string_view kExpireNxAndOthers =
     "ERR NX and XX, GT or LT options at the same time are not compatible";
 inline constexpr std::string_view kExpireGtAndLt =

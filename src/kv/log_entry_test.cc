@@ -67,6 +67,38 @@ TEST(LogEntryTest, RejectsBadVersionKindAndOps) {
   EXPECT_FALSE(Decode(huge).ok());
 }
 
+// The ops added with SETRANGE, MSETNX, RENAME, COPY, GETEX and INCRBYFLOAT:
+// well-formed ones decode, each malformed shape is Corruption.
+TEST(LogEntryTest, ValidatesTheStringAndKeyspaceOps) {
+  auto decodes = [](Op op) {
+    LogEntry e;
+    e.ops.push_back(std::move(op));
+    return Decode(Encode(e)).ok();
+  };
+  EXPECT_TRUE(decodes(Op{OpCode::kSetRange, 0, 3, 0, {"k", "ab"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kSetRange, 0, -1, 0, {"k", "ab"}}));  // negative offset
+  EXPECT_FALSE(decodes(Op{OpCode::kSetRange, 0, 3, 0, {"k"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kMSetNx, 0, 0, 0, {"a", "1", "b", "2"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kMSetNx, 0, 0, 0, {"a", "1", "b"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kRename, kRenameNx, 0, 0, {"a", "b"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kRename, 2, 0, 0, {"a", "b"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kCopy, kCopyReplace, 0, 0, {"a", "b"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kCopy, 0, 0, 0, {"a"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kGetEx, kGetExExpire, 5, 0, {"k"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kGetEx, kGetExInvalid, 1, 0, {"k"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kGetEx, kGetExExpire | kGetExPersist, 5, 0, {"k"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kGetEx, kGetExInvalid, 2, 0, {"k"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kIncrByFloat, 0, 0, 0, {"k", "1.5"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kIncrByFloat, 0, 0, 0, {"k"}}));
+  // GETRANGE may only be read inside a transaction; KEYS never travels.
+  LogEntry txn;
+  txn.kind = EntryKind::kTransaction;
+  txn.ops.push_back(Op{OpCode::kGetRange, 0, 0, -1, {"k"}});
+  EXPECT_TRUE(Decode(Encode(txn)).ok());
+  txn.ops[0] = Op{OpCode::kKeys, 0, 0, 0, {"*"}};
+  EXPECT_FALSE(Decode(Encode(txn)).ok());
+}
+
 RC_GTEST_PROP(LogEntryProp, BatchRoundTrips,
               (std::int64_t now_ms, std::vector<std::string> keys, std::int64_t delta)) {
   LogEntry e;

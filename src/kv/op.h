@@ -28,6 +28,12 @@ enum class OpCode : std::uint8_t {
   kFlushDb = 8,     // no args
   kExpireUpTo = 9,  // active expiry: delete keys with expire_at_ms <= num, at most num2 keys
   kGetDel = 10,     // args: key (reply: the value, then the key is deleted)
+  kSetRange = 11,   // args: key value; num: offset (>= 0)
+  kMSetNx = 12,     // args: key value [key value ...] (all or none)
+  kRename = 13,     // args: source destination; flags kRenameNx
+  kCopy = 14,       // args: source destination; flags kCopyReplace
+  kGetEx = 15,      // args: key; num: expire_at_ms if kGetExExpire; flags kGetEx*
+  kIncrByFloat = 16,  // args: key increment (the increment as the client sent it)
   // Reads (never in log entries).
   kGet = 64,        // args: key
   kExists = 65,     // args: key...
@@ -40,6 +46,8 @@ enum class OpCode : std::uint8_t {
   kDbSize = 72,     // no args
   kExpireTime = 73,   // args: key (seconds since epoch)
   kPExpireTime = 74,  // args: key (ms since epoch)
+  kGetRange = 75,     // args: key; num: start; num2: end (inclusive, negative from the end)
+  kKeys = 76,         // args: pattern
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -58,6 +66,15 @@ inline constexpr std::uint32_t kExpireXx = 2;
 inline constexpr std::uint32_t kExpireGt = 4;
 inline constexpr std::uint32_t kExpireLt = 8;
 inline constexpr std::uint32_t kExpireFlagsAll = 15;
+// Flags of kRename, kCopy and kGetEx.
+inline constexpr std::uint32_t kRenameNx = 1;     // RENAMENX: only if the destination is absent
+inline constexpr std::uint32_t kCopyReplace = 1;  // COPY ... REPLACE
+inline constexpr std::uint32_t kGetExExpire = 1;  // num holds the new expire_at_ms
+inline constexpr std::uint32_t kGetExPersist = 2;  // remove the expiry
+// The expiry argument was invalid: Redis checks it only once the key is
+// found, so the error travels in the op (num: 0 not an integer, 1 invalid
+// expire time) and an absent key still replies nil.
+inline constexpr std::uint32_t kGetExInvalid = 4;
 // Flags of kScan: which optional args are present, in this order.
 inline constexpr std::uint32_t kScanMatch = 1;
 inline constexpr std::uint32_t kScanType = 2;

@@ -2,6 +2,12 @@
 
 #include <strings.h>
 
+#include <cerrno>
+#include <cmath>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "kv/errors.h"
@@ -24,7 +30,7 @@ Op Make(OpCode code, const Args& a, std::size_t first, std::size_t end) {
   return op;
 }
 
-Op Keys(OpCode code, const Args& a) { return Make(code, a, 1, a.size()); }
+Op KeysOp(OpCode code, const Args& a) { return Make(code, a, 1, a.size()); }
 
 Result<std::int64_t> Int(const std::string& s) {
   std::int64_t v = 0;
@@ -73,22 +79,31 @@ constexpr std::uint32_t kEXAT = 1 << 10;
 constexpr std::uint32_t kPXAT = 1 << 11;
 constexpr std::uint32_t kAnyExpire = kEX | kPX | kEXAT | kPXAT;
 
-Status ParseSetOptions(const Args& a, std::uint32_t* flags, const std::string** expire) {
-  for (std::size_t j = 3; j < a.size(); ++j) {
+// The option grammar of SET (from a[3]) and GETEX (from a[2]), following
+// Redis 7.0's parseExtendedStringArgumentsOrReply: options may repeat,
+// conflicting ones are a syntax error. NX, XX, GET and KEEPTTL are SET's;
+// PERSIST is GETEX's.
+constexpr std::uint32_t kPersistOpt = 1 << 12;
+
+Status ParseExpireOptions(const Args& a, std::size_t first, bool getex, std::uint32_t* flags,
+                          const std::string** expire) {
+  for (std::size_t j = first; j < a.size(); ++j) {
     const std::string& opt = a[j];
     bool has_next = j + 1 < a.size();
     std::uint32_t unit = Is(opt, "ex") ? kEX : Is(opt, "px") ? kPX
                        : Is(opt, "exat") ? kEXAT : Is(opt, "pxat") ? kPXAT : 0;
-    if (Is(opt, "nx") && !(*flags & kSetXx)) {
+    if (!getex && Is(opt, "nx") && !(*flags & kSetXx)) {
       *flags |= kSetNx;
-    } else if (Is(opt, "xx") && !(*flags & kSetNx)) {
+    } else if (!getex && Is(opt, "xx") && !(*flags & kSetNx)) {
       *flags |= kSetXx;
-    } else if (Is(opt, "get")) {
+    } else if (!getex && Is(opt, "get")) {
       *flags |= kSetGet;
-    } else if (Is(opt, "keepttl") && !(*flags & kAnyExpire)) {
+    } else if (!getex && Is(opt, "keepttl") && !(*flags & kAnyExpire)) {
       *flags |= kSetKeepTtl;
-    } else if (unit != 0 && !(*flags & kSetKeepTtl) && !(*flags & (kAnyExpire & ~unit)) &&
-               has_next) {
+    } else if (getex && Is(opt, "persist") && !(*flags & kAnyExpire)) {
+      *flags |= kPersistOpt;
+    } else if (unit != 0 && !(*flags & (kSetKeepTtl | kPersistOpt)) &&
+               !(*flags & (kAnyExpire & ~unit)) && has_next) {
       *flags |= unit;
       *expire = &a[++j];
     } else {
@@ -96,6 +111,21 @@ Status ParseSetOptions(const Args& a, std::uint32_t* flags, const std::string** 
     }
   }
   return Status::Ok();
+}
+
+// The absolute expiry (Unix ms) an EX/PX/EXAT/PXAT argument names, checked
+// as Redis 7.0's getExpireMillisecondsOrReply checks it.
+Result<std::int64_t> ExpireAtMs(const std::string& arg, std::uint32_t flags, std::int64_t now_ms,
+                                std::string_view name) {
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t ms, Int(arg));
+  bool seconds = flags & (kEX | kEXAT);
+  if (ms <= 0 || (seconds && ms > kMax / 1000)) return Err(errors::InvalidExpire(name));
+  if (seconds) ms *= 1000;
+  if (flags & (kEX | kPX)) {
+    if (__builtin_add_overflow(ms, now_ms, &ms)) return Err(errors::InvalidExpire(name));
+  }
+  if (ms <= 0) return Err(errors::InvalidExpire(name));
+  return ms;
 }
 
 // SCAN cursors are read the way Redis reads them (strtoul): an optional sign,
@@ -157,37 +187,29 @@ Result<Op> ParseCommand(const Args& args, std::int64_t now_ms) {
 
 namespace parsers {
 
-Result<Op> Get(const Args& a, std::int64_t) { return Keys(OpCode::kGet, a); }
-Result<Op> Del(const Args& a, std::int64_t) { return Keys(OpCode::kDel, a); }
-Result<Op> Exists(const Args& a, std::int64_t) { return Keys(OpCode::kExists, a); }
-Result<Op> Strlen(const Args& a, std::int64_t) { return Keys(OpCode::kStrlen, a); }
-Result<Op> MGet(const Args& a, std::int64_t) { return Keys(OpCode::kMGet, a); }
-Result<Op> Ttl(const Args& a, std::int64_t) { return Keys(OpCode::kTtl, a); }
-Result<Op> Pttl(const Args& a, std::int64_t) { return Keys(OpCode::kPttl, a); }
-Result<Op> ExpireTime(const Args& a, std::int64_t) { return Keys(OpCode::kExpireTime, a); }
-Result<Op> PExpireTime(const Args& a, std::int64_t) { return Keys(OpCode::kPExpireTime, a); }
-Result<Op> Persist(const Args& a, std::int64_t) { return Keys(OpCode::kPersist, a); }
-Result<Op> Type(const Args& a, std::int64_t) { return Keys(OpCode::kType, a); }
-Result<Op> DbSize(const Args& a, std::int64_t) { return Keys(OpCode::kDbSize, a); }
-Result<Op> Append(const Args& a, std::int64_t) { return Keys(OpCode::kAppend, a); }
+Result<Op> Get(const Args& a, std::int64_t) { return KeysOp(OpCode::kGet, a); }
+Result<Op> Del(const Args& a, std::int64_t) { return KeysOp(OpCode::kDel, a); }
+Result<Op> Exists(const Args& a, std::int64_t) { return KeysOp(OpCode::kExists, a); }
+Result<Op> Strlen(const Args& a, std::int64_t) { return KeysOp(OpCode::kStrlen, a); }
+Result<Op> MGet(const Args& a, std::int64_t) { return KeysOp(OpCode::kMGet, a); }
+Result<Op> Ttl(const Args& a, std::int64_t) { return KeysOp(OpCode::kTtl, a); }
+Result<Op> Pttl(const Args& a, std::int64_t) { return KeysOp(OpCode::kPttl, a); }
+Result<Op> ExpireTime(const Args& a, std::int64_t) { return KeysOp(OpCode::kExpireTime, a); }
+Result<Op> PExpireTime(const Args& a, std::int64_t) { return KeysOp(OpCode::kPExpireTime, a); }
+Result<Op> Persist(const Args& a, std::int64_t) { return KeysOp(OpCode::kPersist, a); }
+Result<Op> Type(const Args& a, std::int64_t) { return KeysOp(OpCode::kType, a); }
+Result<Op> DbSize(const Args& a, std::int64_t) { return KeysOp(OpCode::kDbSize, a); }
+Result<Op> Append(const Args& a, std::int64_t) { return KeysOp(OpCode::kAppend, a); }
 
 Result<Op> Set(const Args& a, std::int64_t now_ms) {
   std::uint32_t flags = 0;
   const std::string* expire = nullptr;
-  CAIRN_RETURN_IF_ERROR(ParseSetOptions(a, &flags, &expire));
+  CAIRN_RETURN_IF_ERROR(ParseExpireOptions(a, 3, /*getex=*/false, &flags, &expire));
   Op op = Make(OpCode::kSet, a, 1, 3);
   op.flags = flags & (kSetNx | kSetXx | kSetGet | kSetKeepTtl);
   if (expire == nullptr) return op;
-  CAIRN_ASSIGN_OR_RETURN(std::int64_t ms, Int(*expire));
-  bool seconds = flags & (kEX | kEXAT);
-  if (ms <= 0 || (seconds && ms > kMax / 1000)) return Err(errors::InvalidExpire("set"));
-  if (seconds) ms *= 1000;
-  if (flags & (kEX | kPX)) {
-    if (__builtin_add_overflow(ms, now_ms, &ms)) return Err(errors::InvalidExpire("set"));
-  }
-  if (ms <= 0) return Err(errors::InvalidExpire("set"));
+  CAIRN_ASSIGN_OR_RETURN(op.num, ExpireAtMs(*expire, flags, now_ms, "set"));
   op.flags |= kSetExpire;
-  op.num = ms;
   return op;
 }
 
@@ -221,7 +243,7 @@ Result<Op> SetExGeneric(const Args& a, std::int64_t now_ms, std::int64_t unit_ms
 
 Result<Op> SetEx(const Args& a, std::int64_t now_ms) { return SetExGeneric(a, now_ms, 1000, "setex"); }
 Result<Op> PSetEx(const Args& a, std::int64_t now_ms) { return SetExGeneric(a, now_ms, 1, "psetex"); }
-Result<Op> GetDel(const Args& a, std::int64_t) { return Keys(OpCode::kGetDel, a); }
+Result<Op> GetDel(const Args& a, std::int64_t) { return KeysOp(OpCode::kGetDel, a); }
 
 Result<Op> Incr(const Args& a, std::int64_t) { return IncrGeneric(a, 1); }
 Result<Op> Decr(const Args& a, std::int64_t) { return IncrGeneric(a, -1); }
@@ -239,7 +261,7 @@ Result<Op> DecrBy(const Args& a, std::int64_t) {
 
 Result<Op> MSet(const Args& a, std::int64_t) {
   if (a.size() % 2 == 0) return Err(errors::WrongArity("mset"));
-  return Keys(OpCode::kMSet, a);
+  return KeysOp(OpCode::kMSet, a);
 }
 
 Result<Op> Expire(const Args& a, std::int64_t now_ms) {
@@ -289,5 +311,123 @@ Result<Op> FlushDb(const Args& a, std::int64_t) {
   return op;
 }
 
+Result<Op> GetEx(const Args& a, std::int64_t now_ms) {
+  std::uint32_t flags = 0;
+  const std::string* expire = nullptr;
+  CAIRN_RETURN_IF_ERROR(ParseExpireOptions(a, 2, /*getex=*/true, &flags, &expire));
+  Op op = Make(OpCode::kGetEx, a, 1, 2);
+  if (flags & kPersistOpt) op.flags = kGetExPersist;
+  if (expire == nullptr) return op;
+  Result<std::int64_t> at = ExpireAtMs(*expire, flags, now_ms, "getex");
+  if (at.ok()) {
+    op.flags = kGetExExpire;
+    op.num = *at;
+  } else {
+    op.flags = kGetExInvalid;
+    op.num = at.status().message() == errors::kNotInteger ? 0 : 1;
+  }
+  return op;
+}
+
+Result<Op> GetRange(const Args& a, std::int64_t) {
+  Op op = Make(OpCode::kGetRange, a, 1, 2);
+  CAIRN_ASSIGN_OR_RETURN(op.num, Int(a[2]));
+  CAIRN_ASSIGN_OR_RETURN(op.num2, Int(a[3]));
+  return op;
+}
+
+Result<Op> SetRange(const Args& a, std::int64_t) {
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t offset, Int(a[2]));
+  if (offset < 0) return Err(errors::kOffsetRange);
+  Op op;
+  op.code = OpCode::kSetRange;
+  op.num = offset;
+  op.args = {a[1], a[3]};
+  return op;
+}
+
+Result<Op> MSetNx(const Args& a, std::int64_t) {
+  if (a.size() % 2 == 0) return Err(errors::WrongArity("msetnx"));
+  return KeysOp(OpCode::kMSetNx, a);
+}
+
+Result<Op> IncrByFloat(const Args& a, std::int64_t) {
+  long double increment = 0;
+  if (!ParseLongDouble(a[2], &increment)) return Err(errors::kNotFloat);
+  return KeysOp(OpCode::kIncrByFloat, a);
+}
+
+Result<Op> Rename(const Args& a, std::int64_t) { return KeysOp(OpCode::kRename, a); }
+
+Result<Op> RenameNx(const Args& a, std::int64_t) {
+  Op op = KeysOp(OpCode::kRename, a);
+  op.flags = kRenameNx;
+  return op;
+}
+
+// COPY source destination [DB db] [REPLACE]: only database 0 exists.
+Result<Op> Copy(const Args& a, std::int64_t) {
+  Op op = Make(OpCode::kCopy, a, 1, 3);
+  bool other_db = false;
+  for (std::size_t i = 3; i < a.size(); ++i) {
+    if (Is(a[i], "replace")) {
+      op.flags = kCopyReplace;
+    } else if (Is(a[i], "db") && i + 1 < a.size()) {
+      std::int64_t db = 0;
+      if (!ParseStrictInt64(a[++i], &db) || db < std::numeric_limits<int>::min() ||
+          db > std::numeric_limits<int>::max()) {
+        return Err(errors::kNotInteger);
+      }
+      other_db = db != 0;
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  if (other_db) return Err(errors::kDbIndexRange);
+  if (a[1] == a[2]) return Err(errors::kSameObject);
+  return op;
+}
+
+// TOUCH answers what EXISTS answers (there is no access time to update);
+// UNLINK deletes at once, as DEL does.
+Result<Op> Touch(const Args& a, std::int64_t) { return KeysOp(OpCode::kExists, a); }
+Result<Op> Unlink(const Args& a, std::int64_t) { return KeysOp(OpCode::kDel, a); }
+Result<Op> Keys(const Args& a, std::int64_t) { return KeysOp(OpCode::kKeys, a); }
+
 }  // namespace parsers
+
+bool ParseLongDouble(std::string_view s, long double* out) {
+  // Redis 7.0's string2ld: strtold over a copy, the whole string (an
+  // embedded zero byte ends it early: not a float), no leading space, no
+  // NaN, no overflow or underflow to zero.
+  constexpr std::size_t kCharsMax = 5 * 1024;
+  if (s.empty() || s.size() >= kCharsMax) return false;
+  char buf[kCharsMax];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  errno = 0;
+  char* end = nullptr;
+  long double v = std::strtold(buf, &end);
+  if (std::isspace(static_cast<unsigned char>(buf[0])) || end != buf + s.size() ||
+      (errno == ERANGE && (std::isinf(v) || v == 0)) || std::isnan(v)) {
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+std::string FormatLongDouble(long double v) {
+  // Redis 7.0's ld2string in its "human" mode: 17 digits after the point,
+  // then trailing zeros (and a bare point) dropped, and "-0" printed as "0".
+  char buf[5 * 1024 + 64];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof(buf)) return "0";
+  std::string out(buf, static_cast<std::size_t>(n));
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out;
+}
 }  // namespace cairn::kv

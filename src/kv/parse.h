@@ -24,6 +24,12 @@ Result<Op> ParseCommand(const Args& args, std::int64_t now_ms);
 // Redis's strict integer syntax (string2ll): optional '-', no '+', no leading
 // zeros or spaces, fits in int64.
 bool ParseStrictInt64(std::string_view s, std::int64_t* out);
+// A float as INCRBYFLOAT reads it (Redis 7.0's string2ld): the whole string,
+// no leading space, not NaN, no overflow. False if it is not one.
+bool ParseLongDouble(std::string_view s, long double* out);
+// How INCRBYFLOAT prints its result (Redis 7.0): "%.17Lf" without trailing
+// zeros, so 10.5 + 0.1 is "10.6".
+std::string FormatLongDouble(long double v);
 
 // Individual parsers, used by the command table.
 namespace parsers {
@@ -57,6 +63,17 @@ Result<Op> Type(const Args& a, std::int64_t now_ms);
 Result<Op> Scan(const Args& a, std::int64_t now_ms);
 Result<Op> DbSize(const Args& a, std::int64_t now_ms);
 Result<Op> FlushDb(const Args& a, std::int64_t now_ms);
+Result<Op> GetEx(const Args& a, std::int64_t now_ms);
+Result<Op> GetRange(const Args& a, std::int64_t now_ms);
+Result<Op> SetRange(const Args& a, std::int64_t now_ms);
+Result<Op> MSetNx(const Args& a, std::int64_t now_ms);
+Result<Op> IncrByFloat(const Args& a, std::int64_t now_ms);
+Result<Op> Rename(const Args& a, std::int64_t now_ms);
+Result<Op> RenameNx(const Args& a, std::int64_t now_ms);
+Result<Op> Copy(const Args& a, std::int64_t now_ms);
+Result<Op> Touch(const Args& a, std::int64_t now_ms);
+Result<Op> Unlink(const Args& a, std::int64_t now_ms);
+Result<Op> Keys(const Args& a, std::int64_t now_ms);
 }  // namespace parsers
 
 }  // namespace cairn::kv

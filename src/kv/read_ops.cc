@@ -32,6 +32,19 @@ Value TimeReply(OpCode code, const Record& r, std::int64_t time_ms) {
   }
 }
 
+Value RangeReply(const std::string* value, std::int64_t start, std::int64_t end) {
+  if (value == nullptr || value->empty()) return Value::Bulk("");
+  const auto length = static_cast<std::int64_t>(value->size());
+  if (start < 0 && end < 0 && start > end) return Value::Bulk("");
+  if (start < 0) start += length;
+  if (end < 0) end += length;
+  start = std::max<std::int64_t>(start, 0);
+  end = std::clamp<std::int64_t>(end, 0, length - 1);
+  if (start > end) return Value::Bulk("");
+  return Value::Bulk(std::string_view(*value).substr(static_cast<std::size_t>(start),
+                                                      static_cast<std::size_t>(end - start + 1)));
+}
+
 resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
   auto load = [&](const std::string& key) { return LoadLive(key, time_ms); };
   switch (op.code) {
@@ -68,6 +81,17 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
       }
       return out;
     }
+    case OpCode::kGetRange: {
+      if (op.args.size() != 1) break;
+      auto r = load(op.args[0]);
+      if (!r.ok()) return StorageError(r.status());
+      return RangeReply(*r ? &(*r)->value : nullptr, op.num, op.num2);
+    }
+    case OpCode::kKeys: {
+      if (op.args.size() != 1) break;
+      auto r = Keys(op.args[0], time_ms);
+      return r.ok() ? std::move(*r) : StorageError(r.status());
+    }
     case OpCode::kDbSize:
       return Value::Int(static_cast<std::int64_t>(engine_->Count() - ExpiredKeys(time_ms)));
     case OpCode::kScan: {
@@ -77,6 +101,29 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
     default: break;
   }
   return Value::Error("ERR not a read command");
+}
+
+// KEYS: one pass over the whole keyspace, a page at a time (like Redis, it
+// holds the node for as long as that takes; SCAN is the incremental way).
+Result<resp::Value> StateMachine::Keys(const std::string& pattern, std::int64_t time_ms) const {
+  constexpr std::size_t kPage = 1024;
+  Value keys = Value::Array();
+  const bool all = pattern == "*";
+  std::string from;
+  std::vector<std::pair<std::string, std::string>> page;
+  while (true) {
+    CAIRN_RETURN_IF_ERROR(engine_->Scan(from, kPage, &page));
+    for (const auto& [engine_key, bytes] : page) {
+      CAIRN_ASSIGN_OR_RETURN(std::string_view key, DecodeEngineKey(engine_key));
+      CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(bytes));
+      if (!r.LiveAt(time_ms)) continue;
+      if (!all && !GlobMatch(pattern, key)) continue;
+      keys.elems.push_back(Value::Bulk(key));
+    }
+    if (page.size() < kPage) return keys;
+    from = page.back().first;
+    from.push_back('\0');  // the smallest engine key after the last one
+  }
 }
 
 // Engine keys are ordered by KeyHash, so the cursor is "the next hash to

@@ -103,6 +103,7 @@ class StateMachine {
   Result<std::optional<Record>> LoadLive(std::string_view key, std::int64_t time_ms) const;
   resp::Value ReadOp(const Op& op, std::int64_t time_ms) const;
   Result<resp::Value> Scan(const Op& op, std::int64_t time_ms) const;
+  Result<resp::Value> Keys(const std::string& pattern, std::int64_t time_ms) const;
 
   std::unique_ptr<Engine> engine_;
   AppliedState applied_;

@@ -43,6 +43,35 @@ TEST_F(StateMachineTest, SetNxSetExGetDel) {
   EXPECT_EQ(Run({"getdel", "k"}), Value::Null());
 }
 
+// Exact values the differential test only compares by category (TTLs) or
+// cannot reach (COPY to another database, the replicated clock).
+TEST_F(StateMachineTest, RangesRenamesCopiesAndGetEx) {
+  EXPECT_EQ(Run({"setrange", "r", "3", "ab"}), Value::Int(5));
+  EXPECT_EQ(Run({"get", "r"}), Value::Bulk(std::string("\0\0\0ab", 5)));  // zero-padded
+  EXPECT_EQ(Run({"getrange", "r", "-2", "-1"}), Value::Bulk("ab"));
+  EXPECT_EQ(Run({"setrange", "r", "536870911", "ab"}),
+            Value::Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)"));
+  EXPECT_EQ(Run({"set", "a", "v", "px", "5000"}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"rename", "a", "b"}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"pttl", "b"}), Value::Int(5000));  // the expiry moves with the value
+  EXPECT_EQ(Run({"exists", "a"}), Value::Int(0));
+  EXPECT_EQ(Run({"copy", "b", "c"}), Value::Int(1));
+  EXPECT_EQ(Run({"pttl", "c"}), Value::Int(5000));
+  EXPECT_EQ(Run({"copy", "b", "c", "db", "1"}), Value::Error("ERR DB index is out of range"));
+  EXPECT_EQ(Run({"getex", "c", "px", "100"}), Value::Bulk("v"));
+  EXPECT_EQ(Run({"pttl", "c"}), Value::Int(100));
+  EXPECT_EQ(Run({"getex", "c", "persist"}), Value::Bulk("v"));
+  EXPECT_EQ(Run({"pttl", "c"}), Value::Int(-1));
+  // An absolute time already past deletes the key after replying.
+  EXPECT_EQ(Run({"getex", "c", "pxat", std::to_string(kT - 1)}), Value::Bulk("v"));
+  EXPECT_EQ(Run({"exists", "c"}), Value::Int(0));
+  EXPECT_EQ(Run({"incrbyfloat", "f", "10.5"}), Value::Bulk("10.5"));
+  EXPECT_EQ(Run({"incrbyfloat", "f", "0.1"}), Value::Bulk("10.6"));
+  EXPECT_EQ(Run({"incrbyfloat", "f", "-10.6"}), Value::Bulk("0"));
+  EXPECT_EQ(Run({"set", "z", std::string("1\0", 2)}), Value::Simple("OK"));
+  EXPECT_EQ(Run({"incrbyfloat", "z", "1"}), Value::Error("ERR value is not a valid float"));
+}
+
 TEST_F(StateMachineTest, CountersAndAppend) {
   EXPECT_EQ(Run({"incr", "c"}), Value::Int(1));
   EXPECT_EQ(Run({"incrby", "c", "41"}), Value::Int(42));

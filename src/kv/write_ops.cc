@@ -1,4 +1,5 @@
 // StateMachine::ApplyOp: the semantics of each write Op, following Redis 7.0.
+#include <cmath>
 #include <limits>
 
 #include "kv/apply_txn.h"
@@ -98,6 +99,104 @@ Result<Value> ApplyPersist(ApplyTxn* txn, const Op& op) {
   return Value::Int(1);
 }
 
+// SETRANGE: the value with `patch` written at `offset`, zero-padded, the
+// expiry kept. An empty patch changes nothing (and creates no key).
+Result<Value> ApplySetRange(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  const std::string& patch = op.args[1];
+  const auto offset = static_cast<std::uint64_t>(op.num);
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  if (patch.empty()) return Value::Int(old ? static_cast<std::int64_t>(old->value.size()) : 0);
+  if (patch.size() > kValueBytesMax || offset > kValueBytesMax - patch.size()) {
+    return Value::Error(errors::kTooBig);
+  }
+  std::string value = old ? std::move(old->value) : std::string();
+  if (value.size() < offset + patch.size()) value.resize(offset + patch.size(), '\0');
+  value.replace(offset, patch.size(), patch);
+  auto length = static_cast<std::int64_t>(value.size());
+  CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(value), old ? old->expire_at_ms : 0));
+  return Value::Int(length);
+}
+
+// MSETNX: every key, or none if any of them exists.
+Result<Value> ApplyMSetNx(ApplyTxn* txn, const Op& op) {
+  for (std::size_t i = 0; i + 1 < op.args.size(); i += 2) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[i]));
+    if (r != nullptr) return Value::Int(0);
+  }
+  CAIRN_RETURN_IF_ERROR(ApplyMSet(txn, op).status());
+  return Value::Int(1);
+}
+
+// RENAME / RENAMENX: the destination takes the source's value and expiry.
+Result<Value> ApplyRename(ApplyTxn* txn, const Op& op) {
+  const std::string& from = op.args[0];
+  const std::string& to = op.args[1];
+  const bool nx = op.flags & kRenameNx;
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(from));
+  if (!old) return Value::Error(errors::kNoSuchKey);
+  if (from == to) return nx ? Value::Int(0) : Value::Simple("OK");
+  if (nx) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* existing, txn->LiveRecord(to));
+    if (existing != nullptr) return Value::Int(0);
+  }
+  CAIRN_RETURN_IF_ERROR(txn->Erase(from));
+  CAIRN_RETURN_IF_ERROR(txn->Put(to, std::move(old->value), old->expire_at_ms));
+  return nx ? Value::Int(1) : Value::Simple("OK");
+}
+
+// COPY: the destination gets the source's value and expiry (REPLACE to
+// overwrite an existing destination).
+Result<Value> ApplyCopy(ApplyTxn* txn, const Op& op) {
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> source, txn->Live(op.args[0]));
+  if (!source) return Value::Int(0);
+  if (!(op.flags & kCopyReplace)) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* existing, txn->LiveRecord(op.args[1]));
+    if (existing != nullptr) return Value::Int(0);
+  }
+  CAIRN_RETURN_IF_ERROR(txn->Put(op.args[1], std::move(source->value), source->expire_at_ms));
+  return Value::Int(1);
+}
+
+// GETEX: the value, and then the new expiry (a time already past deletes the
+// key) or none (PERSIST). Without an option it writes nothing.
+Result<Value> ApplyGetEx(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  if (!old) return Value::Null();
+  if (op.flags & kGetExInvalid) {
+    return Value::Error(op.num == 0 ? std::string(errors::kNotInteger) : errors::InvalidExpire("getex"));
+  }
+  Value reply = Value::Bulk(old->value);
+  if (op.flags & kGetExExpire) {
+    if (op.num <= txn->clock_ms()) {
+      CAIRN_RETURN_IF_ERROR(txn->Erase(key));
+    } else {
+      CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(old->value), op.num));
+    }
+  } else if ((op.flags & kGetExPersist) && old->expire_at_ms != 0) {
+    CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(old->value), 0));
+  }
+  return reply;
+}
+
+// INCRBYFLOAT: long double arithmetic and Redis's formatting, so every
+// replica (same binary, same platform) stores the same bytes.
+Result<Value> ApplyIncrByFloat(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  long double increment = 0;
+  if (!ParseLongDouble(op.args[1], &increment)) return Value::Error(errors::kNotFloat);
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  long double current = 0;
+  if (old && !ParseLongDouble(old->value, &current)) return Value::Error(errors::kNotFloat);
+  const long double result = current + increment;
+  if (std::isnan(result) || std::isinf(result)) return Value::Error(errors::kNanOrInfinity);
+  std::string text = FormatLongDouble(result);
+  Value reply = Value::Bulk(text);
+  CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(text), old ? old->expire_at_ms : 0));
+  return reply;
+}
+
 // A key read inside a transaction: sees the transaction's earlier writes.
 Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kExists || op.code == OpCode::kMGet) {
@@ -115,6 +214,7 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
     case OpCode::kGet: return r ? Value::Bulk(r->value) : Value::Null();
     case OpCode::kStrlen: return Value::Int(r ? static_cast<std::int64_t>(r->value.size()) : 0);
     case OpCode::kType: return Value::Simple(r ? "string" : "none");
+    case OpCode::kGetRange: return RangeReply(r ? &r->value : nullptr, op.num, op.num2);
     default: return r ? TimeReply(op.code, *r, txn->clock_ms()) : Value::Int(-2);
   }
 }
@@ -130,6 +230,12 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kMSet: return ApplyMSet(txn, op);
     case OpCode::kExpireAt: return ApplyExpireAt(txn, op);
     case OpCode::kPersist: return ApplyPersist(txn, op);
+    case OpCode::kSetRange: return ApplySetRange(txn, op);
+    case OpCode::kMSetNx: return ApplyMSetNx(txn, op);
+    case OpCode::kRename: return ApplyRename(txn, op);
+    case OpCode::kCopy: return ApplyCopy(txn, op);
+    case OpCode::kGetEx: return ApplyGetEx(txn, op);
+    case OpCode::kIncrByFloat: return ApplyIncrByFloat(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();

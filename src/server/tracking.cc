@@ -16,7 +16,13 @@ WrittenSet WrittenKeys(const kv::LogEntry& entry) {
         out.expiry = true;
         break;
       case kv::OpCode::kMSet:
+      case kv::OpCode::kMSetNx:
         for (std::size_t i = 0; i < op.args.size(); i += 2) keys.push_back(op.args[i]);
+        break;
+      case kv::OpCode::kRename:
+      case kv::OpCode::kCopy:
+        keys.push_back(op.args[0]);  // a rename changes both; COPY only the
+        keys.push_back(op.args[1]);  // destination, but telling both is harmless
         break;
       case kv::OpCode::kDel:
         keys.insert(keys.end(), op.args.begin(), op.args.end());
@@ -32,9 +38,11 @@ WrittenSet WrittenKeys(const kv::LogEntry& entry) {
 }
 
 std::vector<std::string> ReadKeys(const kv::Op& op) {
-  if (kv::IsWrite(op.code) || op.code == kv::OpCode::kScan || op.code == kv::OpCode::kDbSize) {
+  if (kv::IsWrite(op.code) || op.code == kv::OpCode::kScan || op.code == kv::OpCode::kDbSize ||
+      op.code == kv::OpCode::kKeys) {
     return {};
   }
+  if (op.code == kv::OpCode::kGetRange) return {op.args[0]};
   return op.args;
 }
 

@@ -161,6 +161,35 @@ class ClusterTest(unittest.TestCase):
                     self.assertEqual(r.get(f"n{i}k{k}"), f"v{i}-{k}".encode(), f"node {j}")
         self.assertEqual(self.c.client(2).dbsize(), 60)
 
+    def test_string_and_keyspace_commands_through_any_node(self):
+        # Written through a follower (forwarded), read back on every node:
+        # each replica applied the same bytes (INCRBYFLOAT's text included).
+        leader = self.c.leader()
+        w = self.c.client(1 if leader != 1 else 2)
+        self.assertEqual(retry(lambda: w.setrange("sr", 2, "xy")), 4)
+        self.assertEqual(retry(lambda: w.incrbyfloat("f", "10.5")), 10.5)
+        self.assertEqual(retry(lambda: w.incrbyfloat("f", "0.1")), 10.6)
+        self.assertTrue(retry(lambda: w.msetnx({"m1": "a", "m2": "b"})))
+        self.assertFalse(retry(lambda: w.msetnx({"m2": "c", "m3": "d"})))
+        self.assertTrue(retry(lambda: w.set("old", "v", px=600000)))
+        self.assertTrue(retry(lambda: w.rename("old", "new")))
+        self.assertTrue(retry(lambda: w.copy("new", "copied")))
+        self.assertEqual(retry(lambda: w.getex("copied", persist=True)), b"v")
+        self.assertEqual(retry(lambda: w.touch("m1", "m2", "nope")), 2)
+        self.assertEqual(retry(lambda: w.unlink("m2")), 1)
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "no such key"):
+            w.rename("absent", "x")
+        for i in range(1, 4):
+            r = self.c.client(i)
+            self.assertEqual(r.get("sr"), b"\0\0xy", f"node {i}")
+            self.assertEqual(r.getrange("sr", -2, -1), b"xy", f"node {i}")
+            self.assertEqual(r.get("f"), b"10.6", f"node {i}")
+            self.assertEqual(r.mget("m1", "m2", "m3"), [b"a", None, None], f"node {i}")
+            self.assertEqual(r.exists("old"), 0, f"node {i}")
+            self.assertGreater(r.pttl("new"), 0, f"node {i}")  # RENAME kept the expiry
+            self.assertEqual(r.ttl("copied"), -1, f"node {i}")  # GETEX PERSIST removed it
+            self.assertEqual(sorted(r.keys("*")), [b"copied", b"f", b"m1", b"new", b"sr"], f"node {i}")
+
     def test_multi_exec_is_atomic_across_nodes(self):
         leader = self.c.leader()
         follower = next(i for i in range(1, 4) if i != leader)
