@@ -46,8 +46,8 @@ bool IsTransactionalRead(OpCode code) {
   switch (code) {
     case OpCode::kGet: case OpCode::kExists: case OpCode::kStrlen: case OpCode::kMGet:
     case OpCode::kTtl: case OpCode::kPttl: case OpCode::kType: case OpCode::kExpireTime:
-    case OpCode::kPExpireTime: case OpCode::kGetRange:
-      return true;
+    case OpCode::kPExpireTime:
+    case OpCode::kGetRange: return true;
     default:
       return false;
   }
@@ -77,8 +77,9 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kRename: return check(n == 2 && (op.flags & ~kRenameNx) == 0);
     case OpCode::kCopy: return check(n == 2 && (op.flags & ~kCopyReplace) == 0);
     case OpCode::kGetEx:
-      return check(n == 1 && (op.flags == 0 || op.flags == kGetExExpire || op.flags == kGetExPersist ||
-                              (op.flags == kGetExInvalid && (op.num == 0 || op.num == 1))));
+      return check(n == 1 &&
+                   (op.flags == 0 || op.flags == kGetExExpire || op.flags == kGetExPersist ||
+                    (op.flags == kGetExInvalid && (op.num == 0 || op.num == 1))));
     case OpCode::kIncrByFloat: return check(n == 2 && op.flags == 0);
     default: return Bad("kv entry: unknown or read-only op code");
   }

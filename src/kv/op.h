@@ -18,32 +18,32 @@ namespace cairn::kv {
 // Codes are part of the log format (docs/formats/kv-command.md): never renumber.
 enum class OpCode : std::uint8_t {
   // Writes (may appear in log entries).
-  kSet = 1,         // args: key value; num: expire_at_ms if kSetExpire; flags kSet*
-  kDel = 2,         // args: key...
-  kIncrBy = 3,      // args: key; num: delta
-  kAppend = 4,      // args: key value
-  kMSet = 5,        // args: key value [key value ...]
-  kExpireAt = 6,    // args: key; num: expire_at_ms (may be in the past); flags kExpire*
-  kPersist = 7,     // args: key
-  kFlushDb = 8,     // no args
-  kExpireUpTo = 9,  // active expiry: delete keys with expire_at_ms <= num, at most num2 keys
-  kGetDel = 10,     // args: key (reply: the value, then the key is deleted)
-  kSetRange = 11,   // args: key value; num: offset (>= 0)
-  kMSetNx = 12,     // args: key value [key value ...] (all or none)
-  kRename = 13,     // args: source destination; flags kRenameNx
-  kCopy = 14,       // args: source destination; flags kCopyReplace
-  kGetEx = 15,      // args: key; num: expire_at_ms if kGetExExpire; flags kGetEx*
+  kSet = 1,           // args: key value; num: expire_at_ms if kSetExpire; flags kSet*
+  kDel = 2,           // args: key...
+  kIncrBy = 3,        // args: key; num: delta
+  kAppend = 4,        // args: key value
+  kMSet = 5,          // args: key value [key value ...]
+  kExpireAt = 6,      // args: key; num: expire_at_ms (may be in the past); flags kExpire*
+  kPersist = 7,       // args: key
+  kFlushDb = 8,       // no args
+  kExpireUpTo = 9,    // active expiry: delete keys with expire_at_ms <= num, at most num2 keys
+  kGetDel = 10,       // args: key (reply: the value, then the key is deleted)
+  kSetRange = 11,     // args: key value; num: offset (>= 0)
+  kMSetNx = 12,       // args: key value [key value ...] (all or none)
+  kRename = 13,       // args: source destination; flags kRenameNx
+  kCopy = 14,         // args: source destination; flags kCopyReplace
+  kGetEx = 15,        // args: key; num: expire_at_ms if kGetExExpire; flags kGetEx*
   kIncrByFloat = 16,  // args: key increment (the increment as the client sent it)
   // Reads (never in log entries).
-  kGet = 64,        // args: key
-  kExists = 65,     // args: key...
-  kStrlen = 66,     // args: key
-  kMGet = 67,       // args: key...
-  kTtl = 68,        // args: key   (seconds)
-  kPttl = 69,       // args: key   (milliseconds)
-  kType = 70,       // args: key
-  kScan = 71,       // num: cursor (uint64 bits); num2: count; args: [pattern] [type]
-  kDbSize = 72,     // no args
+  kGet = 64,          // args: key
+  kExists = 65,       // args: key...
+  kStrlen = 66,       // args: key
+  kMGet = 67,         // args: key...
+  kTtl = 68,          // args: key   (seconds)
+  kPttl = 69,         // args: key   (milliseconds)
+  kType = 70,         // args: key
+  kScan = 71,         // num: cursor (uint64 bits); num2: count; args: [pattern] [type]
+  kDbSize = 72,       // no args
   kExpireTime = 73,   // args: key (seconds since epoch)
   kPExpireTime = 74,  // args: key (ms since epoch)
   kGetRange = 75,     // args: key; num: start; num2: end (inclusive, negative from the end)
@@ -67,9 +67,9 @@ inline constexpr std::uint32_t kExpireGt = 4;
 inline constexpr std::uint32_t kExpireLt = 8;
 inline constexpr std::uint32_t kExpireFlagsAll = 15;
 // Flags of kRename, kCopy and kGetEx.
-inline constexpr std::uint32_t kRenameNx = 1;     // RENAMENX: only if the destination is absent
-inline constexpr std::uint32_t kCopyReplace = 1;  // COPY ... REPLACE
-inline constexpr std::uint32_t kGetExExpire = 1;  // num holds the new expire_at_ms
+inline constexpr std::uint32_t kRenameNx = 1;      // RENAMENX: only if the destination is absent
+inline constexpr std::uint32_t kCopyReplace = 1;   // COPY ... REPLACE
+inline constexpr std::uint32_t kGetExExpire = 1;   // num holds the new expire_at_ms
 inline constexpr std::uint32_t kGetExPersist = 2;  // remove the expiry
 // The expiry argument was invalid: Redis checks it only once the key is
 // found, so the error travels in the op (num: 0 not an integer, 1 invalid

@@ -42,7 +42,7 @@ Value RangeReply(const std::string* value, std::int64_t start, std::int64_t end)
   end = std::clamp<std::int64_t>(end, 0, length - 1);
   if (start > end) return Value::Bulk("");
   return Value::Bulk(std::string_view(*value).substr(static_cast<std::size_t>(start),
-                                                      static_cast<std::size_t>(end - start + 1)));
+                                                     static_cast<std::size_t>(end - start + 1)));
 }
 
 resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {

@@ -8,6 +8,7 @@
 // Seed: CAIRN_SEED (printed). Skipped if /usr/bin/redis-server is missing.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,8 +16,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
@@ -170,7 +169,8 @@ class CommandGen {
       case 36: return WithKeys({"touch"});
       case 37: return WithKeys({"unlink"});
       case 38: return {"keys", Pick({"*", "k*", "k[0-2]", "?1", "nomatch", "k\\*"})};
-      case 39: return {"getrange", Key(), Pick({"0", "1"}), Pick({"1", "x", "99999999999999999999"})};
+      case 39:
+        return {"getrange", Key(), Pick({"0", "1"}), Pick({"1", "x", "99999999999999999999"})};
       case 24: return {"setnx", Key(), Val()};
       case 25: return {Pick({"setex", "psetex"}), Key(), rng_.OneIn(4) ? BadTime() : Relative(), Val()};
       case 26: return {"getdel", Key()};
@@ -275,9 +275,18 @@ class CommandGen {
     Args a = {"getex", Key()};
     for (std::uint64_t i = rng_.Uniform(3); i > 0; --i) {
       switch (rng_.Uniform(5)) {
-        case 0: a.push_back(Pick({"ex", "PX"})); a.push_back(rng_.OneIn(4) ? BadTime() : Relative()); break;
-        case 1: a.push_back("exat"); a.push_back(Absolute(true)); break;
-        case 2: a.push_back("pxat"); a.push_back(Absolute(false)); break;
+        case 0:
+          a.push_back(Pick({"ex", "PX"}));
+          a.push_back(rng_.OneIn(4) ? BadTime() : Relative());
+          break;
+        case 1:
+          a.push_back("exat");
+          a.push_back(Absolute(true));
+          break;
+        case 2:
+          a.push_back("pxat");
+          a.push_back(Absolute(false));
+          break;
         case 3: a.push_back(Pick({"persist", "PERSIST"})); break;
         default: a.push_back(Pick({"nx", "get", "keepttl", "ex"})); break;
       }
@@ -289,7 +298,10 @@ class CommandGen {
     for (std::uint64_t i = rng_.Uniform(3); i > 0; --i) {
       switch (rng_.Uniform(4)) {
         case 0: a.push_back(Pick({"replace", "REPLACE"})); break;
-        case 1: a.push_back("db"); a.push_back(Pick({"0", "x"})); break;
+        case 1:
+          a.push_back("db");
+          a.push_back(Pick({"0", "x"}));
+          break;
         case 2: a.push_back("db"); break;
         default: a.push_back("nx"); break;
       }

@@ -165,7 +165,8 @@ Result<Value> ApplyGetEx(ApplyTxn* txn, const Op& op) {
   CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
   if (!old) return Value::Null();
   if (op.flags & kGetExInvalid) {
-    return Value::Error(op.num == 0 ? std::string(errors::kNotInteger) : errors::InvalidExpire("getex"));
+    return Value::Error(op.num == 0 ? std::string(errors::kNotInteger)
+                                    : errors::InvalidExpire("getex"));
   }
   Value reply = Value::Bulk(old->value);
   if (op.flags & kGetExExpire) {
