@@ -119,6 +119,8 @@ std::vector<CommandSpec> BuildTable() {
       {"unwatch", 1, F | C | NS | LS, 0, 0, 0, "transactions", "2.2.0", "Forgets watched keys.",
        nullptr},
       {"command", -1, C | LS, 0, 0, 0, "server", "2.8.13", "Describes the commands.", nullptr},
+      {"time", 1, F | LS, 0, 0, 0, "server", "2.6.0",
+       "Returns this node's wall clock (seconds and microseconds).", nullptr},
   };
 }
 

@@ -273,6 +273,13 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
   } else if (n == "echo") {
     Complete(seq, argc == 2 ? resp::Value::Bulk(args[1])
                             : resp::Value::Error(kv::errors::WrongArity(name)));
+  } else if (n == "time") {
+    if (argc != 1) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    Complete(seq, resp::Value::Array({resp::Value::Bulk(std::to_string(us / 1'000'000)),
+                                      resp::Value::Bulk(std::to_string(us % 1'000'000))}));
   } else if (n == "quit") {
     Complete(seq, Ok());
     close_after_flush_ = true;

@@ -179,6 +179,8 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(retry(lambda: w.unlink("m2")), 1)
         with self.assertRaisesRegex(redis.exceptions.ResponseError, "no such key"):
             w.rename("absent", "x")
+        seconds, micros = w.time()
+        self.assertLess(abs(seconds + micros / 1e6 - time.time()), 60)
         for i in range(1, 4):
             r = self.c.client(i)
             self.assertEqual(r.get("sr"), b"\0\0xy", f"node {i}")
