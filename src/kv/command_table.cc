@@ -121,6 +121,8 @@ std::vector<CommandSpec> BuildTable() {
       {"command", -1, C | LS, 0, 0, 0, "server", "2.8.13", "Describes the commands.", nullptr},
       {"time", 1, F | LS, 0, 0, 0, "server", "2.6.0",
        "Returns this node's wall clock (seconds and microseconds).", nullptr},
+      {"wait", 3, NS, 0, 0, 0, "generic", "3.0.0",
+       "Waits until replicas hold the connection's writes; returns how many do.", nullptr},
   };
 }
 

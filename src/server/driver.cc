@@ -141,6 +141,7 @@ void Node::Impl::CatchUpTicks() {
       MaybeProposeExpiry();
     }
   }
+  ServeReplicaWaiters(MonoMs());  // WAIT timeouts
   ScheduleReady();
 }
 
@@ -225,6 +226,7 @@ void Node::Impl::ProcessReady() {
   ReplyHold hold(*this);
   ready_scheduled = false;
   ProposeQueued();
+  ServeReplicaWaiters(0);  // a follower's acknowledgement may complete a WAIT
   if (persist_in_flight || stopping || !raft->HasReady()) return;
   ++metrics.ready_cycles_total;
   auto rd = std::make_shared<raft::Ready>(raft->GetReady());
@@ -407,6 +409,7 @@ void Node::Impl::OnSoftState(const raft::SoftState& s) {
       r.done({resp::Value::Error("TRYAGAIN leadership changed, retry"), 0});
     }
     reads_by_id.clear();
+    ReleaseReplicaWaiters();
   }
 }
 
@@ -454,6 +457,7 @@ void Node::Impl::FailAll(std::string_view error) {
   fail(reads_by_id);
   fail(reads_by_index);
   fail(forwards);
+  ReleaseReplicaWaiters();
   for (auto& t : transfers) t.done(http::JsonError(503, error));
   transfers.clear();
   for (auto& p : proposal_queue) p.done({resp::Value::Error(error), 0});

@@ -61,7 +61,8 @@ using Done = std::function<void(Reply)>;
 // Forwarded request kinds (payload of net::FrameType::kForward).
 // kAdmin: an HTTP admin request (method, target, body) run by the leader's
 // router; the reply is [status, content type, body].
-enum class ForwardKind : std::uint8_t { kCommand = 1, kEntry = 2, kAdmin = 3 };
+// kWait: WAIT from a follower's client, run on the leader (replica_wait.cc).
+enum class ForwardKind : std::uint8_t { kCommand = 1, kEntry = 2, kAdmin = 3, kWait = 4 };
 
 class Session;
 
@@ -147,7 +148,10 @@ struct Node::Impl {
   // `now_ms` is the wall clock the leader judges expiry by (a follower uses
   // its applied clock). Does not count metrics.reads_total.
   resp::Value ReadNow(const kv::Op& op, const ReadPolicy& policy, std::int64_t now_ms);
-  void Forward(ForwardKind kind, std::string body, Done done, bool admin = false);
+  // wait_ms: how much longer than request_timeout_ms the origin waits for
+  // the answer (a WAIT's own timeout); -1: until the leader changes.
+  void Forward(ForwardKind kind, std::string body, Done done, bool admin = false,
+               std::int64_t wait_ms = 0);
   void OnForward(raft::NodeId from, std::string_view payload);
   void OnForwardReply(std::string_view payload);
 
@@ -298,6 +302,34 @@ struct Node::Impl {
   };
   std::uint64_t next_forward_id = 1;
   std::unordered_map<std::uint64_t, ForwardWaiter> forwards;
+
+  // --- replica_wait.cc: WAIT numreplicas timeout ---
+  // Answers `done` with how many other members (voters and learners) hold
+  // the log up to `index` durably, once that is at least `replicas` or when
+  // `timeout_ms` (0: no limit) runs out. A follower asks the leader, the
+  // only node that knows; the count is then the leader's.
+  void WaitForReplicas(raft::Index index, std::int64_t replicas, std::int64_t timeout_ms,
+                       Done done);
+  void LeaderWaitForReplicas(raft::Index index, std::int64_t replicas, std::int64_t timeout_ms,
+                             Done done);
+  void OnForwardWait(std::string_view body, Done reply);
+  // Members other than this leader whose acknowledged log reaches `index`
+  // (0 when not leader: only the leader tracks what followers hold).
+  std::int64_t ReplicasHolding(raft::Index index) const;
+  // Answers the waiters whose count is reached, or (with `now_ms`) whose
+  // deadline passed; called after each Ready and each tick. On a step-down
+  // every waiter gets the count it last saw (still true: nothing acknowledged
+  // is ever lost).
+  void ServeReplicaWaiters(std::int64_t now_ms);
+  void ReleaseReplicaWaiters();
+  struct ReplicaWaiter {
+    raft::Index index;
+    std::int64_t replicas;
+    std::int64_t deadline_ms;  // 0: none
+    std::int64_t seen;         // the last count: the answer on a step-down
+    Done done;
+  };
+  std::vector<ReplicaWaiter> replica_waiters;
 
   // Connections (for INFO clients and CLIENT LIST).
   std::uint64_t next_client_id = 1;

@@ -2,6 +2,8 @@
 // the connection's consistency level, and forwarding to the leader.
 #include <spdlog/spdlog.h>
 
+#include <limits>
+
 #include "kv/command_table.h"
 #include "kv/errors.h"
 #include "kv/parse.h"
@@ -174,7 +176,8 @@ resp::Value Node::Impl::ReadAll(const std::vector<kv::Op>& ops) {
   return resp::Value::Array(std::move(replies));
 }
 
-void Node::Impl::Forward(ForwardKind kind, std::string body, Done done, bool admin) {
+void Node::Impl::Forward(ForwardKind kind, std::string body, Done done, bool admin,
+                         std::int64_t wait_ms) {
   raft::NodeId leader = raft->leader();
   if (leader == raft::kNoNode || leader == opt.id) return done({NoLeader(), 0});
   std::uint64_t id = next_forward_id++;
@@ -187,7 +190,9 @@ void Node::Impl::Forward(ForwardKind kind, std::string body, Done done, bool adm
     return done({resp::Value::Error("TRYAGAIN the link to the leader is congested"), 0});
   }
   ++metrics.forwarded_total;
-  forwards[id] = ForwardWaiter{std::move(done), MonoMs() + opt.request_timeout_ms, leader, admin};
+  const std::int64_t deadline = wait_ms < 0 ? std::numeric_limits<std::int64_t>::max()
+                                            : MonoMs() + opt.request_timeout_ms + wait_ms;
+  forwards[id] = ForwardWaiter{std::move(done), deadline, leader, admin};
 }
 
 // The leader side: run the request as a strong-consistency client would and
@@ -211,6 +216,9 @@ void Node::Impl::OnForward(raft::NodeId from, std::string_view payload) {
   if (!is_leader()) return reply({NoLeader(), 0});
   if (kind == static_cast<std::uint8_t>(ForwardKind::kAdmin)) {
     return OnForwardAdmin(payload.substr(payload.size() - r.remaining()), std::move(reply));
+  }
+  if (kind == static_cast<std::uint8_t>(ForwardKind::kWait)) {
+    return OnForwardWait(payload.substr(payload.size() - r.remaining()), std::move(reply));
   }
   if (kind == static_cast<std::uint8_t>(ForwardKind::kCommand)) {
     std::vector<std::string> args;

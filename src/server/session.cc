@@ -249,6 +249,11 @@ void Session::Answered(bool write) {
   }
   Deferred d = std::move(*deferred_);
   deferred_.reset();
+  if (!d.action && Lower(d.args[0]) == "wait") {
+    Wait(d.args, d.seq);
+    resume_.cancel();
+    return;
+  }
   if (!d.action) d.action = kv_.Handle(d.args, Node::Impl::NowMs(), *node_.sm);  // WATCH
   RunKvAction(std::move(*d.action), d.args, d.seq);
   resume_.cancel();  // Run resumes parsing
@@ -280,6 +285,8 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
                         .count();
     Complete(seq, resp::Value::Array({resp::Value::Bulk(std::to_string(us / 1'000'000)),
                                       resp::Value::Bulk(std::to_string(us % 1'000'000))}));
+  } else if (n == "wait") {
+    Wait(args, seq);
   } else if (n == "quit") {
     Complete(seq, Ok());
     close_after_flush_ = true;
@@ -320,6 +327,24 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     return false;
   }
   return true;
+}
+
+void Session::Wait(std::vector<std::string>& args, std::uint64_t seq) {
+  if (args.size() != 3) return Complete(seq, resp::Value::Error(kv::errors::WrongArity("wait")));
+  std::int64_t replicas = 0, timeout_ms = 0;
+  if (!kv::ParseStrictInt64(args[1], &replicas)) {
+    return Complete(seq, resp::Value::Error(kv::errors::kNotInteger));
+  }
+  if (!kv::ParseStrictInt64(args[2], &timeout_ms)) {
+    return Complete(seq, resp::Value::Error("ERR timeout is not an integer or out of range"));
+  }
+  if (timeout_ms < 0) return Complete(seq, resp::Value::Error("ERR timeout is negative"));
+  if (MustWait(/*read=*/true)) {
+    deferred_ = Deferred{std::nullopt, args, seq};
+    return;  // Answered calls Wait again once the writes are answered
+  }
+  ++reads_in_flight_;
+  node_.WaitForReplicas(policy_.session_index, replicas, timeout_ms, Answer(seq, false));
 }
 
 // Cairn has no general pub/sub: the only channel is __redis__:invalidate,

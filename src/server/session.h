@@ -68,6 +68,10 @@ class Session : public std::enable_shared_from_this<Session> {
                    std::uint64_t seq);
   void Hello(std::vector<std::string>& args, std::uint64_t seq);
   void Client(std::vector<std::string>& args, std::uint64_t seq);
+  // WAIT numreplicas timeout: behind this connection's unanswered writes
+  // (deferred like a read), then asks the node (replica_wait.cc) about the
+  // session token, which covers every write answered on this connection.
+  void Wait(std::vector<std::string>& args, std::uint64_t seq);
   void SetConsistency(std::vector<std::string>& args, std::uint64_t seq);
   void Subscribe(std::vector<std::string>& args, std::uint64_t seq, bool on);
   // Answers a read on the spot when its level lets this node serve it from
@@ -132,7 +136,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint32_t reads_in_flight_ = 0;   // ... and reads
   // A command waiting for the other kind to be answered; parsing pauses meanwhile.
   struct Deferred {
-    std::optional<kv::Session::Action> action;  // nullopt: a WATCH, handled when released
+    std::optional<kv::Session::Action> action;  // nullopt: WATCH or WAIT, handled when released
     std::vector<std::string> args;
     std::uint64_t seq;
   };

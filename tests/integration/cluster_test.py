@@ -600,6 +600,37 @@ class ClusterTest(unittest.TestCase):
         codes = self.c.stop()
         self.assertEqual(codes, {1: 0, 2: 0, 3: 0})
 
+    def test_wait_counts_the_replicas_that_hold_the_connections_writes(self):
+        leader = self.c.leader()
+        f1, f2 = [i for i in (1, 2, 3) if i != leader]
+        via_follower = self.c.client(f1)  # WAIT is forwarded to the leader
+        self.assertTrue(retry(lambda: via_follower.set("w1", "a")))
+        self.assertEqual(via_follower.wait(2, 10000), 2)
+        on_leader = self.c.client(leader)
+        self.assertEqual(on_leader.wait(5, 100), 2)  # only two replicas exist
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "timeout is negative"):
+            on_leader.wait(1, -1)
+        self.c.procs[f2].send_signal(signal.SIGSTOP)
+        try:
+            # A write is acknowledged by a majority (the leader and f1); the
+            # stopped follower never holds it, so WAIT 2 runs out its timeout
+            # and reports the one replica that does.
+            self.assertTrue(on_leader.set("w2", "b"))
+            started = time.monotonic()
+            self.assertEqual(on_leader.wait(2, 300), 1)
+            self.assertGreaterEqual(time.monotonic() - started, 0.29)
+            self.assertTrue(via_follower.set("w3", "c"))
+            self.assertEqual(via_follower.wait(1, 0), 1)
+            # Without a timeout WAIT blocks until the follower is back.
+            answer = []
+            waiter = threading.Thread(target=lambda: answer.append(on_leader.wait(2, 0)))
+            waiter.start()
+        finally:
+            self.c.procs[f2].send_signal(signal.SIGCONT)
+        waiter.join(30)
+        self.assertEqual(answer, [2])
+        self.assertEqual(retry(lambda: self.c.client(f2).get("w3")), b"c")
+
     def test_paused_leader_serves_no_stale_lease_read(self):
         old = self.c.leader()
         retry(lambda: self.c.client(old).set("lease-key", "1"))
