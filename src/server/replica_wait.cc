@@ -17,8 +17,8 @@
 
 namespace cairn::server {
 
-void Node::Impl::WaitForReplicas(raft::Index index, std::int64_t replicas,
-                                 std::int64_t timeout_ms, Done done) {
+void Node::Impl::WaitForReplicas(raft::Index index, std::int64_t replicas, std::int64_t timeout_ms,
+                                 Done done) {
   if (is_leader()) return LeaderWaitForReplicas(index, replicas, timeout_ms, std::move(done));
   std::string body;
   net::ByteWriter w(&body);
