@@ -30,7 +30,7 @@ const std::vector<std::string>& SettingKeys() {
       "http_port",   "data_dir",     "tick_ms",        "request_timeout_ms",
       "max_clients", "max_request_bytes", "max_bulk_bytes", "max_pipeline",
       "log_format",  "default_consistency", "join",     "snapshot_entries",
-      "read_cache_mb"};
+      "snapshot_log_mb", "read_cache_mb"};
   return keys;
 }
 
@@ -127,6 +127,8 @@ Result<server::NodeOptions> ToNodeOptions(const Settings& s) {
   CAIRN_ASSIGN_OR_RETURN(auto timeout, ToU64(s, "request_timeout_ms", 5000, 3600000));
   o.request_timeout_ms = static_cast<std::uint32_t>(timeout);
   CAIRN_ASSIGN_OR_RETURN(o.snapshot_entries, ToU64(s, "snapshot_entries", 100000));
+  CAIRN_ASSIGN_OR_RETURN(auto log_mb, ToU64(s, "snapshot_log_mb", 32, 1u << 20));
+  o.snapshot_log_bytes = log_mb << 20;
   CAIRN_ASSIGN_OR_RETURN(o.clients_max, ToU64(s, "max_clients", 10000));
   CAIRN_ASSIGN_OR_RETURN(o.request_bytes_max, ToU64(s, "max_request_bytes", 512u << 20));
   CAIRN_ASSIGN_OR_RETURN(o.bulk_bytes_max, ToU64(s, "max_bulk_bytes", 512u << 20));

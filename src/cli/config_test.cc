@@ -48,6 +48,10 @@ TEST(Config, BadValuesNameTheSetting) {
   EXPECT_EQ(lease->default_consistency, "lease");
   EXPECT_EQ(ToNodeOptions({}).value().snapshot_entries, 100000u);
   EXPECT_EQ(ToNodeOptions({{"snapshot_entries", "50"}}).value().snapshot_entries, 50u);
+  EXPECT_EQ(ToNodeOptions({}).value().snapshot_log_bytes, 32u << 20);
+  EXPECT_EQ(ToNodeOptions({{"snapshot_log_mb", "0"}}).value().snapshot_log_bytes, 0u);
+  EXPECT_EQ(ToNodeOptions({{"snapshot_log_mb", "5"}}).value().snapshot_log_bytes, 5u << 20);
+  EXPECT_FALSE(ToNodeOptions({{"snapshot_log_mb", "x"}}).ok());
   auto snap = ToNodeOptions({{"snapshot_entries", "-1"}});
   ASSERT_FALSE(snap.ok());
   EXPECT_NE(snap.status().message().find("snapshot_entries"), std::string_view::npos);

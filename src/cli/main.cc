@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
        "add it with `cairn ctl add` (docs/operations.md)"},
       {"snapshot_entries",
        "snapshot and compact the log every this many applied entries (default 100000, 0: never)"},
+      {"snapshot_log_mb",
+       "... or every this many MiB of applied log entries (default 32, 0: no byte limit)"},
       {"read_cache_mb",
        "MiB of recently read values kept in memory in front of RocksDB (default 64, 0: off)"}};
   for (const auto& key : SettingKeys()) {

@@ -20,6 +20,8 @@ class ApplyTxn {
 
   std::uint64_t index() const { return index_; }
   std::int64_t clock_ms() const { return clock_ms_; }
+  // A group's next member may carry a later time (never an earlier one).
+  void set_clock_ms(std::int64_t clock_ms) { clock_ms_ = clock_ms; }
 
   // The key's record if it is live at the replicated clock.
   Result<std::optional<Record>> Live(const std::string& key);

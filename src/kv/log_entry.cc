@@ -137,4 +137,34 @@ Result<LogEntry> Decode(std::string_view bytes) {
   return entry;
 }
 
+bool IsGroup(std::string_view bytes) {
+  return bytes.size() >= 2 && static_cast<std::uint8_t>(bytes[0]) == kLogFormatVersion &&
+         static_cast<std::uint8_t>(bytes[1]) == kGroupKind;
+}
+
+void EncodeGroupHeader(std::size_t count, std::string* out) {
+  out->push_back(static_cast<char>(kLogFormatVersion));
+  out->push_back(static_cast<char>(kGroupKind));
+  PutVarint(out, count);
+}
+
+void AppendGroupMember(std::string_view entry, std::string* out) { PutBytes(out, entry); }
+
+Result<std::vector<std::string_view>> SplitGroup(std::string_view bytes) {
+  if (!IsGroup(bytes)) return Bad("kv group: bad header");
+  Decoder d(bytes.substr(2));
+  std::uint64_t n = 0;
+  // A group of one is never written (the entry goes alone), so it is not
+  // accepted either: one canonical encoding per content.
+  if (!d.Varint(&n) || n < 2 || n > kGroupMembersMax || n > d.rest().size()) {
+    return Bad("kv group: bad member count");
+  }
+  std::vector<std::string_view> members(n);
+  for (std::string_view& m : members) {
+    if (!d.Bytes(&m)) return Bad("kv group: truncated member");
+  }
+  if (!d.done()) return Bad("kv group: trailing bytes");
+  return members;
+}
+
 }  // namespace cairn::kv

@@ -53,6 +53,25 @@ std::string Encode(const LogEntry& entry);
 void EncodeTo(const LogEntry& entry, std::string* out);
 Result<LogEntry> Decode(std::string_view bytes);
 
+// A group: whole entries (each kind 1 or 2, never a group) that the leader
+// proposed together, in one Raft entry so that a burst of writes from many
+// clients pays the per-entry costs (log record, message, apply batch) once.
+// They are applied in order at the group's log index, as if each were its own
+// entry there, each with its own reply (docs/formats/kv-command.md):
+//   group := version:u8 (=1) kind:u8 (=3) count:varint (entry:bytes)*
+inline constexpr std::uint8_t kGroupKind = 3;
+inline constexpr std::size_t kGroupMembersMax = 4096;
+// Whether `bytes` has a group's header (SplitGroup still validates the rest).
+bool IsGroup(std::string_view bytes);
+// Appends a group header for `count` members; exactly `count`
+// AppendGroupMember calls follow.
+void EncodeGroupHeader(std::size_t count, std::string* out);
+void AppendGroupMember(std::string_view entry, std::string* out);
+// The members' bytes (views into `bytes`), or Corruption for a bad header,
+// count (0, 1 or more than kGroupMembersMax) or length, or trailing bytes.
+// The members themselves are not decoded here.
+Result<std::vector<std::string_view>> SplitGroup(std::string_view bytes);
+
 // Checks an Op's shape (code, flags, argument count) for an entry of `kind`.
 // Encode() callers get Ops from ParseCommand, which only builds valid ones.
 Status ValidateOp(const Op& op, EntryKind kind);

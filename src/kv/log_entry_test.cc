@@ -69,6 +69,37 @@ TEST(LogEntryTest, RejectsBadVersionKindAndOps) {
 
 // The ops added with SETRANGE, MSETNX, RENAME, COPY, GETEX and INCRBYFLOAT:
 // well-formed ones decode, each malformed shape is Corruption.
+std::string Group(const std::vector<std::string>& members) {
+  std::string out;
+  EncodeGroupHeader(members.size(), &out);
+  for (const auto& m : members) AppendGroupMember(m, &out);
+  return out;
+}
+
+TEST(LogEntryTest, GroupsSplitIntoTheirMembers) {
+  const std::string a = Encode(Sample());
+  LogEntry plain;
+  plain.ops = {Sample().ops[1]};
+  const std::string b = Encode(plain);
+  const std::string g = Group({a, b, a});
+  EXPECT_TRUE(IsGroup(g));
+  EXPECT_FALSE(IsGroup(a));
+  EXPECT_FALSE(Decode(g).ok());  // a group is not an entry
+  auto members = SplitGroup(g);
+  ASSERT_TRUE(members.ok()) << members.status().ToString();
+  EXPECT_EQ(*members, (std::vector<std::string_view>{a, b, a}));
+  for (std::size_t n = 0; n < g.size(); ++n) {
+    EXPECT_EQ(SplitGroup(g.substr(0, n)).status().code(), StatusCode::kCorruption) << n;
+  }
+  EXPECT_FALSE(SplitGroup(g + "x").ok());
+  EXPECT_FALSE(SplitGroup(Group({a})).ok());  // one member goes alone, never as a group
+  EXPECT_FALSE(SplitGroup(Group({})).ok());
+  std::string huge;
+  EncodeGroupHeader(kGroupMembersMax + 1, &huge);
+  for (std::size_t i = 0; i <= kGroupMembersMax; ++i) AppendGroupMember("", &huge);
+  EXPECT_FALSE(SplitGroup(huge).ok());
+}
+
 TEST(LogEntryTest, ValidatesTheStringAndKeyspaceOps) {
   auto decodes = [](Op op) {
     LogEntry e;

@@ -491,6 +491,67 @@ TEST(RedisDifferentialTest, RandomCommandsMatchRedis) {
   }
 }
 
+// The same commands, with runs of consecutive writes (1 to 8) applied as one
+// group entry, as a leader proposes the writes of one event-loop pass: each
+// member must answer what Redis answers when the commands run one by one.
+TEST(RedisDifferentialTest, GroupedWritesMatchRedis) {
+  if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
+  std::uint64_t seed = SeedFromEnv();
+  RedisServer server;
+  int port = StartOnRandomPort(&server, seed);
+  ASSERT_NE(port, 0) << "could not start redis-server";
+  RedisClient client;
+  ASSERT_TRUE(client.Connect(port));
+  testing::Driver kv;
+  CommandGen gen(seed);
+  Xoshiro256 rng(seed ^ 0x9e3779b97f4a7c15ull);
+  std::vector<Args> run;
+  std::vector<std::int64_t> times;
+  std::vector<Value> expected;
+  int groups = 0, command = 0;
+  auto flush = [&] {
+    if (run.empty()) return;
+    std::vector<Value> actual = kv.RunGroup(run, times);
+    for (std::size_t k = 0; k < run.size(); ++k) {
+      std::string cmd;
+      for (const auto& a : run[k]) cmd += "'" + a + "' ";
+      ASSERT_EQ(resp::ToDebugString(actual[k]), resp::ToDebugString(expected[k]))
+          << "member " << k << " of a group of " << run.size() << " ending at command #"
+          << command << ": " << cmd << " (CAIRN_SEED=" << seed << ")";
+    }
+    groups += run.size() > 1;
+    run.clear();
+    times.clear();
+    expected.clear();
+  };
+  std::size_t run_max = rng.Range(1, 8);
+  for (; command < 4000; ++command) {
+    Args args = gen.Next();
+    const std::int64_t now = WallMs();
+    Result<Op> op = ParseCommand(args, now);
+    const bool write = !op.ok() || IsWrite(op->code);
+    if (!write || args[0] == "dbsize" || args[0] == "keys" || IsTimeQuery(args)) {
+      ASSERT_NO_FATAL_FAILURE(flush());
+      continue;  // reads are RandomCommandsMatchRedis's; here they only cut runs
+    }
+    run.push_back(args);
+    times.push_back(now);
+    expected.push_back(client.Call(args));
+    if (run.size() >= run_max) {
+      ASSERT_NO_FATAL_FAILURE(flush());
+      run_max = rng.Range(1, 8);
+    }
+    if (command % 500 == 499) {
+      ASSERT_NO_FATAL_FAILURE(flush());
+      auto redis_keys = FullScan([&](const Args& a) { return client.Call(a); });
+      auto kv_keys = FullScan([&](const Args& a) { return kv.Run(a, WallMs()); });
+      ASSERT_EQ(kv_keys, redis_keys) << "SCAN differs after command #" << command;
+    }
+  }
+  ASSERT_NO_FATAL_FAILURE(flush());
+  EXPECT_GT(groups, 100);
+}
+
 TEST(RedisDifferentialTest, TransactionsMatchRedis) {
   if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
   std::uint64_t seed = SeedFromEnv();

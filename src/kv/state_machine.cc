@@ -133,26 +133,57 @@ Result<std::vector<resp::Value>> StateMachine::Apply(std::uint64_t index,
     applied_ = next;
     return std::vector<resp::Value>();
   }
+  if (IsGroup(entry_bytes)) {
+    // Every member is decoded (and checked) before any is applied: a bad
+    // group changes nothing.
+    CAIRN_ASSIGN_OR_RETURN(std::vector<std::string_view> members, SplitGroup(entry_bytes));
+    std::vector<LogEntry> entries;
+    entries.reserve(members.size());
+    for (std::string_view m : members) {
+      CAIRN_ASSIGN_OR_RETURN(LogEntry e, Decode(m));
+      entries.push_back(std::move(e));
+    }
+    return ApplyEntries(index, entries, /*group=*/true);
+  }
   CAIRN_ASSIGN_OR_RETURN(LogEntry entry, Decode(entry_bytes));
   return ApplyEntry(index, entry);
 }
 
 Result<std::vector<resp::Value>> StateMachine::ApplyEntry(std::uint64_t index,
                                                           const LogEntry& entry) {
+  return ApplyEntries(index, std::span<const LogEntry>(&entry, 1), /*group=*/false);
+}
+
+// One ApplyTxn for all the entries: a later one sees what earlier ones wrote
+// (and a WATCH in it sees their versions, all `index`), and the engine gets
+// one batch with the new applied state.
+Result<std::vector<resp::Value>> StateMachine::ApplyEntries(std::uint64_t index,
+                                                            std::span<const LogEntry> entries,
+                                                            bool group) {
   if (index <= applied_.index) return std::vector<resp::Value>();
-  for (const Op& op : entry.ops) CAIRN_RETURN_IF_ERROR(ValidateOp(op, entry.kind));
-  AppliedState next{index, std::max(applied_.clock_ms, entry.now_ms)};
+  for (const LogEntry& entry : entries) {
+    for (const Op& op : entry.ops) CAIRN_RETURN_IF_ERROR(ValidateOp(op, entry.kind));
+  }
+  AppliedState next{index, applied_.clock_ms};
   ApplyTxn txn(engine_.get(), index, next.clock_ms);
   std::vector<resp::Value> replies;
-  if (entry.kind == EntryKind::kTransaction) {
-    CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyTransaction(&txn, entry));
-    replies.push_back(std::move(reply));
-  } else {
-    replies.reserve(entry.ops.size());
+  replies.reserve(group ? entries.size() : entries[0].ops.size());
+  for (const LogEntry& entry : entries) {
+    // Each member runs at its own leader time, as it would in its own entry
+    // (the clock never goes back).
+    next.clock_ms = std::max(next.clock_ms, entry.now_ms);
+    txn.set_clock_ms(next.clock_ms);
+    if (entry.kind == EntryKind::kTransaction) {
+      CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyTransaction(&txn, entry));
+      replies.push_back(std::move(reply));
+      continue;
+    }
+    const std::size_t first = replies.size();
     for (const Op& op : entry.ops) {
       CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyOp(&txn, op));
-      replies.push_back(std::move(reply));
+      if (!group || replies.size() == first) replies.push_back(std::move(reply));
     }
+    if (group && replies.size() == first) replies.push_back(resp::Value::Null());
   }
   EngineBatch batch;
   ApplyTxn::ExpiryChanges expiry;

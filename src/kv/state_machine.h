@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,7 +70,9 @@ class StateMachine {
   // Applies the entry at `index`. Entries at or below applied_index() were
   // applied before (e.g. replayed after a restart) and return no replies.
   // Empty bytes are a no-op entry (advance the index only). Returns one reply
-  // per op for a batch, one array (or null array) for a transaction.
+  // per op for a batch, one array (or null array) for a transaction, and
+  // for a group (log_entry.h) one per member: a batch member's first reply
+  // (null if it has no op), a transaction member's array.
   Result<std::vector<resp::Value>> Apply(std::uint64_t index, std::string_view entry_bytes);
   Result<std::vector<resp::Value>> ApplyEntry(std::uint64_t index, const LogEntry& entry);
 
@@ -95,6 +98,11 @@ class StateMachine {
   Status Restore(std::string_view image);
 
  private:
+  // Applies `entries` in order at `index`, atomically; `group`: one reply per
+  // entry (see Apply) instead of one per op of the single entry.
+  Result<std::vector<resp::Value>> ApplyEntries(std::uint64_t index,
+                                                std::span<const LogEntry> entries, bool group);
+
 
   explicit StateMachine(std::unique_ptr<Engine> engine);
   Status RebuildExpiryIndex();

@@ -205,6 +205,60 @@ TEST_F(StateMachineTest, OpsInOneEntrySeeEachOther) {
   EXPECT_EQ(d_.sm().ExpiredKeys(kT + 1'000'000), 0u);  // the flushed expiry is gone
 }
 
+std::string GroupOf(const std::vector<LogEntry>& entries) {
+  std::string out;
+  EncodeGroupHeader(entries.size(), &out);
+  for (const auto& e : entries) AppendGroupMember(Encode(e), &out);
+  return out;
+}
+
+LogEntry WriteEntry(std::vector<std::string> args, std::int64_t now) {
+  LogEntry e;
+  e.now_ms = now;
+  e.ops.push_back(*ParseCommand(args, now));
+  return e;
+}
+
+// A group applies its members in order at one index, each answered as if it
+// were an entry of its own there.
+TEST_F(StateMachineTest, GroupMembersApplyInOrderWithTheirOwnReplies) {
+  Run({"set", "w", "0"});
+  const std::uint64_t watched = *d_.sm().KeyVersion("w", kT);
+  LogEntry txn;  // sees the SET of w earlier in the group: aborted
+  txn.kind = EntryKind::kTransaction;
+  txn.now_ms = kT;
+  txn.watches = {{"w", watched}};
+  txn.ops.push_back(*ParseCommand({"set", "never", "x"}, kT));
+  LogEntry txn2 = txn;  // watches nothing: runs, and reads the group's earlier write
+  txn2.watches.clear();
+  txn2.ops = {*ParseCommand({"incr", "n"}, kT), *ParseCommand({"get", "k"}, kT)};
+  LogEntry empty;  // a batch with no op answers null
+  empty.now_ms = kT;
+  const std::uint64_t index = d_.sm().applied_index() + 1;
+  auto replies = d_.sm().Apply(
+      index, GroupOf({WriteEntry({"set", "k", "5"}, kT), WriteEntry({"incr", "k"}, kT),
+                      WriteEntry({"set", "w", "1"}, kT), txn, txn2, empty,
+                      WriteEntry({"set", "t", "v", "px", "100"}, kT + 50)}));
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  EXPECT_EQ(*replies, (std::vector<Value>{Value::Simple("OK"), Value::Int(6), Value::Simple("OK"),
+                                          Value::NullArray(),
+                                          Value::Array({Value::Int(1), Value::Bulk("6")}),
+                                          Value::Null(), Value::Simple("OK")}));
+  EXPECT_EQ(d_.sm().applied_index(), index);
+  EXPECT_EQ(*d_.sm().KeyVersion("k", kT), index);  // every member's write has the group's index
+  EXPECT_EQ(Run({"exists", "never"}), Value::Int(0));
+  // The clock is the latest member's time: t lives 100 ms from kT + 50.
+  EXPECT_EQ(Run({"pttl", "t"}, kT + 50), Value::Int(100));
+  // A group with a member that does not decode changes nothing.
+  std::string bad;
+  EncodeGroupHeader(2, &bad);
+  AppendGroupMember(Encode(WriteEntry({"set", "k", "bad"}, kT)), &bad);
+  AppendGroupMember("\x01\x07", &bad);
+  EXPECT_EQ(d_.sm().Apply(index + 1, bad).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(d_.sm().applied_index(), index);
+  EXPECT_EQ(Run({"get", "k"}), Value::Bulk("6"));
+}
+
 TEST_F(StateMachineTest, ReplayedAndEmptyEntries) {
   EXPECT_EQ(Run({"incr", "c"}), Value::Int(1));
   LogEntry e;

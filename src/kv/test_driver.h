@@ -33,6 +33,44 @@ class Driver {
     return std::move((*replies)[0]);
   }
 
+  // Write commands proposed together, as the leader does with one event-loop
+  // pass: the ones that parse go into one group entry (kv/log_entry.h; a
+  // single one goes alone) applied at the next index, each at its own time.
+  // Returns one reply per command, in order. Every command must parse to a
+  // write or fail to parse.
+  std::vector<resp::Value> RunGroup(const std::vector<std::vector<std::string>>& commands,
+                                    const std::vector<std::int64_t>& now_ms) {
+    std::vector<resp::Value> out(commands.size());
+    std::vector<std::string> members;
+    std::vector<std::size_t> at;  // command of each member
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      Result<Op> op = ParseCommand(commands[i], now_ms[i]);
+      if (!op.ok()) {
+        out[i] = resp::Value::Error(op.status().message());
+        continue;
+      }
+      CAIRN_CHECK(IsWrite(op->code), "RunGroup takes writes only");
+      LogEntry entry;
+      entry.now_ms = now_ms[i];
+      entry.ops.push_back(std::move(*op));
+      members.push_back(Encode(entry));
+      at.push_back(i);
+    }
+    if (members.empty()) return out;
+    std::string bytes;
+    if (members.size() == 1) {
+      bytes = std::move(members[0]);
+    } else {
+      EncodeGroupHeader(members.size(), &bytes);
+      for (const std::string& m : members) AppendGroupMember(m, &bytes);
+    }
+    auto replies = sm_->Apply(sm_->applied_index() + 1, bytes);
+    CAIRN_CHECK(replies.ok(), "apply failed");
+    CAIRN_CHECK(replies->size() == members.size());
+    for (std::size_t k = 0; k < at.size(); ++k) out[at[k]] = std::move((*replies)[k]);
+    return out;
+  }
+
   // MULTI ... EXEC of `commands` (all writes), with WATCHed versions.
   resp::Value Exec(const std::vector<std::vector<std::string>>& commands,
                    std::vector<WatchedKey> watches, std::int64_t now_ms) {

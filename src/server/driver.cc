@@ -195,25 +195,68 @@ void Node::Impl::OnPeerFrame(raft::NodeId from, net::Frame frame) {
   }
 }
 
+// The queue holds what arrived since the last Ready (one event-loop pass).
+// Runs of entries go into one Raft entry each, a group (kv/log_entry.h): the
+// log record, the Append payload, the apply batch and the waiter are then
+// paid once per group instead of once per write. No write waits longer for
+// it: the entries of one pass were proposed, persisted and sent together
+// anyway.
 void Node::Impl::ProposeQueued() {
   if (proposal_queue.empty()) return;
+  constexpr std::size_t kGroupBytesMax = 256u << 10;
+  const std::size_t n = proposal_queue.size();
   std::vector<std::string> batch;
-  batch.reserve(proposal_queue.size());
-  for (auto& p : proposal_queue) batch.push_back(std::move(p.data));
+  std::vector<std::pair<std::size_t, std::size_t>> runs;  // [begin, end) of each entry
+  for (std::size_t i = 0; i < n;) {
+    std::size_t end = i + 1;
+    std::size_t bytes = proposal_queue[i].data.size();
+    // An empty entry is a no-op, never a member.
+    while (bytes > 0 && end < n && end - i < kv::kGroupMembersMax &&
+           !proposal_queue[end].data.empty() &&
+           bytes + proposal_queue[end].data.size() <= kGroupBytesMax) {
+      bytes += proposal_queue[end].data.size();
+      ++end;
+    }
+    if (end - i == 1) {
+      batch.push_back(std::move(proposal_queue[i].data));
+    } else {
+      std::string group;
+      group.reserve(bytes + 5 * (end - i) + 16);
+      kv::EncodeGroupHeader(end - i, &group);
+      for (std::size_t k = i; k < end; ++k) kv::AppendGroupMember(proposal_queue[k].data, &group);
+      batch.push_back(std::move(group));
+    }
+    runs.emplace_back(i, end);
+    i = end;
+  }
+  const std::size_t entries = batch.size();
   auto last = raft->ProposeBatch(std::move(batch));
   if (!last.ok()) {
-    metrics.proposals_failed_total += proposal_queue.size();
+    metrics.proposals_failed_total += n;
     resp::Value err = resp::Value::Error(last.status().code() == StatusCode::kFailedPrecondition
                                              ? "TRYAGAIN leadership changed, retry"
                                              : "TRYAGAIN " + std::string(last.status().message()));
     for (auto& p : proposal_queue) p.done({err, 0});
   } else {
     ++metrics.proposal_batches_total;
-    metrics.proposals_total += proposal_queue.size();
-    raft::Index index = last->index + 1 - proposal_queue.size();
+    metrics.proposals_total += n;
+    raft::Index index = last->index + 1 - entries;
     std::int64_t deadline = MonoMs() + opt.request_timeout_ms;
-    for (auto& p : proposal_queue) {
-      writes[index++] = WriteWaiter{last->term, std::move(p.done), deadline};
+    for (auto [begin, end] : runs) {
+      if (end - begin == 1) {
+        writes[index++] = WriteWaiter{last->term, std::move(proposal_queue[begin].done), deadline};
+        continue;
+      }
+      std::vector<Done> members;
+      members.reserve(end - begin);
+      for (std::size_t k = begin; k < end; ++k) members.push_back(std::move(proposal_queue[k].done));
+      Done fan_out = [members = std::move(members)](Reply r) mutable {
+        const bool each = r.value.type == resp::Type::kArray && r.value.elems.size() == members.size();
+        for (std::size_t k = 0; k < members.size(); ++k) {
+          members[k](each ? Reply{std::move(r.value.elems[k]), r.index} : r);
+        }
+      };
+      writes[index++] = WriteWaiter{last->term, std::move(fan_out), deadline, /*group=*/true};
     }
   }
   proposal_queue.clear();
@@ -357,6 +400,7 @@ void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries,
     if (rocks != nullptr) rocks->set_applying_term(e.term);
     if (e.type == raft::EntryType::kConfChange && e.index > sm->applied_index()) SaveClusterRecord(e);
     auto replies = sm->Apply(e.index, data);
+    log_bytes_since_snapshot += e.data.size();
     CAIRN_CHECK(replies.ok(), "apply failed: the log holds an entry this node cannot apply");
     if (e.type == raft::EntryType::kConfChange) OnRemovalApplied(e);
     if (tracking.active() && !data.empty()) NotifyTracking(data);
@@ -364,6 +408,10 @@ void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries,
     if (it == writes.end()) continue;
     if (it->second.term == e.term && e.type == raft::EntryType::kConfChange) {
       replies_out->emplace_back(std::move(it->second.done), Reply{resp::Value::Simple("OK"), e.index});  // an admin change
+    } else if (it->second.term == e.term && it->second.group && !replies->empty()) {
+      resp::Value each = resp::Value::Array();
+      each.elems = std::move(*replies);  // one per member (kv::StateMachine::Apply)
+      replies_out->emplace_back(std::move(it->second.done), Reply{std::move(each), e.index});
     } else if (it->second.term == e.term && !replies->empty()) {
       replies_out->emplace_back(std::move(it->second.done), Reply{std::move((*replies)[0]), e.index});
     } else {

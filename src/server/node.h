@@ -36,6 +36,10 @@ struct NodeOptions {
   // With a data_dir: checkpoint the state machine and compact the log once
   // this many entries were applied since the last snapshot (0: never).
   std::uint64_t snapshot_entries = 100000;
+  // ... or once this many bytes of log entries were applied since then (0:
+  // no byte limit). Entries vary in size (a group holds many writes), so this
+  // is what bounds the memory the log keeps.
+  std::uint64_t snapshot_log_bytes = 32u << 20;
   std::size_t clients_max = 10000;
   std::size_t request_bytes_max = 512u << 20;
   std::size_t bulk_bytes_max = 512u << 20;

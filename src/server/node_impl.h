@@ -208,6 +208,7 @@ struct Node::Impl {
   RocksEngine* rocks = nullptr;  // sm's engine when there is a data_dir
   std::optional<SnapshotDir> snapshots;
   raft::Index last_snapshot_index = 0;
+  std::uint64_t log_bytes_since_snapshot = 0;  // applied entry bytes (snapshot_log_bytes)
   // Automatic checkpoints are written on their own thread (a flush can take
   // longer than an election timeout); one at a time. A result carrying an
   // older generation is ignored (an install closed the store meanwhile).
@@ -279,6 +280,10 @@ struct Node::Impl {
     raft::Term term;
     Done done;
     std::int64_t deadline_ms;
+    // A group entry (kv/log_entry.h): `done` takes an array of the members'
+    // replies, in order, and hands each to its own writer; any other reply
+    // (an error) goes to them all.
+    bool group = false;
   };
   std::map<raft::Index, WriteWaiter> writes;  // by proposed index
   struct PendingRead {

@@ -69,7 +69,11 @@ void Node::Impl::AfterSnapshot(const CheckpointInfo& cp) {
 
 void Node::Impl::MaybeSnapshot() {
   if (rocks == nullptr || opt.snapshot_entries == 0 || snapshot_thread.joinable()) return;
-  if (sm->applied_index() < last_snapshot_index + opt.snapshot_entries) return;
+  const bool by_entries = sm->applied_index() >= last_snapshot_index + opt.snapshot_entries;
+  const bool by_bytes =
+      opt.snapshot_log_bytes != 0 && log_bytes_since_snapshot >= opt.snapshot_log_bytes;
+  if (!by_entries && !by_bytes) return;
+  log_bytes_since_snapshot = 0;
   const raft::Index index = sm->applied_index();
   const raft::Term term = rocks->store().applied().term;
   const storage::KvStore* store = &rocks->store();

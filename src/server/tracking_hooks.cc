@@ -89,6 +89,12 @@ void Node::Impl::TrackRead(std::uint64_t conn, const kv::Op& op) {
 }
 
 void Node::Impl::NotifyTracking(std::string_view entry_bytes) {
+  if (kv::IsGroup(entry_bytes)) {
+    auto members = kv::SplitGroup(entry_bytes);
+    if (!members.ok()) return;  // Apply accepted it, so this cannot happen
+    for (std::string_view m : *members) NotifyTracking(m);
+    return;
+  }
   auto entry = kv::Decode(entry_bytes);
   if (!entry.ok()) return;  // Apply accepted it, so this cannot happen
   WrittenSet written = WrittenKeys(*entry);

@@ -106,6 +106,15 @@ class SnapshotTest(unittest.TestCase):
         leader = self.c.wait_ready()
         return leader, next(i for i in range(1, 4) if i != leader)
 
+    def snapshot_target(self, leader):
+        """An index every node snapshots by itself once it has applied what
+        the leader committed so far: a checkpoint comes at most
+        snapshot_entries entries apart. (Counted in entries, not writes: the
+        leader puts a pipeline's writes into a few group entries.)"""
+        commit = self.c.status(leader)["commit_index"]
+        self.assertGreater(commit, 4 * self.snapshot_entries, "too few entries to snapshot")
+        return commit - self.snapshot_entries
+
     def assert_same_everywhere(self, nodes, want=None):
         """Waits until every node has applied the leader's commit, then compares all keys."""
         leader = self.c.wait_ready(nodes)
@@ -130,7 +139,8 @@ class SnapshotTest(unittest.TestCase):
             retry(lambda: self.c.client(leader).delete(f"k{k}"))
         outrun_pipeline(self.c, leader)
         live = [i for i in range(1, 4) if i != lagging]
-        wait_until(lambda: all(self.c.snapshot_index(i) >= 800 for i in live), 30,
+        target = self.snapshot_target(leader)
+        wait_until(lambda: all(self.c.snapshot_index(i) >= target for i in live), 30,
                    "snapshots past the writes on the running nodes")
         self.c.start(lagging)
         wait_until(lambda: "installed snapshot" in self.c.log(lagging), 60,
@@ -143,9 +153,11 @@ class SnapshotTest(unittest.TestCase):
 
     def test_restart_with_compacted_log_is_fast_and_keeps_data(self):
         leader, _ = self.follower()
-        write_keys(self.c, leader, "r", 1500)
+        # One write per round trip: an entry each, so the log spans many snapshots.
+        write_keys(self.c, leader, "r", 1500, batch=1)
         before = self.c.local_state(leader)
-        wait_until(lambda: all(self.c.snapshot_index(i) >= 1400 for i in range(1, 4)), 30,
+        target = self.snapshot_target(leader)
+        wait_until(lambda: all(self.c.snapshot_index(i) >= target for i in range(1, 4)), 30,
                    "snapshots on every node")
         self.c.stop()
         t0 = time.monotonic()
@@ -190,7 +202,8 @@ class SnapshotTest(unittest.TestCase):
         write_keys(self.c, leader, "big", 4000, value_bytes=1000)
         outrun_pipeline(self.c, leader)
         live = [i for i in range(1, 4) if i != lagging]
-        wait_until(lambda: all(self.c.snapshot_index(i) >= 4150 for i in live), 60,
+        target = self.snapshot_target(leader)
+        wait_until(lambda: all(self.c.snapshot_index(i) >= target for i in live), 60,
                    "snapshots past the writes")
         incoming = os.path.join(self.c.data(lagging), "snapshot-in")
         self.c.start(lagging)
