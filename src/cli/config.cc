@@ -25,12 +25,14 @@ Result<std::uint64_t> ToU64(const Settings& s, const std::string& key, std::uint
 }  // namespace
 
 const std::vector<std::string>& SettingKeys() {
+  // clang-format off
   static const std::vector<std::string> keys = {
       "id",          "peers",        "bind",           "resp_port",
       "http_port",   "data_dir",     "tick_ms",        "request_timeout_ms",
       "max_clients", "max_request_bytes", "max_bulk_bytes", "max_pipeline",
       "log_format",  "default_consistency", "join",     "snapshot_entries",
       "snapshot_log_mb", "read_cache_mb"};
+  // clang-format on
   return keys;
 }
 

@@ -516,8 +516,8 @@ TEST(RedisDifferentialTest, GroupedWritesMatchRedis) {
       std::string cmd;
       for (const auto& a : run[k]) cmd += "'" + a + "' ";
       ASSERT_EQ(resp::ToDebugString(actual[k]), resp::ToDebugString(expected[k]))
-          << "member " << k << " of a group of " << run.size() << " ending at command #"
-          << command << ": " << cmd << " (CAIRN_SEED=" << seed << ")";
+          << "member " << k << " of a group of " << run.size() << " ending at command #" << command
+          << ": " << cmd << " (CAIRN_SEED=" << seed << ")";
     }
     groups += run.size() > 1;
     run.clear();

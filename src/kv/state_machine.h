@@ -103,7 +103,6 @@ class StateMachine {
   Result<std::vector<resp::Value>> ApplyEntries(std::uint64_t index,
                                                 std::span<const LogEntry> entries, bool group);
 
-
   explicit StateMachine(std::unique_ptr<Engine> engine);
   Status RebuildExpiryIndex();
   Result<resp::Value> ApplyOp(ApplyTxn* txn, const Op& op);

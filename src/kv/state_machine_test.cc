@@ -240,10 +240,10 @@ TEST_F(StateMachineTest, GroupMembersApplyInOrderWithTheirOwnReplies) {
                       WriteEntry({"set", "w", "1"}, kT), txn, txn2, empty,
                       WriteEntry({"set", "t", "v", "px", "100"}, kT + 50)}));
   ASSERT_TRUE(replies.ok()) << replies.status().ToString();
-  EXPECT_EQ(*replies, (std::vector<Value>{Value::Simple("OK"), Value::Int(6), Value::Simple("OK"),
-                                          Value::NullArray(),
-                                          Value::Array({Value::Int(1), Value::Bulk("6")}),
-                                          Value::Null(), Value::Simple("OK")}));
+  EXPECT_EQ(*replies,
+            (std::vector<Value>{Value::Simple("OK"), Value::Int(6), Value::Simple("OK"),
+                                Value::NullArray(), Value::Array({Value::Int(1), Value::Bulk("6")}),
+                                Value::Null(), Value::Simple("OK")}));
   EXPECT_EQ(d_.sm().applied_index(), index);
   EXPECT_EQ(*d_.sm().KeyVersion("k", kT), index);  // every member's write has the group's index
   EXPECT_EQ(Run({"exists", "never"}), Value::Int(0));

@@ -249,9 +249,11 @@ void Node::Impl::ProposeQueued() {
       }
       std::vector<Done> members;
       members.reserve(end - begin);
-      for (std::size_t k = begin; k < end; ++k) members.push_back(std::move(proposal_queue[k].done));
+      for (std::size_t k = begin; k < end; ++k)
+        members.push_back(std::move(proposal_queue[k].done));
       Done fan_out = [members = std::move(members)](Reply r) mutable {
-        const bool each = r.value.type == resp::Type::kArray && r.value.elems.size() == members.size();
+        const bool each =
+            r.value.type == resp::Type::kArray && r.value.elems.size() == members.size();
         for (std::size_t k = 0; k < members.size(); ++k) {
           members[k](each ? Reply{std::move(r.value.elems[k]), r.index} : r);
         }
