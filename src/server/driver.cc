@@ -259,6 +259,7 @@ void Node::Impl::ProposeQueued() {
         }
       };
       writes[index++] = WriteWaiter{last->term, std::move(fan_out), deadline, /*group=*/true};
+      ++metrics.proposal_groups_total;
     }
   }
   proposal_queue.clear();

@@ -79,8 +79,10 @@ std::string Node::Impl::MetricsText() const {
   g("cairn_raft_commit_index", "gauge", "Highest committed log index.", raft->log().committed());
   g("cairn_raft_applied_index", "gauge", "Highest applied log index.", sm->applied_index());
   g("cairn_raft_last_index", "gauge", "Last log index.", raft->log().last_index());
-  g("cairn_raft_proposals_total", "counter", "Entries proposed by this node.",
+  g("cairn_raft_proposals_total", "counter", "Writes proposed by this node.",
     metrics.proposals_total);
+  g("cairn_raft_proposal_groups_total", "counter",
+    "Group entries proposed (several writes in one log entry).", metrics.proposal_groups_total);
   g("cairn_raft_proposal_batches_total", "counter", "Proposal batches (one per Ready cycle).",
     metrics.proposal_batches_total);
   g("cairn_raft_proposals_failed_total", "counter", "Proposals refused.",

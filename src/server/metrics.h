@@ -31,6 +31,7 @@ struct Metrics {
   std::uint64_t leader_changes_total = 0;
   std::uint64_t proposals_total = 0;
   std::uint64_t proposal_batches_total = 0;
+  std::uint64_t proposal_groups_total = 0;  // group entries (kv/log_entry.h) proposed
   std::uint64_t proposals_failed_total = 0;
   std::uint64_t reads_total = 0;
   std::uint64_t lease_reads_local_total = 0;  // answered at once under the lease

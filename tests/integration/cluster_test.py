@@ -481,6 +481,51 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(len(line), 1, metrics)
         return int(float(line[0].split()[1]))
 
+    def metric(self, node, name):
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{self.c.http[node - 1]}/metrics",
+                                         timeout=5).read().decode()
+        line = [l for l in metrics.splitlines() if l.startswith(name + " ")]
+        self.assertEqual(len(line), 1, metrics)
+        return int(float(line[0].split()[1]))
+
+    def test_grouped_writes_answer_each_client_its_own_reply(self):
+        # Pipelined writes from several connections reach the leader in the
+        # same event-loop passes and share group entries; each member's reply
+        # must reach its own writer, in its own place. Connection j adds j to
+        # its own counter, so a reply handed to the wrong writer (or out of
+        # place) shows as a wrong multiple.
+        leader = self.c.leader()
+        retry(lambda: self.c.client(leader).set("warm", "1"))
+        groups_before = self.metric(leader, "cairn_raft_proposal_groups_total")
+        results, errors = {}, []
+
+        def writer(j):
+            try:
+                s = socket.create_connection(("127.0.0.1", self.c.resp[leader - 1]), timeout=30)
+                f = s.makefile("rb")
+                got = []
+                for _ in range(4):
+                    s.sendall(b"".join(f"INCRBY ctr{j} {j}\r\n".encode() for _ in range(50)))
+                    got += [f.readline() for _ in range(50)]
+                s.close()
+                results[j] = got
+            except Exception as e:  # reported below, in the test's thread
+                errors.append(e)
+
+        threads = [threading.Thread(target=writer, args=(j,)) for j in range(1, 9)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(errors, [])
+        for j in range(1, 9):
+            self.assertEqual(results[j], [f":{j * k}\r\n".encode() for k in range(1, 201)], j)
+        self.assertGreater(self.metric(leader, "cairn_raft_proposal_groups_total"), groups_before)
+        for i in range(1, 4):
+            r = self.c.client(i)
+            self.assertEqual([retry(lambda: r.get(f"ctr{j}")) for j in range(1, 9)],
+                             [str(200 * j).encode() for j in range(1, 9)], f"node {i}")
+
     def test_pipelined_reads_answered_together_leave_in_one_write(self):
         # Sixteen strong GETs sent at once are confirmed by one ReadIndex
         # request and answered in one Ready; their replies must leave in one
