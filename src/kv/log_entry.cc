@@ -101,7 +101,15 @@ void EncodeTo(const LogEntry& entry, std::string* out) {
 }
 
 std::string Encode(const LogEntry& entry) {
+  // One allocation: a bound on the encoding (each varint is at most 10 bytes).
+  std::size_t bound = 16;
+  for (const WatchedKey& w : entry.watches) bound += w.key.size() + 20;
+  for (const Op& op : entry.ops) {
+    bound += 41;
+    for (const std::string& a : op.args) bound += a.size() + 10;
+  }
   std::string out;
+  out.reserve(bound);
   EncodeTo(entry, &out);
   return out;
 }
