@@ -17,8 +17,18 @@
 
 namespace cairn::server {
 
+namespace {
+// Longer than this (about 31 years) is no limit: deadlines stay far from
+// overflowing the millisecond clock.
+constexpr std::int64_t kWaitTimeoutMaxMs = 1'000'000'000'000;
+std::int64_t ClampTimeout(std::int64_t timeout_ms) {
+  return timeout_ms > kWaitTimeoutMaxMs ? 0 : timeout_ms;
+}
+}  // namespace
+
 void Node::Impl::WaitForReplicas(raft::Index index, std::int64_t replicas, std::int64_t timeout_ms,
                                  Done done) {
+  timeout_ms = ClampTimeout(timeout_ms);
   if (is_leader()) return LeaderWaitForReplicas(index, replicas, timeout_ms, std::move(done));
   std::string body;
   net::ByteWriter w(&body);
@@ -46,6 +56,7 @@ void Node::Impl::OnForwardWait(std::string_view body, Done reply) {
 
 void Node::Impl::LeaderWaitForReplicas(raft::Index index, std::int64_t replicas,
                                        std::int64_t timeout_ms, Done done) {
+  timeout_ms = ClampTimeout(timeout_ms);  // also what a follower forwarded
   const std::int64_t holding = ReplicasHolding(index);
   if (holding >= replicas) return done({resp::Value::Int(holding), 0});
   const std::int64_t deadline = timeout_ms > 0 ? MonoMs() + timeout_ms : 0;

@@ -666,14 +666,18 @@ class ClusterTest(unittest.TestCase):
             self.assertGreaterEqual(time.monotonic() - started, 0.29)
             self.assertTrue(via_follower.set("w3", "c"))
             self.assertEqual(via_follower.wait(1, 0), 1)
-            # Without a timeout WAIT blocks until the follower is back.
-            answer = []
-            waiter = threading.Thread(target=lambda: answer.append(on_leader.wait(2, 0)))
-            waiter.start()
+            # Without a timeout (0, or one too long to matter) WAIT blocks
+            # until the follower is back.
+            answers = []
+            waiters = [threading.Thread(target=lambda: answers.append(on_leader.wait(2, 0))),
+                       threading.Thread(target=lambda: answers.append(via_follower.wait(2, 10**15)))]
+            for w in waiters:
+                w.start()
         finally:
             self.c.procs[f2].send_signal(signal.SIGCONT)
-        waiter.join(30)
-        self.assertEqual(answer, [2])
+        for w in waiters:
+            w.join(30)
+        self.assertEqual(answers, [2, 2])
         self.assertEqual(retry(lambda: self.c.client(f2).get("w3")), b"c")
 
     def test_paused_leader_serves_no_stale_lease_read(self):
