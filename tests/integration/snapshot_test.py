@@ -27,8 +27,9 @@ SNAPSHOT_ENTRIES = 50
 
 
 class SnapCluster(Cluster):
-    def __init__(self, n=3, snapshot_entries=SNAPSHOT_ENTRIES):
+    def __init__(self, n=3, snapshot_entries=SNAPSHOT_ENTRIES, extra=()):
         self.snapshot_entries = snapshot_entries
+        self.extra = list(extra)
         super().__init__(n)
 
     def start(self, i):
@@ -36,7 +37,7 @@ class SnapCluster(Cluster):
             self.procs[i] = subprocess.Popen(
                 [cluster_test.CAIRN, "server", "--id", str(i), "--peers", self.peers,
                  "--resp-port", str(self.resp[i - 1]), "--http-port", str(self.http[i - 1]),
-                 "--data-dir", self.data(i), "--snapshot-entries", str(self.snapshot_entries)],
+                 "--data-dir", self.data(i), "--snapshot-entries", str(self.snapshot_entries), *self.extra],
                 stdout=log, stderr=subprocess.STDOUT)
 
     def data(self, i):
@@ -172,6 +173,21 @@ class SnapshotTest(unittest.TestCase):
                             f"node {i} replayed {replays[-1]} entries after a compacted restart")
         self.assertLess(elapsed, 20, "restart took too long")
         self.assert_same_everywhere([1, 2, 3], want=before)
+
+    def test_log_bytes_alone_trigger_snapshots(self):
+        # Entries far below snapshot_entries, but megabytes of them (the
+        # writes of a pipeline share a few group entries): --snapshot-log-mb
+        # alone must make every node checkpoint and compact.
+        self.c.stop()
+        shutil.rmtree(self.c.dir, ignore_errors=True)
+        self.c = SnapCluster(3, 1000000, extra=["--snapshot-log-mb", "1"])
+        leader = self.c.wait_ready()
+        write_keys(self.c, leader, "mb", 3000, value_bytes=1000)
+        commit = self.c.status(leader)["commit_index"]
+        self.assertLess(commit, 1000, "the writes were not grouped; the test proves nothing")
+        wait_until(lambda: all(self.c.snapshot_index(i) > 0 for i in range(1, 4)), 30,
+                   "byte-triggered snapshots on every node")
+        self.assert_same_everywhere([1, 2, 3])
 
     def test_ctl_snapshot(self):
         leader, follower = self.follower()
