@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include "kv/test_driver.h"
+
 namespace cairn::kv {
 namespace {
 
@@ -69,19 +71,14 @@ TEST(LogEntryTest, RejectsBadVersionKindAndOps) {
 
 // The ops added with SETRANGE, MSETNX, RENAME, COPY, GETEX and INCRBYFLOAT:
 // well-formed ones decode, each malformed shape is Corruption.
-std::string Group(const std::vector<std::string>& members) {
-  std::string out;
-  EncodeGroupHeader(members.size(), &out);
-  for (const auto& m : members) AppendGroupMember(m, &out);
-  return out;
-}
+using testing::EncodeGroup;
 
 TEST(LogEntryTest, GroupsSplitIntoTheirMembers) {
   const std::string a = Encode(Sample());
   LogEntry plain;
   plain.ops = {Sample().ops[1]};
   const std::string b = Encode(plain);
-  const std::string g = Group({a, b, a});
+  const std::string g = EncodeGroup({a, b, a});
   EXPECT_TRUE(IsGroup(g));
   EXPECT_FALSE(IsGroup(a));
   EXPECT_FALSE(Decode(g).ok());  // a group is not an entry
@@ -92,8 +89,8 @@ TEST(LogEntryTest, GroupsSplitIntoTheirMembers) {
     EXPECT_EQ(SplitGroup(g.substr(0, n)).status().code(), StatusCode::kCorruption) << n;
   }
   EXPECT_FALSE(SplitGroup(g + "x").ok());
-  EXPECT_FALSE(SplitGroup(Group({a})).ok());  // one member goes alone, never as a group
-  EXPECT_FALSE(SplitGroup(Group({})).ok());
+  EXPECT_FALSE(SplitGroup(EncodeGroup({a})).ok());  // one member goes alone, never as a group
+  EXPECT_FALSE(SplitGroup(EncodeGroup({})).ok());
   std::string huge;
   EncodeGroupHeader(kGroupMembersMax + 1, &huge);
   for (std::size_t i = 0; i <= kGroupMembersMax; ++i) AppendGroupMember("", &huge);

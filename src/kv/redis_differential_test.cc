@@ -418,6 +418,19 @@ int StartOnRandomPort(RedisServer* server, std::uint64_t seed) {
   return 0;
 }
 
+// Starts redis-server on a random port and connects `client` to it.
+bool StartAndConnect(RedisServer* server, RedisClient* client, std::uint64_t seed) {
+  int port = StartOnRandomPort(server, seed);
+  return port != 0 && client->Connect(port);
+}
+
+// A command as the failure messages show it.
+std::string Quoted(const Args& args) {
+  std::string out;
+  for (const auto& a : args) out += "'" + a + "' ";
+  return out;
+}
+
 // Malformed requests: redis-server and RequestParser give the same error.
 // (Cairn is stricter in two documented ways not listed here: it checks the
 // CRLF after bulk data, and caps a command at 1 Mi arguments by default.)
@@ -451,17 +464,14 @@ TEST(RedisDifferentialTest, RandomCommandsMatchRedis) {
   if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
   std::uint64_t seed = SeedFromEnv();
   RedisServer server;
-  int port = StartOnRandomPort(&server, seed);
-  ASSERT_NE(port, 0) << "could not start redis-server";
   RedisClient client;
-  ASSERT_TRUE(client.Connect(port));
+  ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
   testing::Driver kv;
   CommandGen gen(seed);
   constexpr int kCommands = 4000;
   for (int i = 0; i < kCommands; ++i) {
     Args args = gen.Next();
-    std::string cmd;
-    for (const auto& a : args) cmd += "'" + a + "' ";
+    const std::string cmd = Quoted(args);
     Value expected = client.Call(args);
     if (args[0] == "dbsize") {
       // Redis counts keys that expired but were not reclaimed yet; kv counts
@@ -498,10 +508,8 @@ TEST(RedisDifferentialTest, GroupedWritesMatchRedis) {
   if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
   std::uint64_t seed = SeedFromEnv();
   RedisServer server;
-  int port = StartOnRandomPort(&server, seed);
-  ASSERT_NE(port, 0) << "could not start redis-server";
   RedisClient client;
-  ASSERT_TRUE(client.Connect(port));
+  ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
   testing::Driver kv;
   CommandGen gen(seed);
   Xoshiro256 rng(seed ^ 0x9e3779b97f4a7c15ull);
@@ -513,8 +521,7 @@ TEST(RedisDifferentialTest, GroupedWritesMatchRedis) {
     if (run.empty()) return;
     std::vector<Value> actual = kv.RunGroup(run, times);
     for (std::size_t k = 0; k < run.size(); ++k) {
-      std::string cmd;
-      for (const auto& a : run[k]) cmd += "'" + a + "' ";
+      const std::string cmd = Quoted(run[k]);
       ASSERT_EQ(resp::ToDebugString(actual[k]), resp::ToDebugString(expected[k]))
           << "member " << k << " of a group of " << run.size() << " ending at command #" << command
           << ": " << cmd << " (CAIRN_SEED=" << seed << ")";
@@ -556,17 +563,14 @@ TEST(RedisDifferentialTest, TransactionsMatchRedis) {
   if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
   std::uint64_t seed = SeedFromEnv();
   RedisServer server;
-  int port = StartOnRandomPort(&server, seed);
-  ASSERT_NE(port, 0) << "could not start redis-server";
   RedisClient client;
-  ASSERT_TRUE(client.Connect(port));
+  ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
   testing::Driver kv;
   TxnScenarioGen gen(seed);
   int commands = 0;
   for (int scenario = 0; scenario < 400; ++scenario) {
     for (const Args& args : gen.Next()) {
-      std::string cmd;
-      for (const auto& a : args) cmd += "'" + a + "' ";
+      const std::string cmd = Quoted(args);
       Value expected = client.Call(args);
       Value actual = kv.RunSession(args, WallMs());
       if (std::getenv("CAIRN_DIFF_TRACE")) {
@@ -585,10 +589,8 @@ TEST(RedisDifferentialTest, TransactionsMatchRedis) {
 TEST(RedisDifferentialTest, CommandTableMatchesRedis) {
   if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
   RedisServer server;
-  int port = StartOnRandomPort(&server, SeedFromEnv());
-  ASSERT_NE(port, 0) << "could not start redis-server";
   RedisClient client;
-  ASSERT_TRUE(client.Connect(port));
+  ASSERT_TRUE(StartAndConnect(&server, &client, SeedFromEnv())) << "could not start redis-server";
   int compared = 0;
   for (const CommandSpec& spec : AllCommands()) {
     Value redis = client.Call({"command", "info", std::string(spec.name)});

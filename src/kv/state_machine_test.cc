@@ -206,10 +206,9 @@ TEST_F(StateMachineTest, OpsInOneEntrySeeEachOther) {
 }
 
 std::string GroupOf(const std::vector<LogEntry>& entries) {
-  std::string out;
-  EncodeGroupHeader(entries.size(), &out);
-  for (const auto& e : entries) AppendGroupMember(Encode(e), &out);
-  return out;
+  std::vector<std::string> members;
+  for (const auto& e : entries) members.push_back(Encode(e));
+  return testing::EncodeGroup(members);
 }
 
 LogEntry WriteEntry(std::vector<std::string> args, std::int64_t now) {
@@ -250,10 +249,8 @@ TEST_F(StateMachineTest, GroupMembersApplyInOrderWithTheirOwnReplies) {
   // The clock is the latest member's time: t lives 100 ms from kT + 50.
   EXPECT_EQ(Run({"pttl", "t"}, kT + 50), Value::Int(100));
   // A group with a member that does not decode changes nothing.
-  std::string bad;
-  EncodeGroupHeader(2, &bad);
-  AppendGroupMember(Encode(WriteEntry({"set", "k", "bad"}, kT)), &bad);
-  AppendGroupMember("\x01\x07", &bad);
+  const std::string bad =
+      testing::EncodeGroup({Encode(WriteEntry({"set", "k", "bad"}, kT)), "\x01\x07"});
   EXPECT_EQ(d_.sm().Apply(index + 1, bad).status().code(), StatusCode::kCorruption);
   EXPECT_EQ(d_.sm().applied_index(), index);
   EXPECT_EQ(Run({"get", "k"}), Value::Bulk("6"));

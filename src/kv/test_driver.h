@@ -15,6 +15,14 @@
 
 namespace cairn::kv::testing {
 
+// A group entry (kv/log_entry.h) of already encoded members.
+inline std::string EncodeGroup(const std::vector<std::string>& members) {
+  std::string out;
+  EncodeGroupHeader(members.size(), &out);
+  for (const std::string& m : members) AppendGroupMember(m, &out);
+  return out;
+}
+
 class Driver {
  public:
   Driver() : sm_(std::move(StateMachine::Open(std::make_unique<MemoryEngine>())).value()) {}
@@ -57,13 +65,7 @@ class Driver {
       at.push_back(i);
     }
     if (members.empty()) return out;
-    std::string bytes;
-    if (members.size() == 1) {
-      bytes = std::move(members[0]);
-    } else {
-      EncodeGroupHeader(members.size(), &bytes);
-      for (const std::string& m : members) AppendGroupMember(m, &bytes);
-    }
+    std::string bytes = members.size() == 1 ? std::move(members[0]) : EncodeGroup(members);
     auto replies = sm_->Apply(sm_->applied_index() + 1, bytes);
     CAIRN_CHECK(replies.ok(), "apply failed");
     CAIRN_CHECK(replies->size() == members.size());
