@@ -24,6 +24,7 @@ void SimDisk::Write(const std::optional<raft::HardState>& hard_state,
                     const std::vector<raft::Entry>& entries, SnapshotPtr snapshot) {
   if (!hard_state && entries.empty() && !snapshot) return;
   pending_.push_back(Write_{hard_state, entries, std::move(snapshot)});
+  ++written_;
 }
 
 void SimDisk::SaveSnapshot(SnapshotPtr snapshot) {
@@ -42,9 +43,13 @@ void SimDisk::SaveSnapshot(SnapshotPtr snapshot) {
   snapshot_ = std::move(snapshot);
 }
 
-void SimDisk::Sync() {
-  for (const Write_& w : pending_) Apply(w);
-  pending_.clear();
+void SimDisk::Sync() { SyncThrough(written_); }
+
+void SimDisk::SyncThrough(std::uint64_t n) {
+  const std::uint64_t first = written_ - pending_.size() + 1;  // number of pending_[0]
+  std::size_t k = 0;
+  for (; k < pending_.size() && first + k <= n; ++k) Apply(pending_[k]);
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(k));
   ++syncs_;
 }
 

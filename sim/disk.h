@@ -47,6 +47,11 @@ class SimDisk {
   void SaveSnapshot(SnapshotPtr snapshot);
   // Everything written so far becomes durable.
   void Sync();
+  // The writes staged so far are numbered 1..written(); SyncThrough(n)
+  // makes the first n durable and leaves later ones pending (a pipelined
+  // driver's fsync covers the Readies written before it started).
+  std::uint64_t written() const { return written_; }
+  void SyncThrough(std::uint64_t n);
   // Loses the unsynced writes; with `torn`, a random prefix of them survives.
   void Crash(Random& random, bool torn);
 
@@ -71,7 +76,8 @@ class SimDisk {
 
   raft::RestoredState durable_;
   SnapshotPtr snapshot_;  // its meta is durable_.snapshot
-  std::vector<Write_> pending_;
+  std::vector<Write_> pending_;  // writes written_ - size + 1 .. written_
+  std::uint64_t written_ = 0;
   std::uint64_t syncs_ = 0;
 };
 

@@ -26,6 +26,7 @@ struct Common {
   std::uint64_t ticks = 0;
   std::string bug;
   std::uint32_t snapshot_every = 0;
+  std::uint32_t pipeline = 1;
 };
 
 void PrintSummary(const cairn::sim::RunResult& r, std::uint32_t nodes) {
@@ -68,7 +69,8 @@ void PrintCheckers(const cairn::sim::RunResult& r) {
 }
 
 int Run(std::uint64_t seed, bool trace, const Common& c, std::optional<cairn::raft::Bug> bug) {
-  cairn::sim::SimOptions o = cairn::sim::MakeOptions(seed, c.nodes, bug, c.ticks, c.snapshot_every);
+  cairn::sim::SimOptions o =
+      cairn::sim::MakeOptions(seed, c.nodes, bug, c.ticks, c.snapshot_every, c.pipeline);
   if (trace) o.echo = &std::cout;
   std::printf("cairn-sim: %u nodes, seed %llu, %llu ms of faults and client load, then heal%s%s\n",
               c.nodes, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(o.fault_ms),
@@ -88,8 +90,9 @@ int Seeds(std::uint64_t start, std::uint64_t count, const Common& c, std::option
               bug ? ", injected bug: " : "", bug ? c.bug.c_str() : "");
   std::fflush(stdout);
   const auto t0 = std::chrono::steady_clock::now();
-  auto sweep = cairn::sim::RunSeeds(
-      start, count, [&](std::uint64_t seed) { return cairn::sim::MakeOptions(seed, c.nodes, bug, c.ticks, c.snapshot_every); });
+  auto sweep = cairn::sim::RunSeeds(start, count, [&](std::uint64_t seed) {
+    return cairn::sim::MakeOptions(seed, c.nodes, bug, c.ticks, c.snapshot_every, c.pipeline);
+  });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& r : sweep.failed) {
     std::printf("\nseed %llu FAILED\n", static_cast<unsigned long long>(r.seed));
@@ -98,7 +101,9 @@ int Seeds(std::uint64_t start, std::uint64_t count, const Common& c, std::option
     for (const auto& line : r.final_state) std::printf("    %s\n", line.c_str());
     std::printf("  last trace lines:\n");
     for (const auto& line : r.trace_tail) std::printf("    %s\n", line.c_str());
-    std::printf("  replay: %s\n", cairn::sim::ReplayCommand(r.seed, c.nodes, bug, c.ticks, c.snapshot_every).c_str());
+    std::printf("  replay: %s\n", cairn::sim::ReplayCommand(r.seed, c.nodes, bug, c.ticks,
+                                                            c.snapshot_every, c.pipeline)
+                                      .c_str());
   }
   std::printf("\nseeds run: %llu, failures: %llu, elapsed %.2f s (%.1f ms/seed)\n",
               static_cast<unsigned long long>(sweep.seeds_run),
@@ -117,7 +122,9 @@ int Seeds(std::uint64_t start, std::uint64_t count, const Common& c, std::option
   if (sweep.first_failing_seed) {
     std::printf("first failing seed: %llu (replay: %s)\n",
                 static_cast<unsigned long long>(*sweep.first_failing_seed),
-                cairn::sim::ReplayCommand(*sweep.first_failing_seed, c.nodes, bug, c.ticks, c.snapshot_every).c_str());
+                cairn::sim::ReplayCommand(*sweep.first_failing_seed, c.nodes, bug, c.ticks,
+                                          c.snapshot_every, c.pipeline)
+                    .c_str());
   }
   return sweep.failures == 0 ? 0 : 1;
 }
@@ -135,6 +142,9 @@ int main(int argc, char** argv) {
     sub->add_option("--snapshot-every", c.snapshot_every,
                     "snapshot each state machine every N applied entries (and at random), with "
                     "crashes during installs and leadership transfers (0: no snapshots)");
+    sub->add_option("--pipeline", c.pipeline,
+                    "Readies a node may write at once (1: each is durable before the next)")
+        ->check(CLI::Range(1, 64));
   };
   std::uint64_t seed = 1;
   bool trace = false;

@@ -99,6 +99,15 @@ struct SimOptions {
   std::uint32_t raft_tick_ms = 10;
   std::uint32_t fsync_ms_min = 1;
   std::uint32_t fsync_ms_max = 4;
+  // Readies a node may have taken and not yet Advanced (ready.h rule 6).
+  // 1: each Ready is durable before the next is taken. More: the next
+  // one's messages leave while the disk still writes the earlier ones.
+  std::uint32_t readies_in_flight_max = 1;
+  // A deliberately broken pipelined driver (for the checkers' test): a
+  // Ready with only messages to send after persisting completes at once, so
+  // its acknowledgements leave before the earlier Readies' entries are
+  // durable (breaks rule 6).
+  bool bug_ack_before_earlier_writes = false;
   NetworkOptions network{1, 8, 0.02, 0.01};
   FaultOptions faults;
   WorkloadOptions workload;

@@ -80,7 +80,7 @@ void Simulator::Boot(Node& nd) {
   nd.up = true;
   nd.paused_until_ms = 0;
   nd.missed_ticks = 0;
-  nd.inflight.reset();
+  nd.inflight.clear();
   nd.applied.clear();
   nd.received.clear();
   nd.installing.reset();
@@ -272,13 +272,24 @@ void Simulator::Drive(Node& nd) {
   // A few rounds per ms: a Ready that needs no sync completes at once and the
   // next one may be ready immediately.
   for (int round = 0; round < 4 && awake(nd); ++round) {
-    if (nd.inflight) {
-      if (now_ms_ < nd.sync_done_ms) return;
+    while (!nd.inflight.empty() && nd.inflight.front().done_ms <= now_ms_) {
       CompleteReady(nd);
       if (!nd.up) return;
     }
-    if (!nd.raft->HasReady()) return;
+    if (nd.inflight.size() >= options_.readies_in_flight_max || !nd.raft->HasReady()) return;
+    if (!nd.inflight.empty()) ++stats_.pipelined_readies;
     TakeReady(nd);
+    if (options_.bug_ack_before_earlier_writes && nd.up && nd.inflight.size() > 1) {
+      const raft::Ready& rd = nd.inflight.back().ready;
+      if (!rd.hard_state && rd.entries.empty() && !rd.snapshot && rd.committed_entries.empty() &&
+          rd.outcomes.empty() && rd.read_states.empty() && !rd.messages_after_persist.empty()) {
+        // Injected: completes out of order, ahead of the writes before it.
+        std::rotate(nd.inflight.rbegin(), nd.inflight.rbegin() + 1, nd.inflight.rend());
+        nd.inflight.front().done_ms = now_ms_;
+        CompleteReady(nd);
+        if (!nd.up) return;
+      }
+    }
   }
 }
 
@@ -305,17 +316,20 @@ void Simulator::TakeReady(Node& nd) {
     }
   }
   rd.messages.clear();
-  nd.sync_done_ms = now_ms_;
-  if (rd.must_sync) nd.sync_done_ms += random_.Range(options_.fsync_ms_min, options_.fsync_ms_max);
-  if (nd.installing) nd.sync_done_ms += SnapshotDelay(*nd.installing);
-  nd.inflight = std::move(rd);
+  std::uint64_t done_ms = now_ms_;
+  if (rd.must_sync) done_ms += random_.Range(options_.fsync_ms_min, options_.fsync_ms_max);
+  if (nd.installing) done_ms += SnapshotDelay(*nd.installing);
+  // One disk: a write completes after those before it.
+  if (!nd.inflight.empty()) done_ms = std::max(done_ms, nd.inflight.back().done_ms);
+  nd.inflight.push_back({std::move(rd), nd.disk.written(), done_ms});
 }
 
 void Simulator::CompleteReady(Node& nd) {
-  raft::Ready rd = std::move(*nd.inflight);
-  nd.inflight.reset();
+  raft::Ready rd = std::move(nd.inflight.front().ready);
+  const std::uint64_t written = nd.inflight.front().written;
+  nd.inflight.pop_front();
   if (rd.must_sync) {
-    nd.disk.Sync();
+    nd.disk.SyncThrough(written);
     checkers_.OnSynced(nd.id, nd.disk.durable_hard_state().term);
   }
   if (nd.installing) FinishInstall(nd);  // durable: the state machine jumps to it
@@ -369,7 +383,7 @@ void Simulator::Crash(raft::NodeId n) {
        " unsynced writes lost)");
   nd.disk.Crash(random_, options_.faults.torn_writes);
   nd.raft.reset();
-  nd.inflight.reset();
+  nd.inflight.clear();
   nd.received.clear();
   nd.installing.reset();
   nd.up = false;

@@ -53,6 +53,7 @@ struct RunStats {
   std::uint64_t snapshots_installed = 0;  // durable on the receiver
   std::uint64_t snapshot_failures = 0;    // ReportSnapshot(peer, false)
   std::uint64_t transfers = 0;            // leadership transfers started
+  std::uint64_t pipelined_readies = 0;    // taken while an earlier one was still being written
 };
 
 struct RunResult {

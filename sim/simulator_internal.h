@@ -2,6 +2,7 @@
 // Private to sim/: the per-node and per-client state of a Simulator.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,8 +26,14 @@ struct Simulator::Node {
   std::unique_ptr<Xoshiro256> random;  // the RawNode's (election timeouts)
   std::unique_ptr<raft::RawNode> raft;
   SimDisk disk;                      // survives crashes (its durable part)
-  std::optional<raft::Ready> inflight;  // taken, written, awaiting sync
-  std::uint64_t sync_done_ms = 0;
+  // Readies taken and written, awaiting their sync, oldest first (more than
+  // one when SimOptions::readies_in_flight_max > 1: ready.h rule 6).
+  struct InflightReady {
+    raft::Ready ready;
+    std::uint64_t written = 0;  // SimDisk::written() after its write
+    std::uint64_t done_ms = 0;  // its sync completes (never before an earlier one's)
+  };
+  std::deque<InflightReady> inflight;
   std::vector<AppliedEntry> applied;    // this incarnation's state machine
   // Snapshots received (InstallSnapshot) and not yet installed, by (index,
   // term); the one the core accepts comes back in Ready::snapshot.

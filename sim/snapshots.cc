@@ -36,7 +36,7 @@ void Simulator::SnapshotStep() {
   if (!o.enabled()) return;
   for (auto& p : nodes_) {
     Node& nd = *p;
-    if (!awake(nd) || nd.inflight) continue;
+    if (!awake(nd) || !nd.inflight.empty()) continue;
     const raft::Index applied = nd.applied.size();
     const raft::Index last = nd.raft->snapshot().index;
     if (applied <= last) continue;
@@ -48,7 +48,7 @@ void Simulator::SnapshotStep() {
 
 Status Simulator::TakeSnapshot(raft::NodeId n) {
   Node& nd = at(n);
-  if (!awake(nd) || nd.inflight) return Status::Unavailable("node is down or mid-Ready");
+  if (!awake(nd) || !nd.inflight.empty()) return Status::Unavailable("node is down or mid-Ready");
   if (nd.applied.size() <= nd.raft->snapshot().index) {
     return Status::FailedPrecondition("nothing applied since the last snapshot");
   }

@@ -28,9 +28,11 @@ void SnapshotProfile(SimOptions& o, std::uint32_t every) {
 }
 
 SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<raft::Bug> bug,
-                       std::uint64_t fault_ms, std::uint32_t snapshot_every) {
+                       std::uint64_t fault_ms, std::uint32_t snapshot_every,
+                       std::uint32_t readies_in_flight) {
   SimOptions o = DefaultOptions(seed, nodes);
   if (fault_ms != 0) o.fault_ms = fault_ms;
+  o.readies_in_flight_max = std::max<std::uint32_t>(readies_in_flight, 1);
   if (snapshot_every != 0) SnapshotProfile(o, snapshot_every);
   if (!bug) return o;
   o.raft.bugs.set(*bug);
@@ -91,8 +93,10 @@ SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<ra
 }
 
 std::string ReplayCommand(std::uint64_t seed, std::uint32_t nodes, std::optional<raft::Bug> bug,
-                          std::uint64_t fault_ms, std::uint32_t snapshot_every) {
+                          std::uint64_t fault_ms, std::uint32_t snapshot_every,
+                          std::uint32_t readies_in_flight) {
   std::string cmd = "cairn-sim run --nodes " + std::to_string(nodes) + " --seed " + std::to_string(seed);
+  if (readies_in_flight > 1) cmd += " --pipeline " + std::to_string(readies_in_flight);
   if (fault_ms != 0) cmd += " --ticks " + std::to_string(fault_ms);
   if (snapshot_every != 0) cmd += " --snapshot-every " + std::to_string(snapshot_every);
   if (bug) cmd += " --bug " + std::string(raft::BugName(*bug));

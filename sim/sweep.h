@@ -25,9 +25,11 @@ std::string BugNames();  // comma-separated, for help texts
 // The options of one seed: the defaults, or with `bug` set, the bug injected
 // and the fault schedule tuned to expose it. fault_ms 0 keeps the default.
 // snapshot_every > 0 turns snapshots on (SnapshotProfile); the profile of
-// kInstallOlderSnapshot turns them on by itself.
+// kInstallOlderSnapshot turns them on by itself. readies_in_flight > 1
+// pipelines every node's Readies (SimOptions::readies_in_flight_max).
 SimOptions MakeOptions(std::uint64_t seed, std::uint32_t nodes, std::optional<raft::Bug> bug,
-                       std::uint64_t fault_ms = 0, std::uint32_t snapshot_every = 0);
+                       std::uint64_t fault_ms = 0, std::uint32_t snapshot_every = 0,
+                       std::uint32_t readies_in_flight = 1);
 
 // Snapshots every `every` applied entries and now and then at random,
 // crashes during installs, and leadership transfers among the faults.
@@ -35,7 +37,8 @@ void SnapshotProfile(SimOptions& o, std::uint32_t every);
 
 // The command line that replays a seed with `cairn-sim run`.
 std::string ReplayCommand(std::uint64_t seed, std::uint32_t nodes, std::optional<raft::Bug> bug,
-                          std::uint64_t fault_ms = 0, std::uint32_t snapshot_every = 0);
+                          std::uint64_t fault_ms = 0, std::uint32_t snapshot_every = 0,
+                          std::uint32_t readies_in_flight = 1);
 
 struct SweepResult {
   std::uint64_t seeds_run = 0;

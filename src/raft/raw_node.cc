@@ -245,7 +245,7 @@ Result<ProposalId> RawNode::ProposeBatch(std::vector<std::string> data) {
 void RawNode::Campaign() { StartCampaign(config_.pre_vote); }
 
 bool RawNode::HasReady() const {
-  if (ready_in_flight_) return false;
+  if (SnapshotBlocksReady()) return false;
   return SoftState{leader_, role_} != last_soft_state_ || hard_state() != last_hard_state_ ||
          pending_snapshot_.has_value() || log_.HasUnstable() || !msgs_.empty() ||
          !msgs_after_persist_.empty() ||
@@ -256,7 +256,7 @@ bool RawNode::HasReady() const {
 }
 
 Ready RawNode::GetReady() {
-  CAIRN_CHECK(!ready_in_flight_, "GetReady() before Advance() of the previous Ready");
+  CAIRN_CHECK(!SnapshotBlocksReady(), "GetReady() with a snapshot in flight or pending");
   FlushBroadcasts();
   Ready rd;
   SoftState ss{leader_, role_};
@@ -279,13 +279,15 @@ Ready RawNode::GetReady() {
   outcomes_.clear();
   rd.read_states = std::move(read_states_);
   read_states_.clear();
-  ready_in_flight_ = true;
+  ++readies_in_flight_;
+  snapshot_in_flight_ = rd.snapshot.has_value();
   return rd;
 }
 
 void RawNode::Advance(const Ready& ready) {
-  CAIRN_CHECK(ready_in_flight_, "Advance() without GetReady()");
-  ready_in_flight_ = false;
+  CAIRN_CHECK(readies_in_flight_ > 0, "Advance() without GetReady()");
+  --readies_in_flight_;
+  if (ready.snapshot) snapshot_in_flight_ = false;
   if (ready.entries.empty()) return;  // (a snapshot is durable from RestoreSnapshot on)
   const Entry& last = ready.entries.back();
   log_.StableTo(last.index, last.term);

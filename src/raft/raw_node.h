@@ -10,6 +10,8 @@
 //     node.Propose(data) for client commands;
 //     if (node.HasReady()) { Ready rd = node.GetReady(); carry it out;
 //                            node.Advance(rd); }
+//   A driver may also take further Readies before Advancing earlier ones,
+//   and write them while the first is still being written (ready.h, rule 6).
 //
 // Thread-safety: none. One thread (or one strand) owns a RawNode.
 // Errors: Step() rejects malformed input with InvalidArgument and changes no
@@ -247,7 +249,14 @@ class RawNode {
   std::vector<ProposalOutcome> outcomes_;
   SoftState last_soft_state_;
   HardState last_hard_state_;
-  bool ready_in_flight_ = false;  // GetReady() called, Advance() not yet
+  // Readies handed out and not yet Advanced (pipelining, ready.h rule 6).
+  std::size_t readies_in_flight_ = 0;
+  bool snapshot_in_flight_ = false;  // the oldest one in flight installs a snapshot
+  // A snapshot Ready is handed out only when none is in flight, and none
+  // after it until it is Advanced: installing one resets the durable log.
+  bool SnapshotBlocksReady() const {
+    return readies_in_flight_ > 0 && (snapshot_in_flight_ || pending_snapshot_.has_value());
+  }
   // Proposals and commit advances are broadcast once per Ready, so a burst
   // of proposals leaves as one Append per follower.
   bool append_pending_ = false;

@@ -34,6 +34,50 @@ TEST(RawNodeTest, ElectsOneLeaderAndReplicates) {
   EXPECT_EQ(c.test_node(leader).outcomes[0].id, *id);
 }
 
+// Ready pipelining (ready.h rule 6): the leader's second batch leaves before
+// the first is durable, and nothing is applied here before it is durable
+// here, even once the followers alone make it committed.
+TEST(RawNodeTest, PipelinedReadiesLeaveBeforeEarlierOnesAreDurable) {
+  TestCluster c(3);
+  c.TickAll(30);
+  const NodeId leader = c.Leader();
+  ASSERT_NE(leader, kNoNode);
+  RawNode& l = c.node(leader);
+  ASSERT_TRUE(l.Propose("a").ok());
+  Ready rd1 = l.GetReady();
+  ASSERT_EQ(Data(rd1.entries), std::vector<std::string>{"a"});
+  ASSERT_TRUE(l.Propose("b").ok());
+  ASSERT_TRUE(l.HasReady());
+  Ready rd2 = l.GetReady();  // rd1 is still being written
+  ASSERT_EQ(Data(rd2.entries), std::vector<std::string>{"b"});
+  std::size_t appends_of_b = 0;
+  for (const Message& m : rd2.messages) {
+    if (m.type == MessageType::kAppend && Data(m.entries) == std::vector<std::string>{"b"})
+      ++appends_of_b;
+  }
+  EXPECT_EQ(appends_of_b, 2u);
+  for (const Ready* rd : {&rd1, &rd2}) {
+    for (const Message& m : rd->messages) ASSERT_TRUE(c.node(m.to).Step(m).ok());
+  }
+  for (NodeId f : c.ids()) {
+    if (f != leader) c.ProcessReady(f);
+  }
+  c.DeliverQueued();  // the followers' acknowledgements
+  EXPECT_EQ(l.log().committed(), rd2.entries.back().index);
+  Ready rd3 = l.GetReady();
+  EXPECT_TRUE(rd3.committed_entries.empty());
+  l.Advance(rd1);
+  Ready rd4 = l.GetReady();
+  EXPECT_EQ(Data(rd4.committed_entries), std::vector<std::string>{"a"});
+  l.Advance(rd2);
+  l.Advance(rd3);
+  l.Advance(rd4);
+  Ready rd5 = l.GetReady();
+  EXPECT_EQ(Data(rd5.committed_entries), std::vector<std::string>{"b"});
+  l.Advance(rd5);
+  EXPECT_FALSE(l.HasReady());
+}
+
 TEST(RawNodeTest, SingleNodeCommitsAlone) {
   TestCluster c(1);
   c.TickAll(25);

@@ -17,8 +17,17 @@
 //      that is not yet durable here, so they may be applied while this
 //      batch's own entries are still being written (the node does, to answer
 //      clients one fsync sooner); with a `snapshot`, only after it is installed.
-//   5. Advance(ready) is called once the batch is durable; only then does the
-//      next GetReady() return a new batch.
+//   5. Advance(ready) is called once the batch is durable.
+//   6. Pipelining: GetReady() may be called again before earlier batches are
+//      Advanced, so the next batch's Appends leave while this one is still
+//      being written. The driver then writes the batches in the order it
+//      took them, sends each one's `messages_after_persist` only once it
+//      and every earlier batch are durable (an acknowledgement in a later
+//      batch may vouch for entries written by an earlier one), and
+//      Advances them in that order. A batch with a `snapshot` is handed out
+//      only when none is in flight, and none after it until it is Advanced.
+//      A driver that Advances each batch before taking the next never sees
+//      any of this.
 
 #include <cstdint>
 #include <optional>

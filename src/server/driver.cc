@@ -267,13 +267,16 @@ void Node::Impl::ProposeQueued() {
 
 // One Ready cycle (ready.h). The write runs on the persist thread so the loop
 // keeps reading clients and peers meanwhile; the rest of the cycle (rules 2,
-// 4, 5) resumes on the loop when the write is durable.
+// 4, 5) resumes on the loop when the write is durable. Readies pipeline (rule
+// 6): while one is being written the loop takes the next, so its Appends
+// leave at once instead of after this node's fsync, and the persist thread
+// writes every Ready that queued meanwhile with one fsync.
 void Node::Impl::ProcessReady() {
   ReplyHold hold(*this);
   ready_scheduled = false;
   ProposeQueued();
   ServeReplicaWaiters(0);  // a follower's acknowledgement may complete a WAIT
-  if (persist_in_flight || stopping || !raft->HasReady()) return;
+  if (stopping || readies_in_flight >= kReadiesInFlightMax || !raft->HasReady()) return;
   ++metrics.ready_cycles_total;
   auto rd = std::make_shared<raft::Ready>(raft->GetReady());
   if (rd->soft_state) OnSoftState(*rd->soft_state);
@@ -288,7 +291,7 @@ void Node::Impl::ProcessReady() {
       transport->SendRaft(m);
     }
   }
-  if (!rd->hard_state && rd->entries.empty() && !rd->snapshot) {
+  if (!rd->hard_state && rd->entries.empty() && !rd->snapshot && readies_in_flight == 0) {
     ApplyReady(*rd);
     return FinishReady(*rd);
   }
@@ -298,31 +301,56 @@ void Node::Impl::ProcessReady() {
   // for the next batch's. Not with a snapshot: the log is reset first.
   const bool applied_early = !rd->snapshot;
   if (applied_early) ApplyReady(*rd);
-  persist_in_flight = true;
-  asio::post(*persist_io, [this, rd, applied_early] {
-    // A received snapshot (already installed in the state machine, see
-    // OnSnapshotChunk) restarts the log after it.
-    Status s = rd->snapshot ? log_store->Reset(rd->snapshot->index, rd->snapshot->term)
-                            : Status::Ok();
+  // Even a Ready with nothing to write queues behind the ones in flight:
+  // its acknowledgements may vouch for their entries (rule 6).
+  ++readies_in_flight;
+  persist_waiting.push_back({std::move(rd), applied_early});
+  StartPersist();
+}
+
+// Hands every Ready waiting to the persist thread as one batch, unless it is
+// busy (then the batch goes when the current one is durable). One fsync
+// covers the batch; its Readies then finish in the order they were taken.
+void Node::Impl::StartPersist() {
+  if (persist_busy || persist_waiting.empty()) return;
+  persist_busy = true;
+  auto batch = std::make_shared<std::vector<PersistJob>>(std::move(persist_waiting));
+  persist_waiting.clear();
+  asio::post(*persist_io, [this, batch] {
+    bool must_sync = false;
+    for (const auto& job : *batch) must_sync = must_sync || job.ready->must_sync;
     const auto started = std::chrono::steady_clock::now();
-    if (s.ok()) {
-      s = log_store->Append(rd->hard_state, rd->entries,
-                            rd->must_sync ? Durability::kSync : Durability::kBuffered);
+    Status s = Status::Ok();
+    for (std::size_t k = 0; k < batch->size() && s.ok(); ++k) {
+      const raft::Ready& rd = *(*batch)[k].ready;
+      // A received snapshot (already installed in the state machine, see
+      // OnSnapshotChunk) restarts the log after it. Raft hands one out only
+      // with nothing else in flight (rule 6), so nothing precedes it here.
+      if (rd.snapshot) s = log_store->Reset(rd.snapshot->index, rd.snapshot->term);
+      const bool last = k + 1 == batch->size();
+      if (s.ok()) {
+        s = log_store->Append(rd.hard_state, rd.entries,
+                              last && must_sync ? Durability::kSync : Durability::kBuffered);
+      }
     }
     const double sync_seconds =
-        rd->must_sync
+        must_sync
             ? std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
             : -1;
-    asio::post(io, [this, rd, s, applied_early, sync_seconds] {
+    asio::post(io, [this, batch, s, sync_seconds] {
       CAIRN_CHECK(s.ok(), "the Raft log cannot be written; stopping");
       if (sync_seconds >= 0) {  // counted here, so /metrics sees both together
         log_syncs.fetch_add(1, std::memory_order_relaxed);
         metrics.log_sync_duration.Observe(sync_seconds);
       }
       ReplyHold after_persist(*this);
-      persist_in_flight = false;
-      if (!applied_early) ApplyReady(*rd);
-      FinishReady(*rd);
+      persist_busy = false;
+      for (auto& job : *batch) {
+        --readies_in_flight;
+        if (!job.applied_early) ApplyReady(*job.ready);
+        FinishReady(*job.ready);
+      }
+      StartPersist();
     });
   });
 }

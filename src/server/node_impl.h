@@ -88,6 +88,7 @@ struct Node::Impl {
   Status StartRaft();
   void Tick();
   void ScheduleReady();
+  void StartPersist();
   void ProcessReady();
   void ProposeQueued();
   void ApplyReady(raft::Ready& rd);  // moves rd.committed_entries into apply_queue
@@ -233,11 +234,20 @@ struct Node::Impl {
   std::unique_ptr<asio::ip::tcp::acceptor> resp_acceptor;
   std::unique_ptr<asio::ip::tcp::acceptor> http_acceptor;
   std::unique_ptr<asio::signal_set> signals;
-  // The persist thread runs LogStore writes (one Ready at a time).
+  // The persist thread runs LogStore writes: a batch of Readies at a time,
+  // one fsync per batch (StartPersist).
   std::unique_ptr<asio::io_context> persist_io;
   std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> persist_work;
   std::thread persist_thread;
-  bool persist_in_flight = false;
+  struct PersistJob {
+    std::shared_ptr<raft::Ready> ready;
+    bool applied_early;  // its committed entries were applied when it was taken
+  };
+  std::vector<PersistJob> persist_waiting;  // taken from Raft, not yet handed over
+  bool persist_busy = false;                // the persist thread holds a batch
+  std::size_t readies_in_flight = 0;        // taken from Raft, not yet Advanced
+  // Bounds the Readies (and their memory) queued behind a slow disk.
+  static constexpr std::size_t kReadiesInFlightMax = 64;
   // Committed entries handed out by Raft, not applied yet, in log order
   // (ApplyQueued applies them a slice at a time).
   std::deque<raft::Entry> apply_queue;
