@@ -112,7 +112,7 @@ void Checkers::OnCommitted(raft::NodeId n, raft::Term node_term, const raft::Ent
   if (e.index > committed_.size()) committed_.resize(e.index);
   Committed& c = committed_[e.index - 1];
   if (!c.set) {
-    c = Committed{e.term, node_term, e.data, true};
+    c = Committed{e.term, node_term, e.data.str(), true};
     return;
   }
   if (c.term != e.term || c.data != e.data) {
@@ -126,7 +126,7 @@ void Checkers::OnCommitted(raft::NodeId n, raft::Term node_term, const raft::Ent
 
 void Checkers::OnWritten(raft::NodeId n, raft::Term prev_term, const std::vector<raft::Entry>& entries) {
   for (const raft::Entry& e : entries) {
-    auto [it, fresh] = known_.try_emplace({e.index, e.term}, Known{prev_term, e.data});
+    auto [it, fresh] = known_.try_emplace({e.index, e.term}, Known{prev_term, e.data.str()});
     if (!fresh && (it->second.prev_term != prev_term || it->second.data != e.data)) {
       Report(CheckerId::kLogMatching,
              "n" + std::to_string(n) + " holds " + At(e.index, e.term) + " " + Quote(e.data) +
@@ -151,7 +151,7 @@ void Checkers::OnApply(raft::NodeId n, std::uint32_t inc, const raft::Entry& e, 
   if (e.index > applied_.size()) applied_.resize(e.index);
   AppliedEntry& first = applied_[e.index - 1];
   if (first.index == 0) {
-    first = AppliedEntry{e.term, e.index, e.data};
+    first = AppliedEntry{e.term, e.index, e.data.str()};
   } else if (first.term != e.term || first.data != e.data) {
     Report(CheckerId::kStateMachineSafety, who + " but another node applied " + At(e.index, first.term) +
                                                " " + Quote(first.data) + " there");
@@ -159,11 +159,11 @@ void Checkers::OnApply(raft::NodeId n, std::uint32_t inc, const raft::Entry& e, 
   // No-ops and configuration changes are not client commands (the same
   // change, e.g. "add learner n5", may legitimately be applied twice).
   if (e.type != raft::EntryType::kNormal || e.data.empty()) return;
-  if (!ni.commands.insert(e.data).second) {
+  if (!ni.commands.insert(e.data.str()).second) {
     Report(CheckerId::kStateMachineSafety, who + " a second time in one incarnation");
   }
-  applied_commands_.insert(e.data);
-  if (dropped_.count(e.data) != 0) {
+  applied_commands_.insert(e.data.str());
+  if (dropped_.count(e.data.str()) != 0) {
     Report(CheckerId::kClientOutcomes, who + " although it was reported dropped");
   }
 }

@@ -351,7 +351,7 @@ void Simulator::CompleteReady(Node& nd) {
 void Simulator::Apply(Node& nd, const raft::Entry& e) {
   checkers_.OnApply(nd.id, nd.incarnation, e, nd.raft->log().committed());
   trace_.Mix((e.index << 20) ^ (e.term << 4) ^ nd.id);
-  nd.applied.push_back(AppliedEntry{e.term, e.index, e.data});
+  nd.applied.push_back(AppliedEntry{e.term, e.index, e.data.str()});
 }
 
 raft::Term Simulator::TermAt(const Node& nd, raft::Index i) const {

@@ -178,7 +178,7 @@ Result<raft::Message> DecodeMessage(std::string_view payload) {
       return Status::InvalidArgument("raft message: unknown entry type " + std::to_string(etype));
     }
     e.type = static_cast<raft::EntryType>(etype);
-    e.data.assign(data);
+    e.data = raft::Payload(data);
   }
   if (m.type == raft::MessageType::kSnapshot) {
     if (!r.U64(&m.snapshot.index) || !r.U64(&m.snapshot.term)) {

@@ -11,6 +11,30 @@ std::vector<Entry> Entries(std::initializer_list<std::pair<Index, Term>> its) {
   return out;
 }
 
+// An entry handed out to persist, to send and to apply shares the log's
+// bytes (Payload): the hot path copies pointers, never the commands.
+TEST(RaftLogTest, HandedOutEntriesShareTheLogsBytes) {
+  RaftLog log(0, 0, {}, 0, 0);
+  log.Append(Entry{1, 1, EntryType::kNormal, std::string(1000, 'x')});
+  const char* bytes = log.at(1).data.data();
+  auto unstable = log.TakeUnstable();
+  ASSERT_EQ(unstable.size(), 1u);
+  EXPECT_EQ(unstable[0].data.data(), bytes);
+  EXPECT_EQ(log.Slice(1, 2, 10, 1 << 20)[0].data.data(), bytes);
+  log.StableTo(1, 1);
+  log.CommitTo(1);
+  auto applied = log.TakeToApply(false);
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_EQ(applied[0].data.data(), bytes);
+  EXPECT_EQ(applied[0].data, std::string(1000, 'x'));
+  // No bytes: empty, equal to "", and a view that is safe to read.
+  Payload none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none, "");
+  EXPECT_EQ(none.view().size(), 0u);
+  EXPECT_EQ(Payload(std::string()), none);
+}
+
 TEST(RaftLogTest, RestoredLogIsStableAndCommittedIsClamped) {
   RaftLog log(0, 0, Entries({{1, 1}, {2, 1}, {3, 2}}), 10, 0);
   EXPECT_EQ(log.last_index(), 3u);

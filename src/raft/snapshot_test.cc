@@ -8,7 +8,7 @@ namespace {
 std::vector<std::string> Data(const std::vector<Entry>& entries) {
   std::vector<std::string> out;
   for (const auto& e : entries) {
-    if (e.type == EntryType::kNormal) out.push_back(e.data);
+    if (e.type == EntryType::kNormal) out.push_back(e.data.str());
   }
   return out;
 }

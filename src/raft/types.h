@@ -6,6 +6,8 @@
 // and the simulator. Nothing here does I/O.
 
 #include <cstdint>
+#include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,11 +26,41 @@ enum class EntryType : std::uint8_t {
   kConfChange = 2,  // a membership change (issue 3)
 };
 
+// An entry's bytes, immutable and shared: one entry is handed to the disk
+// writer, to every follower's Append and to the state machine, and copying
+// an Entry copies a pointer, not the bytes. Reads see a string_view.
+// Thread-safety: the bytes never change after construction, so copies may
+// be used on different threads (the reference count is atomic).
+class Payload {
+ public:
+  Payload() = default;
+  Payload(std::string bytes)  // NOLINT: implicit, a Payload stands for its bytes
+      : bytes_(bytes.empty() ? nullptr : std::make_shared<const std::string>(std::move(bytes))) {}
+  Payload(std::string_view bytes) : Payload(std::string(bytes)) {}  // NOLINT
+  Payload(const char* bytes) : Payload(std::string(bytes)) {}       // NOLINT
+
+  std::string_view view() const { return bytes_ ? std::string_view(*bytes_) : std::string_view(); }
+  operator std::string_view() const { return view(); }  // NOLINT
+  std::string str() const { return std::string(view()); }
+  const char* data() const { return view().data(); }
+  std::size_t size() const { return bytes_ ? bytes_->size() : 0; }
+  bool empty() const { return size() == 0; }
+
+  friend bool operator==(const Payload& a, const Payload& b) { return a.view() == b.view(); }
+  friend bool operator==(const Payload& a, std::string_view b) { return a.view() == b; }
+  friend bool operator==(const Payload& a, const std::string& b) { return a.view() == b; }
+  friend bool operator==(const Payload& a, const char* b) { return a.view() == b; }
+
+ private:
+  std::shared_ptr<const std::string> bytes_;  // null for no bytes
+};
+inline std::ostream& operator<<(std::ostream& os, const Payload& p) { return os << p.view(); }
+
 struct Entry {
   Term term = 0;
   Index index = 0;
   EntryType type = EntryType::kNormal;
-  std::string data;
+  Payload data;
 
   friend bool operator==(const Entry&, const Entry&) = default;
 };

@@ -219,7 +219,8 @@ Status Wal::ReplayRecord(const Segment& seg, const wal::Record& rec, raft::Index
   placed.term = e->term;
   placed.index = e->index;
   placed.type = e->type;
-  if (e->index >= options_.replay_data_from) placed.data.assign(e->data.data(), e->data.size());
+  if (e->index >= options_.replay_data_from)
+    placed.data = raft::Payload(std::string_view(e->data.data(), e->data.size()));
   last_index_ = e->index;
   return Status::Ok();
 }

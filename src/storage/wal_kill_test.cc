@@ -113,8 +113,8 @@ TEST(WAL_KILL_SUITE, AcknowledgedEntriesSurviveSigkill) {
     for (std::size_t i = 0; i < st.entries.size(); i++) {
       const raft::Entry& e = st.entries[i];
       ASSERT_EQ(e.index, i + 1) << "log not contiguous at run " << run;
-      ASSERT_TRUE(WellFormed(e.data)) << "phantom entry " << e.index;
-      ASSERT_TRUE(datas.insert(e.data).second) << "duplicate entry data " << e.data;
+      ASSERT_TRUE(WellFormed(e.data.str())) << "phantom entry " << e.index;
+      ASSERT_TRUE(datas.insert(e.data.str()).second) << "duplicate entry data " << e.data;
     }
     for (const auto& [idx, data] : acked) {
       ASSERT_LE(idx, st.entries.size()) << "acknowledged index " << idx << " lost at run " << run;
