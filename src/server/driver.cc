@@ -326,12 +326,17 @@ void Node::Impl::StartPersist() {
       // A received snapshot (already installed in the state machine, see
       // OnSnapshotChunk) restarts the log after it. Raft hands one out only
       // with nothing else in flight (rule 6), so nothing precedes it here.
-      if (rd.snapshot) s = log_store->Reset(rd.snapshot->index, rd.snapshot->term);
-      const bool last = k + 1 == batch->size();
-      if (s.ok()) {
-        s = log_store->Append(rd.hard_state, rd.entries,
-                              last && must_sync ? Durability::kSync : Durability::kBuffered);
+      if (rd.snapshot) {
+        CAIRN_CHECK(k == 0, "a snapshot Ready shares a persist batch");  // Reset drops the buffer
+        s = log_store->Reset(rd.snapshot->index, rd.snapshot->term);
       }
+      // Only the last Ready of the batch writes (and syncs): one write and
+      // one fsync cover them all.
+      const bool last = k + 1 == batch->size();
+      const Durability d = !last       ? Durability::kDeferred
+                           : must_sync ? Durability::kSync
+                                       : Durability::kWritten;
+      if (s.ok()) s = log_store->Append(rd.hard_state, rd.entries, d);
     }
     const double sync_seconds =
         must_sync

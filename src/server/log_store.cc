@@ -94,7 +94,9 @@ class WalLogStore final : public LogStore {
   }
   Status Append(const std::optional<raft::HardState>& hs, const std::vector<raft::Entry>& entries,
                 Durability d) override {
-    return wal_->Save(hs, entries, d == Durability::kSync);
+    if (d != Durability::kDeferred) return wal_->Save(hs, entries, d == Durability::kSync);
+    CAIRN_RETURN_IF_ERROR(wal_->Append(entries));
+    return hs ? wal_->SetHardState(*hs) : Status::Ok();
   }
   std::uint64_t syncs() const override { return wal_->sync_count(); }
 

@@ -14,9 +14,12 @@
 // what the state machine holds) is Corruption.
 //
 // Append follows ready.h: entries whose index is at or below the last stored
-// index replace the stored suffix from that index (rule 3). When `sync` is
-// true the call returns only after fdatasync. Errors are IOError; the node
-// must stop (it cannot promise durability any more).
+// index replace the stored suffix from that index (rule 3). Durability says
+// how far the call goes before it returns: kDeferred only buffers (a later
+// call writes it, so a batch of Readies costs one write), kWritten hands
+// everything buffered to the OS (it survives a crash of the process, not of
+// the machine), kSync also fdatasyncs. Errors are IOError; the node must stop
+// (it cannot promise durability any more).
 //
 // Thread-safety: none; the node's loop thread owns the store.
 
@@ -31,7 +34,7 @@
 
 namespace cairn::server {
 
-enum class Durability : bool { kBuffered = false, kSync = true };
+enum class Durability { kDeferred, kWritten, kSync };
 
 class LogStore {
  public:

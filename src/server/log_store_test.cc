@@ -75,6 +75,33 @@ std::unique_ptr<LogStore> MustOpen(const std::string& dir) {
   return std::move(store).value();
 }
 
+// The persist thread's batches: every Ready but the last is kDeferred, so the
+// batch costs one write. A deferred Append is in memory only until the next
+// call that writes; the Wal does not write on close, so a store closed right
+// after one keeps only what was written before it.
+TEST(LogStore, WalDeferredAppendsAreWrittenByTheNextWritingCall) {
+  std::string dir = TempDir();
+  {
+    auto store = MustOpen(dir);
+    ASSERT_TRUE(store->Load().ok());
+    ASSERT_TRUE(store->Append(raft::HardState{1, 1, 0}, Range(1, 2, 1), Durability::kSync).ok());
+    ASSERT_TRUE(
+        store->Append(raft::HardState{1, 1, 2}, Range(3, 4, 1), Durability::kDeferred).ok());
+    // A deferred suffix replacement (rule 3) inside the same batch.
+    ASSERT_TRUE(
+        store->Append(raft::HardState{2, 2, 2}, Range(4, 5, 2), Durability::kDeferred).ok());
+    ASSERT_TRUE(store->Append(raft::HardState{2, 2, 4}, {}, Durability::kWritten).ok());
+    EXPECT_EQ(store->syncs(), 1u) << "kWritten does not fsync";
+    ASSERT_TRUE(store->Append(std::nullopt, Range(6, 6, 2), Durability::kDeferred).ok());
+  }
+  auto st = MustOpen(dir)->Load().value();
+  EXPECT_EQ(st.hard_state, (raft::HardState{2, 2, 4}));
+  std::vector<raft::Entry> want = Range(1, 3, 1);
+  for (const auto& e : Range(4, 5, 2)) want.push_back(e);
+  EXPECT_EQ(st.entries, want) << "entry 6 was only deferred when the store closed";
+  std::filesystem::remove_all(dir);
+}
+
 TEST(LogStore, WalResumesAfterTheStateMachinesIndex) {
   std::string dir = TempDir();
   {
