@@ -113,6 +113,10 @@ std::string Node::Impl::MetricsText() const {
   g("cairn_lease_reads_local_total", "counter",
     "Lease reads answered at once, without waiting for a Raft Ready.",
     metrics.lease_reads_local_total);
+  g("cairn_log_reads_total", "counter",
+    "Key reads that went through the Raft log because their connection had unanswered writes "
+    "before them.",
+    metrics.log_reads_total);
   if (rocks != nullptr) {
     const cache::CacheStats cs = rocks->cache_stats();
     g("cairn_read_cache_hits_total", "counter",

@@ -35,6 +35,7 @@ struct Metrics {
   std::uint64_t proposals_failed_total = 0;
   std::uint64_t reads_total = 0;
   std::uint64_t lease_reads_local_total = 0;  // answered at once under the lease
+  std::uint64_t log_reads_total = 0;          // key reads proposed behind their connection's writes
   std::uint64_t forwarded_total = 0;
   std::uint64_t connections_total = 0;
   std::uint64_t connections_rejected_total = 0;

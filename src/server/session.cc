@@ -150,8 +150,13 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
       break;
   }
   // Reads run behind reads and writes behind writes; a switch between the
-  // two waits until the other kind is all answered (session.h).
+  // two waits until the other kind is all answered (session.h), except a key
+  // read behind writes, which goes through the log behind them.
   const bool read = action.kind == kv::Session::Kind::kRead;
+  if (read && MustWait(read) && kv::IsTransactionalRead(action.op.code) &&
+      kv::ValidateOp(action.op, kv::EntryKind::kTransaction).ok()) {
+    return ReadThroughLog(std::move(action.op), seq);
+  }
   if (MustWait(read)) {
     deferred_ = Deferred{std::move(action), args, seq};
     return;  // Run stops parsing until Answered releases it
@@ -178,6 +183,34 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
                        std::vector<resp::Value> applied;
                        applied.push_back(std::move(r.value));
                        return kv::Session::FinishReply(*shared, std::move(applied));
+                     }));
+}
+
+// A key read pipelined behind this connection's unanswered writes: proposed
+// after them as a one-read transaction entry, it is applied after them (so
+// it sees them) and before any write this connection sends later (so it
+// does not see those), on every level; and it is linearizable, as a read at
+// its place in the log. It counts as a write of the connection: later
+// writes pipeline behind it, and a later read comes through the log too
+// while it is unanswered. Waiting for the writes' replies and then for a
+// ReadIndex round instead would cost a pipeline of alternating SET and GET
+// two Raft rounds per pair.
+void Session::ReadThroughLog(kv::Op op, std::uint64_t seq) {
+  if (node_.tracking.IsTracking(id_)) node_.TrackRead(id_, op);
+  ++node_.metrics.reads_total;
+  ++node_.metrics.log_reads_total;
+  ++writes_in_flight_;
+  kv::LogEntry entry;
+  entry.kind = kv::EntryKind::kTransaction;
+  entry.now_ms = dispatching_ ? batch_now_ms_ : Node::Impl::NowMs();
+  entry.ops.push_back(std::move(op));
+  node_.ExecuteEntry(entry, Answer(seq, true, [](Reply r) {
+                       // Applied: an array of the one read's reply. Anything
+                       // else is an error for the whole entry (no leader...).
+                       if (r.value.type == resp::Type::kArray && r.value.elems.size() == 1) {
+                         return std::move(r.value.elems[0]);
+                       }
+                       return std::move(r.value);
                      }));
 }
 

@@ -7,11 +7,13 @@
 // while pipeline_commands_max replies are outstanding.
 //
 // Commands of one connection take effect in order, as in Redis. Writes
-// pipeline behind writes (the log orders them) and reads behind reads; a
-// read that arrives while a write of this connection is unanswered waits
-// (with everything after it) until that write is answered, so it sees it
-// whatever its level's read index was at arrival; likewise a write waits for
-// the reads before it, which must not see it.
+// pipeline behind writes (the log orders them) and reads behind reads. A key
+// read (GET, MGET, EXISTS, STRLEN, GETRANGE, TYPE, TTL...) that arrives while
+// a write of this connection is unanswered goes through the log behind it
+// (ReadThroughLog), so it sees it; any other read (SCAN, DBSIZE...) waits
+// (with everything after it) until that write is answered. A write waits for
+// the reads before it that did not go through the log, which must not see
+// it.
 //
 // Replies leave in as few socket writes as possible: the replies completed
 // while a parsed batch is dispatched, or while a Ready is handled (a
@@ -78,6 +80,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // its own state now (Node::Impl::CanReadNow); false: it must go through
   // Node::Impl::ExecuteRead (forwarded, or waiting for Raft).
   bool ReadHere(const kv::Op& op, std::uint64_t seq);
+  // A key read behind this connection's unanswered writes (session.cc).
+  void ReadThroughLog(kv::Op op, std::uint64_t seq);
   // Strong reads collected while a batch is dispatched (this node being the
   // leader), sent as one ReadIndexGroup when the batch ends.
   void SubmitStrongReads();
