@@ -87,6 +87,7 @@ asio::awaitable<void> Session::Run() {
     }
     // A group answered at once (an error) could release a command that joins
     // a new group; that one is sent too (its reads also arrived before it).
+    SubmitLogReads();
     while (!strong_ops_.empty()) SubmitStrongReads();
     dispatching_ = false;
     Flush();
@@ -174,6 +175,7 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
     }
     return node_.ExecuteRead(std::move(action.op), args, policy_, Answer(seq, false));
   }
+  SubmitLogReads();  // the reads before this write enter the log before it
   ++writes_in_flight_;
   if (action.entry.kind == kv::EntryKind::kBatch) {
     return node_.ExecuteWrite(args, action.entry, Answer(seq, true));
@@ -187,31 +189,49 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
 }
 
 // A key read pipelined behind this connection's unanswered writes: proposed
-// after them as a one-read transaction entry, it is applied after them (so
+// after them in a transaction entry of reads, it is applied after them (so
 // it sees them) and before any write this connection sends later (so it
 // does not see those), on every level; and it is linearizable, as a read at
 // its place in the log. It counts as a write of the connection: later
 // writes pipeline behind it, and a later read comes through the log too
 // while it is unanswered. Waiting for the writes' replies and then for a
 // ReadIndex round instead would cost a pipeline of alternating SET and GET
-// two Raft rounds per pair.
+// two Raft rounds per pair. Consecutive such reads of one parsed batch share
+// one entry (SubmitLogReads), as its strong reads share one ReadIndex.
 void Session::ReadThroughLog(kv::Op op, std::uint64_t seq) {
   if (node_.tracking.IsTracking(id_)) node_.TrackRead(id_, op);
   ++node_.metrics.reads_total;
   ++node_.metrics.log_reads_total;
   ++writes_in_flight_;
+  for (const std::string& a : op.args) log_read_bytes_ += a.size();
+  log_read_ops_.push_back(std::move(op));
+  log_read_seqs_.push_back(seq);
+  if (!dispatching_ || log_read_ops_.size() >= kLogReadsPerEntryMax ||
+      log_read_bytes_ >= kLogReadBytesPerEntryMax) {
+    SubmitLogReads();
+  }
+}
+
+void Session::SubmitLogReads() {
+  if (log_read_ops_.empty()) return;
   kv::LogEntry entry;
   entry.kind = kv::EntryKind::kTransaction;
   entry.now_ms = dispatching_ ? batch_now_ms_ : Node::Impl::NowMs();
-  entry.ops.push_back(std::move(op));
-  node_.ExecuteEntry(entry, Answer(seq, true, [](Reply r) {
-                       // Applied: an array of the one read's reply. Anything
-                       // else is an error for the whole entry (no leader...).
-                       if (r.value.type == resp::Type::kArray && r.value.elems.size() == 1) {
-                         return std::move(r.value.elems[0]);
-                       }
-                       return std::move(r.value);
-                     }));
+  entry.ops.swap(log_read_ops_);  // emptied before the call, which may answer at once
+  std::vector<std::uint64_t> seqs;
+  seqs.swap(log_read_seqs_);
+  log_read_bytes_ = 0;
+  const std::size_t n = seqs.size();
+  node_.ExecuteEntry(entry, [self = shared_from_this(), seqs = std::move(seqs), n](Reply r) {
+    if (r.index > self->policy_.session_index) self->policy_.session_index = r.index;
+    // Applied: an array of the reads' replies. Anything else is an error for
+    // the whole entry (no leader...), and so the reply of each read.
+    const bool each = r.value.type == resp::Type::kArray && r.value.elems.size() == n;
+    for (std::size_t i = 0; i < n; ++i) {
+      self->Complete(seqs[i], each ? r.value.elems[i] : r.value);
+      self->Answered(/*write=*/true);
+    }
+  });
 }
 
 bool Session::ReadHere(const kv::Op& op, std::uint64_t seq) {

@@ -80,8 +80,17 @@ class Session : public std::enable_shared_from_this<Session> {
   // its own state now (Node::Impl::CanReadNow); false: it must go through
   // Node::Impl::ExecuteRead (forwarded, or waiting for Raft).
   bool ReadHere(const kv::Op& op, std::uint64_t seq);
-  // A key read behind this connection's unanswered writes (session.cc).
+  // A key read behind this connection's unanswered writes (session.cc);
+  // collected while a batch is dispatched, proposed by SubmitLogReads before
+  // the connection's next write or at the batch's end, as one transaction
+  // entry of reads.
   void ReadThroughLog(kv::Op op, std::uint64_t seq);
+  void SubmitLogReads();
+  static constexpr std::size_t kLogReadsPerEntryMax = 1024;
+  static constexpr std::size_t kLogReadBytesPerEntryMax = 1u << 20;  // key bytes
+  std::vector<kv::Op> log_read_ops_;
+  std::vector<std::uint64_t> log_read_seqs_;
+  std::size_t log_read_bytes_ = 0;
   // Strong reads collected while a batch is dispatched (this node being the
   // leader), sent as one ReadIndexGroup when the batch ends.
   void SubmitStrongReads();
