@@ -13,9 +13,11 @@ pipeline, every GET checked against its SET. Each round runs on
   * a 3-node Cairn cluster (fsynced WAL, default strong reads), through the
     leader and through a follower;
 
-and also a pipeline of the SETs alone and of the GETs alone, for scale.
+and also a pipeline of the SETs alone, of the GETs alone, and of one SET
+followed by the GETs ("set-then-gets": the reads queue behind one write).
 Reported: the median time of `--rounds` pipelines and the commands per
-second it gives, with each server's peak RSS. Every process runs on
+second it gives, the servers' CPU time per command (user + system, summed
+over a cluster's nodes, from /proc) and each server's peak RSS. Every process runs on
 127.0.0.1 and is stopped by PID. `--cairn` measures another build.
 """
 import argparse
@@ -35,10 +37,12 @@ from compare import start_redis  # noqa: E402
 def pipeline_seconds(port, pairs, shape, tag):
     r = redis.Redis(port=port)
     p = r.pipeline(transaction=False)
+    if shape == "set-then-gets":
+        p.set("w", tag)
     for i in range(pairs):
         if shape in ("set", "mixed"):
             p.set(f"k{i}", f"{tag}-{i}")
-        if shape in ("get", "mixed"):
+        if shape in ("get", "mixed", "set-then-gets"):
             p.get(f"k{i}")
     start = time.monotonic()
     got = p.execute()
@@ -51,13 +55,25 @@ def pipeline_seconds(port, pairs, shape, tag):
     return seconds
 
 
-def measure(port, pairs, rounds, label):
+def cpu_seconds(pids):
+    """User + system CPU of the server processes so far."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measure(port, pairs, rounds, label, pids):
     rows = []
-    for shape in ("mixed", "set", "get"):
+    for shape in ("mixed", "set", "get", "set-then-gets"):
+        before = cpu_seconds(pids)
         times = [pipeline_seconds(port, pairs, shape, f"{label}{k}") for k in range(rounds)]
-        n = pairs * (2 if shape == "mixed" else 1)
+        cpu = cpu_seconds(pids) - before
+        n = pairs * (2 if shape == "mixed" else 1) + (shape == "set-then-gets")
         med = statistics.median(times)
-        rows.append((shape, n, med, min(times), max(times), n / med))
+        rows.append((shape, n, med, min(times), max(times), n / med, cpu * 1e6 / (n * rounds)))
     return rows
 
 
@@ -72,7 +88,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="cairn-mixed-") as base:
         p, port = start_redis(base, "redis-always", ["--appendonly", "yes", "--appendfsync", "always"])
         try:
-            rows = measure(port, args.pairs, args.rounds, "r")
+            rows = measure(port, args.pairs, args.rounds, "r", [p.pid])
             results.append(("redis appendfsync always", rows, common.peak_rss_mb(p.pid)))
         finally:
             p.stop()
@@ -81,7 +97,8 @@ def main():
             leader = c.start_all()
             follower = next(i for i in (1, 2, 3) if i != leader)
             for who, node in (("leader", leader), ("follower", follower)):
-                rows = measure(c.resp[node - 1], args.pairs, args.rounds, who)
+                rows = measure(c.resp[node - 1], args.pairs, args.rounds, who,
+                               [p.pid for p in c.procs.values()])
                 results.append((f"cairn 3 nodes, via the {who}", rows, None))
             if c.leader() != leader:
                 raise SystemExit("the Cairn leader changed during the run: figures void")
@@ -91,11 +108,11 @@ def main():
             c.stop()
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {args.pairs} pairs, "
           f"median of {args.rounds} pipelines, {common.machine()}")
-    print("| server | pipeline | commands | median s | min-max s | commands/s | peak RSS MB |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| server | pipeline | commands | median s | min-max s | commands/s | server CPU us/command | peak RSS MB |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, rows, rss in results:
-        for shape, n, med, lo, hi, rate in rows:
-            print(f"| {name} | {shape} | {n} | {med:.3f} | {lo:.3f}-{hi:.3f} | {rate:,.0f} | {rss:.0f} |")
+        for shape, n, med, lo, hi, rate, cpu_us in rows:
+            print(f"| {name} | {shape} | {n} | {med:.3f} | {lo:.3f}-{hi:.3f} | {rate:,.0f} | {cpu_us:.1f} | {rss:.0f} |")
 
 
 if __name__ == "__main__":
