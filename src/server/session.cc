@@ -85,9 +85,9 @@ asio::awaitable<void> Session::Run() {
       if (!*next) break;
       Dispatch(args);
     }
+    SubmitLogReads();
     // A group answered at once (an error) could release a command that joins
     // a new group; that one is sent too (its reads also arrived before it).
-    SubmitLogReads();
     while (!strong_ops_.empty()) SubmitStrongReads();
     dispatching_ = false;
     Flush();
@@ -154,8 +154,8 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
   // two waits until the other kind is all answered (session.h), except a key
   // read behind writes, which goes through the log behind them.
   const bool read = action.kind == kv::Session::Kind::kRead;
-  if (read && MustWait(read) && kv::IsTransactionalRead(action.op.code) &&
-      kv::ValidateOp(action.op, kv::EntryKind::kTransaction).ok()) {
+  // (A transaction entry accepts exactly the key reads, well formed.)
+  if (read && MustWait(read) && kv::ValidateOp(action.op, kv::EntryKind::kTransaction).ok()) {
     return ReadThroughLog(std::move(action.op), seq);
   }
   if (MustWait(read)) {
@@ -221,8 +221,8 @@ void Session::SubmitLogReads() {
   std::vector<std::uint64_t> seqs;
   seqs.swap(log_read_seqs_);
   log_read_bytes_ = 0;
-  const std::size_t n = seqs.size();
-  node_.ExecuteEntry(entry, [self = shared_from_this(), seqs = std::move(seqs), n](Reply r) {
+  node_.ExecuteEntry(entry, [self = shared_from_this(), seqs = std::move(seqs)](Reply r) {
+    const std::size_t n = seqs.size();
     if (r.index > self->policy_.session_index) self->policy_.session_index = r.index;
     // Applied: an array of the reads' replies. Anything else is an error for
     // the whole entry (no leader...), and so the reply of each read.
