@@ -104,7 +104,8 @@ class MembershipTest(unittest.TestCase):
 
     def tearDown(self):
         codes = self.c.stop()
-        self.assertTrue(all(c in (0, -9) for c in codes.values()), f"{codes}\n{self.c.logs()}")
+        if not all(c in (0, -9) for c in codes.values()):
+            self.fail(f"{codes}\n{self.c.logs()}")
         if os.environ.get("CAIRN_IT_LOGS"):
             print(self.c.logs(), file=sys.stderr)
         shutil.rmtree(self.c.dir, ignore_errors=True)

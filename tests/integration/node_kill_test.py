@@ -180,7 +180,8 @@ class NodeKillTest(unittest.TestCase):
     def tearDown(self):
         self.stop_writers()
         codes = self.c.stop()
-        self.assertTrue(all(c in (0, -9) for c in codes.values()), f"{codes}\n{self.c.logs()}")
+        if not all(c in (0, -9) for c in codes.values()):
+            self.fail(f"{codes}\n{self.c.logs()}")
         if os.environ.get("CAIRN_IT_LOGS"):
             print(self.c.logs(), file=sys.stderr)
         shutil.rmtree(self.c.dir, ignore_errors=True)
