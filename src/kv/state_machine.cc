@@ -125,7 +125,8 @@ Status StateMachine::RebuildExpiryIndex() {
 }
 
 Result<std::vector<resp::Value>> StateMachine::Apply(std::uint64_t index,
-                                                     std::string_view entry_bytes) {
+                                                     std::string_view entry_bytes,
+                                                     Replies replies) {
   if (index <= applied_.index) return std::vector<resp::Value>();
   if (entry_bytes.empty()) {
     AppliedState next{index, applied_.clock_ms};
@@ -143,15 +144,16 @@ Result<std::vector<resp::Value>> StateMachine::Apply(std::uint64_t index,
       CAIRN_ASSIGN_OR_RETURN(LogEntry e, Decode(m));
       entries.push_back(std::move(e));
     }
-    return ApplyEntries(index, entries, /*group=*/true);
+    return ApplyEntries(index, entries, /*group=*/true, replies);
   }
   CAIRN_ASSIGN_OR_RETURN(LogEntry entry, Decode(entry_bytes));
-  return ApplyEntry(index, entry);
+  return ApplyEntries(index, std::span<const LogEntry>(&entry, 1), /*group=*/false, replies);
 }
 
 Result<std::vector<resp::Value>> StateMachine::ApplyEntry(std::uint64_t index,
                                                           const LogEntry& entry) {
-  return ApplyEntries(index, std::span<const LogEntry>(&entry, 1), /*group=*/false);
+  return ApplyEntries(index, std::span<const LogEntry>(&entry, 1), /*group=*/false,
+                      Replies::kWanted);
 }
 
 // One ApplyTxn for all the entries: a later one sees what earlier ones wrote
@@ -159,31 +161,32 @@ Result<std::vector<resp::Value>> StateMachine::ApplyEntry(std::uint64_t index,
 // one batch with the new applied state.
 Result<std::vector<resp::Value>> StateMachine::ApplyEntries(std::uint64_t index,
                                                             std::span<const LogEntry> entries,
-                                                            bool group) {
+                                                            bool group, Replies wanted) {
   if (index <= applied_.index) return std::vector<resp::Value>();
   for (const LogEntry& entry : entries) {
     for (const Op& op : entry.ops) CAIRN_RETURN_IF_ERROR(ValidateOp(op, entry.kind));
   }
   AppliedState next{index, applied_.clock_ms};
   ApplyTxn txn(engine_.get(), index, next.clock_ms);
+  const bool keep = wanted == Replies::kWanted;
   std::vector<resp::Value> replies;
-  replies.reserve(group ? entries.size() : entries[0].ops.size());
+  if (keep) replies.reserve(group ? entries.size() : entries[0].ops.size());
   for (const LogEntry& entry : entries) {
     // Each member runs at its own leader time, as it would in its own entry
     // (the clock never goes back).
     next.clock_ms = std::max(next.clock_ms, entry.now_ms);
     txn.set_clock_ms(next.clock_ms);
     if (entry.kind == EntryKind::kTransaction) {
-      CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyTransaction(&txn, entry));
-      replies.push_back(std::move(reply));
+      CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyTransaction(&txn, entry, wanted));
+      if (keep) replies.push_back(std::move(reply));
       continue;
     }
     const std::size_t first = replies.size();
     for (const Op& op : entry.ops) {
       CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyOp(&txn, op));
-      if (!group || replies.size() == first) replies.push_back(std::move(reply));
+      if (keep && (!group || replies.size() == first)) replies.push_back(std::move(reply));
     }
-    if (group && replies.size() == first) replies.push_back(resp::Value::Null());
+    if (keep && group && replies.size() == first) replies.push_back(resp::Value::Null());
   }
   EngineBatch batch;
   ApplyTxn::ExpiryChanges expiry;
@@ -194,13 +197,21 @@ Result<std::vector<resp::Value>> StateMachine::ApplyEntries(std::uint64_t index,
   return replies;
 }
 
-Result<resp::Value> StateMachine::ApplyTransaction(ApplyTxn* txn, const LogEntry& entry) {
+Result<resp::Value> StateMachine::ApplyTransaction(ApplyTxn* txn, const LogEntry& entry,
+                                                   Replies wanted) {
+  // The watches decide whether the writes apply: checked on every replica.
   for (const WatchedKey& w : entry.watches) {
     CAIRN_ASSIGN_OR_RETURN(std::optional<Record> r, txn->Live(w.key));
     std::uint64_t version = r ? r->version : 0;
     if (version != w.version) return resp::Value::NullArray();
   }
   resp::Value replies = resp::Value::Array();
+  if (wanted == Replies::kDiscarded) {
+    for (const Op& op : entry.ops) {
+      if (!IsTransactionalRead(op.code)) CAIRN_RETURN_IF_ERROR(ApplyOp(txn, op).status());
+    }
+    return replies;
+  }
   replies.elems.reserve(entry.ops.size());
   for (const Op& op : entry.ops) {
     CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyOp(txn, op));

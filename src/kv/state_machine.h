@@ -73,7 +73,15 @@ class StateMachine {
   // per op for a batch, one array (or null array) for a transaction, and
   // for a group (log_entry.h) one per member: a batch member's first reply
   // (null if it has no op), a transaction member's array.
-  Result<std::vector<resp::Value>> Apply(std::uint64_t index, std::string_view entry_bytes);
+  //
+  // With Replies::kDiscarded (no client waits for this entry here, as on a
+  // follower) the replies are not built and the reads a transaction carries
+  // are skipped: they change nothing (a read reclaims no key: expiry is
+  // replicated), so every replica ends in the same state either way. The
+  // returned vector is then empty.
+  enum class Replies { kWanted, kDiscarded };
+  Result<std::vector<resp::Value>> Apply(std::uint64_t index, std::string_view entry_bytes,
+                                         Replies replies = Replies::kWanted);
   Result<std::vector<resp::Value>> ApplyEntry(std::uint64_t index, const LogEntry& entry);
 
   // Serves a read Op (IsWrite(op.code) must be false). Storage errors come
@@ -101,12 +109,13 @@ class StateMachine {
   // Applies `entries` in order at `index`, atomically; `group`: one reply per
   // entry (see Apply) instead of one per op of the single entry.
   Result<std::vector<resp::Value>> ApplyEntries(std::uint64_t index,
-                                                std::span<const LogEntry> entries, bool group);
+                                                std::span<const LogEntry> entries, bool group,
+                                                Replies wanted);
 
   explicit StateMachine(std::unique_ptr<Engine> engine);
   Status RebuildExpiryIndex();
   Result<resp::Value> ApplyOp(ApplyTxn* txn, const Op& op);
-  Result<resp::Value> ApplyTransaction(ApplyTxn* txn, const LogEntry& entry);
+  Result<resp::Value> ApplyTransaction(ApplyTxn* txn, const LogEntry& entry, Replies wanted);
   Result<std::optional<Record>> LoadLive(std::string_view key, std::int64_t time_ms) const;
   resp::Value ReadOp(const Op& op, std::int64_t time_ms) const;
   Result<resp::Value> Scan(const Op& op, std::int64_t time_ms) const;

@@ -256,6 +256,56 @@ TEST_F(StateMachineTest, GroupMembersApplyInOrderWithTheirOwnReplies) {
   EXPECT_EQ(Run({"get", "k"}), Value::Bulk("6"));
 }
 
+// A follower applies with Replies::kDiscarded: the reads a transaction
+// carries are skipped and no reply is built, and it must end in exactly the
+// state of the leader that built every reply (watches still decide).
+TEST_F(StateMachineTest, DiscardedRepliesReachTheSameState) {
+  testing::Driver follower;
+  for (testing::Driver* d : {&d_, &follower}) {
+    d->Run({"set", "w", "0"}, kT);
+    d->Run({"set", "k", "1", "px", "500"}, kT);
+  }
+  const std::uint64_t watched = *d_.sm().KeyVersion("w", kT);
+  LogEntry reads;  // what a pipeline's GETs behind SETs become (session.h)
+  reads.kind = EntryKind::kTransaction;
+  reads.now_ms = kT + 10;
+  reads.ops = {*ParseCommand({"get", "k"}, kT), *ParseCommand({"pttl", "k"}, kT),
+               *ParseCommand({"mget", "k", "w", "none"}, kT)};
+  LogEntry mixed = reads;  // reads and writes: the writes still apply
+  mixed.ops.push_back(*ParseCommand({"incr", "k"}, kT));
+  mixed.ops.push_back(*ParseCommand({"get", "k"}, kT));
+  LogEntry aborted = mixed;  // w changed after it was watched: nothing applies
+  aborted.watches = {{"w", watched}};
+  aborted.ops.push_back(*ParseCommand({"set", "never", "x"}, kT));
+  const std::vector<std::string> entries = {
+      Encode(reads), Encode(mixed), Encode(WriteEntry({"set", "w", "1"}, kT + 20)),
+      Encode(aborted),
+      testing::EncodeGroup({Encode(reads), Encode(mixed),
+                            Encode(WriteEntry({"append", "k", "x"}, kT + 30))})};
+  std::vector<std::vector<Value>> leader_replies;
+  for (const std::string& bytes : entries) {
+    const std::uint64_t index = d_.sm().applied_index() + 1;
+    auto wanted = d_.sm().Apply(index, bytes);
+    ASSERT_TRUE(wanted.ok()) << wanted.status().ToString();
+    leader_replies.push_back(*wanted);
+    auto discarded = follower.sm().Apply(index, bytes, StateMachine::Replies::kDiscarded);
+    ASSERT_TRUE(discarded.ok()) << discarded.status().ToString();
+    EXPECT_TRUE(discarded->empty());
+  }
+  // The leader's replies are the real ones (the reads were served).
+  EXPECT_EQ(leader_replies[0][0],
+            Value::Array({Value::Bulk("1"), Value::Int(490),
+                          Value::Array({Value::Bulk("1"), Value::Bulk("0"), Value::Null()})}));
+  EXPECT_EQ(leader_replies[3][0], Value::NullArray());
+  EXPECT_EQ(leader_replies[4][1].elems.back(), Value::Bulk("3"));
+  auto a = d_.sm().Snapshot();
+  auto b = follower.sm().Snapshot();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(follower.Run({"get", "k"}, kT + 30), Value::Bulk("3x"));
+  EXPECT_EQ(follower.Run({"exists", "never"}, kT + 30), Value::Int(0));
+}
+
 TEST_F(StateMachineTest, ReplayedAndEmptyEntries) {
   EXPECT_EQ(Run({"incr", "c"}), Value::Int(1));
   LogEntry e;

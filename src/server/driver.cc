@@ -435,7 +435,11 @@ void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries,
     std::string_view data = e.type == raft::EntryType::kNormal ? std::string_view(e.data) : "";
     if (rocks != nullptr) rocks->set_applying_term(e.term);
     if (e.type == raft::EntryType::kConfChange && e.index > sm->applied_index()) SaveClusterRecord(e);
-    auto replies = sm->Apply(e.index, data);
+    // Only a proposal of this node waits for the replies (a follower's
+    // never do): without one, the reads the entry carries are skipped.
+    auto replies = sm->Apply(e.index, data,
+                             writes.contains(e.index) ? kv::StateMachine::Replies::kWanted
+                                                      : kv::StateMachine::Replies::kDiscarded);
     log_bytes_since_snapshot += e.data.size();
     CAIRN_CHECK(replies.ok(), "apply failed: the log holds an entry this node cannot apply");
     if (e.type == raft::EntryType::kConfChange) OnRemovalApplied(e);
