@@ -278,10 +278,9 @@ TEST_F(StateMachineTest, DiscardedRepliesReachTheSameState) {
   aborted.watches = {{"w", watched}};
   aborted.ops.push_back(*ParseCommand({"set", "never", "x"}, kT));
   const std::vector<std::string> entries = {
-      Encode(reads), Encode(mixed), Encode(WriteEntry({"set", "w", "1"}, kT + 20)),
-      Encode(aborted),
-      testing::EncodeGroup({Encode(reads), Encode(mixed),
-                            Encode(WriteEntry({"append", "k", "x"}, kT + 30))})};
+      Encode(reads), Encode(mixed), Encode(WriteEntry({"set", "w", "1"}, kT + 20)), Encode(aborted),
+      testing::EncodeGroup(
+          {Encode(reads), Encode(mixed), Encode(WriteEntry({"append", "k", "x"}, kT + 30))})};
   std::vector<std::vector<Value>> leader_replies;
   for (const std::string& bytes : entries) {
     const std::uint64_t index = d_.sm().applied_index() + 1;
