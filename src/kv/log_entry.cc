@@ -115,16 +115,23 @@ std::string Encode(const LogEntry& entry) {
 }
 
 Result<LogEntry> Decode(std::string_view bytes) {
+  LogEntry entry;
+  CAIRN_RETURN_IF_ERROR(DecodeInto(bytes, &entry));
+  return entry;
+}
+
+Status DecodeInto(std::string_view bytes, LogEntry* out) {
+  LogEntry& entry = *out;
   Decoder d(bytes);
   std::uint8_t version = 0;
   std::uint8_t kind = 0;
-  LogEntry entry;
   if (!d.Byte(&version) || !d.Byte(&kind) || !d.Zigzag(&entry.now_ms)) {
     return Bad("kv entry: truncated header");
   }
   if (version != kLogFormatVersion) return Bad("kv entry: unknown format version");
   if (kind != 1 && kind != 2) return Bad("kv entry: unknown entry kind");
   entry.kind = static_cast<EntryKind>(kind);
+  entry.watches.clear();  // (a batch has none: not encoded)
   if (entry.kind == EntryKind::kTransaction) {
     std::uint64_t n = 0;
     if (!d.Varint(&n) || n > d.rest().size()) return Bad("kv entry: bad watch count");
@@ -142,7 +149,7 @@ Result<LogEntry> Decode(std::string_view bytes) {
   entry.ops.resize(nops);
   for (Op& op : entry.ops) CAIRN_RETURN_IF_ERROR(DecodeOp(&d, entry.kind, &op));
   if (!d.done()) return Bad("kv entry: trailing bytes");
-  return entry;
+  return Status::Ok();
 }
 
 bool IsGroup(std::string_view bytes) {

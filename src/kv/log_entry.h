@@ -52,6 +52,11 @@ struct LogEntry {
 std::string Encode(const LogEntry& entry);
 void EncodeTo(const LogEntry& entry, std::string* out);
 Result<LogEntry> Decode(std::string_view bytes);
+// The same into `out`, reusing its vectors' and strings' memory: a caller
+// that decodes entry after entry into the same LogEntry (the state machine's
+// apply) allocates only when an entry is larger than the ones before. Every
+// field of `out` is overwritten; on an error its contents are unspecified.
+Status DecodeInto(std::string_view bytes, LogEntry* out);
 
 // A group: whole entries (each kind 1 or 2, never a group) that the leader
 // proposed together, in one Raft entry so that a burst of writes from many

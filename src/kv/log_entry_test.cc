@@ -32,6 +32,32 @@ TEST(LogEntryTest, RoundTrip) {
   EXPECT_EQ(*back, e);
 }
 
+// DecodeInto reuses the entry it is given: whatever an earlier, larger or
+// different entry left there, the result equals a fresh Decode.
+TEST(LogEntryTest, DecodeIntoOverwritesWhatAnEarlierEntryLeft) {
+  LogEntry txn = Sample();  // watches, two ops, three-byte value
+  LogEntry batch;           // no watches, one op with fewer arguments
+  batch.now_ms = 42;
+  batch.ops.resize(1);
+  batch.ops[0].code = OpCode::kIncrBy;
+  batch.ops[0].num = 3;
+  batch.ops[0].args = {"counter"};
+  LogEntry big = batch;  // more ops and longer arguments than either
+  big.ops.push_back(Op{OpCode::kSet, 0, 0, 0, {"key", std::string(5000, 'v')}});
+  big.ops.push_back(Op{OpCode::kMSet, 0, 0, 0, {"a", "1", "b", "2"}});
+  LogEntry reused;
+  for (const LogEntry* e : {&big, &txn, &batch, &big, &batch, &txn}) {
+    ASSERT_TRUE(DecodeInto(Encode(*e), &reused).ok());
+    EXPECT_EQ(reused, *e);
+  }
+  // A corrupt entry fails; the next good one decodes whole again.
+  std::string bad = Encode(big);
+  bad.resize(bad.size() - 3);
+  EXPECT_FALSE(DecodeInto(bad, &reused).ok());
+  ASSERT_TRUE(DecodeInto(Encode(batch), &reused).ok());
+  EXPECT_EQ(reused, batch);
+}
+
 TEST(LogEntryTest, EveryTruncationAndTrailingByteIsRejected) {
   std::string bytes = Encode(Sample());
   for (std::size_t n = 0; n < bytes.size(); ++n) {

@@ -134,20 +134,31 @@ Result<std::vector<resp::Value>> StateMachine::Apply(std::uint64_t index,
     applied_ = next;
     return std::vector<resp::Value>();
   }
-  if (IsGroup(entry_bytes)) {
-    // Every member is decoded (and checked) before any is applied: a bad
-    // group changes nothing.
-    CAIRN_ASSIGN_OR_RETURN(std::vector<std::string_view> members, SplitGroup(entry_bytes));
-    std::vector<LogEntry> entries;
-    entries.reserve(members.size());
-    for (std::string_view m : members) {
-      CAIRN_ASSIGN_OR_RETURN(LogEntry e, Decode(m));
-      entries.push_back(std::move(e));
-    }
-    return ApplyEntries(index, entries, /*group=*/true, replies);
+  std::vector<std::string_view> members;
+  const bool group = IsGroup(entry_bytes);
+  if (group) {
+    CAIRN_ASSIGN_OR_RETURN(members, SplitGroup(entry_bytes));
+  } else {
+    members.push_back(entry_bytes);
   }
-  CAIRN_ASSIGN_OR_RETURN(LogEntry entry, Decode(entry_bytes));
-  return ApplyEntries(index, std::span<const LogEntry>(&entry, 1), /*group=*/false, replies);
+  // Every member is decoded (and checked) before any is applied: a bad
+  // group changes nothing.
+  if (scratch_.size() < members.size()) scratch_.resize(members.size());
+  Status decoded = Status::Ok();
+  for (std::size_t i = 0; i < members.size() && decoded.ok(); ++i) {
+    decoded = DecodeInto(members[i], &scratch_[i]);
+  }
+  Result<std::vector<resp::Value>> out =
+      decoded.ok() ? ApplyEntries(index, std::span<const LogEntry>(scratch_.data(), members.size()),
+                                  group, replies)
+                   : Result<std::vector<resp::Value>>(decoded);
+  // Keep the scratch bounded (state_machine.h): it holds no state between
+  // calls, only memory.
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (members[i].size() > kScratchEntryBytesMax) scratch_[i] = LogEntry();
+  }
+  if (scratch_.size() > kScratchEntriesMax) scratch_.resize(kScratchEntriesMax);
+  return out;
 }
 
 Result<std::vector<resp::Value>> StateMachine::ApplyEntry(std::uint64_t index,

@@ -125,6 +125,13 @@ class StateMachine {
   AppliedState applied_;
   // Mirrors the expiries stored in the engine after each Apply.
   ExpiryIndex expiry_;
+  // Apply decodes into these, reusing their memory (kv::DecodeInto), so a
+  // steady stream of similar entries decodes without allocating. Bounded:
+  // at most kScratchEntriesMax of them, each last filled from at most
+  // kScratchEntryBytesMax bytes (a larger one is reset after its apply).
+  static constexpr std::size_t kScratchEntriesMax = 1024;
+  static constexpr std::size_t kScratchEntryBytesMax = 4096;
+  std::vector<LogEntry> scratch_;
 };
 
 }  // namespace cairn::kv
