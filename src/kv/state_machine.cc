@@ -216,17 +216,13 @@ Result<resp::Value> StateMachine::ApplyTransaction(ApplyTxn* txn, const LogEntry
     std::uint64_t version = r ? r->version : 0;
     if (version != w.version) return resp::Value::NullArray();
   }
+  const bool keep = wanted == Replies::kWanted;
   resp::Value replies = resp::Value::Array();
-  if (wanted == Replies::kDiscarded) {
-    for (const Op& op : entry.ops) {
-      if (!IsTransactionalRead(op.code)) CAIRN_RETURN_IF_ERROR(ApplyOp(txn, op).status());
-    }
-    return replies;
-  }
-  replies.elems.reserve(entry.ops.size());
+  if (keep) replies.elems.reserve(entry.ops.size());
   for (const Op& op : entry.ops) {
+    if (!keep && IsTransactionalRead(op.code)) continue;  // no one reads its reply
     CAIRN_ASSIGN_OR_RETURN(resp::Value reply, ApplyOp(txn, op));
-    replies.elems.push_back(std::move(reply));
+    if (keep) replies.elems.push_back(std::move(reply));
   }
   return replies;
 }
