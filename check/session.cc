@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 namespace cairn::check {
@@ -10,18 +11,27 @@ namespace {
 constexpr std::int64_t kNilVersion = std::numeric_limits<std::int64_t>::min();
 
 struct KeyVersions {
-  // value -> version of the write that wrote it (unique values assumed).
-  std::unordered_map<std::int64_t, std::int64_t> by_value;
+  // value -> version of the write that wrote it (unique values assumed);
+  // nullopt when the history has versions but that write reported none.
+  std::unordered_map<std::int64_t, std::optional<std::int64_t>> by_value;
 };
 
 std::int64_t WrittenValue(const Op& op) { return op.f == Fn::kCas ? op.cas_new : op.value.value_or(0); }
 
-std::map<std::string, KeyVersions> IndexWrites(const History& h) {
+// The version a write is judged by: its own, or (in a history without
+// versions) its value; nullopt when the history has versions but this write
+// has none (e.g. its client lost the connection before asking).
+std::optional<std::int64_t> WriteVersion(const Op& op, bool versioned) {
+  if (op.version) return op.version;
+  if (versioned) return std::nullopt;
+  return WrittenValue(op);
+}
+
+std::map<std::string, KeyVersions> IndexWrites(const History& h, bool versioned) {
   std::map<std::string, KeyVersions> index;
   for (const Op& op : h.ops) {
     if (op.fail() || (op.f != Fn::kWrite && op.f != Fn::kCas)) continue;
-    std::int64_t value = WrittenValue(op);
-    index[op.key].by_value[value] = op.version.value_or(value);
+    index[op.key].by_value[WrittenValue(op)] = WriteVersion(op, versioned);
   }
   return index;
 }
@@ -66,9 +76,11 @@ void OnWrite(const Op& op, std::int64_t version, SessionState& s, Verdict& v) {
 
 Verdict CheckSession(const History& h) {
   Verdict v;
-  std::map<std::string, KeyVersions> writes = IndexWrites(h);
+  bool versioned = false;
+  for (const Op& op : h.ops) versioned = versioned || op.version.has_value();
+  std::map<std::string, KeyVersions> writes = IndexWrites(h, versioned);
   std::map<std::pair<std::int64_t, std::string>, SessionState> sessions;
-  std::size_t checked = 0;
+  std::size_t checked = 0, unjudged = 0;
   // h.ops is in invocation order, which is program order within a process.
   for (const Op& op : h.ops) {
     if (!op.ok()) continue;
@@ -78,26 +90,38 @@ Verdict CheckSession(const History& h) {
       return v;
     }
     SessionState& s = sessions[{op.process, op.key}];
-    ++checked;
     if (op.f != Fn::kRead) {
-      OnWrite(op, op.version.value_or(WrittenValue(op)), s, v);
+      std::optional<std::int64_t> version = WriteVersion(op, versioned);
+      if (!version) {
+        ++unjudged;
+        continue;
+      }
+      ++checked;
+      OnWrite(op, *version, s, v);
       continue;
     }
-    std::int64_t version = kNilVersion;
+    std::optional<std::int64_t> version = kNilVersion;
     if (op.value) {
       const auto& by_value = writes[op.key].by_value;
       auto it = by_value.find(*op.value);
       if (it == by_value.end()) {
+        ++checked;
         AddAnomaly(v, "read of a value never written: " + DescribeOp(op), {&op});
         continue;
       }
       version = it->second;
     }
     if (op.version) version = *op.version;
-    OnRead(op, version, s, v);
+    if (!version) {  // it read a write whose version nobody knows
+      ++unjudged;
+      continue;
+    }
+    ++checked;
+    OnRead(op, *version, s, v);
   }
   std::string counts = std::to_string(checked) + " ok ops in " + std::to_string(sessions.size()) +
                        " (client, key) sessions";
+  if (unjudged > 0) counts += ", " + std::to_string(unjudged) + " without a known version not judged";
   v.summary = v.invalid() ? std::to_string(v.anomalies.size()) + " session anomalies; " + counts
                           : "session guarantees hold; " + counts;
   return v;

@@ -7,7 +7,9 @@
 // version of the write whose (unique) value it returned, else that value; for
 // a write, its value (cas: its new value). Without reported versions the
 // workload must therefore write values that increase in apply order per key.
-// A nil read has the lowest version.
+// A nil read has the lowest version. In a history where some op has a
+// version, a write without one has no known place in the order: it, and the
+// reads that returned its value, are not judged (counted in the summary).
 //
 // For one process and one key, over its ops in program order (ok ops only):
 //   read-your-writes     a read returns a version >= its last write's

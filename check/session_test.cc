@@ -68,6 +68,21 @@ TEST(Session, ReadVersionsComeFromTheWriteOfTheValue) {
   EXPECT_TRUE(HasAnomaly(CheckSession(b.Build()), "monotonic reads"));
 }
 
+TEST(Session, WritesWithoutAVersionInAVersionedHistoryAreNotJudged) {
+  // Process 2's second write reported no version (its client lost the
+  // connection before asking): its value 500 must not be taken as a
+  // version, which would make every later read look like it went back.
+  HistoryBuilder b;
+  b.Write(2, "x", 100, 0, 5).Version(1).Write(2, "x", 500, 6, 9);
+  b.Read(1, "x", 500, 10, 20).Write(2, "x", 200, 21, 25).Version(3).Read(1, "x", 200, 30, 40);
+  Verdict v = CheckSession(b.Build());
+  EXPECT_TRUE(v.valid()) << FormatVerdict(v);
+  EXPECT_NE(v.summary.find("2 without a known version not judged"), std::string::npos) << v.summary;
+  // The versioned ops around them are still judged.
+  b.Read(1, "x", 100, 50, 60);  // back to version 1 after version 3
+  EXPECT_TRUE(HasAnomaly(CheckSession(b.Build()), "monotonic reads"));
+}
+
 TEST(Session, ReadOfUnwrittenValue) {
   HistoryBuilder b;
   b.Read(1, "x", 42, 0, 10);

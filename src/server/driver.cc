@@ -467,7 +467,7 @@ void Node::Impl::ServeAppliedReads() {
   while (!reads_by_index.empty() && reads_by_index.begin()->first <= applied) {
     PendingRead r = std::move(reads_by_index.begin()->second);
     reads_by_index.erase(reads_by_index.begin());
-    r.done({ReadAll(r.ops), 0});
+    r.done({ReadAll(r.ops), applied});
   }
 }
 

@@ -50,8 +50,10 @@ struct ReadPolicy {
   std::uint64_t session_index = 0;  // read only state at or after this index
 };
 
-// A finished request: the reply and, for writes, the index that made it
-// durable (the connection's new session token).
+// A finished request: the reply and the index it stands for, which becomes
+// the connection's session token if higher: for a write, the log index that
+// made it durable; for a read, the applied index of the state it was read
+// from (0: none, e.g. an error).
 struct Reply {
   resp::Value value;
   std::uint64_t index = 0;

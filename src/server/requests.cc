@@ -132,7 +132,7 @@ resp::Value Node::Impl::ReadNow(const kv::Op& op, const ReadPolicy& policy, std:
 
 void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
   if (policy.level != Consistency::kStrong && CanReadNow(policy)) {
-    return done({ReadNow(op, policy, NowMs()), 0});
+    return done({ReadNow(op, policy, NowMs()), sm->applied_index()});
   }
   std::vector<kv::Op> ops;
   ops.push_back(std::move(op));
@@ -155,7 +155,7 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
     case Consistency::kEventual:
       break;
   }
-  done({ReadAll(ops), 0});
+  done({ReadAll(ops), sm->applied_index()});
 }
 
 void Node::Impl::ReadIndexGroup(std::vector<kv::Op> ops, Done done) {

@@ -223,7 +223,7 @@ void Session::SubmitLogReads() {
   log_read_bytes_ = 0;
   node_.ExecuteEntry(entry, [self = shared_from_this(), seqs = std::move(seqs)](Reply r) {
     const std::size_t n = seqs.size();
-    if (r.index > self->policy_.session_index) self->policy_.session_index = r.index;
+    self->AdvanceToken(r.index);
     // Applied: an array of the reads' replies. Anything else is an error for
     // the whole entry (no leader...), and so the reply of each read.
     const bool each = r.value.type == resp::Type::kArray && r.value.elems.size() == n;
@@ -248,6 +248,7 @@ bool Session::ReadHere(const kv::Op& op, std::uint64_t seq) {
   if (!here) return false;
   ++node_.metrics.reads_total;
   Complete(seq, node_.ReadNow(op, policy_, dispatching_ ? batch_now_ms_ : Node::Impl::NowMs()));
+  AdvanceToken(node_.sm->applied_index());
   return true;
 }
 
@@ -268,6 +269,7 @@ void Session::SubmitStrongReads() {
     // n > 1: an array of the replies, or one error for all (PendingRead).
     const bool each = n > 1 && r.value.type == resp::Type::kArray;
     CAIRN_CHECK(!each || r.value.elems.size() == n, "a read group answered with the wrong count");
+    self->AdvanceToken(r.index);
     for (std::size_t i = 0; i < n; ++i) {
       self->Complete(seqs[i], each ? r.value.elems[i] : r.value);
       self->Answered(false);
@@ -277,7 +279,8 @@ void Session::SubmitStrongReads() {
 
 Done Session::Answer(std::uint64_t seq, bool write, std::function<resp::Value(Reply)> finish) {
   return [self = shared_from_this(), seq, write, finish = std::move(finish)](Reply r) {
-    if (r.index > self->policy_.session_index) self->policy_.session_index = r.index;
+    self->AdvanceToken(r.index);
+    if (write) self->written_index_ = std::max(self->written_index_, r.index);
     if (finish) {
       self->Complete(seq, finish(std::move(r)));
     } else {
@@ -397,7 +400,7 @@ void Session::Wait(std::vector<std::string>& args, std::uint64_t seq) {
     return;  // Answered calls Wait again once the writes are answered
   }
   ++reads_in_flight_;
-  node_.WaitForReplicas(policy_.session_index, replicas, timeout_ms, Answer(seq, false));
+  node_.WaitForReplicas(written_index_, replicas, timeout_ms, Answer(seq, false));
 }
 
 // Cairn has no general pub/sub: the only channel is __redis__:invalidate,

@@ -26,6 +26,7 @@
 // Connection-level commands are served here (PING, ECHO, HELLO, SELECT,
 // CLIENT, QUIT, COMMAND, INFO, CONFIG, CONSISTENCY, SESSION); everything else
 // goes through kv::Session (MULTI/EXEC/WATCH, parsing), then Node::Impl.
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <optional>
@@ -99,6 +100,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // The completion of a kv read or write: also releases a command deferred
   // behind it. `finish` turns the reply into the client's (EXEC).
   Done Answer(std::uint64_t seq, bool write, std::function<resp::Value(Reply)> finish = nullptr);
+  // The session token (SESSION) covers every state this connection was
+  // answered from: its writes' indices and the applied index of each read,
+  // so another node given the token shows neither older writes of its own
+  // nor an older state than one it already read (monotonic reads).
+  void AdvanceToken(std::uint64_t index) {
+    policy_.session_index = std::max(policy_.session_index, index);
+  }
   void Answered(bool write);
   void Complete(std::uint64_t seq, const resp::Value& value);
   // The histogram for a command name (lower case). Names the server does not
@@ -115,6 +123,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string name_;
   resp::Protocol protocol_ = resp::Protocol::kResp2;
   ReadPolicy policy_;
+  // The highest log index among this connection's answered writes: what
+  // WAIT counts copies of (reads advance the session token, not this).
+  std::uint64_t written_index_ = 0;
   resp::RequestParser parser_;
 
   kv::Session kv_;  // MULTI/EXEC/WATCH state and command classification

@@ -111,6 +111,7 @@ class RedisSystem:
         return ""
 
     versions = False  # no server versions: the session checker cannot judge
+    session_tokens = False
 
 
 class CairnSystem:
@@ -190,4 +191,10 @@ class CairnSystem:
     def client_setup(self):
         return f"CONSISTENCY {self.consistency}"
 
-    versions = False  # until the workload records Cairn's session tokens
+    versions = False  # histories carry versions only at the session level
+
+    @property
+    def session_tokens(self):
+        # At `session`, the workload carries the token between nodes and
+        # records each write's index; the session checker judges the run.
+        return self.consistency == "session"

@@ -7,6 +7,13 @@ a connection lost after sending is recorded as `info` (indeterminate); a
 refused connection (nothing sent) is `fail`. Values written are unique per
 key (process * 1_000_000 + sequence), so a read names the write it saw.
 
+With --session-tokens (Cairn at `CONSISTENCY session`), a worker carries
+the node's session token as a real client moving between nodes would: it
+asks `SESSION` after every completed op, passes the highest token it has to
+each new connection with `CONSISTENCY session <token>`, and with --hop moves
+to another node at random between ops. A write's token is the log index
+that applied it, recorded as the op's `version` for the session checker.
+
 The history is JSON lines in the format of docs/checkers.md.
 """
 
@@ -83,6 +90,7 @@ def worker(proc, args, hist, stop_at, rng, reader_addr=None):
     setup = [s for s in args.setup.split(";") if s]
     seq = 0
     last = {}
+    token = 0  # the highest session token this client was given (--session-tokens)
     conn, conn_addr = None, None
     while time.monotonic() < stop_at:
         key = f"k{rng.randrange(args.keys)}"
@@ -109,17 +117,29 @@ def worker(proc, args, hist, stop_at, rng, reader_addr=None):
         try:
             if conn is None:
                 conn_addr = rng.choice(addrs)
-                conn = connect(conn_addr, args.timeout, setup)
+                conn = connect(conn_addr, args.timeout,
+                               setup + ([f"CONSISTENCY session {token}"] if args.session_tokens else []))
             sent = True
             outcome, result = do_op(conn, op, key, value)
+            extra = {}
+            if args.session_tokens:
+                try:
+                    token = max(token, int(conn.execute_command("SESSION")))
+                    if outcome == "ok" and op != "read":
+                        extra["version"] = token  # the index that applied this write
+                except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+                    conn = None  # the op's outcome stands; its version is unknown
             if op == "read":
                 hist.emit(type="ok", value=result, node=conn_addr, **ev)
                 if result is not None:
                     last[key] = result
             else:
-                hist.emit(type=outcome, node=conn_addr, **ev)
+                hist.emit(type=outcome, node=conn_addr, **extra, **ev)
                 if outcome == "ok":
                     last[key] = value if op == "write" else value[1]
+            if conn is not None and args.hop and rng.random() < args.hop:
+                conn.close()
+                conn = None  # the next op goes to a node picked afresh
         except redis.exceptions.ResponseError as e:
             # The server answered with an error. TIMEOUT means the write may
             # or may not have applied (indeterminate); any other error means
@@ -149,6 +169,10 @@ def main():
     ap.add_argument("--readers", type=int, default=0,
                     help="extra read-only clients, each pinned to --reader-node")
     ap.add_argument("--reader-node", default="", help="host:port the read-only clients use")
+    ap.add_argument("--session-tokens", action="store_true",
+                    help="carry Cairn's session token across connections and record write versions")
+    ap.add_argument("--hop", type=float, default=0.0,
+                    help="chance of moving to another node after each op")
     args = ap.parse_args()
     hist = History(args.history)
     stop_at = time.monotonic() + args.duration

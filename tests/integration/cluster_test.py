@@ -265,6 +265,40 @@ class ClusterTest(unittest.TestCase):
         with self.assertRaises(redis.exceptions.ResponseError):
             b.execute_command("CONSISTENCY", "sometimes")
 
+    def test_session_token_covers_reads_for_monotonic_reads_on_another_node(self):
+        leader = self.c.leader()
+        f1, f2 = [i for i in (1, 2, 3) if i != leader]
+        writer = self.c.client(leader)
+        self.assertTrue(retry(lambda: writer.set("m", "old")))
+        self.c.procs[f2].send_signal(signal.SIGSTOP)
+        answers, lagging_read = [], None
+        try:
+            # "new" commits on the leader and f1; the paused f2 lags behind it.
+            self.assertTrue(writer.set("m", "new"))
+            written = writer.execute_command("SESSION")
+            # A connection that never writes reads "new" on f1: its token now
+            # covers the state it read.
+            reader = self.c.client(f1)
+            self.assertEqual(reader.get("m"), b"new")
+            token = reader.execute_command("SESSION")
+            self.assertGreaterEqual(token, written)
+            # Carried to f2, the token makes f2 catch up before answering:
+            # the client never reads "old" after "new".
+            lagging = self.c.client(f2)
+
+            def read_on_lagging_node():
+                lagging.execute_command("CONSISTENCY", "session", token)
+                answers.append(lagging.get("m"))
+            lagging_read = threading.Thread(target=read_on_lagging_node)
+            lagging_read.start()
+        finally:
+            self.c.procs[f2].send_signal(signal.SIGCONT)
+        lagging_read.join(30)
+        self.assertEqual(answers, [b"new"])
+        # WAIT still counts copies of the connection's writes, not of what it
+        # read: a connection that only read waits for index 1.
+        self.assertEqual(reader.wait(2, 10000), 2)
+
     def test_bad_input_gets_errors_and_node_survives(self):
         s = socket.create_connection(("127.0.0.1", self.c.resp[0]), timeout=5)
         s.sendall(b"NOSUCHCMD a b\r\n")
