@@ -121,7 +121,8 @@ Verdict CheckSession(const History& h) {
   }
   std::string counts = std::to_string(checked) + " ok ops in " + std::to_string(sessions.size()) +
                        " (client, key) sessions";
-  if (unjudged > 0) counts += ", " + std::to_string(unjudged) + " without a known version not judged";
+  if (unjudged > 0)
+    counts += ", " + std::to_string(unjudged) + " without a known version not judged";
   v.summary = v.invalid() ? std::to_string(v.anomalies.size()) + " session anomalies; " + counts
                           : "session guarantees hold; " + counts;
   return v;
