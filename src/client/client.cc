@@ -200,27 +200,29 @@ void Client::Impl::Route(std::shared_ptr<Request> req) {
   if (!req->is_write) SendLevel(n);
   Nanos started = SystemClock::Instance().Now();
   picker->OnStart(i);
-  bool want_token = req->is_write && cairn && level.load() == Consistency::kSession;
+  bool want_token = cairn && level.load() == Consistency::kSession;
   if (!want_token) {
     conn->Send(req->args, req->is_write, [this, req, i, started](internal::Outcome o) {
       Finish(req, i, ToReply(std::move(o)), started);
     });
     return;
   }
-  // SESSION once the write is answered (a node answers SESSION when it reads
-  // it, so sending it right behind the write would return the previous
-  // token). The write is answered only once the token is known, so a read
-  // issued after the write returns already carries it.
-  conn->Send(req->args, true, [this, req, i, started, conn](internal::Outcome o) {
-    Reply r = ToReply(std::move(o));
-    if (!r.status.ok()) return Finish(req, i, std::move(r), started);
-    auto held = std::make_shared<Reply>(std::move(r));
-    conn->Send({"SESSION"}, false, [this, req, i, started, held](internal::Outcome t) {
-      if (t.status.ok() && t.value.type == resp::Type::kInteger && t.value.integer > 0) {
-        AdvanceToken(static_cast<std::uint64_t>(t.value.integer));
-      }
-      Finish(req, i, std::move(*held), started);
-    });
+  // SESSION pipelined right behind the request: a node answers it once the
+  // connection's earlier commands are answered, with a token that covers
+  // them (a write's index, or the applied index a read was served from). The
+  // request is answered only once the token is known, so whatever the caller
+  // does next, on any node, carries it: read-your-writes and monotonic reads.
+  // Callbacks run in the order sent (connection.h), failures included, so
+  // `held` is set when SESSION's callback runs.
+  auto held = std::make_shared<Reply>();
+  conn->Send(req->args, req->is_write,
+             [held](internal::Outcome o) { *held = ToReply(std::move(o)); });
+  conn->Send({"SESSION"}, false, [this, req, i, started, held](internal::Outcome t) {
+    if (held->status.ok() && t.status.ok() && t.value.type == resp::Type::kInteger &&
+        t.value.integer > 0) {
+      AdvanceToken(static_cast<std::uint64_t>(t.value.integer));
+    }
+    Finish(req, i, std::move(*held), started);
   });
 }
 

@@ -298,6 +298,14 @@ void Session::Answered(bool write) {
   std::uint32_t& in_flight = write ? writes_in_flight_ : reads_in_flight_;
   CAIRN_CHECK(in_flight > 0, "a request answered twice");
   --in_flight;
+  if (deferred_ && !deferred_->action && Lower(deferred_->args[0]) == "session") {
+    if (writes_in_flight_ > 0 || reads_in_flight_ > 0) return;
+    const std::uint64_t seq = deferred_->seq;
+    deferred_.reset();
+    Complete(seq, resp::Value::Int(static_cast<std::int64_t>(policy_.session_index)));
+    resume_.cancel();  // Run resumes parsing
+    return;
+  }
   // A deferred WATCH (no action yet) waits like a read.
   if (!deferred_ ||
       MustWait(!deferred_->action || deferred_->action->kind == kv::Session::Kind::kRead)) {
@@ -376,6 +384,12 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
   } else if (n == "subscribe" || n == "unsubscribe") {
     Subscribe(args, seq, n == "subscribe");
   } else if (n == "session") {
+    // Answered once everything before it on the connection is, so the token
+    // covers those replies and a client may pipeline SESSION behind them.
+    if (writes_in_flight_ > 0 || reads_in_flight_ > 0) {
+      deferred_ = Deferred{std::nullopt, args, seq};
+      return true;  // Answered completes it
+    }
     Complete(seq, resp::Value::Int(static_cast<std::int64_t>(policy_.session_index)));
   } else if (n == "readonly" || n == "readwrite") {
     Complete(seq, Ok());

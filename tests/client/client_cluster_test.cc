@@ -8,6 +8,8 @@
 #include <future>
 #include <mutex>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "client/client.h"
 #include "client/internal/connection.h"
@@ -148,6 +150,39 @@ TEST_F(ClusterTest, SessionTokensGiveReadYourWritesOnFollowers) {
   auto nodes = (*reader)->Nodes();
   ASSERT_EQ(nodes.size(), 3u);
   EXPECT_EQ(std::count_if(nodes.begin(), nodes.end(), [](auto& n) { return n.leader; }), 1);
+}
+
+// A client that only reads, at kSession, spread over every node: the token
+// its reads bring back covers the state each was served from, so it never
+// reads an older value after a newer one, whichever node answers next.
+TEST_F(ClusterTest, SessionReadsAdvanceTheTokenForMonotonicReads) {
+  auto writer = ConnectTo(cluster_.Seeds(), Consistency::kSession);
+  ClientOptions o;
+  o.seeds = cluster_.Seeds();
+  o.consistency = Consistency::kSession;
+  o.balancer = Balancer::kRoundRobin;
+  auto reader = Client::Connect(o);
+  ASSERT_TRUE(reader.ok());
+  std::vector<std::uint64_t> token_of;  // token_of[i]: the writer's token after writing i
+  int newest_seen = -1;
+  for (int i = 0; i < 60; ++i) {
+    ASSERT_TRUE(writer->Set("mono", std::to_string(i)).ok());
+    token_of.push_back(writer->session_token());
+    for (int r = 0; r < 3; ++r) {  // round robin: three different nodes
+      auto got = (*reader)->Get("mono");
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      if (!*got) {
+        ASSERT_EQ(newest_seen, -1) << "read nothing after reading " << newest_seen;
+        continue;
+      }
+      int seen = std::stoi(**got);
+      ASSERT_GE(seen, newest_seen) << "read " << seen << " after " << newest_seen;
+      newest_seen = seen;
+      // The state that held `seen` had applied its write.
+      ASSERT_GE((*reader)->session_token(), token_of[seen]) << "after reading " << seen;
+    }
+  }
+  EXPECT_GE(newest_seen, 0);
 }
 
 // kill -9 the leader while writes run: every call succeeds (possibly after

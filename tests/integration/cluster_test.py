@@ -298,6 +298,18 @@ class ClusterTest(unittest.TestCase):
         # WAIT still counts copies of the connection's writes, not of what it
         # read: a connection that only read waits for index 1.
         self.assertEqual(reader.wait(2, 10000), 2)
+        # SESSION waits for the replies before it, so it can be pipelined
+        # behind a write or a read (through a follower) and covers them.
+        p = self.c.client(f1).pipeline(transaction=False)
+        p.set("m2", "x")
+        p.execute_command("SESSION")
+        p.get("m2")
+        p.execute_command("SESSION")
+        ok, after_write, value, after_read = p.execute()
+        self.assertTrue(ok)
+        self.assertGreater(after_write, token)
+        self.assertEqual(value, b"x")
+        self.assertGreaterEqual(after_read, after_write)
 
     def test_bad_input_gets_errors_and_node_survives(self):
         s = socket.create_connection(("127.0.0.1", self.c.resp[0]), timeout=5)
