@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "client/client.h"
-#include "client/internal/connection.h"
 #include "client/errors.h"
+#include "client/internal/connection.h"
 #include "client/multi_level_cache.h"
 #include "process.h"
 
