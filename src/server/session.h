@@ -160,8 +160,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint32_t reads_in_flight_ = 0;   // ... and reads
   // A command waiting for the other kind to be answered; parsing pauses meanwhile.
   struct Deferred {
-    std::optional<kv::Session::Action>
-        action;  // nullopt: WATCH, WAIT or SESSION, handled when released
+    // nullopt: WATCH, WAIT or SESSION, handled when released.
+    std::optional<kv::Session::Action> action;
     std::vector<std::string> args;
     std::uint64_t seq;
   };
