@@ -20,9 +20,10 @@
 //
 // Consistency is per client (SetConsistency) and sent to each node as
 // CONSISTENCY before the first read that needs it. At the session level every
-// write is followed, on the same connection, by SESSION; the client keeps the
-// highest token and reads on other nodes wait for it (read-your-writes across
-// nodes). session_token()/AdvanceSessionToken() carry it between clients.
+// command is followed, pipelined on the same connection, by SESSION; the
+// client keeps the highest token and reads on other nodes wait for it
+// (read-your-writes and monotonic reads across nodes).
+// session_token()/AdvanceSessionToken() carry it between clients.
 //
 // Error model (client/errors.h): kUnavailable = nothing applied, safe to
 // retry (TRYAGAIN, not connected, no leader, request never written);
@@ -141,7 +142,8 @@ class Client {
   // --- consistency and sessions ---
   void SetConsistency(Consistency level, std::uint32_t bounded_ms = 0);
   Consistency consistency() const;
-  // The highest log index this client's writes reached (session level only).
+  // The highest log index this client's writes and reads reached (session
+  // level only): a write's index, or the applied index a read was served from.
   std::uint64_t session_token() const;
   // Makes later session-level reads observe at least `token` (e.g. another client's).
   void AdvanceSessionToken(std::uint64_t token);
