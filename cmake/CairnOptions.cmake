@@ -3,9 +3,21 @@
 add_library(cairn_options INTERFACE)
 target_compile_options(cairn_options INTERFACE
   -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor -Wcast-align
-  -Wno-missing-field-initializers
-  # Boost 1.74's awaitable.hpp uses std::exchange without <utility>.
-  -include utility)
+  -Wno-missing-field-initializers)
+
+# Precompiled headers (cmake/CairnPch.cmake): GCC only; clang builds (the fuzz
+# preset) compile without them.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  option(CAIRN_PCH "Precompiled headers for the standard library, Asio and gtest" ON)
+else()
+  set(CAIRN_PCH OFF)
+endif()
+if(NOT CAIRN_PCH)
+  # Boost 1.74's awaitable.hpp uses std::exchange without <utility>. With
+  # CAIRN_PCH every precompiled header starts with <utility> instead: a forced
+  # include ahead of the PCH would make GCC ignore the PCH.
+  target_compile_options(cairn_options INTERFACE -include utility)
+endif()
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   target_compile_options(cairn_options INTERFACE -Wthread-safety)
 endif()

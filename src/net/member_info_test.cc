@@ -49,7 +49,7 @@ TEST(MemberInfo, HostPortSyntax) {
                           "host:123456", "a b:1", "::1:80", "[]:80", "h/x:1", "h:1\n"}) {
     EXPECT_FALSE(ParseHostPort(bad).ok()) << bad;
   }
-  EXPECT_FALSE(ParseHostPort(std::string(300, 'a') + ":1").ok());
+  EXPECT_FALSE(ParseHostPort(std::string(300, 'a').append(":1")).ok());
 }
 
 RC_GTEST_PROP(MemberInfo, AnyBytesDecodeOrFailCleanly, (std::string bytes)) {
