@@ -125,7 +125,7 @@ void Session::Dispatch(std::vector<std::string>& args) {
   // WATCH reads key versions as it is handled: behind this connection's
   // unanswered writes it waits like a read, so it sees them.
   if (name == "watch" && !kv_.in_multi() && MustWait(/*read=*/true)) {
-    deferred_ = Deferred{std::nullopt, args, seq};
+    deferred_ = Deferred{Deferred::What::kWatch, std::nullopt, args, seq};
     return;
   }
   kv::Session::Action action = kv_.Handle(args, batch_now_ms_, *node_.sm);
@@ -159,7 +159,7 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
     return ReadThroughLog(std::move(action.op), seq);
   }
   if (MustWait(read)) {
-    deferred_ = Deferred{std::move(action), args, seq};
+    deferred_ = Deferred{Deferred::What::kCommand, std::move(action), args, seq};
     return;  // Run stops parsing until Answered releases it
   }
   if (read) {
@@ -298,7 +298,7 @@ void Session::Answered(bool write) {
   std::uint32_t& in_flight = write ? writes_in_flight_ : reads_in_flight_;
   CAIRN_CHECK(in_flight > 0, "a request answered twice");
   --in_flight;
-  if (deferred_ && !deferred_->action && Lower(deferred_->args[0]) == "session") {
+  if (deferred_ && deferred_->what == Deferred::What::kSession) {
     if (writes_in_flight_ > 0 || reads_in_flight_ > 0) return;
     const std::uint64_t seq = deferred_->seq;
     deferred_.reset();
@@ -306,19 +306,19 @@ void Session::Answered(bool write) {
     resume_.cancel();  // Run resumes parsing
     return;
   }
-  // A deferred WATCH (no action yet) waits like a read.
-  if (!deferred_ ||
-      MustWait(!deferred_->action || deferred_->action->kind == kv::Session::Kind::kRead)) {
+  // A deferred WATCH or WAIT waits like a read.
+  if (!deferred_ || MustWait(deferred_->what != Deferred::What::kCommand ||
+                             deferred_->action->kind == kv::Session::Kind::kRead)) {
     return;
   }
   Deferred d = std::move(*deferred_);
   deferred_.reset();
-  if (!d.action && Lower(d.args[0]) == "wait") {
+  if (d.what == Deferred::What::kWait) {
     Wait(d.args, d.seq);
     resume_.cancel();
     return;
   }
-  if (!d.action) d.action = kv_.Handle(d.args, Node::Impl::NowMs(), *node_.sm);  // WATCH
+  if (d.what == Deferred::What::kWatch) d.action = kv_.Handle(d.args, Node::Impl::NowMs(), *node_.sm);
   RunKvAction(std::move(*d.action), d.args, d.seq);
   resume_.cancel();  // Run resumes parsing
 }
@@ -387,7 +387,7 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     // Answered once everything before it on the connection is, so the token
     // covers those replies and a client may pipeline SESSION behind them.
     if (writes_in_flight_ > 0 || reads_in_flight_ > 0) {
-      deferred_ = Deferred{std::nullopt, args, seq};
+      deferred_ = Deferred{Deferred::What::kSession, std::nullopt, args, seq};
       return true;  // Answered completes it
     }
     Complete(seq, resp::Value::Int(static_cast<std::int64_t>(policy_.session_index)));
@@ -410,7 +410,7 @@ void Session::Wait(std::vector<std::string>& args, std::uint64_t seq) {
   }
   if (timeout_ms < 0) return Complete(seq, resp::Value::Error("ERR timeout is negative"));
   if (MustWait(/*read=*/true)) {
-    deferred_ = Deferred{std::nullopt, args, seq};
+    deferred_ = Deferred{Deferred::What::kWait, std::nullopt, args, seq};
     return;  // Answered calls Wait again once the writes are answered
   }
   ++reads_in_flight_;

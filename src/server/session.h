@@ -160,8 +160,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint32_t reads_in_flight_ = 0;   // ... and reads
   // A command waiting for the other kind to be answered; parsing pauses meanwhile.
   struct Deferred {
-    // nullopt: WATCH, WAIT or SESSION, handled when released.
-    std::optional<kv::Session::Action> action;
+    // kCommand carries the kv action to run when released; WATCH, WAIT and
+    // SESSION are handled from their arguments then.
+    enum class What { kCommand, kWatch, kWait, kSession };
+    What what;
+    std::optional<kv::Session::Action> action;  // set for kCommand only
     std::vector<std::string> args;
     std::uint64_t seq;
   };
