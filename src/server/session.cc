@@ -318,7 +318,8 @@ void Session::Answered(bool write) {
     resume_.cancel();
     return;
   }
-  if (d.what == Deferred::What::kWatch) d.action = kv_.Handle(d.args, Node::Impl::NowMs(), *node_.sm);
+  if (d.what == Deferred::What::kWatch)
+    d.action = kv_.Handle(d.args, Node::Impl::NowMs(), *node_.sm);
   RunKvAction(std::move(*d.action), d.args, d.seq);
   resume_.cancel();  // Run resumes parsing
 }
