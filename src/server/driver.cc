@@ -169,10 +169,6 @@ void Node::Impl::OnPeerFrame(raft::NodeId from, net::Frame frame) {
                      m->snapshot.index, from);
         return;
       }
-      if ((m->type == raft::MessageType::kAppend || m->type == raft::MessageType::kHeartbeat) &&
-          m->term >= raft->term()) {
-        last_leader_contact_ms = MonoMs();
-      }
       Status s = raft->Step(*m);
       if (!s.ok()) spdlog::warn("node {}: step from {}: {}", opt.id, from, s.ToString());
       ScheduleReady();

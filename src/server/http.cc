@@ -109,6 +109,9 @@ std::string Node::Impl::MetricsText() const {
   g("cairn_commands_total", "counter", "RESP commands received.", metrics.commands_total);
   g("cairn_forwarded_total", "counter", "Requests forwarded to the leader.",
     metrics.forwarded_total);
+  g("cairn_freshness_probes_total", "counter",
+    "Read indexes a follower asked of the leader to serve bounded reads locally.",
+    metrics.freshness_probes_total);
   g("cairn_reads_total", "counter", "Key reads served or forwarded.", metrics.reads_total);
   g("cairn_lease_reads_local_total", "counter",
     "Lease reads answered at once, without waiting for a Raft Ready.",

@@ -37,6 +37,7 @@ struct Metrics {
   std::uint64_t lease_reads_local_total = 0;  // answered at once under the lease
   std::uint64_t log_reads_total = 0;          // key reads proposed behind their connection's writes
   std::uint64_t forwarded_total = 0;
+  std::uint64_t freshness_probes_total = 0;  // read indexes asked for bounded reads
   std::uint64_t connections_total = 0;
   std::uint64_t connections_rejected_total = 0;
   std::uint64_t clients_connected = 0;

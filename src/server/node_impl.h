@@ -26,6 +26,7 @@
 #include "raft/raw_node.h"
 #include "resp/value.h"
 #include "server/admin_requests.h"
+#include "server/freshness.h"
 #include "server/http_router.h"
 #include "net/cluster_record.h"
 #include "server/log_store.h"
@@ -64,7 +65,15 @@ using Done = std::function<void(Reply)>;
 // kAdmin: an HTTP admin request (method, target, body) run by the leader's
 // router; the reply is [status, content type, body].
 // kWait: WAIT from a follower's client, run on the leader (replica_wait.cc).
-enum class ForwardKind : std::uint8_t { kCommand = 1, kEntry = 2, kAdmin = 3, kWait = 4 };
+// kReadIndex: a follower asks for a confirmed read index (bounded reads,
+// freshness.h); the body is empty.
+enum class ForwardKind : std::uint8_t {
+  kCommand = 1,
+  kEntry = 2,
+  kAdmin = 3,
+  kWait = 4,
+  kReadIndex = 5
+};
 
 class Session;
 
@@ -276,7 +285,10 @@ struct Node::Impl {
   // SIGTERM on a leader: leadership is being handed over before the stop.
   bool handing_over = false;
   std::int64_t handover_deadline_ms = 0;
-  std::int64_t last_leader_contact_ms = 0;  // monotonic; followers
+  Freshness freshness;  // followers: how fresh the applied state is (bounded reads)
+  bool freshness_probe_in_flight = false;
+  // Asks the leader for a read index, noting `now_ms` as when (one at a time).
+  void ProbeFreshness(std::int64_t now_ms);
   std::uint64_t ticks = 0;            // Raft ticks delivered so far
   std::int64_t tick_origin_ms = 0;    // MonoMs() when tick 0 was due
   // Delivers every Raft tick that real time says is due (see driver.cc).

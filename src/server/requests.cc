@@ -116,9 +116,17 @@ bool Node::Impl::CanReadNow(const ReadPolicy& policy) {
     }
     case Consistency::kSession:
       return sm->applied_index() >= policy.session_index;
-    case Consistency::kBounded:
-      return is_leader() || (raft->leader() != raft::kNoNode &&
-                             MonoMs() - last_leader_contact_ms <= policy.bounded_ms);
+    case Consistency::kBounded: {
+      if (is_leader()) return true;
+      if (raft->leader() == raft::kNoNode) return false;
+      // Fresh as of the last read index asked of the leader and applied
+      // here (freshness.h). Once half the bound is used up, ask again, so
+      // that reads stay local while this node keeps up.
+      const std::int64_t now = MonoMs();
+      auto fresh = freshness.FreshAsOf(sm->applied_index());
+      if (!fresh || now - *fresh > policy.bounded_ms / 2) ProbeFreshness(now);
+      return fresh && now - *fresh <= policy.bounded_ms;
+    }
     case Consistency::kEventual:
       return true;
   }
@@ -156,6 +164,18 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
       break;
   }
   done({ReadAll(ops), sm->applied_index()});
+}
+
+void Node::Impl::ProbeFreshness(std::int64_t now_ms) {
+  if (freshness_probe_in_flight) return;
+  freshness_probe_in_flight = true;
+  ++metrics.freshness_probes_total;
+  Forward(ForwardKind::kReadIndex, std::string(), [this, now_ms](Reply r) {
+    freshness_probe_in_flight = false;
+    // The reply's index is the leader's applied index when it answered,
+    // at or above the confirmed read index.
+    if (!r.value.is_error()) freshness.OnReadIndex(now_ms, r.index, sm->applied_index());
+  });
 }
 
 void Node::Impl::ReadIndexGroup(std::vector<kv::Op> ops, Done done) {
@@ -219,6 +239,9 @@ void Node::Impl::OnForward(raft::NodeId from, std::string_view payload) {
   }
   if (kind == static_cast<std::uint8_t>(ForwardKind::kWait)) {
     return OnForwardWait(payload.substr(payload.size() - r.remaining()), std::move(reply));
+  }
+  if (kind == static_cast<std::uint8_t>(ForwardKind::kReadIndex)) {
+    return ReadIndexGroup({}, std::move(reply));  // answers an empty array and the index
   }
   if (kind == static_cast<std::uint8_t>(ForwardKind::kCommand)) {
     std::vector<std::string> args;

@@ -496,6 +496,51 @@ class ClusterTest(unittest.TestCase):
         r.execute_command("CONSISTENCY", "eventual")
         wait_until(lambda: r.get("c") == b"v", 10, "the follower to apply the write")
 
+    def test_bounded_reads_on_a_follower_catching_up_are_not_stale(self):
+        # A restarted follower hears the leader's heartbeats at once, long
+        # before it has caught up. Hearing from the leader is not freshness:
+        # until it has applied what the leader had committed, its bounded
+        # reads must not answer from its old state.
+        leader = self.c.leader()
+        lagging = next(i for i in (1, 2, 3) if i != leader)
+        w = self.c.client(leader)
+        self.assertTrue(retry(lambda: w.set("b", "old")))
+        self.assertEqual(w.wait(2, 10000), 2)
+        self.c.kill9(lagging)
+        p = w.pipeline(transaction=False)
+        for k in range(20000):
+            p.set(f"fill{k}", "x" * 1000)
+        self.assertTrue(all(p.execute()))
+        self.assertTrue(w.set("b", "new"))
+        acked = time.monotonic()
+        self.c.start(lagging)
+        r = self.c.client(lagging)
+        wait_until(lambda: r.ping(), 20, "the restarted follower to accept clients")
+        self.assertEqual(r.execute_command("CONSISTENCY", "bounded", "100"), b"OK")
+        answers = []
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                got = r.get("b")
+            except redis.exceptions.ResponseError as e:  # no leader known yet
+                got = str(e)
+            answers.append((round(time.monotonic() - acked, 3), got))
+            if got == b"new":
+                break
+        stale = [a for a in answers if a[1] == b"old"]
+        self.assertEqual(stale, [], f"bounded 100 answered from a state missing a write "
+                                    f"acknowledged this many seconds earlier")
+        self.assertEqual(answers[-1][1], b"new", answers[-5:])
+        # Caught up, it serves bounded reads itself again: it asks the leader
+        # for a read index now and then instead of forwarding every read.
+        wait_until(lambda: self.c.status(lagging)["applied_index"] >= self.c.status(leader)["commit_index"],
+                   20, "the follower to catch up")
+        forwarded = self.metric(lagging, "cairn_forwarded_total")
+        for _ in range(200):
+            self.assertEqual(r.get("b"), b"new")
+        self.assertGreater(self.metric(lagging, "cairn_freshness_probes_total"), 0)
+        self.assertLess(self.metric(lagging, "cairn_forwarded_total") - forwarded, 100)
+
     def test_read_cache_never_serves_a_replaced_value(self):
         # Every node's read cache is filled by the first read of a key; each
         # write after it (SET, INCR, DEL, FLUSHDB) must show in the next
