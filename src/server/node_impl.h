@@ -1,8 +1,7 @@
 #pragma once
 // Private to src/server: the state behind Node, shared by its .cc files.
 // Everything here runs on the node's single io_context thread.
-#include <utility>  // before Asio (Boost 1.74)
-
+#include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
 #include <deque>
@@ -11,16 +10,17 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <thread>
-#include <atomic>
 #include <string>
+#include <thread>
 #include <unordered_map>
+#include <utility>  // before Asio (Boost 1.74)
 #include <vector>
 
 #include "common/random.h"
 #include "kv/log_entry.h"
 #include "kv/op.h"
 #include "kv/state_machine.h"
+#include "net/cluster_record.h"
 #include "net/member_info.h"
 #include "net/transport.h"
 #include "raft/raw_node.h"
@@ -28,13 +28,12 @@
 #include "server/admin_requests.h"
 #include "server/freshness.h"
 #include "server/http_router.h"
-#include "net/cluster_record.h"
 #include "server/log_store.h"
 #include "server/metrics.h"
 #include "server/node.h"
-#include "server/tracking.h"
 #include "server/rocks_engine.h"
 #include "server/snapshots.h"
+#include "server/tracking.h"
 #include "snapshot/files.h"
 #include "snapshot/transfer.h"
 
