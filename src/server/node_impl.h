@@ -1,6 +1,8 @@
 #pragma once
 // Private to src/server: the state behind Node, shared by its .cc files.
 // Everything here runs on the node's single io_context thread.
+#include <utility>  // before Asio (Boost 1.74)
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
@@ -13,7 +15,6 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
-#include <utility>  // before Asio (Boost 1.74)
 #include <vector>
 
 #include "common/random.h"
