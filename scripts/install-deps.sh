@@ -44,6 +44,13 @@ echo "install-deps: installing ${missing[*]}" >&2
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
+# An install that was stopped half way (a killed CI job, a closed terminal)
+# leaves dpkg's journal non-empty, and apt then refuses to do anything until
+# the half-installed packages are configured. Finish that work first.
+if [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]; then
+  echo "install-deps: finishing an interrupted install (dpkg --configure -a)" >&2
+  $SUDO dpkg --configure -a >/dev/null
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts redis-server and etcd as system services on install; Cairn's
