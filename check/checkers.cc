@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "check/bounded.h"
 #include "check/minimize.h"
 #include "check/session.h"
 #include "check/workloads.h"
@@ -14,8 +15,9 @@ Result<Workload> ParseWorkload(std::string_view name) {
   if (name == "counter") return Workload::kCounter;
   if (name == "set") return Workload::kSet;
   if (name == "lost") return Workload::kLost;
+  if (name == "bounded") return Workload::kBounded;
   return Status::InvalidArgument("unknown checker \"" + std::string(name) +
-                                 "\" (linear, session, counter, set, lost)");
+                                 "\" (linear, session, counter, set, lost, bounded)");
 }
 
 namespace {
@@ -27,6 +29,7 @@ Verdict RunPlain(Workload w, const History& h, const CheckOptions& options) {
     case Workload::kCounter: return CheckCounter(h);
     case Workload::kSet: return CheckSet(h);
     case Workload::kLost: return CheckLost(h);
+    case Workload::kBounded: return CheckBounded(h, options.bound_ns);
   }
   return {};
 }

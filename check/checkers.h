@@ -12,13 +12,15 @@
 
 namespace cairn::check {
 
-enum class Workload : std::uint8_t { kLinear, kSession, kCounter, kSet, kLost };
+enum class Workload : std::uint8_t { kLinear, kSession, kCounter, kSet, kLost, kBounded };
 
-// "linear", "session", "counter", "set", "lost".
+// "linear", "session", "counter", "set", "lost", "bounded".
 Result<Workload> ParseWorkload(std::string_view name);
 
 struct CheckOptions {
   LinearOptions linear;
+  // kBounded: how stale a read may be, in nanoseconds of the clients' clock.
+  std::int64_t bound_ns = 0;
   bool minimize = true;  // shrink evidence of session/counter/set/lost failures
   MinimizeOptions minimize_options{.checks_max = 500};
 };

@@ -2,6 +2,7 @@
 //
 //   cairn-check linear|session|counter|set|lost HISTORY.jsonl [--html OUT.html]
 //               [--time-budget-ms N] [--states-max N] [--no-minimize]
+//   cairn-check bounded HISTORY.jsonl --bound-ms N [--html OUT.html]
 //
 // Exit status: 0 valid, 1 invalid, 2 bad input, bad usage or unknown.
 
@@ -24,7 +25,8 @@ constexpr int kExitOther = 2;
 int Usage(const std::string& why) {
   std::cerr << "cairn-check: " << why << "\n"
             << "usage: cairn-check linear|session|counter|set|lost HISTORY.jsonl [--html OUT.html]\n"
-            << "         [--time-budget-ms N] [--states-max N] [--no-minimize]\n";
+            << "         [--time-budget-ms N] [--states-max N] [--no-minimize]\n"
+            << "       cairn-check bounded HISTORY.jsonl --bound-ms N [--html OUT.html]\n";
   return kExitOther;
 }
 
@@ -40,6 +42,7 @@ struct Args {
   std::string workload;
   std::string path;
   std::string html;
+  std::int64_t bound_ms = 0;
   cairn::check::CheckOptions options;
 };
 
@@ -57,6 +60,9 @@ std::string ParseArgs(int argc, char** argv, Args* args) {
     } else if (a == "--states-max" && has_next && ParseCount(argv[i + 1], &n)) {
       args->options.linear.states_max = static_cast<std::uint64_t>(n);
       ++i;
+    } else if (a == "--bound-ms" && has_next && ParseCount(argv[i + 1], &n)) {
+      args->bound_ms = n;
+      ++i;
     } else if (a == "--no-minimize") {
       args->options.minimize = false;
       args->options.linear.minimize = false;
@@ -71,6 +77,11 @@ std::string ParseArgs(int argc, char** argv, Args* args) {
     }
   }
   if (args->path.empty()) return "missing arguments";
+  if ((args->workload == "bounded") != (args->bound_ms > 0)) {
+    return "--bound-ms goes with the bounded checker, and only with it";
+  }
+  if (args->bound_ms > 1'000'000'000) return "--bound-ms above 1000000000 (11 days)";
+  args->options.bound_ns = args->bound_ms * 1'000'000;
   return "";
 }
 

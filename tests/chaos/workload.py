@@ -13,6 +13,8 @@ asks `SESSION` after every completed op, passes the highest token it has to
 each new connection with `CONSISTENCY session <token>`, and with --hop moves
 to another node at random between ops. A write's token is the log index
 that applied it, recorded as the op's `version` for the session checker.
+With --versions (any level) a worker asks `SESSION` only after its ok
+writes, to record their versions for the bounded checker.
 
 The history is JSON lines in the format of docs/checkers.md.
 """
@@ -122,11 +124,15 @@ def worker(proc, args, hist, stop_at, rng, reader_addr=None):
             sent = True
             outcome, result = do_op(conn, op, key, value)
             extra = {}
-            if args.session_tokens:
+            if args.session_tokens or (args.versions and outcome == "ok" and op != "read"):
                 try:
-                    token = max(token, int(conn.execute_command("SESSION")))
+                    # The connection's token: after a write, the index that
+                    # applied it (everything earlier on the connection is
+                    # below it: the write was proposed after it completed).
+                    reported = int(conn.execute_command("SESSION"))
+                    token = max(token, reported)
                     if outcome == "ok" and op != "read":
-                        extra["version"] = token  # the index that applied this write
+                        extra["version"] = reported
                 except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
                     conn = None  # the op's outcome stands; its version is unknown
             if op == "read":
@@ -171,6 +177,8 @@ def main():
     ap.add_argument("--reader-node", default="", help="host:port the read-only clients use")
     ap.add_argument("--session-tokens", action="store_true",
                     help="carry Cairn's session token across connections and record write versions")
+    ap.add_argument("--versions", action="store_true",
+                    help="ask Cairn's SESSION after each ok write and record it as the write's version")
     ap.add_argument("--hop", type=float, default=0.0,
                     help="chance of moving to another node after each op")
     args = ap.parse_args()
