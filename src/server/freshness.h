@@ -1,13 +1,14 @@
 #pragma once
-// How fresh a follower's applied state is, for `CONSISTENCY bounded <ms>`.
+// How fresh a node's applied state is, for `CONSISTENCY bounded <ms>`.
 //
-// The follower asks the leader for a read index (a ReadIndex round through
-// the forward channel, which also confirms the leader still leads), noting
-// its own monotonic clock when it asked. Every write acknowledged before
-// that moment is at or below the index the leader answers. So once the
-// follower has applied that index, its state is fresh as of the moment it
-// asked, measured on its own clock alone: no bound on message delays or
-// clock rates is assumed.
+// The node asks for a confirmed read index (a follower through the forward
+// channel, the leader of itself; the ReadIndex round also confirms the
+// leader still leads), noting its own monotonic clock when it asked. Every
+// write acknowledged before that moment is at or below the index the leader
+// answers. So once the node has applied that index, its state is fresh as of
+// the moment it asked, measured on its own clock alone: no bound on message
+// delays or on drift between nodes is assumed (a clock that runs slow
+// stretches the bound by as much).
 //
 // Hearing from the leader is not enough: a follower that is catching up
 // (after a pause, a restart, a slow disk) hears heartbeats, and old messages

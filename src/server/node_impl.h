@@ -285,7 +285,7 @@ struct Node::Impl {
   // SIGTERM on a leader: leadership is being handed over before the stop.
   bool handing_over = false;
   std::int64_t handover_deadline_ms = 0;
-  Freshness freshness;  // followers: how fresh the applied state is (bounded reads)
+  Freshness freshness;  // how fresh the applied state is (bounded reads)
   bool freshness_probe_in_flight = false;
   // Asks the leader for a read index, noting `now_ms` as when (one at a time).
   void ProbeFreshness(std::int64_t now_ms);

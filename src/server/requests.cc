@@ -63,11 +63,17 @@ void Node::Impl::ExecuteCommand(std::vector<std::string> args, const ReadPolicy&
 void Node::Impl::ExecuteRead(kv::Op op, const std::vector<std::string>& args,
                              const ReadPolicy& policy, Done done) {
   ++metrics.reads_total;
-  // Strong and lease reads are the leader's; a bounded read goes there when
-  // this node's view is too stale (CanReadNow); session and eventual never.
-  const bool forward = policy.level == Consistency::kStrong || policy.level == Consistency::kLease
-                           ? !is_leader()
-                           : policy.level == Consistency::kBounded && !CanReadNow(policy);
+  // Strong and lease reads are the leader's; session and eventual reads
+  // never leave. A bounded read this node's state is too stale for
+  // (CanReadNow) becomes a confirmed read on the leader.
+  if (policy.level == Consistency::kBounded && !CanReadNow(policy)) {
+    if (!is_leader()) return Forward(ForwardKind::kCommand, ForwardBody(args), std::move(done));
+    std::vector<kv::Op> ops;
+    ops.push_back(std::move(op));
+    return ReadIndexGroup(std::move(ops), std::move(done));
+  }
+  const bool forward =
+      (policy.level == Consistency::kStrong || policy.level == Consistency::kLease) && !is_leader();
   if (forward) return Forward(ForwardKind::kCommand, ForwardBody(args), std::move(done));
   ServeRead(std::move(op), policy, std::move(done));
 }
@@ -117,11 +123,14 @@ bool Node::Impl::CanReadNow(const ReadPolicy& policy) {
     case Consistency::kSession:
       return sm->applied_index() >= policy.session_index;
     case Consistency::kBounded: {
-      if (is_leader()) return true;
       if (raft->leader() == raft::kNoNode) return false;
-      // Fresh as of the last read index asked of the leader and applied
-      // here (freshness.h). Once half the bound is used up, ask again, so
-      // that reads stay local while this node keeps up.
+      // Fresh as of the last confirmed read index asked for (of the leader,
+      // or on the leader itself) and applied here (freshness.h). Once half
+      // the bound is used up, ask again, so that reads stay local while this
+      // node keeps up. The leader is no exception: believing it leads says
+      // nothing about how stale it is once cut off (a newer leader may be
+      // acknowledging writes), and unlike a lease this assumes nothing
+      // about clock rates.
       const std::int64_t now = MonoMs();
       auto fresh = freshness.FreshAsOf(sm->applied_index());
       if (!fresh || now - *fresh > policy.bounded_ms / 2) ProbeFreshness(now);
@@ -160,6 +169,8 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
                                                                MonoMs() + opt.request_timeout_ms});
       return;
     case Consistency::kBounded:
+      // Too stale here (ExecuteRead forwards a follower's): a confirmed read.
+      return ReadIndexGroup(std::move(ops), std::move(done));
     case Consistency::kEventual:
       break;
   }
@@ -170,12 +181,14 @@ void Node::Impl::ProbeFreshness(std::int64_t now_ms) {
   if (freshness_probe_in_flight) return;
   freshness_probe_in_flight = true;
   ++metrics.freshness_probes_total;
-  Forward(ForwardKind::kReadIndex, std::string(), [this, now_ms](Reply r) {
+  Done on_index = [this, now_ms](Reply r) {
     freshness_probe_in_flight = false;
     // The reply's index is the leader's applied index when it answered,
     // at or above the confirmed read index.
     if (!r.value.is_error()) freshness.OnReadIndex(now_ms, r.index, sm->applied_index());
-  });
+  };
+  if (is_leader()) return ReadIndexGroup({}, std::move(on_index));
+  Forward(ForwardKind::kReadIndex, std::string(), std::move(on_index));
 }
 
 void Node::Impl::ReadIndexGroup(std::vector<kv::Op> ops, Done done) {

@@ -912,6 +912,59 @@ class ClusterTest(unittest.TestCase):
             self.c.procs[old].send_signal(signal.SIGCONT)
             s.close()
 
+    def test_resumed_leader_does_not_answer_bounded_reads_it_cannot_vouch_for(self):
+        # The same stop-everyone setup for `CONSISTENCY bounded <ms>` on the
+        # leader. The leader's state is fresh as of its last confirmed read
+        # index (like a follower's); once stopped for longer than the bound it
+        # cannot know whether a newer leader acknowledged writes meanwhile, so
+        # it must confirm (a quorum round the stopped peers cannot give) before
+        # answering. A leader that trusts its belief that it leads answers at
+        # once: a cut-off leader would serve stale reads for as long as it goes
+        # on believing it (until check-quorum deposes it, longer if its clock
+        # runs slow).
+        old = self.c.leader()
+        retry(lambda: self.c.client(old).set("bk", "1"))
+        s = socket.create_connection(("127.0.0.1", self.c.resp[old - 1]), timeout=10)
+        f = s.makefile("rb")
+        s.sendall(b"CONSISTENCY bounded 200\r\n")
+        self.assertEqual(f.readline(), b"+OK\r\n")
+        deadline = time.monotonic() + 15
+        while True:  # answered (the first read may wait for the first confirmation)
+            s.sendall(b"GET bk\r\n")
+            line = f.readline()
+            if line == b"$1\r\n":
+                self.assertEqual(f.readline(), b"1\r\n")
+                break
+            self.assertTrue(line.startswith(b"-TRYAGAIN"), line)
+            self.assertLess(time.monotonic(), deadline)
+        # Served locally once confirmed: 100 reads cost a handful of rounds.
+        probes = self.metric(old, "cairn_freshness_probes_total")
+        self.assertGreaterEqual(probes, 1)
+        for _ in range(100):
+            s.sendall(b"GET bk\r\n")
+            self.assertEqual(f.readline(), b"$1\r\n")
+            self.assertEqual(f.readline(), b"1\r\n")
+        self.assertLess(self.metric(old, "cairn_freshness_probes_total") - probes, 20)
+        others = [i for i in (1, 2, 3) if i != old]
+        for i in [old] + others:
+            self.c.procs[i].send_signal(signal.SIGSTOP)
+        try:
+            time.sleep(1.0)  # the pause itself: real time must pass, far longer than the bound
+            self.c.procs[old].send_signal(signal.SIGCONT)
+            s.sendall(b"GET bk\r\n")
+            s.settimeout(1.0)
+            try:
+                line = f.readline()
+            except (socket.timeout, TimeoutError):
+                line = b"(no answer: waiting for a quorum)"
+            self.assertNotEqual(line, b"$1\r\n", "a bounded read was answered by a leader that "
+                                "had not confirmed its state within the bound")
+        finally:
+            for i in others:
+                self.c.procs[i].send_signal(signal.SIGCONT)
+            self.c.procs[old].send_signal(signal.SIGCONT)
+            s.close()
+
     def test_sigterm_on_leader_hands_leadership_over(self):
         old = self.c.leader()
         term = self.c.status(old)["term"]
