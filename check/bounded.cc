@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::int64_t kNilVersion = std::numeric_limits<std::int64_t>::min();
 
-std::int64_t WrittenValue(const Op& op) { return op.f == Fn::kCas ? op.cas_new : op.value.value_or(0); }
+std::int64_t WrittenValue(const Op& op) {
+  return op.f == Fn::kCas ? op.cas_new : op.value.value_or(0);
+}
 
 // One key's ok versioned writes by completion time, with the running
 // maximum of their versions: the newest write any read invoked after a
@@ -59,7 +61,8 @@ Verdict CheckBounded(const History& h, std::int64_t bound_ns) {
   for (const Op& op : h.ops) {
     if (op.f == Fn::kAdd) {
       v.validity = Validity::kUnknown;
-      v.summary = "line " + std::to_string(op.line) + ": the bounded checker handles registers, not add";
+      v.summary =
+          "line " + std::to_string(op.line) + ": the bounded checker handles registers, not add";
       return v;
     }
     versioned = versioned || op.version.has_value();
@@ -92,9 +95,9 @@ Verdict CheckBounded(const History& h, std::int64_t bound_ns) {
     }
     ++checked;
     // Saturating: a bound longer than the history judges nothing.
-    const std::int64_t before =
-        op.invoke_ns > std::numeric_limits<std::int64_t>::min() + bound_ns ? op.invoke_ns - bound_ns
-                                                                           : std::numeric_limits<std::int64_t>::min();
+    const std::int64_t before = op.invoke_ns > std::numeric_limits<std::int64_t>::min() + bound_ns
+                                    ? op.invoke_ns - bound_ns
+                                    : std::numeric_limits<std::int64_t>::min();
     const Op* missed = NewestCompletedBefore(k, before);
     if (missed != nullptr && *missed->version > version) {
       const double late_ms = static_cast<double>(op.invoke_ns - missed->complete_ns) / 1e6;
@@ -112,10 +115,13 @@ Verdict CheckBounded(const History& h, std::int64_t bound_ns) {
     if (op.ok() && op.f != Fn::kRead && !op.version) ++versionless;
   }
   std::string counts = std::to_string(checked) + " ok reads judged";
-  if (unjudged > 0) counts += ", " + std::to_string(unjudged) + " reads of writes without a version not judged";
-  if (versionless > 0) counts += ", " + std::to_string(versionless) + " ok writes without a version";
-  v.summary = v.invalid() ? std::to_string(v.anomalies.size()) + " reads beyond the bound; " + counts
-                          : "every read within the bound; " + counts;
+  if (unjudged > 0)
+    counts += ", " + std::to_string(unjudged) + " reads of writes without a version not judged";
+  if (versionless > 0)
+    counts += ", " + std::to_string(versionless) + " ok writes without a version";
+  v.summary = v.invalid()
+                  ? std::to_string(v.anomalies.size()) + " reads beyond the bound; " + counts
+                  : "every read within the bound; " + counts;
   return v;
 }
 

@@ -82,7 +82,7 @@ TEST(Bounded, ValueNeverWrittenIsCaught) {
 TEST(Bounded, WritesWithoutAVersionAreNotJudged) {
   HistoryBuilder b;
   b.Write(1, "x", 1, 0, 10 * kMs).Version(3);
-  b.Write(1, "x", 2, 20 * kMs, 30 * kMs);            // ok, version lost with its connection
+  b.Write(1, "x", 2, 20 * kMs, 30 * kMs);                  // ok, version lost with its connection
   b.Write(2, "x", 3, 40 * kMs, 50 * kMs, Outcome::kInfo);  // indeterminate
   b.Read(2, "x", 2, 500 * kMs, 501 * kMs);
   b.Read(2, "x", 3, 502 * kMs, 503 * kMs);

@@ -23,10 +23,11 @@ constexpr int kExitInvalid = 1;
 constexpr int kExitOther = 2;
 
 int Usage(const std::string& why) {
-  std::cerr << "cairn-check: " << why << "\n"
-            << "usage: cairn-check linear|session|counter|set|lost HISTORY.jsonl [--html OUT.html]\n"
-            << "         [--time-budget-ms N] [--states-max N] [--no-minimize]\n"
-            << "       cairn-check bounded HISTORY.jsonl --bound-ms N [--html OUT.html]\n";
+  std::cerr
+      << "cairn-check: " << why << "\n"
+      << "usage: cairn-check linear|session|counter|set|lost HISTORY.jsonl [--html OUT.html]\n"
+      << "         [--time-budget-ms N] [--states-max N] [--no-minimize]\n"
+      << "       cairn-check bounded HISTORY.jsonl --bound-ms N [--html OUT.html]\n";
   return kExitOther;
 }
 
