@@ -257,8 +257,18 @@ def main():
     with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
         json.dump({"date": started, "machine": common.machine(), "results": res}, f, indent=1)
     print(text)
+    # The run replaces the table and goals at the top; what people wrote
+    # below them (from "## Reading the figures" on: the history of runs and
+    # what limits each figure) is kept.
+    kept = ""
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            old = f.read()
+        at = old.find("\n## Reading the figures")
+        if at >= 0:
+            kept = old[at:]
     with open(args.out, "w") as f:
-        f.write(text)
+        f.write(text + kept)
 
 
 if __name__ == "__main__":
