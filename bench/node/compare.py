@@ -2,7 +2,7 @@
 """Cairn side by side with Redis and etcd, in one run, on loopback.
 
     scripts/build.sh release cairn cairn_set_wait_driver
-    /usr/bin/python3 bench/node/compare.py [--requests 200000] [--out bench/results/node.md]
+    /usr/bin/python3 bench/node/compare.py [--requests 200000] [--rounds 3] [--out bench/results/node.md]
 
 Systems, each started alone, measured, stopped:
   cairn      3 `cairn server` nodes, every write fsynced by a majority before
@@ -16,6 +16,11 @@ Systems, each started alone, measured, stopped:
 Load: redis-benchmark -t set,get -d 256 -c 50 -n N with -P 1 and -P 16 (the
 same for every Redis-protocol system); 50 connections for WAIT and etcd.
 Peak RSS is VmHWM of the server processes (summed over a cluster's nodes).
+With --rounds N every system runs N times in turn; the table shows medians
+and the ops/s range, and each goal is the median of the N same-round ratios
+(the host's speed drifts between minutes, so a ratio is only taken within a
+round). The table and goals replace the top of --out; the text from
+"## Reading the figures" on is kept.
 """
 import argparse
 import base64
@@ -188,33 +193,66 @@ def run_etcd(base, seconds):
             p.stop()
 
 
-def table(results):
-    lines = ["| system | operation | ops/s | p50 ms | p99 ms | peak RSS MB |", "|---|---|---|---|---|---|"]
+def table(results, many=False):
+    lines = ["| system | operation | ops/s |" + (" ops/s range |" if many else "") +
+             " p50 ms | p99 ms | peak RSS MB |", "|---|---|---|" + ("---|" if many else "") + "---|---|---|"]
     for system, rows in results.items():
         for op, r in rows.items():
-            lines.append(f"| {system} | {op} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
+            span = f" {r['rps_min']:,.0f}-{r['rps_max']:,.0f} |" if many else ""
+            lines.append(f"| {system} | {op} | {r['rps']:,.0f} |{span} {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
                          f"{r['rss_mb']:.0f} |")
     return "\n".join(lines)
 
 
-def goals(res):
-    c, a, w, e = res["cairn"], res["redis always"], res["redis wait2"], res["etcd"]
-    rows = [
-        ("SET P1 >= 1.0x redis always", c["SET P1"]["rps"] / a["SET P1"]["rps"], 1.0),
-        ("SET P16 >= 1.0x redis always", c["SET P16"]["rps"] / a["SET P16"]["rps"], 1.0),
-        ("SET P1 >= 5x redis SET+WAIT 2", c["SET P1"]["rps"] / w["SET+WAIT 2"]["rps"], 5.0),
-        ("SET P1 >= 10x etcd PUT", c["SET P1"]["rps"] / e["PUT"]["rps"], 10.0),
-        ("SET P1 p99 <= 0.2x etcd p99", c["SET P1"]["p99_ms"] / e["PUT"]["p99_ms"], -0.2),
-        ("strong GET P1 >= 0.5x redis GET", c["GET strong P1"]["rps"] / a["GET P1"]["rps"], 0.5),
-        ("strong GET P16 >= 0.5x redis GET", c["GET strong P16"]["rps"] / a["GET P16"]["rps"], 0.5),
-        ("lease GET P1 >= 0.8x redis GET", c["GET lease P1"]["rps"] / a["GET P1"]["rps"], 0.8),
-        ("lease GET P16 >= 0.8x redis GET", c["GET lease P16"]["rps"] / a["GET P16"]["rps"], 0.8),
-    ]
-    out = ["| goal | measured | met |", "|---|---|---|"]
-    for name, ratio, goal in rows:
-        met = ratio <= -goal if goal < 0 else ratio >= goal
-        out.append(f"| {name} | {ratio:.2f}x | {'yes' if met else 'no'} |")
+GOALS = [  # (name, ratio of one round's results, goal; negative: at most)
+    ("SET P1 >= 1.0x redis always", lambda c, a, w, e: c["SET P1"]["rps"] / a["SET P1"]["rps"], 1.0),
+    ("SET P16 >= 1.0x redis always", lambda c, a, w, e: c["SET P16"]["rps"] / a["SET P16"]["rps"], 1.0),
+    ("SET P1 >= 5x redis SET+WAIT 2", lambda c, a, w, e: c["SET P1"]["rps"] / w["SET+WAIT 2"]["rps"], 5.0),
+    ("SET P1 >= 10x etcd PUT", lambda c, a, w, e: c["SET P1"]["rps"] / e["PUT"]["rps"], 10.0),
+    ("SET P1 p99 <= 0.2x etcd p99", lambda c, a, w, e: c["SET P1"]["p99_ms"] / e["PUT"]["p99_ms"], -0.2),
+    ("strong GET P1 >= 0.5x redis GET", lambda c, a, w, e: c["GET strong P1"]["rps"] / a["GET P1"]["rps"], 0.5),
+    ("strong GET P16 >= 0.5x redis GET", lambda c, a, w, e: c["GET strong P16"]["rps"] / a["GET P16"]["rps"], 0.5),
+    ("lease GET P1 >= 0.8x redis GET", lambda c, a, w, e: c["GET lease P1"]["rps"] / a["GET P1"]["rps"], 0.8),
+    ("lease GET P16 >= 0.8x redis GET", lambda c, a, w, e: c["GET lease P16"]["rps"] / a["GET P16"]["rps"], 0.8),
+]
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def goals(rounds):
+    """Each ratio is taken within one round (both sides measured minutes
+    apart on the same host), then summarised over the rounds."""
+    many = len(rounds) > 1
+    out = ["| goal | measured | met |" + (" rounds | rounds met |" if many else ""),
+           "|---|---|---|" + ("---|---|" if many else "")]
+    for name, ratio, goal in GOALS:
+        rs = [ratio(r["cairn"], r["redis always"], r["redis wait2"], r["etcd"]) for r in rounds]
+        ok = [x <= -goal if goal < 0 else x >= goal for x in rs]
+        m = median(rs)
+        met = m <= -goal if goal < 0 else m >= goal
+        line = f"| {name} | {m:.2f}x | {'yes' if met else 'no'} |"
+        if many:
+            line += " " + " / ".join(f"{x:.2f}" for x in rs) + f" | {sum(ok)} of {len(rs)} |"
+        out.append(line)
     return "\n".join(out)
+
+
+def summarise(rounds):
+    """One row per system and operation: the median of each figure over the
+    rounds, and the range of ops/s."""
+    res = {}
+    for system in rounds[0]:
+        res[system] = {}
+        for op in rounds[0][system]:
+            rows = [r[system][op] for r in rounds]
+            res[system][op] = {k: median([row[k] for row in rows]) for k in rows[0]}
+            res[system][op]["rps_min"] = min(row["rps"] for row in rows)
+            res[system][op]["rps_max"] = max(row["rps"] for row in rows)
+    return res
 
 
 def main():
@@ -222,6 +260,9 @@ def main():
     ap.add_argument("--requests", type=int, default=200000)
     ap.add_argument("--etcd-seconds", type=int, default=10)
     ap.add_argument("--out", default=os.path.join(common.ROOT, "bench", "results", "node.md"))
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run every system this many times, in turn; figures are medians, goals the median "
+                         "of each round's own ratio")
     args = ap.parse_args()
     for tool in ("redis-server", "redis-benchmark", "etcd", "etcdctl", "wrk"):
         if not shutil.which(tool):
@@ -231,31 +272,44 @@ def main():
             raise SystemExit(f"{f} is missing: scripts/build.sh release cairn cairn_set_wait_driver")
     base = tempfile.mkdtemp(prefix="cairn-bench-")
     started = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    res = {}
+    rounds = []
     try:
-        print("cairn...", flush=True)
-        res["cairn"] = run_cairn(base, args.requests)
-        print("redis always...", flush=True)
-        res["redis always"] = run_redis(base, "always", "always", args.requests)
-        print("redis everysec...", flush=True)
-        res["redis everysec"] = run_redis(base, "everysec", "everysec", args.requests)
-        print("redis wait2...", flush=True)
-        res["redis wait2"] = run_wait2(base, args.requests // 4)
-        print("etcd...", flush=True)
-        res["etcd"] = run_etcd(base, args.etcd_seconds)
+        for i in range(args.rounds):
+            d = os.path.join(base, f"round{i + 1}")
+            os.makedirs(d)
+            res = {}
+            tag = f"round {i + 1} of {args.rounds}: " if args.rounds > 1 else ""
+            print(f"{tag}cairn...", flush=True)
+            res["cairn"] = run_cairn(d, args.requests)
+            print(f"{tag}redis always...", flush=True)
+            res["redis always"] = run_redis(d, "always", "always", args.requests)
+            print(f"{tag}redis everysec...", flush=True)
+            res["redis everysec"] = run_redis(d, "everysec", "everysec", args.requests)
+            print(f"{tag}redis wait2...", flush=True)
+            res["redis wait2"] = run_wait2(d, args.requests // 4)
+            print(f"{tag}etcd...", flush=True)
+            res["etcd"] = run_etcd(d, args.etcd_seconds)
+            rounds.append(res)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     load = os.getloadavg()[0]
-    text = (f"# Cairn node vs Redis and etcd (one run)\n\nDate: {started}. Machine: {common.machine()}.\n"
+    many = args.rounds > 1
+    res = summarise(rounds)
+    rounds_arg = f" --rounds {args.rounds}" if many else ""
+    text = (f"# Cairn node vs Redis and etcd ({f'{args.rounds} rounds' if many else 'one run'})\n\n"
+            f"Date: {started}. Machine: {common.machine()}.\n"
             f"Load average after the run: {load:.1f}.\n\nCommand:\n\n    scripts/build.sh release cairn "
             f"cairn_set_wait_driver\n    /usr/bin/python3 bench/node/compare.py --requests {args.requests} "
-            f"--etcd-seconds {args.etcd_seconds}\n\n"
+            f"--etcd-seconds {args.etcd_seconds}{rounds_arg}\n\n"
             "Every system ran alone on loopback, client and servers sharing the same cores (the 3 Cairn\n"
             "nodes and the 3 etcd members share them too). What each row means is in compare.py's\n"
             "docstring. Peak RSS is the servers' VmHWM, summed over a cluster.\n\n"
-            + table(res) + "\n\n## Goals (issue: the cairn node)\n\n" + goals(res) + "\n")
+            + ("Each round runs every system in turn; each figure is the median over the rounds, and each\n"
+               "goal's ratio is taken within a round (its two sides minutes apart) and then the median is\n"
+               "judged, with every round's ratio listed.\n\n" if many else "")
+            + table(res, many) + "\n\n## Goals (issue: the cairn node)\n\n" + goals(rounds) + "\n")
     with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
-        json.dump({"date": started, "machine": common.machine(), "results": res}, f, indent=1)
+        json.dump({"date": started, "machine": common.machine(), "results": res, "rounds": rounds}, f, indent=1)
     print(text)
     # The run replaces the table and goals at the top; what people wrote
     # below them (from "## Reading the figures" on: the history of runs and
