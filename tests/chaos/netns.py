@@ -10,16 +10,40 @@ from the other side; loss drops a random fraction. (tc netem delay is used
 when the kernel has sch_netem; this project's CI kernel does not.)
 """
 
+import fcntl
+import os
 import subprocess
+
+RUN_IDS = 250  # 10.231.<run>.x
+LOCK_DIR = "/tmp/cairn-chaos-netns"
 
 
 def sh(*args, check=True):
     return subprocess.run(list(args), check=check, capture_output=True, text=True)
 
 
+def claim_run_id(hint: int):
+    """A run id no other live harness holds, starting from `hint`: each is
+    guarded by an flock on its own file, held for the life of this process
+    (the kernel drops it when the process dies, however it dies). Two runs
+    whose pids collide modulo RUN_IDS would otherwise share namespaces, and
+    the second's clean-up would tear down the first's network."""
+    os.makedirs(LOCK_DIR, exist_ok=True)
+    for k in range(RUN_IDS):
+        run_id = (hint + k) % RUN_IDS
+        fd = os.open(os.path.join(LOCK_DIR, f"{run_id}.lock"), os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return run_id, fd
+        except BlockingIOError:
+            os.close(fd)
+    raise SystemExit(f"all {RUN_IDS} chaos network ids are held by running harnesses")
+
+
 class Topology:
-    def __init__(self, run_id: int, nodes: int):
-        self.run_id = run_id % 250
+    def __init__(self, run_id_hint: int, nodes: int):
+        # The lock fd stays open (and locked) as long as this object lives.
+        self.run_id, self._lock_fd = claim_run_id(run_id_hint)
         self.nodes = nodes
         self.prefix = f"cairn{self.run_id}"
         self.bridge_ns = f"{self.prefix}-br"
@@ -47,7 +71,7 @@ class Topology:
         sh("ip", "-n", ns, "link", "set", "lo", "up")
 
     def create(self):
-        self.destroy()  # leftovers of a crashed run with the same id
+        self.destroy()  # leftovers of a crashed run (the id's lock is ours, so no live run uses it)
         for ns in [self.bridge_ns, self.client_ns] + [self.ns(i) for i in range(1, self.nodes + 1)]:
             sh("ip", "netns", "add", ns)
             self.created.append(ns)
