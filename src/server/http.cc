@@ -110,7 +110,7 @@ std::string Node::Impl::MetricsText() const {
   g("cairn_forwarded_total", "counter", "Requests forwarded to the leader.",
     metrics.forwarded_total);
   g("cairn_freshness_probes_total", "counter",
-    "Read indexes a follower asked of the leader to serve bounded reads locally.",
+    "Confirmed read indexes this node asked for to serve bounded reads locally.",
     metrics.freshness_probes_total);
   g("cairn_reads_total", "counter", "Key reads served or forwarded.", metrics.reads_total);
   g("cairn_lease_reads_local_total", "counter",
