@@ -100,7 +100,9 @@ Verdict CheckBounded(const History& h, std::int64_t bound_ns) {
                                     : std::numeric_limits<std::int64_t>::min();
     const Op* missed = NewestCompletedBefore(k, before);
     if (missed != nullptr && *missed->version > version) {
-      const double late_ms = static_cast<double>(op.invoke_ns - missed->complete_ns) / 1e6;
+      // In double: a history built in code may hold any int64 times.
+      const double late_ms =
+          (static_cast<double>(op.invoke_ns) - static_cast<double>(missed->complete_ns)) / 1e6;
       char ms[32];
       std::snprintf(ms, sizeof ms, "%.1f", late_ms);
       AddAnomaly(v,

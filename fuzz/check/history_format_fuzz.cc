@@ -23,8 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.linear.time_budget_ms = 100;
   options.linear.minimize_options.checks_max = 50;
   options.minimize_options.checks_max = 50;
+  options.bound_ns = 1'000'000;
   for (Workload w : {Workload::kLinear, Workload::kSession, Workload::kCounter, Workload::kSet,
-                     Workload::kLost}) {
+                     Workload::kLost, Workload::kBounded}) {
     Verdict v = RunChecker(w, *h, options);
     CAIRN_CHECK(!v.invalid() || !v.anomalies.empty(), "an invalid verdict names its anomaly");
     (void)RenderTimelineHtml(*h, &v, "fuzz");
