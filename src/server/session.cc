@@ -486,7 +486,7 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
 
 // CONSISTENCY                     -> the current level
 // CONSISTENCY strong|lease|eventual
-// CONSISTENCY bounded <ms>        -> any node answers while its state is known to be at most <ms> old
+// CONSISTENCY bounded <ms>        -> any node answers while its state is at most <ms> old
 // CONSISTENCY session [<token>]   -> reads reflect at least index <token> (SESSION's reply)
 void Session::SetConsistency(std::vector<std::string>& args, std::uint64_t seq) {
   static const char* kNames[] = {"strong", "lease", "bounded", "session", "eventual"};
