@@ -868,49 +868,62 @@ class ClusterTest(unittest.TestCase):
             value = None
         self.assertNotEqual(value, b"1", "a paused leader served a stale lease read")
 
-    def test_resumed_leader_does_not_answer_from_a_lease_that_ran_out(self):
-        # The deterministic form of the case above: every node is stopped, so
-        # no new leader exists and no peer message waits in the old leader's
-        # sockets to depose it; then only the old leader resumes. Its lease ran
-        # out in real time while it was stopped, so a lease read must not be
-        # answered from it (it needs a quorum round the stopped peers cannot
-        # give, or the leader steps down). A node that does not deliver the
-        # ticks it missed believes its lease still holds and answers at once.
+    def raw_leader_reader(self, level, key):
+        """Writes `key` = 1 through the leader, then opens a raw RESP
+        connection to it at `level` and reads until the leader answers from
+        its own state (TRYAGAIN meanwhile). Returns (leader, socket, file)."""
         old = self.c.leader()
-        retry(lambda: self.c.client(old).set("lk", "1"))
+        retry(lambda: self.c.client(old).set(key, "1"))
         s = socket.create_connection(("127.0.0.1", self.c.resp[old - 1]), timeout=10)
         f = s.makefile("rb")
-        s.sendall(b"CONSISTENCY lease\r\n")
+        s.sendall(b"CONSISTENCY " + level + b"\r\n")
         self.assertEqual(f.readline(), b"+OK\r\n")
         deadline = time.monotonic() + 15
-        while True:  # a lease read served (the lease holds after the write)
-            s.sendall(b"GET lk\r\n")
+        while True:
+            s.sendall(b"GET " + key.encode() + b"\r\n")
             line = f.readline()
             if line == b"$1\r\n":
                 self.assertEqual(f.readline(), b"1\r\n")
-                break
+                return old, s, f
             self.assertTrue(line.startswith(b"-TRYAGAIN"), line)
             self.assertLess(time.monotonic(), deadline)
+
+    def get_after_only_the_leader_resumes(self, old, s, f, key):
+        """Stops every node, lets a second of real time pass, resumes only
+        the old leader and sends GET `key` on `s`: no new leader exists and no
+        peer message waits in its sockets to depose it. Returns the first
+        reply line, or a note if none came within a second. Closes `s`."""
         others = [i for i in (1, 2, 3) if i != old]
         for i in [old] + others:
             self.c.procs[i].send_signal(signal.SIGSTOP)
         try:
-            # The pause itself (real time must pass), far longer than the
-            # lease (election_timeout_ticks_min - lease_drift_ticks ticks).
-            time.sleep(1.0)
+            time.sleep(1.0)  # the pause itself: real time must pass
             self.c.procs[old].send_signal(signal.SIGCONT)
-            s.sendall(b"GET lk\r\n")
+            s.sendall(b"GET " + key.encode() + b"\r\n")
             s.settimeout(1.0)
             try:
-                line = f.readline()
+                return f.readline()
             except (socket.timeout, TimeoutError):
-                line = b"(no answer: waiting for a quorum)"
-            self.assertNotEqual(line, b"$1\r\n", "a lease read was answered from a lease that ran out")
+                return b"(no answer: waiting for a quorum)"
         finally:
             for i in others:
                 self.c.procs[i].send_signal(signal.SIGCONT)
             self.c.procs[old].send_signal(signal.SIGCONT)
             s.close()
+
+    def test_resumed_leader_does_not_answer_from_a_lease_that_ran_out(self):
+        # The deterministic form of the case above: every node is stopped, so
+        # no new leader exists and no peer message waits in the old leader's
+        # sockets to depose it; then only the old leader resumes. Its lease ran
+        # out in real time while it was stopped (a second, far longer than
+        # election_timeout_ticks_min - lease_drift_ticks ticks), so a lease
+        # read must not be answered from it (it needs a quorum round the
+        # stopped peers cannot give, or the leader steps down). A node that
+        # does not deliver the ticks it missed believes its lease still holds
+        # and answers at once.
+        old, s, f = self.raw_leader_reader(b"lease", "lk")
+        line = self.get_after_only_the_leader_resumes(old, s, f, "lk")
+        self.assertNotEqual(line, b"$1\r\n", "a lease read was answered from a lease that ran out")
 
     def test_resumed_leader_does_not_answer_bounded_reads_it_cannot_vouch_for(self):
         # The same stop-everyone setup for `CONSISTENCY bounded <ms>` on the
@@ -922,21 +935,7 @@ class ClusterTest(unittest.TestCase):
         # once: a cut-off leader would serve stale reads for as long as it goes
         # on believing it (until check-quorum deposes it, longer if its clock
         # runs slow).
-        old = self.c.leader()
-        retry(lambda: self.c.client(old).set("bk", "1"))
-        s = socket.create_connection(("127.0.0.1", self.c.resp[old - 1]), timeout=10)
-        f = s.makefile("rb")
-        s.sendall(b"CONSISTENCY bounded 200\r\n")
-        self.assertEqual(f.readline(), b"+OK\r\n")
-        deadline = time.monotonic() + 15
-        while True:  # answered (the first read may wait for the first confirmation)
-            s.sendall(b"GET bk\r\n")
-            line = f.readline()
-            if line == b"$1\r\n":
-                self.assertEqual(f.readline(), b"1\r\n")
-                break
-            self.assertTrue(line.startswith(b"-TRYAGAIN"), line)
-            self.assertLess(time.monotonic(), deadline)
+        old, s, f = self.raw_leader_reader(b"bounded 200", "bk")
         # Served locally once confirmed: 100 reads cost a handful of rounds.
         probes = self.metric(old, "cairn_freshness_probes_total")
         self.assertGreaterEqual(probes, 1)
@@ -945,25 +944,9 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(f.readline(), b"$1\r\n")
             self.assertEqual(f.readline(), b"1\r\n")
         self.assertLess(self.metric(old, "cairn_freshness_probes_total") - probes, 20)
-        others = [i for i in (1, 2, 3) if i != old]
-        for i in [old] + others:
-            self.c.procs[i].send_signal(signal.SIGSTOP)
-        try:
-            time.sleep(1.0)  # the pause itself: real time must pass, far longer than the bound
-            self.c.procs[old].send_signal(signal.SIGCONT)
-            s.sendall(b"GET bk\r\n")
-            s.settimeout(1.0)
-            try:
-                line = f.readline()
-            except (socket.timeout, TimeoutError):
-                line = b"(no answer: waiting for a quorum)"
-            self.assertNotEqual(line, b"$1\r\n", "a bounded read was answered by a leader that "
-                                "had not confirmed its state within the bound")
-        finally:
-            for i in others:
-                self.c.procs[i].send_signal(signal.SIGCONT)
-            self.c.procs[old].send_signal(signal.SIGCONT)
-            s.close()
+        line = self.get_after_only_the_leader_resumes(old, s, f, "bk")
+        self.assertNotEqual(line, b"$1\r\n", "a bounded read was answered by a leader that "
+                            "had not confirmed its state within the bound")
 
     def test_sigterm_on_leader_hands_leadership_over(self):
         old = self.c.leader()
