@@ -63,15 +63,16 @@ void Node::Impl::ExecuteCommand(std::vector<std::string> args, const ReadPolicy&
 void Node::Impl::ExecuteRead(kv::Op op, const std::vector<std::string>& args,
                              const ReadPolicy& policy, Done done) {
   ++metrics.reads_total;
-  // Strong and lease reads are the leader's; session and eventual reads
-  // never leave. A bounded read this node's state is too stale for
-  // (CanReadNow) becomes a confirmed read on the leader.
-  if (policy.level == Consistency::kBounded && !CanReadNow(policy)) {
+  // A bounded read is answered here while this node's state is fresh
+  // enough (CanReadNow, asked once); otherwise it is a strong read, on the
+  // leader or forwarded to it.
+  if (policy.level == Consistency::kBounded) {
+    if (CanReadNow(policy)) return done({ReadNow(op, policy, NowMs()), sm->applied_index()});
     if (!is_leader()) return Forward(ForwardKind::kCommand, ForwardBody(args), std::move(done));
-    std::vector<kv::Op> ops;
-    ops.push_back(std::move(op));
-    return ReadIndexGroup(std::move(ops), std::move(done));
+    return ServeRead(std::move(op), ReadPolicy{}, std::move(done));
   }
+  // Strong and lease reads are the leader's; session and eventual reads
+  // never leave.
   const bool forward =
       (policy.level == Consistency::kStrong || policy.level == Consistency::kLease) && !is_leader();
   if (forward) return Forward(ForwardKind::kCommand, ForwardBody(args), std::move(done));
@@ -154,7 +155,9 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
   std::vector<kv::Op> ops;
   ops.push_back(std::move(op));
   switch (policy.level) {
-    case Consistency::kStrong: return ReadIndexGroup(std::move(ops), std::move(done));
+    case Consistency::kStrong:
+    case Consistency::kBounded:  // not reached: ExecuteRead answers or turns them strong
+      return ReadIndexGroup(std::move(ops), std::move(done));
     case Consistency::kLease: {
       std::uint64_t id = next_read_id++;
       Status s = raft->LeaseRead(id);
@@ -168,9 +171,6 @@ void Node::Impl::ServeRead(kv::Op op, const ReadPolicy& policy, Done done) {
       reads_by_index.emplace(policy.session_index, PendingRead{std::move(ops), std::move(done),
                                                                MonoMs() + opt.request_timeout_ms});
       return;
-    case Consistency::kBounded:
-      // Too stale here (ExecuteRead forwards a follower's): a confirmed read.
-      return ReadIndexGroup(std::move(ops), std::move(done));
     case Consistency::kEventual:
       break;
   }
