@@ -28,9 +28,11 @@ class ApplyTxn {
   // The same without a copy: nullptr if absent or expired. The pointer is
   // valid until the next Put, Erase or Clear.
   Result<const Record*> LiveRecord(const std::string& key);
-  // Stores `value` with version = this entry's index. An expiry at or before
-  // the clock deletes the key instead (it would be born expired).
-  Status Put(const std::string& key, std::string value, std::int64_t expire_at_ms);
+  // Stores `value` (of `type`, record.h) with version = this entry's index.
+  // An expiry at or before the clock deletes the key instead (it would be
+  // born expired).
+  Status Put(const std::string& key, std::string value, std::int64_t expire_at_ms,
+             std::uint8_t type = kTypeString);
   Status Erase(const std::string& key);
   // Whether the key's current record (live or not) expires at or before time_ms.
   Result<bool> DueBy(const std::string& key, std::int64_t time_ms);
@@ -63,6 +65,13 @@ class ApplyTxn {
   // Unordered: commit order does not matter (distinct keys, set-like index).
   std::unordered_map<std::string, Slot> slots_;
 };
+
+// The hash commands (hash_ops.cc). A write on a key of another type, and a
+// read of one, reply WRONGTYPE. `rec` is the live record, nullptr if none.
+Result<resp::Value> ApplyHashWrite(ApplyTxn* txn, const Op& op);
+resp::Value ReadHash(const Op& op, const Record* rec);
+// TYPE's reply for a live record.
+std::string_view TypeName(const Record& record);
 
 // GETRANGE's reply for a value (nullptr: no key), with Redis 7.0's handling
 // of negative and out-of-range indexes.

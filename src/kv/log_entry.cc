@@ -48,6 +48,15 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kTtl: case OpCode::kPttl: case OpCode::kType: case OpCode::kExpireTime:
     case OpCode::kPExpireTime:
     case OpCode::kGetRange: return true;
+    case OpCode::kHGet:
+    case OpCode::kHMGet:
+    case OpCode::kHGetAll:
+    case OpCode::kHKeys:
+    case OpCode::kHVals:
+    case OpCode::kHLen:
+    case OpCode::kHExists:
+    case OpCode::kHStrlen:
+    case OpCode::kHScan: return true;
     default:
       return false;
   }
@@ -58,6 +67,22 @@ Status ValidateOp(const Op& op, EntryKind kind) {
   auto check = [](bool ok) { return ok ? Status::Ok() : Bad("kv entry: malformed op"); };
   if (IsTransactionalRead(op.code)) {
     if (kind != EntryKind::kTransaction) return Bad("kv entry: read op outside a transaction");
+    switch (op.code) {
+      case OpCode::kHGet:
+      case OpCode::kHExists:
+      case OpCode::kHStrlen: return check(op.flags == 0 && n == 2);
+      case OpCode::kHMGet: return check(op.flags == 0 && n >= 2);
+      case OpCode::kHGetAll:
+      case OpCode::kHKeys:
+      case OpCode::kHVals:
+      case OpCode::kHLen: return check(op.flags == 0 && n == 1);
+      case OpCode::kHScan: {
+        const bool bad_ok = !(op.flags & kHScanBadOption) || op.num2 == 0 || op.num2 == 1;
+        return check((op.flags & ~(kScanMatch | kHScanBadOption)) == 0 && bad_ok &&
+                     n == ((op.flags & kScanMatch) ? 2u : 1u));
+      }
+      default: break;
+    }
     bool multi_key = op.code == OpCode::kExists || op.code == OpCode::kMGet;
     return check(op.flags == 0 && (multi_key ? n >= 1 : n == 1));
   }
@@ -81,6 +106,12 @@ Status ValidateOp(const Op& op, EntryKind kind) {
                    (op.flags == 0 || op.flags == kGetExExpire || op.flags == kGetExPersist ||
                     (op.flags == kGetExInvalid && (op.num == 0 || op.num == 1))));
     case OpCode::kIncrByFloat: return check(n == 2 && op.flags == 0);
+    case OpCode::kHSet:
+      if (op.flags & kHSetNx) return check(n == 3 && op.flags == kHSetNx);
+      return check(n >= 3 && n % 2 == 1 && (op.flags & ~kHSetFlagsAll) == 0);
+    case OpCode::kHDel: return check(n >= 2 && op.flags == 0);
+    case OpCode::kHIncrBy: return check(n == 2 && op.flags == 0);
+    case OpCode::kHIncrByFloat: return check(n == 3 && op.flags == 0);
     default: return Bad("kv entry: unknown or read-only op code");
   }
 }

@@ -18,22 +18,26 @@ namespace cairn::kv {
 // Codes are part of the log format (docs/formats/kv-command.md): never renumber.
 enum class OpCode : std::uint8_t {
   // Writes (may appear in log entries).
-  kSet = 1,           // args: key value; num: expire_at_ms if kSetExpire; flags kSet*
-  kDel = 2,           // args: key...
-  kIncrBy = 3,        // args: key; num: delta
-  kAppend = 4,        // args: key value
-  kMSet = 5,          // args: key value [key value ...]
-  kExpireAt = 6,      // args: key; num: expire_at_ms (may be in the past); flags kExpire*
-  kPersist = 7,       // args: key
-  kFlushDb = 8,       // no args
-  kExpireUpTo = 9,    // active expiry: delete keys with expire_at_ms <= num, at most num2 keys
-  kGetDel = 10,       // args: key (reply: the value, then the key is deleted)
-  kSetRange = 11,     // args: key value; num: offset (>= 0)
-  kMSetNx = 12,       // args: key value [key value ...] (all or none)
-  kRename = 13,       // args: source destination; flags kRenameNx
-  kCopy = 14,         // args: source destination; flags kCopyReplace
-  kGetEx = 15,        // args: key; num: expire_at_ms if kGetExExpire; flags kGetEx*
-  kIncrByFloat = 16,  // args: key increment (the increment as the client sent it)
+  kSet = 1,            // args: key value; num: expire_at_ms if kSetExpire; flags kSet*
+  kDel = 2,            // args: key...
+  kIncrBy = 3,         // args: key; num: delta
+  kAppend = 4,         // args: key value
+  kMSet = 5,           // args: key value [key value ...]
+  kExpireAt = 6,       // args: key; num: expire_at_ms (may be in the past); flags kExpire*
+  kPersist = 7,        // args: key
+  kFlushDb = 8,        // no args
+  kExpireUpTo = 9,     // active expiry: delete keys with expire_at_ms <= num, at most num2 keys
+  kGetDel = 10,        // args: key (reply: the value, then the key is deleted)
+  kSetRange = 11,      // args: key value; num: offset (>= 0)
+  kMSetNx = 12,        // args: key value [key value ...] (all or none)
+  kRename = 13,        // args: source destination; flags kRenameNx
+  kCopy = 14,          // args: source destination; flags kCopyReplace
+  kGetEx = 15,         // args: key; num: expire_at_ms if kGetExExpire; flags kGetEx*
+  kIncrByFloat = 16,   // args: key increment (the increment as the client sent it)
+  kHSet = 17,          // args: key field value [field value ...]; flags kHSet*
+  kHDel = 18,          // args: key field...
+  kHIncrBy = 19,       // args: key field; num: delta
+  kHIncrByFloat = 20,  // args: key field increment (as the client sent it)
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -48,9 +52,23 @@ enum class OpCode : std::uint8_t {
   kPExpireTime = 74,  // args: key (ms since epoch)
   kGetRange = 75,     // args: key; num: start; num2: end (inclusive, negative from the end)
   kKeys = 76,         // args: pattern
+  kHGet = 77,         // args: key field
+  kHMGet = 78,        // args: key field...
+  kHGetAll = 79,      // args: key
+  kHKeys = 80,        // args: key
+  kHVals = 81,        // args: key
+  kHLen = 82,         // args: key
+  kHExists = 83,      // args: key field
+  kHStrlen = 84,      // args: key field
+  kHScan = 85,        // args: key [pattern]; num: cursor; num2: count; flags kScanMatch
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
+// The hash commands (kv/hash_ops.cc), reads and writes.
+inline bool IsHashOp(OpCode code) {
+  auto c = static_cast<std::uint8_t>(code);
+  return (c >= 17 && c <= 20) || (c >= 77 && c <= 85);
+}
 
 // Flags of kSet.
 inline constexpr std::uint32_t kSetNx = 1;       // only if the key is absent
@@ -66,6 +84,10 @@ inline constexpr std::uint32_t kExpireXx = 2;
 inline constexpr std::uint32_t kExpireGt = 4;
 inline constexpr std::uint32_t kExpireLt = 8;
 inline constexpr std::uint32_t kExpireFlagsAll = 15;
+// Flags of kHSet.
+inline constexpr std::uint32_t kHSetNx = 1;       // HSETNX: one field, only if absent; :1 / :0
+inline constexpr std::uint32_t kHSetReplyOk = 2;  // HMSET: reply +OK, not the count
+inline constexpr std::uint32_t kHSetFlagsAll = 3;
 // Flags of kRename, kCopy and kGetEx.
 inline constexpr std::uint32_t kRenameNx = 1;      // RENAMENX: only if the destination is absent
 inline constexpr std::uint32_t kCopyReplace = 1;   // COPY ... REPLACE
@@ -78,6 +100,10 @@ inline constexpr std::uint32_t kGetExInvalid = 4;
 // Flags of kScan: which optional args are present, in this order.
 inline constexpr std::uint32_t kScanMatch = 1;
 inline constexpr std::uint32_t kScanType = 2;
+// Of kHScan only: an option was invalid. Redis checks HSCAN's options only
+// once the key is found to hold a hash, so the error travels in the op
+// (num2: 0 not an integer, 1 syntax error) like kGetExInvalid's.
+inline constexpr std::uint32_t kHScanBadOption = 4;
 inline constexpr std::uint32_t kScanFlagsAll = 3;
 
 struct Op {

@@ -351,11 +351,9 @@ Result<Op> MSetNx(const Args& a, std::int64_t) {
   return KeysOp(OpCode::kMSetNx, a);
 }
 
-Result<Op> IncrByFloat(const Args& a, std::int64_t) {
-  long double increment = 0;
-  if (!ParseLongDouble(a[2], &increment)) return Err(errors::kNotFloat);
-  return KeysOp(OpCode::kIncrByFloat, a);
-}
+// The increment is checked on apply: Redis reports WRONGTYPE before a bad
+// increment.
+Result<Op> IncrByFloat(const Args& a, std::int64_t) { return KeysOp(OpCode::kIncrByFloat, a); }
 
 Result<Op> Rename(const Args& a, std::int64_t) { return KeysOp(OpCode::kRename, a); }
 
@@ -393,6 +391,96 @@ Result<Op> Copy(const Args& a, std::int64_t) {
 Result<Op> Touch(const Args& a, std::int64_t) { return KeysOp(OpCode::kExists, a); }
 Result<Op> Unlink(const Args& a, std::int64_t) { return KeysOp(OpCode::kDel, a); }
 Result<Op> Keys(const Args& a, std::int64_t) { return KeysOp(OpCode::kKeys, a); }
+
+// ---- Hashes ----
+
+Result<Op> HSet(const Args& a, std::int64_t) {
+  if (a.size() % 2 != 0) return Err(errors::WrongArity("hset"));
+  return KeysOp(OpCode::kHSet, a);
+}
+
+Result<Op> HMSet(const Args& a, std::int64_t) {
+  if (a.size() % 2 != 0) return Err(errors::WrongArity("hmset"));
+  Op op = KeysOp(OpCode::kHSet, a);
+  op.flags = kHSetReplyOk;
+  return op;
+}
+
+Result<Op> HSetNx(const Args& a, std::int64_t) {
+  Op op = KeysOp(OpCode::kHSet, a);
+  op.flags = kHSetNx;
+  return op;
+}
+
+Result<Op> HDel(const Args& a, std::int64_t) { return KeysOp(OpCode::kHDel, a); }
+
+Result<Op> HIncrBy(const Args& a, std::int64_t) {
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t delta, Int(a[3]));
+  Op op = Make(OpCode::kHIncrBy, a, 1, 3);
+  op.num = delta;
+  return op;
+}
+
+// Redis checks the increment before the key (unlike INCRBYFLOAT's).
+Result<Op> HIncrByFloat(const Args& a, std::int64_t) {
+  long double increment = 0;
+  if (!ParseLongDouble(a[3], &increment)) return Err(errors::kNotFloat);
+  if (std::isinf(increment)) return Err("ERR value is NaN or Infinity");
+  return KeysOp(OpCode::kHIncrByFloat, a);
+}
+
+Result<Op> HGet(const Args& a, std::int64_t) { return KeysOp(OpCode::kHGet, a); }
+Result<Op> HMGet(const Args& a, std::int64_t) { return KeysOp(OpCode::kHMGet, a); }
+Result<Op> HGetAll(const Args& a, std::int64_t) { return KeysOp(OpCode::kHGetAll, a); }
+Result<Op> HKeys(const Args& a, std::int64_t) { return KeysOp(OpCode::kHKeys, a); }
+Result<Op> HVals(const Args& a, std::int64_t) { return KeysOp(OpCode::kHVals, a); }
+Result<Op> HLen(const Args& a, std::int64_t) { return KeysOp(OpCode::kHLen, a); }
+Result<Op> HExists(const Args& a, std::int64_t) { return KeysOp(OpCode::kHExists, a); }
+Result<Op> HStrlen(const Args& a, std::int64_t) { return KeysOp(OpCode::kHStrlen, a); }
+
+// HSCAN key cursor [MATCH pattern] [COUNT count]. A bad cursor is an error
+// at once; a bad option only for a key holding a hash (kHScanBadOption).
+Result<Op> HScan(const Args& a, std::int64_t) {
+  Op op = Make(OpCode::kHScan, a, 1, 2);
+  std::uint64_t cursor = 0;
+  if (!ParseCursor(a[2], &cursor)) return Err(errors::kInvalidCursor);
+  op.num = static_cast<std::int64_t>(cursor);
+  op.num2 = 10;
+  std::string pattern;
+  for (std::size_t i = 3; i < a.size(); i += 2) {
+    const bool has_value = i + 1 < a.size();
+    std::int64_t count = 0;
+    if (Is(a[i], "count") && has_value) {
+      if (!ParseStrictInt64(a[i + 1], &count)) {
+        op.flags = kHScanBadOption;
+        op.num2 = 0;
+        break;
+      }
+      if (count < 1) {
+        op.flags = kHScanBadOption;
+        op.num2 = 1;
+        break;
+      }
+      op.num2 = count;
+    } else if (Is(a[i], "match") && has_value) {
+      pattern = a[i + 1];
+      if (pattern == "*")
+        op.flags &= ~kScanMatch;
+      else
+        op.flags |= kScanMatch;
+    } else {
+      op.flags = kHScanBadOption;
+      op.num2 = 1;
+      break;
+    }
+  }
+  if (op.flags & kHScanBadOption) {
+    op.num = 0;
+  } else if (op.flags & kScanMatch) {
+    op.args.push_back(std::move(pattern));
+  }
+  return op;
+}
 
 }  // namespace parsers
 

@@ -74,6 +74,21 @@ Result<Op> Copy(const Args& a, std::int64_t now_ms);
 Result<Op> Touch(const Args& a, std::int64_t now_ms);
 Result<Op> Unlink(const Args& a, std::int64_t now_ms);
 Result<Op> Keys(const Args& a, std::int64_t now_ms);
+Result<Op> HSet(const Args& a, std::int64_t now_ms);
+Result<Op> HMSet(const Args& a, std::int64_t now_ms);
+Result<Op> HSetNx(const Args& a, std::int64_t now_ms);
+Result<Op> HDel(const Args& a, std::int64_t now_ms);
+Result<Op> HIncrBy(const Args& a, std::int64_t now_ms);
+Result<Op> HIncrByFloat(const Args& a, std::int64_t now_ms);
+Result<Op> HGet(const Args& a, std::int64_t now_ms);
+Result<Op> HMGet(const Args& a, std::int64_t now_ms);
+Result<Op> HGetAll(const Args& a, std::int64_t now_ms);
+Result<Op> HKeys(const Args& a, std::int64_t now_ms);
+Result<Op> HVals(const Args& a, std::int64_t now_ms);
+Result<Op> HLen(const Args& a, std::int64_t now_ms);
+Result<Op> HExists(const Args& a, std::int64_t now_ms);
+Result<Op> HStrlen(const Args& a, std::int64_t now_ms);
+Result<Op> HScan(const Args& a, std::int64_t now_ms);
 }  // namespace parsers
 
 }  // namespace cairn::kv

@@ -3,9 +3,10 @@
 
 #include <algorithm>
 
-#include "kv/coding.h"
-#include "kv/glob.h"
 #include "kv/apply_txn.h"
+#include "kv/coding.h"
+#include "kv/errors.h"
+#include "kv/glob.h"
 
 namespace cairn::kv {
 
@@ -20,6 +21,10 @@ namespace {
 Value StorageError(const Status& s) { return Value::Error("ERR storage: " + s.ToString()); }
 
 }  // namespace
+
+std::string_view TypeName(const Record& record) {
+  return record.type == kTypeHash ? "hash" : "string";
+}
 
 Value TimeReply(OpCode code, const Record& r, std::int64_t time_ms) {
   if (r.expire_at_ms == 0) return Value::Int(-1);
@@ -47,6 +52,12 @@ Value RangeReply(const std::string* value, std::int64_t start, std::int64_t end)
 
 resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
   auto load = [&](const std::string& key) { return LoadLive(key, time_ms); };
+  if (IsHashOp(op.code)) {
+    if (op.args.empty()) return Value::Error("ERR not a read command");
+    auto r = load(op.args[0]);
+    if (!r.ok()) return StorageError(r.status());
+    return ReadHash(op, *r ? &**r : nullptr);
+  }
   switch (op.code) {
     case OpCode::kGet: case OpCode::kStrlen: case OpCode::kType: case OpCode::kTtl:
     case OpCode::kPttl: case OpCode::kExpireTime: case OpCode::kPExpireTime: {
@@ -54,12 +65,14 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
       auto r = load(op.args[0]);
       if (!r.ok()) return StorageError(r.status());
       std::optional<Record>& rec = *r;
+      const bool string_read = op.code == OpCode::kGet || op.code == OpCode::kStrlen;
+      if (string_read && rec && !rec->is_string()) return Value::Error(errors::kWrongType);
       if (op.code == OpCode::kGet)
         return rec ? Value::BulkOwned(std::move(rec->value)) : Value::Null();
       if (op.code == OpCode::kStrlen) {
         return Value::Int(rec ? static_cast<std::int64_t>(rec->value.size()) : 0);
       }
-      if (op.code == OpCode::kType) return Value::Simple(rec ? "string" : "none");
+      if (op.code == OpCode::kType) return Value::Simple(rec ? TypeName(*rec) : "none");
       return rec ? TimeReply(op.code, *rec, time_ms) : Value::Int(-2);
     }
     case OpCode::kExists: {
@@ -77,7 +90,8 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
       for (const std::string& key : op.args) {
         auto r = load(key);
         if (!r.ok()) return StorageError(r.status());
-        out.elems.push_back(*r ? Value::Bulk((*r)->value) : Value::Null());
+        const bool string = *r && (*r)->is_string();  // MGET: nil for other types
+        out.elems.push_back(string ? Value::Bulk((*r)->value) : Value::Null());
       }
       return out;
     }
@@ -85,6 +99,7 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
       if (op.args.size() != 1) break;
       auto r = load(op.args[0]);
       if (!r.ok()) return StorageError(r.status());
+      if (*r && !(*r)->is_string()) return Value::Error(errors::kWrongType);
       return RangeReply(*r ? &(*r)->value : nullptr, op.num, op.num2);
     }
     case OpCode::kKeys: {
@@ -162,7 +177,7 @@ Result<resp::Value> StateMachine::Scan(const Op& op, std::int64_t time_ms) const
     CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(page[i].second));
     if (!r.LiveAt(time_ms)) continue;
     if (pattern && !GlobMatch(*pattern, key)) continue;
-    if (type && strcasecmp(type->c_str(), "string") != 0) continue;
+    if (type && strcasecmp(type->c_str(), std::string(TypeName(r)).c_str()) != 0) continue;
     keys.elems.push_back(Value::Bulk(key));
   }
   return Value::Array({Value::Bulk(std::to_string(cursor)), std::move(keys)});

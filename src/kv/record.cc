@@ -41,7 +41,7 @@ Result<std::string_view> DecodeEngineKey(std::string_view engine_key) {
 std::string EncodeRecord(const Record& record) {
   std::string out;
   out.reserve(12 + record.value.size());
-  out.push_back(static_cast<char>(kTypeString));
+  out.push_back(static_cast<char>(record.type));
   PutVarint(&out, record.version);
   PutZigzag(&out, record.expire_at_ms);
   out.append(record.value);
@@ -57,7 +57,10 @@ Result<std::size_t> DecodeHeader(std::string_view bytes, Record* r) {
   if (!d.Byte(&type) || !d.Varint(&r->version) || !d.Zigzag(&r->expire_at_ms)) {
     return Status::Corruption("kv: truncated record");
   }
-  if (type != kTypeString) return Status::Corruption("kv: unknown record type");
+  if (type != kTypeString && type != kTypeHash)
+    return Status::Corruption("kv: unknown record type");
+  r->type = type;
+  if (type == kTypeHash) CAIRN_RETURN_IF_ERROR(ValidateHash(d.rest()));
   return bytes.size() - d.rest().size();
 }
 

@@ -7,9 +7,10 @@
 // deletes, restarts and replicas, with Redis's guarantee: a key present for
 // the whole iteration is returned at least once.
 //
-// Engine value = Record: type byte (0 = string), varint version (log index of
-// the key's last change, for WATCH), zigzag expire_at_ms (0 = none), then the
-// value bytes. docs/formats/kv-command.md has the byte layouts.
+// Engine value = Record: type byte (0 = string, 1 = hash), varint version
+// (log index of the key's last change, for WATCH), zigzag expire_at_ms
+// (0 = none), then the value bytes (a hash's are kv/hash.h's layout).
+// docs/formats/kv-command.md has the byte layouts.
 //
 // Thread-safety: pure functions.
 
@@ -18,6 +19,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "kv/hash.h"
 
 namespace cairn::kv {
 
@@ -31,18 +33,22 @@ void EngineKeyInto(std::string_view user_key, std::string* out);
 // Corruption, reported by DecodeEngineKey).
 Result<std::string_view> DecodeEngineKey(std::string_view engine_key);
 
-inline constexpr std::uint8_t kTypeString = 0;
+inline constexpr std::uint8_t kTypeString = 0;  // kTypeHash = 1 is in kv/hash.h
 
 struct Record {
   std::uint64_t version = 0;
   std::int64_t expire_at_ms = 0;  // 0 = no expiry
   std::string value;
+  std::uint8_t type = kTypeString;
 
+  bool is_string() const { return type == kTypeString; }
   bool LiveAt(std::int64_t time_ms) const { return expire_at_ms == 0 || expire_at_ms > time_ms; }
   friend bool operator==(const Record&, const Record&) = default;
 };
 
 std::string EncodeRecord(const Record& record);
+// Corruption for a truncated header, an unknown type or a malformed hash
+// value: a Record that decodes is whole.
 Result<Record> DecodeRecord(std::string_view bytes);
 // The same, reusing the buffer for the value (no second allocation).
 Result<Record> DecodeRecord(std::string&& bytes);

@@ -46,11 +46,11 @@ Result<const Record*> ApplyTxn::LiveRecord(const std::string& key) {
   return static_cast<const Record*>(nullptr);
 }
 
-Status ApplyTxn::Put(const std::string& key, std::string value,
-                              std::int64_t expire_at_ms) {
+Status ApplyTxn::Put(const std::string& key, std::string value, std::int64_t expire_at_ms,
+                     std::uint8_t type) {
   if (expire_at_ms != 0 && expire_at_ms <= clock_ms_) return Erase(key);
   CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
-  slot->record = Record{index_, expire_at_ms, std::move(value)};
+  slot->record = Record{index_, expire_at_ms, std::move(value), type};
   slot->dirty = true;
   return Status::Ok();
 }

@@ -11,11 +11,18 @@ namespace {
 
 using resp::Value;
 
+// The string commands reply WRONGTYPE on a key of another type, except
+// those that only replace a key or test whether it exists (SET without GET,
+// MSET, SETNX, MSETNX).
+bool WrongType(const Record* r) { return r != nullptr && !r->is_string(); }
+bool WrongType(const std::optional<Record>& r) { return r && !r->is_string(); }
+
 Result<Value> ApplySet(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
   // `old` points into the transaction: read it before the Put below.
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   bool get = op.flags & kSetGet;
+  if (get && WrongType(old)) return Value::Error(errors::kWrongType);
   Value old_reply = get && old ? Value::Bulk(old->value) : Value::Null();
   if (((op.flags & kSetNx) && old) || ((op.flags & kSetXx) && !old)) {
     if (op.flags & kSetReplyInt) return Value::Int(0);
@@ -46,6 +53,7 @@ Result<Value> ApplyDel(ApplyTxn* txn, const Op& op) {
 Result<Value> ApplyIncrBy(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  if (WrongType(old)) return Value::Error(errors::kWrongType);
   std::int64_t current = 0;
   if (old && !ParseStrictInt64(old->value, &current)) return Value::Error(errors::kNotInteger);
   std::int64_t result = 0;
@@ -57,6 +65,7 @@ Result<Value> ApplyIncrBy(ApplyTxn* txn, const Op& op) {
 Result<Value> ApplyAppend(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  if (WrongType(old)) return Value::Error(errors::kWrongType);
   std::size_t old_size = old ? old->value.size() : 0;
   if (old_size + op.args[1].size() > kValueBytesMax) return Value::Error(errors::kTooBig);
   std::string value = old ? std::move(old->value) : std::string();
@@ -86,7 +95,7 @@ Result<Value> ApplyExpireAt(ApplyTxn* txn, const Op& op) {
   if (when <= txn->clock_ms()) {
     CAIRN_RETURN_IF_ERROR(txn->Erase(key));
   } else {
-    CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(old->value), when));
+    CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(old->value), when, old->type));
   }
   return Value::Int(1);
 }
@@ -95,7 +104,7 @@ Result<Value> ApplyPersist(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
   if (!old || old->expire_at_ms == 0) return Value::Int(0);
-  CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(old->value), 0));
+  CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(old->value), 0, old->type));
   return Value::Int(1);
 }
 
@@ -106,6 +115,7 @@ Result<Value> ApplySetRange(ApplyTxn* txn, const Op& op) {
   const std::string& patch = op.args[1];
   const auto offset = static_cast<std::uint64_t>(op.num);
   CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  if (WrongType(old)) return Value::Error(errors::kWrongType);
   if (patch.empty()) return Value::Int(old ? static_cast<std::int64_t>(old->value.size()) : 0);
   if (patch.size() > kValueBytesMax || offset > kValueBytesMax - patch.size()) {
     return Value::Error(errors::kTooBig);
@@ -141,7 +151,7 @@ Result<Value> ApplyRename(ApplyTxn* txn, const Op& op) {
     if (existing != nullptr) return Value::Int(0);
   }
   CAIRN_RETURN_IF_ERROR(txn->Erase(from));
-  CAIRN_RETURN_IF_ERROR(txn->Put(to, std::move(old->value), old->expire_at_ms));
+  CAIRN_RETURN_IF_ERROR(txn->Put(to, std::move(old->value), old->expire_at_ms, old->type));
   return nx ? Value::Int(1) : Value::Simple("OK");
 }
 
@@ -154,7 +164,8 @@ Result<Value> ApplyCopy(ApplyTxn* txn, const Op& op) {
     CAIRN_ASSIGN_OR_RETURN(const Record* existing, txn->LiveRecord(op.args[1]));
     if (existing != nullptr) return Value::Int(0);
   }
-  CAIRN_RETURN_IF_ERROR(txn->Put(op.args[1], std::move(source->value), source->expire_at_ms));
+  CAIRN_RETURN_IF_ERROR(
+      txn->Put(op.args[1], std::move(source->value), source->expire_at_ms, source->type));
   return Value::Int(1);
 }
 
@@ -164,6 +175,7 @@ Result<Value> ApplyGetEx(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
   if (!old) return Value::Null();
+  if (WrongType(old)) return Value::Error(errors::kWrongType);
   if (op.flags & kGetExInvalid) {
     return Value::Error(op.num == 0 ? std::string(errors::kNotInteger)
                                     : errors::InvalidExpire("getex"));
@@ -185,9 +197,10 @@ Result<Value> ApplyGetEx(ApplyTxn* txn, const Op& op) {
 // replica (same binary, same platform) stores the same bytes.
 Result<Value> ApplyIncrByFloat(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
+  if (WrongType(old)) return Value::Error(errors::kWrongType);  // Redis checks it first
   long double increment = 0;
   if (!ParseLongDouble(op.args[1], &increment)) return Value::Error(errors::kNotFloat);
-  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(key));
   long double current = 0;
   if (old && !ParseLongDouble(old->value, &current)) return Value::Error(errors::kNotFloat);
   const long double result = current + increment;
@@ -206,15 +219,21 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
     for (const std::string& key : op.args) {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> r, txn->Live(key));
       if (r) ++n;
-      if (op.code == OpCode::kMGet) array.elems.push_back(r ? Value::Bulk(r->value) : Value::Null());
+      if (op.code == OpCode::kMGet) {
+        array.elems.push_back(r && r->is_string() ? Value::Bulk(r->value) : Value::Null());
+      }
     }
     return op.code == OpCode::kMGet ? array : Value::Int(n);
   }
-  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> r, txn->Live(op.args[0]));
+  CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
+  if (IsHashOp(op.code)) return ReadHash(op, r);
+  const bool string_read =
+      op.code == OpCode::kGet || op.code == OpCode::kStrlen || op.code == OpCode::kGetRange;
+  if (string_read && WrongType(r)) return Value::Error(errors::kWrongType);
   switch (op.code) {
     case OpCode::kGet: return r ? Value::Bulk(r->value) : Value::Null();
     case OpCode::kStrlen: return Value::Int(r ? static_cast<std::int64_t>(r->value.size()) : 0);
-    case OpCode::kType: return Value::Simple(r ? "string" : "none");
+    case OpCode::kType: return Value::Simple(r ? TypeName(*r) : "none");
     case OpCode::kGetRange: return RangeReply(r ? &r->value : nullptr, op.num, op.num2);
     default: return r ? TimeReply(op.code, *r, txn->clock_ms()) : Value::Int(-2);
   }
@@ -237,9 +256,14 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kCopy: return ApplyCopy(txn, op);
     case OpCode::kGetEx: return ApplyGetEx(txn, op);
     case OpCode::kIncrByFloat: return ApplyIncrByFloat(txn, op);
+    case OpCode::kHSet:
+    case OpCode::kHDel:
+    case OpCode::kHIncrBy:
+    case OpCode::kHIncrByFloat: return ApplyHashWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();
+      if (WrongType(old)) return Value::Error(errors::kWrongType);
       CAIRN_RETURN_IF_ERROR(txn->Erase(op.args[0]));
       return Value::Bulk(old->value);
     }

@@ -42,8 +42,8 @@ std::vector<std::string> ReadKeys(const kv::Op& op) {
       op.code == kv::OpCode::kKeys) {
     return {};
   }
-  if (op.code == kv::OpCode::kGetRange) return {op.args[0]};
-  return op.args;
+  if (op.code == kv::OpCode::kExists || op.code == kv::OpCode::kMGet) return op.args;
+  return {op.args[0]};  // every other read names one key, first
 }
 
 void TrackingTable::EnableDefault(std::uint64_t conn) {

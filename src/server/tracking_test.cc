@@ -98,6 +98,9 @@ TEST(WrittenKeys, FlushAndExpiryAreFlagged) {
 TEST(ReadKeys, KeyReadsOnly) {
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kMGet, {"a", "b"})), (Keys{"a", "b"}));
   EXPECT_TRUE(ReadKeys(MakeOp(kv::OpCode::kScan, {"pat*"})).empty());
+  // A hash read names its key first and fields after it: only the key counts.
+  EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kHMGet, {"h", "f", "g"})), (Keys{"h"}));
+  EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kHScan, {"h", "f*"})), (Keys{"h"}));
   EXPECT_TRUE(ReadKeys(MakeOp(kv::OpCode::kSet, {"a", "v"})).empty());
 }
 

@@ -195,6 +195,56 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(r.ttl("copied"), -1, f"node {i}")  # GETEX PERSIST removed it
             self.assertEqual(sorted(r.keys("*")), [b"copied", b"f", b"m1", b"new", b"sr"], f"node {i}")
 
+    def test_hashes_through_any_node_and_after_a_restart(self):
+        leader = self.c.leader()
+        w = self.c.client(1 if leader != 1 else 2)  # forwarded to the leader
+        self.assertEqual(retry(lambda: w.hset("user:1", mapping={"name": "ada", "visits": "1"})), 2)
+        self.assertEqual(retry(lambda: w.hincrby("user:1", "visits", 41)), 42)
+        self.assertEqual(retry(lambda: w.hincrbyfloat("user:1", "score", "2.5")), 2.5)
+        self.assertFalse(retry(lambda: w.hsetnx("user:1", "name", "bob")))
+        self.assertEqual(retry(lambda: w.hset("gone", "f", "v")), 1)
+        self.assertEqual(retry(lambda: w.hdel("gone", "f", "nope")), 1)  # the key goes too
+        pipe = w.pipeline(transaction=True)  # MULTI/EXEC: one log entry
+        pipe.hset("user:2", "name", "grace")
+        pipe.hgetall("user:2")
+        pipe.set("plain", "s")
+        self.assertEqual(retry(pipe.execute), [1, {b"name": b"grace"}, True])
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "WRONGTYPE"):
+            w.get("user:1")
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "WRONGTYPE"):
+            w.hget("plain", "f")
+
+        def check(i):
+            r = self.c.client(i)
+            self.assertEqual(retry(lambda: r.hgetall("user:1")),
+                             {b"name": b"ada", b"visits": b"42", b"score": b"2.5"}, f"node {i}")
+            self.assertEqual(r.hkeys("user:1"), [b"name", b"visits", b"score"], f"node {i}")
+            self.assertEqual(r.hmget("user:2", "name", "x"), [b"grace", None], f"node {i}")
+            self.assertEqual(r.type("user:1"), b"hash", f"node {i}")
+            self.assertEqual(r.exists("gone"), 0, f"node {i}")
+            self.assertEqual(sorted(r.scan_iter(_type="hash")), [b"user:1", b"user:2"], f"node {i}")
+        for i in range(1, 4):
+            check(i)
+        # RESP3: HGETALL is a map.
+        s = socket.create_connection(("127.0.0.1", self.c.resp[leader - 1]), timeout=10)
+        s.sendall(b"HELLO 3\r\n")
+        got = b""
+        while b"proto" not in got or not got.endswith(b"\r\n"):
+            got += s.recv(4096)
+        s.sendall(b"HGETALL user:2\r\n")
+        got = b""
+        while not got.endswith(b"grace\r\n"):
+            got += s.recv(4096)
+        self.assertEqual(got, b"%1\r\n$4\r\nname\r\n$5\r\ngrace\r\n")
+        s.close()
+        # Replayed from the WAL (and the state machine's store) after a full stop.
+        self.assertEqual(self.c.stop(), {1: 0, 2: 0, 3: 0})
+        for i in range(1, 4):
+            self.c.start(i)
+        self.c.wait_ready()
+        for i in range(1, 4):
+            check(i)
+
     def test_multi_exec_is_atomic_across_nodes(self):
         leader = self.c.leader()
         follower = next(i for i in range(1, 4) if i != leader)
