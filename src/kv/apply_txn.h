@@ -3,9 +3,10 @@
 // later ops in the entry see earlier ones and the engine receives them as one
 // atomic batch with the new applied state. Internal to state_machine*.cc.
 
-#include <unordered_map>
+#include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,11 @@ class ApplyTxn {
 // read of one, reply WRONGTYPE. `rec` is the live record, nullptr if none.
 Result<resp::Value> ApplyHashWrite(ApplyTxn* txn, const Op& op);
 resp::Value ReadHash(const Op& op, const Record* rec);
+// The set commands (set_ops.cc), the same way; a read loads its keys through
+// `load` (live records only, nullptr if absent), as SINTER names several.
+Result<resp::Value> ApplySetWrite(ApplyTxn* txn, const Op& op);
+resp::Value ReadSet(const Op& op,
+                    const std::function<Result<const Record*>(const std::string&)>& load);
 // TYPE's reply for a live record.
 std::string_view TypeName(const Record& record);
 

@@ -56,7 +56,13 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kHLen:
     case OpCode::kHExists:
     case OpCode::kHStrlen:
-    case OpCode::kHScan: return true;
+    case OpCode::kHScan:
+    case OpCode::kSIsMember:
+    case OpCode::kSMIsMember:
+    case OpCode::kSCard:
+    case OpCode::kSMembers:
+    case OpCode::kSScan:
+    case OpCode::kSCombine: return true;
     default:
       return false;
   }
@@ -76,7 +82,13 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       case OpCode::kHKeys:
       case OpCode::kHVals:
       case OpCode::kHLen: return check(op.flags == 0 && n == 1);
-      case OpCode::kHScan: {
+      case OpCode::kSIsMember: return check(op.flags == 0 && n == 2);
+      case OpCode::kSMIsMember: return check(op.flags == 0 && n >= 2);
+      case OpCode::kSCard:
+      case OpCode::kSMembers: return check(op.flags == 0 && n == 1);
+      case OpCode::kSCombine: return check(op.flags <= kSetDiff && n >= 1);
+      case OpCode::kHScan:
+      case OpCode::kSScan: {
         const bool bad_ok = !(op.flags & kHScanBadOption) || op.num2 == 0 || op.num2 == 1;
         return check((op.flags & ~(kScanMatch | kHScanBadOption)) == 0 && bad_ok &&
                      n == ((op.flags & kScanMatch) ? 2u : 1u));
@@ -112,6 +124,13 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kHDel: return check(n >= 2 && op.flags == 0);
     case OpCode::kHIncrBy: return check(n == 2 && op.flags == 0);
     case OpCode::kHIncrByFloat: return check(n == 3 && op.flags == 0);
+    case OpCode::kSAdd:
+    case OpCode::kSRem: return check(n >= 2 && op.flags == 0);
+    case OpCode::kSPop:
+      return check(n == 1 && (op.flags & ~kSPopCount) == 0 && op.num >= 0 &&
+                   ((op.flags & kSPopCount) || op.num == 0));
+    case OpCode::kSMove: return check(n == 3 && op.flags == 0);
+    case OpCode::kSStore: return check(n >= 2 && op.flags <= kSetDiff);
     default: return Bad("kv entry: unknown or read-only op code");
   }
 }

@@ -38,6 +38,11 @@ enum class OpCode : std::uint8_t {
   kHDel = 18,          // args: key field...
   kHIncrBy = 19,       // args: key field; num: delta
   kHIncrByFloat = 20,  // args: key field increment (as the client sent it)
+  kSAdd = 21,          // args: key member...
+  kSRem = 22,          // args: key member...
+  kSPop = 23,          // args: key; num: count if kSPopCount
+  kSMove = 24,         // args: source destination member
+  kSStore = 25,        // args: destination key...; flags: kSet{Inter,Union,Diff}
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -61,6 +66,12 @@ enum class OpCode : std::uint8_t {
   kHExists = 83,      // args: key field
   kHStrlen = 84,      // args: key field
   kHScan = 85,        // args: key [pattern]; num: cursor; num2: count; flags kScanMatch
+  kSIsMember = 86,    // args: key member
+  kSMIsMember = 87,   // args: key member...
+  kSCard = 88,        // args: key
+  kSMembers = 89,     // args: key
+  kSScan = 90,        // as kHScan
+  kSCombine = 91,     // args: key...; flags: kSet{Inter,Union,Diff}
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -68,6 +79,11 @@ inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; 
 inline bool IsHashOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
   return (c >= 17 && c <= 20) || (c >= 77 && c <= 85);
+}
+// The set commands (kv/set_ops.cc), reads and writes.
+inline bool IsSetOp(OpCode code) {
+  auto c = static_cast<std::uint8_t>(code);
+  return (c >= 21 && c <= 25) || (c >= 86 && c <= 91);
 }
 
 // Flags of kSet.
@@ -88,6 +104,11 @@ inline constexpr std::uint32_t kExpireFlagsAll = 15;
 inline constexpr std::uint32_t kHSetNx = 1;       // HSETNX: one field, only if absent; :1 / :0
 inline constexpr std::uint32_t kHSetReplyOk = 2;  // HMSET: reply +OK, not the count
 inline constexpr std::uint32_t kHSetFlagsAll = 3;
+// Flags of kSPop, kSStore and kSCombine.
+inline constexpr std::uint32_t kSPopCount = 1;  // SPOP key count: reply a set, not one member
+inline constexpr std::uint32_t kSetInter = 0;   // SINTER / SINTERSTORE
+inline constexpr std::uint32_t kSetUnion = 1;   // SUNION / SUNIONSTORE
+inline constexpr std::uint32_t kSetDiff = 2;    // SDIFF / SDIFFSTORE
 // Flags of kRename, kCopy and kGetEx.
 inline constexpr std::uint32_t kRenameNx = 1;      // RENAMENX: only if the destination is absent
 inline constexpr std::uint32_t kCopyReplace = 1;   // COPY ... REPLACE

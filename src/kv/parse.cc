@@ -438,10 +438,11 @@ Result<Op> HLen(const Args& a, std::int64_t) { return KeysOp(OpCode::kHLen, a); 
 Result<Op> HExists(const Args& a, std::int64_t) { return KeysOp(OpCode::kHExists, a); }
 Result<Op> HStrlen(const Args& a, std::int64_t) { return KeysOp(OpCode::kHStrlen, a); }
 
-// HSCAN key cursor [MATCH pattern] [COUNT count]. A bad cursor is an error
-// at once; a bad option only for a key holding a hash (kHScanBadOption).
-Result<Op> HScan(const Args& a, std::int64_t) {
-  Op op = Make(OpCode::kHScan, a, 1, 2);
+// HSCAN / SSCAN key cursor [MATCH pattern] [COUNT count]. A bad cursor is an
+// error at once; a bad option only for a key holding a hash or set
+// (kHScanBadOption).
+Result<Op> CollectionScan(OpCode code, const Args& a) {
+  Op op = Make(code, a, 1, 2);
   std::uint64_t cursor = 0;
   if (!ParseCursor(a[2], &cursor)) return Err(errors::kInvalidCursor);
   op.num = static_cast<std::int64_t>(cursor);
@@ -480,6 +481,54 @@ Result<Op> HScan(const Args& a, std::int64_t) {
     op.args.push_back(std::move(pattern));
   }
   return op;
+}
+
+Result<Op> HScan(const Args& a, std::int64_t) { return CollectionScan(OpCode::kHScan, a); }
+
+// ---- Sets ----
+
+Result<Op> SAdd(const Args& a, std::int64_t) { return KeysOp(OpCode::kSAdd, a); }
+Result<Op> SRem(const Args& a, std::int64_t) { return KeysOp(OpCode::kSRem, a); }
+Result<Op> SMove(const Args& a, std::int64_t) { return KeysOp(OpCode::kSMove, a); }
+Result<Op> SIsMember(const Args& a, std::int64_t) { return KeysOp(OpCode::kSIsMember, a); }
+Result<Op> SMIsMember(const Args& a, std::int64_t) { return KeysOp(OpCode::kSMIsMember, a); }
+Result<Op> SCard(const Args& a, std::int64_t) { return KeysOp(OpCode::kSCard, a); }
+Result<Op> SMembers(const Args& a, std::int64_t) { return KeysOp(OpCode::kSMembers, a); }
+Result<Op> SScan(const Args& a, std::int64_t) { return CollectionScan(OpCode::kSScan, a); }
+
+// SPOP key [count]: the count is checked before the key, as Redis does.
+Result<Op> SPop(const Args& a, std::int64_t) {
+  if (a.size() > 3) return Err(errors::kSyntax);
+  Op op = Make(OpCode::kSPop, a, 1, 2);
+  if (a.size() == 3) {
+    // Redis gives the one message for a non-integer and a negative count.
+    if (!ParseStrictInt64(a[2], &op.num) || op.num < 0) {
+      return Err("ERR value is out of range, must be positive");
+    }
+    op.flags = kSPopCount;
+  }
+  return op;
+}
+
+namespace {
+Op Combined(OpCode code, std::uint32_t how, const Args& a) {
+  Op op = KeysOp(code, a);
+  op.flags = how;
+  return op;
+}
+}  // namespace
+
+Result<Op> SInter(const Args& a, std::int64_t) { return Combined(OpCode::kSCombine, kSetInter, a); }
+Result<Op> SUnion(const Args& a, std::int64_t) { return Combined(OpCode::kSCombine, kSetUnion, a); }
+Result<Op> SDiff(const Args& a, std::int64_t) { return Combined(OpCode::kSCombine, kSetDiff, a); }
+Result<Op> SInterStore(const Args& a, std::int64_t) {
+  return Combined(OpCode::kSStore, kSetInter, a);
+}
+Result<Op> SUnionStore(const Args& a, std::int64_t) {
+  return Combined(OpCode::kSStore, kSetUnion, a);
+}
+Result<Op> SDiffStore(const Args& a, std::int64_t) {
+  return Combined(OpCode::kSStore, kSetDiff, a);
 }
 
 }  // namespace parsers

@@ -89,6 +89,21 @@ Result<Op> HLen(const Args& a, std::int64_t now_ms);
 Result<Op> HExists(const Args& a, std::int64_t now_ms);
 Result<Op> HStrlen(const Args& a, std::int64_t now_ms);
 Result<Op> HScan(const Args& a, std::int64_t now_ms);
+Result<Op> SAdd(const Args& a, std::int64_t now_ms);
+Result<Op> SRem(const Args& a, std::int64_t now_ms);
+Result<Op> SMove(const Args& a, std::int64_t now_ms);
+Result<Op> SPop(const Args& a, std::int64_t now_ms);
+Result<Op> SIsMember(const Args& a, std::int64_t now_ms);
+Result<Op> SMIsMember(const Args& a, std::int64_t now_ms);
+Result<Op> SCard(const Args& a, std::int64_t now_ms);
+Result<Op> SMembers(const Args& a, std::int64_t now_ms);
+Result<Op> SScan(const Args& a, std::int64_t now_ms);
+Result<Op> SInter(const Args& a, std::int64_t now_ms);
+Result<Op> SUnion(const Args& a, std::int64_t now_ms);
+Result<Op> SDiff(const Args& a, std::int64_t now_ms);
+Result<Op> SInterStore(const Args& a, std::int64_t now_ms);
+Result<Op> SUnionStore(const Args& a, std::int64_t now_ms);
+Result<Op> SDiffStore(const Args& a, std::int64_t now_ms);
 }  // namespace parsers
 
 }  // namespace cairn::kv

@@ -2,6 +2,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <deque>
 
 #include "kv/apply_txn.h"
 #include "kv/coding.h"
@@ -23,7 +24,11 @@ Value StorageError(const Status& s) { return Value::Error("ERR storage: " + s.To
 }  // namespace
 
 std::string_view TypeName(const Record& record) {
-  return record.type == kTypeHash ? "hash" : "string";
+  switch (record.type) {
+    case kTypeHash: return "hash";
+    case kTypeSet: return "set";
+    default: return "string";
+  }
 }
 
 Value TimeReply(OpCode code, const Record& r, std::int64_t time_ms) {
@@ -52,6 +57,15 @@ Value RangeReply(const std::string* value, std::int64_t start, std::int64_t end)
 
 resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
   auto load = [&](const std::string& key) { return LoadLive(key, time_ms); };
+  if (IsSetOp(op.code)) {
+    std::deque<Record> held;  // the loaded records, while ReadSet looks at them
+    return ReadSet(op, [&](const std::string& key) -> Result<const Record*> {
+      CAIRN_ASSIGN_OR_RETURN(std::optional<Record> r, load(key));
+      if (!r) return static_cast<const Record*>(nullptr);
+      held.push_back(std::move(*r));
+      return &held.back();
+    });
+  }
   if (IsHashOp(op.code)) {
     if (op.args.empty()) return Value::Error("ERR not a read command");
     auto r = load(op.args[0]);

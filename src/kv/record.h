@@ -7,9 +7,9 @@
 // deletes, restarts and replicas, with Redis's guarantee: a key present for
 // the whole iteration is returned at least once.
 //
-// Engine value = Record: type byte (0 = string, 1 = hash), varint version
+// Engine value = Record: type byte (0 string, 1 hash, 2 set), varint version
 // (log index of the key's last change, for WATCH), zigzag expire_at_ms
-// (0 = none), then the value bytes (a hash's are kv/hash.h's layout).
+// (0 = none), then the value bytes (kv/hash.h's and kv/set.h's layouts).
 // docs/formats/kv-command.md has the byte layouts.
 //
 // Thread-safety: pure functions.
@@ -20,6 +20,7 @@
 
 #include "common/status.h"
 #include "kv/hash.h"
+#include "kv/set.h"
 
 namespace cairn::kv {
 
@@ -33,7 +34,7 @@ void EngineKeyInto(std::string_view user_key, std::string* out);
 // Corruption, reported by DecodeEngineKey).
 Result<std::string_view> DecodeEngineKey(std::string_view engine_key);
 
-inline constexpr std::uint8_t kTypeString = 0;  // kTypeHash = 1 is in kv/hash.h
+inline constexpr std::uint8_t kTypeString = 0;  // kTypeHash: kv/hash.h; kTypeSet: kv/set.h
 
 struct Record {
   std::uint64_t version = 0;

@@ -225,6 +225,9 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
     }
     return op.code == OpCode::kMGet ? array : Value::Int(n);
   }
+  if (IsSetOp(op.code)) {
+    return ReadSet(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
+  }
   CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
   if (IsHashOp(op.code)) return ReadHash(op, r);
   const bool string_read =
@@ -260,6 +263,11 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kHDel:
     case OpCode::kHIncrBy:
     case OpCode::kHIncrByFloat: return ApplyHashWrite(txn, op);
+    case OpCode::kSAdd:
+    case OpCode::kSRem:
+    case OpCode::kSPop:
+    case OpCode::kSMove:
+    case OpCode::kSStore: return ApplySetWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();

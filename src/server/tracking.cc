@@ -21,7 +21,8 @@ WrittenSet WrittenKeys(const kv::LogEntry& entry) {
         break;
       case kv::OpCode::kRename:
       case kv::OpCode::kCopy:
-        keys.push_back(op.args[0]);  // a rename changes both; COPY only the
+      case kv::OpCode::kSMove:
+        keys.push_back(op.args[0]);  // RENAME and SMOVE change both; COPY only the
         keys.push_back(op.args[1]);  // destination, but telling both is harmless
         break;
       case kv::OpCode::kDel:
@@ -42,7 +43,10 @@ std::vector<std::string> ReadKeys(const kv::Op& op) {
       op.code == kv::OpCode::kKeys) {
     return {};
   }
-  if (op.code == kv::OpCode::kExists || op.code == kv::OpCode::kMGet) return op.args;
+  if (op.code == kv::OpCode::kExists || op.code == kv::OpCode::kMGet ||
+      op.code == kv::OpCode::kSCombine) {
+    return op.args;
+  }
   return {op.args[0]};  // every other read names one key, first
 }
 

@@ -101,6 +101,8 @@ TEST(ReadKeys, KeyReadsOnly) {
   // A hash read names its key first and fields after it: only the key counts.
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kHMGet, {"h", "f", "g"})), (Keys{"h"}));
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kHScan, {"h", "f*"})), (Keys{"h"}));
+  EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kSMIsMember, {"s", "m"})), (Keys{"s"}));
+  EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kSCombine, {"s", "t"})), (Keys{"s", "t"}));  // SINTER
   EXPECT_TRUE(ReadKeys(MakeOp(kv::OpCode::kSet, {"a", "v"})).empty());
 }
 

@@ -245,6 +245,29 @@ class ClusterTest(unittest.TestCase):
         for i in range(1, 4):
             check(i)
 
+    def test_sets_through_any_node_with_spop_the_same_everywhere(self):
+        leader = self.c.leader()
+        w = self.c.client(1 if leader != 1 else 2)  # forwarded to the leader
+        self.assertEqual(retry(lambda: w.sadd("tags", "a", "b", "c", "d")), 4)
+        self.assertEqual(retry(lambda: w.sadd("other", "c", "d", "e")), 3)
+        self.assertEqual(retry(lambda: w.srem("tags", "d", "zz")), 1)
+        self.assertTrue(retry(lambda: w.smove("other", "moved", "e")))
+        self.assertEqual(retry(lambda: w.sinterstore("both", "tags", "other")), 1)
+        popped = retry(lambda: w.spop("tags"))
+        self.assertIn(popped, [b"a", b"b", b"c"])
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "WRONGTYPE"):
+            w.get("tags")
+        for i in range(1, 4):
+            r = self.c.client(i)
+            # SPOP removed the same member on every replica.
+            self.assertEqual(retry(lambda: r.smembers("tags")), {b"a", b"b", b"c"} - {popped},
+                             f"node {i}")
+            self.assertEqual(r.smembers("both"), {b"c"}, f"node {i}")
+            self.assertEqual(r.sunion("tags", "other", "moved"),
+                             {b"a", b"b", b"c", b"d", b"e"} - ({popped} - {b"c"}), f"node {i}")
+            self.assertEqual(r.smismember("moved", ["e", "x"]), [1, 0], f"node {i}")
+            self.assertEqual(r.type("tags"), b"set", f"node {i}")
+
     def test_multi_exec_is_atomic_across_nodes(self):
         leader = self.c.leader()
         follower = next(i for i in range(1, 4) if i != leader)

@@ -1,0 +1,234 @@
+// The set commands (SADD, SMEMBERS, SINTER...): their semantics on apply and
+// on read, following Redis 7.0. A set is one record (kv/set.h).
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <unordered_set>
+
+#include "common/random.h"
+#include "kv/apply_txn.h"
+#include "kv/errors.h"
+#include "kv/glob.h"
+
+namespace cairn::kv {
+namespace {
+
+using resp::Value;
+
+// Cairn's own: a set is one record, capped like a string value.
+constexpr std::string_view kSetTooBig =
+    "ERR set exceeds the maximum record size (512 MiB) in Cairn";
+
+bool Contains(const SetMembers& members, std::string_view m) {
+  return std::find(members.begin(), members.end(), m) != members.end();
+}
+
+Value SetReply(SetMembers members) {
+  Value out = Value::Set();
+  out.elems.reserve(members.size());
+  for (std::string& m : members) out.elems.push_back(Value::BulkOwned(std::move(m)));
+  return out;
+}
+
+// Writes `members` to `key` with `expire_at_ms`; none left deletes the key.
+Status Store(ApplyTxn* txn, const std::string& key, const SetMembers& members,
+             std::int64_t expire_at_ms, bool* too_big) {
+  *too_big = false;
+  if (members.empty()) return txn->Erase(key);
+  std::string bytes = EncodeSet(members);
+  if (bytes.size() > kValueBytesMax) {
+    *too_big = true;
+    return Status::Ok();
+  }
+  return txn->Put(key, std::move(bytes), expire_at_ms, kTypeSet);
+}
+
+// The sets named by `keys` (absent: empty), or WRONGTYPE if any key holds
+// another type; then their intersection, union or difference (`how`), in
+// the first set's order (then each later set's, for a union).
+template <typename Load>
+Result<Value> Combine(const std::vector<std::string>& keys, std::size_t first, std::uint32_t how,
+                      Load load, SetMembers* out) {
+  std::vector<std::optional<SetMembers>> sets;
+  sets.reserve(keys.size() - first);
+  for (std::size_t i = first; i < keys.size(); ++i) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* r, load(keys[i]));
+    if (r != nullptr && r->type != kTypeSet) return Value::Error(errors::kWrongType);
+    sets.push_back(r != nullptr ? std::optional<SetMembers>(DecodeSet(r->value)) : std::nullopt);
+  }
+  out->clear();
+  if (how == kSetUnion) {
+    std::unordered_set<std::string> seen;
+    for (auto& s : sets) {
+      if (!s) continue;
+      for (std::string& m : *s) {
+        if (seen.insert(m).second) out->push_back(std::move(m));
+      }
+    }
+    return Value::Null();
+  }
+  if (!sets[0]) return Value::Null();  // nothing to intersect with or subtract from
+  std::vector<std::unordered_set<std::string_view>> others;
+  for (std::size_t i = 1; i < sets.size(); ++i) {
+    if (!sets[i]) {
+      if (how == kSetInter) return Value::Null();  // an absent key is an empty set
+      continue;
+    }
+    others.emplace_back(sets[i]->begin(), sets[i]->end());
+  }
+  for (std::string& m : *sets[0]) {
+    bool keep = true;
+    for (const auto& o : others) {
+      const bool in = o.contains(m);
+      if ((how == kSetInter && !in) || (how == kSetDiff && in)) {
+        keep = false;
+        break;
+      }
+    }
+    if (keep) out->push_back(std::move(m));
+  }
+  return Value::Null();
+}
+
+// SPOP's choice: pseudo-random, but from the entry's index and the key, so
+// every replica removes the same members.
+SetMembers PopMembers(SetMembers* members, std::uint64_t count, std::uint64_t index,
+                      std::string_view key) {
+  Xoshiro256 rng(index ^ KeyHash(key));
+  SetMembers popped;
+  count = std::min<std::uint64_t>(count, members->size());
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const std::size_t j = i + rng.Uniform(members->size() - i);
+    std::swap((*members)[i], (*members)[j]);
+    popped.push_back(std::move((*members)[i]));
+  }
+  members->erase(members->begin(), members->begin() + static_cast<std::ptrdiff_t>(count));
+  return popped;
+}
+
+Value ScanReply(const Op& op, const Record* rec) {
+  if (rec == nullptr) return Value::Array({Value::Bulk("0"), Value::Array()});
+  if (op.flags & kHScanBadOption) {
+    return Value::Error(op.num2 == 0 ? errors::kNotInteger : errors::kSyntax);
+  }
+  // Every member in one reply, cursor 0, as HSCAN (hash_ops.cc says why).
+  const std::string* pattern = (op.flags & kScanMatch) ? &op.args[1] : nullptr;
+  Value items = Value::Array();
+  for (std::string& m : DecodeSet(rec->value)) {
+    if (pattern == nullptr || GlobMatch(*pattern, m))
+      items.elems.push_back(Value::BulkOwned(std::move(m)));
+  }
+  return Value::Array({Value::Bulk("0"), std::move(items)});
+}
+
+}  // namespace
+
+Result<Value> ApplySetWrite(ApplyTxn* txn, const Op& op) {
+  auto load = [txn](const std::string& key) { return txn->LiveRecord(key); };
+  bool too_big = false;
+  if (op.code == OpCode::kSStore) {
+    SetMembers result;
+    CAIRN_ASSIGN_OR_RETURN(Value error, Combine(op.args, 1, op.flags, load, &result));
+    if (error.is_error()) return error;
+    CAIRN_RETURN_IF_ERROR(Store(txn, op.args[0], result, 0, &too_big));
+    if (too_big) return Value::Error(kSetTooBig);
+    return Value::Int(static_cast<std::int64_t>(result.size()));
+  }
+  if (op.code == OpCode::kSMove) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* src, txn->LiveRecord(op.args[0]));
+    if (src == nullptr) return Value::Int(0);
+    CAIRN_ASSIGN_OR_RETURN(const Record* dst, txn->LiveRecord(op.args[1]));
+    if (src->type != kTypeSet || (dst != nullptr && dst->type != kTypeSet)) {
+      return Value::Error(errors::kWrongType);
+    }
+    SetMembers from = DecodeSet(src->value);
+    const std::int64_t from_expire = src->expire_at_ms;
+    auto it = std::find(from.begin(), from.end(), op.args[2]);
+    if (op.args[0] == op.args[1] || it == from.end()) return Value::Int(it != from.end() ? 1 : 0);
+    SetMembers to = dst != nullptr ? DecodeSet(dst->value) : SetMembers();
+    const std::int64_t to_expire = dst != nullptr ? dst->expire_at_ms : 0;
+    from.erase(it);
+    CAIRN_RETURN_IF_ERROR(Store(txn, op.args[0], from, from_expire, &too_big));
+    if (!Contains(to, op.args[2])) {
+      to.push_back(op.args[2]);
+      CAIRN_RETURN_IF_ERROR(Store(txn, op.args[1], to, to_expire, &too_big));
+    }
+    if (too_big)
+      return Value::Error(kSetTooBig);  // (the source already lost it: Redis can too, on OOM)
+    return Value::Int(1);
+  }
+  const std::string& key = op.args[0];
+  CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
+  if (old != nullptr && old->type != kTypeSet) return Value::Error(errors::kWrongType);
+  const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
+  SetMembers members = old != nullptr ? DecodeSet(old->value) : SetMembers();
+  switch (op.code) {
+    case OpCode::kSAdd: {
+      std::int64_t added = 0;
+      for (std::size_t i = 1; i < op.args.size(); ++i) {
+        if (Contains(members, op.args[i])) continue;
+        members.push_back(op.args[i]);
+        ++added;
+      }
+      if (added == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
+      CAIRN_RETURN_IF_ERROR(Store(txn, key, members, expire, &too_big));
+      return too_big ? Value::Error(kSetTooBig) : Value::Int(added);
+    }
+    case OpCode::kSRem: {
+      std::int64_t removed = 0;
+      for (std::size_t i = 1; i < op.args.size(); ++i) {
+        auto it = std::find(members.begin(), members.end(), op.args[i]);
+        if (it == members.end()) continue;
+        members.erase(it);
+        ++removed;
+      }
+      if (removed == 0) return Value::Int(0);
+      CAIRN_RETURN_IF_ERROR(Store(txn, key, members, expire, &too_big));
+      return Value::Int(removed);
+    }
+    case OpCode::kSPop: {
+      const bool with_count = op.flags & kSPopCount;
+      if (old == nullptr) return with_count ? Value::Set() : Value::Null();
+      const std::uint64_t count = with_count ? static_cast<std::uint64_t>(op.num) : 1;
+      if (count == 0) return Value::Set();
+      SetMembers popped = PopMembers(&members, count, txn->index(), key);
+      CAIRN_RETURN_IF_ERROR(Store(txn, key, members, expire, &too_big));
+      if (!with_count) return Value::BulkOwned(std::move(popped[0]));
+      return SetReply(std::move(popped));
+    }
+    default: break;
+  }
+  return Status::InvalidArgument("kv: not a set write op");
+}
+
+Value ReadSet(const Op& op, const std::function<Result<const Record*>(const std::string&)>& load) {
+  if (op.code == OpCode::kSCombine) {
+    SetMembers result;
+    Result<Value> error = Combine(op.args, 0, op.flags, load, &result);
+    if (!error.ok()) return Value::Error("ERR storage: " + error.status().ToString());
+    if (error->is_error()) return std::move(*error);
+    return SetReply(std::move(result));
+  }
+  Result<const Record*> loaded = load(op.args[0]);
+  if (!loaded.ok()) return Value::Error("ERR storage: " + loaded.status().ToString());
+  const Record* rec = *loaded;
+  if (rec != nullptr && rec->type != kTypeSet) return Value::Error(errors::kWrongType);
+  SetMembers members = rec != nullptr ? DecodeSet(rec->value) : SetMembers();
+  switch (op.code) {
+    case OpCode::kSIsMember: return Value::Int(Contains(members, op.args[1]) ? 1 : 0);
+    case OpCode::kSMIsMember: {
+      Value out = Value::Array();
+      for (std::size_t i = 1; i < op.args.size(); ++i) {
+        out.elems.push_back(Value::Int(Contains(members, op.args[i]) ? 1 : 0));
+      }
+      return out;
+    }
+    case OpCode::kSCard: return Value::Int(static_cast<std::int64_t>(members.size()));
+    case OpCode::kSMembers: return SetReply(std::move(members));
+    case OpCode::kSScan: return ScanReply(op, rec);
+    default: break;
+  }
+  return Value::Error("ERR not a set read command");
+}
+
+}  // namespace cairn::kv

@@ -1,0 +1,137 @@
+// Sets: the record codec and what the differential test cannot compare
+// (SPOP's choice, exact expiries, snapshots, WATCH versions, the log codec).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "kv/test_driver.h"
+
+namespace cairn::kv {
+namespace {
+
+using resp::Value;
+constexpr std::int64_t kT = 1'700'000'000'000;
+
+TEST(SetCodecTest, RoundTripsAndRejectsMalformedValues) {
+  SetMembers members = {"b", "", "a"};
+  std::string bytes = EncodeSet(members);
+  ASSERT_TRUE(ValidateSet(bytes).ok());
+  EXPECT_EQ(DecodeSet(bytes), members);
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_EQ(ValidateSet(bytes.substr(0, n)).code(), StatusCode::kCorruption) << n;
+  }
+  EXPECT_EQ(ValidateSet(bytes + "x").code(), StatusCode::kCorruption);
+  EXPECT_EQ(ValidateSet(EncodeSet({})).code(), StatusCode::kCorruption);
+  EXPECT_EQ(ValidateSet(EncodeSet({"a", "a"})).code(), StatusCode::kCorruption);
+  Record r{3, 0, "junk", kTypeSet};
+  EXPECT_EQ(DecodeRecord(EncodeRecord(r)).status().code(), StatusCode::kCorruption);
+  r.value = bytes;
+  EXPECT_EQ(*DecodeRecord(EncodeRecord(r)), r);
+}
+
+std::vector<std::string> Strings(const Value& v) {
+  std::vector<std::string> out;
+  for (const Value& e : v.elems) out.push_back(e.str);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// SPOP removes members that were there, the same ones on every replica
+// (its choice comes from the log index), and the key goes with the last.
+TEST(SetTest, SpopIsDeterministicAcrossReplicas) {
+  testing::Driver a;
+  testing::Driver b;
+  for (testing::Driver* d : {&a, &b}) {
+    d->Run({"sadd", "s", "1", "2", "3", "4", "5", "6", "7", "8"}, kT);
+  }
+  std::vector<std::string> popped;
+  for (int i = 0; i < 3; ++i) {
+    Value va = a.Run({"spop", "s", "2"}, kT);
+    EXPECT_EQ(va, b.Run({"spop", "s", "2"}, kT));
+    EXPECT_EQ(va.type, resp::Type::kSet);
+    ASSERT_EQ(va.elems.size(), 2u);
+    for (const Value& m : va.elems) popped.push_back(m.str);
+  }
+  Value one = a.Run({"spop", "s"}, kT);
+  EXPECT_EQ(one, b.Run({"spop", "s"}, kT));
+  popped.push_back(one.str);
+  Value rest = a.Run({"spop", "s", "10"}, kT);
+  for (const Value& m : rest.elems) popped.push_back(m.str);
+  std::sort(popped.begin(), popped.end());
+  EXPECT_EQ(popped, (std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7", "8"}));
+  EXPECT_EQ(a.Run({"exists", "s"}, kT), Value::Int(0));
+  EXPECT_EQ(a.Run({"spop", "s"}, kT), Value::Null());
+  // Different log indexes choose differently (not always the same position).
+  testing::Driver c;
+  c.Run({"sadd", "s", "1", "2", "3", "4", "5", "6", "7", "8"}, kT);
+  std::set<std::string> firsts;
+  for (int i = 0; i < 8; ++i) {
+    Value p = c.Run({"spop", "s"}, kT);
+    firsts.insert(p.str);
+    c.Run({"sadd", "s", p.str}, kT);
+  }
+  EXPECT_GT(firsts.size(), 1u);
+}
+
+TEST(SetTest, MoveStoreAndTypes) {
+  testing::Driver d;
+  d.Run({"sadd", "a", "x", "y", "z"}, kT);
+  d.Run({"sadd", "b", "y"}, kT);
+  EXPECT_EQ(d.Run({"pexpire", "a", "5000"}, kT), Value::Int(1));
+  EXPECT_EQ(d.Run({"smove", "a", "c", "x"}, kT), Value::Int(1));
+  EXPECT_EQ(d.Run({"pttl", "a"}, kT), Value::Int(5000));  // the source keeps its expiry
+  EXPECT_EQ(d.Run({"pttl", "c"}, kT), Value::Int(-1));
+  EXPECT_EQ(d.Run({"type", "c"}, kT), Value::Simple("set"));
+  d.Run({"hset", "h", "f", "v"}, kT);
+  EXPECT_EQ(d.Run({"sinterstore", "h", "a", "b"}, kT), Value::Int(1));  // replaces the hash
+  EXPECT_EQ(d.Run({"type", "h"}, kT), Value::Simple("set"));
+  EXPECT_EQ(Strings(d.Run({"sunion", "a", "b", "c", "none"}, kT)),
+            (std::vector<std::string>{"x", "y", "z"}));
+  EXPECT_EQ(d.Run({"sdiffstore", "h", "b", "a"}, kT), Value::Int(0));  // empty: deleted
+  EXPECT_EQ(d.Run({"exists", "h"}, kT), Value::Int(0));
+  EXPECT_EQ(d.Run({"smembers", "a"}, kT + 5000), Value::Set());  // expired with its key
+  Result<std::string> image = d.sm().Snapshot();
+  ASSERT_TRUE(image.ok());
+  testing::Driver e;
+  ASSERT_TRUE(e.sm().Restore(*image).ok());
+  EXPECT_EQ(e.Run({"smembers", "c"}, kT), Value::Set({Value::Bulk("x")}));
+  EXPECT_EQ(e.Run({"scan", "0", "type", "set"}, kT).elems[1].elems.size(), 3u);  // a, b, c
+}
+
+TEST(SetTest, WatchSeesChangesOnly) {
+  testing::Driver d;
+  d.Run({"sadd", "s", "m"}, kT);
+  std::uint64_t v1 = *d.sm().KeyVersion("s", kT);
+  EXPECT_EQ(d.Run({"sadd", "s", "m"}, kT), Value::Int(0));
+  EXPECT_EQ(d.Run({"srem", "s", "nope"}, kT), Value::Int(0));
+  EXPECT_EQ(*d.sm().KeyVersion("s", kT), v1);
+  EXPECT_EQ(d.Exec({{"sadd", "s", "n"}, {"scard", "s"}, {"smembers", "s"}}, {{"s", v1}}, kT),
+            Value::Array(
+                {Value::Int(1), Value::Int(2), Value::Set({Value::Bulk("m"), Value::Bulk("n")})}));
+  EXPECT_GT(*d.sm().KeyVersion("s", kT), v1);
+}
+
+TEST(SetLogTest, ValidatesTheSetOps) {
+  auto decodes = [](Op op, EntryKind kind = EntryKind::kBatch) {
+    LogEntry e;
+    e.kind = kind;
+    e.ops.push_back(std::move(op));
+    return Decode(Encode(e)).ok();
+  };
+  EXPECT_TRUE(decodes(Op{OpCode::kSAdd, 0, 0, 0, {"s", "m"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kSAdd, 0, 0, 0, {"s"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kSPop, kSPopCount, 3, 0, {"s"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kSPop, 0, 0, 0, {"s"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kSPop, 0, 3, 0, {"s"}}));  // a count without the flag
+  EXPECT_FALSE(decodes(Op{OpCode::kSPop, kSPopCount, -1, 0, {"s"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kSMove, 0, 0, 0, {"a", "b", "m"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kSStore, kSetDiff, 0, 0, {"d", "a"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kSStore, 3, 0, 0, {"d", "a"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kSCombine, kSetUnion, 0, 0, {"a"}}));  // a read
+  EXPECT_TRUE(decodes(Op{OpCode::kSCombine, kSetUnion, 0, 0, {"a"}}, EntryKind::kTransaction));
+  EXPECT_FALSE(decodes(Op{OpCode::kSIsMember, 0, 0, 0, {"a"}}, EntryKind::kTransaction));
+}
+
+}  // namespace
+}  // namespace cairn::kv
