@@ -1,7 +1,7 @@
 // libFuzzer target: a stored value record (kv/record.h), as RocksDB or a
 // snapshot hands it back. Whatever the bytes, DecodeRecord returns a record
-// or Corruption; a record that decodes round-trips, a hash record's fields
-// and a set record's members decode and re-encode.
+// or Corruption; a record that decodes round-trips, and the fields, members
+// or elements of a hash, set or list record decode and re-encode.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -32,6 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       CAIRN_CHECK(view.Find(f, &value) && value == v, "a field is not found where it is");
     }
     CAIRN_CHECK(DecodeHash(EncodeHash(fields)) == fields, "hash fields do not round-trip");
+  }
+  if (r->type == kTypeList) {
+    ListElements list = DecodeList(r->value);
+    CAIRN_CHECK(!list.empty() && DecodeList(EncodeList(list)) == list,
+                "list elements do not round-trip");
   }
   if (r->type == kTypeSet) {
     SetMembers members = DecodeSet(r->value);

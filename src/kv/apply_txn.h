@@ -71,6 +71,9 @@ class ApplyTxn {
 // read of one, reply WRONGTYPE. `rec` is the live record, nullptr if none.
 Result<resp::Value> ApplyHashWrite(ApplyTxn* txn, const Op& op);
 resp::Value ReadHash(const Op& op, const Record* rec);
+// The list commands (list_ops.cc), as the hash commands.
+Result<resp::Value> ApplyListWrite(ApplyTxn* txn, const Op& op);
+resp::Value ReadList(const Op& op, const Record* rec);
 // The set commands (set_ops.cc), the same way; a read loads its keys through
 // `load` (live records only, nullptr if absent), as SINTER names several.
 Result<resp::Value> ApplySetWrite(ApplyTxn* txn, const Op& op);

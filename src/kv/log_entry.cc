@@ -62,7 +62,10 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kSCard:
     case OpCode::kSMembers:
     case OpCode::kSScan:
-    case OpCode::kSCombine: return true;
+    case OpCode::kSCombine:
+    case OpCode::kLLen:
+    case OpCode::kLIndex:
+    case OpCode::kLRange: return true;
     default:
       return false;
   }
@@ -87,6 +90,9 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       case OpCode::kSCard:
       case OpCode::kSMembers: return check(op.flags == 0 && n == 1);
       case OpCode::kSCombine: return check(op.flags <= kSetDiff && n >= 1);
+      case OpCode::kLLen:
+      case OpCode::kLRange: return check(op.flags == 0 && n == 1);
+      case OpCode::kLIndex: return check((op.flags & ~kListBadIndex) == 0 && n == 1);
       case OpCode::kHScan:
       case OpCode::kSScan: {
         const bool bad_ok = !(op.flags & kHScanBadOption) || op.num2 == 0 || op.num2 == 1;
@@ -131,6 +137,15 @@ Status ValidateOp(const Op& op, EntryKind kind) {
                    ((op.flags & kSPopCount) || op.num == 0));
     case OpCode::kSMove: return check(n == 3 && op.flags == 0);
     case OpCode::kSStore: return check(n >= 2 && op.flags <= kSetDiff);
+    case OpCode::kLPush: return check(n >= 2 && (op.flags & ~(kListLeft | kListExisting)) == 0);
+    case OpCode::kLPop:
+      return check(n == 1 && (op.flags & ~(kListLeft | kListCount)) == 0 && op.num >= 0 &&
+                   ((op.flags & kListCount) || op.num == 0));
+    case OpCode::kLSet: return check(n == 2 && (op.flags & ~kListBadIndex) == 0);
+    case OpCode::kLRem: return check(n == 2 && op.flags == 0);
+    case OpCode::kLTrim: return check(n == 1 && op.flags == 0);
+    case OpCode::kLInsert: return check(n == 3 && (op.flags & ~kListLeft) == 0);
+    case OpCode::kLMove: return check(n == 2 && (op.flags & ~(kListLeft | kListToLeft)) == 0);
     default: return Bad("kv entry: unknown or read-only op code");
   }
 }

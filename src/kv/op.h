@@ -43,6 +43,13 @@ enum class OpCode : std::uint8_t {
   kSPop = 23,          // args: key; num: count if kSPopCount
   kSMove = 24,         // args: source destination member
   kSStore = 25,        // args: destination key...; flags: kSet{Inter,Union,Diff}
+  kLPush = 26,         // args: key element...; flags kListLeft, kListExisting
+  kLPop = 27,          // args: key; num: count if kListCount; flags kListLeft, kListCount
+  kLSet = 28,          // args: key element; num: index; flags kListBadIndex
+  kLRem = 29,          // args: key element; num: count (> 0 from the head, < 0 from the tail)
+  kLTrim = 30,         // args: key; num: start; num2: stop
+  kLInsert = 31,       // args: key pivot element; flags kListLeft (BEFORE)
+  kLMove = 32,         // args: source destination; flags kListLeft (from), kListToLeft
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -72,6 +79,9 @@ enum class OpCode : std::uint8_t {
   kSMembers = 89,     // args: key
   kSScan = 90,        // as kHScan
   kSCombine = 91,     // args: key...; flags: kSet{Inter,Union,Diff}
+  kLLen = 92,         // args: key
+  kLIndex = 93,       // args: key; num: index; flags kListBadIndex
+  kLRange = 94,       // args: key; num: start; num2: stop
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -79,6 +89,11 @@ inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; 
 inline bool IsHashOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
   return (c >= 17 && c <= 20) || (c >= 77 && c <= 85);
+}
+// The list commands (kv/list_ops.cc), reads and writes.
+inline bool IsListOp(OpCode code) {
+  auto c = static_cast<std::uint8_t>(code);
+  return (c >= 26 && c <= 32) || (c >= 92 && c <= 94);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {
@@ -104,6 +119,14 @@ inline constexpr std::uint32_t kExpireFlagsAll = 15;
 inline constexpr std::uint32_t kHSetNx = 1;       // HSETNX: one field, only if absent; :1 / :0
 inline constexpr std::uint32_t kHSetReplyOk = 2;  // HMSET: reply +OK, not the count
 inline constexpr std::uint32_t kHSetFlagsAll = 3;
+// Flags of the list ops.
+inline constexpr std::uint32_t kListLeft = 1;      // the head (LPUSH, LPOP, BEFORE, LMOVE LEFT ...)
+inline constexpr std::uint32_t kListExisting = 2;  // LPUSHX / RPUSHX: only onto an existing list
+inline constexpr std::uint32_t kListCount = 2;     // LPOP / RPOP key count: reply an array
+inline constexpr std::uint32_t kListToLeft = 2;  // LMOVE ... LEFT: push onto the destination's head
+// LSET / LINDEX with an index that is not an integer: Redis reports it only
+// after finding the list, so the error travels in the op.
+inline constexpr std::uint32_t kListBadIndex = 4;
 // Flags of kSPop, kSStore and kSCombine.
 inline constexpr std::uint32_t kSPopCount = 1;  // SPOP key count: reply a set, not one member
 inline constexpr std::uint32_t kSetInter = 0;   // SINTER / SINTERSTORE

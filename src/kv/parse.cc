@@ -485,6 +485,119 @@ Result<Op> CollectionScan(OpCode code, const Args& a) {
 
 Result<Op> HScan(const Args& a, std::int64_t) { return CollectionScan(OpCode::kHScan, a); }
 
+// ---- Lists ----
+
+namespace {
+Op ListOp(OpCode code, std::uint32_t flags, const Args& a, std::size_t end) {
+  Op op = Make(code, a, 1, end);
+  op.flags = flags;
+  return op;
+}
+// LEFT / RIGHT of LMOVE; false if neither.
+bool Side(const std::string& arg, bool* left) {
+  *left = Is(arg, "left");
+  return *left || Is(arg, "right");
+}
+}  // namespace
+
+Result<Op> LPush(const Args& a, std::int64_t) {
+  return ListOp(OpCode::kLPush, kListLeft, a, a.size());
+}
+Result<Op> RPush(const Args& a, std::int64_t) { return ListOp(OpCode::kLPush, 0, a, a.size()); }
+Result<Op> LPushX(const Args& a, std::int64_t) {
+  return ListOp(OpCode::kLPush, kListLeft | kListExisting, a, a.size());
+}
+Result<Op> RPushX(const Args& a, std::int64_t) {
+  return ListOp(OpCode::kLPush, kListExisting, a, a.size());
+}
+
+// LPOP / RPOP key [count]: the count is checked before the key, as Redis
+// does, with one message for a non-integer and a negative count.
+Result<Op> PopGeneric(const Args& a, bool left) {
+  if (a.size() > 3) return Err(errors::WrongArity(left ? "lpop" : "rpop"));
+  Op op = ListOp(OpCode::kLPop, left ? kListLeft : 0, a, 2);
+  if (a.size() == 3) {
+    if (!ParseStrictInt64(a[2], &op.num) || op.num < 0) {
+      return Err("ERR value is out of range, must be positive");
+    }
+    op.flags |= kListCount;
+  }
+  return op;
+}
+Result<Op> LPop(const Args& a, std::int64_t) { return PopGeneric(a, true); }
+Result<Op> RPop(const Args& a, std::int64_t) { return PopGeneric(a, false); }
+
+// LSET key index element: a bad index is reported after the key is found.
+Result<Op> LSet(const Args& a, std::int64_t) {
+  Op op = Make(OpCode::kLSet, a, 1, 2);
+  op.args.push_back(a[3]);
+  if (!ParseStrictInt64(a[2], &op.num)) {
+    op.num = 0;
+    op.flags = kListBadIndex;
+  }
+  return op;
+}
+
+Result<Op> LRem(const Args& a, std::int64_t) {
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t count, Int(a[2]));
+  Op op = Make(OpCode::kLRem, a, 1, 2);
+  op.args.push_back(a[3]);
+  op.num = count;
+  return op;
+}
+
+Result<Op> LTrim(const Args& a, std::int64_t) {
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t start, Int(a[2]));
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t stop, Int(a[3]));
+  Op op = Make(OpCode::kLTrim, a, 1, 2);
+  op.num = start;
+  op.num2 = stop;
+  return op;
+}
+
+// LINSERT key BEFORE|AFTER pivot element.
+Result<Op> LInsert(const Args& a, std::int64_t) {
+  const bool before = Is(a[2], "before");
+  if (!before && !Is(a[2], "after")) return Err(errors::kSyntax);
+  Op op = Make(OpCode::kLInsert, a, 1, 2);
+  op.args.push_back(a[3]);
+  op.args.push_back(a[4]);
+  op.flags = before ? kListLeft : 0;
+  return op;
+}
+
+// LMOVE source destination LEFT|RIGHT LEFT|RIGHT.
+Result<Op> LMove(const Args& a, std::int64_t) {
+  bool from_left = false;
+  bool to_left = false;
+  if (!Side(a[3], &from_left) || !Side(a[4], &to_left)) return Err(errors::kSyntax);
+  return ListOp(OpCode::kLMove, (from_left ? kListLeft : 0) | (to_left ? kListToLeft : 0), a, 3);
+}
+Result<Op> RPopLPush(const Args& a, std::int64_t) {
+  return ListOp(OpCode::kLMove, kListToLeft, a, 3);
+}
+
+Result<Op> LLen(const Args& a, std::int64_t) { return KeysOp(OpCode::kLLen, a); }
+
+// LINDEX key index: a bad index is reported after the key is found.
+Result<Op> LIndex(const Args& a, std::int64_t) {
+  Op op = Make(OpCode::kLIndex, a, 1, 2);
+  if (!ParseStrictInt64(a[2], &op.num)) {
+    op.num = 0;
+    op.flags = kListBadIndex;
+  }
+  return op;
+}
+
+Result<Op> LRange(const Args& a, std::int64_t) {
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t start, Int(a[2]));
+  CAIRN_ASSIGN_OR_RETURN(std::int64_t stop, Int(a[3]));
+  Op op = Make(OpCode::kLRange, a, 1, 2);
+  op.num = start;
+  op.num2 = stop;
+  return op;
+}
+
 // ---- Sets ----
 
 Result<Op> SAdd(const Args& a, std::int64_t) { return KeysOp(OpCode::kSAdd, a); }

@@ -27,6 +27,7 @@ std::string_view TypeName(const Record& record) {
   switch (record.type) {
     case kTypeHash: return "hash";
     case kTypeSet: return "set";
+    case kTypeList: return "list";
     default: return "string";
   }
 }
@@ -66,11 +67,12 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
       return &held.back();
     });
   }
-  if (IsHashOp(op.code)) {
+  if (IsHashOp(op.code) || IsListOp(op.code)) {
     if (op.args.empty()) return Value::Error("ERR not a read command");
     auto r = load(op.args[0]);
     if (!r.ok()) return StorageError(r.status());
-    return ReadHash(op, *r ? &**r : nullptr);
+    const Record* rec = *r ? &**r : nullptr;
+    return IsHashOp(op.code) ? ReadHash(op, rec) : ReadList(op, rec);
   }
   switch (op.code) {
     case OpCode::kGet: case OpCode::kStrlen: case OpCode::kType: case OpCode::kTtl:

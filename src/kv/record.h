@@ -7,9 +7,10 @@
 // deletes, restarts and replicas, with Redis's guarantee: a key present for
 // the whole iteration is returned at least once.
 //
-// Engine value = Record: type byte (0 string, 1 hash, 2 set), varint version
-// (log index of the key's last change, for WATCH), zigzag expire_at_ms
-// (0 = none), then the value bytes (kv/hash.h's and kv/set.h's layouts).
+// Engine value = Record: type byte (0 string, 1 hash, 2 set, 3 list), varint
+// version (log index of the key's last change, for WATCH), zigzag
+// expire_at_ms (0 = none), then the value bytes (kv/hash.h's, kv/set.h's and
+// kv/list.h's layouts).
 // docs/formats/kv-command.md has the byte layouts.
 //
 // Thread-safety: pure functions.
@@ -20,6 +21,7 @@
 
 #include "common/status.h"
 #include "kv/hash.h"
+#include "kv/list.h"
 #include "kv/set.h"
 
 namespace cairn::kv {
@@ -34,7 +36,7 @@ void EngineKeyInto(std::string_view user_key, std::string* out);
 // Corruption, reported by DecodeEngineKey).
 Result<std::string_view> DecodeEngineKey(std::string_view engine_key);
 
-inline constexpr std::uint8_t kTypeString = 0;  // kTypeHash: kv/hash.h; kTypeSet: kv/set.h
+inline constexpr std::uint8_t kTypeString = 0;  // kTypeHash, kTypeSet, kTypeList: their headers
 
 struct Record {
   std::uint64_t version = 0;

@@ -159,7 +159,14 @@ class CommandGen {
   Args Next() {
     // One command in three is a hash command, on the same keys as the
     // string commands, so both meet the other type (WRONGTYPE).
-    if (rng_.OneIn(3)) return rng_.OneIn(2) ? Hash() : SetCommand();
+    // Half the commands are of hashes, sets and lists.
+    if (rng_.OneIn(2)) {
+      switch (rng_.Uniform(3)) {
+        case 0: return Hash();
+        case 1: return SetCommand();
+        default: return List();
+      }
+    }
     switch (rng_.Uniform(40)) {
       case 28: return GetEx();
       case 29: return {Pick({"getrange", "substr"}), Key(), Index(), Index()};
@@ -210,6 +217,12 @@ class CommandGen {
     return *(options.begin() + rng_.Uniform(options.size()));
   }
   std::string Key() { return "k" + std::to_string(rng_.Uniform(6)); }
+  // Mostly keys of one type's own (l0-l2 for lists...), so that type's
+  // commands meet values of their own; sometimes the shared ones, where all
+  // types meet (WRONGTYPE).
+  std::string TypedKey(char type) {
+    return rng_.OneIn(4) ? Key() : std::string(1, type) + std::to_string(rng_.Uniform(3));
+  }
   std::string Val() { return Pick({"", "a", "hello", "12", "-5", "x y", "007"}); }
   std::string Num() {
     return Pick({"0", "1", "-1", "42", "9223372036854775807", "-9223372036854775808",
@@ -317,7 +330,7 @@ class CommandGen {
       case 0:
       case 1:
       case 2: {
-        Args a = {Pick({"hset", "hset", "hmset"}), Key()};
+        Args a = {Pick({"hset", "hset", "hmset"}), TypedKey('h')};
         for (std::uint64_t n = 1 + rng_.Uniform(3); n > 0; --n) {
           a.push_back(Field());
           a.push_back(Val());
@@ -325,30 +338,31 @@ class CommandGen {
         if (rng_.OneIn(8)) a.pop_back();  // wrong arity
         return a;
       }
-      case 3: return {"hsetnx", Key(), Field(), Val()};
+      case 3: return {"hsetnx", TypedKey('h'), Field(), Val()};
       case 4:
       case 5: {
-        Args a = {"hdel", Key()};
+        Args a = {"hdel", TypedKey('h')};
         for (std::uint64_t n = 1 + rng_.Uniform(3); n > 0; --n) a.push_back(Field());
         return a;
       }
-      case 6: return {"hincrby", Key(), Field(), Pick({"1", "-3", "x", "9223372036854775807"})};
-      case 7: return {"hincrbyfloat", Key(), Field(), Float()};
+      case 6:
+        return {"hincrby", TypedKey('h'), Field(), Pick({"1", "-3", "x", "9223372036854775807"})};
+      case 7: return {"hincrbyfloat", TypedKey('h'), Field(), Float()};
       case 8:
-      case 9: return {"hget", Key(), Field()};
+      case 9: return {"hget", TypedKey('h'), Field()};
       case 10: {
-        Args a = {"hmget", Key()};
+        Args a = {"hmget", TypedKey('h')};
         for (std::uint64_t n = 1 + rng_.Uniform(3); n > 0; --n) a.push_back(Field());
         return a;
       }
       case 11:
-      case 12: return {"hgetall", Key()};
-      case 13: return {Pick({"hkeys", "hvals"}), Key()};
-      case 14: return {"hlen", Key()};
-      case 15: return {Pick({"hexists", "hstrlen"}), Key(), Field()};
+      case 12: return {"hgetall", TypedKey('h')};
+      case 13: return {Pick({"hkeys", "hvals"}), TypedKey('h')};
+      case 14: return {"hlen", TypedKey('h')};
+      case 15: return {Pick({"hexists", "hstrlen"}), TypedKey('h'), Field()};
       case 16:
       case 17: {
-        Args a = {"hscan", Key(), Pick({"0", "0", "7", "x", "-1"})};
+        Args a = {"hscan", TypedKey('h'), Pick({"0", "0", "7", "x", "-1"})};
         for (std::uint64_t n = rng_.Uniform(3); n > 0; --n) {
           switch (rng_.Uniform(4)) {
             case 0:
@@ -365,10 +379,40 @@ class CommandGen {
         }
         return a;
       }
-      case 18: return {"hset", Key(), Field(), Num()};
-      case 19: return {"hset", Key(), Field(), Float()};
-      case 20: return {Pick({"get", "strlen", "append", "incr", "getdel", "type"}), Key()};
+      case 18: return {"hset", TypedKey('h'), Field(), Num()};
+      case 19: return {"hset", TypedKey('h'), Field(), Float()};
+      case 20: return {Pick({"get", "strlen", "append", "incr", "getdel", "type"}), TypedKey('h')};
       default: return {Pick({"hget", "hset", "hdel", "hgetall"})};  // wrong arity
+    }
+  }
+  Args List() {
+    switch (rng_.Uniform(24)) {
+      case 0:
+      case 1:
+      case 2:
+      case 3: return Members({Pick({"lpush", "rpush"}), TypedKey('l')});
+      case 4: return Members({Pick({"lpushx", "rpushx"}), TypedKey('l')});
+      case 5:
+      case 6: return {Pick({"lpop", "rpop"}), TypedKey('l')};
+      case 7:
+        return {Pick({"lpop", "rpop"}), TypedKey('l'), Pick({"0", "1", "2", "100", "-1", "x"})};
+      case 8: return {"lpop", TypedKey('l'), "1", "2"};
+      case 9: return {"lset", TypedKey('l'), Index(), Val()};
+      case 10: return {"lset", TypedKey('l'), Pick({"x", "1.5"}), Val()};
+      case 11: return {"lrem", TypedKey('l'), Pick({"0", "1", "-1", "2", "-2", "x"}), Val()};
+      case 12: return {"ltrim", TypedKey('l'), Index(), Index()};
+      case 13: return {"linsert", TypedKey('l'), Pick({"before", "AFTER", "middle"}), Val(), Val()};
+      case 14:
+        return {"lmove", TypedKey('l'), TypedKey('l'), Pick({"left", "RIGHT", "up"}),
+                Pick({"left", "right"})};
+      case 15: return {"rpoplpush", TypedKey('l'), TypedKey('l')};
+      case 16: return {"llen", TypedKey('l')};
+      case 17: return {"lindex", TypedKey('l'), Pick({"0", "1", "-1", "5", "-9", "x"})};
+      case 18:
+      case 19: return {"lrange", TypedKey('l'), Index(), Index()};
+      case 20: return {"lrange", TypedKey('l'), "0", Pick({"-1", "x"})};
+      case 21: return {Pick({"get", "hget", "sadd", "type", "scard"}), TypedKey('l'), "a"};
+      default: return {Pick({"lpush", "lpop", "lrange", "linsert", "lmove"})};  // wrong arity
     }
   }
   Args Members(Args a) {
@@ -380,31 +424,33 @@ class CommandGen {
       case 0:
       case 1:
       case 2:
-      case 3: return Members({"sadd", Key()});
+      case 3: return Members({"sadd", TypedKey('h')});
       case 4:
-      case 5: return Members({"srem", Key()});
-      case 6: return {"sismember", Key(), Val()};
-      case 7: return Members({"smismember", Key()});
-      case 8: return {"scard", Key()};
+      case 5: return Members({"srem", TypedKey('h')});
+      case 6: return {"sismember", TypedKey('h'), Val()};
+      case 7: return Members({"smismember", TypedKey('h')});
+      case 8: return {"scard", TypedKey('h')};
       case 9:
-      case 10: return {"smembers", Key()};
-      case 11: return WithKeys({Pick({"sinter", "sunion", "sdiff"}), Key()});
-      case 12: return WithKeys({Pick({"sinterstore", "sunionstore", "sdiffstore"}), Key(), Key()});
-      case 13: return {"smove", Key(), Key(), Val()};
+      case 10: return {"smembers", TypedKey('h')};
+      case 11: return WithKeys({Pick({"sinter", "sunion", "sdiff"}), TypedKey('h')});
+      case 12:
+        return WithKeys(
+            {Pick({"sinterstore", "sunionstore", "sdiffstore"}), TypedKey('h'), TypedKey('h')});
+      case 13: return {"smove", TypedKey('h'), TypedKey('h'), Val()};
       // SPOP's choice is random in Redis (and from the log index in Cairn):
       // only the calls whose outcome does not depend on it.
-      case 14: return {"spop", Key(), Pick({"0", "100", "-1", "x"})};
-      case 15: return {"spop", Key(), "1", "2"};
+      case 14: return {"spop", TypedKey('h'), Pick({"0", "100", "-1", "x"})};
+      case 15: return {"spop", TypedKey('h'), "1", "2"};
       case 16: {
-        Args a = {"sscan", Key(), Pick({"0", "0", "3", "x"})};
+        Args a = {"sscan", TypedKey('h'), Pick({"0", "0", "3", "x"})};
         if (rng_.OneIn(2)) {
           a.push_back(Pick({"match", "count", "type"}));
           a.push_back(Pick({"*", "1*", "0", "5", "x"}));
         }
         return a;
       }
-      case 17: return {Pick({"get", "hget", "incr", "type", "hlen"}), Key()};
-      case 18: return {"sadd", Key(), Num()};
+      case 17: return {Pick({"get", "hget", "incr", "type", "hlen"}), TypedKey('h')};
+      case 18: return {"sadd", TypedKey('h'), Num()};
       default: return {Pick({"sadd", "srem", "smove", "sinter", "spop"})};  // wrong arity
     }
   }

@@ -22,7 +22,8 @@ WrittenSet WrittenKeys(const kv::LogEntry& entry) {
       case kv::OpCode::kRename:
       case kv::OpCode::kCopy:
       case kv::OpCode::kSMove:
-        keys.push_back(op.args[0]);  // RENAME and SMOVE change both; COPY only the
+      case kv::OpCode::kLMove:
+        keys.push_back(op.args[0]);  // RENAME, SMOVE, LMOVE change both; COPY only the
         keys.push_back(op.args[1]);  // destination, but telling both is harmless
         break;
       case kv::OpCode::kDel:

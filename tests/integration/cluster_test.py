@@ -268,6 +268,25 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(r.smismember("moved", ["e", "x"]), [1, 0], f"node {i}")
             self.assertEqual(r.type("tags"), b"set", f"node {i}")
 
+    def test_lists_as_a_queue_through_any_node(self):
+        leader = self.c.leader()
+        w = self.c.client(1 if leader != 1 else 2)  # forwarded to the leader
+        self.assertEqual(retry(lambda: w.rpush("jobs", "j1", "j2", "j3", "j4")), 4)
+        self.assertEqual(retry(lambda: w.lpush("jobs", "urgent")), 5)
+        self.assertEqual(retry(lambda: w.lmove("jobs", "working", "LEFT", "RIGHT")), b"urgent")
+        self.assertEqual(retry(lambda: w.lpop("jobs", 2)), [b"j1", b"j2"])
+        self.assertEqual(retry(lambda: w.linsert("jobs", "AFTER", "j3", "j3b")), 3)
+        self.assertEqual(retry(lambda: w.lrem("working", 0, "urgent")), 1)  # done: removed
+        self.assertFalse(retry(lambda: w.exists("working")))
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "WRONGTYPE"):
+            w.incr("jobs")
+        for i in range(1, 4):
+            r = self.c.client(i)
+            self.assertEqual(retry(lambda: r.lrange("jobs", 0, -1)), [b"j3", b"j3b", b"j4"], f"node {i}")
+            self.assertEqual(r.llen("jobs"), 3, f"node {i}")
+            self.assertEqual(r.lindex("jobs", -1), b"j4", f"node {i}")
+            self.assertEqual(r.type("jobs"), b"list", f"node {i}")
+
     def test_multi_exec_is_atomic_across_nodes(self):
         leader = self.c.leader()
         follower = next(i for i in range(1, 4) if i != leader)

@@ -1,0 +1,236 @@
+// The list commands (LPUSH, LRANGE, LMOVE...): their semantics on apply and
+// on read, following Redis 7.0. A list is one record (kv/list.h).
+#include <algorithm>
+
+#include "kv/apply_txn.h"
+#include "kv/errors.h"
+
+namespace cairn::kv {
+namespace {
+
+using resp::Value;
+
+constexpr std::string_view kIndexOutOfRange = "ERR index out of range";
+// Cairn's own: a list is one record, capped like a string value.
+constexpr std::string_view kListTooBig =
+    "ERR list exceeds the maximum record size (512 MiB) in Cairn";
+
+// Writes `elements` to `key` with `expire_at_ms`; none left deletes the key.
+// False if the list would be too big to store (nothing written).
+Result<bool> Store(ApplyTxn* txn, const std::string& key, const ListElements& elements,
+                   std::int64_t expire_at_ms) {
+  if (elements.empty()) {
+    CAIRN_RETURN_IF_ERROR(txn->Erase(key));
+    return true;
+  }
+  std::string bytes = EncodeList(elements);
+  if (bytes.size() > kValueBytesMax) return false;
+  CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(bytes), expire_at_ms, kTypeList));
+  return true;
+}
+
+// Redis's LRANGE / LTRIM window: [first, last] clamped, empty if first > last.
+bool Window(std::int64_t start, std::int64_t stop, std::size_t size, std::size_t* first,
+            std::size_t* last) {
+  const auto len = static_cast<std::int64_t>(size);
+  if (start < 0) start += len;
+  if (stop < 0) stop += len;
+  if (start < 0) start = 0;
+  if (start > stop || start >= len) return false;
+  if (stop >= len) stop = len - 1;
+  *first = static_cast<std::size_t>(start);
+  *last = static_cast<std::size_t>(stop);
+  return true;
+}
+
+// A negative index counts from the tail; false if outside the list.
+bool At(std::int64_t index, std::size_t size, std::size_t* at) {
+  const auto len = static_cast<std::int64_t>(size);
+  if (index < 0) index += len;
+  if (index < 0 || index >= len) return false;
+  *at = static_cast<std::size_t>(index);
+  return true;
+}
+
+std::string PopFrom(ListElements* list, bool left) {
+  std::string out;
+  if (left) {
+    out = std::move(list->front());
+    list->erase(list->begin());
+  } else {
+    out = std::move(list->back());
+    list->pop_back();
+  }
+  return out;
+}
+
+Result<Value> ApplyLMove(ApplyTxn* txn, const Op& op) {
+  const std::string& from = op.args[0];
+  const std::string& to = op.args[1];
+  CAIRN_ASSIGN_OR_RETURN(const Record* src, txn->LiveRecord(from));
+  if (src == nullptr) return Value::Null();
+  if (src->type != kTypeList) return Value::Error(errors::kWrongType);
+  ListElements source = DecodeList(src->value);
+  const std::int64_t source_expire = src->expire_at_ms;
+  ListElements dest;
+  std::int64_t dest_expire = 0;
+  if (from != to) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* dst, txn->LiveRecord(to));
+    if (dst != nullptr && dst->type != kTypeList) return Value::Error(errors::kWrongType);
+    if (dst != nullptr) {
+      dest = DecodeList(dst->value);
+      dest_expire = dst->expire_at_ms;
+    }
+  }
+  ListElements& target = from == to ? source : dest;
+  std::string element = PopFrom(&source, op.flags & kListLeft);
+  if (op.flags & kListToLeft) {
+    target.insert(target.begin(), element);
+  } else {
+    target.push_back(element);
+  }
+  CAIRN_ASSIGN_OR_RETURN(bool stored, Store(txn, from, source, source_expire));
+  if (stored && from != to) {
+    CAIRN_ASSIGN_OR_RETURN(stored, Store(txn, to, dest, dest_expire));
+  }
+  if (!stored) return Value::Error(kListTooBig);
+  return Value::BulkOwned(std::move(element));
+}
+
+}  // namespace
+
+Result<Value> ApplyListWrite(ApplyTxn* txn, const Op& op) {
+  if (op.code == OpCode::kLMove) return ApplyLMove(txn, op);
+  const std::string& key = op.args[0];
+  CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
+  const bool left = op.flags & kListLeft;
+  if (old == nullptr) {
+    switch (op.code) {
+      case OpCode::kLPush:
+        if (op.flags & kListExisting) return Value::Int(0);
+        break;
+      case OpCode::kLPop: return (op.flags & kListCount) ? Value::NullArray() : Value::Null();
+      case OpCode::kLSet: return Value::Error(errors::kNoSuchKey);
+      case OpCode::kLTrim: return Value::Simple("OK");
+      case OpCode::kLRem:
+      case OpCode::kLInsert: return Value::Int(0);
+      default: break;
+    }
+  } else if (old->type != kTypeList) {
+    return Value::Error(errors::kWrongType);
+  }
+  const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
+  ListElements list = old != nullptr ? DecodeList(old->value) : ListElements();
+  Value reply;
+  switch (op.code) {
+    case OpCode::kLPush: {
+      if (left) {
+        ListElements front(op.args.rbegin(), op.args.rend() - 1);  // LPUSH a b c: c b a
+        list.insert(list.begin(), std::make_move_iterator(front.begin()),
+                    std::make_move_iterator(front.end()));
+      } else {
+        list.insert(list.end(), op.args.begin() + 1, op.args.end());
+      }
+      reply = Value::Int(static_cast<std::int64_t>(list.size()));
+      break;
+    }
+    case OpCode::kLPop: {
+      if (!(op.flags & kListCount)) {
+        reply = Value::BulkOwned(PopFrom(&list, left));
+        break;
+      }
+      reply = Value::Array();
+      const auto n = std::min<std::uint64_t>(static_cast<std::uint64_t>(op.num), list.size());
+      if (n == 0) return reply;
+      for (std::uint64_t i = 0; i < n; ++i)
+        reply.elems.push_back(Value::BulkOwned(PopFrom(&list, left)));
+      break;
+    }
+    case OpCode::kLSet: {
+      if (op.flags & kListBadIndex) return Value::Error(errors::kNotInteger);
+      std::size_t at = 0;
+      if (!At(op.num, list.size(), &at)) return Value::Error(kIndexOutOfRange);
+      list[at] = op.args[1];
+      reply = Value::Simple("OK");
+      break;
+    }
+    case OpCode::kLRem: {
+      const std::string& element = op.args[1];
+      std::uint64_t limit = list.size();  // LREM key 0 x: every one
+      if (op.num > 0) limit = static_cast<std::uint64_t>(op.num);
+      if (op.num < 0) limit = static_cast<std::uint64_t>(-(op.num + 1)) + 1;  // no overflow at min
+      std::uint64_t removed = 0;
+      if (op.num >= 0) {
+        for (auto it = list.begin(); it != list.end() && removed < limit;) {
+          if (*it == element) {
+            it = list.erase(it);
+            ++removed;
+          } else {
+            ++it;
+          }
+        }
+      } else {
+        for (auto i = list.size(); i > 0 && removed < limit; --i) {
+          if (list[i - 1] == element) {
+            list.erase(list.begin() + static_cast<std::ptrdiff_t>(i - 1));
+            ++removed;
+          }
+        }
+      }
+      if (removed == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
+      reply = Value::Int(static_cast<std::int64_t>(removed));
+      break;
+    }
+    case OpCode::kLTrim: {
+      std::size_t first = 0;
+      std::size_t last = 0;
+      if (Window(op.num, op.num2, list.size(), &first, &last)) {
+        list.erase(list.begin() + static_cast<std::ptrdiff_t>(last) + 1, list.end());
+        list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(first));
+      } else {
+        list.clear();
+      }
+      reply = Value::Simple("OK");
+      break;
+    }
+    case OpCode::kLInsert: {
+      auto pivot = std::find(list.begin(), list.end(), op.args[1]);
+      if (pivot == list.end()) return Value::Int(-1);
+      list.insert(left ? pivot : pivot + 1, op.args[2]);
+      reply = Value::Int(static_cast<std::int64_t>(list.size()));
+      break;
+    }
+    default: return Status::InvalidArgument("kv: not a list write op");
+  }
+  CAIRN_ASSIGN_OR_RETURN(bool stored, Store(txn, key, list, expire));
+  if (!stored) return Value::Error(kListTooBig);
+  return reply;
+}
+
+Value ReadList(const Op& op, const Record* rec) {
+  if (rec != nullptr && rec->type != kTypeList) return Value::Error(errors::kWrongType);
+  ListElements list = rec != nullptr ? DecodeList(rec->value) : ListElements();
+  switch (op.code) {
+    case OpCode::kLLen: return Value::Int(static_cast<std::int64_t>(list.size()));
+    case OpCode::kLIndex: {
+      if (rec == nullptr) return Value::Null();
+      if (op.flags & kListBadIndex) return Value::Error(errors::kNotInteger);
+      std::size_t at = 0;
+      return At(op.num, list.size(), &at) ? Value::BulkOwned(std::move(list[at])) : Value::Null();
+    }
+    case OpCode::kLRange: {
+      Value out = Value::Array();
+      std::size_t first = 0;
+      std::size_t last = 0;
+      if (!Window(op.num, op.num2, list.size(), &first, &last)) return out;
+      out.elems.reserve(last - first + 1);
+      for (std::size_t i = first; i <= last; ++i)
+        out.elems.push_back(Value::BulkOwned(std::move(list[i])));
+      return out;
+    }
+    default: break;
+  }
+  return Value::Error("ERR not a list read command");
+}
+
+}  // namespace cairn::kv
