@@ -89,10 +89,13 @@ Result<Value> ApplyLMove(ApplyTxn* txn, const Op& op) {
   } else {
     target.push_back(element);
   }
-  CAIRN_ASSIGN_OR_RETURN(bool stored, Store(txn, from, source, source_expire));
-  if (stored && from != to) {
-    CAIRN_ASSIGN_OR_RETURN(stored, Store(txn, to, dest, dest_expire));
+  // The destination is written first: if it is refused (too big), nothing
+  // is written. The source only shrinks (or, rotating, keeps its size).
+  if (from != to) {
+    CAIRN_ASSIGN_OR_RETURN(bool stored, Store(txn, to, dest, dest_expire));
+    if (!stored) return Value::Error(kListTooBig);
   }
+  CAIRN_ASSIGN_OR_RETURN(bool stored, Store(txn, from, source, source_expire));
   if (!stored) return Value::Error(kListTooBig);
   return Value::BulkOwned(std::move(element));
 }

@@ -147,14 +147,19 @@ Result<Value> ApplySetWrite(ApplyTxn* txn, const Op& op) {
     if (op.args[0] == op.args[1] || it == from.end()) return Value::Int(it != from.end() ? 1 : 0);
     SetMembers to = dst != nullptr ? DecodeSet(dst->value) : SetMembers();
     const std::int64_t to_expire = dst != nullptr ? dst->expire_at_ms : 0;
-    from.erase(it);
-    CAIRN_RETURN_IF_ERROR(Store(txn, op.args[0], from, from_expire, &too_big));
+    // The destination is checked before either key is written: a refused
+    // move changes neither (the source only shrinks, so it always fits).
+    std::string to_bytes;
     if (!Contains(to, op.args[2])) {
       to.push_back(op.args[2]);
-      CAIRN_RETURN_IF_ERROR(Store(txn, op.args[1], to, to_expire, &too_big));
+      to_bytes = EncodeSet(to);
+      if (to_bytes.size() > kValueBytesMax) return Value::Error(kSetTooBig);
     }
-    if (too_big)
-      return Value::Error(kSetTooBig);  // (the source already lost it: Redis can too, on OOM)
+    from.erase(it);
+    CAIRN_RETURN_IF_ERROR(Store(txn, op.args[0], from, from_expire, &too_big));
+    if (!to_bytes.empty()) {
+      CAIRN_RETURN_IF_ERROR(txn->Put(op.args[1], std::move(to_bytes), to_expire, kTypeSet));
+    }
     return Value::Int(1);
   }
   const std::string& key = op.args[0];
