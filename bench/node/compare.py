@@ -46,8 +46,9 @@ def redis_benchmark(port, pipeline, n, tests="set,get"):
     rows = {}
     for line in out.splitlines():
         f = [x.strip('"') for x in line.split('","')]
-        if len(f) >= 7 and f[0].strip('"') in ("SET", "GET"):
-            rows[f[0].strip('"')] = {"rps": float(f[1]), "p50_ms": float(f[4]), "p99_ms": float(f[6])}
+        name = f[0].strip('"').split(" ")[0]  # "LPUSH (needed to benchmark LPOP)": LPUSH
+        if len(f) >= 7 and name.isupper():
+            rows[name] = {"rps": float(f[1]), "p50_ms": float(f[4]), "p99_ms": float(f[6])}
     if not rows:
         raise SystemExit(f"redis-benchmark printed nothing usable: {' '.join(cmd)}\n{out}")
     return rows

@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""Hash, set and list commands: Cairn side by side with Redis, in one run.
+
+    scripts/build.sh release cairn
+    /usr/bin/python3 bench/node/types.py [--requests 200000] [--list-requests 2000] [--out bench/results/types.md]
+
+Systems, each started alone, measured, stopped:
+  cairn    3 `cairn server` nodes, every write fsynced by a majority before the reply
+  always   redis-server, appendonly yes, appendfsync always
+Load: redis-benchmark -d 256 -c 50 with -P 1 and -P 16:
+  -t hset,sadd,spop with --requests (one hash field and one set member,
+     rewritten: redis-benchmark's HSET and SADD name the same field each time)
+  -t lpush,lpop with --list-requests: redis-benchmark pushes every element
+     onto one list, so it grows to --list-requests elements, and Cairn stores
+     a list as one record (kv/list.h): each push rewrites the whole list. The
+     figure shows that cost; keep the count small or the run takes hours.
+Peak RSS is VmHWM of the server processes (summed over Cairn's nodes). The
+table replaces the top of --out; the text from "## Reading the figures" on is
+kept.
+"""
+import argparse
+import datetime
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+import common  # noqa: E402
+import compare  # noqa: E402
+
+TESTS = ("HSET", "SADD", "SPOP", "LPUSH", "LPOP")
+
+
+def measure(port, n, list_n):
+    res = {}
+    for p in (1, 16):
+        for tests, count in (("hset,sadd,spop", n), ("lpush,lpop", list_n)):
+            for name, r in compare.redis_benchmark(port, p, count, tests).items():
+                if name in TESTS:
+                    res[f"{name} P{p}"] = r
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=200000)
+    ap.add_argument("--list-requests", type=int, default=2000)
+    ap.add_argument("--out", default=os.path.join(common.ROOT, "bench", "results", "types.md"))
+    a = ap.parse_args()
+    base = tempfile.mkdtemp(prefix="cairn-types-")
+    results = {}
+    try:
+        c = common.CairnCluster(os.path.join(base, "cairn"), 3)
+        try:
+            leader = c.start_all()
+            results["cairn"] = measure(c.resp[leader - 1], a.requests, a.list_requests)
+            rss = c.rss_mb()
+            if c.leader() != leader:
+                raise SystemExit("the Cairn leader changed during the run: figures void")
+        finally:
+            c.stop()
+        for v in results["cairn"].values():
+            v["rss_mb"] = rss
+        p, port = compare.start_redis(base, "always", ["--appendonly", "yes", "--appendfsync", "always"])
+        try:
+            results["redis always"] = measure(port, a.requests, a.list_requests)
+            rss = common.peak_rss_mb(p.pid)
+        finally:
+            p.stop()
+        for v in results["redis always"].values():
+            v["rss_mb"] = rss
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"# Hash, set and list commands: Cairn vs Redis\n",
+             f"Date: {when}. Machine: {common.machine()}.\n",
+             "Command:\n",
+             "    scripts/build.sh release cairn",
+             f"    /usr/bin/python3 bench/node/types.py --requests {a.requests} --list-requests {a.list_requests}\n",
+             "| operation | cairn ops/s | cairn p50 / p99 ms | redis always ops/s | redis p50 / p99 ms | ratio | cairn RSS MB | redis RSS MB |",
+             "|---|---|---|---|---|---|---|---|"]
+    for key in sorted(results["cairn"], key=lambda k: (TESTS.index(k.split()[0]), k)):
+        c, r = results["cairn"][key], results["redis always"].get(key)
+        if r is None:
+            continue
+        lines.append(f"| {key} | {c['rps']:,.0f} | {c['p50_ms']:.2f} / {c['p99_ms']:.2f} | {r['rps']:,.0f} | "
+                     f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f} | {c['rps'] / r['rps']:.2f}x | "
+                     f"{c['rss_mb']:.0f} | {r['rss_mb']:.0f} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    kept = ""  # the hand-written notes below the table survive a new run
+    if os.path.exists(a.out):
+        with open(a.out) as f:
+            old = f.read()
+        if "## Reading the figures" in old:
+            kept = "\n" + old[old.index("## Reading the figures"):]
+    with open(a.out, "w") as f:
+        f.write(text + kept)
+
+
+if __name__ == "__main__":
+    main()
