@@ -29,6 +29,12 @@ class ApplyTxn {
   // The same without a copy: nullptr if absent or expired. The pointer is
   // valid until the next Put, Erase or Clear.
   Result<const Record*> LiveRecord(const std::string& key);
+  // The same, to be changed in place: the record counts as written by this
+  // entry (its version becomes the entry's index) whether or not the caller
+  // then changes it, so call it only to make a change. Its expiry must stay
+  // (the expiry index is reconciled from the record at Commit, but a time
+  // at or before the clock would not be turned into a delete, as Put does).
+  Result<Record*> MutableLive(const std::string& key);
   // Stores `value` (of `type`, record.h) with version = this entry's index.
   // An expiry at or before the clock deletes the key instead (it would be
   // born expired).

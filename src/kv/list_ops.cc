@@ -100,6 +100,42 @@ Result<Value> ApplyLMove(ApplyTxn* txn, const Op& op) {
   return Value::BulkOwned(std::move(element));
 }
 
+// LPUSH/RPUSH and LPOP/RPOP, the queue operations, edit the stored bytes in
+// place (kv/list.h) instead of decoding and encoding every element: a push
+// at the tail costs what it adds, however long the list. `old` is the live
+// list, or nullptr (only for a push: the absent cases are answered before).
+Result<Value> PushOrPop(ApplyTxn* txn, const Op& op, const Record* old) {
+  const std::string& key = op.args[0];
+  const bool head = op.flags & kListLeft;
+  if (op.code == OpCode::kLPush) {
+    const std::size_t n = op.args.size() - 1;
+    if (old == nullptr) {
+      std::string bytes;
+      ListPush(&bytes, &op.args[1], n, head);
+      if (bytes.size() > kValueBytesMax) return Value::Error(kListTooBig);
+      CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(bytes), 0, kTypeList));
+      return Value::Int(static_cast<std::int64_t>(n));
+    }
+    if (old->value.size() + ListPushBytes(&op.args[1], n) > kValueBytesMax) {
+      return Value::Error(kListTooBig);
+    }
+    CAIRN_ASSIGN_OR_RETURN(Record * list, txn->MutableLive(key));
+    ListPush(&list->value, &op.args[1], n, head);
+    return Value::Int(static_cast<std::int64_t>(ListLength(list->value)));
+  }
+  const bool with_count = op.flags & kListCount;
+  const std::uint64_t n = with_count ? std::min<std::uint64_t>(static_cast<std::uint64_t>(op.num),
+                                                               ListLength(old->value))
+                                     : 1;
+  if (n == 0) return Value::Array();  // LPOP key 0: nothing changes
+  CAIRN_ASSIGN_OR_RETURN(Record * list, txn->MutableLive(key));
+  Value reply = Value::Array();
+  for (std::uint64_t i = 0; i < n; ++i) reply.elems.push_back(Value::BulkOwned(ListPop(&list->value, head)));
+  if (list->value.empty()) CAIRN_RETURN_IF_ERROR(txn->Erase(key));  // its last element went
+  if (!with_count) return std::move(reply.elems[0]);
+  return reply;
+}
+
 }  // namespace
 
 Result<Value> ApplyListWrite(ApplyTxn* txn, const Op& op) {
@@ -122,33 +158,11 @@ Result<Value> ApplyListWrite(ApplyTxn* txn, const Op& op) {
   } else if (old->type != kTypeList) {
     return Value::Error(errors::kWrongType);
   }
+  if (op.code == OpCode::kLPush || op.code == OpCode::kLPop) return PushOrPop(txn, op, old);
   const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
   ListElements list = old != nullptr ? DecodeList(old->value) : ListElements();
   Value reply;
   switch (op.code) {
-    case OpCode::kLPush: {
-      if (left) {
-        ListElements front(op.args.rbegin(), op.args.rend() - 1);  // LPUSH a b c: c b a
-        list.insert(list.begin(), std::make_move_iterator(front.begin()),
-                    std::make_move_iterator(front.end()));
-      } else {
-        list.insert(list.end(), op.args.begin() + 1, op.args.end());
-      }
-      reply = Value::Int(static_cast<std::int64_t>(list.size()));
-      break;
-    }
-    case OpCode::kLPop: {
-      if (!(op.flags & kListCount)) {
-        reply = Value::BulkOwned(PopFrom(&list, left));
-        break;
-      }
-      reply = Value::Array();
-      const auto n = std::min<std::uint64_t>(static_cast<std::uint64_t>(op.num), list.size());
-      if (n == 0) return reply;
-      for (std::uint64_t i = 0; i < n; ++i)
-        reply.elems.push_back(Value::BulkOwned(PopFrom(&list, left)));
-      break;
-    }
     case OpCode::kLSet: {
       if (op.flags & kListBadIndex) return Value::Error(errors::kNotInteger);
       std::size_t at = 0;
@@ -212,9 +226,11 @@ Result<Value> ApplyListWrite(ApplyTxn* txn, const Op& op) {
 
 Value ReadList(const Op& op, const Record* rec) {
   if (rec != nullptr && rec->type != kTypeList) return Value::Error(errors::kWrongType);
+  if (op.code == OpCode::kLLen) {
+    return Value::Int(rec != nullptr ? static_cast<std::int64_t>(ListLength(rec->value)) : 0);
+  }
   ListElements list = rec != nullptr ? DecodeList(rec->value) : ListElements();
   switch (op.code) {
-    case OpCode::kLLen: return Value::Int(static_cast<std::int64_t>(list.size()));
     case OpCode::kLIndex: {
       if (rec == nullptr) return Value::Null();
       if (op.flags & kListBadIndex) return Value::Error(errors::kNotInteger);

@@ -32,6 +32,44 @@ TEST(ListCodecTest, RoundTripsAndRejectsMalformedValues) {
   EXPECT_EQ(*DecodeRecord(EncodeRecord(r)), r);
 }
 
+// The in-place edits agree with decoding, changing and encoding, also when
+// the count's varint grows past 127 and shrinks back.
+TEST(ListCodecTest, InPlaceEditsMatchTheDecodedList) {
+  std::string bytes;
+  ListElements model;
+  for (int i = 0; i < 300; ++i) {
+    const std::string e = std::to_string(i);
+    const bool head = i % 3 == 0;
+    ListPush(&bytes, &e, 1, head);
+    if (head) {
+      model.insert(model.begin(), e);
+    } else {
+      model.push_back(e);
+    }
+    ASSERT_TRUE(ValidateList(bytes).ok()) << i;
+    ASSERT_EQ(DecodeList(bytes), model) << i;
+    ASSERT_EQ(ListLength(bytes), model.size());
+  }
+  const std::string two[] = {"x", "y"};
+  ListPush(&bytes, two, 2, /*head=*/true);  // LPUSH l x y: y x ...
+  model.insert(model.begin(), {"y", "x"});
+  ASSERT_EQ(DecodeList(bytes), model);
+  while (!model.empty()) {
+    const bool head = model.size() % 2 == 0;
+    const std::string want = head ? model.front() : model.back();
+    if (head) {
+      model.erase(model.begin());
+    } else {
+      model.pop_back();
+    }
+    ASSERT_EQ(ListPop(&bytes, head), want);
+    if (model.empty()) break;
+    ASSERT_TRUE(ValidateList(bytes).ok());
+    ASSERT_EQ(DecodeList(bytes), model);
+  }
+  EXPECT_TRUE(bytes.empty());  // the last pop leaves nothing: the key is deleted
+}
+
 TEST(ListTest, PushPopMoveAndTheirReplies) {
   testing::Driver d;
   EXPECT_EQ(d.Run({"lpush", "q", "a", "b", "c"}, kT), Value::Int(3));  // c b a

@@ -46,6 +46,14 @@ Result<const Record*> ApplyTxn::LiveRecord(const std::string& key) {
   return static_cast<const Record*>(nullptr);
 }
 
+Result<Record*> ApplyTxn::MutableLive(const std::string& key) {
+  CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
+  if (!slot->record || !slot->record->LiveAt(clock_ms_)) return static_cast<Record*>(nullptr);
+  slot->record->version = index_;
+  slot->dirty = true;
+  return &*slot->record;
+}
+
 Status ApplyTxn::Put(const std::string& key, std::string value, std::int64_t expire_at_ms,
                      std::uint8_t type) {
   if (expire_at_ms != 0 && expire_at_ms <= clock_ms_) return Erase(key);
