@@ -130,7 +130,8 @@ Result<Value> PushOrPop(ApplyTxn* txn, const Op& op, const Record* old) {
   if (n == 0) return Value::Array();  // LPOP key 0: nothing changes
   CAIRN_ASSIGN_OR_RETURN(Record * list, txn->MutableLive(key));
   Value reply = Value::Array();
-  for (std::uint64_t i = 0; i < n; ++i) reply.elems.push_back(Value::BulkOwned(ListPop(&list->value, head)));
+  for (std::uint64_t i = 0; i < n; ++i)
+    reply.elems.push_back(Value::BulkOwned(ListPop(&list->value, head)));
   if (list->value.empty()) CAIRN_RETURN_IF_ERROR(txn->Erase(key));  // its last element went
   if (!with_count) return std::move(reply.elems[0]);
   return reply;
