@@ -110,6 +110,8 @@ std::vector<CommandSpec> BuildTable() {
       {"rpoplpush", 3, W | M, 1, 2, 1, "list", "1.2.0",
        "Moves the tail of a list to the head of another (LMOVE's old form).", p::RPopLPush},
       {"llen", 2, R | F, 1, 1, 1, "list", "1.0.0", "Returns the length of a list.", p::LLen},
+      {"lpos", -3, R, 1, 1, 1, "list", "6.0.6", "Returns the positions of an element in a list.",
+       p::LPos},
       {"lindex", 3, R, 1, 1, 1, "list", "1.0.0", "Returns the element at an index.", p::LIndex},
       {"lrange", 4, R, 1, 1, 1, "list", "1.0.0", "Returns a range of elements.", p::LRange},
       // Sets (one record per set: kv/set.h).

@@ -4,6 +4,7 @@
 
 #include "kv/apply_txn.h"
 #include "kv/errors.h"
+#include "kv/parse.h"
 
 namespace cairn::kv {
 namespace {
@@ -137,6 +138,31 @@ Result<Value> PushOrPop(ApplyTxn* txn, const Op& op, const Record* old) {
   return reply;
 }
 
+// LPOS: the positions of op.args[1], from the head (rank > 0) or the tail
+// (rank < 0), skipping |rank| - 1 matches, looking at MAXLEN elements at
+// most (0: all); one position or nil, or with COUNT an array (0: all).
+Value PositionsOf(const Op& op, const ListElements& list, bool exists) {
+  const bool with_count = op.num2 >= 0;
+  if (!exists) return with_count ? Value::Array() : Value::Null();
+  const bool from_tail = op.num < 0;
+  const auto rank = static_cast<std::uint64_t>(from_tail ? -op.num : op.num);
+  std::int64_t maxlen = 0;
+  ParseStrictInt64(op.args[2], &maxlen);  // validated with the op
+  const std::size_t limit =
+      maxlen == 0 ? list.size()
+                  : std::min<std::size_t>(list.size(), static_cast<std::size_t>(maxlen));
+  Value out = Value::Array();
+  std::uint64_t matches = 0;
+  for (std::size_t k = 0; k < limit; ++k) {
+    const std::size_t at = from_tail ? list.size() - 1 - k : k;
+    if (list[at] != op.args[1] || ++matches < rank) continue;
+    if (!with_count) return Value::Int(static_cast<std::int64_t>(at));
+    out.elems.push_back(Value::Int(static_cast<std::int64_t>(at)));
+    if (op.num2 > 0 && out.elems.size() >= static_cast<std::uint64_t>(op.num2)) break;
+  }
+  return with_count ? out : Value::Null();
+}
+
 }  // namespace
 
 Result<Value> ApplyListWrite(ApplyTxn* txn, const Op& op) {
@@ -248,6 +274,7 @@ Value ReadList(const Op& op, const Record* rec) {
         out.elems.push_back(Value::BulkOwned(std::move(list[i])));
       return out;
     }
+    case OpCode::kLPos: return PositionsOf(op, list, rec != nullptr);
     default: break;
   }
   return Value::Error("ERR not a list read command");

@@ -84,6 +84,12 @@ TEST(ListTest, PushPopMoveAndTheirReplies) {
   EXPECT_EQ(d.Run({"exists", "q"}, kT), Value::Int(0));  // gone with its last element
   EXPECT_EQ(d.Run({"lpushx", "q", "x"}, kT), Value::Int(0));
   EXPECT_EQ(d.Run({"type", "other"}, kT), Value::Simple("list"));
+  d.Run({"rpush", "p", "a", "b", "a", "c", "a"}, kT);
+  EXPECT_EQ(d.Run({"lpos", "p", "a", "rank", "-1"}, kT), Value::Int(4));
+  EXPECT_EQ(d.Run({"lpos", "p", "a", "count", "0", "maxlen", "3"}, kT),
+            Value::Array({Value::Int(0), Value::Int(2)}));
+  EXPECT_EQ(d.Run({"lpos", "p", "z"}, kT), Value::Null());
+  EXPECT_EQ(d.Run({"lpos", "p", "a", "rank", "0"}, kT).type, resp::Type::kError);
 }
 
 TEST(ListTest, ExpirySnapshotAndWatch) {
@@ -124,6 +130,9 @@ TEST(ListLogTest, ValidatesTheListOps) {
   EXPECT_FALSE(decodes(Op{OpCode::kLMove, 8, 0, 0, {"a", "b"}}));
   EXPECT_FALSE(decodes(Op{OpCode::kLRange, 0, 0, -1, {"l"}}));  // a read outside a transaction
   EXPECT_TRUE(decodes(Op{OpCode::kLRange, 0, 0, -1, {"l"}}, EntryKind::kTransaction));
+  EXPECT_TRUE(decodes(Op{OpCode::kLPos, 0, -2, 0, {"l", "e", "5"}}, EntryKind::kTransaction));
+  EXPECT_FALSE(decodes(Op{OpCode::kLPos, 0, 0, -1, {"l", "e", "0"}}, EntryKind::kTransaction));
+  EXPECT_FALSE(decodes(Op{OpCode::kLPos, 0, 1, -1, {"l", "e", "-1"}}, EntryKind::kTransaction));
 }
 
 }  // namespace

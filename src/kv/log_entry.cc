@@ -1,6 +1,7 @@
 #include "kv/log_entry.h"
 
 #include "kv/coding.h"
+#include "kv/parse.h"
 
 namespace cairn::kv {
 namespace {
@@ -65,7 +66,8 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kSCombine:
     case OpCode::kLLen:
     case OpCode::kLIndex:
-    case OpCode::kLRange: return true;
+    case OpCode::kLRange:
+    case OpCode::kLPos: return true;
     default:
       return false;
   }
@@ -93,6 +95,11 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       case OpCode::kLLen:
       case OpCode::kLRange: return check(op.flags == 0 && n == 1);
       case OpCode::kLIndex: return check((op.flags & ~kListBadIndex) == 0 && n == 1);
+      case OpCode::kLPos: {
+        std::int64_t maxlen = -1;
+        return check(op.flags == 0 && n == 3 && op.num != 0 && op.num2 >= -1 &&
+                     ParseStrictInt64(op.args[2], &maxlen) && maxlen >= 0);
+      }
       case OpCode::kHScan:
       case OpCode::kSScan: {
         const bool bad_ok = !(op.flags & kHScanBadOption) || op.num2 == 0 || op.num2 == 1;

@@ -82,6 +82,7 @@ enum class OpCode : std::uint8_t {
   kLLen = 92,         // args: key
   kLIndex = 93,       // args: key; num: index; flags kListBadIndex
   kLRange = 94,       // args: key; num: start; num2: stop
+  kLPos = 95,  // args: key element maxlen (decimal, 0 = all); num: rank; num2: count (-1 none)
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -93,7 +94,7 @@ inline bool IsHashOp(OpCode code) {
 // The list commands (kv/list_ops.cc), reads and writes.
 inline bool IsListOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 26 && c <= 32) || (c >= 92 && c <= 94);
+  return (c >= 26 && c <= 32) || (c >= 92 && c <= 95);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {

@@ -579,6 +579,41 @@ Result<Op> RPopLPush(const Args& a, std::int64_t) {
 
 Result<Op> LLen(const Args& a, std::int64_t) { return KeysOp(OpCode::kLLen, a); }
 
+// LPOS key element [RANK rank] [COUNT n] [MAXLEN len]: every option is
+// checked before the key, with Redis 7.0's messages.
+Result<Op> LPos(const Args& a, std::int64_t) {
+  std::int64_t rank = 1;
+  std::int64_t count = -1;  // no COUNT: one position or nil
+  std::int64_t maxlen = 0;
+  for (std::size_t j = 3; j < a.size(); ++j) {
+    const bool more = j + 1 < a.size();
+    if (Is(a[j], "rank") && more) {
+      CAIRN_ASSIGN_OR_RETURN(rank, Int(a[++j]));
+      // Redis 7.0 negates the rank without a range check, so the minimum
+      // stays negative and matches from the first: it acts as -1.
+      if (rank == kMin) rank = -1;
+      if (rank == 0) {
+        return Err(
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the "
+            "second ... or use negative to start from the end of the list");
+      }
+    } else if (Is(a[j], "count") && more) {
+      if (!ParseStrictInt64(a[++j], &count) || count < 0) return Err("ERR COUNT can't be negative");
+    } else if (Is(a[j], "maxlen") && more) {
+      if (!ParseStrictInt64(a[++j], &maxlen) || maxlen < 0) {
+        return Err("ERR MAXLEN can't be negative");
+      }
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  Op op = Make(OpCode::kLPos, a, 1, 3);
+  op.args.push_back(std::to_string(maxlen));
+  op.num = rank;
+  op.num2 = count;
+  return op;
+}
+
 // LINDEX key index: a bad index is reported after the key is found.
 Result<Op> LIndex(const Args& a, std::int64_t) {
   Op op = Make(OpCode::kLIndex, a, 1, 2);

@@ -103,6 +103,7 @@ Result<Op> LInsert(const Args& a, std::int64_t now_ms);
 Result<Op> LMove(const Args& a, std::int64_t now_ms);
 Result<Op> RPopLPush(const Args& a, std::int64_t now_ms);
 Result<Op> LLen(const Args& a, std::int64_t now_ms);
+Result<Op> LPos(const Args& a, std::int64_t now_ms);
 Result<Op> LIndex(const Args& a, std::int64_t now_ms);
 Result<Op> LRange(const Args& a, std::int64_t now_ms);
 Result<Op> SRem(const Args& a, std::int64_t now_ms);

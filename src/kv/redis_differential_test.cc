@@ -386,7 +386,7 @@ class CommandGen {
     }
   }
   Args List() {
-    switch (rng_.Uniform(24)) {
+    switch (rng_.Uniform(26)) {
       case 0:
       case 1:
       case 2:
@@ -412,6 +412,16 @@ class CommandGen {
       case 19: return {"lrange", TypedKey('l'), Index(), Index()};
       case 20: return {"lrange", TypedKey('l'), "0", Pick({"-1", "x"})};
       case 21: return {Pick({"get", "hget", "sadd", "type", "scard"}), TypedKey('l'), "a"};
+      case 22:
+      case 23: {
+        Args pos = {"lpos", TypedKey('l'), Val()};
+        for (std::uint64_t n = rng_.Uniform(3); n > 0; --n) {
+          pos.push_back(Pick({"rank", "RANK", "count", "maxlen", "bogus"}));
+          pos.push_back(Pick({"1", "-1", "2", "-2", "0", "3", "x", "-9223372036854775808"}));
+        }
+        if (rng_.OneIn(8)) pos.pop_back();
+        return pos;
+      }
       default: return {Pick({"lpush", "lpop", "lrange", "linsert", "lmove"})};  // wrong arity
     }
   }
