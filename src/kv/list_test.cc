@@ -90,6 +90,11 @@ TEST(ListTest, PushPopMoveAndTheirReplies) {
             Value::Array({Value::Int(0), Value::Int(2)}));
   EXPECT_EQ(d.Run({"lpos", "p", "z"}, kT), Value::Null());
   EXPECT_EQ(d.Run({"lpos", "p", "a", "rank", "0"}, kT).type, resp::Type::kError);
+  // Refused as Redis 7.2 refuses it (7.0 overflows on it): docs/commands.md.
+  EXPECT_EQ(d.Run({"lpos", "p", "a", "rank", "-9223372036854775808"}, kT),
+            Value::Error("ERR value is out of range, must be between -9223372036854775807 and "
+                         "9223372036854775807"));
+  EXPECT_EQ(d.Run({"lpos", "p", "a", "rank", "-9223372036854775807"}, kT), Value::Null());
 }
 
 TEST(ListTest, ExpirySnapshotAndWatch) {

@@ -589,9 +589,12 @@ Result<Op> LPos(const Args& a, std::int64_t) {
     const bool more = j + 1 < a.size();
     if (Is(a[j], "rank") && more) {
       CAIRN_ASSIGN_OR_RETURN(rank, Int(a[++j]));
-      // Redis 7.0 negates the rank without a range check, so the minimum
-      // stays negative and matches from the first: it acts as -1.
-      if (rank == kMin) rank = -1;
+      // Redis 7.0 negates the rank unchecked (the minimum overflows and then
+      // ignores COUNT); Cairn refuses it, as Redis 7.2 does.
+      if (rank == kMin) {
+        return Err("ERR value is out of range, must be between -9223372036854775807 and "
+                   "9223372036854775807");
+      }
       if (rank == 0) {
         return Err(
             "ERR RANK can't be zero: use 1 to start from the first match, 2 from the "

@@ -417,7 +417,8 @@ class CommandGen {
         Args pos = {"lpos", TypedKey('l'), Val()};
         for (std::uint64_t n = rng_.Uniform(3); n > 0; --n) {
           pos.push_back(Pick({"rank", "RANK", "count", "maxlen", "bogus"}));
-          pos.push_back(Pick({"1", "-1", "2", "-2", "0", "3", "x", "-9223372036854775808"}));
+          // Not RANK -9223372036854775808: Redis 7.0 overflows on it (docs/commands.md).
+          pos.push_back(Pick({"1", "-1", "2", "-2", "0", "3", "x", "-9223372036854775807"}));
         }
         if (rng_.OneIn(8)) pos.pop_back();
         return pos;
