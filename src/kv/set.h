@@ -2,7 +2,8 @@
 // The value of a set record (Record::type == kTypeSet): its members, in the
 // order they were added, as one byte string.
 //
-// Layout: varint member count (>= 1), then PutBytes(member) per member.
+// Layout: a list value (kv/list.h): varint member count (>= 1), then
+// PutBytes(member) per member.
 // Members are distinct; a set whose last member is removed is deleted with
 // it, as in Redis. docs/formats/kv-command.md. As with hashes (kv/hash.h), a
 // whole set is one record: a write rewrites it, O(members).
