@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Hash, set and list commands: Cairn side by side with Redis, in one run.
+"""Hash, set, list and sorted-set commands: Cairn side by side with Redis, in one run.
 
     scripts/build.sh release cairn
     /usr/bin/python3 bench/node/types.py [--requests 200000] [--list-requests 2000] [--out bench/results/types.md]
@@ -8,8 +8,10 @@ Systems, each started alone, measured, stopped:
   cairn    3 `cairn server` nodes, every write fsynced by a majority before the reply
   always   redis-server, appendonly yes, appendfsync always
 Load: redis-benchmark -d 256 -c 50 with -P 1 and -P 16:
-  -t hset,sadd,spop with --requests (one hash field and one set member,
-     rewritten: redis-benchmark's HSET and SADD name the same field each time)
+  -t hset,sadd,spop,zadd,zpopmin with --requests (one hash field, one set
+     member and one sorted-set member, rewritten: redis-benchmark's HSET,
+     SADD and ZADD name the same one each time; SPOP and ZPOPMIN then mostly
+     find the key empty, which Cairn still orders through the log)
   -t lpush,lpop with --list-requests: redis-benchmark pushes every element
      onto one list, so it grows to --list-requests elements, and Cairn stores
      a list as one record (kv/list.h): each push rewrites the whole list. The
@@ -29,13 +31,13 @@ sys.path.insert(0, os.path.dirname(__file__))
 import common  # noqa: E402
 import compare  # noqa: E402
 
-TESTS = ("HSET", "SADD", "SPOP", "LPUSH", "LPOP")
+TESTS = ("HSET", "SADD", "SPOP", "ZADD", "ZPOPMIN", "LPUSH", "LPOP")
 
 
 def measure(port, n, list_n):
     res = {}
     for p in (1, 16):
-        for tests, count in (("hset,sadd,spop", n), ("lpush,lpop", list_n)):
+        for tests, count in (("hset,sadd,spop,zadd,zpopmin", n), ("lpush,lpop", list_n)):
             for name, r in compare.redis_benchmark(port, p, count, tests).items():
                 if name in TESTS:
                     res[f"{name} P{p}"] = r
@@ -73,7 +75,7 @@ def main():
     finally:
         shutil.rmtree(base, ignore_errors=True)
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"# Hash, set and list commands: Cairn vs Redis\n",
+    lines = [f"# Hash, set, list and sorted-set commands: Cairn vs Redis\n",
              f"Date: {when}. Machine: {common.machine()}.\n",
              "Command:\n",
              "    scripts/build.sh release cairn",

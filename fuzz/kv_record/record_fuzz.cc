@@ -1,7 +1,8 @@
 // libFuzzer target: a stored value record (kv/record.h), as RocksDB or a
 // snapshot hands it back. Whatever the bytes, DecodeRecord returns a record
 // or Corruption; a record that decodes round-trips, and the fields, members
-// or elements of a hash, set or list record decode and re-encode.
+// or elements of a hash, set, list or sorted-set record decode and re-encode,
+// and a sorted set's members are in order.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -42,6 +43,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SetMembers members = DecodeSet(r->value);
     CAIRN_CHECK(!members.empty() && DecodeSet(EncodeSet(members)) == members,
                 "set members do not round-trip");
+  }
+  if (r->type == kTypeZSet) {
+    ZMembers members = DecodeZSet(r->value);
+    CAIRN_CHECK(!members.empty() && DecodeZSet(EncodeZSet(members)) == members,
+                "sorted set members do not round-trip");
+    for (std::size_t i = 1; i < members.size(); ++i) {
+      CAIRN_CHECK(ZLess(members[i - 1], members[i]), "sorted set members out of order");
+    }
   }
   return 0;
 }

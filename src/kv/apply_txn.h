@@ -85,6 +85,9 @@ resp::Value ReadList(const Op& op, const Record* rec);
 Result<resp::Value> ApplySetWrite(ApplyTxn* txn, const Op& op);
 resp::Value ReadSet(const Op& op,
                     const std::function<Result<const Record*>(const std::string&)>& load);
+// The sorted-set commands (zset_ops.cc), as the hash commands.
+Result<resp::Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op);
+resp::Value ReadZSet(const Op& op, const Record* rec);
 // TYPE's reply for a live record.
 std::string_view TypeName(const Record& record);
 

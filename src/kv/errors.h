@@ -26,6 +26,8 @@ inline constexpr std::string_view kExpireNxAndOthers =
     "ERR NX and XX, GT or LT options at the same time are not compatible";
 inline constexpr std::string_view kExpireGtAndLt =
     "ERR GT and LT options at the same time are not compatible";
+inline constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
+inline constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
 
 // "ERR wrong number of arguments for 'get' command"
 std::string WrongArity(std::string_view command_lower);

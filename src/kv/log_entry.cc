@@ -2,6 +2,7 @@
 
 #include "kv/coding.h"
 #include "kv/parse.h"
+#include "kv/zset.h"
 
 namespace cairn::kv {
 namespace {
@@ -18,6 +19,40 @@ void EncodeOp(const Op& op, std::string* out) {
 }
 
 Status Bad(const char* what) { return Status::Corruption(what); }
+
+// A sorted-set op's min and max (args[1], args[2]) as `by` reads them.
+bool ZRangeArgsOk(const Op& op, std::uint32_t by) {
+  if (op.args.size() != 3) return false;
+  switch (by) {
+    case kZByRank: {
+      std::int64_t v = 0;
+      return ParseStrictInt64(op.args[1], &v) && ParseStrictInt64(op.args[2], &v);
+    }
+    case kZByScore: {
+      ScoreRange r;
+      return ParseScoreRange(op.args[1], op.args[2], &r);
+    }
+    case kZByLex: {
+      LexRange r;
+      return ParseLexRange(op.args[1], op.args[2], &r);
+    }
+    default: return false;
+  }
+}
+
+bool ZAddOk(const Op& op) {
+  const std::uint32_t f = op.flags;
+  const std::size_t n = op.args.size();
+  if ((f & ~kZAddFlagsAll) != 0 || n < 3 || n % 2 == 0) return false;
+  if ((f & kZAddIncr) && n != 3) return false;
+  if ((f & kZAddNx) && (f & (kZAddXx | kZAddGt | kZAddLt))) return false;
+  if ((f & kZAddGt) && (f & kZAddLt)) return false;
+  for (std::size_t i = 1; i < n; i += 2) {
+    double score = 0;
+    if (!ParseScore(op.args[i], &score)) return false;
+  }
+  return true;
+}
 
 Status DecodeOp(Decoder* d, EntryKind kind, Op* op) {
   std::uint8_t code = 0;
@@ -67,7 +102,15 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kLLen:
     case OpCode::kLIndex:
     case OpCode::kLRange:
-    case OpCode::kLPos: return true;
+    case OpCode::kLPos:
+    case OpCode::kZCard:
+    case OpCode::kZScore:
+    case OpCode::kZMScore:
+    case OpCode::kZRank:
+    case OpCode::kZCount:
+    case OpCode::kZLexCount:
+    case OpCode::kZRange:
+    case OpCode::kZScan: return true;
     default:
       return false;
   }
@@ -100,8 +143,20 @@ Status ValidateOp(const Op& op, EntryKind kind) {
         return check(op.flags == 0 && n == 3 && op.num != 0 && op.num2 >= -1 &&
                      ParseStrictInt64(op.args[2], &maxlen) && maxlen >= 0);
       }
+      case OpCode::kZCard: return check(op.flags == 0 && n == 1);
+      case OpCode::kZScore: return check(op.flags == 0 && n == 2);
+      case OpCode::kZMScore: return check(op.flags == 0 && n >= 2);
+      case OpCode::kZRank: return check((op.flags & ~kZRev) == 0 && n == 2);
+      case OpCode::kZCount: return check(op.flags == 0 && ZRangeArgsOk(op, kZByScore));
+      case OpCode::kZLexCount: return check(op.flags == 0 && ZRangeArgsOk(op, kZByLex));
+      case OpCode::kZRange: {
+        const std::uint32_t by = op.flags & kZByMask;
+        return check((op.flags & ~(kZByMask | kZRev | kZWithScores)) == 0 &&
+                     !(by == kZByLex && (op.flags & kZWithScores)) && ZRangeArgsOk(op, by));
+      }
       case OpCode::kHScan:
-      case OpCode::kSScan: {
+      case OpCode::kSScan:
+      case OpCode::kZScan: {
         const bool bad_ok = !(op.flags & kHScanBadOption) || op.num2 == 0 || op.num2 == 1;
         return check((op.flags & ~(kScanMatch | kHScanBadOption)) == 0 && bad_ok &&
                      n == ((op.flags & kScanMatch) ? 2u : 1u));
@@ -153,6 +208,11 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kLTrim: return check(n == 1 && op.flags == 0);
     case OpCode::kLInsert: return check(n == 3 && (op.flags & ~kListLeft) == 0);
     case OpCode::kLMove: return check(n == 2 && (op.flags & ~(kListLeft | kListToLeft)) == 0);
+    case OpCode::kZAdd: return check(ZAddOk(op));
+    case OpCode::kZRem: return check(n >= 2 && op.flags == 0);
+    case OpCode::kZPop: return check(n == 1 && (op.flags & ~kZMax) == 0 && op.num >= -1);
+    case OpCode::kZRemRange:
+      return check((op.flags & ~kZByMask) == 0 && ZRangeArgsOk(op, op.flags & kZByMask));
     default: return Bad("kv entry: unknown or read-only op code");
   }
 }

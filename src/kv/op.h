@@ -50,6 +50,10 @@ enum class OpCode : std::uint8_t {
   kLTrim = 30,         // args: key; num: start; num2: stop
   kLInsert = 31,       // args: key pivot element; flags kListLeft (BEFORE)
   kLMove = 32,         // args: source destination; flags kListLeft (from), kListToLeft
+  kZAdd = 33,          // args: key score member [score member ...] (scores as sent); flags kZAdd*
+  kZRem = 34,          // args: key member...
+  kZPop = 35,          // args: key; num: count (-1: none given); flags kZMax
+  kZRemRange = 36,     // args: key min max (as sent); flags kZBy*
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -83,6 +87,16 @@ enum class OpCode : std::uint8_t {
   kLIndex = 93,       // args: key; num: index; flags kListBadIndex
   kLRange = 94,       // args: key; num: start; num2: stop
   kLPos = 95,  // args: key element maxlen (decimal, 0 = all); num: rank; num2: count (-1 none)
+  kZCard = 96,      // args: key
+  kZScore = 97,     // args: key member
+  kZMScore = 98,    // args: key member...
+  kZRank = 99,      // args: key member; flags kZRev
+  kZCount = 100,    // args: key min max (a score range)
+  kZLexCount = 101,  // args: key min max (a lex range)
+  // args: key min max (ranks: start stop; scores and lex: min first, also
+  // with kZRev); flags kZBy*, kZRev, kZWithScores; num: offset; num2: limit (-1 none)
+  kZRange = 102,
+  kZScan = 103,  // as kHScan
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -95,6 +109,11 @@ inline bool IsHashOp(OpCode code) {
 inline bool IsListOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
   return (c >= 26 && c <= 32) || (c >= 92 && c <= 95);
+}
+// The sorted-set commands (kv/zset_ops.cc), reads and writes.
+inline bool IsZSetOp(OpCode code) {
+  auto c = static_cast<std::uint8_t>(code);
+  return (c >= 33 && c <= 36) || (c >= 96 && c <= 103);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {
@@ -133,6 +152,24 @@ inline constexpr std::uint32_t kSPopCount = 1;  // SPOP key count: reply a set, 
 inline constexpr std::uint32_t kSetInter = 0;   // SINTER / SINTERSTORE
 inline constexpr std::uint32_t kSetUnion = 1;   // SUNION / SUNIONSTORE
 inline constexpr std::uint32_t kSetDiff = 2;    // SDIFF / SDIFFSTORE
+// Flags of kZAdd (ZINCRBY is ZADD ... INCR).
+inline constexpr std::uint32_t kZAddNx = 1;
+inline constexpr std::uint32_t kZAddXx = 2;
+inline constexpr std::uint32_t kZAddGt = 4;
+inline constexpr std::uint32_t kZAddLt = 8;
+inline constexpr std::uint32_t kZAddCh = 16;    // reply added + updated, not only added
+inline constexpr std::uint32_t kZAddIncr = 32;  // one pair: add to the score, reply it
+inline constexpr std::uint32_t kZAddFlagsAll = 63;
+// Flags of kZPop.
+inline constexpr std::uint32_t kZMax = 1;  // ZPOPMAX
+// Flags of kZRemRange and kZRange: what min and max are (the low two bits) ...
+inline constexpr std::uint32_t kZByRank = 0;
+inline constexpr std::uint32_t kZByScore = 1;
+inline constexpr std::uint32_t kZByLex = 2;
+inline constexpr std::uint32_t kZByMask = 3;
+// ... and, of kZRange and kZRank, the order and the scores.
+inline constexpr std::uint32_t kZRev = 4;
+inline constexpr std::uint32_t kZWithScores = 8;
 // Flags of kRename, kCopy and kGetEx.
 inline constexpr std::uint32_t kRenameNx = 1;      // RENAMENX: only if the destination is absent
 inline constexpr std::uint32_t kCopyReplace = 1;   // COPY ... REPLACE

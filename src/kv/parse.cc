@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "kv/errors.h"
+#include "kv/zset.h"
 
 namespace cairn::kv {
 namespace {
@@ -681,6 +682,181 @@ Result<Op> SUnionStore(const Args& a, std::int64_t) {
 Result<Op> SDiffStore(const Args& a, std::int64_t) {
   return Combined(OpCode::kSStore, kSetDiff, a);
 }
+
+// ---- Sorted sets ----
+
+namespace {
+
+// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...], and
+// ZINCRBY (ZADD ... INCR, its options read from the same place, as Redis
+// does). Redis 7.0's zaddGenericCommand: the options, the pairs, their
+// conflicts, then every score, all before the key is looked at.
+Result<Op> ZAddGeneric(const Args& a, std::uint32_t flags) {
+  std::size_t i = 2;
+  for (; i < a.size(); ++i) {
+    if (Is(a[i], "nx")) flags |= kZAddNx;
+    else if (Is(a[i], "xx")) flags |= kZAddXx;
+    else if (Is(a[i], "ch")) flags |= kZAddCh;
+    else if (Is(a[i], "incr")) flags |= kZAddIncr;
+    else if (Is(a[i], "gt")) flags |= kZAddGt;
+    else if (Is(a[i], "lt")) flags |= kZAddLt;
+    else break;
+  }
+  const std::size_t items = a.size() - i;
+  if (items == 0 || items % 2 != 0) return Err(errors::kSyntax);
+  if ((flags & kZAddNx) && (flags & kZAddXx)) {
+    return Err("ERR XX and NX options at the same time are not compatible");
+  }
+  if (((flags & kZAddNx) && (flags & (kZAddGt | kZAddLt))) ||
+      ((flags & kZAddGt) && (flags & kZAddLt))) {
+    return Err("ERR GT, LT, and/or NX options at the same time are not compatible");
+  }
+  if ((flags & kZAddIncr) && items > 2) {
+    return Err("ERR INCR option supports a single increment-element pair");
+  }
+  for (std::size_t j = i; j < a.size(); j += 2) {
+    double score = 0;
+    if (!ParseScore(a[j], &score)) return Err(errors::kNotFloat);
+  }
+  Op op = Make(OpCode::kZAdd, a, 1, 2);
+  op.args.insert(op.args.end(), a.begin() + static_cast<std::ptrdiff_t>(i), a.end());
+  op.flags = flags;
+  return op;
+}
+
+// ZPOPMIN / ZPOPMAX key [count]: the count is checked before the key.
+Result<Op> ZPop(const Args& a, std::uint32_t flags) {
+  if (a.size() > 3) return Err(errors::kSyntax);
+  Op op = Make(OpCode::kZPop, a, 1, 2);
+  op.flags = flags;
+  op.num = -1;
+  // Redis gives the one message for a non-integer and a negative count.
+  if (a.size() == 3 && (!ParseStrictInt64(a[2], &op.num) || op.num < 0)) {
+    return Err("ERR value is out of range, must be positive");
+  }
+  return op;
+}
+
+// min and max of a range as `by` reads them, or the error Redis gives.
+Status CheckZRange(const std::string& min, const std::string& max, std::uint32_t by) {
+  switch (by) {
+    case kZByScore: {
+      ScoreRange r;
+      return ParseScoreRange(min, max, &r) ? Status::Ok() : Err(errors::kMinMaxNotFloat);
+    }
+    case kZByLex: {
+      LexRange r;
+      return ParseLexRange(min, max, &r) ? Status::Ok() : Err(errors::kMinMaxNotLex);
+    }
+    default: {
+      std::int64_t v = 0;
+      return ParseStrictInt64(min, &v) && ParseStrictInt64(max, &v) ? Status::Ok()
+                                                                    : Err(errors::kNotInteger);
+    }
+  }
+}
+
+// key min max, for ZCOUNT, ZLEXCOUNT and the ZREMRANGEBY* commands.
+Result<Op> ZRangeOp(OpCode code, const Args& a, std::uint32_t by, std::uint32_t flags) {
+  CAIRN_RETURN_IF_ERROR(CheckZRange(a[2], a[3], by));
+  Op op = Make(code, a, 1, 4);
+  op.flags = flags;
+  return op;
+}
+
+constexpr int kByAuto = -1;
+
+// ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]
+// [WITHSCORES] and its older forms, which preset the kind of range and the
+// order (and then refuse those options). Redis 7.0's zrangeGenericCommand:
+// the options, their conflicts, then the range, before the key.
+Result<Op> ZRangeGeneric(const Args& a, int by, bool rev, bool order_preset) {
+  bool with_scores = false;
+  std::int64_t offset = 0, limit = -1;
+  for (std::size_t j = 4; j < a.size(); ++j) {
+    const std::size_t left = a.size() - j - 1;
+    if (Is(a[j], "withscores")) {
+      with_scores = true;
+    } else if (Is(a[j], "limit") && left >= 2) {
+      CAIRN_ASSIGN_OR_RETURN(offset, Int(a[j + 1]));
+      CAIRN_ASSIGN_OR_RETURN(limit, Int(a[j + 2]));
+      j += 2;
+    } else if (!order_preset && Is(a[j], "rev")) {
+      rev = order_preset = true;
+    } else if (by == kByAuto && Is(a[j], "bylex")) {
+      by = kZByLex;
+    } else if (by == kByAuto && Is(a[j], "byscore")) {
+      by = kZByScore;
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  if (by == kByAuto) by = kZByRank;
+  if (limit != -1 && by == kZByRank) {
+    return Err(
+        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+  }
+  if (with_scores && by == kZByLex) {
+    return Err("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+  }
+  Op op = Make(OpCode::kZRange, a, 1, 4);
+  // Reversed score and lex ranges are written max first.
+  if (rev && by != kZByRank) std::swap(op.args[1], op.args[2]);
+  CAIRN_RETURN_IF_ERROR(CheckZRange(op.args[1], op.args[2], static_cast<std::uint32_t>(by)));
+  op.flags = static_cast<std::uint32_t>(by) | (rev ? kZRev : 0) | (with_scores ? kZWithScores : 0);
+  op.num = offset;
+  op.num2 = limit;
+  return op;
+}
+
+}  // namespace
+
+Result<Op> ZAdd(const Args& a, std::int64_t) { return ZAddGeneric(a, 0); }
+Result<Op> ZIncrBy(const Args& a, std::int64_t) { return ZAddGeneric(a, kZAddIncr); }
+Result<Op> ZRem(const Args& a, std::int64_t) { return KeysOp(OpCode::kZRem, a); }
+Result<Op> ZPopMin(const Args& a, std::int64_t) { return ZPop(a, 0); }
+Result<Op> ZPopMax(const Args& a, std::int64_t) { return ZPop(a, kZMax); }
+Result<Op> ZRemRangeByRank(const Args& a, std::int64_t) {
+  return ZRangeOp(OpCode::kZRemRange, a, kZByRank, kZByRank);
+}
+Result<Op> ZRemRangeByScore(const Args& a, std::int64_t) {
+  return ZRangeOp(OpCode::kZRemRange, a, kZByScore, kZByScore);
+}
+Result<Op> ZRemRangeByLex(const Args& a, std::int64_t) {
+  return ZRangeOp(OpCode::kZRemRange, a, kZByLex, kZByLex);
+}
+Result<Op> ZCard(const Args& a, std::int64_t) { return KeysOp(OpCode::kZCard, a); }
+Result<Op> ZScore(const Args& a, std::int64_t) { return KeysOp(OpCode::kZScore, a); }
+Result<Op> ZMScore(const Args& a, std::int64_t) { return KeysOp(OpCode::kZMScore, a); }
+Result<Op> ZRank(const Args& a, std::int64_t) { return KeysOp(OpCode::kZRank, a); }
+Result<Op> ZRevRank(const Args& a, std::int64_t) {
+  Op op = KeysOp(OpCode::kZRank, a);
+  op.flags = kZRev;
+  return op;
+}
+Result<Op> ZCount(const Args& a, std::int64_t) {
+  return ZRangeOp(OpCode::kZCount, a, kZByScore, 0);
+}
+Result<Op> ZLexCount(const Args& a, std::int64_t) {
+  return ZRangeOp(OpCode::kZLexCount, a, kZByLex, 0);
+}
+Result<Op> ZRange(const Args& a, std::int64_t) { return ZRangeGeneric(a, kByAuto, false, false); }
+Result<Op> ZRevRange(const Args& a, std::int64_t) {
+  return ZRangeGeneric(a, kZByRank, true, true);
+}
+Result<Op> ZRangeByScore(const Args& a, std::int64_t) {
+  return ZRangeGeneric(a, kZByScore, false, true);
+}
+Result<Op> ZRevRangeByScore(const Args& a, std::int64_t) {
+  return ZRangeGeneric(a, kZByScore, true, true);
+}
+Result<Op> ZRangeByLex(const Args& a, std::int64_t) {
+  return ZRangeGeneric(a, kZByLex, false, true);
+}
+Result<Op> ZRevRangeByLex(const Args& a, std::int64_t) {
+  return ZRangeGeneric(a, kZByLex, true, true);
+}
+Result<Op> ZScan(const Args& a, std::int64_t) { return CollectionScan(OpCode::kZScan, a); }
 
 }  // namespace parsers
 

@@ -120,6 +120,28 @@ Result<Op> SDiff(const Args& a, std::int64_t now_ms);
 Result<Op> SInterStore(const Args& a, std::int64_t now_ms);
 Result<Op> SUnionStore(const Args& a, std::int64_t now_ms);
 Result<Op> SDiffStore(const Args& a, std::int64_t now_ms);
+Result<Op> ZAdd(const Args& a, std::int64_t now_ms);
+Result<Op> ZIncrBy(const Args& a, std::int64_t now_ms);
+Result<Op> ZRem(const Args& a, std::int64_t now_ms);
+Result<Op> ZPopMin(const Args& a, std::int64_t now_ms);
+Result<Op> ZPopMax(const Args& a, std::int64_t now_ms);
+Result<Op> ZRemRangeByRank(const Args& a, std::int64_t now_ms);
+Result<Op> ZRemRangeByScore(const Args& a, std::int64_t now_ms);
+Result<Op> ZRemRangeByLex(const Args& a, std::int64_t now_ms);
+Result<Op> ZCard(const Args& a, std::int64_t now_ms);
+Result<Op> ZScore(const Args& a, std::int64_t now_ms);
+Result<Op> ZMScore(const Args& a, std::int64_t now_ms);
+Result<Op> ZRank(const Args& a, std::int64_t now_ms);
+Result<Op> ZRevRank(const Args& a, std::int64_t now_ms);
+Result<Op> ZCount(const Args& a, std::int64_t now_ms);
+Result<Op> ZLexCount(const Args& a, std::int64_t now_ms);
+Result<Op> ZRange(const Args& a, std::int64_t now_ms);
+Result<Op> ZRevRange(const Args& a, std::int64_t now_ms);
+Result<Op> ZRangeByScore(const Args& a, std::int64_t now_ms);
+Result<Op> ZRevRangeByScore(const Args& a, std::int64_t now_ms);
+Result<Op> ZRangeByLex(const Args& a, std::int64_t now_ms);
+Result<Op> ZRevRangeByLex(const Args& a, std::int64_t now_ms);
+Result<Op> ZScan(const Args& a, std::int64_t now_ms);
 }  // namespace parsers
 
 }  // namespace cairn::kv

@@ -28,6 +28,7 @@ std::string_view TypeName(const Record& record) {
     case kTypeHash: return "hash";
     case kTypeSet: return "set";
     case kTypeList: return "list";
+    case kTypeZSet: return "zset";
     default: return "string";
   }
 }
@@ -67,11 +68,12 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
       return &held.back();
     });
   }
-  if (IsHashOp(op.code) || IsListOp(op.code)) {
+  if (IsHashOp(op.code) || IsListOp(op.code) || IsZSetOp(op.code)) {
     if (op.args.empty()) return Value::Error("ERR not a read command");
     auto r = load(op.args[0]);
     if (!r.ok()) return StorageError(r.status());
     const Record* rec = *r ? &**r : nullptr;
+    if (IsZSetOp(op.code)) return ReadZSet(op, rec);
     return IsHashOp(op.code) ? ReadHash(op, rec) : ReadList(op, rec);
   }
   switch (op.code) {

@@ -57,13 +57,15 @@ Result<std::size_t> DecodeHeader(std::string_view bytes, Record* r) {
   if (!d.Byte(&type) || !d.Varint(&r->version) || !d.Zigzag(&r->expire_at_ms)) {
     return Status::Corruption("kv: truncated record");
   }
-  if (type != kTypeString && type != kTypeHash && type != kTypeSet && type != kTypeList) {
+  if (type != kTypeString && type != kTypeHash && type != kTypeSet && type != kTypeList &&
+      type != kTypeZSet) {
     return Status::Corruption("kv: unknown record type");
   }
   r->type = type;
   if (type == kTypeHash) CAIRN_RETURN_IF_ERROR(ValidateHash(d.rest()));
   if (type == kTypeSet) CAIRN_RETURN_IF_ERROR(ValidateSet(d.rest()));
   if (type == kTypeList) CAIRN_RETURN_IF_ERROR(ValidateList(d.rest()));
+  if (type == kTypeZSet) CAIRN_RETURN_IF_ERROR(ValidateZSet(d.rest()));
   return bytes.size() - d.rest().size();
 }
 

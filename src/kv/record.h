@@ -7,10 +7,11 @@
 // deletes, restarts and replicas, with Redis's guarantee: a key present for
 // the whole iteration is returned at least once.
 //
-// Engine value = Record: type byte (0 string, 1 hash, 2 set, 3 list), varint
+// Engine value = Record: type byte (0 string, 1 hash, 2 set, 3 list, 4 sorted
+// set), varint
 // version (log index of the key's last change, for WATCH), zigzag
 // expire_at_ms (0 = none), then the value bytes (kv/hash.h's, kv/set.h's and
-// kv/list.h's layouts).
+// kv/list.h's and kv/zset.h's layouts).
 // docs/formats/kv-command.md has the byte layouts.
 //
 // Thread-safety: pure functions.
@@ -23,6 +24,7 @@
 #include "kv/hash.h"
 #include "kv/list.h"
 #include "kv/set.h"
+#include "kv/zset.h"
 
 namespace cairn::kv {
 

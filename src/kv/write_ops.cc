@@ -231,6 +231,7 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
   CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
   if (IsHashOp(op.code)) return ReadHash(op, r);
   if (IsListOp(op.code)) return ReadList(op, r);
+  if (IsZSetOp(op.code)) return ReadZSet(op, r);
   const bool string_read =
       op.code == OpCode::kGet || op.code == OpCode::kStrlen || op.code == OpCode::kGetRange;
   if (string_read && WrongType(r)) return Value::Error(errors::kWrongType);
@@ -276,6 +277,10 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kLTrim:
     case OpCode::kLInsert:
     case OpCode::kLMove: return ApplyListWrite(txn, op);
+    case OpCode::kZAdd:
+    case OpCode::kZRem:
+    case OpCode::kZPop:
+    case OpCode::kZRemRange: return ApplyZSetWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();

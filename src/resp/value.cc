@@ -4,6 +4,16 @@
 
 namespace cairn::resp {
 
+Value Value::Pairs(std::vector<Value> items) {
+  Value out = Array();
+  out.flat_in_resp2 = true;
+  out.elems.reserve(items.size() / 2);
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+    out.elems.push_back(Array({std::move(items[i]), std::move(items[i + 1])}));
+  }
+  return out;
+}
+
 std::string_view TypeName(Type type) {
   switch (type) {
     case Type::kSimpleString: return "simple-string";

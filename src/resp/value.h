@@ -41,6 +41,10 @@ struct Value {
   std::vector<Value> elems;  // aggregates (map: keys and values interleaved)
   // RESP3 attributes ('|') that preceded this value, interleaved key/value.
   std::vector<Value> attributes;
+  // Of a kArray whose elements are 2-element arrays (ZRANGE ... WITHSCORES,
+  // ZPOPMIN with a count): RESP2 writes their items as one flat array, as
+  // Redis does; RESP3 writes the pairs. The reply parser never sets it.
+  bool flat_in_resp2 = false;
 
   static Value Simple(std::string_view s) { return Str(Type::kSimpleString, s); }
   static Value Error(std::string_view s) { return Str(Type::kError, s); }
@@ -80,6 +84,9 @@ struct Value {
   static Value Map(std::vector<Value> kv = {}) { return Agg(Type::kMap, std::move(kv)); }
   static Value Set(std::vector<Value> elems = {}) { return Agg(Type::kSet, std::move(elems)); }
   static Value Push(std::vector<Value> elems = {}) { return Agg(Type::kPush, std::move(elems)); }
+  // An array of pairs, flat in RESP2 (flat_in_resp2): `items` holds them
+  // interleaved (a1, b1, a2, b2 ...) and must be of even length.
+  static Value Pairs(std::vector<Value> items);
 
   bool is_error() const { return type == Type::kError; }
   bool is_null() const { return type == Type::kNull || type == Type::kNullArray; }

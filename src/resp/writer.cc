@@ -132,7 +132,18 @@ void Writer::Write(const Value& v) {
       if (s.size() >= 4 && s[3] == ':') return Verbatim(s.substr(0, 3), s.substr(4));
       return Verbatim("txt", s);
     }
-    case Type::kArray: ArrayHeader(v.elems.size()); break;
+    case Type::kArray:
+      if (v.flat_in_resp2 && protocol_ == Protocol::kResp2) {
+        std::size_t n = 0;
+        for (const Value& pair : v.elems) n += pair.elems.size();
+        ArrayHeader(n);
+        for (const Value& pair : v.elems) {
+          for (const Value& e : pair.elems) Write(e);
+        }
+        return;
+      }
+      ArrayHeader(v.elems.size());
+      break;
     case Type::kMap: MapHeader(v.elems.size() / 2); break;
     case Type::kSet: SetHeader(v.elems.size()); break;
     case Type::kPush: PushHeader(v.elems.size()); break;

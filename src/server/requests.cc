@@ -228,6 +228,28 @@ void Node::Impl::Forward(ForwardKind kind, std::string body, Done done, bool adm
   forwards[id] = ForwardWaiter{std::move(done), deadline, leader, admin};
 }
 
+namespace {
+
+// A forwarded reply travels in RESP3, which has no place for
+// resp::Value::flat_in_resp2: an attribute carries the flag to the origin,
+// which takes it off again before its client sees the reply.
+constexpr std::string_view kFlatMark = "cairn-flat-in-resp2";
+
+void MarkFlatPairs(resp::Value* v) {
+  if (v->flat_in_resp2) v->attributes = {resp::Value::Bulk(kFlatMark), resp::Value::Boolean(true)};
+  for (resp::Value& e : v->elems) MarkFlatPairs(&e);
+}
+
+void UnmarkFlatPairs(resp::Value* v) {
+  if (v->attributes.size() == 2 && v->attributes[0].str == kFlatMark) {
+    v->attributes.clear();
+    v->flat_in_resp2 = true;
+  }
+  for (resp::Value& e : v->elems) UnmarkFlatPairs(&e);
+}
+
+}  // namespace
+
 // The leader side: run the request as a strong-consistency client would and
 // send the reply back in RESP3 (the origin re-encodes for its client).
 void Node::Impl::OnForward(raft::NodeId from, std::string_view payload) {
@@ -241,6 +263,7 @@ void Node::Impl::OnForward(raft::NodeId from, std::string_view payload) {
     w.U64(id);
     w.U64(rep.index);
     std::string encoded;
+    MarkFlatPairs(&rep.value);
     resp::Writer(&encoded, resp::Protocol::kResp3).Write(rep.value);
     w.Bytes(encoded);
     transport->Send(from, net::FrameType::kForwardReply, out);
@@ -279,6 +302,7 @@ void Node::Impl::OnForwardReply(std::string_view payload) {
   resp::Value v;
   auto got = parser.Next(&v);
   if (!got.ok() || !*got) v = resp::Value::Error("ERR bad reply from the leader");
+  UnmarkFlatPairs(&v);
   Done done = std::move(it->second.done);
   forwards.erase(it);
   done({std::move(v), index});

@@ -287,6 +287,46 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(r.lindex("jobs", -1), b"j4", f"node {i}")
             self.assertEqual(r.type("jobs"), b"list", f"node {i}")
 
+    def test_sorted_sets_as_a_leaderboard_through_any_node(self):
+        leader = self.c.leader()
+        follower = 1 if leader != 1 else 2
+        w = self.c.client(follower)  # forwarded to the leader
+        self.assertEqual(retry(lambda: w.zadd("board", {"ann": 10, "bob": 25.5, "cy": 7})), 3)
+        self.assertEqual(retry(lambda: w.zincrby("board", 20, "ann")), 30.0)
+        self.assertEqual(retry(lambda: w.zadd("board", {"cy": 5}, gt=True, ch=True)), 0)
+        self.assertEqual(retry(lambda: w.zadd("board", {"dee": 1, "eve": 2})), 2)
+        # Through the follower: the pairs come back from the leader and reach
+        # this RESP2 client flat, as Redis sends them.
+        self.assertEqual(retry(lambda: w.zpopmin("board", 2)), [(b"dee", 1.0), (b"eve", 2.0)])
+        self.assertEqual(retry(lambda: w.zremrangebyscore("board", "-inf", "(8")), 1)  # cy
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "WRONGTYPE"):
+            w.lpush("board", "x")
+        for i in range(1, 4):
+            r = self.c.client(i)
+            self.assertEqual(retry(lambda: r.zrevrange("board", 0, -1, withscores=True)),
+                             [(b"ann", 30.0), (b"bob", 25.5)], f"node {i}")
+            self.assertEqual(r.zrangebyscore("board", 26, "+inf"), [b"ann"], f"node {i}")
+            self.assertEqual(r.zrank("board", "bob"), 0, f"node {i}")
+            self.assertEqual(r.zscore("board", "bob"), 25.5, f"node {i}")
+            self.assertEqual(r.zcount("board", "(25.5", 30), 1, f"node {i}")
+            self.assertEqual(r.zcard("board"), 2, f"node {i}")
+            self.assertEqual(r.type("board"), b"zset", f"node {i}")
+        # RESP3 through the follower: ZPOPMAX with a count answers pairs, and
+        # the score is a double.
+        w.zadd("board", {"fay": 3})
+        s = socket.create_connection(("127.0.0.1", self.c.resp[follower - 1]), timeout=10)
+        s.sendall(b"HELLO 3\r\n")
+        got = b""
+        while b"proto" not in got or not got.endswith(b"\r\n"):
+            got += s.recv(4096)
+        s.sendall(b"ZPOPMAX board 1\r\nZSCORE board bob\r\n")
+        want = b"*1\r\n*2\r\n$3\r\nann\r\n,30\r\n,25.5\r\n"
+        got = b""
+        while len(got) < len(want):
+            got += s.recv(4096)
+        self.assertEqual(got, want)
+        s.close()
+
     def test_multi_exec_is_atomic_across_nodes(self):
         leader = self.c.leader()
         follower = next(i for i in range(1, 4) if i != leader)

@@ -1,0 +1,330 @@
+// The sorted-set commands (ZADD, ZRANGE, ZPOPMIN...): their semantics on
+// apply and on read, following Redis 7.0. A sorted set is one record
+// (kv/zset.h). Scores are replied as doubles (RESP3 ',', RESP2 a bulk
+// string) in the shortest form that reads back as the same double, as
+// Redis 7.2 writes them (7.0 writes 17 significant digits).
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <unordered_map>
+
+#include "kv/apply_txn.h"
+#include "kv/errors.h"
+#include "kv/glob.h"
+#include "kv/parse.h"
+
+namespace cairn::kv {
+namespace {
+
+using resp::Value;
+
+// Cairn's own: a sorted set is one record, capped like a string value.
+constexpr std::string_view kZSetTooBig =
+    "ERR sorted set exceeds the maximum record size (512 MiB) in Cairn";
+constexpr std::string_view kNaNScore = "ERR resulting score is not a number (NaN)";
+
+// Writes `members` (sorted) to `key`; none left deletes the key.
+Result<Value> Store(ApplyTxn* txn, const std::string& key, const ZMembers& members,
+                    std::int64_t expire_at_ms, Value reply) {
+  if (members.empty()) {
+    CAIRN_RETURN_IF_ERROR(txn->Erase(key));
+    return reply;
+  }
+  std::string bytes = EncodeZSet(members);
+  if (bytes.size() > kValueBytesMax) return Value::Error(kZSetTooBig);
+  CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(bytes), expire_at_ms, kTypeZSet));
+  return reply;
+}
+
+std::string FormatScore(double score) {
+  if (std::isinf(score)) return score > 0 ? "inf" : "-inf";
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof(buf), score);
+  return std::string(buf, r.ptr);
+}
+
+// The members inside a range, as Redis walks a small sorted set (its
+// listpack: zzlFirstInRange, zzlFirstInLexRange and the Last* twins):
+// nothing unless the last member is above min and the first below max; then
+// from one end to the first member inside the range and on while members
+// stay inside. Scores are sorted, so for them this is exactly the members in
+// range; for lex ranges it is when all scores are equal, the case
+// ZRANGEBYLEX is for, and Redis's answer otherwise. [begin, end) in set
+// order, walked from the tail when `rev`.
+struct Span {
+  std::size_t begin = 0, end = 0;
+};
+template <typename Range, typename KeyOf>
+Span Walk(const ZMembers& m, const Range& r, KeyOf key, bool rev) {
+  if (m.empty() || !r.AboveMin(key(m.back())) || !r.BelowMax(key(m.front()))) return {};
+  if (!rev) {
+    std::size_t i = 0;
+    while (i < m.size() && !r.AboveMin(key(m[i]))) ++i;
+    std::size_t end = i;
+    while (end < m.size() && r.BelowMax(key(m[end]))) ++end;
+    return {i, end};
+  }
+  std::size_t j = m.size();
+  while (j > 0 && !r.BelowMax(key(m[j - 1]))) --j;
+  std::size_t begin = j;
+  while (begin > 0 && r.AboveMin(key(m[begin - 1]))) --begin;
+  return {begin, j};
+}
+
+double ScoreOf(const ZMember& m) { return m.score; }
+std::string_view MemberOf(const ZMember& m) { return m.member; }
+
+// The span of min and max (op.args[1], [2]) read as op.flags says: ranks
+// (normalized as Redis does: negative from the end, clamped), scores or lex.
+// False if they do not parse (the parser refused such an op already).
+bool RangeSpan(const Op& op, const ZMembers& m, bool rev, Span* out) {
+  switch (op.flags & kZByMask) {
+    case kZByRank: {
+      std::int64_t start = 0, stop = 0;
+      if (!ParseStrictInt64(op.args[1], &start) || !ParseStrictInt64(op.args[2], &stop)) {
+        return false;
+      }
+      const auto n = static_cast<std::int64_t>(m.size());
+      if (start < 0) start += n;
+      if (stop < 0) stop += n;
+      start = std::max<std::int64_t>(start, 0);
+      if (start > stop || start >= n) {
+        *out = {};
+        return true;
+      }
+      stop = std::min(stop, n - 1);
+      // Ranks count from the tail in reverse.
+      if (rev) {
+        *out = {static_cast<std::size_t>(n - 1 - stop), static_cast<std::size_t>(n - start)};
+      } else {
+        *out = {static_cast<std::size_t>(start), static_cast<std::size_t>(stop + 1)};
+      }
+      return true;
+    }
+    case kZByScore: {
+      ScoreRange r;
+      if (!ParseScoreRange(op.args[1], op.args[2], &r)) return false;
+      *out = Walk(m, r, ScoreOf, rev);
+      return true;
+    }
+    case kZByLex: {
+      LexRange r;
+      if (!ParseLexRange(op.args[1], op.args[2], &r)) return false;
+      *out = Walk(m, r, MemberOf, rev);
+      return true;
+    }
+    default: return false;
+  }
+}
+
+Value BadRange(const Op& op) {
+  switch (op.flags & kZByMask) {
+    case kZByScore: return Value::Error(errors::kMinMaxNotFloat);
+    case kZByLex: return Value::Error(errors::kMinMaxNotLex);
+    default: return Value::Error(errors::kNotInteger);
+  }
+}
+
+// `members[i]` for i in `order`, with their scores if asked: pairs in
+// RESP3, flat in RESP2 (resp::Value::flat_in_resp2).
+Value MembersReply(ZMembers& members, const std::vector<std::size_t>& order, bool with_scores) {
+  std::vector<Value> items;
+  items.reserve(order.size() * (with_scores ? 2 : 1));
+  for (std::size_t i : order) {
+    items.push_back(Value::BulkOwned(std::move(members[i].member)));
+    if (with_scores) items.push_back(Value::Double(members[i].score));
+  }
+  return with_scores ? Value::Pairs(std::move(items)) : Value::Array(std::move(items));
+}
+
+// A score as stored: -0 becomes 0, as in Redis's small sorted sets (its
+// listpack keeps "-0" as the integer 0); replies still show what was added.
+double Stored(double score) { return score + 0.0; }
+
+Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op, const Record* old) {
+  const std::string& key = op.args[0];
+  const bool nx = op.flags & kZAddNx, xx = op.flags & kZAddXx, gt = op.flags & kZAddGt,
+             lt = op.flags & kZAddLt, incr = op.flags & kZAddIncr;
+  std::vector<double> scores;
+  for (std::size_t i = 1; i < op.args.size(); i += 2) {
+    double s = 0;
+    if (!ParseScore(op.args[i], &s)) return Value::Error(errors::kNotFloat);
+    scores.push_back(s);
+  }
+  if (old == nullptr && xx) return incr ? Value::Null() : Value::Int(0);
+  const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
+  ZMembers members = old != nullptr ? DecodeZSet(old->value) : ZMembers();
+  // The index views the members' strings: no push_back may reallocate.
+  members.reserve(members.size() + scores.size());
+  std::unordered_map<std::string_view, std::size_t> index;
+  index.reserve(members.size());
+  for (std::size_t i = 0; i < members.size(); ++i) index.emplace(members[i].member, i);
+  std::int64_t added = 0, updated = 0, processed = 0;
+  double score = 0;
+  bool changed = false;
+  for (std::size_t j = 0; j < scores.size(); ++j) {
+    const std::string& member = op.args[2 + 2 * j];
+    score = scores[j];
+    auto it = index.find(member);
+    if (it != index.end()) {
+      ZMember& m = members[it->second];
+      if (nx) continue;
+      if (incr) {
+        score += m.score;
+        if (std::isnan(score)) return Value::Error(kNaNScore);
+      }
+      if ((lt && score >= m.score) || (gt && score <= m.score)) continue;
+      ++processed;
+      if (score != m.score) {  // (so -0 does not replace 0)
+        m.score = Stored(score);
+        ++updated;
+        changed = true;
+      }
+    } else if (!xx) {
+      ++processed;
+      ++added;
+      changed = true;
+      // A later pair may name the same member: it must find this one.
+      members.push_back(ZMember{Stored(score), member});
+      index.emplace(members.back().member, members.size() - 1);
+    }
+  }
+  Value reply = incr ? (processed > 0 ? Value::Double(score) : Value::Null())
+                     : Value::Int((op.flags & kZAddCh) ? added + updated : added);
+  if (!changed) return reply;  // the version stays (WATCH)
+  std::sort(members.begin(), members.end(), ZLess);
+  return Store(txn, key, members, expire, std::move(reply));
+}
+
+}  // namespace
+
+Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
+  if (old != nullptr && old->type != kTypeZSet) return Value::Error(errors::kWrongType);
+  if (op.code == OpCode::kZAdd) return ApplyZAdd(txn, op, old);
+  if (op.code == OpCode::kZPop && old == nullptr) return Value::Array();
+  if (old == nullptr) return Value::Int(0);
+  const std::int64_t expire = old->expire_at_ms;
+  ZMembers members = DecodeZSet(old->value);
+  switch (op.code) {
+    case OpCode::kZRem: {
+      std::unordered_map<std::string_view, bool> gone;
+      for (std::size_t i = 1; i < op.args.size(); ++i) gone.emplace(op.args[i], true);
+      const std::size_t before = members.size();
+      std::erase_if(members, [&](const ZMember& m) { return gone.contains(m.member); });
+      const auto removed = static_cast<std::int64_t>(before - members.size());
+      if (removed == 0) return Value::Int(0);
+      return Store(txn, key, members, expire, Value::Int(removed));
+    }
+    case OpCode::kZPop: {
+      if (op.num == 0) return Value::Array();
+      const std::size_t n =
+          std::min<std::size_t>(op.num < 0 ? 1 : static_cast<std::size_t>(op.num), members.size());
+      const bool max = op.flags & kZMax;
+      std::vector<std::size_t> order;
+      for (std::size_t i = 0; i < n; ++i) order.push_back(max ? members.size() - 1 - i : i);
+      ZMembers rest(members.begin() + static_cast<std::ptrdiff_t>(max ? 0 : n),
+                    members.end() - static_cast<std::ptrdiff_t>(max ? n : 0));
+      Value reply = MembersReply(members, order, /*with_scores=*/true);
+      // Without a count the reply is one flat pair in both protocols.
+      if (op.num < 0) reply = Value::Array(std::move(reply.elems[0].elems));
+      return Store(txn, key, rest, expire, std::move(reply));
+    }
+    case OpCode::kZRemRange: {
+      Span span;
+      if (!RangeSpan(op, members, /*rev=*/false, &span)) return BadRange(op);
+      if (span.begin == span.end) return Value::Int(0);
+      members.erase(members.begin() + static_cast<std::ptrdiff_t>(span.begin),
+                    members.begin() + static_cast<std::ptrdiff_t>(span.end));
+      return Store(txn, key, members, expire,
+                   Value::Int(static_cast<std::int64_t>(span.end - span.begin)));
+    }
+    default: break;
+  }
+  return Status::InvalidArgument("kv: not a sorted set write op");
+}
+
+Value ReadZSet(const Op& op, const Record* rec) {
+  if (rec != nullptr && rec->type != kTypeZSet) return Value::Error(errors::kWrongType);
+  ZMembers members = rec != nullptr ? DecodeZSet(rec->value) : ZMembers();
+  auto find = [&](std::string_view member) -> const ZMember* {
+    for (const ZMember& m : members) {
+      if (m.member == member) return &m;
+    }
+    return nullptr;
+  };
+  switch (op.code) {
+    case OpCode::kZCard: return Value::Int(static_cast<std::int64_t>(members.size()));
+    case OpCode::kZScore: {
+      const ZMember* m = find(op.args[1]);
+      return m != nullptr ? Value::Double(m->score) : Value::Null();
+    }
+    case OpCode::kZMScore: {
+      Value out = Value::Array();
+      for (std::size_t i = 1; i < op.args.size(); ++i) {
+        const ZMember* m = find(op.args[i]);
+        out.elems.push_back(m != nullptr ? Value::Double(m->score) : Value::Null());
+      }
+      return out;
+    }
+    case OpCode::kZRank: {
+      const ZMember* m = find(op.args[1]);
+      if (m == nullptr) return Value::Null();
+      const auto rank = static_cast<std::int64_t>(m - members.data());
+      const auto n = static_cast<std::int64_t>(members.size());
+      return Value::Int((op.flags & kZRev) ? n - 1 - rank : rank);
+    }
+    case OpCode::kZCount:
+    case OpCode::kZLexCount: {
+      Op range = op;
+      range.flags = op.code == OpCode::kZCount ? kZByScore : kZByLex;
+      Span span;
+      if (!RangeSpan(range, members, /*rev=*/false, &span)) return BadRange(range);
+      return Value::Int(static_cast<std::int64_t>(span.end - span.begin));
+    }
+    case OpCode::kZRange: {
+      const bool rev = op.flags & kZRev;
+      Span span;
+      if (!RangeSpan(op, members, rev, &span)) return BadRange(op);
+      std::vector<std::size_t> order;
+      for (std::size_t k = 0; k < span.end - span.begin; ++k) {
+        order.push_back(rev ? span.end - 1 - k : span.begin + k);
+      }
+      if ((op.flags & kZByMask) != kZByRank) {
+        // LIMIT offset count, as Redis applies it: an offset at or past the
+        // set's length, or a negative one, leaves nothing; a negative count
+        // is no limit.
+        const std::int64_t offset = op.num, limit = op.num2;
+        const auto n = static_cast<std::int64_t>(members.size());
+        if (offset < 0 || (offset > 0 && offset >= n)) {
+          order.clear();
+        } else {
+          order.erase(order.begin(),
+                      order.begin() + std::min<std::ptrdiff_t>(offset, std::ssize(order)));
+          if (limit >= 0 && limit < std::ssize(order)) order.resize(static_cast<std::size_t>(limit));
+        }
+      }
+      return MembersReply(members, order, op.flags & kZWithScores);
+    }
+    case OpCode::kZScan: {
+      if (rec == nullptr) return Value::Array({Value::Bulk("0"), Value::Array()});
+      if (op.flags & kHScanBadOption) {
+        return Value::Error(op.num2 == 0 ? errors::kNotInteger : errors::kSyntax);
+      }
+      // Every member in one reply, cursor 0, as HSCAN (hash_ops.cc says why).
+      const std::string* pattern = (op.flags & kScanMatch) ? &op.args[1] : nullptr;
+      Value items = Value::Array();
+      for (ZMember& m : members) {
+        if (pattern != nullptr && !GlobMatch(*pattern, m.member)) continue;
+        items.elems.push_back(Value::BulkOwned(std::move(m.member)));
+        items.elems.push_back(Value::BulkOwned(FormatScore(m.score)));
+      }
+      return Value::Array({Value::Bulk("0"), std::move(items)});
+    }
+    default: break;
+  }
+  return Value::Error("ERR not a sorted set read command");
+}
+
+}  // namespace cairn::kv
