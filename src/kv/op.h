@@ -86,12 +86,12 @@ enum class OpCode : std::uint8_t {
   kLLen = 92,         // args: key
   kLIndex = 93,       // args: key; num: index; flags kListBadIndex
   kLRange = 94,       // args: key; num: start; num2: stop
-  kLPos = 95,  // args: key element maxlen (decimal, 0 = all); num: rank; num2: count (-1 none)
-  kZCard = 96,      // args: key
-  kZScore = 97,     // args: key member
-  kZMScore = 98,    // args: key member...
-  kZRank = 99,      // args: key member; flags kZRev
-  kZCount = 100,    // args: key min max (a score range)
+  kLPos = 95,     // args: key element maxlen (decimal, 0 = all); num: rank; num2: count (-1 none)
+  kZCard = 96,    // args: key
+  kZScore = 97,   // args: key member
+  kZMScore = 98,  // args: key member...
+  kZRank = 99,    // args: key member; flags kZRev
+  kZCount = 100,  // args: key min max (a score range)
   kZLexCount = 101,  // args: key min max (a lex range)
   // args: key min max (ranks: start stop; scores and lex: min first, also
   // with kZRev); flags kZBy*, kZRev, kZWithScores; num: offset; num2: limit (-1 none)

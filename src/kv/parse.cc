@@ -694,13 +694,20 @@ namespace {
 Result<Op> ZAddGeneric(const Args& a, std::uint32_t flags) {
   std::size_t i = 2;
   for (; i < a.size(); ++i) {
-    if (Is(a[i], "nx")) flags |= kZAddNx;
-    else if (Is(a[i], "xx")) flags |= kZAddXx;
-    else if (Is(a[i], "ch")) flags |= kZAddCh;
-    else if (Is(a[i], "incr")) flags |= kZAddIncr;
-    else if (Is(a[i], "gt")) flags |= kZAddGt;
-    else if (Is(a[i], "lt")) flags |= kZAddLt;
-    else break;
+    if (Is(a[i], "nx"))
+      flags |= kZAddNx;
+    else if (Is(a[i], "xx"))
+      flags |= kZAddXx;
+    else if (Is(a[i], "ch"))
+      flags |= kZAddCh;
+    else if (Is(a[i], "incr"))
+      flags |= kZAddIncr;
+    else if (Is(a[i], "gt"))
+      flags |= kZAddGt;
+    else if (Is(a[i], "lt"))
+      flags |= kZAddLt;
+    else
+      break;
   }
   const std::size_t items = a.size() - i;
   if (items == 0 || items % 2 != 0) return Err(errors::kSyntax);
@@ -841,9 +848,7 @@ Result<Op> ZLexCount(const Args& a, std::int64_t) {
   return ZRangeOp(OpCode::kZLexCount, a, kZByLex, 0);
 }
 Result<Op> ZRange(const Args& a, std::int64_t) { return ZRangeGeneric(a, kByAuto, false, false); }
-Result<Op> ZRevRange(const Args& a, std::int64_t) {
-  return ZRangeGeneric(a, kZByRank, true, true);
-}
+Result<Op> ZRevRange(const Args& a, std::int64_t) { return ZRangeGeneric(a, kZByRank, true, true); }
 Result<Op> ZRangeByScore(const Args& a, std::int64_t) {
   return ZRangeGeneric(a, kZByScore, false, true);
 }

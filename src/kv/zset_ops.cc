@@ -302,7 +302,8 @@ Value ReadZSet(const Op& op, const Record* rec) {
         } else {
           order.erase(order.begin(),
                       order.begin() + std::min<std::ptrdiff_t>(offset, std::ssize(order)));
-          if (limit >= 0 && limit < std::ssize(order)) order.resize(static_cast<std::size_t>(limit));
+          if (limit >= 0 && limit < std::ssize(order))
+            order.resize(static_cast<std::size_t>(limit));
         }
       }
       return MembersReply(members, order, op.flags & kZWithScores);

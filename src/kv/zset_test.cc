@@ -91,8 +91,8 @@ TEST(ZSetTest, PairsAreNestedInResp3AndFlatInResp2) {
   EXPECT_EQ(one, Value::Array({Value::Bulk("c"), Value::Double(-kInf)}));
   EXPECT_FALSE(one.flat_in_resp2);
   Value two = d.Run({"zpopmax", "z", "5"}, kT);
-  EXPECT_EQ(two, Value::Pairs({Value::Bulk("b"), Value::Double(2.5), Value::Bulk("a"),
-                               Value::Double(1)}));
+  EXPECT_EQ(two, Value::Pairs(
+                     {Value::Bulk("b"), Value::Double(2.5), Value::Bulk("a"), Value::Double(1)}));
   EXPECT_EQ(d.Run({"exists", "z"}, kT), Value::Int(0));
   EXPECT_EQ(d.Run({"zpopmin", "z", "2"}, kT), Value::Array());
 }
@@ -161,9 +161,9 @@ TEST(ZSetLogTest, ValidatesTheSortedSetOps) {
   EXPECT_FALSE(decodes(Op{OpCode::kZRemRange, kZByLex, 0, 0, {"z", "a", "+"}}));
   EXPECT_FALSE(decodes(Op{OpCode::kZRemRange, kZByRank, 0, 0, {"z", "1.5", "2"}}));
   EXPECT_FALSE(decodes(Op{OpCode::kZRange, 0, 0, -1, {"z", "0", "1"}}));  // a read
-  EXPECT_TRUE(decodes(Op{OpCode::kZRange, kZByScore | kZRev | kZWithScores, 0, -1,
-                         {"z", "(1", "inf"}},
-                      EntryKind::kTransaction));
+  EXPECT_TRUE(
+      decodes(Op{OpCode::kZRange, kZByScore | kZRev | kZWithScores, 0, -1, {"z", "(1", "inf"}},
+              EntryKind::kTransaction));
   EXPECT_FALSE(decodes(Op{OpCode::kZRange, kZByLex | kZWithScores, 0, -1, {"z", "-", "+"}},
                        EntryKind::kTransaction));
   EXPECT_FALSE(decodes(Op{OpCode::kZCount, 0, 0, 0, {"z", "x", "1"}}, EntryKind::kTransaction));
