@@ -88,6 +88,9 @@ resp::Value ReadSet(const Op& op,
 // The sorted-set commands (zset_ops.cc), as the hash commands.
 Result<resp::Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op);
 resp::Value ReadZSet(const Op& op, const Record* rec);
+// ZUNION / ZINTER / ZDIFF: their keys through `load`, as ReadSet's.
+resp::Value ReadZCombine(const Op& op,
+                         const std::function<Result<const Record*>(const std::string&)>& load);
 // TYPE's reply for a live record.
 std::string_view TypeName(const Record& record);
 

@@ -40,6 +40,29 @@ bool ZRangeArgsOk(const Op& op, std::uint32_t by) {
   }
 }
 
+// kZStore's and kZCombine's args from `first`: num keys, then num weights
+// if kZWeights says so.
+bool ZCombineOk(const Op& op, std::size_t first, bool store) {
+  const std::uint32_t f = op.flags;
+  if ((f & ~kZCombineFlagsAll) != 0 || (f & 3) > kSetDiff || (f & kZAggMin && f & kZAggMax)) {
+    return false;
+  }
+  if (store && (f & kZCombineWithScores)) return false;
+  if ((f & kZBadOption) && ((f & (kZWeights | kZAggMin | kZAggMax | kZCombineWithScores)) ||
+                            (op.num2 != 0 && op.num2 != 1))) {
+    return false;
+  }
+  if (op.num < 1 || static_cast<std::uint64_t>(op.num) > op.args.size()) return false;
+  const auto n = static_cast<std::size_t>(op.num);
+  const std::size_t weights = (f & kZWeights) ? n : 0;
+  if (op.args.size() != first + n + weights) return false;
+  for (std::size_t i = first + n; i < op.args.size(); ++i) {
+    double w = 0;
+    if (!ParseScore(op.args[i], &w)) return false;
+  }
+  return true;
+}
+
 bool ZAddOk(const Op& op) {
   const std::uint32_t f = op.flags;
   const std::size_t n = op.args.size();
@@ -110,7 +133,8 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kZCount:
     case OpCode::kZLexCount:
     case OpCode::kZRange:
-    case OpCode::kZScan: return true;
+    case OpCode::kZScan:
+    case OpCode::kZCombine: return true;
     default:
       return false;
   }
@@ -149,6 +173,7 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       case OpCode::kZRank: return check((op.flags & ~kZRev) == 0 && n == 2);
       case OpCode::kZCount: return check(op.flags == 0 && ZRangeArgsOk(op, kZByScore));
       case OpCode::kZLexCount: return check(op.flags == 0 && ZRangeArgsOk(op, kZByLex));
+      case OpCode::kZCombine: return check(ZCombineOk(op, 0, false));
       case OpCode::kZRange: {
         const std::uint32_t by = op.flags & kZByMask;
         return check((op.flags & ~(kZByMask | kZRev | kZWithScores)) == 0 &&
@@ -211,6 +236,14 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kZAdd: return check(ZAddOk(op));
     case OpCode::kZRem: return check(n >= 2 && op.flags == 0);
     case OpCode::kZPop: return check(n == 1 && (op.flags & ~kZMax) == 0 && op.num >= -1);
+    case OpCode::kZStore: return check(ZCombineOk(op, 1, true));
+    case OpCode::kZRangeStore: {
+      if (n != 4) return Bad("kv entry: malformed op");
+      Op range = op;
+      range.args.erase(range.args.begin());
+      const std::uint32_t by = op.flags & kZByMask;
+      return check((op.flags & ~(kZByMask | kZRev)) == 0 && ZRangeArgsOk(range, by));
+    }
     case OpCode::kZRemRange:
       return check((op.flags & ~kZByMask) == 0 && ZRangeArgsOk(op, op.flags & kZByMask));
     default: return Bad("kv entry: unknown or read-only op code");

@@ -54,6 +54,10 @@ enum class OpCode : std::uint8_t {
   kZRem = 34,          // args: key member...
   kZPop = 35,          // args: key; num: count (-1: none given); flags kZMax
   kZRemRange = 36,     // args: key min max (as sent); flags kZBy*
+  // args: destination key... [weight...]; num: key count; flags: kSet{Inter,
+  // Union,Diff}, kZAgg*, kZWeights, kZBadOption (num2 then says which error)
+  kZStore = 37,
+  kZRangeStore = 38,  // args: destination source min max; the rest as kZRange's
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -96,7 +100,8 @@ enum class OpCode : std::uint8_t {
   // args: key min max (ranks: start stop; scores and lex: min first, also
   // with kZRev); flags kZBy*, kZRev, kZWithScores; num: offset; num2: limit (-1 none)
   kZRange = 102,
-  kZScan = 103,  // as kHScan
+  kZScan = 103,     // as kHScan
+  kZCombine = 104,  // args: key... [weight...]; as kZStore, plus kZCombineWithScores
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -113,7 +118,7 @@ inline bool IsListOp(OpCode code) {
 // The sorted-set commands (kv/zset_ops.cc), reads and writes.
 inline bool IsZSetOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 33 && c <= 36) || (c >= 96 && c <= 103);
+  return (c >= 33 && c <= 38) || (c >= 96 && c <= 104);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {
@@ -170,6 +175,16 @@ inline constexpr std::uint32_t kZByMask = 3;
 // ... and, of kZRange and kZRank, the order and the scores.
 inline constexpr std::uint32_t kZRev = 4;
 inline constexpr std::uint32_t kZWithScores = 8;
+// Flags of kZStore and kZCombine: the operation in the low two bits
+// (kSetInter, kSetUnion, kSetDiff), then how scores meet (sum if neither) ...
+inline constexpr std::uint32_t kZAggMin = 4;
+inline constexpr std::uint32_t kZAggMax = 8;
+inline constexpr std::uint32_t kZWeights = 16;  // the last `num` args are the weights
+// An option was invalid (num2: 0 syntax error, 1 a weight is not a float).
+// Redis checks the keys' types first, so the error travels in the op.
+inline constexpr std::uint32_t kZBadOption = 32;
+inline constexpr std::uint32_t kZCombineWithScores = 64;
+inline constexpr std::uint32_t kZCombineFlagsAll = 127;
 // Flags of kRename, kCopy and kGetEx.
 inline constexpr std::uint32_t kRenameNx = 1;      // RENAMENX: only if the destination is absent
 inline constexpr std::uint32_t kCopyReplace = 1;   // COPY ... REPLACE

@@ -777,12 +777,12 @@ constexpr int kByAuto = -1;
 // [WITHSCORES] and its older forms, which preset the kind of range and the
 // order (and then refuse those options). Redis 7.0's zrangeGenericCommand:
 // the options, their conflicts, then the range, before the key.
-Result<Op> ZRangeGeneric(const Args& a, int by, bool rev, bool order_preset) {
+Result<Op> ZRangeGeneric(const Args& a, int by, bool rev, bool order_preset, bool store = false) {
   bool with_scores = false;
   std::int64_t offset = 0, limit = -1;
   for (std::size_t j = 4; j < a.size(); ++j) {
     const std::size_t left = a.size() - j - 1;
-    if (Is(a[j], "withscores")) {
+    if (!store && Is(a[j], "withscores")) {  // ZRANGESTORE has no WITHSCORES
       with_scores = true;
     } else if (Is(a[j], "limit") && left >= 2) {
       CAIRN_ASSIGN_OR_RETURN(offset, Int(a[j + 1]));
@@ -816,7 +816,86 @@ Result<Op> ZRangeGeneric(const Args& a, int by, bool rev, bool order_preset) {
   return op;
 }
 
+// ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE dst numkeys key... [WEIGHTS w...]
+// [AGGREGATE SUM|MIN|MAX], and ZUNION / ZINTER / ZDIFF numkeys key... [...]
+// [WITHSCORES] (ZDIFF takes neither WEIGHTS nor AGGREGATE). Redis 7.0's
+// zunionInterDiffGenericCommand checks numkeys, then the keys' types, then
+// the options: a bad option travels in the op (kZBadOption).
+Result<Op> ZCombineGeneric(const Args& a, std::uint32_t how, bool store) {
+  const std::size_t numkeys_at = store ? 2 : 1;
+  std::int64_t n = 0;
+  if (!ParseStrictInt64(a[numkeys_at], &n)) return Err(errors::kNotInteger);
+  if (n < 1) {
+    std::string name = a[0];
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return Err("ERR at least 1 input key is needed for '" + name + "' command");
+  }
+  const std::size_t first = numkeys_at + 1, keys = static_cast<std::size_t>(n);
+  if (n > static_cast<std::int64_t>(a.size() - first)) return Err(errors::kSyntax);
+  Op op;
+  op.code = store ? OpCode::kZStore : OpCode::kZCombine;
+  op.num = n;
+  op.flags = how;
+  if (store) op.args.push_back(a[1]);
+  op.args.insert(op.args.end(), a.begin() + static_cast<std::ptrdiff_t>(first),
+                 a.begin() + static_cast<std::ptrdiff_t>(first + keys));
+  std::vector<std::string> weights;
+  auto bad = [&](std::int64_t which) {
+    op.flags = (op.flags & ~(kZAggMin | kZAggMax | kZCombineWithScores)) | kZBadOption;
+    op.num2 = which;
+    return op;
+  };
+  for (std::size_t j = first + keys; j < a.size();) {
+    const std::size_t remaining = a.size() - j;
+    if (how != kSetDiff && remaining >= keys + 1 && Is(a[j], "weights")) {
+      weights.clear();
+      for (++j; weights.size() < keys; ++j) {
+        double w = 0;
+        if (!ParseScore(a[j], &w)) return bad(1);
+        weights.push_back(a[j]);
+      }
+    } else if (how != kSetDiff && remaining >= 2 && Is(a[j], "aggregate")) {
+      op.flags &= ~(kZAggMin | kZAggMax);
+      if (Is(a[j + 1], "min")) {
+        op.flags |= kZAggMin;
+      } else if (Is(a[j + 1], "max")) {
+        op.flags |= kZAggMax;
+      } else if (!Is(a[j + 1], "sum")) {
+        return bad(0);
+      }
+      j += 2;
+    } else if (!store && Is(a[j], "withscores")) {
+      op.flags |= kZCombineWithScores;
+      ++j;
+    } else {
+      return bad(0);
+    }
+  }
+  if (!weights.empty()) {
+    op.flags |= kZWeights;
+    op.args.insert(op.args.end(), weights.begin(), weights.end());
+  }
+  return op;
+}
+
 }  // namespace
+
+Result<Op> ZUnionStore(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetUnion, true); }
+Result<Op> ZInterStore(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetInter, true); }
+Result<Op> ZDiffStore(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetDiff, true); }
+Result<Op> ZUnion(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetUnion, false); }
+Result<Op> ZInter(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetInter, false); }
+Result<Op> ZDiff(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetDiff, false); }
+
+// ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]:
+// ZRANGE's grammar without WITHSCORES.
+Result<Op> ZRangeStore(const Args& a, std::int64_t) {
+  Args range(a.begin() + 1, a.end());  // as ZRANGE src min max ...
+  CAIRN_ASSIGN_OR_RETURN(Op op, ZRangeGeneric(range, kByAuto, false, false, /*store=*/true));
+  op.code = OpCode::kZRangeStore;
+  op.args.insert(op.args.begin(), a[1]);
+  return op;
+}
 
 Result<Op> ZAdd(const Args& a, std::int64_t) { return ZAddGeneric(a, 0); }
 Result<Op> ZIncrBy(const Args& a, std::int64_t) { return ZAddGeneric(a, kZAddIncr); }

@@ -142,6 +142,13 @@ Result<Op> ZRevRangeByScore(const Args& a, std::int64_t now_ms);
 Result<Op> ZRangeByLex(const Args& a, std::int64_t now_ms);
 Result<Op> ZRevRangeByLex(const Args& a, std::int64_t now_ms);
 Result<Op> ZScan(const Args& a, std::int64_t now_ms);
+Result<Op> ZUnionStore(const Args& a, std::int64_t now_ms);
+Result<Op> ZInterStore(const Args& a, std::int64_t now_ms);
+Result<Op> ZDiffStore(const Args& a, std::int64_t now_ms);
+Result<Op> ZUnion(const Args& a, std::int64_t now_ms);
+Result<Op> ZInter(const Args& a, std::int64_t now_ms);
+Result<Op> ZDiff(const Args& a, std::int64_t now_ms);
+Result<Op> ZRangeStore(const Args& a, std::int64_t now_ms);
 }  // namespace parsers
 
 }  // namespace cairn::kv

@@ -59,14 +59,15 @@ Value RangeReply(const std::string* value, std::int64_t start, std::int64_t end)
 
 resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
   auto load = [&](const std::string& key) { return LoadLive(key, time_ms); };
-  if (IsSetOp(op.code)) {
+  if (IsSetOp(op.code) || op.code == OpCode::kZCombine) {
     std::deque<Record> held;  // the loaded records, while ReadSet looks at them
-    return ReadSet(op, [&](const std::string& key) -> Result<const Record*> {
+    auto hold = [&](const std::string& key) -> Result<const Record*> {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> r, load(key));
       if (!r) return static_cast<const Record*>(nullptr);
       held.push_back(std::move(*r));
       return &held.back();
-    });
+    };
+    return IsSetOp(op.code) ? ReadSet(op, hold) : ReadZCombine(op, hold);
   }
   if (IsHashOp(op.code) || IsListOp(op.code) || IsZSetOp(op.code)) {
     if (op.args.empty()) return Value::Error("ERR not a read command");

@@ -481,9 +481,54 @@ class CommandGen {
     a.insert(a.end(), opts.begin(), opts.end());
     return a;
   }
+  // ZUNIONSTORE and its siblings: sorted sets, sometimes a set (h0-h2 hold
+  // sets too), sometimes a bad numkeys or option.
+  Args ZCombineCommand() {
+    const std::string name =
+        Pick({"zunionstore", "zinterstore", "zdiffstore", "zunion", "zinter", "zdiff"});
+    const bool store = name.ends_with("store");
+    const bool diff = name.starts_with("zdiff");
+    Args a = {name};
+    if (store) a.push_back(TypedKey('z'));
+    const std::uint64_t n = 1 + rng_.Uniform(3);
+    a.push_back(rng_.OneIn(12) ? Pick({"0", "x", "9", "-1"}) : std::to_string(n));
+    for (std::uint64_t i = 0; i < n; ++i) a.push_back(rng_.OneIn(6) ? TypedKey('h') : TypedKey('z'));
+    for (std::uint64_t opts = rng_.Uniform(3); opts > 0; --opts) {
+      switch (rng_.Uniform(diff ? 2 : 5)) {
+        case 0:
+          if (!store) a.push_back(Pick({"withscores", "WITHSCORES"}));
+          break;
+        case 1: a.push_back(Pick({"limit", "x", "weights"})); break;
+        case 2:
+        case 3:
+          a.push_back(Pick({"weights", "WEIGHTS"}));
+          for (std::uint64_t i = 0; i < n; ++i) {
+            a.push_back(rng_.OneIn(10) ? "x" : Pick({"1", "2", "-1", "0", "0.5", "inf"}));
+          }
+          break;
+        default:
+          a.push_back("aggregate");
+          a.push_back(Pick({"sum", "MIN", "max", "avg"}));
+          break;
+      }
+    }
+    return a;
+  }
   Args ZSet() {
     const std::string key = TypedKey('z');
-    switch (rng_.Uniform(26)) {
+    switch (rng_.Uniform(32)) {
+      case 26:
+      case 27:
+      case 28:
+      case 29: return ZCombineCommand();
+      case 30:
+      case 31: {
+        Args r = ZRangeCommand();
+        if (r[0] != "zrange") return r;
+        r[0] = "zrangestore";
+        r.insert(r.begin() + 1, TypedKey('z'));
+        return r;
+      }
       case 0:
       case 1:
       case 2:

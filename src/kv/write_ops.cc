@@ -228,6 +228,9 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
   if (IsSetOp(op.code)) {
     return ReadSet(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
   }
+  if (op.code == OpCode::kZCombine) {
+    return ReadZCombine(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
+  }
   CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
   if (IsHashOp(op.code)) return ReadHash(op, r);
   if (IsListOp(op.code)) return ReadList(op, r);
@@ -280,7 +283,9 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kZAdd:
     case OpCode::kZRem:
     case OpCode::kZPop:
-    case OpCode::kZRemRange: return ApplyZSetWrite(txn, op);
+    case OpCode::kZRemRange:
+    case OpCode::kZStore:
+    case OpCode::kZRangeStore: return ApplyZSetWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();

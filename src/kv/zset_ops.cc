@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <unordered_map>
 
 #include "kv/apply_txn.h"
@@ -117,6 +118,31 @@ bool RangeSpan(const Op& op, const ZMembers& m, bool rev, Span* out) {
   }
 }
 
+// The positions ZRANGE `op` (min and max in args[1], args[2]) returns, in
+// reply order. False if the range does not parse.
+bool RangeOrder(const Op& op, const ZMembers& members, std::vector<std::size_t>* order) {
+  const bool rev = op.flags & kZRev;
+  Span span;
+  if (!RangeSpan(op, members, rev, &span)) return false;
+  order->clear();
+  for (std::size_t k = 0; k < span.end - span.begin; ++k) {
+    order->push_back(rev ? span.end - 1 - k : span.begin + k);
+  }
+  if ((op.flags & kZByMask) == kZByRank) return true;
+  // LIMIT offset count, as Redis applies it: an offset at or past the set's
+  // length, or a negative one, leaves nothing; a negative count is no limit.
+  const std::int64_t offset = op.num, limit = op.num2;
+  const auto n = static_cast<std::int64_t>(members.size());
+  if (offset < 0 || (offset > 0 && offset >= n)) {
+    order->clear();
+    return true;
+  }
+  order->erase(order->begin(),
+               order->begin() + std::min<std::ptrdiff_t>(offset, std::ssize(*order)));
+  if (limit >= 0 && limit < std::ssize(*order)) order->resize(static_cast<std::size_t>(limit));
+  return true;
+}
+
 Value BadRange(const Op& op) {
   switch (op.flags & kZByMask) {
     case kZByScore: return Value::Error(errors::kMinMaxNotFloat);
@@ -140,6 +166,103 @@ Value MembersReply(ZMembers& members, const std::vector<std::size_t>& order, boo
 // A score as stored: -0 becomes 0, as in Redis's small sorted sets (its
 // listpack keeps "-0" as the integer 0); replies still show what was added.
 double Stored(double score) { return score + 0.0; }
+
+// How ZUNIONSTORE and its siblings meet two scores (Redis's
+// zunionInterAggregate): a sum that is NaN (inf + -inf) counts as 0.
+void Aggregate(double* target, double value, std::uint32_t flags) {
+  if (flags & kZAggMin) {
+    *target = value < *target ? value : *target;
+  } else if (flags & kZAggMax) {
+    *target = value > *target ? value : *target;
+  } else {
+    *target += value;
+    if (std::isnan(*target)) *target = 0;
+  }
+}
+
+// The result of a kZStore / kZCombine op whose keys start at args[first],
+// sorted; or WRONGTYPE if a key holds neither a sorted set nor a set (a
+// set's members count with score 1), or the op's option error. Follows
+// Redis 7.0's zunionInterDiffGenericCommand, down to the order in which
+// scores are added (inputs from the smallest, a stable order among equals).
+Result<Value> Combine(const Op& op, std::size_t first,
+                      const std::function<Result<const Record*>(const std::string&)>& load,
+                      ZMembers* out) {
+  const auto n = static_cast<std::size_t>(op.num);
+  struct Input {
+    ZMembers members;
+    double weight = 1;
+  };
+  std::vector<Input> inputs(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* r, load(op.args[first + i]));
+    if (r == nullptr) continue;
+    if (r->type == kTypeZSet) {
+      inputs[i].members = DecodeZSet(r->value);
+    } else if (r->type == kTypeSet) {
+      for (std::string& m : DecodeSet(r->value)) inputs[i].members.push_back({1.0, std::move(m)});
+    } else {
+      return Value::Error(errors::kWrongType);
+    }
+  }
+  if (op.flags & kZBadOption) {
+    return Value::Error(op.num2 == 1 ? "ERR weight value is not a float" : errors::kSyntax);
+  }
+  if (op.flags & kZWeights) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!ParseScore(op.args[first + n + i], &inputs[i].weight)) {
+        return Value::Error("ERR weight value is not a float");
+      }
+    }
+  }
+  out->clear();
+  const std::uint32_t how = op.flags & 3;
+  auto weighted = [](const Input& in, double score) {
+    const double s = in.weight * score;
+    return std::isnan(s) ? 0.0 : s;
+  };
+  if (how == kSetDiff) {
+    std::unordered_map<std::string_view, bool> others;
+    for (std::size_t i = 1; i < n; ++i) {
+      for (const ZMember& m : inputs[i].members) others.emplace(m.member, true);
+    }
+    for (ZMember& m : inputs[0].members) {
+      if (!others.contains(m.member)) out->push_back(std::move(m));
+    }
+  } else {
+    std::stable_sort(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) {
+      return a.members.size() < b.members.size();
+    });
+  }
+  if (how == kSetInter) {
+    std::vector<std::unordered_map<std::string_view, double>> scores(n);
+    for (std::size_t i = 1; i < n; ++i) {
+      for (const ZMember& m : inputs[i].members) scores[i].emplace(m.member, m.score);
+    }
+    for (const ZMember& m : inputs[0].members) {
+      double score = weighted(inputs[0], m.score);
+      std::size_t j = 1;
+      for (; j < n; ++j) {
+        auto it = scores[j].find(m.member);
+        if (it == scores[j].end()) break;
+        Aggregate(&score, it->second * inputs[j].weight, op.flags);
+      }
+      if (j == n) out->push_back({score, m.member});
+    }
+  } else if (how == kSetUnion) {
+    std::unordered_map<std::string, double> acc;
+    for (const Input& in : inputs) {
+      for (const ZMember& m : in.members) {
+        const double score = weighted(in, m.score);
+        auto [it, fresh] = acc.emplace(m.member, score);
+        if (!fresh) Aggregate(&it->second, score, op.flags);
+      }
+    }
+    for (auto& [member, score] : acc) out->push_back({score, member});
+  }
+  std::sort(out->begin(), out->end(), ZLess);
+  return Value::Null();
+}
 
 Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op, const Record* old) {
   const std::string& key = op.args[0];
@@ -200,6 +323,30 @@ Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op, const Record* old) {
 
 Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
+  if (op.code == OpCode::kZStore) {
+    ZMembers result;
+    CAIRN_ASSIGN_OR_RETURN(
+        Value error,
+        Combine(op, 1, [txn](const std::string& k) { return txn->LiveRecord(k); }, &result));
+    if (error.is_error()) return error;
+    for (ZMember& m : result) m.score = Stored(m.score);
+    const auto n = static_cast<std::int64_t>(result.size());
+    return Store(txn, key, result, 0, Value::Int(n));  // (none left: deleted)
+  }
+  if (op.code == OpCode::kZRangeStore) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* src, txn->LiveRecord(op.args[1]));
+    if (src != nullptr && src->type != kTypeZSet) return Value::Error(errors::kWrongType);
+    ZMembers members = src != nullptr ? DecodeZSet(src->value) : ZMembers();
+    Op range = op;
+    range.args.erase(range.args.begin());  // as ZRANGE src min max
+    std::vector<std::size_t> order;
+    if (!RangeOrder(range, members, &order)) return BadRange(range);
+    std::sort(order.begin(), order.end());  // set order, whatever REV said
+    ZMembers result;
+    for (std::size_t i : order) result.push_back(std::move(members[i]));
+    const auto n = static_cast<std::int64_t>(result.size());
+    return Store(txn, key, result, 0, Value::Int(n));
+  }
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   if (old != nullptr && old->type != kTypeZSet) return Value::Error(errors::kWrongType);
   if (op.code == OpCode::kZAdd) return ApplyZAdd(txn, op, old);
@@ -245,6 +392,17 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
   return Status::InvalidArgument("kv: not a sorted set write op");
 }
 
+Value ReadZCombine(const Op& op,
+                   const std::function<Result<const Record*>(const std::string&)>& load) {
+  ZMembers result;
+  Result<Value> error = Combine(op, 0, load, &result);
+  if (!error.ok()) return Value::Error("ERR storage: " + error.status().ToString());
+  if (error->is_error()) return std::move(*error);
+  std::vector<std::size_t> order(result.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  return MembersReply(result, order, op.flags & kZCombineWithScores);
+}
+
 Value ReadZSet(const Op& op, const Record* rec) {
   if (rec != nullptr && rec->type != kTypeZSet) return Value::Error(errors::kWrongType);
   ZMembers members = rec != nullptr ? DecodeZSet(rec->value) : ZMembers();
@@ -284,28 +442,8 @@ Value ReadZSet(const Op& op, const Record* rec) {
       return Value::Int(static_cast<std::int64_t>(span.end - span.begin));
     }
     case OpCode::kZRange: {
-      const bool rev = op.flags & kZRev;
-      Span span;
-      if (!RangeSpan(op, members, rev, &span)) return BadRange(op);
       std::vector<std::size_t> order;
-      for (std::size_t k = 0; k < span.end - span.begin; ++k) {
-        order.push_back(rev ? span.end - 1 - k : span.begin + k);
-      }
-      if ((op.flags & kZByMask) != kZByRank) {
-        // LIMIT offset count, as Redis applies it: an offset at or past the
-        // set's length, or a negative one, leaves nothing; a negative count
-        // is no limit.
-        const std::int64_t offset = op.num, limit = op.num2;
-        const auto n = static_cast<std::int64_t>(members.size());
-        if (offset < 0 || (offset > 0 && offset >= n)) {
-          order.clear();
-        } else {
-          order.erase(order.begin(),
-                      order.begin() + std::min<std::ptrdiff_t>(offset, std::ssize(order)));
-          if (limit >= 0 && limit < std::ssize(order))
-            order.resize(static_cast<std::size_t>(limit));
-        }
-      }
+      if (!RangeOrder(op, members, &order)) return BadRange(op);
       return MembersReply(members, order, op.flags & kZWithScores);
     }
     case OpCode::kZScan: {

@@ -113,6 +113,40 @@ TEST(ZSetTest, ScoresKeepTheirValue) {
   EXPECT_EQ(d.Run({"zscore", "z", "b"}, kT), Value::Double(kInf));
 }
 
+// ZUNIONSTORE and its siblings: sets count with score 1, inf + -inf sums to
+// 0 (Redis's convention), the destination is replaced and loses its expiry,
+// and an empty result deletes it.
+TEST(ZSetTest, CombinesSortedSetsAndSets) {
+  testing::Driver d;
+  d.Run({"zadd", "a", "1", "x", "inf", "y"}, kT);
+  d.Run({"zadd", "b", "2", "x", "-inf", "y", "5", "z"}, kT);
+  d.Run({"sadd", "s", "x", "w"}, kT);
+  d.Run({"set", "dst", "old"}, kT);
+  d.Run({"expire", "dst", "100"}, kT);
+  EXPECT_EQ(d.Run({"zunionstore", "dst", "3", "a", "b", "s", "weights", "1", "2", "3"}, kT),
+            Value::Int(4));
+  EXPECT_EQ(d.Run({"zrange", "dst", "0", "-1", "withscores"}, kT),
+            Value::Pairs({Value::Bulk("y"), Value::Double(0), Value::Bulk("w"), Value::Double(3),
+                          Value::Bulk("x"), Value::Double(1 + 3 + 4), Value::Bulk("z"),
+                          Value::Double(10)}));
+  EXPECT_EQ(d.Run({"ttl", "dst"}, kT), Value::Int(-1));
+  EXPECT_EQ(d.Run({"zinter", "2", "a", "b", "aggregate", "max", "withscores"}, kT),
+            Value::Pairs({Value::Bulk("x"), Value::Double(2), Value::Bulk("y"),
+                          Value::Double(std::numeric_limits<double>::infinity())}));
+  EXPECT_EQ(d.Run({"zdiff", "2", "b", "a"}, kT), Value::Array({Value::Bulk("z")}));
+  EXPECT_EQ(d.Run({"zinterstore", "dst", "2", "a", "nope"}, kT), Value::Int(0));
+  EXPECT_EQ(d.Run({"exists", "dst"}, kT), Value::Int(0));
+  EXPECT_EQ(d.Run({"zrangestore", "dst", "b", "(5", "-inf", "byscore", "rev", "limit", "1", "1"},
+                  kT),
+            Value::Int(1));
+  EXPECT_EQ(d.Run({"zrange", "dst", "0", "-1"}, kT), Value::Array({Value::Bulk("y")}));
+  // The keys' types are checked before the options, as Redis does.
+  d.Run({"set", "str", "v"}, kT);
+  EXPECT_EQ(d.Run({"zunion", "2", "a", "str", "bogus"}, kT).str, errors::kWrongType);
+  EXPECT_EQ(d.Run({"zunion", "2", "a", "b", "bogus"}, kT).str, errors::kSyntax);
+  EXPECT_EQ(d.Run({"zunion", "1", "a", "weights", "x"}, kT).str, "ERR weight value is not a float");
+}
+
 TEST(ZSetTest, WatchSeesChangesOnly) {
   testing::Driver d;
   d.Run({"zadd", "z", "1", "m"}, kT);
@@ -167,6 +201,14 @@ TEST(ZSetLogTest, ValidatesTheSortedSetOps) {
   EXPECT_FALSE(decodes(Op{OpCode::kZRange, kZByLex | kZWithScores, 0, -1, {"z", "-", "+"}},
                        EntryKind::kTransaction));
   EXPECT_FALSE(decodes(Op{OpCode::kZCount, 0, 0, 0, {"z", "x", "1"}}, EntryKind::kTransaction));
+  EXPECT_TRUE(decodes(Op{OpCode::kZStore, kSetUnion | kZWeights, 2, 0, {"d", "a", "b", "1", "2"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kZStore, kSetUnion | kZWeights, 2, 0, {"d", "a", "b", "1"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kZStore, kSetUnion, 3, 0, {"d", "a", "b"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kZStore, kSetInter | kZCombineWithScores, 1, 0, {"d", "a"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kZStore, kSetInter | kZBadOption, 1, 1, {"d", "a"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kZRangeStore, kZByLex, 0, -1, {"d", "s", "-", "+"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kZRangeStore, kZByLex | kZWithScores, 0, -1, {"d", "s", "-", "+"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kZCombine, kSetDiff, 2, 0, {"a", "b"}}, EntryKind::kTransaction));
 }
 
 }  // namespace

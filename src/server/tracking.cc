@@ -48,6 +48,9 @@ std::vector<std::string> ReadKeys(const kv::Op& op) {
       op.code == kv::OpCode::kSCombine) {
     return op.args;
   }
+  if (op.code == kv::OpCode::kZCombine) {  // its keys, then its weights
+    return {op.args.begin(), op.args.begin() + static_cast<std::ptrdiff_t>(op.num)};
+  }
   return {op.args[0]};  // every other read names one key, first
 }
 

@@ -311,6 +311,11 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(r.zcount("board", "(25.5", 30), 1, f"node {i}")
             self.assertEqual(r.zcard("board"), 2, f"node {i}")
             self.assertEqual(r.type("board"), b"zset", f"node {i}")
+        self.assertEqual(retry(lambda: w.zadd("week2", {"bob": 4, "gil": 9})), 2)
+        self.assertEqual(retry(lambda: w.zunionstore("total", {"board": 1, "week2": 2})), 3)
+        for i in range(1, 4):
+            self.assertEqual(retry(lambda: self.c.client(i).zrange("total", 0, -1, withscores=True)),
+                             [(b"gil", 18.0), (b"ann", 30.0), (b"bob", 33.5)], f"node {i}")
         # RESP3 through the follower: ZPOPMAX with a count answers pairs, and
         # the score is a double.
         w.zadd("board", {"fay": 3})
