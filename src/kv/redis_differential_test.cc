@@ -492,7 +492,8 @@ class CommandGen {
     if (store) a.push_back(TypedKey('z'));
     const std::uint64_t n = 1 + rng_.Uniform(3);
     a.push_back(rng_.OneIn(12) ? Pick({"0", "x", "9", "-1"}) : std::to_string(n));
-    for (std::uint64_t i = 0; i < n; ++i) a.push_back(rng_.OneIn(6) ? TypedKey('h') : TypedKey('z'));
+    for (std::uint64_t i = 0; i < n; ++i)
+      a.push_back(rng_.OneIn(6) ? TypedKey('h') : TypedKey('z'));
     for (std::uint64_t opts = rng_.Uniform(3); opts > 0; --opts) {
       switch (rng_.Uniform(diff ? 2 : 5)) {
         case 0:

@@ -327,7 +327,8 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
     ZMembers result;
     CAIRN_ASSIGN_OR_RETURN(
         Value error,
-        Combine(op, 1, [txn](const std::string& k) { return txn->LiveRecord(k); }, &result));
+        Combine(
+            op, 1, [txn](const std::string& k) { return txn->LiveRecord(k); }, &result));
     if (error.is_error()) return error;
     for (ZMember& m : result) m.score = Stored(m.score);
     const auto n = static_cast<std::int64_t>(result.size());

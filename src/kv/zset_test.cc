@@ -136,9 +136,9 @@ TEST(ZSetTest, CombinesSortedSetsAndSets) {
   EXPECT_EQ(d.Run({"zdiff", "2", "b", "a"}, kT), Value::Array({Value::Bulk("z")}));
   EXPECT_EQ(d.Run({"zinterstore", "dst", "2", "a", "nope"}, kT), Value::Int(0));
   EXPECT_EQ(d.Run({"exists", "dst"}, kT), Value::Int(0));
-  EXPECT_EQ(d.Run({"zrangestore", "dst", "b", "(5", "-inf", "byscore", "rev", "limit", "1", "1"},
-                  kT),
-            Value::Int(1));
+  EXPECT_EQ(
+      d.Run({"zrangestore", "dst", "b", "(5", "-inf", "byscore", "rev", "limit", "1", "1"}, kT),
+      Value::Int(1));
   EXPECT_EQ(d.Run({"zrange", "dst", "0", "-1"}, kT), Value::Array({Value::Bulk("y")}));
   // The keys' types are checked before the options, as Redis does.
   d.Run({"set", "str", "v"}, kT);
@@ -207,7 +207,8 @@ TEST(ZSetLogTest, ValidatesTheSortedSetOps) {
   EXPECT_FALSE(decodes(Op{OpCode::kZStore, kSetInter | kZCombineWithScores, 1, 0, {"d", "a"}}));
   EXPECT_TRUE(decodes(Op{OpCode::kZStore, kSetInter | kZBadOption, 1, 1, {"d", "a"}}));
   EXPECT_TRUE(decodes(Op{OpCode::kZRangeStore, kZByLex, 0, -1, {"d", "s", "-", "+"}}));
-  EXPECT_FALSE(decodes(Op{OpCode::kZRangeStore, kZByLex | kZWithScores, 0, -1, {"d", "s", "-", "+"}}));
+  EXPECT_FALSE(
+      decodes(Op{OpCode::kZRangeStore, kZByLex | kZWithScores, 0, -1, {"d", "s", "-", "+"}}));
   EXPECT_TRUE(decodes(Op{OpCode::kZCombine, kSetDiff, 2, 0, {"a", "b"}}, EntryKind::kTransaction));
 }
 
