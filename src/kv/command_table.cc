@@ -15,6 +15,7 @@ constexpr std::uint32_t M = kCmdDenyOom;
 constexpr std::uint32_t C = kCmdConnection;
 constexpr std::uint32_t NS = kCmdNoScript;
 constexpr std::uint32_t LS = kCmdLoading | kCmdStale;
+constexpr std::uint32_t B = kCmdBlocking | kCmdNoScript;
 
 std::vector<CommandSpec> BuildTable() {
   namespace p = parsers;
@@ -109,6 +110,16 @@ std::vector<CommandSpec> BuildTable() {
        "Moves an element from one end of a list to an end of another.", p::LMove},
       {"rpoplpush", 3, W | M, 1, 2, 1, "list", "1.2.0",
        "Moves the tail of a list to the head of another (LMOVE's old form).", p::RPopLPush},
+      {"blpop", -3, W | B, 1, -2, 1, "list", "2.0.0",
+       "Pops the head of the first non-empty list, or waits for one (timeout in seconds, 0 "
+       "forever).",
+       p::BLPop},
+      {"brpop", -3, W | B, 1, -2, 1, "list", "2.0.0",
+       "Pops the tail of the first non-empty list, or waits for one.", p::BRPop},
+      {"blmove", 6, W | M | B, 1, 2, 1, "list", "6.2.0", "LMOVE, or waits for the source.",
+       p::BLMove},
+      {"brpoplpush", 4, W | M | B, 1, 2, 1, "list", "2.2.0",
+       "RPOPLPUSH, or waits for the source (BLMOVE's old form).", p::BRPopLPush},
       {"llen", 2, R | F, 1, 1, 1, "list", "1.0.0", "Returns the length of a list.", p::LLen},
       {"lpos", -3, R, 1, 1, 1, "list", "6.0.6", "Returns the positions of an element in a list.",
        p::LPos},
@@ -153,6 +164,12 @@ std::vector<CommandSpec> BuildTable() {
        "Removes and returns the members with the lowest scores.", p::ZPopMin},
       {"zpopmax", -2, W | F, 1, 1, 1, "sorted_set", "5.0.0",
        "Removes and returns the members with the highest scores.", p::ZPopMax},
+      {"bzpopmin", -3, W | F | B, 1, -2, 1, "sorted_set", "5.0.0",
+       "Pops the lowest-scored member of the first non-empty sorted set, or waits for one.",
+       p::BZPopMin},
+      {"bzpopmax", -3, W | F | B, 1, -2, 1, "sorted_set", "5.0.0",
+       "Pops the highest-scored member of the first non-empty sorted set, or waits for one.",
+       p::BZPopMax},
       {"zremrangebyrank", 4, W, 1, 1, 1, "sorted_set", "2.0.0",
        "Removes the members within a range of ranks.", p::ZRemRangeByRank},
       {"zremrangebyscore", 4, W, 1, 1, 1, "sorted_set", "1.2.0",
@@ -289,7 +306,7 @@ resp::Value FlagSet(const CommandSpec& spec) {
   static const std::pair<std::uint32_t, std::string_view> kNames[] = {
       {kCmdWrite, "write"},   {kCmdReadonly, "readonly"}, {kCmdAdmin, "admin"},
       {kCmdDenyOom, "denyoom"}, {kCmdNoScript, "noscript"}, {kCmdLoading, "loading"},
-      {kCmdStale, "stale"},   {kCmdFast, "fast"}};
+      {kCmdStale, "stale"},   {kCmdFast, "fast"},         {kCmdBlocking, "blocking"}};
   resp::Value set = resp::Value::Set();
   for (const auto& [bit, name] : kNames) {
     if (spec.flags & bit) set.elems.push_back(resp::Value::Simple(name));

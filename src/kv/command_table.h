@@ -33,6 +33,9 @@ inline constexpr std::uint32_t kCmdConnection = 32;  // served by the server, no
 inline constexpr std::uint32_t kCmdNoScript = 64;
 inline constexpr std::uint32_t kCmdLoading = 128;
 inline constexpr std::uint32_t kCmdStale = 256;
+// May make the connection wait (BLPOP...): the server parks it on an empty
+// answer (kv/parse.h's BlockingTimeoutMs gives its timeout).
+inline constexpr std::uint32_t kCmdBlocking = 512;
 
 using Args = std::vector<std::string>;
 // Parses args (args[0] is the command name) into an Op. `now_ms` is the time

@@ -167,6 +167,19 @@ Value PositionsOf(const Op& op, const ListElements& list, bool exists) {
 
 Result<Value> ApplyListWrite(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kLMove) return ApplyLMove(txn, op);
+  if (op.code == OpCode::kLPopFirst) {
+    // Redis's BLPOP: the keys in order, WRONGTYPE at the first that holds
+    // another type, else one element from the first list.
+    for (const std::string& key : op.args) {
+      CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(key));
+      if (r == nullptr) continue;
+      if (r->type != kTypeList) return Value::Error(errors::kWrongType);
+      CAIRN_ASSIGN_OR_RETURN(Value element,
+                             ApplyListWrite(txn, Op{OpCode::kLPop, op.flags & kListLeft, 0, 0, {key}}));
+      return Value::Array({Value::Bulk(key), std::move(element)});
+    }
+    return Value::NullArray();
+  }
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   const bool left = op.flags & kListLeft;

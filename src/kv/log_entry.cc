@@ -237,6 +237,8 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kZRem: return check(n >= 2 && op.flags == 0);
     case OpCode::kZPop: return check(n == 1 && (op.flags & ~kZMax) == 0 && op.num >= -1);
     case OpCode::kZStore: return check(ZCombineOk(op, 1, true));
+    case OpCode::kLPopFirst: return check(n >= 1 && (op.flags & ~kListLeft) == 0);
+    case OpCode::kZPopFirst: return check(n >= 1 && (op.flags & ~kZMax) == 0);
     case OpCode::kZRangeStore: {
       if (n != 4) return Bad("kv entry: malformed op");
       Op range = op;

@@ -58,6 +58,10 @@ enum class OpCode : std::uint8_t {
   // Union,Diff}, kZAgg*, kZWeights, kZBadOption (num2 then says which error)
   kZStore = 37,
   kZRangeStore = 38,  // args: destination source min max; the rest as kZRange's
+  // BLPOP / BRPOP: one element from the first key holding a list; a null
+  // array if none does (the connection then waits). args: key...; flags kListLeft
+  kLPopFirst = 39,
+  kZPopFirst = 40,  // BZPOPMIN / BZPOPMAX, the same way; flags kZMax
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -113,12 +117,12 @@ inline bool IsHashOp(OpCode code) {
 // The list commands (kv/list_ops.cc), reads and writes.
 inline bool IsListOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 26 && c <= 32) || (c >= 92 && c <= 95);
+  return (c >= 26 && c <= 32) || c == 39 || (c >= 92 && c <= 95);
 }
 // The sorted-set commands (kv/zset_ops.cc), reads and writes.
 inline bool IsZSetOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 33 && c <= 38) || (c >= 96 && c <= 104);
+  return (c >= 33 && c <= 38) || c == 40 || (c >= 96 && c <= 104);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {

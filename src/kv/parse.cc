@@ -578,6 +578,37 @@ Result<Op> RPopLPush(const Args& a, std::int64_t) {
   return ListOp(OpCode::kLMove, kListToLeft, a, 3);
 }
 
+// The blocking forms: the same ops (BLPOP and BZPOPMIN pop from the first
+// of several keys); the connection waits on an empty answer
+// (server/blocking.cc) until its timeout, the last argument, which Redis
+// checks first (BLMOVE: after the sides).
+Result<Op> BlockingPop(const Args& a, OpCode code, std::uint32_t flags) {
+  std::int64_t ms = 0;
+  CAIRN_RETURN_IF_ERROR(ParseBlockingTimeout(a.back(), &ms));
+  Op op = Make(code, a, 1, a.size() - 1);
+  op.flags = flags;
+  return op;
+}
+Result<Op> BLPop(const Args& a, std::int64_t) {
+  return BlockingPop(a, OpCode::kLPopFirst, kListLeft);
+}
+Result<Op> BRPop(const Args& a, std::int64_t) { return BlockingPop(a, OpCode::kLPopFirst, 0); }
+Result<Op> BZPopMin(const Args& a, std::int64_t) { return BlockingPop(a, OpCode::kZPopFirst, 0); }
+Result<Op> BZPopMax(const Args& a, std::int64_t) {
+  return BlockingPop(a, OpCode::kZPopFirst, kZMax);
+}
+Result<Op> BLMove(const Args& a, std::int64_t now_ms) {
+  CAIRN_ASSIGN_OR_RETURN(Op op, LMove(a, now_ms));
+  std::int64_t ms = 0;
+  CAIRN_RETURN_IF_ERROR(ParseBlockingTimeout(a[5], &ms));
+  return op;
+}
+Result<Op> BRPopLPush(const Args& a, std::int64_t now_ms) {
+  std::int64_t ms = 0;
+  CAIRN_RETURN_IF_ERROR(ParseBlockingTimeout(a[3], &ms));
+  return RPopLPush(a, now_ms);
+}
+
 Result<Op> LLen(const Args& a, std::int64_t) { return KeysOp(OpCode::kLLen, a); }
 
 // LPOS key element [RANK rank] [COUNT n] [MAXLEN len]: every option is
@@ -943,6 +974,26 @@ Result<Op> ZRevRangeByLex(const Args& a, std::int64_t) {
 Result<Op> ZScan(const Args& a, std::int64_t) { return CollectionScan(OpCode::kZScan, a); }
 
 }  // namespace parsers
+
+Status ParseBlockingTimeout(std::string_view text, std::int64_t* ms) {
+  long double seconds = 0;
+  if (!ParseLongDouble(text, &seconds)) return Err("ERR timeout is not a float or out of range");
+  // Redis converts with a cast: beyond int64 it becomes the minimum (x86),
+  // which then reads as negative.
+  const long double millis = seconds * 1000.0L;
+  if (!(millis < 9223372036854775807.0L) || millis < 0) return Err("ERR timeout is negative");
+  *ms = static_cast<std::int64_t>(millis);
+  return Status::Ok();
+}
+
+std::optional<std::int64_t> BlockingTimeoutMs(const Args& args) {
+  if (args.empty()) return std::nullopt;
+  const CommandSpec* spec = FindCommand(args[0]);
+  if (spec == nullptr || !(spec->flags & kCmdBlocking) || args.size() < 2) return std::nullopt;
+  std::int64_t ms = 0;
+  if (!ParseBlockingTimeout(args.back(), &ms).ok()) return std::nullopt;
+  return ms;
+}
 
 bool ParseLongDouble(std::string_view s, long double* out) {
   // Redis 7.0's string2ld: strtold over a copy, the whole string (an

@@ -13,6 +13,7 @@
 // Thread-safety: pure functions.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "kv/command_table.h"
@@ -30,6 +31,14 @@ bool ParseLongDouble(std::string_view s, long double* out);
 // How INCRBYFLOAT prints its result (Redis 7.0): "%.17Lf" without trailing
 // zeros, so 10.5 + 0.1 is "10.6".
 std::string FormatLongDouble(long double v);
+
+// A blocking command's timeout (BLPOP ... timeout): seconds, fractions
+// allowed, 0 = forever, with Redis 7.0's errors. Milliseconds in *ms.
+Status ParseBlockingTimeout(std::string_view text, std::int64_t* ms);
+// The timeout of a blocking command (kCmdBlocking: BLPOP, BRPOP, BLMOVE,
+// BRPOPLPUSH, BZPOPMIN, BZPOPMAX), its last argument; nullopt for any other
+// command or a timeout that does not parse.
+std::optional<std::int64_t> BlockingTimeoutMs(const Args& args);
 
 // Individual parsers, used by the command table.
 namespace parsers {
@@ -149,6 +158,12 @@ Result<Op> ZUnion(const Args& a, std::int64_t now_ms);
 Result<Op> ZInter(const Args& a, std::int64_t now_ms);
 Result<Op> ZDiff(const Args& a, std::int64_t now_ms);
 Result<Op> ZRangeStore(const Args& a, std::int64_t now_ms);
+Result<Op> BLPop(const Args& a, std::int64_t now_ms);
+Result<Op> BRPop(const Args& a, std::int64_t now_ms);
+Result<Op> BLMove(const Args& a, std::int64_t now_ms);
+Result<Op> BRPopLPush(const Args& a, std::int64_t now_ms);
+Result<Op> BZPopMin(const Args& a, std::int64_t now_ms);
+Result<Op> BZPopMax(const Args& a, std::int64_t now_ms);
 }  // namespace parsers
 
 }  // namespace cairn::kv

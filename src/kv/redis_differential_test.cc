@@ -387,8 +387,25 @@ class CommandGen {
       default: return {Pick({"hget", "hset", "hdel", "hgetall"})};  // wrong arity
     }
   }
+  // A blocking command's timeout: short, so that Redis, which waits, answers
+  // nil soon (kv answers at once; the server does the waiting); sometimes
+  // one Redis refuses.
+  std::string BlockTimeout() {
+    return rng_.OneIn(6) ? Pick({"x", "-1", "", "1e99", "-0.5"}) : Pick({"0.01", "0.002"});
+  }
   Args List() {
-    switch (rng_.Uniform(26)) {
+    switch (rng_.Uniform(29)) {
+      case 26:
+      case 27: {
+        Args a = {Pick({"blpop", "brpop", "BLPOP"})};
+        for (std::uint64_t n = 1 + rng_.Uniform(2); n > 0; --n) a.push_back(TypedKey('l'));
+        a.push_back(BlockTimeout());
+        return a;
+      }
+      case 28:
+        if (rng_.OneIn(2)) return {"brpoplpush", TypedKey('l'), TypedKey('l'), BlockTimeout()};
+        return {"blmove", TypedKey('l'), TypedKey('l'), Pick({"left", "RIGHT", "up"}),
+                Pick({"left", "right"}), BlockTimeout()};
       case 0:
       case 1:
       case 2:
@@ -517,7 +534,13 @@ class CommandGen {
   }
   Args ZSet() {
     const std::string key = TypedKey('z');
-    switch (rng_.Uniform(32)) {
+    switch (rng_.Uniform(33)) {
+      case 32: {
+        Args a = {Pick({"bzpopmin", "bzpopmax"})};
+        for (std::uint64_t n = 1 + rng_.Uniform(2); n > 0; --n) a.push_back(TypedKey('z'));
+        a.push_back(BlockTimeout());
+        return a;
+      }
       case 26:
       case 27:
       case 28:
@@ -740,7 +763,19 @@ Value ScoresNormalized(Value v) {
   return v;
 }
 
-bool IsZSetCommand(const Args& a) { return !a.empty() && a[0][0] == 'z'; }
+bool IsZSetCommand(const Args& a) {
+  return !a.empty() && (a[0][0] == 'z' || a[0] == "bzpopmin" || a[0] == "bzpopmax");
+}
+
+// kv answers a blocking command with nothing to pop at once, BLMOVE and
+// BRPOPLPUSH with LMOVE's nil; the server then waits and, at the timeout,
+// answers a null array, as Redis does (server/blocking.cc).
+Value AsTimedOut(const Args& a, Value v) {
+  if ((a[0] == "blmove" || a[0] == "brpoplpush") && v.type == resp::Type::kNull) {
+    return Value::NullArray();
+  }
+  return v;
+}
 std::string Shown(const Value& v) { return resp::ToDebugString(Flattened(v)); }
 
 bool IsSetReply(const Args& a) {
@@ -896,7 +931,7 @@ TEST(RedisDifferentialTest, RandomCommandsMatchRedis) {
       auto live = FullScan([&](const Args& a) { return client.Call(a); });
       expected = Value::Int(static_cast<std::int64_t>(live.size()));
     }
-    Value actual = kv.Run(args, WallMs());
+    Value actual = AsTimedOut(args, kv.Run(args, WallMs()));
     if (IsSetReply(args)) {  // Redis's order is its own (sorted integers, or a hash table)
       expected = Sorted(expected);
       actual = Sorted(Flattened(actual));
@@ -951,6 +986,7 @@ TEST(RedisDifferentialTest, GroupedWritesMatchRedis) {
     std::vector<Value> actual = kv.RunGroup(run, times);
     for (std::size_t k = 0; k < run.size(); ++k) {
       const std::string cmd = Quoted(run[k]);
+      actual[k] = AsTimedOut(run[k], std::move(actual[k]));
       if (IsSetReply(run[k])) {
         actual[k] = Sorted(Flattened(actual[k]));
         expected[k] = Sorted(expected[k]);
@@ -1009,7 +1045,7 @@ TEST(RedisDifferentialTest, TransactionsMatchRedis) {
     for (const Args& args : gen.Next()) {
       const std::string cmd = Quoted(args);
       Value expected = client.Call(args);
-      Value actual = kv.RunSession(args, WallMs());
+      Value actual = AsTimedOut(args, kv.RunSession(args, WallMs()));
       // EXEC's reply may hold sorted-set replies; normalizing the scores of
       // other replies too changes both sides alike.
       if (IsZSetCommand(args) || args[0] == "exec") {

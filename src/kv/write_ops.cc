@@ -279,13 +279,15 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kLRem:
     case OpCode::kLTrim:
     case OpCode::kLInsert:
-    case OpCode::kLMove: return ApplyListWrite(txn, op);
+    case OpCode::kLMove:
+    case OpCode::kLPopFirst: return ApplyListWrite(txn, op);
     case OpCode::kZAdd:
     case OpCode::kZRem:
     case OpCode::kZPop:
     case OpCode::kZRemRange:
     case OpCode::kZStore:
-    case OpCode::kZRangeStore: return ApplyZSetWrite(txn, op);
+    case OpCode::kZRangeStore:
+    case OpCode::kZPopFirst: return ApplyZSetWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();

@@ -334,6 +334,20 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
     const auto n = static_cast<std::int64_t>(result.size());
     return Store(txn, key, result, 0, Value::Int(n));  // (none left: deleted)
   }
+  if (op.code == OpCode::kZPopFirst) {
+    // Redis's BZPOPMIN: the first key that exists, WRONGTYPE if it holds
+    // another type; [key, member, score], a null array if none exists.
+    for (const std::string& k : op.args) {
+      CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(k));
+      if (r == nullptr) continue;
+      if (r->type != kTypeZSet) return Value::Error(errors::kWrongType);
+      CAIRN_ASSIGN_OR_RETURN(Value pair,
+                             ApplyZSetWrite(txn, Op{OpCode::kZPop, op.flags & kZMax, -1, 0, {k}}));
+      if (pair.elems.size() != 2) return pair;
+      return Value::Array({Value::Bulk(k), std::move(pair.elems[0]), std::move(pair.elems[1])});
+    }
+    return Value::NullArray();
+  }
   if (op.code == OpCode::kZRangeStore) {
     CAIRN_ASSIGN_OR_RETURN(const Record* src, txn->LiveRecord(op.args[1]));
     if (src != nullptr && src->type != kTypeZSet) return Value::Error(errors::kWrongType);

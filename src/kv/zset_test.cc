@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "kv/errors.h"
+#include "kv/parse.h"
 #include "kv/test_driver.h"
 #include "resp/writer.h"
 
@@ -147,6 +148,26 @@ TEST(ZSetTest, CombinesSortedSetsAndSets) {
   EXPECT_EQ(d.Run({"zunion", "1", "a", "weights", "x"}, kT).str, "ERR weight value is not a float");
 }
 
+// The blocking pops' ops: the first key that holds the type, WRONGTYPE at
+// the first that holds another, a null array (the server then waits) if
+// none; the timeout is checked first and not carried in the log.
+TEST(ZSetTest, BlockingPopsTakeTheFirstKeyThatHasSomething) {
+  testing::Driver d;
+  d.Run({"zadd", "b", "1", "x", "2", "y"}, kT);
+  d.Run({"rpush", "l", "e1", "e2"}, kT);
+  EXPECT_EQ(d.Run({"bzpopmax", "a", "b", "0"}, kT),
+            Value::Array({Value::Bulk("b"), Value::Bulk("y"), Value::Double(2)}));
+  EXPECT_EQ(d.Run({"brpop", "none", "l", "0.5"}, kT),
+            Value::Array({Value::Bulk("l"), Value::Bulk("e2")}));
+  EXPECT_EQ(d.Run({"blpop", "none", "1"}, kT), Value::NullArray());
+  EXPECT_EQ(d.Run({"bzpopmin", "l", "b", "0"}, kT).str, errors::kWrongType);
+  EXPECT_EQ(d.Run({"blpop", "l", "-1"}, kT).str, "ERR timeout is negative");
+  EXPECT_EQ(d.Run({"blpop", "l", "soon"}, kT).str, "ERR timeout is not a float or out of range");
+  EXPECT_EQ(kv::BlockingTimeoutMs({"blpop", "l", "0.25"}), 250);
+  EXPECT_EQ(kv::BlockingTimeoutMs({"BRPOPLPUSH", "a", "b", "0"}), 0);
+  EXPECT_EQ(kv::BlockingTimeoutMs({"lpop", "l", "1"}), std::nullopt);
+}
+
 TEST(ZSetTest, WatchSeesChangesOnly) {
   testing::Driver d;
   d.Run({"zadd", "z", "1", "m"}, kT);
@@ -210,6 +231,10 @@ TEST(ZSetLogTest, ValidatesTheSortedSetOps) {
   EXPECT_FALSE(
       decodes(Op{OpCode::kZRangeStore, kZByLex | kZWithScores, 0, -1, {"d", "s", "-", "+"}}));
   EXPECT_TRUE(decodes(Op{OpCode::kZCombine, kSetDiff, 2, 0, {"a", "b"}}, EntryKind::kTransaction));
+  EXPECT_TRUE(decodes(Op{OpCode::kZPopFirst, kZMax, 0, 0, {"a", "b"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kZPopFirst, 2, 0, 0, {"a"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kLPopFirst, kListLeft, 0, 0, {"a"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kLPopFirst, 0, 0, 0, {}}));
 }
 
 }  // namespace

@@ -126,8 +126,9 @@ std::string Node::Impl::InfoText(std::string_view section) const {
         ::getpid(), opt.resp_port, opt.id);
   }
   if (want("clients")) {
-    out += fmt::format("# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\n\r\n",
-                       metrics.clients_connected, opt.clients_max);
+    out += fmt::format(
+        "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\nblocked_clients:{}\r\n\r\n",
+        metrics.clients_connected, opt.clients_max, blocked_clients);
   }
   if (want("replication")) {
     out += fmt::format("# Replication\r\nrole:{}\r\nleader_id:{}\r\nconnected_peers:{}\r\n\r\n",

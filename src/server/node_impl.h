@@ -196,6 +196,11 @@ struct Node::Impl {
   // Call after the state machine is replaced wholesale (snapshot restore).
   void InvalidateAllTracking();
 
+  // --- blocking.cc: connections waiting in BLPOP, BZPOPMIN... ---
+  // Wakes the connections waiting on a key the entry writes (each proposes
+  // its pop again). Cheap when none waits.
+  void WakeBlocked(std::string_view entry_bytes);
+
   // --- session.cc / http.cc ---
   asio::awaitable<void> AcceptResp();
   asio::awaitable<void> AcceptHttp();
@@ -368,6 +373,9 @@ struct Node::Impl {
   // invalidations go (a connection subscribed to __redis__:invalidate).
   std::map<std::uint64_t, std::uint64_t> tracking_redirects;
   void DeliverInvalidation(std::uint64_t conn, const std::vector<std::string>* keys);
+  // Connections waiting in a blocking command, by the keys they wait on.
+  std::map<std::string, std::vector<std::uint64_t>, std::less<>> blocked_keys;
+  std::uint64_t blocked_clients = 0;  // connections parked now (INFO clients)
 
   // Membership. `addresses` is how to reach each node we know of: from
   // --peers, from the context of configuration entries in the log, and

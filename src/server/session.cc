@@ -37,7 +37,8 @@ Session::Session(Node::Impl& node, asio::ip::tcp::socket socket, std::uint64_t i
       socket_(std::move(socket)),
       id_(id),
       parser_(Limits(node.opt)),
-      resume_(node.io) {
+      resume_(node.io),
+      block_timer_(node.io) {
   if (node.opt.default_consistency == "lease") policy_.level = Consistency::kLease;
   if (node.opt.default_consistency == "eventual") policy_.level = Consistency::kEventual;
   // Flush writes synchronously first; it must never block the loop.
@@ -49,6 +50,10 @@ void Session::Shutdown() {
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
   close_after_flush_ = true;
+  if (blocked_ && blocked_->parked) {  // waiting in BLPOP...: told, not cut off
+    Unpark();
+    FinishBlocked(resp::Value::Error("TIMEOUT server is shutting down"));
+  }
   Flush();
 }
 
@@ -72,7 +77,7 @@ asio::awaitable<void> Session::Run() {
     batch_start_ = std::chrono::steady_clock::now();
     batch_now_ms_ = Node::Impl::NowMs();
     lease_held_.reset();
-    while (!close_after_flush_ && slots_.size() < backlog_max && !deferred_) {
+    while (!close_after_flush_ && slots_.size() < backlog_max && !deferred_ && !blocked_) {
       auto next = parser_.Next(&args);
       if (!next.ok()) {
         // The stream cannot be re-framed: answer, then close (as Redis does).
@@ -93,7 +98,7 @@ asio::awaitable<void> Session::Run() {
     Flush();
     ObserveBatchLatencies();
     if (close_after_flush_ || closed_) break;
-    if (slots_.size() >= backlog_max || deferred_) {
+    if (slots_.size() >= backlog_max || deferred_ || blocked_) {
       resume_.expires_at(asio::steady_timer::time_point::max());
       boost::system::error_code ignored;
       co_await resume_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -108,6 +113,11 @@ asio::awaitable<void> Session::Run() {
   }
   close_after_flush_ = true;
   Flush();
+  if (blocked_) {  // a pop in flight, if any, is not delivered
+    Unpark();
+    blocked_.reset();
+    block_timer_.cancel();
+  }
   node_.sessions.erase(id_);
   node_.tracking.Disable(id_);
   node_.tracking_redirects.erase(id_);
@@ -178,6 +188,12 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
   SubmitLogReads();  // the reads before this write enter the log before it
   ++writes_in_flight_;
   if (action.entry.kind == kv::EntryKind::kBatch) {
+    // (Outside MULTI: EXEC's entry is a transaction, where they do not block.)
+    if (!args[0].empty() && (args[0][0] == 'b' || args[0][0] == 'B')) {
+      if (auto timeout = kv::BlockingTimeoutMs(args)) {
+        return StartBlocking(seq, args, std::move(action.entry), *timeout);
+      }
+    }
     return node_.ExecuteWrite(args, action.entry, Answer(seq, true));
   }
   auto shared = std::make_shared<kv::Session::Action>(std::move(action));

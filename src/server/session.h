@@ -169,6 +169,36 @@ class Session : public std::enable_shared_from_this<Session> {
     std::uint64_t seq;
   };
   std::optional<Deferred> deferred_;
+  // A blocking command (BLPOP, BZPOPMIN, BLMOVE...) outside MULTI, from its
+  // first proposal until it is answered (blocking.cc). Its op answers null
+  // when there is nothing to pop; the connection then waits, parsing
+  // nothing more (as Redis's blocked client), until an applied entry writes
+  // one of `keys` (Node::Impl::WakeBlocked) and the op is proposed again, or
+  // until the timeout, which answers a null array. A pop that succeeded is
+  // always delivered, even past the timeout.
+  struct Blocked {
+    std::uint64_t seq = 0;
+    std::vector<std::string> args;
+    kv::LogEntry entry;
+    std::vector<std::string> keys;  // the keys whose writes may unblock it
+    bool parked = false;            // waiting for a wake-up (no proposal in flight)
+    bool timed_out = false;
+  };
+  std::optional<Blocked> blocked_;
+  asio::steady_timer block_timer_;
+ public:
+  // A write to one of the keys this connection waits on was applied.
+  void WakeFromBlock();
+
+ private:
+  // Starts a blocking command: proposes it with BlockedAnswer.
+  void StartBlocking(std::uint64_t seq, std::vector<std::string>& args, kv::LogEntry entry,
+                     std::int64_t timeout_ms);
+  void ProposeBlocked();
+  Done BlockedAnswer();
+  void Park(std::uint64_t answered_index);
+  void Unpark();
+  void FinishBlocked(const resp::Value& value);
   // Must a read (or a write) wait for this connection's other kind?
   bool MustWait(bool read) const;
   std::uint64_t commands_ = 0;

@@ -27,6 +27,8 @@ WrittenSet WrittenKeys(const kv::LogEntry& entry) {
         keys.push_back(op.args[1]);  // destination, but telling both is harmless
         break;
       case kv::OpCode::kDel:
+      case kv::OpCode::kLPopFirst:  // pops from one of its keys
+      case kv::OpCode::kZPopFirst:
         keys.insert(keys.end(), op.args.begin(), op.args.end());
         break;
       default:

@@ -332,6 +332,54 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(got, want)
         s.close()
 
+    def test_blocking_pops_wait_for_a_push_through_another_node(self):
+        leader = self.c.leader()
+        follower = 1 if leader != 1 else 2
+        other = next(i for i in range(1, 4) if i not in (leader, follower))
+        w = self.c.client(leader)
+        retry(lambda: w.rpush("q", "a"))
+        # Something to pop: answered at once, as LPOP would.
+        self.assertEqual(retry(lambda: self.c.client(follower).blpop(["empty", "q"], timeout=1)),
+                         (b"q", b"a"))
+        # Nothing: a nil once the timeout has passed.
+        start = time.monotonic()
+        self.assertIsNone(self.c.client(follower).blpop(["q"], timeout=0.3))
+        self.assertGreaterEqual(time.monotonic() - start, 0.29)
+        # Two connections wait (one on a follower, one on the other node);
+        # two pushes through the leader wake them, and each element goes to
+        # exactly one of them.
+        got = []
+
+        def waiter(node):
+            got.append(self.c.client(node).brpop(["jobs"], timeout=8))
+
+        threads = [threading.Thread(target=waiter, args=(n,)) for n in (follower, other)]
+        for t in threads:
+            t.start()
+
+        def blocked(node):
+            return int(self.c.client(node).info("clients")["blocked_clients"])
+
+        deadline = time.monotonic() + 10
+        while blocked(follower) + blocked(other) < 2:
+            self.assertLess(time.monotonic(), deadline, "the waiters never blocked")
+            time.sleep(0.01)
+        self.assertEqual(w.lpush("jobs", "j1", "j2"), 2)
+        for t in threads:
+            t.join(timeout=30)
+        self.assertEqual(sorted(got), [(b"jobs", b"j1"), (b"jobs", b"j2")])
+        self.assertEqual(w.exists("jobs"), 0)
+        self.assertEqual(blocked(follower) + blocked(other), 0)
+        # BZPOPMAX and BLMOVE: the same, answered at once when there is data.
+        w.zadd("z", {"m": 1, "n": 2})
+        self.assertEqual(self.c.client(other).bzpopmax(["z"], timeout=1), (b"z", b"n", 2.0))
+        w.rpush("src", "x")
+        self.assertEqual(self.c.client(other).blmove("src", "dst", 1, "LEFT", "RIGHT"), b"x")
+        # Inside MULTI a blocking command does not wait: nil.
+        pipe = self.c.client(follower).pipeline(transaction=True)
+        pipe.blpop(["nothing"], timeout=0)
+        self.assertEqual(pipe.execute(), [None])
+
     def test_multi_exec_is_atomic_across_nodes(self):
         leader = self.c.leader()
         follower = next(i for i in range(1, 4) if i != leader)

@@ -1,0 +1,128 @@
+// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BZPOPMIN, BZPOPMAX):
+// the connection's side (Session::Blocked, session.h) and the node's wake-ups.
+//
+// A blocking command is an ordinary log write whose op answers null when it
+// finds nothing to pop (kv: kLPopFirst, kZPopFirst, kLMove), so the pop
+// itself is ordered by the log and happens on every replica alike. Waiting
+// is this node's business alone: the connection parks on the command's keys
+// and proposes the op again each time an applied entry writes one of them
+// (on a follower, the forwarded proposal goes to the leader again). Two
+// waiting connections woken by one push both propose; the one the log
+// orders first gets the element, the other parks again.
+#include "kv/parse.h"
+#include "server/node_impl.h"
+#include "server/session.h"
+#include "server/tracking.h"
+
+namespace cairn::server {
+
+void Node::Impl::WakeBlocked(std::string_view entry_bytes) {
+  std::vector<std::uint64_t> woken;
+  auto visit = [&](std::string_view bytes) {
+    auto entry = kv::Decode(bytes);
+    if (!entry.ok()) return;  // Apply accepted it, so this cannot happen
+    for (const std::string& key : WrittenKeys(*entry).keys) {
+      auto it = blocked_keys.find(key);
+      if (it != blocked_keys.end()) woken.insert(woken.end(), it->second.begin(), it->second.end());
+    }
+  };
+  if (kv::IsGroup(entry_bytes)) {
+    auto members = kv::SplitGroup(entry_bytes);
+    if (!members.ok()) return;
+    for (std::string_view m : *members) visit(m);
+  } else {
+    visit(entry_bytes);
+  }
+  for (std::uint64_t id : woken) {
+    auto it = sessions.find(id);
+    if (it == sessions.end()) continue;
+    // Not inline: the entry is still being applied.
+    if (auto s = it->second.lock()) asio::post(io, [s] { s->WakeFromBlock(); });
+  }
+}
+
+void Session::StartBlocking(std::uint64_t seq, std::vector<std::string>& args,
+                            kv::LogEntry entry, std::int64_t timeout_ms) {
+  blocked_ = Blocked{seq, args, std::move(entry), {}, false, false};
+  const kv::Op& op = blocked_->entry.ops.at(0);
+  if (op.code == kv::OpCode::kLMove) {
+    blocked_->keys = {op.args[0]};  // only the source can unblock it
+  } else {
+    blocked_->keys = op.args;
+  }
+  if (timeout_ms > 0) {
+    block_timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+    block_timer_.async_wait([self = shared_from_this(), seq](boost::system::error_code ec) {
+      if (ec || !self->blocked_ || self->blocked_->seq != seq) return;
+      if (!self->blocked_->parked) {
+        self->blocked_->timed_out = true;  // its proposal answers it
+        return;
+      }
+      self->Unpark();
+      self->FinishBlocked(resp::Value::NullArray());
+    });
+  }
+  ProposeBlocked();
+}
+
+void Session::ProposeBlocked() {
+  blocked_->parked = false;
+  node_.ExecuteWrite(blocked_->args, blocked_->entry, BlockedAnswer());
+}
+
+Done Session::BlockedAnswer() {
+  return [self = shared_from_this(), seq = blocked_->seq](Reply r) {
+    if (!self->blocked_ || self->blocked_->seq != seq) return;
+    self->AdvanceToken(r.index);
+    self->written_index_ = std::max(self->written_index_, r.index);
+    if (self->closed_) {
+      self->blocked_.reset();
+      return;
+    }
+    if (!r.value.is_null()) return self->FinishBlocked(r.value);
+    if (self->blocked_->timed_out) return self->FinishBlocked(resp::Value::NullArray());
+    self->Park(r.index);
+  };
+}
+
+void Session::Park(std::uint64_t answered_index) {
+  // An entry applied here after the one that answered (this node may be the
+  // leader, or a follower behind or level with it) woke no one, as this
+  // connection was not parked yet: a key changed since means try again.
+  for (const std::string& key : blocked_->keys) {
+    auto version = node_.sm->KeyVersion(key, 0);
+    if (version.ok() && *version > answered_index) return ProposeBlocked();
+  }
+  blocked_->parked = true;
+  ++node_.blocked_clients;
+  for (const std::string& key : blocked_->keys) node_.blocked_keys[key].push_back(id_);
+}
+
+void Session::Unpark() {
+  if (!blocked_ || !blocked_->parked) return;
+  for (const std::string& key : blocked_->keys) {
+    auto it = node_.blocked_keys.find(key);
+    if (it == node_.blocked_keys.end()) continue;
+    std::erase(it->second, id_);
+    if (it->second.empty()) node_.blocked_keys.erase(it);
+  }
+  blocked_->parked = false;
+  --node_.blocked_clients;
+}
+
+void Session::WakeFromBlock() {
+  if (!blocked_ || !blocked_->parked || closed_) return;
+  Unpark();
+  ProposeBlocked();
+}
+
+void Session::FinishBlocked(const resp::Value& value) {
+  const std::uint64_t seq = blocked_->seq;
+  blocked_.reset();
+  block_timer_.cancel();
+  Complete(seq, value);
+  Answered(/*write=*/true);
+  resume_.cancel();  // Run resumes parsing
+}
+
+}  // namespace cairn::server
