@@ -304,9 +304,9 @@ const std::unordered_map<std::string, const CommandSpec*>& Index() {
 
 resp::Value FlagSet(const CommandSpec& spec) {
   static const std::pair<std::uint32_t, std::string_view> kNames[] = {
-      {kCmdWrite, "write"},   {kCmdReadonly, "readonly"}, {kCmdAdmin, "admin"},
+      {kCmdWrite, "write"},     {kCmdReadonly, "readonly"}, {kCmdAdmin, "admin"},
       {kCmdDenyOom, "denyoom"}, {kCmdNoScript, "noscript"}, {kCmdLoading, "loading"},
-      {kCmdStale, "stale"},   {kCmdFast, "fast"},         {kCmdBlocking, "blocking"}};
+      {kCmdStale, "stale"},     {kCmdFast, "fast"},         {kCmdBlocking, "blocking"}};
   resp::Value set = resp::Value::Set();
   for (const auto& [bit, name] : kNames) {
     if (spec.flags & bit) set.elems.push_back(resp::Value::Simple(name));

@@ -174,8 +174,8 @@ Result<Value> ApplyListWrite(ApplyTxn* txn, const Op& op) {
       CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(key));
       if (r == nullptr) continue;
       if (r->type != kTypeList) return Value::Error(errors::kWrongType);
-      CAIRN_ASSIGN_OR_RETURN(Value element,
-                             ApplyListWrite(txn, Op{OpCode::kLPop, op.flags & kListLeft, 0, 0, {key}}));
+      CAIRN_ASSIGN_OR_RETURN(
+          Value element, ApplyListWrite(txn, Op{OpCode::kLPop, op.flags & kListLeft, 0, 0, {key}}));
       return Value::Array({Value::Bulk(key), std::move(element)});
     }
     return Value::NullArray();

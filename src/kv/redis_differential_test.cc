@@ -404,8 +404,12 @@ class CommandGen {
       }
       case 28:
         if (rng_.OneIn(2)) return {"brpoplpush", TypedKey('l'), TypedKey('l'), BlockTimeout()};
-        return {"blmove", TypedKey('l'), TypedKey('l'), Pick({"left", "RIGHT", "up"}),
-                Pick({"left", "right"}), BlockTimeout()};
+        return {"blmove",
+                TypedKey('l'),
+                TypedKey('l'),
+                Pick({"left", "RIGHT", "up"}),
+                Pick({"left", "right"}),
+                BlockTimeout()};
       case 0:
       case 1:
       case 2:

@@ -41,8 +41,8 @@ void Node::Impl::WakeBlocked(std::string_view entry_bytes) {
   }
 }
 
-void Session::StartBlocking(std::uint64_t seq, std::vector<std::string>& args,
-                            kv::LogEntry entry, std::int64_t timeout_ms) {
+void Session::StartBlocking(std::uint64_t seq, std::vector<std::string>& args, kv::LogEntry entry,
+                            std::int64_t timeout_ms) {
   blocked_ = Blocked{seq, args, std::move(entry), {}, false, false};
   const kv::Op& op = blocked_->entry.ops.at(0);
   if (op.code == kv::OpCode::kLMove) {

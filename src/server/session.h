@@ -54,6 +54,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // For CLIENT TRACKING REDIRECT: a `message __redis__:invalidate [keys]`
   // (null: everything), if this connection subscribed to that channel.
   void PublishInvalidate(const std::vector<std::string>* keys);
+  // An applied entry wrote a key this connection waits on in a blocking
+  // command (blocking.cc): it proposes its pop again.
+  void WakeFromBlock();
 
  private:
   struct Slot {
@@ -186,11 +189,6 @@ class Session : public std::enable_shared_from_this<Session> {
   };
   std::optional<Blocked> blocked_;
   asio::steady_timer block_timer_;
- public:
-  // A write to one of the keys this connection waits on was applied.
-  void WakeFromBlock();
-
- private:
   // Starts a blocking command: proposes it with BlockedAnswer.
   void StartBlocking(std::uint64_t seq, std::vector<std::string>& args, kv::LogEntry entry,
                      std::int64_t timeout_ms);

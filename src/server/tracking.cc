@@ -28,9 +28,7 @@ WrittenSet WrittenKeys(const kv::LogEntry& entry) {
         break;
       case kv::OpCode::kDel:
       case kv::OpCode::kLPopFirst:  // pops from one of its keys
-      case kv::OpCode::kZPopFirst:
-        keys.insert(keys.end(), op.args.begin(), op.args.end());
-        break;
+      case kv::OpCode::kZPopFirst: keys.insert(keys.end(), op.args.begin(), op.args.end()); break;
       default:
         // Every other write names its one key first; reads inside a
         // transaction change nothing.
