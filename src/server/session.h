@@ -197,6 +197,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Park(std::uint64_t answered_index);
   void Unpark();
   void FinishBlocked(const resp::Value& value);
+  // While blocked, Run does not read: this watches the socket instead, so a
+  // client that goes away ends its wait (and is never served a pop), and
+  // what it sends meanwhile waits in the parser.
+  void WatchWhileBlocked();
   // Must a read (or a write) wait for this connection's other kind?
   bool MustWait(bool read) const;
   std::uint64_t commands_ = 0;

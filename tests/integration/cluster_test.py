@@ -375,6 +375,38 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(self.c.client(other).bzpopmax(["z"], timeout=1), (b"z", b"n", 2.0))
         w.rpush("src", "x")
         self.assertEqual(self.c.client(other).blmove("src", "dst", 1, "LEFT", "RIGHT"), b"x")
+        # A waiting client that goes away stops waiting: a later push stays
+        # in the list instead of going to a closed connection.
+        s = socket.create_connection(("127.0.0.1", self.c.resp[follower - 1]), timeout=10)
+        s.sendall(b"BLPOP gone 0\r\n")
+        deadline = time.monotonic() + 10
+        while blocked(follower) < 1:
+            self.assertLess(time.monotonic(), deadline, "the client never blocked")
+            time.sleep(0.01)
+        s.close()
+        deadline = time.monotonic() + 10
+        while blocked(follower) > 0:
+            self.assertLess(time.monotonic(), deadline, "a closed client stayed blocked")
+            time.sleep(0.01)
+        self.assertEqual(w.rpush("gone", "kept"), 1)
+        self.assertEqual(retry(lambda: self.c.client(follower).lrange("gone", 0, -1)), [b"kept"])
+        # What a waiting client sends meanwhile is served after its pop.
+        s = socket.create_connection(("127.0.0.1", self.c.resp[follower - 1]), timeout=10)
+        s.sendall(b"BLPOP p 0\r\n")
+        deadline = time.monotonic() + 10
+        while blocked(follower) < 1:
+            self.assertLess(time.monotonic(), deadline, "the client never blocked")
+            time.sleep(0.01)
+        s.sendall(b"PING\r\n")
+        self.assertEqual(w.rpush("p", "v"), 1)
+        want = b"*2\r\n$1\r\np\r\n$1\r\nv\r\n+PONG\r\n"
+        got = b""
+        while len(got) < len(want):
+            chunk = s.recv(4096)
+            self.assertTrue(chunk, "connection closed")
+            got += chunk
+        self.assertEqual(got, want)
+        s.close()
         # Inside MULTI a blocking command does not wait: nil.
         pipe = self.c.client(follower).pipeline(transaction=True)
         pipe.blpop(["nothing"], timeout=0)
