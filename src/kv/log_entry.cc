@@ -22,22 +22,7 @@ Status Bad(const char* what) { return Status::Corruption(what); }
 
 // A sorted-set op's min and max (args[1], args[2]) as `by` reads them.
 bool ZRangeArgsOk(const Op& op, std::uint32_t by) {
-  if (op.args.size() != 3) return false;
-  switch (by) {
-    case kZByRank: {
-      std::int64_t v = 0;
-      return ParseStrictInt64(op.args[1], &v) && ParseStrictInt64(op.args[2], &v);
-    }
-    case kZByScore: {
-      ScoreRange r;
-      return ParseScoreRange(op.args[1], op.args[2], &r);
-    }
-    case kZByLex: {
-      LexRange r;
-      return ParseLexRange(op.args[1], op.args[2], &r);
-    }
-    default: return false;
-  }
+  return op.args.size() == 3 && CheckZRangeBounds(op.args[1], op.args[2], by).ok();
 }
 
 // kZStore's and kZCombine's args from `first`: num keys, then num weights

@@ -775,28 +775,9 @@ Result<Op> ZPop(const Args& a, std::uint32_t flags) {
   return op;
 }
 
-// min and max of a range as `by` reads them, or the error Redis gives.
-Status CheckZRange(const std::string& min, const std::string& max, std::uint32_t by) {
-  switch (by) {
-    case kZByScore: {
-      ScoreRange r;
-      return ParseScoreRange(min, max, &r) ? Status::Ok() : Err(errors::kMinMaxNotFloat);
-    }
-    case kZByLex: {
-      LexRange r;
-      return ParseLexRange(min, max, &r) ? Status::Ok() : Err(errors::kMinMaxNotLex);
-    }
-    default: {
-      std::int64_t v = 0;
-      return ParseStrictInt64(min, &v) && ParseStrictInt64(max, &v) ? Status::Ok()
-                                                                    : Err(errors::kNotInteger);
-    }
-  }
-}
-
 // key min max, for ZCOUNT, ZLEXCOUNT and the ZREMRANGEBY* commands.
 Result<Op> ZRangeOp(OpCode code, const Args& a, std::uint32_t by, std::uint32_t flags) {
-  CAIRN_RETURN_IF_ERROR(CheckZRange(a[2], a[3], by));
+  CAIRN_RETURN_IF_ERROR(CheckZRangeBounds(a[2], a[3], by));
   Op op = Make(code, a, 1, 4);
   op.flags = flags;
   return op;
@@ -840,7 +821,7 @@ Result<Op> ZRangeGeneric(const Args& a, int by, bool rev, bool order_preset, boo
   Op op = Make(OpCode::kZRange, a, 1, 4);
   // Reversed score and lex ranges are written max first.
   if (rev && by != kZByRank) std::swap(op.args[1], op.args[2]);
-  CAIRN_RETURN_IF_ERROR(CheckZRange(op.args[1], op.args[2], static_cast<std::uint32_t>(by)));
+  CAIRN_RETURN_IF_ERROR(CheckZRangeBounds(op.args[1], op.args[2], static_cast<std::uint32_t>(by)));
   op.flags = static_cast<std::uint32_t>(by) | (rev ? kZRev : 0) | (with_scores ? kZWithScores : 0);
   op.num = offset;
   op.num2 = limit;
@@ -993,6 +974,25 @@ std::optional<std::int64_t> BlockingTimeoutMs(const Args& args) {
   std::int64_t ms = 0;
   if (!ParseBlockingTimeout(args.back(), &ms).ok()) return std::nullopt;
   return ms;
+}
+
+Status CheckZRangeBounds(std::string_view min, std::string_view max, std::uint32_t by) {
+  switch (by) {
+    case kZByRank: {
+      std::int64_t v = 0;
+      return ParseStrictInt64(min, &v) && ParseStrictInt64(max, &v) ? Status::Ok()
+                                                                    : Err(errors::kNotInteger);
+    }
+    case kZByScore: {
+      ScoreRange r;
+      return ParseScoreRange(min, max, &r) ? Status::Ok() : Err(errors::kMinMaxNotFloat);
+    }
+    case kZByLex: {
+      LexRange r;
+      return ParseLexRange(min, max, &r) ? Status::Ok() : Err(errors::kMinMaxNotLex);
+    }
+    default: return Err(errors::kSyntax);
+  }
 }
 
 bool ParseLongDouble(std::string_view s, long double* out) {

@@ -32,6 +32,9 @@ bool ParseLongDouble(std::string_view s, long double* out);
 // zeros, so 10.5 + 0.1 is "10.6".
 std::string FormatLongDouble(long double v);
 
+// A sorted-set range's min and max as `by` (kZByRank, kZByScore, kZByLex)
+// reads them, or the error Redis gives for them.
+Status CheckZRangeBounds(std::string_view min, std::string_view max, std::uint32_t by);
 // A blocking command's timeout (BLPOP ... timeout): seconds, fractions
 // allowed, 0 = forever, with Redis 7.0's errors. Milliseconds in *ms.
 Status ParseBlockingTimeout(std::string_view text, std::int64_t* ms);

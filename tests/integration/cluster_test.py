@@ -123,6 +123,16 @@ class Cluster:
         return "\n".join(out)
 
 
+def resp3_connection(port):
+    """A raw socket that has said HELLO 3 and read the reply."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(b"HELLO 3\r\n")
+    got = b""
+    while b"proto" not in got or not got.endswith(b"\r\n"):
+        got += s.recv(4096)
+    return s
+
+
 def retry(fn, timeout_s=15.0):
     """Runs fn until it stops raising a retryable error (TRYAGAIN, connection)."""
     deadline = time.monotonic() + timeout_s
@@ -226,11 +236,7 @@ class ClusterTest(unittest.TestCase):
         for i in range(1, 4):
             check(i)
         # RESP3: HGETALL is a map.
-        s = socket.create_connection(("127.0.0.1", self.c.resp[leader - 1]), timeout=10)
-        s.sendall(b"HELLO 3\r\n")
-        got = b""
-        while b"proto" not in got or not got.endswith(b"\r\n"):
-            got += s.recv(4096)
+        s = resp3_connection(self.c.resp[leader - 1])
         s.sendall(b"HGETALL user:2\r\n")
         got = b""
         while not got.endswith(b"grace\r\n"):
@@ -319,11 +325,7 @@ class ClusterTest(unittest.TestCase):
         # RESP3 through the follower: ZPOPMAX with a count answers pairs, and
         # the score is a double.
         w.zadd("board", {"fay": 3})
-        s = socket.create_connection(("127.0.0.1", self.c.resp[follower - 1]), timeout=10)
-        s.sendall(b"HELLO 3\r\n")
-        got = b""
-        while b"proto" not in got or not got.endswith(b"\r\n"):
-            got += s.recv(4096)
+        s = resp3_connection(self.c.resp[follower - 1])
         s.sendall(b"ZPOPMAX board 1\r\nZSCORE board bob\r\n")
         want = b"*1\r\n*2\r\n$3\r\nann\r\n,30\r\n,25.5\r\n"
         got = b""
@@ -360,10 +362,7 @@ class ClusterTest(unittest.TestCase):
         def blocked(node):
             return int(self.c.client(node).info("clients")["blocked_clients"])
 
-        deadline = time.monotonic() + 10
-        while blocked(follower) + blocked(other) < 2:
-            self.assertLess(time.monotonic(), deadline, "the waiters never blocked")
-            time.sleep(0.01)
+        wait_until(lambda: blocked(follower) + blocked(other) >= 2, 10, "both waiters to block")
         self.assertEqual(w.lpush("jobs", "j1", "j2"), 2)
         for t in threads:
             t.join(timeout=30)
@@ -379,24 +378,15 @@ class ClusterTest(unittest.TestCase):
         # in the list instead of going to a closed connection.
         s = socket.create_connection(("127.0.0.1", self.c.resp[follower - 1]), timeout=10)
         s.sendall(b"BLPOP gone 0\r\n")
-        deadline = time.monotonic() + 10
-        while blocked(follower) < 1:
-            self.assertLess(time.monotonic(), deadline, "the client never blocked")
-            time.sleep(0.01)
+        wait_until(lambda: blocked(follower) >= 1, 10, "the client to block")
         s.close()
-        deadline = time.monotonic() + 10
-        while blocked(follower) > 0:
-            self.assertLess(time.monotonic(), deadline, "a closed client stayed blocked")
-            time.sleep(0.01)
+        wait_until(lambda: blocked(follower) == 0, 10, "the closed client to stop waiting")
         self.assertEqual(w.rpush("gone", "kept"), 1)
         self.assertEqual(retry(lambda: self.c.client(follower).lrange("gone", 0, -1)), [b"kept"])
         # What a waiting client sends meanwhile is served after its pop.
         s = socket.create_connection(("127.0.0.1", self.c.resp[follower - 1]), timeout=10)
         s.sendall(b"BLPOP p 0\r\n")
-        deadline = time.monotonic() + 10
-        while blocked(follower) < 1:
-            self.assertLess(time.monotonic(), deadline, "the client never blocked")
-            time.sleep(0.01)
+        wait_until(lambda: blocked(follower) >= 1, 10, "the client to block")
         s.sendall(b"PING\r\n")
         self.assertEqual(w.rpush("p", "v"), 1)
         want = b"*2\r\n$1\r\np\r\n$1\r\nv\r\n+PONG\r\n"
