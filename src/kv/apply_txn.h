@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/random.h"
 #include "kv/state_machine.h"
 
 namespace cairn::kv {
@@ -23,6 +24,12 @@ class ApplyTxn {
   std::int64_t clock_ms() const { return clock_ms_; }
   // A group's next member may carry a later time (never an earlier one).
   void set_clock_ms(std::int64_t clock_ms) { clock_ms_ = clock_ms; }
+  // A seed for the entry's next random read (SRANDMEMBER...): from the
+  // index and a count, so every replica draws alike.
+  std::uint64_t NextDrawSeed() {
+    std::uint64_t mix = index_ ^ (++draws_ * 0x9e3779b97f4a7c15ULL);
+    return SplitMix64(mix);
+  }
 
   // The key's record if it is live at the replicated clock.
   Result<std::optional<Record>> Live(const std::string& key);
@@ -68,6 +75,7 @@ class ApplyTxn {
   const Engine* engine_;
   std::uint64_t index_;
   std::int64_t clock_ms_;
+  std::uint64_t draws_ = 0;
   bool cleared_ = false;
   // Unordered: commit order does not matter (distinct keys, set-like index).
   std::unordered_map<std::string, Slot> slots_;

@@ -7,6 +7,7 @@
 #include "kv/errors.h"
 #include "kv/glob.h"
 #include "kv/parse.h"
+#include "kv/random_draw.h"
 
 namespace cairn::kv {
 namespace {
@@ -188,6 +189,12 @@ Value ReadHash(const Op& op, const Record* rec) {
       return out;
     }
     case OpCode::kHScan: return ReadHScan(op, rec);
+    case OpCode::kHRandField: {
+      const HashFields fields = rec != nullptr ? DecodeHash(rec->value) : HashFields();
+      return RandomReply(
+          op, fields.size(), [&](std::size_t i) { return Value::Bulk(fields[i].first); },
+          [&](std::size_t i) { return Value::Bulk(fields[i].second); });
+    }
     default: break;
   }
   return Value::Error("ERR not a hash read command");

@@ -168,15 +168,21 @@ Value PositionsOf(const Op& op, const ListElements& list, bool exists) {
 Result<Value> ApplyListWrite(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kLMove) return ApplyLMove(txn, op);
   if (op.code == OpCode::kLPopFirst) {
-    // Redis's BLPOP: the keys in order, WRONGTYPE at the first that holds
-    // another type, else one element from the first list.
+    // Redis's BLPOP and LMPOP: the keys in order, WRONGTYPE at the first
+    // that holds another type, else one element from the first list
+    // ([key, element]), or up to num with kMPop ([key, [elements]]).
+    const bool mpop = op.flags & kMPop;
     for (const std::string& key : op.args) {
       CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(key));
       if (r == nullptr) continue;
       if (r->type != kTypeList) return Value::Error(errors::kWrongType);
-      CAIRN_ASSIGN_OR_RETURN(
-          Value element, ApplyListWrite(txn, Op{OpCode::kLPop, op.flags & kListLeft, 0, 0, {key}}));
-      return Value::Array({Value::Bulk(key), std::move(element)});
+      Op pop{OpCode::kLPop, op.flags & kListLeft, 0, 0, {key}};
+      if (mpop) {
+        pop.flags |= kListCount;
+        pop.num = op.num;
+      }
+      CAIRN_ASSIGN_OR_RETURN(Value popped, ApplyListWrite(txn, pop));
+      return Value::Array({Value::Bulk(key), std::move(popped)});
     }
     return Value::NullArray();
   }

@@ -32,9 +32,14 @@ bool ZCombineOk(const Op& op, std::size_t first, bool store) {
   if ((f & ~kZCombineFlagsAll) != 0 || (f & 3) > kSetDiff || (f & kZAggMin && f & kZAggMax)) {
     return false;
   }
-  if (store && (f & kZCombineWithScores)) return false;
+  if (store && (f & (kZCombineWithScores | kZCombineCard))) return false;
   if ((f & kZBadOption) && ((f & (kZWeights | kZAggMin | kZAggMax | kZCombineWithScores)) ||
-                            (op.num2 != 0 && op.num2 != 1))) {
+                            op.num2 < 0 || op.num2 > 2)) {
+    return false;
+  }
+  if ((f & kZCombineCard) &&
+      ((f & 3) != kSetInter || (f & (kZWeights | kZAggMin | kZAggMax | kZCombineWithScores)) ||
+       op.num2 < 0)) {
     return false;
   }
   if (op.num < 1 || static_cast<std::uint64_t>(op.num) > op.args.size()) return false;
@@ -119,7 +124,10 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kZLexCount:
     case OpCode::kZRange:
     case OpCode::kZScan:
-    case OpCode::kZCombine: return true;
+    case OpCode::kZCombine:
+    case OpCode::kSRandMember:
+    case OpCode::kHRandField:
+    case OpCode::kZRandMember: return true;
     default:
       return false;
   }
@@ -143,7 +151,20 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       case OpCode::kSMIsMember: return check(op.flags == 0 && n >= 2);
       case OpCode::kSCard:
       case OpCode::kSMembers: return check(op.flags == 0 && n == 1);
-      case OpCode::kSCombine: return check(op.flags <= kSetDiff && n >= 1);
+      case OpCode::kSCombine:
+        return check(n >= 1 &&
+                     (op.flags <= kSetDiff || (op.flags == (kSetInter | kSetCard) && op.num >= 0)));
+      case OpCode::kSRandMember:
+      case OpCode::kHRandField:
+      case OpCode::kZRandMember: {
+        // The seed is the state machine's to draw: never in the log.
+        const std::uint32_t allowed =
+            op.code == OpCode::kSRandMember ? kRandCount : kRandCount | kRandWith;
+        const bool count_ok = (op.flags & kRandCount)
+                                  ? op.num >= -kRandCountMax && op.num <= kRandCountMax
+                                  : op.num == 0 && !(op.flags & kRandWith);
+        return check(n == 1 && (op.flags & ~allowed) == 0 && count_ok && op.num2 == 0);
+      }
       case OpCode::kLLen:
       case OpCode::kLRange: return check(op.flags == 0 && n == 1);
       case OpCode::kLIndex: return check((op.flags & ~kListBadIndex) == 0 && n == 1);
@@ -222,8 +243,13 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kZRem: return check(n >= 2 && op.flags == 0);
     case OpCode::kZPop: return check(n == 1 && (op.flags & ~kZMax) == 0 && op.num >= -1);
     case OpCode::kZStore: return check(ZCombineOk(op, 1, true));
-    case OpCode::kLPopFirst: return check(n >= 1 && (op.flags & ~kListLeft) == 0);
-    case OpCode::kZPopFirst: return check(n >= 1 && (op.flags & ~kZMax) == 0);
+    // kMPop's count is at least 1; without kMPop there is none.
+    case OpCode::kLPopFirst:
+      return check(n >= 1 && (op.flags & ~(kListLeft | kMPop)) == 0 &&
+                   ((op.flags & kMPop) ? op.num >= 1 : op.num == 0));
+    case OpCode::kZPopFirst:
+      return check(n >= 1 && (op.flags & ~(kZMax | kMPop)) == 0 &&
+                   ((op.flags & kMPop) ? op.num >= 1 : op.num == 0));
     case OpCode::kZRangeStore: {
       if (n != 4) return Bad("kv entry: malformed op");
       Op range = op;

@@ -62,6 +62,7 @@ enum class OpCode : std::uint8_t {
   // array if none does (the connection then waits). args: key...; flags kListLeft
   kLPopFirst = 39,
   kZPopFirst = 40,  // BZPOPMIN / BZPOPMAX, the same way; flags kZMax
+  // (LMPOP / BLMPOP and ZMPOP / BZMPOP are ops 39 and 40 with kMPop.)
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -106,13 +107,19 @@ enum class OpCode : std::uint8_t {
   kZRange = 102,
   kZScan = 103,     // as kHScan
   kZCombine = 104,  // args: key... [weight...]; as kZStore, plus kZCombineWithScores
+  // SRANDMEMBER / HRANDFIELD / ZRANDMEMBER: args: key; num: count if
+  // kRandCount (negative: repeats allowed); flags kRand*. num2 is the seed the
+  // state machine draws with (0 in a parsed op or a log entry).
+  kSRandMember = 105,
+  kHRandField = 106,
+  kZRandMember = 107,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
 // The hash commands (kv/hash_ops.cc), reads and writes.
 inline bool IsHashOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 17 && c <= 20) || (c >= 77 && c <= 85);
+  return (c >= 17 && c <= 20) || (c >= 77 && c <= 85) || c == 106;
 }
 // The list commands (kv/list_ops.cc), reads and writes.
 inline bool IsListOp(OpCode code) {
@@ -122,12 +129,17 @@ inline bool IsListOp(OpCode code) {
 // The sorted-set commands (kv/zset_ops.cc), reads and writes.
 inline bool IsZSetOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 33 && c <= 38) || c == 40 || (c >= 96 && c <= 104);
+  return (c >= 33 && c <= 38) || c == 40 || (c >= 96 && c <= 104) || c == 107;
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 21 && c <= 25) || (c >= 86 && c <= 91);
+  return (c >= 21 && c <= 25) || (c >= 86 && c <= 91) || c == 105;
+}
+// The reads whose answer is a random draw: the state machine seeds them.
+inline bool IsRandomRead(OpCode code) {
+  return code == OpCode::kSRandMember || code == OpCode::kHRandField ||
+         code == OpCode::kZRandMember;
 }
 
 // Flags of kSet.
@@ -156,11 +168,22 @@ inline constexpr std::uint32_t kListToLeft = 2;  // LMOVE ... LEFT: push onto th
 // LSET / LINDEX with an index that is not an integer: Redis reports it only
 // after finding the list, so the error travels in the op.
 inline constexpr std::uint32_t kListBadIndex = 4;
+// LMPOP / BLMPOP (kLPopFirst) and ZMPOP / BZMPOP (kZPopFirst): up to num
+// elements from the first non-empty key, replied as [key, [elements]].
+inline constexpr std::uint32_t kMPop = 2;
 // Flags of kSPop, kSStore and kSCombine.
 inline constexpr std::uint32_t kSPopCount = 1;  // SPOP key count: reply a set, not one member
 inline constexpr std::uint32_t kSetInter = 0;   // SINTER / SINTERSTORE
 inline constexpr std::uint32_t kSetUnion = 1;   // SUNION / SUNIONSTORE
 inline constexpr std::uint32_t kSetDiff = 2;    // SDIFF / SDIFFSTORE
+// SINTERCARD (kSCombine, with kSetInter): reply the count, at most num if num > 0.
+inline constexpr std::uint32_t kSetCard = 4;
+// Flags of the random reads.
+inline constexpr std::uint32_t kRandCount = 1;  // a count was given: reply an array
+inline constexpr std::uint32_t kRandWith = 2;   // WITHVALUES / WITHSCORES
+// A count beyond this many elements is refused: Redis would build the whole
+// reply (SRANDMEMBER key -10000000000 asks for 10^10 elements).
+inline constexpr std::int64_t kRandCountMax = 10'000'000;
 // Flags of kZAdd (ZINCRBY is ZADD ... INCR).
 inline constexpr std::uint32_t kZAddNx = 1;
 inline constexpr std::uint32_t kZAddXx = 2;
@@ -188,7 +211,10 @@ inline constexpr std::uint32_t kZWeights = 16;  // the last `num` args are the w
 // Redis checks the keys' types first, so the error travels in the op.
 inline constexpr std::uint32_t kZBadOption = 32;
 inline constexpr std::uint32_t kZCombineWithScores = 64;
-inline constexpr std::uint32_t kZCombineFlagsAll = 127;
+// ZINTERCARD (kZCombine, with kSetInter): reply the count, at most num2 if
+// num2 > 0. With kZBadOption, num2 2 means a LIMIT that is not a count.
+inline constexpr std::uint32_t kZCombineCard = 128;
+inline constexpr std::uint32_t kZCombineFlagsAll = 255;
 // Flags of kRename, kCopy and kGetEx.
 inline constexpr std::uint32_t kRenameNx = 1;      // RENAMENX: only if the destination is absent
 inline constexpr std::uint32_t kCopyReplace = 1;   // COPY ... REPLACE

@@ -609,6 +609,57 @@ Result<Op> BRPopLPush(const Args& a, std::int64_t now_ms) {
   return RPopLPush(a, now_ms);
 }
 
+namespace {
+
+// LMPOP / ZMPOP numkeys key... LEFT|RIGHT (MIN|MAX) [COUNT count], and the
+// blocking forms with a timeout before numkeys. Redis 7.0 checks numkeys,
+// the side, COUNT and only then the timeout, each with its own message.
+Result<Op> MPopGeneric(const Args& a, OpCode code, bool blocking) {
+  const std::size_t numkeys_at = blocking ? 2 : 1;
+  std::int64_t n = 0;
+  if (!ParseStrictInt64(a[numkeys_at], &n) || n < 1) {
+    return Err("ERR numkeys should be greater than 0");
+  }
+  const std::size_t first = numkeys_at + 1;
+  if (n >= static_cast<std::int64_t>(a.size() - first)) return Err(errors::kSyntax);
+  const std::size_t where_at = first + static_cast<std::size_t>(n);
+  Op op = Make(code, a, first, where_at);
+  op.flags = kMPop;
+  const std::string& where = a[where_at];
+  if (code == OpCode::kLPopFirst) {
+    bool left = false;
+    if (!Side(where, &left)) return Err(errors::kSyntax);
+    if (left) op.flags |= kListLeft;
+  } else if (Is(where, "max")) {
+    op.flags |= kZMax;
+  } else if (!Is(where, "min")) {
+    return Err(errors::kSyntax);
+  }
+  op.num = -1;
+  for (std::size_t j = where_at + 1; j < a.size(); ++j) {
+    if (op.num == -1 && Is(a[j], "count") && j + 1 < a.size()) {
+      if (!ParseStrictInt64(a[++j], &op.num) || op.num < 1) {
+        return Err("ERR count should be greater than 0");
+      }
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  if (op.num == -1) op.num = 1;
+  if (blocking) {
+    std::int64_t ms = 0;
+    CAIRN_RETURN_IF_ERROR(ParseBlockingTimeout(a[1], &ms));
+  }
+  return op;
+}
+
+}  // namespace
+
+Result<Op> LMPop(const Args& a, std::int64_t) { return MPopGeneric(a, OpCode::kLPopFirst, false); }
+Result<Op> BLMPop(const Args& a, std::int64_t) { return MPopGeneric(a, OpCode::kLPopFirst, true); }
+Result<Op> ZMPop(const Args& a, std::int64_t) { return MPopGeneric(a, OpCode::kZPopFirst, false); }
+Result<Op> BZMPop(const Args& a, std::int64_t) { return MPopGeneric(a, OpCode::kZPopFirst, true); }
+
 Result<Op> LLen(const Args& a, std::int64_t) { return KeysOp(OpCode::kLLen, a); }
 
 // LPOS key element [RANK rank] [COUNT n] [MAXLEN len]: every option is
@@ -700,6 +751,72 @@ Op Combined(OpCode code, std::uint32_t how, const Args& a) {
   return op;
 }
 }  // namespace
+
+// SINTERCARD numkeys key... [LIMIT limit]: Redis 7.0 checks the options
+// before the keys.
+Result<Op> SInterCard(const Args& a, std::int64_t) {
+  std::int64_t n = 0;
+  if (!ParseStrictInt64(a[1], &n) || n < 1) return Err("ERR numkeys should be greater than 0");
+  if (n > static_cast<std::int64_t>(a.size() - 2)) {
+    return Err("ERR Number of keys can't be greater than number of args");
+  }
+  const std::size_t end = 2 + static_cast<std::size_t>(n);
+  Op op = Make(OpCode::kSCombine, a, 2, end);
+  op.flags = kSetInter | kSetCard;
+  for (std::size_t j = end; j < a.size(); ++j) {
+    if (Is(a[j], "limit") && j + 1 < a.size()) {
+      if (!ParseStrictInt64(a[++j], &op.num) || op.num < 0) {
+        return Err("ERR LIMIT can't be negative");
+      }
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  return op;
+}
+
+namespace {
+
+// SRANDMEMBER key [count], HRANDFIELD key [count [WITHVALUES]], ZRANDMEMBER
+// key [count [WITHSCORES]], with Redis 7.0's checks: the count before the
+// key (before a surplus argument, except in SRANDMEMBER), and a count that
+// doubles (with values) within half the range.
+Result<Op> RandGeneric(const Args& a, OpCode code, const char* with) {
+  Op op = Make(code, a, 1, 2);
+  if (a.size() < 3) return op;
+  if (with == nullptr && a.size() > 3) return Err(errors::kSyntax);  // SRANDMEMBER: first
+  if (!ParseStrictInt64(a[2], &op.num)) return Err(errors::kNotInteger);
+  if (op.num == kMin) {  // Redis 7.0's words, as its getRangeLongFromObjectOrReply has them
+    return Err(
+        "ERR value is out of range, value must between -9223372036854775807 and "
+        "9223372036854775807");
+  }
+  op.flags = kRandCount;
+  if (with == nullptr ? a.size() > 3 : a.size() > 4 || (a.size() == 4 && !Is(a[3], with))) {
+    return Err(errors::kSyntax);
+  }
+  if (a.size() == 4) {
+    op.flags |= kRandWith;
+    if (op.num < -kMax / 2 || op.num > kMax / 2) return Err("ERR value is out of range");
+  }
+  // A positive count is bounded by the key's size; a negative one is not.
+  if (op.num < -kRandCountMax) {
+    return Err("ERR count is out of range: Cairn draws at most 10000000 elements in one call");
+  }
+  return op;
+}
+
+}  // namespace
+
+Result<Op> SRandMember(const Args& a, std::int64_t) {
+  return RandGeneric(a, OpCode::kSRandMember, nullptr);
+}
+Result<Op> HRandField(const Args& a, std::int64_t) {
+  return RandGeneric(a, OpCode::kHRandField, "withvalues");
+}
+Result<Op> ZRandMember(const Args& a, std::int64_t) {
+  return RandGeneric(a, OpCode::kZRandMember, "withscores");
+}
 
 Result<Op> SInter(const Args& a, std::int64_t) { return Combined(OpCode::kSCombine, kSetInter, a); }
 Result<Op> SUnion(const Args& a, std::int64_t) { return Combined(OpCode::kSCombine, kSetUnion, a); }
@@ -833,7 +950,7 @@ Result<Op> ZRangeGeneric(const Args& a, int by, bool rev, bool order_preset, boo
 // [WITHSCORES] (ZDIFF takes neither WEIGHTS nor AGGREGATE). Redis 7.0's
 // zunionInterDiffGenericCommand checks numkeys, then the keys' types, then
 // the options: a bad option travels in the op (kZBadOption).
-Result<Op> ZCombineGeneric(const Args& a, std::uint32_t how, bool store) {
+Result<Op> ZCombineGeneric(const Args& a, std::uint32_t how, bool store, bool card = false) {
   const std::size_t numkeys_at = store ? 2 : 1;
   std::int64_t n = 0;
   if (!ParseStrictInt64(a[numkeys_at], &n)) return Err(errors::kNotInteger);
@@ -852,6 +969,7 @@ Result<Op> ZCombineGeneric(const Args& a, std::uint32_t how, bool store) {
   op.args.insert(op.args.end(), a.begin() + static_cast<std::ptrdiff_t>(first),
                  a.begin() + static_cast<std::ptrdiff_t>(first + keys));
   std::vector<std::string> weights;
+  if (card) op.flags |= kZCombineCard;
   auto bad = [&](std::int64_t which) {
     op.flags = (op.flags & ~(kZAggMin | kZAggMax | kZCombineWithScores)) | kZBadOption;
     op.num2 = which;
@@ -859,7 +977,12 @@ Result<Op> ZCombineGeneric(const Args& a, std::uint32_t how, bool store) {
   };
   for (std::size_t j = first + keys; j < a.size();) {
     const std::size_t remaining = a.size() - j;
-    if (how != kSetDiff && remaining >= keys + 1 && Is(a[j], "weights")) {
+    if (card) {
+      // ZINTERCARD: only LIMIT, after the keys' types (so it travels too).
+      if (remaining < 2 || !Is(a[j], "limit")) return bad(0);
+      if (!ParseStrictInt64(a[j + 1], &op.num2) || op.num2 < 0) return bad(2);
+      j += 2;
+    } else if (how != kSetDiff && remaining >= keys + 1 && Is(a[j], "weights")) {
       weights.clear();
       for (++j; weights.size() < keys; ++j) {
         double w = 0;
@@ -896,6 +1019,9 @@ Result<Op> ZUnionStore(const Args& a, std::int64_t) { return ZCombineGeneric(a, 
 Result<Op> ZInterStore(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetInter, true); }
 Result<Op> ZDiffStore(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetDiff, true); }
 Result<Op> ZUnion(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetUnion, false); }
+Result<Op> ZInterCard(const Args& a, std::int64_t) {
+  return ZCombineGeneric(a, kSetInter, false, /*card=*/true);
+}
 Result<Op> ZInter(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetInter, false); }
 Result<Op> ZDiff(const Args& a, std::int64_t) { return ZCombineGeneric(a, kSetDiff, false); }
 
@@ -971,8 +1097,10 @@ std::optional<std::int64_t> BlockingTimeoutMs(const Args& args) {
   if (args.empty()) return std::nullopt;
   const CommandSpec* spec = FindCommand(args[0]);
   if (spec == nullptr || !(spec->flags & kCmdBlocking) || args.size() < 2) return std::nullopt;
+  // BLMPOP and BZMPOP name the timeout first; the others last.
+  const bool first = spec->name == "blmpop" || spec->name == "bzmpop";
   std::int64_t ms = 0;
-  if (!ParseBlockingTimeout(args.back(), &ms).ok()) return std::nullopt;
+  if (!ParseBlockingTimeout(first ? args[1] : args.back(), &ms).ok()) return std::nullopt;
   return ms;
 }
 

@@ -39,7 +39,8 @@ Status CheckZRangeBounds(std::string_view min, std::string_view max, std::uint32
 // allowed, 0 = forever, with Redis 7.0's errors. Milliseconds in *ms.
 Status ParseBlockingTimeout(std::string_view text, std::int64_t* ms);
 // The timeout of a blocking command (kCmdBlocking: BLPOP, BRPOP, BLMOVE,
-// BRPOPLPUSH, BZPOPMIN, BZPOPMAX), its last argument; nullopt for any other
+// BRPOPLPUSH, BZPOPMIN, BZPOPMAX: the last argument; BLMPOP, BZMPOP: the
+// first); nullopt for any other
 // command or a timeout that does not parse.
 std::optional<std::int64_t> BlockingTimeoutMs(const Args& args);
 
@@ -158,6 +159,15 @@ Result<Op> ZUnionStore(const Args& a, std::int64_t now_ms);
 Result<Op> ZInterStore(const Args& a, std::int64_t now_ms);
 Result<Op> ZDiffStore(const Args& a, std::int64_t now_ms);
 Result<Op> ZUnion(const Args& a, std::int64_t now_ms);
+Result<Op> ZInterCard(const Args& a, std::int64_t now_ms);
+Result<Op> LMPop(const Args& a, std::int64_t now_ms);
+Result<Op> BLMPop(const Args& a, std::int64_t now_ms);
+Result<Op> ZMPop(const Args& a, std::int64_t now_ms);
+Result<Op> BZMPop(const Args& a, std::int64_t now_ms);
+Result<Op> SInterCard(const Args& a, std::int64_t now_ms);
+Result<Op> SRandMember(const Args& a, std::int64_t now_ms);
+Result<Op> HRandField(const Args& a, std::int64_t now_ms);
+Result<Op> ZRandMember(const Args& a, std::int64_t now_ms);
 Result<Op> ZInter(const Args& a, std::int64_t now_ms);
 Result<Op> ZDiff(const Args& a, std::int64_t now_ms);
 Result<Op> ZRangeStore(const Args& a, std::int64_t now_ms);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <deque>
 
+#include "common/random.h"
 #include "kv/apply_txn.h"
 #include "kv/coding.h"
 #include "kv/errors.h"
@@ -14,7 +15,16 @@ namespace cairn::kv {
 using resp::Value;
 
 resp::Value StateMachine::Read(const Op& op, std::int64_t read_time_ms) const {
-  return ReadOp(op, std::max(read_time_ms, applied_.clock_ms));
+  const std::int64_t time_ms = std::max(read_time_ms, applied_.clock_ms);
+  if (IsRandomRead(op.code)) {
+    // Each draw gets its own seed: a client sampling in a loop must not see
+    // the same answer twice in a row.
+    Op seeded = op;
+    std::uint64_t mix = applied_.index ^ (++random_reads_ * 0x9e3779b97f4a7c15ULL);
+    seeded.num2 = static_cast<std::int64_t>(SplitMix64(mix));
+    return ReadOp(seeded, time_ms);
+  }
+  return ReadOp(op, time_ms);
 }
 
 namespace {

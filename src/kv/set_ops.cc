@@ -9,6 +9,7 @@
 #include "kv/apply_txn.h"
 #include "kv/errors.h"
 #include "kv/glob.h"
+#include "kv/random_draw.h"
 
 namespace cairn::kv {
 namespace {
@@ -209,9 +210,13 @@ Result<Value> ApplySetWrite(ApplyTxn* txn, const Op& op) {
 Value ReadSet(const Op& op, const std::function<Result<const Record*>(const std::string&)>& load) {
   if (op.code == OpCode::kSCombine) {
     SetMembers result;
-    Result<Value> error = Combine(op.args, 0, op.flags, load, &result);
+    Result<Value> error = Combine(op.args, 0, op.flags & ~kSetCard, load, &result);
     if (!error.ok()) return Value::Error("ERR storage: " + error.status().ToString());
     if (error->is_error()) return std::move(*error);
+    if (op.flags & kSetCard) {  // SINTERCARD
+      const auto n = static_cast<std::int64_t>(result.size());
+      return Value::Int(op.num > 0 ? std::min(n, op.num) : n);
+    }
     return SetReply(std::move(result));
   }
   Result<const Record*> loaded = load(op.args[0]);
@@ -231,6 +236,9 @@ Value ReadSet(const Op& op, const std::function<Result<const Record*>(const std:
     case OpCode::kSCard: return Value::Int(static_cast<std::int64_t>(members.size()));
     case OpCode::kSMembers: return SetReply(std::move(members));
     case OpCode::kSScan: return ScanReply(op, rec);
+    case OpCode::kSRandMember:
+      return RandomReply(
+          op, members.size(), [&](std::size_t i) { return Value::Bulk(members[i]); }, nullptr);
     default: break;
   }
   return Value::Error("ERR not a set read command");

@@ -123,6 +123,8 @@ class StateMachine {
 
   std::unique_ptr<Engine> engine_;
   AppliedState applied_;
+  // How many random reads Read has served: part of each one's seed.
+  mutable std::uint64_t random_reads_ = 0;
   // Mirrors the expiries stored in the engine after each Apply.
   ExpiryIndex expiry_;
   // Apply decodes into these, reusing their memory (kv::DecodeInto), so a

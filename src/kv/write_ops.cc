@@ -212,7 +212,17 @@ Result<Value> ApplyIncrByFloat(ApplyTxn* txn, const Op& op) {
 }
 
 // A key read inside a transaction: sees the transaction's earlier writes.
+// A random read draws from the entry's index and its place in the entry, so
+// every replica computes the same reply.
 Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
+  if (IsRandomRead(op.code)) {
+    Op seeded = op;
+    seeded.num2 = static_cast<std::int64_t>(txn->NextDrawSeed());
+    CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
+    if (op.code == OpCode::kHRandField) return ReadHash(seeded, r);
+    if (op.code == OpCode::kZRandMember) return ReadZSet(seeded, r);
+    return ReadSet(seeded, [r](const std::string&) -> Result<const Record*> { return r; });
+  }
   if (op.code == OpCode::kExists || op.code == OpCode::kMGet) {
     Value array = Value::Array();
     std::int64_t n = 0;

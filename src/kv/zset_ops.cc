@@ -13,6 +13,7 @@
 #include "kv/errors.h"
 #include "kv/glob.h"
 #include "kv/parse.h"
+#include "kv/random_draw.h"
 
 namespace cairn::kv {
 namespace {
@@ -206,6 +207,7 @@ Result<Value> Combine(const Op& op, std::size_t first,
     }
   }
   if (op.flags & kZBadOption) {
+    if (op.num2 == 2) return Value::Error("ERR LIMIT can't be negative");
     return Value::Error(op.num2 == 1 ? "ERR weight value is not a float" : errors::kSyntax);
   }
   if (op.flags & kZWeights) {
@@ -337,12 +339,21 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kZPopFirst) {
     // Redis's BZPOPMIN: the first key that exists, WRONGTYPE if it holds
     // another type; [key, member, score], a null array if none exists.
+    // ZMPOP (kMPop): up to num pairs, [key, [[member, score]...]], nested
+    // in RESP2 too.
     for (const std::string& k : op.args) {
       CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(k));
       if (r == nullptr) continue;
       if (r->type != kTypeZSet) return Value::Error(errors::kWrongType);
-      CAIRN_ASSIGN_OR_RETURN(Value pair,
-                             ApplyZSetWrite(txn, Op{OpCode::kZPop, op.flags & kZMax, -1, 0, {k}}));
+      const bool mpop = op.flags & kMPop;
+      CAIRN_ASSIGN_OR_RETURN(
+          Value pair,
+          ApplyZSetWrite(txn, Op{OpCode::kZPop, op.flags & kZMax, mpop ? op.num : -1, 0, {k}}));
+      if (mpop) {
+        if (pair.is_error()) return pair;
+        pair.flat_in_resp2 = false;
+        return Value::Array({Value::Bulk(k), std::move(pair)});
+      }
       if (pair.elems.size() != 2) return pair;
       return Value::Array({Value::Bulk(k), std::move(pair.elems[0]), std::move(pair.elems[1])});
     }
@@ -413,6 +424,10 @@ Value ReadZCombine(const Op& op,
   Result<Value> error = Combine(op, 0, load, &result);
   if (!error.ok()) return Value::Error("ERR storage: " + error.status().ToString());
   if (error->is_error()) return std::move(*error);
+  if (op.flags & kZCombineCard) {  // ZINTERCARD
+    const auto n = static_cast<std::int64_t>(result.size());
+    return Value::Int(op.num2 > 0 ? std::min(n, op.num2) : n);
+  }
   std::vector<std::size_t> order(result.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   return MembersReply(result, order, op.flags & kZCombineWithScores);
@@ -461,6 +476,10 @@ Value ReadZSet(const Op& op, const Record* rec) {
       if (!RangeOrder(op, members, &order)) return BadRange(op);
       return MembersReply(members, order, op.flags & kZWithScores);
     }
+    case OpCode::kZRandMember:
+      return RandomReply(
+          op, members.size(), [&](std::size_t i) { return Value::Bulk(members[i].member); },
+          [&](std::size_t i) { return Value::Double(members[i].score); });
     case OpCode::kZScan: {
       if (rec == nullptr) return Value::Array({Value::Bulk("0"), Value::Array()});
       if (op.flags & kHScanBadOption) {
