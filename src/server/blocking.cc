@@ -1,4 +1,5 @@
-// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BZPOPMIN, BZPOPMAX):
+// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN,
+// BZPOPMAX, BZMPOP) and CLIENT UNBLOCK:
 // the connection's side (Session::Blocked, session.h) and the node's wake-ups.
 //
 // A blocking command is an ordinary log write whose op answers null when it
@@ -59,7 +60,7 @@ void Session::StartBlocking(std::uint64_t seq, std::vector<std::string>& args, k
         return;
       }
       self->Unpark();
-      self->FinishBlocked(resp::Value::NullArray());
+      self->FinishBlocked(self->EndOfWait());
     });
   }
   WatchWhileBlocked();
@@ -107,7 +108,7 @@ Done Session::BlockedAnswer() {
       return;
     }
     if (!r.value.is_null()) return self->FinishBlocked(r.value);
-    if (self->blocked_->timed_out) return self->FinishBlocked(resp::Value::NullArray());
+    if (self->blocked_->timed_out) return self->FinishBlocked(self->EndOfWait());
     self->Park(r.index);
   };
 }
@@ -135,6 +136,25 @@ void Session::Unpark() {
   }
   blocked_->parked = false;
   --node_.blocked_clients;
+}
+
+bool Session::Unblock(bool with_error) {
+  if (!blocked_ || closed_) return false;
+  blocked_->unblock_error = with_error;
+  if (!blocked_->parked) {
+    blocked_->timed_out = true;  // its proposal answers it, as at a timeout
+    return true;
+  }
+  Unpark();
+  FinishBlocked(EndOfWait());
+  return true;
+}
+
+resp::Value Session::EndOfWait() const {
+  if (blocked_ && blocked_->unblock_error) {
+    return resp::Value::Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  }
+  return resp::Value::NullArray();
 }
 
 void Session::WakeFromBlock() {

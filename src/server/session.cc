@@ -494,6 +494,22 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
     Complete(seq, node_.ClientTracking(id_, args, protocol_ == resp::Protocol::kResp3));
   } else if (sub == "setinfo") {
     Complete(seq, Ok());
+  } else if (sub == "unblock" && (args.size() == 3 || args.size() == 4)) {
+    // CLIENT UNBLOCK id [TIMEOUT|ERROR]: a connection of this node (ids are
+    // per node, as CLIENT ID and CLIENT LIST show them).
+    std::int64_t id = 0;
+    if (!kv::ParseStrictInt64(args[2], &id)) {
+      return Complete(seq, resp::Value::Error("ERR value is not an integer or out of range"));
+    }
+    const std::string how = args.size() == 4 ? Lower(args[3]) : "timeout";
+    if (how != "timeout" && how != "error") {
+      return Complete(seq,
+                      resp::Value::Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"));
+    }
+    auto it = node_.sessions.find(static_cast<std::uint64_t>(id));
+    auto target = it != node_.sessions.end() ? it->second.lock() : nullptr;
+    const bool done = target != nullptr && target->Unblock(how == "error");
+    Complete(seq, resp::Value::Int(done ? 1 : 0));
   } else {
     Complete(seq, resp::Value::Error("ERR unknown subcommand or wrong number of arguments for "
                                      "'client' command"));

@@ -57,6 +57,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // An applied entry wrote a key this connection waits on in a blocking
   // command (blocking.cc): it proposes its pop again.
   void WakeFromBlock();
+  // CLIENT UNBLOCK from another connection: ends this connection's blocking
+  // command as a timeout (a null array) or with the UNBLOCKED error. A pop
+  // already in flight still delivers what it popped. False if not blocked.
+  bool Unblock(bool with_error);
 
  private:
   struct Slot {
@@ -186,6 +190,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::vector<std::string> keys;  // the keys whose writes may unblock it
     bool parked = false;            // waiting for a wake-up (no proposal in flight)
     bool timed_out = false;
+    bool unblock_error = false;  // CLIENT UNBLOCK ... ERROR: end with UNBLOCKED, not null
   };
   std::optional<Blocked> blocked_;
   asio::steady_timer block_timer_;
@@ -194,6 +199,8 @@ class Session : public std::enable_shared_from_this<Session> {
                      std::int64_t timeout_ms);
   void ProposeBlocked();
   Done BlockedAnswer();
+  // The reply that ends a wait with nothing popped (timeout or CLIENT UNBLOCK).
+  resp::Value EndOfWait() const;
   void Park(std::uint64_t answered_index);
   void Unpark();
   void FinishBlocked(const resp::Value& value);

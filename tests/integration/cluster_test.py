@@ -133,6 +133,17 @@ def resp3_connection(port):
     return s
 
 
+def recv_bytes(s, n):
+    """Reads exactly n bytes from a raw socket (fails if it closes first)."""
+    got = b""
+    while len(got) < n:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise AssertionError(f"connection closed after {got!r}")
+        got += chunk
+    return got
+
+
 def retry(fn, timeout_s=15.0):
     """Runs fn until it stops raising a retryable error (TRYAGAIN, connection)."""
     deadline = time.monotonic() + timeout_s
@@ -390,17 +401,76 @@ class ClusterTest(unittest.TestCase):
         s.sendall(b"PING\r\n")
         self.assertEqual(w.rpush("p", "v"), 1)
         want = b"*2\r\n$1\r\np\r\n$1\r\nv\r\n+PONG\r\n"
-        got = b""
-        while len(got) < len(want):
-            chunk = s.recv(4096)
-            self.assertTrue(chunk, "connection closed")
-            got += chunk
-        self.assertEqual(got, want)
+        self.assertEqual(recv_bytes(s, len(want)), want)
         s.close()
         # Inside MULTI a blocking command does not wait: nil.
         pipe = self.c.client(follower).pipeline(transaction=True)
         pipe.blpop(["nothing"], timeout=0)
         self.assertEqual(pipe.execute(), [None])
+
+    def test_redis7_pops_counts_draws_and_client_unblock(self):
+        leader = self.c.leader()
+        follower = 1 if leader != 1 else 2
+        w = self.c.client(leader)
+        f = self.c.client(follower)
+        # BLMPOP waiting on a follower is woken by a push through the leader
+        # and takes up to COUNT elements from the first list that has some.
+        got = []
+        t = threading.Thread(target=lambda: got.append(self.c.client(follower).execute_command(
+            "BLMPOP", 8, 2, "none", "work", "LEFT", "COUNT", 2)))
+        t.start()
+
+        def blocked():
+            return int(f.info("clients")["blocked_clients"])
+
+        wait_until(lambda: blocked() >= 1, 10, "BLMPOP to block")
+        self.assertEqual(retry(lambda: w.rpush("work", "a", "b", "c")), 3)
+        t.join(timeout=30)
+        self.assertEqual(got, [[b"work", [b"a", b"b"]]])
+        self.assertEqual(f.execute_command("LMPOP", 1, "work", "RIGHT"), [b"work", [b"c"]])
+        w.zadd("board", {"x": 1, "y": 2, "z": 3})
+        self.assertEqual(f.execute_command("BZMPOP", 1, 1, "board", "MAX", "COUNT", 2),
+                         [b"board", [[b"z", b"3"], [b"y", b"2"]]])
+        # Counts and random draws, answered through the follower.
+        w.sadd("s1", *range(20))
+        w.sadd("s2", *range(10, 30))
+        self.assertEqual(f.execute_command("SINTERCARD", 2, "s1", "s2"), 10)
+        self.assertEqual(f.execute_command("SINTERCARD", 2, "s1", "s2", "LIMIT", 3), 3)
+        self.assertEqual(f.execute_command("ZINTERCARD", 2, "s1", "board"), 0)
+        members = {str(i).encode() for i in range(20)}
+        draws = {f.srandmember("s1") for _ in range(20)}
+        self.assertLessEqual(draws, members)
+        self.assertGreater(len(draws), 3, "twenty draws of twenty members all alike")
+        some = f.srandmember("s1", 5)
+        self.assertEqual(len(set(some)), 5)
+        self.assertLessEqual(set(some), members)
+        self.assertEqual(len(f.srandmember("s1", -50)), 50)
+        w.hset("h", mapping={"f1": "v1", "f2": "v2"})
+        pairs = f.execute_command("HRANDFIELD", "h", -4, "WITHVALUES")
+        self.assertEqual(len(pairs), 8)
+        for field, value in zip(pairs[::2], pairs[1::2]):
+            self.assertEqual(value, b"v" + field[1:])
+        # CLIENT UNBLOCK, from another connection of the same node: as a
+        # timeout (nil), then with the UNBLOCKED error; 0 for one not blocked.
+        s = socket.create_connection(("127.0.0.1", self.c.resp[follower - 1]), timeout=10)
+        s.sendall(b"CLIENT ID\r\n")
+        reply = b""
+        while not reply.endswith(b"\r\n"):
+            reply += s.recv(4096)
+        client_id = int(reply[1:-2])
+        for how, want in (("TIMEOUT", b"*-1\r\n"),
+                          ("ERROR", b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")):
+            s.sendall(b"BLMPOP 0 1 never LEFT\r\n")
+            wait_until(lambda: blocked() >= 1, 10, "the raw client to block")
+            self.assertEqual(f.execute_command("CLIENT", "UNBLOCK", client_id, how), 1)
+            self.assertEqual(recv_bytes(s, len(want)), want)
+        self.assertEqual(blocked(), 0)
+        self.assertEqual(f.execute_command("CLIENT", "UNBLOCK", client_id), 0)
+        s.sendall(b"PING\r\n")
+        self.assertEqual(recv_bytes(s, 7), b"+PONG\r\n")
+        s.close()
+        with self.assertRaises(redis.exceptions.ResponseError):
+            f.execute_command("CLIENT", "UNBLOCK", client_id, "LATER")
 
     def test_multi_exec_is_atomic_across_nodes(self):
         leader = self.c.leader()
