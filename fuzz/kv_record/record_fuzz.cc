@@ -1,8 +1,8 @@
 // libFuzzer target: a stored value record (kv/record.h), as RocksDB or a
 // snapshot hands it back. Whatever the bytes, DecodeRecord returns a record
 // or Corruption; a record that decodes round-trips, and the fields, members
-// or elements of a hash, set, list or sorted-set record decode and re-encode,
-// and a sorted set's members are in order.
+// or elements of a hash, set, list, sorted-set or stream record decode and
+// re-encode, and a sorted set's members and a stream's IDs are in order.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -50,6 +50,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 "sorted set members do not round-trip");
     for (std::size_t i = 1; i < members.size(); ++i) {
       CAIRN_CHECK(ZLess(members[i - 1], members[i]), "sorted set members out of order");
+    }
+  }
+  if (r->type == kTypeStream) {
+    Stream s = DecodeStream(r->value);
+    const Stream back_stream = DecodeStream(EncodeStream(s));
+    CAIRN_CHECK(back_stream.last_id == s.last_id && back_stream.entries == s.entries,
+                "stream entries do not round-trip");
+    for (std::size_t i = 0; i < s.entries.size(); ++i) {
+      CAIRN_CHECK(s.entries[i].id <= s.last_id && !s.entries[i].fields.empty());
+      CAIRN_CHECK(i == 0 || s.entries[i - 1].id < s.entries[i].id, "stream IDs out of order");
     }
   }
   return 0;

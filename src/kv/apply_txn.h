@@ -99,6 +99,11 @@ resp::Value ReadZSet(const Op& op, const Record* rec);
 // ZUNION / ZINTER / ZDIFF: their keys through `load`, as ReadSet's.
 resp::Value ReadZCombine(const Op& op,
                          const std::function<Result<const Record*>(const std::string&)>& load);
+// The stream commands (stream_ops.cc): writes as the others'; a read loads
+// its keys through `load`, as ReadSet's (XREAD names several).
+Result<resp::Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op);
+resp::Value ReadStream(const Op& op,
+                       const std::function<Result<const Record*>(const std::string&)>& load);
 // TYPE's reply for a live record.
 std::string_view TypeName(const Record& record);
 

@@ -2,6 +2,7 @@
 
 #include "kv/coding.h"
 #include "kv/parse.h"
+#include "kv/stream.h"
 #include "kv/zset.h"
 
 namespace cairn::kv {
@@ -51,6 +52,32 @@ bool ZCombineOk(const Op& op, std::size_t first, bool store) {
     if (!ParseScore(op.args[i], &w)) return false;
   }
   return true;
+}
+
+// kXAdd's and kXTrim's args and trimming options.
+bool XTrimOk(const Op& op) {
+  const std::uint32_t f = op.flags;
+  const bool xadd = op.code == OpCode::kXAdd;
+  const bool maxlen = f & kXTrimMaxLen, minid = f & kXTrimMinId;
+  if ((f & ~kXFlagsAll) != 0 || (maxlen && minid) || op.num < 0 || op.num2 < 0) return false;
+  if (!xadd && ((f & kXAddNoMkStream) || !(maxlen || minid))) return false;
+  if (!maxlen && op.num != 0) return false;
+  std::size_t next = 1;
+  StreamId id;
+  if (xadd) {
+    if (op.args.size() < 2) return false;
+    bool seq_given = true;
+    const std::string& spec = op.args[next++];
+    if (spec != "*" &&
+        (!ParseStreamId(spec, 0, true, &id, &seq_given) || (seq_given && id == StreamId{}))) {
+      return false;
+    }
+  }
+  if (minid && (op.args.size() <= next || !ParseStreamId(op.args[next++], 0, true, &id))) {
+    return false;
+  }
+  const std::size_t fields = op.args.size() - std::min(next, op.args.size());
+  return xadd ? op.args.size() > next && fields >= 2 && fields % 2 == 0 : op.args.size() == next;
 }
 
 bool ZAddOk(const Op& op) {
@@ -127,7 +154,10 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kZCombine:
     case OpCode::kSRandMember:
     case OpCode::kHRandField:
-    case OpCode::kZRandMember: return true;
+    case OpCode::kZRandMember:
+    case OpCode::kXLen:
+    case OpCode::kXRange:
+    case OpCode::kXRead: return true;
     default:
       return false;
   }
@@ -167,6 +197,16 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       }
       case OpCode::kLLen:
       case OpCode::kLRange: return check(op.flags == 0 && n == 1);
+      case OpCode::kXLen: return check(op.flags == 0 && n == 1);
+      case OpCode::kXRange: {
+        StreamId lo, hi;
+        return check((op.flags & ~kXRev) == 0 && n == 3 && op.num >= -1 &&
+                     ParseStreamRange(op.args[1], op.args[2], &lo, &hi).ok());
+      }
+      // The IDs are checked on read (after each key's type, as Redis does).
+      case OpCode::kXRead:
+        return check(op.flags == 0 && op.num >= 0 && op.num2 >= 1 &&
+                     n == 2 * static_cast<std::uint64_t>(op.num2));
       case OpCode::kLIndex: return check((op.flags & ~kListBadIndex) == 0 && n == 1);
       case OpCode::kLPos: {
         std::int64_t maxlen = -1;
@@ -259,6 +299,9 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     }
     case OpCode::kZRemRange:
       return check((op.flags & ~kZByMask) == 0 && ZRangeArgsOk(op, op.flags & kZByMask));
+    case OpCode::kXAdd:
+    case OpCode::kXTrim: return check(XTrimOk(op));
+    case OpCode::kXDel: return check(n >= 2 && op.flags == 0);  // IDs are checked on apply
     default: return Bad("kv entry: unknown or read-only op code");
   }
 }

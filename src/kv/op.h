@@ -63,6 +63,12 @@ enum class OpCode : std::uint8_t {
   kLPopFirst = 39,
   kZPopFirst = 40,  // BZPOPMIN / BZPOPMAX, the same way; flags kZMax
   // (LMPOP / BLMPOP and ZMPOP / BZMPOP are ops 39 and 40 with kMPop.)
+  // XADD: args: key id [minid] field value...: the id as sent ("*", "ms",
+  // "ms-seq", "ms-*"), the MINID threshold (as sent) if kXTrimMinId; flags
+  // kXAdd*, kXTrim*; num: MAXLEN threshold; num2: the most to trim (0: all)
+  kXAdd = 41,
+  kXDel = 42,   // args: key id... (as sent, each a valid strict ID)
+  kXTrim = 43,  // args: key [minid]; the rest as kXAdd's
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -113,6 +119,12 @@ enum class OpCode : std::uint8_t {
   kSRandMember = 105,
   kHRandField = 106,
   kZRandMember = 107,
+  kXLen = 108,  // args: key
+  kXRange =
+      109,  // args: key start end (as sent, start first even with kXRev); num: count (-1 none)
+  // XREAD: args: key... id... (ids as sent, "$" allowed); num: count (0 none);
+  // num2: how many keys
+  kXRead = 110,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -130,6 +142,11 @@ inline bool IsListOp(OpCode code) {
 inline bool IsZSetOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
   return (c >= 33 && c <= 38) || c == 40 || (c >= 96 && c <= 104) || c == 107;
+}
+// The stream commands (kv/stream_ops.cc), reads and writes.
+inline bool IsStreamOp(OpCode code) {
+  auto c = static_cast<std::uint8_t>(code);
+  return (c >= 41 && c <= 43) || (c >= 108 && c <= 110);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {
@@ -215,6 +232,17 @@ inline constexpr std::uint32_t kZCombineWithScores = 64;
 // num2 > 0. With kZBadOption, num2 2 means a LIMIT that is not a count.
 inline constexpr std::uint32_t kZCombineCard = 128;
 inline constexpr std::uint32_t kZCombineFlagsAll = 255;
+// Flags of kXAdd and kXTrim.
+inline constexpr std::uint32_t kXAddNoMkStream = 1;  // XADD ... NOMKSTREAM
+inline constexpr std::uint32_t kXTrimMaxLen = 2;
+inline constexpr std::uint32_t kXTrimMinId = 4;
+inline constexpr std::uint32_t kXTrimApprox = 8;  // "~": Cairn trims exactly, at most num2
+inline constexpr std::uint32_t kXFlagsAll = 15;
+// Flags of kXRange.
+inline constexpr std::uint32_t kXRev = 1;  // XREVRANGE: newest first
+// Of kXRead, never in a log entry: reply each stream's last ID (the IDs given
+// for the others), so a blocking XREAD can pin "$" before it waits.
+inline constexpr std::uint32_t kXReadLastIds = 1;
 // Flags of kRename, kCopy and kGetEx.
 inline constexpr std::uint32_t kRenameNx = 1;      // RENAMENX: only if the destination is absent
 inline constexpr std::uint32_t kCopyReplace = 1;   // COPY ... REPLACE

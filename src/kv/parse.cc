@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "kv/errors.h"
+#include "kv/stream.h"
 #include "kv/zset.h"
 
 namespace cairn::kv {
@@ -831,6 +832,190 @@ Result<Op> SDiffStore(const Args& a, std::int64_t) {
   return Combined(OpCode::kSStore, kSetDiff, a);
 }
 
+// ---- Streams ----
+
+namespace {
+
+constexpr std::string_view kBadStreamId = kBadStreamIdError;
+
+// XADD's and XTRIM's trimming options (Redis 7.0's
+// streamParseAddOrTrimArgsOrReply), from a[2]. For XADD the loop ends at the
+// ID, whose index goes to *id_at. Fills the op's trimming flags, num (MAXLEN),
+// num2 (LIMIT) and *minid.
+Status ParseTrimArgs(const Args& a, bool xadd, Op* op, std::string* minid, std::size_t* id_at) {
+  std::size_t i = 2;
+  bool limit_given = false;
+  std::int64_t limit = 0;
+  for (; i < a.size(); ++i) {
+    const std::size_t more = a.size() - 1 - i;
+    const std::string& opt = a[i];
+    if (xadd && opt == "*") break;
+    if ((Is(opt, "maxlen") || Is(opt, "minid")) && more > 0) {
+      if (op->flags & (kXTrimMaxLen | kXTrimMinId)) {
+        return Err(
+            "ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+      }
+      const bool maxlen = Is(opt, "maxlen");
+      op->flags &= ~kXTrimApprox;
+      if (more >= 2 && (a[i + 1] == "~" || a[i + 1] == "=")) {
+        if (a[i + 1] == "~") op->flags |= kXTrimApprox;
+        ++i;
+      }
+      const std::string& threshold = a[i + 1];
+      if (maxlen) {
+        if (!ParseStrictInt64(threshold, &op->num)) return Err(errors::kNotInteger);
+        if (op->num < 0) return Err("ERR The MAXLEN argument must be >= 0.");
+        op->flags |= kXTrimMaxLen;
+      } else {
+        StreamId id;
+        if (!ParseStreamId(threshold, 0, /*strict=*/true, &id)) return Err(kBadStreamId);
+        *minid = threshold;
+        op->flags |= kXTrimMinId;
+      }
+      ++i;
+    } else if (Is(opt, "limit") && more > 0) {
+      if (!ParseStrictInt64(a[i + 1], &limit)) return Err(errors::kNotInteger);
+      if (limit < 0) return Err("ERR The LIMIT argument must be >= 0.");
+      limit_given = true;
+      ++i;
+    } else if (xadd && Is(opt, "nomkstream")) {
+      op->flags |= kXAddNoMkStream;
+    } else if (xadd) {
+      StreamId id;
+      bool seq_given = false;
+      if (!ParseStreamId(opt, 0, true, &id, &seq_given)) return Err(kBadStreamId);
+      break;
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  const bool strategy = op->flags & (kXTrimMaxLen | kXTrimMinId);
+  if (limit != 0 && !strategy) {
+    return Err("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy");
+  }
+  if (!xadd && !strategy) {
+    return Err("ERR syntax error, XTRIM must be called with a trimming strategy");
+  }
+  if (limit_given && !(op->flags & kXTrimApprox)) {
+    return Err("ERR syntax error, LIMIT cannot be used without the special ~ option");
+  }
+  // Redis trims at most 100 stream nodes' worth with "~" unless told.
+  op->num2 = limit_given ? limit : (op->flags & kXTrimApprox) ? 10000 : 0;
+  if (id_at != nullptr) *id_at = i;
+  return Status::Ok();
+}
+
+}  // namespace
+
+// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT n]] *|id field value...
+Result<Op> XAdd(const Args& a, std::int64_t) {
+  Op op;
+  op.code = OpCode::kXAdd;
+  std::string minid;
+  std::size_t id_at = 0;
+  CAIRN_RETURN_IF_ERROR(ParseTrimArgs(a, true, &op, &minid, &id_at));
+  const std::size_t fields = id_at + 1;
+  if (id_at >= a.size() || a.size() - fields < 2 || (a.size() - fields) % 2 == 1) {
+    return Err("ERR wrong number of arguments for 'xadd' command");
+  }
+  StreamId id;
+  bool seq_given = true;
+  if (a[id_at] != "*" && ParseStreamId(a[id_at], 0, true, &id, &seq_given) && seq_given &&
+      id == StreamId{}) {
+    return Err("ERR The ID specified in XADD must be greater than 0-0");
+  }
+  op.args = {a[1], a[id_at]};
+  if (op.flags & kXTrimMinId) op.args.push_back(minid);
+  op.args.insert(op.args.end(), a.begin() + static_cast<std::ptrdiff_t>(fields), a.end());
+  return op;
+}
+
+// XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT n]
+Result<Op> XTrim(const Args& a, std::int64_t) {
+  Op op;
+  op.code = OpCode::kXTrim;
+  std::string minid;
+  CAIRN_RETURN_IF_ERROR(ParseTrimArgs(a, false, &op, &minid, nullptr));
+  op.args = {a[1]};
+  if (op.flags & kXTrimMinId) op.args.push_back(minid);
+  return op;
+}
+
+// XDEL key id...: Redis 7.0 checks the IDs only once it has found the
+// stream, so they travel as sent.
+Result<Op> XDel(const Args& a, std::int64_t) { return KeysOp(OpCode::kXDel, a); }
+
+Result<Op> XLen(const Args& a, std::int64_t) { return KeysOp(OpCode::kXLen, a); }
+
+namespace {
+
+// XRANGE key start end [COUNT n] and XREVRANGE key end start [COUNT n]: the
+// bounds ("(" for an exclusive one), then COUNT, before the key.
+Result<Op> XRangeGeneric(const Args& a, bool rev) {
+  const std::string& start = rev ? a[3] : a[2];
+  const std::string& end = rev ? a[2] : a[3];
+  StreamId lo, hi;
+  CAIRN_RETURN_IF_ERROR(ParseStreamRange(start, end, &lo, &hi));
+  Op op;
+  op.code = OpCode::kXRange;
+  op.flags = rev ? kXRev : 0;
+  op.args = {a[1], start, end};
+  op.num = -1;
+  for (std::size_t j = 4; j < a.size(); ++j) {
+    if (Is(a[j], "count") && j + 1 < a.size()) {
+      if (!ParseStrictInt64(a[++j], &op.num)) return Err(errors::kNotInteger);
+      if (op.num < 0) op.num = 0;
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  return op;
+}
+
+}  // namespace
+
+Result<Op> XRange(const Args& a, std::int64_t) { return XRangeGeneric(a, false); }
+Result<Op> XRevRange(const Args& a, std::int64_t) { return XRangeGeneric(a, true); }
+
+// XREAD [COUNT n] [BLOCK ms] STREAMS key... id...: the options; the IDs are
+// checked on read, key by key after each key's type, as Redis does.
+Result<Op> XRead(const Args& a, std::int64_t) {
+  Op op;
+  op.code = OpCode::kXRead;
+  std::size_t streams_at = 0;
+  for (std::size_t i = 1; i < a.size(); ++i) {
+    const bool more = i + 1 < a.size();
+    if (Is(a[i], "block") && more) {
+      std::int64_t ms = 0;
+      if (!ParseStrictInt64(a[++i], &ms))
+        return Err("ERR timeout is not an integer or out of range");
+      if (ms < 0) return Err("ERR timeout is negative");
+    } else if (Is(a[i], "count") && more) {
+      if (!ParseStrictInt64(a[++i], &op.num)) return Err(errors::kNotInteger);
+      if (op.num < 0) op.num = 0;
+    } else if (Is(a[i], "streams") && more) {
+      streams_at = i + 1;
+      break;
+    } else if (Is(a[i], "group") && i + 2 < a.size()) {
+      return Err("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
+    } else if (Is(a[i], "noack")) {
+      return Err("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  if (streams_at == 0) return Err(errors::kSyntax);
+  const std::size_t rest = a.size() - streams_at;
+  if (rest % 2 != 0) {
+    return Err(
+        "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
+        "specified.");
+  }
+  op.args.assign(a.begin() + static_cast<std::ptrdiff_t>(streams_at), a.end());
+  op.num2 = static_cast<std::int64_t>(rest / 2);
+  return op;
+}
+
 // ---- Sorted sets ----
 
 namespace {
@@ -1097,6 +1282,17 @@ std::optional<std::int64_t> BlockingTimeoutMs(const Args& args) {
   if (args.empty()) return std::nullopt;
   const CommandSpec* spec = FindCommand(args[0]);
   if (spec == nullptr || !(spec->flags & kCmdBlocking) || args.size() < 2) return std::nullopt;
+  if (spec->name == "xread") {  // XREAD ... BLOCK ms ... STREAMS ...: milliseconds
+    for (std::size_t i = 1; i + 1 < args.size(); ++i) {
+      if (strcasecmp(args[i].c_str(), "streams") == 0) break;
+      std::int64_t ms = -1;
+      if (strcasecmp(args[i].c_str(), "block") == 0 && ParseStrictInt64(args[i + 1], &ms) &&
+          ms >= 0) {
+        return ms;
+      }
+    }
+    return std::nullopt;
+  }
   // BLMPOP and BZMPOP name the timeout first; the others last.
   const bool first = spec->name == "blmpop" || spec->name == "bzmpop";
   std::int64_t ms = 0;

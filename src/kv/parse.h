@@ -40,7 +40,7 @@ Status CheckZRangeBounds(std::string_view min, std::string_view max, std::uint32
 Status ParseBlockingTimeout(std::string_view text, std::int64_t* ms);
 // The timeout of a blocking command (kCmdBlocking: BLPOP, BRPOP, BLMOVE,
 // BRPOPLPUSH, BZPOPMIN, BZPOPMAX: the last argument; BLMPOP, BZMPOP: the
-// first); nullopt for any other
+// first; XREAD: its BLOCK option, nullopt without one); nullopt for any other
 // command or a timeout that does not parse.
 std::optional<std::int64_t> BlockingTimeoutMs(const Args& args);
 
@@ -160,6 +160,13 @@ Result<Op> ZInterStore(const Args& a, std::int64_t now_ms);
 Result<Op> ZDiffStore(const Args& a, std::int64_t now_ms);
 Result<Op> ZUnion(const Args& a, std::int64_t now_ms);
 Result<Op> ZInterCard(const Args& a, std::int64_t now_ms);
+Result<Op> XAdd(const Args& a, std::int64_t now_ms);
+Result<Op> XTrim(const Args& a, std::int64_t now_ms);
+Result<Op> XDel(const Args& a, std::int64_t now_ms);
+Result<Op> XLen(const Args& a, std::int64_t now_ms);
+Result<Op> XRange(const Args& a, std::int64_t now_ms);
+Result<Op> XRevRange(const Args& a, std::int64_t now_ms);
+Result<Op> XRead(const Args& a, std::int64_t now_ms);
 Result<Op> LMPop(const Args& a, std::int64_t now_ms);
 Result<Op> BLMPop(const Args& a, std::int64_t now_ms);
 Result<Op> ZMPop(const Args& a, std::int64_t now_ms);

@@ -58,7 +58,7 @@ Result<std::size_t> DecodeHeader(std::string_view bytes, Record* r) {
     return Status::Corruption("kv: truncated record");
   }
   if (type != kTypeString && type != kTypeHash && type != kTypeSet && type != kTypeList &&
-      type != kTypeZSet) {
+      type != kTypeZSet && type != kTypeStream) {
     return Status::Corruption("kv: unknown record type");
   }
   r->type = type;
@@ -66,6 +66,7 @@ Result<std::size_t> DecodeHeader(std::string_view bytes, Record* r) {
   if (type == kTypeSet) CAIRN_RETURN_IF_ERROR(ValidateSet(d.rest()));
   if (type == kTypeList) CAIRN_RETURN_IF_ERROR(ValidateList(d.rest()));
   if (type == kTypeZSet) CAIRN_RETURN_IF_ERROR(ValidateZSet(d.rest()));
+  if (type == kTypeStream) CAIRN_RETURN_IF_ERROR(ValidateStream(d.rest()));
   return bytes.size() - d.rest().size();
 }
 

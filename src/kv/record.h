@@ -24,6 +24,7 @@
 #include "kv/hash.h"
 #include "kv/list.h"
 #include "kv/set.h"
+#include "kv/stream.h"
 #include "kv/zset.h"
 
 namespace cairn::kv {

@@ -241,6 +241,9 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kZCombine) {
     return ReadZCombine(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
   }
+  if (IsStreamOp(op.code)) {
+    return ReadStream(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
+  }
   CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
   if (IsHashOp(op.code)) return ReadHash(op, r);
   if (IsListOp(op.code)) return ReadList(op, r);
@@ -298,6 +301,9 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kZStore:
     case OpCode::kZRangeStore:
     case OpCode::kZPopFirst: return ApplyZSetWrite(txn, op);
+    case OpCode::kXAdd:
+    case OpCode::kXDel:
+    case OpCode::kXTrim: return ApplyStreamWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();

@@ -45,6 +45,9 @@ struct Value {
   // ZPOPMIN with a count): RESP2 writes their items as one flat array, as
   // Redis does; RESP3 writes the pairs. The reply parser never sets it.
   bool flat_in_resp2 = false;
+  // Of a kMap (XREAD's reply): RESP2 writes it as an array of [key, value]
+  // arrays, as Redis does, instead of one flat array. The parser never sets it.
+  bool pairs_in_resp2 = false;
 
   static Value Simple(std::string_view s) { return Str(Type::kSimpleString, s); }
   static Value Error(std::string_view s) { return Str(Type::kError, s); }

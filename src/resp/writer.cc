@@ -144,7 +144,18 @@ void Writer::Write(const Value& v) {
       }
       ArrayHeader(v.elems.size());
       break;
-    case Type::kMap: MapHeader(v.elems.size() / 2); break;
+    case Type::kMap:
+      if (v.pairs_in_resp2 && protocol_ == Protocol::kResp2) {
+        ArrayHeader(v.elems.size() / 2);
+        for (std::size_t i = 0; i + 1 < v.elems.size(); i += 2) {
+          ArrayHeader(2);
+          Write(v.elems[i]);
+          Write(v.elems[i + 1]);
+        }
+        return;
+      }
+      MapHeader(v.elems.size() / 2);
+      break;
     case Type::kSet: SetHeader(v.elems.size()); break;
     case Type::kPush: PushHeader(v.elems.size()); break;
   }

@@ -235,8 +235,13 @@ namespace {
 // which takes it off again before its client sees the reply.
 constexpr std::string_view kFlatMark = "cairn-flat-in-resp2";
 
+constexpr std::string_view kPairsMark = "cairn-pairs-in-resp2";  // pairs_in_resp2, the same way
+
 void MarkFlatPairs(resp::Value* v) {
   if (v->flat_in_resp2) v->attributes = {resp::Value::Bulk(kFlatMark), resp::Value::Boolean(true)};
+  if (v->pairs_in_resp2) {
+    v->attributes = {resp::Value::Bulk(kPairsMark), resp::Value::Boolean(true)};
+  }
   for (resp::Value& e : v->elems) MarkFlatPairs(&e);
 }
 
@@ -244,6 +249,10 @@ void UnmarkFlatPairs(resp::Value* v) {
   if (v->attributes.size() == 2 && v->attributes[0].str == kFlatMark) {
     v->attributes.clear();
     v->flat_in_resp2 = true;
+  }
+  if (v->attributes.size() == 2 && v->attributes[0].str == kPairsMark) {
+    v->attributes.clear();
+    v->pairs_in_resp2 = true;
   }
   for (resp::Value& e : v->elems) UnmarkFlatPairs(&e);
 }

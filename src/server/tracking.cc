@@ -51,6 +51,9 @@ std::vector<std::string> ReadKeys(const kv::Op& op) {
   if (op.code == kv::OpCode::kZCombine) {  // its keys, then its weights
     return {op.args.begin(), op.args.begin() + static_cast<std::ptrdiff_t>(op.num)};
   }
+  if (op.code == kv::OpCode::kXRead) {  // its keys, then their IDs
+    return {op.args.begin(), op.args.begin() + static_cast<std::ptrdiff_t>(op.num2)};
+  }
   return {op.args[0]};  // every other read names one key, first
 }
 

@@ -1,0 +1,171 @@
+#include "kv/stream.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "kv/coding.h"
+#include "kv/parse.h"
+
+namespace cairn::kv {
+
+std::string StreamId::ToString() const { return std::to_string(ms) + "-" + std::to_string(seq); }
+
+bool StreamId::Increment() {
+  if (seq != UINT64_MAX) {
+    ++seq;
+    return true;
+  }
+  if (ms == UINT64_MAX) return false;
+  ++ms;
+  seq = 0;
+  return true;
+}
+
+bool StreamId::Decrement() {
+  if (seq != 0) {
+    --seq;
+    return true;
+  }
+  if (ms == 0) return false;
+  --ms;
+  seq = UINT64_MAX;
+  return true;
+}
+
+namespace {
+
+void PutId(std::string* out, const StreamId& id) {
+  PutFixed64BE(out, id.ms);
+  PutFixed64BE(out, id.seq);
+}
+
+bool GetId(Decoder* d, StreamId* id) {
+  std::string_view raw;
+  if (!d->Raw(16, &raw)) return false;
+  id->ms = GetFixed64BE(raw);
+  id->seq = GetFixed64BE(raw.substr(8));
+  return true;
+}
+
+// Redis's string2ull: a strict int64 that is not negative, or else whatever
+// strtoull reads from the whole string (leading spaces and '+' included).
+bool ParseU64(const std::string& s, std::uint64_t* out) {
+  std::int64_t v = 0;
+  if (ParseStrictInt64(s, &v)) {
+    if (v < 0) return false;
+    *out = static_cast<std::uint64_t>(v);
+    return true;
+  }
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long u = std::strtoull(s.c_str(), &end, 10);
+  if (errno == EINVAL || errno == ERANGE || s.empty() || *end != '\0') return false;
+  *out = u;
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeStream(const Stream& stream) {
+  std::string out;
+  PutId(&out, stream.last_id);
+  PutVarint(&out, stream.entries.size());
+  for (const StreamEntry& e : stream.entries) {
+    PutId(&out, e.id);
+    PutVarint(&out, e.fields.size());
+    for (const auto& [field, value] : e.fields) {
+      PutBytes(&out, field);
+      PutBytes(&out, value);
+    }
+  }
+  return out;
+}
+
+Status ValidateStream(std::string_view bytes) {
+  Decoder d(bytes);
+  StreamId last;
+  std::uint64_t count = 0;
+  if (!GetId(&d, &last) || !d.Varint(&count)) return Status::Corruption("kv: truncated stream");
+  StreamId previous;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    StreamId id;
+    std::uint64_t fields = 0;
+    if (!GetId(&d, &id) || !d.Varint(&fields)) return Status::Corruption("kv: truncated stream");
+    if ((i > 0 && id <= previous) || id > last || id == StreamId{}) {
+      return Status::Corruption("kv: stream IDs out of order");
+    }
+    if (fields == 0) return Status::Corruption("kv: stream entry without fields");
+    for (std::uint64_t f = 0; f < 2 * fields; ++f) {
+      std::string_view s;
+      if (!d.Bytes(&s)) return Status::Corruption("kv: truncated stream");
+    }
+    previous = id;
+  }
+  if (!d.done()) return Status::Corruption("kv: trailing bytes in stream");
+  return Status::Ok();
+}
+
+Stream DecodeStream(std::string_view bytes) {
+  Decoder d(bytes);
+  Stream s;
+  std::uint64_t count = 0;
+  GetId(&d, &s.last_id);
+  d.Varint(&count);
+  s.entries.resize(count);
+  for (StreamEntry& e : s.entries) {
+    std::uint64_t fields = 0;
+    GetId(&d, &e.id);
+    d.Varint(&fields);
+    e.fields.resize(fields);
+    for (auto& [field, value] : e.fields) {
+      std::string_view f, v;
+      d.Bytes(&f);
+      d.Bytes(&v);
+      field.assign(f);
+      value.assign(v);
+    }
+  }
+  return s;
+}
+
+bool ParseStreamId(std::string_view text, std::uint64_t missing_seq, bool strict, StreamId* out,
+                   bool* seq_given) {
+  if (text.size() > 127) return false;  // Redis parses from a 128-byte buffer
+  if (seq_given != nullptr) *seq_given = true;
+  if (text == "-" || text == "+") {
+    if (strict) return false;
+    *out = text == "-" ? StreamId{} : kMaxStreamId;
+    return true;
+  }
+  const std::size_t dash = text.find('-');
+  std::uint64_t ms = 0, seq = missing_seq;
+  if (!ParseU64(std::string(text.substr(0, dash)), &ms)) return false;
+  if (dash != std::string_view::npos) {
+    std::string_view rest = text.substr(dash + 1);
+    if (seq_given != nullptr && rest == "*") {
+      seq = 0;
+      *seq_given = false;
+    } else if (!ParseU64(std::string(rest), &seq)) {
+      return false;
+    }
+  }
+  *out = StreamId{ms, seq};
+  return true;
+}
+
+Status ParseStreamRange(std::string_view start, std::string_view end, StreamId* lo, StreamId* hi) {
+  auto bound = [](std::string_view text, std::uint64_t missing_seq, bool* excluded, StreamId* id) {
+    *excluded = text.size() > 1 && text[0] == '(';
+    if (*excluded) text.remove_prefix(1);
+    return ParseStreamId(text, missing_seq, /*strict=*/*excluded, id);  // "(-" is no ID
+  };
+  bool ex = false;
+  if (!bound(start, 0, &ex, lo)) return Status::InvalidArgument(kBadStreamIdError);
+  if (ex && !lo->Increment())
+    return Status::InvalidArgument("ERR invalid start ID for the interval");
+  if (!bound(end, UINT64_MAX, &ex, hi)) return Status::InvalidArgument(kBadStreamIdError);
+  if (ex && !hi->Decrement()) return Status::InvalidArgument("ERR invalid end ID for the interval");
+  return Status::Ok();
+}
+
+}  // namespace cairn::kv

@@ -1,0 +1,73 @@
+#pragma once
+// The value of a stream record (Record::type == kTypeStream): its entries in
+// ID order and the last ID it ever gave out; and the stream ID grammar the
+// stream commands share (Redis 7.0's).
+//
+// Layout: last ID (ms and seq, 8 bytes big-endian each), varint entry count,
+// then per entry its ID (16 bytes as above), varint field count (>= 1) and
+// PutBytes(field), PutBytes(value) per field. IDs strictly ascend and are
+// at most the last ID. Unlike the other collections, a stream that loses its
+// last entry (XDEL, XTRIM) stays, empty, as in Redis: the last ID must
+// survive, or a later XADD could reuse an ID. As with them, a whole stream
+// is one record: a write rewrites it, O(entries). docs/formats/kv-command.md.
+//
+// Thread-safety: pure functions.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cairn::kv {
+
+inline constexpr std::uint8_t kTypeStream = 5;
+
+struct StreamId {
+  std::uint64_t ms = 0;
+  std::uint64_t seq = 0;
+  friend auto operator<=>(const StreamId&, const StreamId&) = default;
+  std::string ToString() const;
+  // The next (previous) ID; false at the largest (smallest) one.
+  bool Increment();
+  bool Decrement();
+};
+inline constexpr StreamId kMaxStreamId{UINT64_MAX, UINT64_MAX};
+
+struct StreamEntry {
+  StreamId id;
+  std::vector<std::pair<std::string, std::string>> fields;
+  friend bool operator==(const StreamEntry&, const StreamEntry&) = default;
+};
+
+struct Stream {
+  StreamId last_id;
+  std::vector<StreamEntry> entries;  // ascending IDs, all <= last_id
+};
+
+std::string EncodeStream(const Stream& stream);
+// Corruption unless `bytes` is a well-formed value (see the layout).
+Status ValidateStream(std::string_view bytes);
+// The stream of a value ValidateStream accepted.
+Stream DecodeStream(std::string_view bytes);
+
+// A stream ID as Redis 7.0 parses one (streamGenericParseIDOrReply): "ms" or
+// "ms-seq", each part an unsigned 64-bit number as strtoull reads it;
+// `missing_seq` stands in for an absent seq. With `strict`, "-" and "+" are
+// refused; otherwise they are the smallest and largest IDs. With
+// `seq_star`, "ms-*" is accepted and *seq_given says whether seq was given.
+bool ParseStreamId(std::string_view text, std::uint64_t missing_seq, bool strict, StreamId* out,
+                   bool* seq_given = nullptr);
+
+// XRANGE's bounds (Redis 7.0's streamParseIntervalIDOrReply): IDs as
+// above, strict only after "(", which excludes the ID; an absent seq is 0
+// in `start` and the largest in `end`. InvalidArgument with Redis's error reply if
+// one does not parse or cannot be excluded.
+Status ParseStreamRange(std::string_view start, std::string_view end, StreamId* lo, StreamId* hi);
+
+inline constexpr std::string_view kBadStreamIdError =
+    "ERR Invalid stream ID specified as stream command argument";
+
+}  // namespace cairn::kv

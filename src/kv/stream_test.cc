@@ -1,0 +1,183 @@
+// Streams: the record codec, the ID grammar, and what the differential test
+// cannot compare: automatic IDs (from the replicated clock), RESP2 and RESP3
+// shapes, and the log codec. The differential test holds the commands with
+// explicit IDs against redis-server.
+#include "kv/stream.h"
+
+#include <gtest/gtest.h>
+
+#include "kv/errors.h"
+#include "kv/parse.h"
+#include "kv/test_driver.h"
+#include "resp/writer.h"
+
+namespace cairn::kv {
+namespace {
+
+using resp::Value;
+constexpr std::int64_t kT = 1'700'000'000'000;
+
+std::string Encoded(const Value& v, resp::Protocol p) {
+  std::string out;
+  resp::Writer(&out, p).Write(v);
+  return out;
+}
+
+TEST(StreamCodecTest, RoundTripsAndRejectsMalformedValues) {
+  Stream s;
+  s.last_id = {9, 3};
+  s.entries.push_back({{1, 0}, {{"f", "v"}, {"f", "again"}}});
+  s.entries.push_back({{9, 3}, {{"", ""}}});
+  const std::string bytes = EncodeStream(s);
+  ASSERT_TRUE(ValidateStream(bytes).ok());
+  Stream back = DecodeStream(bytes);
+  EXPECT_EQ(back.last_id, s.last_id);
+  EXPECT_EQ(back.entries, s.entries);
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+    EXPECT_FALSE(ValidateStream(bytes.substr(0, cut)).ok()) << "cut at " << cut;
+  }
+  EXPECT_FALSE(ValidateStream(bytes + "x").ok());
+  Stream bad = s;
+  std::swap(bad.entries[0], bad.entries[1]);
+  EXPECT_FALSE(ValidateStream(EncodeStream(bad)).ok());  // out of order
+  bad = s;
+  bad.last_id = {9, 2};
+  EXPECT_FALSE(ValidateStream(EncodeStream(bad)).ok());  // an entry past the last ID
+  bad = s;
+  bad.entries[0].fields.clear();
+  EXPECT_FALSE(ValidateStream(EncodeStream(bad)).ok());
+  EXPECT_TRUE(ValidateStream(EncodeStream(Stream{{4, 4}, {}})).ok());  // empty: it stays
+}
+
+TEST(StreamIdTest, ParsesAsRedisDoes) {
+  StreamId id;
+  bool seq_given = false;
+  EXPECT_TRUE(ParseStreamId("5-3", 0, true, &id));
+  EXPECT_EQ(id, (StreamId{5, 3}));
+  EXPECT_TRUE(ParseStreamId("5", 7, true, &id));
+  EXPECT_EQ(id, (StreamId{5, 7}));
+  EXPECT_TRUE(ParseStreamId("5-*", 0, true, &id, &seq_given));
+  EXPECT_FALSE(seq_given);
+  EXPECT_FALSE(ParseStreamId("5-*", 0, true, &id));  // only where "ms-*" is allowed
+  EXPECT_TRUE(ParseStreamId(" 5", 0, true, &id));    // strtoull's leniency, as Redis's
+  EXPECT_FALSE(ParseStreamId("-5", 0, true, &id));
+  EXPECT_FALSE(ParseStreamId("18446744073709551616", 0, true, &id));
+  EXPECT_FALSE(ParseStreamId("-", 0, true, &id));
+  EXPECT_TRUE(ParseStreamId("+", 0, false, &id));
+  EXPECT_EQ(id, kMaxStreamId);
+  StreamId lo, hi;
+  EXPECT_TRUE(ParseStreamRange("(1", "5", &lo, &hi).ok());
+  EXPECT_EQ(lo, (StreamId{1, 1}));
+  EXPECT_EQ(hi, (StreamId{5, UINT64_MAX}));
+  EXPECT_EQ(ParseStreamRange("(+", "5", &lo, &hi).message(), kBadStreamIdError);
+  EXPECT_EQ(ParseStreamRange("(18446744073709551615-18446744073709551615", "5", &lo, &hi).message(),
+            "ERR invalid start ID for the interval");
+  EXPECT_EQ(ParseStreamRange("1", "(0-0", &lo, &hi).message(),
+            "ERR invalid end ID for the interval");
+}
+
+// "*" takes the entry's replicated time, so every replica gives an entry
+// the same ID; within one millisecond, or behind the last ID, the sequence
+// counts on.
+TEST(StreamTest, AutomaticIdsComeFromTheReplicatedClock) {
+  testing::Driver a, b;
+  for (testing::Driver* d : {&a, &b}) {
+    EXPECT_EQ(d->Run({"xadd", "s", "*", "f", "1"}, kT), Value::Bulk("1700000000000-0"));
+    EXPECT_EQ(d->Run({"xadd", "s", "*", "f", "2"}, kT), Value::Bulk("1700000000000-1"));
+    EXPECT_EQ(d->Run({"xadd", "s", "*", "f", "3"}, kT - 5), Value::Bulk("1700000000000-2"));
+    EXPECT_EQ(d->Run({"xadd", "s", "*", "f", "4"}, kT + 1), Value::Bulk("1700000000001-0"));
+    EXPECT_EQ(d->Run({"xadd", "s", "1700000000001-*", "f", "5"}, kT),
+              Value::Bulk("1700000000001-1"));
+    EXPECT_EQ(d->Run({"xadd", "s", "5-1", "f", "6"}, kT).str,
+              "ERR The ID specified in XADD is equal or smaller than the target stream top item");
+  }
+  EXPECT_EQ(a.Run({"xrange", "s", "-", "+"}, kT), b.Run({"xrange", "s", "-", "+"}, kT));
+  EXPECT_EQ(a.Run({"xlen", "s"}, kT), Value::Int(5));
+  testing::Driver c;
+  c.Run({"xadd", "s", "18446744073709551615-18446744073709551615", "f", "v"}, kT);
+  EXPECT_EQ(c.Run({"xadd", "s", "*", "f", "v"}, kT).str,
+            "ERR The stream has exhausted the last possible ID, unable to add more items");
+}
+
+TEST(StreamTest, AnEmptiedStreamStaysAndKeepsItsLastId) {
+  testing::Driver d;
+  d.Run({"xadd", "s", "5-0", "f", "v"}, kT);
+  EXPECT_EQ(d.Run({"xdel", "s", "5-0"}, kT), Value::Int(1));
+  EXPECT_EQ(d.Run({"exists", "s"}, kT), Value::Int(1));
+  EXPECT_EQ(d.Run({"type", "s"}, kT), Value::Simple("stream"));
+  EXPECT_EQ(d.Run({"xlen", "s"}, kT), Value::Int(0));
+  EXPECT_EQ(d.Run({"xadd", "s", "5-0", "f", "v"}, kT).str,
+            "ERR The ID specified in XADD is equal or smaller than the target stream top item");
+  EXPECT_EQ(d.Run({"xadd", "s", "MAXLEN", "0", "6-0", "f", "v"}, kT), Value::Bulk("6-0"));
+  EXPECT_EQ(d.Run({"xlen", "s"}, kT), Value::Int(0));
+  EXPECT_EQ(d.Run({"xadd", "none", "NOMKSTREAM", "*", "f", "v"}, kT), Value::Null());
+  EXPECT_EQ(d.Run({"exists", "none"}, kT), Value::Int(0));
+  EXPECT_EQ(d.Run({"scan", "0", "type", "stream"}, kT),
+            Value::Array({Value::Bulk("0"), Value::Array({Value::Bulk("s")})}));
+  EXPECT_EQ(d.Run({"lpush", "s", "x"}, kT).str, errors::kWrongType);
+}
+
+TEST(StreamTest, ApproximateTrimmingIsExactWithinItsLimit) {
+  testing::Driver d;
+  for (int i = 1; i <= 10; ++i) d.Run({"xadd", "s", std::to_string(i), "f", "v"}, kT);
+  EXPECT_EQ(d.Run({"xtrim", "s", "MAXLEN", "~", "4", "LIMIT", "3"}, kT), Value::Int(3));
+  EXPECT_EQ(d.Run({"xtrim", "s", "MAXLEN", "~", "4"}, kT), Value::Int(3));
+  EXPECT_EQ(d.Run({"xtrim", "s", "MINID", "8"}, kT), Value::Int(1));
+  EXPECT_EQ(d.Run({"xtrim", "s", "MAXLEN", "2", "LIMIT", "1"}, kT).str,
+            "ERR syntax error, LIMIT cannot be used without the special ~ option");
+  EXPECT_EQ(d.Run({"xrange", "s", "-", "+", "COUNT", "1"}, kT),
+            Value::Array({Value::Array(
+                {Value::Bulk("8-0"), Value::Array({Value::Bulk("f"), Value::Bulk("v")})})}));
+}
+
+TEST(StreamTest, XReadIsAMapInResp3AndPairsInResp2) {
+  testing::Driver d;
+  d.Run({"xadd", "a", "1-1", "f", "v"}, kT);
+  d.Run({"xadd", "b", "2-2", "g", "w"}, kT);
+  Value got = d.Run({"xread", "STREAMS", "a", "b", "0", "0"}, kT);
+  EXPECT_EQ(Encoded(got, resp::Protocol::kResp3),
+            "%2\r\n$1\r\na\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"
+            "$1\r\nb\r\n*1\r\n*2\r\n$3\r\n2-2\r\n*2\r\n$1\r\ng\r\n$1\r\nw\r\n");
+  EXPECT_EQ(Encoded(got, resp::Protocol::kResp2),
+            "*2\r\n*2\r\n$1\r\na\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"
+            "*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$3\r\n2-2\r\n*2\r\n$1\r\ng\r\n$1\r\nw\r\n");
+  EXPECT_EQ(d.Run({"xread", "STREAMS", "a", "$"}, kT), Value::NullArray());
+  EXPECT_EQ(d.Run({"xread", "BLOCK", "0", "STREAMS", "a", "1-1"}, kT), Value::NullArray());
+  EXPECT_EQ(kv::BlockingTimeoutMs({"XREAD", "count", "2", "BLOCK", "1500", "STREAMS", "a", "$"}),
+            1500);
+  EXPECT_EQ(kv::BlockingTimeoutMs({"xread", "STREAMS", "block", "5"}), std::nullopt);
+  // The blocking read pins "$" first, with the internal last-IDs form.
+  Op pin = ParseCommand({"xread", "STREAMS", "a", "none", "$", "$"}, kT).value();
+  pin.flags = kXReadLastIds;
+  EXPECT_EQ(d.sm().Read(pin, kT), Value::Array({Value::Bulk("1-1"), Value::Bulk("0-0")}));
+}
+
+TEST(StreamLogTest, ValidatesTheStreamOps) {
+  auto decodes = [](Op op, EntryKind kind = EntryKind::kBatch) {
+    LogEntry e;
+    e.kind = kind;
+    e.ops.push_back(std::move(op));
+    return Decode(Encode(e)).ok();
+  };
+  EXPECT_TRUE(decodes(Op{OpCode::kXAdd, 0, 0, 0, {"s", "*", "f", "v"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kXAdd, kXTrimMinId, 0, 0, {"s", "5-*", "3-0", "f", "v"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kXAdd, 0, 0, 0, {"s", "*", "f"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kXAdd, 0, 0, 0, {"s", "0-0", "f", "v"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kXAdd, 0, 0, 0, {"s", "x", "f", "v"}}));
+  EXPECT_FALSE(
+      decodes(Op{OpCode::kXAdd, kXTrimMaxLen | kXTrimMinId, 1, 0, {"s", "*", "1", "f", "v"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kXTrim, kXTrimMaxLen | kXTrimApprox, 3, 10000, {"s"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kXTrim, 0, 0, 0, {"s"}}));  // no strategy
+  EXPECT_FALSE(decodes(Op{OpCode::kXTrim, kXTrimMaxLen, -1, 0, {"s"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kXDel, 0, 0, 0, {"s", "1-1", "x"}}));  // IDs: checked on apply
+  EXPECT_FALSE(decodes(Op{OpCode::kXLen, 0, 0, 0, {"s"}}));             // a read outside MULTI
+  EXPECT_TRUE(decodes(Op{OpCode::kXRange, kXRev, -1, 0, {"s", "-", "+"}}, EntryKind::kTransaction));
+  EXPECT_FALSE(decodes(Op{OpCode::kXRange, 0, -1, 0, {"s", "(-", "+"}}, EntryKind::kTransaction));
+  EXPECT_TRUE(decodes(Op{OpCode::kXRead, 0, 0, 2, {"a", "b", "$", "0"}}, EntryKind::kTransaction));
+  EXPECT_FALSE(decodes(Op{OpCode::kXRead, kXReadLastIds, 0, 1, {"a", "$"}},
+                       EntryKind::kTransaction));  // the server's own form
+  EXPECT_FALSE(decodes(Op{OpCode::kXRead, 0, 0, 2, {"a", "b", "$"}}, EntryKind::kTransaction));
+}
+
+}  // namespace
+}  // namespace cairn::kv
