@@ -44,13 +44,61 @@ void Node::Impl::WakeBlocked(std::string_view entry_bytes) {
 
 void Session::StartBlocking(std::uint64_t seq, std::vector<std::string>& args, kv::LogEntry entry,
                             std::int64_t timeout_ms) {
-  blocked_ = Blocked{seq, args, std::move(entry), {}, false, false};
+  blocked_ = Blocked{};
+  blocked_->seq = seq;
+  blocked_->args = args;
+  blocked_->entry = std::move(entry);
   const kv::Op& op = blocked_->entry.ops.at(0);
   if (op.code == kv::OpCode::kLMove) {
     blocked_->keys = {op.args[0]};  // only the source can unblock it
   } else {
     blocked_->keys = op.args;
   }
+  ArmBlockTimer(seq, timeout_ms);
+  WatchWhileBlocked();
+  ProposeBlocked();
+}
+
+void Session::StartBlockingRead(std::uint64_t seq, std::vector<std::string>& args, kv::Op op,
+                                std::int64_t timeout_ms) {
+  ++reads_in_flight_;
+  blocked_ = Blocked{};
+  blocked_->seq = seq;
+  blocked_->args = args;
+  blocked_->read = true;
+  const auto n = static_cast<std::size_t>(op.num2);
+  blocked_->keys.assign(op.args.begin(), op.args.begin() + static_cast<std::ptrdiff_t>(n));
+  const bool pin = std::find(op.args.begin() + static_cast<std::ptrdiff_t>(n), op.args.end(),
+                             "$") != op.args.end();
+  blocked_->op = std::move(op);
+  ArmBlockTimer(seq, timeout_ms);
+  WatchWhileBlocked();
+  if (!pin) return ProposeBlocked();
+  // "$": entries after the last one now. Pinned once, or a retry would skip
+  // the entry that woke it. "Now" is this node's state, at least this
+  // connection's own writes (a session read at its last write's index).
+  kv::Op last_ids = blocked_->op;
+  last_ids.flags = kv::kXReadLastIds;
+  ReadPolicy at_own_writes;
+  at_own_writes.level = Consistency::kSession;
+  at_own_writes.session_index = std::max(policy_.session_index, written_index_);
+  node_.ServeRead(std::move(last_ids), at_own_writes, [self = shared_from_this(), seq](Reply r) {
+    if (!self->blocked_ || self->blocked_->seq != seq) return;
+    if (self->closed_) return self->blocked_.reset();
+    if (r.value.is_error() || r.value.elems.size() != self->blocked_->keys.size()) {
+      return self->FinishBlocked(r.value);  // WRONGTYPE, an invalid ID, TIMEOUT...
+    }
+    const std::size_t keys = self->blocked_->keys.size();
+    auto& text = self->blocked_->args;  // a forwarded read sends the command's text
+    for (std::size_t i = 0; i < keys; ++i) {
+      self->blocked_->op.args[keys + i] = r.value.elems[i].str;
+      text[text.size() - keys + i] = r.value.elems[i].str;
+    }
+    self->ProposeBlocked();
+  });
+}
+
+void Session::ArmBlockTimer(std::uint64_t seq, std::int64_t timeout_ms) {
   if (timeout_ms > 0) {
     block_timer_.expires_after(std::chrono::milliseconds(timeout_ms));
     block_timer_.async_wait([self = shared_from_this(), seq](boost::system::error_code ec) {
@@ -63,8 +111,6 @@ void Session::StartBlocking(std::uint64_t seq, std::vector<std::string>& args, k
       self->FinishBlocked(self->EndOfWait());
     });
   }
-  WatchWhileBlocked();
-  ProposeBlocked();
 }
 
 void Session::WatchWhileBlocked() {
@@ -95,6 +141,8 @@ void Session::WatchWhileBlocked() {
 
 void Session::ProposeBlocked() {
   blocked_->parked = false;
+  if (blocked_->read)
+    return node_.ExecuteRead(blocked_->op, blocked_->args, policy_, BlockedAnswer());
   node_.ExecuteWrite(blocked_->args, blocked_->entry, BlockedAnswer());
 }
 
@@ -102,7 +150,7 @@ Done Session::BlockedAnswer() {
   return [self = shared_from_this(), seq = blocked_->seq](Reply r) {
     if (!self->blocked_ || self->blocked_->seq != seq) return;
     self->AdvanceToken(r.index);
-    self->written_index_ = std::max(self->written_index_, r.index);
+    if (!self->blocked_->read) self->written_index_ = std::max(self->written_index_, r.index);
     if (self->closed_) {
       self->blocked_.reset();
       return;
@@ -165,10 +213,11 @@ void Session::WakeFromBlock() {
 
 void Session::FinishBlocked(const resp::Value& value) {
   const std::uint64_t seq = blocked_->seq;
+  const bool read = blocked_->read;
   blocked_.reset();
   block_timer_.cancel();
   Complete(seq, value);
-  Answered(/*write=*/true);
+  Answered(/*write=*/!read);
   resume_.cancel();  // Run resumes parsing
 }
 

@@ -164,8 +164,13 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
   // two waits until the other kind is all answered (session.h), except a key
   // read behind writes, which goes through the log behind them.
   const bool read = action.kind == kv::Session::Kind::kRead;
+  // XREAD ... BLOCK waits (blocking.cc); behind this connection's writes it
+  // is deferred like any read, not sent through the log, where it could not.
+  std::optional<std::int64_t> block_ms;
+  if (read && action.op.code == kv::OpCode::kXRead) block_ms = kv::BlockingTimeoutMs(args);
   // (A transaction entry accepts exactly the key reads, well formed.)
-  if (read && MustWait(read) && kv::ValidateOp(action.op, kv::EntryKind::kTransaction).ok()) {
+  if (read && !block_ms && MustWait(read) &&
+      kv::ValidateOp(action.op, kv::EntryKind::kTransaction).ok()) {
     return ReadThroughLog(std::move(action.op), seq);
   }
   if (MustWait(read)) {
@@ -174,6 +179,7 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
   }
   if (read) {
     if (node_.tracking.IsTracking(id_)) node_.TrackRead(id_, action.op);
+    if (block_ms) return StartBlockingRead(seq, args, std::move(action.op), *block_ms);
     if (ReadHere(action.op, seq)) return;
     ++reads_in_flight_;
     if (dispatching_ && policy_.level == Consistency::kStrong && node_.is_leader()) {

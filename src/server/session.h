@@ -182,11 +182,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // nothing more (as Redis's blocked client), until an applied entry writes
   // one of `keys` (Node::Impl::WakeBlocked) and the op is proposed again, or
   // until the timeout, which answers a null array. A pop that succeeded is
-  // always delivered, even past the timeout.
+  // always delivered, even past the timeout. XREAD ... BLOCK waits the same
+  // way with a read (`read`, `op`) instead of a proposal.
   struct Blocked {
     std::uint64_t seq = 0;
     std::vector<std::string> args;
     kv::LogEntry entry;
+    bool read = false;  // XREAD BLOCK: `op` is read again, on this connection's level
+    kv::Op op;
     std::vector<std::string> keys;  // the keys whose writes may unblock it
     bool parked = false;            // waiting for a wake-up (no proposal in flight)
     bool timed_out = false;
@@ -197,6 +200,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Starts a blocking command: proposes it with BlockedAnswer.
   void StartBlocking(std::uint64_t seq, std::vector<std::string>& args, kv::LogEntry entry,
                      std::int64_t timeout_ms);
+  // XREAD ... BLOCK: first pins each "$" to the stream's last ID on this
+  // node (once this connection's own writes have applied here), then reads.
+  void StartBlockingRead(std::uint64_t seq, std::vector<std::string>& args, kv::Op op,
+                         std::int64_t timeout_ms);
+  void ArmBlockTimer(std::uint64_t seq, std::int64_t timeout_ms);
   void ProposeBlocked();
   Done BlockedAnswer();
   // The reply that ends a wait with nothing popped (timeout or CLIENT UNBLOCK).

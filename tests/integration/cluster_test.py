@@ -137,7 +137,7 @@ def recv_bytes(s, n):
     """Reads exactly n bytes from a raw socket (fails if it closes first)."""
     got = b""
     while len(got) < n:
-        chunk = s.recv(4096)
+        chunk = s.recv(n - len(got))
         if not chunk:
             raise AssertionError(f"connection closed after {got!r}")
         got += chunk
@@ -471,6 +471,64 @@ class ClusterTest(unittest.TestCase):
         s.close()
         with self.assertRaises(redis.exceptions.ResponseError):
             f.execute_command("CLIENT", "UNBLOCK", client_id, "LATER")
+
+    def test_streams_through_any_node_and_xread_block(self):
+        leader = self.c.leader()
+        follower = 1 if leader != 1 else 2
+        other = next(i for i in range(1, 4) if i not in (leader, follower))
+        w, f = self.c.client(leader), self.c.client(follower)
+        # Automatic IDs come from the leader's clock: every node holds the
+        # same entries under the same IDs.
+        first = retry(lambda: f.xadd("events", {"kind": "signup", "user": "ann"}))
+        second = w.xadd("events", {"kind": "login", "user": "ann"})
+        self.assertLess([int(x) for x in first.split(b"-")], [int(x) for x in second.split(b"-")])
+        want = [(first, {b"kind": b"signup", b"user": b"ann"}),
+                (second, {b"kind": b"login", b"user": b"ann"})]
+        for node in (1, 2, 3):
+            self.assertEqual(retry(lambda: self.c.client(node).xrange("events")), want)
+        self.assertEqual(f.xlen("events"), 2)
+        self.assertEqual(f.type("events"), b"stream")
+        # XREAD BLOCK $ on a follower waits for the next entry, written
+        # through another node, and gets that one only.
+        got = []
+
+        def reader():
+            got.append(self.c.client(follower).xread({"events": "$"}, block=8000))
+
+        def blocked(node):
+            return int(self.c.client(node).info("clients")["blocked_clients"])
+
+        t = threading.Thread(target=reader)
+        t.start()
+        wait_until(lambda: blocked(follower) >= 1, 10, "XREAD to block")
+        third = self.c.client(other).xadd("events", {"kind": "logout"})
+        t.join(timeout=30)
+        self.assertEqual(got, [[[b"events", [(third, {b"kind": b"logout"})]]]])
+        # A timeout answers nil, no earlier than asked.
+        start = time.monotonic()
+        self.assertIsNone(f.xread({"events": "$"}, block=300) or None)
+        self.assertGreaterEqual(time.monotonic() - start, 0.29)
+        # Pipelined behind the connection's own XADD, "$" is after that entry.
+        s = socket.create_connection(("127.0.0.1", self.c.resp[follower - 1]), timeout=10)
+        s.sendall(b"XADD q 5-1 n 1\r\nXREAD BLOCK 0 STREAMS q $\r\n")
+        self.assertEqual(recv_bytes(s, 9), b"$3\r\n5-1\r\n")
+        wait_until(lambda: blocked(follower) >= 1, 10, "the pipelined XREAD to block")
+        self.assertEqual(w.xadd("q", {"n": "2"}, id="6-1"), b"6-1")
+        want = b"*1\r\n*2\r\n$1\r\nq\r\n*1\r\n*2\r\n$3\r\n6-1\r\n*2\r\n$1\r\nn\r\n$1\r\n2\r\n"
+        self.assertEqual(recv_bytes(s, len(want)), want)
+        s.close()
+        # RESP3 through the follower: XREAD is a map.
+        s = resp3_connection(self.c.resp[follower - 1])
+        s.sendall(b"XREAD COUNT 1 STREAMS q 0\r\n")
+        want = b"%1\r\n$1\r\nq\r\n*1\r\n*2\r\n$3\r\n5-1\r\n*2\r\n$1\r\nn\r\n$1\r\n1\r\n"
+        self.assertEqual(recv_bytes(s, len(want)), want)
+        s.close()
+        # Trimming and deleting replicate like any write.
+        self.assertEqual(f.xtrim("events", maxlen=1), 2)
+        self.assertEqual(f.xdel("events", third), 1)
+        self.assertEqual(retry(lambda: self.c.client(other).xlen("events")), 0)
+        with self.assertRaises(redis.exceptions.ResponseError):
+            f.xadd("events", {"a": "b"}, id=first)  # below the last ID, even when empty
 
     def test_multi_exec_is_atomic_across_nodes(self):
         leader = self.c.leader()
