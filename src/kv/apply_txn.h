@@ -102,8 +102,10 @@ resp::Value ReadZCombine(const Op& op,
 // The stream commands (stream_ops.cc): writes as the others'; a read loads
 // its keys through `load`, as ReadSet's (XREAD names several).
 Result<resp::Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op);
+// (XPENDING's idle times are counted to now_ms.)
 resp::Value ReadStream(const Op& op,
-                       const std::function<Result<const Record*>(const std::string&)>& load);
+                       const std::function<Result<const Record*>(const std::string&)>& load,
+                       std::int64_t now_ms);
 // TYPE's reply for a live record.
 std::string_view TypeName(const Record& record);
 

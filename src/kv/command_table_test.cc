@@ -26,7 +26,9 @@ TEST(CommandTableTest, ArityConvention) {
 
 TEST(CommandTableTest, EveryWriteCommandParsesToAWriteOp) {
   for (const CommandSpec& spec : AllCommands()) {
-    if (spec.parse == nullptr) continue;
+    // XGROUP is a container whose subcommands are the writes; Redis flags
+    // only them, and COMMAND INFO xgroup shows neither flag.
+    if (spec.parse == nullptr || spec.name == "xgroup") continue;
     EXPECT_NE(static_cast<bool>(spec.flags & kCmdWrite), static_cast<bool>(spec.flags & kCmdReadonly))
         << spec.name;
   }

@@ -157,7 +157,8 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kZRandMember:
     case OpCode::kXLen:
     case OpCode::kXRange:
-    case OpCode::kXRead: return true;
+    case OpCode::kXRead:
+    case OpCode::kXPending: return true;
     default:
       return false;
   }
@@ -207,6 +208,12 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       case OpCode::kXRead:
         return check(op.flags == 0 && op.num >= 0 && op.num2 >= 1 &&
                      n == 2 * static_cast<std::uint64_t>(op.num2));
+      case OpCode::kXPending: {
+        if (op.flags == 0) return check(n == 2 && op.num == 0 && op.num2 == 0);
+        StreamId lo, hi;
+        return check(op.flags == kXPendingRange && (n == 4 || n == 5) && op.num >= 0 &&
+                     ParseStreamRange(op.args[2], op.args[3], &lo, &hi).ok());
+      }
       case OpCode::kLIndex: return check((op.flags & ~kListBadIndex) == 0 && n == 1);
       case OpCode::kLPos: {
         std::int64_t maxlen = -1;
@@ -302,6 +309,17 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kXAdd:
     case OpCode::kXTrim: return check(XTrimOk(op));
     case OpCode::kXDel: return check(n >= 2 && op.flags == 0);  // IDs are checked on apply
+    case OpCode::kXAck: return check(n >= 3 && op.flags == 0);  // the same
+    case OpCode::kXGroup: {
+      const std::uint32_t sub = op.flags & kXGroupSubMask;
+      const bool mkstream_ok = !(op.flags & kXGroupMkStream) || sub == kXGroupCreate;
+      const std::size_t args = sub == kXGroupDestroy ? 2 : 3;
+      return check((op.flags & ~(kXGroupSubMask | kXGroupMkStream)) == 0 && sub >= kXGroupCreate &&
+                   sub <= kXGroupDelConsumer && mkstream_ok && n == args);
+    }
+    case OpCode::kXReadGroup:
+      return check((op.flags & ~kXNoAck) == 0 && op.num >= 0 && op.num2 >= 1 &&
+                   n == 2 + 2 * static_cast<std::uint64_t>(op.num2));
     default: return Bad("kv entry: unknown or read-only op code");
   }
 }

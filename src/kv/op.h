@@ -69,6 +69,13 @@ enum class OpCode : std::uint8_t {
   kXAdd = 41,
   kXDel = 42,   // args: key id... (as sent, each a valid strict ID)
   kXTrim = 43,  // args: key [minid]; the rest as kXAdd's
+  // XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER: args: key group
+  // [id | consumer]; flags: the subcommand (kXGroup*) and kXGroupMkStream
+  kXGroup = 44,
+  // XREADGROUP: args: group consumer key... id... (">" or an ID, as sent);
+  // num: count (0 none); num2: how many keys; flags kXNoAck
+  kXReadGroup = 45,
+  kXAck = 46,  // args: key group id... (as sent: checked once the group is found)
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -125,6 +132,9 @@ enum class OpCode : std::uint8_t {
   // XREAD: args: key... id... (ids as sent, "$" allowed); num: count (0 none);
   // num2: how many keys
   kXRead = 110,
+  // XPENDING: args: key group [start end [consumer]] (start and end as sent);
+  // flags kXPendingRange; num: count; num2: IDLE min-idle (0 none)
+  kXPending = 111,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -146,7 +156,7 @@ inline bool IsZSetOp(OpCode code) {
 // The stream commands (kv/stream_ops.cc), reads and writes.
 inline bool IsStreamOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 41 && c <= 43) || (c >= 108 && c <= 110);
+  return (c >= 41 && c <= 46) || (c >= 108 && c <= 111);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {
@@ -238,6 +248,18 @@ inline constexpr std::uint32_t kXTrimMaxLen = 2;
 inline constexpr std::uint32_t kXTrimMinId = 4;
 inline constexpr std::uint32_t kXTrimApprox = 8;  // "~": Cairn trims exactly, at most num2
 inline constexpr std::uint32_t kXFlagsAll = 15;
+// Flags of kXGroup: the subcommand in the low three bits, then MKSTREAM.
+inline constexpr std::uint32_t kXGroupCreate = 1;
+inline constexpr std::uint32_t kXGroupSetId = 2;
+inline constexpr std::uint32_t kXGroupDestroy = 3;
+inline constexpr std::uint32_t kXGroupCreateConsumer = 4;
+inline constexpr std::uint32_t kXGroupDelConsumer = 5;
+inline constexpr std::uint32_t kXGroupSubMask = 7;
+inline constexpr std::uint32_t kXGroupMkStream = 8;
+// Of kXReadGroup: NOACK (deliver without adding to the pending entries).
+inline constexpr std::uint32_t kXNoAck = 1;
+// Of kXPending: the extended form (start end count [consumer]).
+inline constexpr std::uint32_t kXPendingRange = 1;
 // Flags of kXRange.
 inline constexpr std::uint32_t kXRev = 1;  // XREVRANGE: newest first
 // Of kXRead, never in a log entry: reply each stream's last ID (the IDs given

@@ -22,6 +22,10 @@ namespace cairn::kv {
 
 Result<Op> ParseCommand(const Args& args, std::int64_t now_ms);
 
+// Whether a parse error is one Redis gives while finding the command, before
+// MULTI queues it (an unknown subcommand, a subcommand's wrong arity).
+bool IsCommandLookupError(std::string_view message);
+
 // Redis's strict integer syntax (string2ll): optional '-', no '+', no leading
 // zeros or spaces, fits in int64.
 bool ParseStrictInt64(std::string_view s, std::int64_t* out);
@@ -167,6 +171,10 @@ Result<Op> XLen(const Args& a, std::int64_t now_ms);
 Result<Op> XRange(const Args& a, std::int64_t now_ms);
 Result<Op> XRevRange(const Args& a, std::int64_t now_ms);
 Result<Op> XRead(const Args& a, std::int64_t now_ms);
+Result<Op> XReadGroup(const Args& a, std::int64_t now_ms);
+Result<Op> XGroup(const Args& a, std::int64_t now_ms);
+Result<Op> XAck(const Args& a, std::int64_t now_ms);
+Result<Op> XPending(const Args& a, std::int64_t now_ms);
 Result<Op> LMPop(const Args& a, std::int64_t now_ms);
 Result<Op> BLMPop(const Args& a, std::int64_t now_ms);
 Result<Op> ZMPop(const Args& a, std::int64_t now_ms);

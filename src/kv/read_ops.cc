@@ -78,7 +78,7 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
       held.push_back(std::move(*r));
       return &held.back();
     };
-    if (IsStreamOp(op.code)) return ReadStream(op, hold);
+    if (IsStreamOp(op.code)) return ReadStream(op, hold, time_ms);
     return IsSetOp(op.code) ? ReadSet(op, hold) : ReadZCombine(op, hold);
   }
   if (IsHashOp(op.code) || IsListOp(op.code) || IsZSetOp(op.code)) {

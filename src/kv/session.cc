@@ -109,6 +109,10 @@ Session::Action Session::Queue(const Args& args, std::int64_t now_ms) {
                               "' inside MULTI is not supported by Cairn"));
   }
   Result<Op> op = spec->parse(args, now_ms);
+  if (!op.ok() && IsCommandLookupError(op.status().message())) {
+    dirty_ = true;  // Redis finds a subcommand (XGROUP CREATE) as it finds a command
+    return Reply(Value::Error(op.status().message()));
+  }
   if (!op.ok()) return fixed(Value::Error(op.status().message()));  // a runtime error in Redis
   if (!IsWrite(op->code) && !IsTransactionalRead(op->code)) {
     return fixed(Value::Error("ERR '" + std::string(spec->name) +

@@ -1,5 +1,6 @@
 #include "kv/stream.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -66,6 +67,18 @@ bool ParseU64(const std::string& s, std::uint64_t* out) {
 
 }  // namespace
 
+StreamGroup* Stream::FindGroup(std::string_view name) {
+  auto it = std::lower_bound(groups.begin(), groups.end(), name,
+                             [](const StreamGroup& g, std::string_view n) { return g.name < n; });
+  return it != groups.end() && it->name == name ? &*it : nullptr;
+}
+
+const StreamEntry* Stream::Find(const StreamId& id) const {
+  auto it = std::lower_bound(entries.begin(), entries.end(), id,
+                             [](const StreamEntry& e, const StreamId& v) { return e.id < v; });
+  return it != entries.end() && it->id == id ? &*it : nullptr;
+}
+
 std::string EncodeStream(const Stream& stream) {
   std::string out;
   PutId(&out, stream.last_id);
@@ -76,6 +89,23 @@ std::string EncodeStream(const Stream& stream) {
     for (const auto& [field, value] : e.fields) {
       PutBytes(&out, field);
       PutBytes(&out, value);
+    }
+  }
+  PutVarint(&out, stream.groups.size());
+  for (const StreamGroup& g : stream.groups) {
+    PutBytes(&out, g.name);
+    PutId(&out, g.last_delivered);
+    PutVarint(&out, g.pending.size());
+    for (const StreamPending& p : g.pending) {
+      PutId(&out, p.id);
+      PutBytes(&out, p.consumer);
+      PutZigzag(&out, p.delivery_ms);
+      PutVarint(&out, p.delivery_count);
+    }
+    PutVarint(&out, g.consumers.size());
+    for (const StreamConsumer& c : g.consumers) {
+      PutBytes(&out, c.name);
+      PutZigzag(&out, c.seen_ms);
     }
   }
   return out;
@@ -101,6 +131,50 @@ Status ValidateStream(std::string_view bytes) {
     }
     previous = id;
   }
+  auto truncated = [] { return Status::Corruption("kv: truncated stream"); };
+  std::uint64_t groups = 0;
+  if (!d.Varint(&groups)) return truncated();
+  std::string_view previous_group;
+  for (std::uint64_t g = 0; g < groups; ++g) {
+    std::string_view name;
+    StreamId delivered;
+    std::uint64_t pending = 0;
+    if (!d.Bytes(&name) || !GetId(&d, &delivered) || !d.Varint(&pending)) return truncated();
+    if (g > 0 && name <= previous_group)
+      return Status::Corruption("kv: stream groups out of order");
+    previous_group = name;
+    std::vector<std::string_view> owners;
+    StreamId previous_pending;
+    for (std::uint64_t p = 0; p < pending; ++p) {
+      StreamId id;
+      std::string_view consumer;
+      std::int64_t ms = 0;
+      std::uint64_t deliveries = 0;
+      if (!GetId(&d, &id) || !d.Bytes(&consumer) || !d.Zigzag(&ms) || !d.Varint(&deliveries)) {
+        return truncated();
+      }
+      if (p > 0 && id <= previous_pending) return Status::Corruption("kv: stream PEL out of order");
+      previous_pending = id;
+      owners.push_back(consumer);
+    }
+    std::uint64_t consumers = 0;
+    if (!d.Varint(&consumers)) return truncated();
+    std::vector<std::string_view> names;
+    for (std::uint64_t c = 0; c < consumers; ++c) {
+      std::string_view consumer;
+      std::int64_t ms = 0;
+      if (!d.Bytes(&consumer) || !d.Zigzag(&ms)) return truncated();
+      if (c > 0 && consumer <= names.back()) {
+        return Status::Corruption("kv: stream consumers out of order");
+      }
+      names.push_back(consumer);
+    }
+    for (std::string_view owner : owners) {
+      if (!std::binary_search(names.begin(), names.end(), owner)) {
+        return Status::Corruption("kv: a pending entry of no consumer");
+      }
+    }
+  }
   if (!d.done()) return Status::Corruption("kv: trailing bytes in stream");
   return Status::Ok();
 }
@@ -123,6 +197,34 @@ Stream DecodeStream(std::string_view bytes) {
       d.Bytes(&v);
       field.assign(f);
       value.assign(v);
+    }
+  }
+  std::uint64_t groups = 0;
+  d.Varint(&groups);
+  s.groups.resize(groups);
+  for (StreamGroup& g : s.groups) {
+    std::string_view name;
+    std::uint64_t n = 0;
+    d.Bytes(&name);
+    g.name.assign(name);
+    GetId(&d, &g.last_delivered);
+    d.Varint(&n);
+    g.pending.resize(n);
+    for (StreamPending& p : g.pending) {
+      std::string_view consumer;
+      GetId(&d, &p.id);
+      d.Bytes(&consumer);
+      p.consumer.assign(consumer);
+      d.Zigzag(&p.delivery_ms);
+      d.Varint(&p.delivery_count);
+    }
+    d.Varint(&n);
+    g.consumers.resize(n);
+    for (StreamConsumer& c : g.consumers) {
+      std::string_view consumer;
+      d.Bytes(&consumer);
+      c.name.assign(consumer);
+      d.Zigzag(&c.seen_ms);
     }
   }
   return s;

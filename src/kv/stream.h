@@ -6,7 +6,12 @@
 // Layout: last ID (ms and seq, 8 bytes big-endian each), varint entry count,
 // then per entry its ID (16 bytes as above), varint field count (>= 1) and
 // PutBytes(field), PutBytes(value) per field. IDs strictly ascend and are
-// at most the last ID. Unlike the other collections, a stream that loses its
+// at most the last ID. Then the consumer groups: varint count, and per group
+// (in name order) its name, last delivered ID, its pending entries (varint
+// count; per entry, in ID order: ID, consumer name, delivery time as zigzag
+// ms, varint delivery count) and its consumers (varint count; per consumer,
+// in name order: name, zigzag ms last seen). Every pending entry's consumer
+// is one of the group's consumers. Unlike the other collections, a stream that loses its
 // last entry (XDEL, XTRIM) stays, empty, as in Redis: the last ID must
 // survive, or a later XADD could reuse an ID. As with them, a whole stream
 // is one record: a write rewrites it, O(entries). docs/formats/kv-command.md.
@@ -42,9 +47,37 @@ struct StreamEntry {
   friend bool operator==(const StreamEntry&, const StreamEntry&) = default;
 };
 
+// An entry delivered to a consumer of a group and not yet acknowledged.
+struct StreamPending {
+  StreamId id;
+  std::string consumer;
+  std::int64_t delivery_ms = 0;  // the replicated time of the last delivery
+  std::uint64_t delivery_count = 0;
+  friend bool operator==(const StreamPending&, const StreamPending&) = default;
+};
+
+struct StreamConsumer {
+  std::string name;
+  std::int64_t seen_ms = 0;  // the replicated time it last read or claimed
+  friend bool operator==(const StreamConsumer&, const StreamConsumer&) = default;
+};
+
+struct StreamGroup {
+  std::string name;
+  StreamId last_delivered;
+  std::vector<StreamPending> pending;     // ascending IDs
+  std::vector<StreamConsumer> consumers;  // ascending names
+  friend bool operator==(const StreamGroup&, const StreamGroup&) = default;
+};
+
 struct Stream {
   StreamId last_id;
   std::vector<StreamEntry> entries;  // ascending IDs, all <= last_id
+  std::vector<StreamGroup> groups;   // ascending names
+
+  StreamGroup* FindGroup(std::string_view name);
+  // The entry with this ID, or nullptr.
+  const StreamEntry* Find(const StreamId& id) const;
 };
 
 std::string EncodeStream(const Stream& stream);

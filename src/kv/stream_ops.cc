@@ -4,6 +4,8 @@
 // so every replica gives an entry the same ID.
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <set>
 
 #include "kv/apply_txn.h"
 #include "kv/errors.h"
@@ -97,13 +99,268 @@ Result<Value> ApplyXAdd(ApplyTxn* txn, const Op& op, const Record* old) {
   return Store(txn, key, s, expire, Value::BulkOwned(id->ToString()));
 }
 
+Value NoGroupError(const std::string& key, const std::string& group, const char* context) {
+  return Value::Error("NOGROUP No such key '" + key + "' or consumer group '" + group + "'" +
+                      context);
+}
+
+// The group's consumer of that name, created (last seen now) if absent.
+StreamConsumer* Consumer(StreamGroup* g, const std::string& name, std::int64_t now_ms,
+                         bool* created = nullptr) {
+  auto it =
+      std::lower_bound(g->consumers.begin(), g->consumers.end(), name,
+                       [](const StreamConsumer& c, const std::string& n) { return c.name < n; });
+  if (created != nullptr) *created = it == g->consumers.end() || it->name != name;
+  if (it == g->consumers.end() || it->name != name) {
+    it = g->consumers.insert(it, StreamConsumer{name, now_ms});
+  }
+  return &*it;
+}
+
+std::vector<StreamPending>::iterator PendingAt(StreamGroup* g, const StreamId& id) {
+  return std::lower_bound(g->pending.begin(), g->pending.end(), id,
+                          [](const StreamPending& p, const StreamId& v) { return p.id < v; });
+}
+
+// XGROUP's subcommands, in Redis 7.0's order of checks: the key (and its
+// type), the group, then the ID.
+Result<Value> ApplyXGroup(ApplyTxn* txn, const Op& op, const Record* old) {
+  const std::string& key = op.args[0];
+  const std::string& name = op.args[1];
+  const std::uint32_t sub = op.flags & kXGroupSubMask;
+  if (old == nullptr && !(op.flags & kXGroupMkStream)) {
+    return Value::Error(
+        "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want "
+        "to use the MKSTREAM option to create an empty stream automatically.");
+  }
+  Stream s = old != nullptr ? DecodeStream(old->value) : Stream();
+  const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
+  StreamGroup* g = s.FindGroup(name);
+  if (g == nullptr && sub != kXGroupCreate && sub != kXGroupDestroy) {
+    return Value::Error("NOGROUP No such consumer group '" + name + "' for key name '" + key + "'");
+  }
+  const std::int64_t now = txn->clock_ms();
+  switch (sub) {
+    case kXGroupCreate:
+    case kXGroupSetId: {
+      StreamId id = s.last_id;  // "$"
+      // CREATE takes a strict ID, SETID also "-" and "+".
+      if (op.args[2] != "$" && !ParseStreamId(op.args[2], 0, sub == kXGroupCreate, &id)) {
+        return Value::Error(kBadStreamIdError);
+      }
+      if (sub == kXGroupSetId) {
+        g->last_delivered = id;
+        return Store(txn, key, s, expire, Value::Simple("OK"));
+      }
+      if (g != nullptr) return Value::Error("BUSYGROUP Consumer Group name already exists");
+      auto at =
+          std::lower_bound(s.groups.begin(), s.groups.end(), name,
+                           [](const StreamGroup& x, const std::string& n) { return x.name < n; });
+      s.groups.insert(at, StreamGroup{name, id, {}, {}});
+      return Store(txn, key, s, expire, Value::Simple("OK"));
+    }
+    case kXGroupDestroy: {
+      if (g == nullptr) return Value::Int(0);
+      s.groups.erase(s.groups.begin() + (g - s.groups.data()));
+      return Store(txn, key, s, expire, Value::Int(1));
+    }
+    case kXGroupCreateConsumer: {
+      bool created = false;
+      Consumer(g, op.args[2], now, &created);
+      if (!created) return Value::Int(0);
+      return Store(txn, key, s, expire, Value::Int(1));
+    }
+    default: {  // kXGroupDelConsumer: replies how many entries it had pending
+      auto it = std::find_if(g->consumers.begin(), g->consumers.end(),
+                             [&](const StreamConsumer& c) { return c.name == op.args[2]; });
+      if (it == g->consumers.end()) return Value::Int(0);
+      g->consumers.erase(it);
+      const auto n = std::erase_if(
+          g->pending, [&](const StreamPending& p) { return p.consumer == op.args[2]; });
+      return Store(txn, key, s, expire, Value::Int(static_cast<std::int64_t>(n)));
+    }
+  }
+}
+
+// XREADGROUP: new entries (">": after the group's last delivered ID, added
+// to the pending entries unless NOACK) or the consumer's own pending history
+// (an ID), following Redis 7.0's xreadCommand and streamReplyWithRange.
+Result<Value> ApplyXReadGroup(ApplyTxn* txn, const Op& op) {
+  const std::string& group = op.args[0];
+  const std::string& consumer = op.args[1];
+  const auto n = static_cast<std::size_t>(op.num2);
+  const std::int64_t now = txn->clock_ms();
+  // One decoded copy per key, however often it is named.
+  std::map<std::string, std::pair<Stream, std::int64_t>> streams;
+  std::vector<StreamId> after(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& key = op.args[2 + i];
+    if (!streams.contains(key)) {
+      CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(key));
+      if (r != nullptr && r->type != kTypeStream) return Value::Error(errors::kWrongType);
+      if (r == nullptr) return NoGroupError(key, group, " in XREADGROUP with GROUP option");
+      streams.emplace(key, std::make_pair(DecodeStream(r->value), r->expire_at_ms));
+    }
+    if (streams[key].first.FindGroup(group) == nullptr) {
+      return NoGroupError(key, group, " in XREADGROUP with GROUP option");
+    }
+    const std::string& id = op.args[2 + n + i];
+    if (id == "$") {
+      return Value::Error(
+          "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history "
+          "of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ "
+          "ID would just return an empty result set.");
+    }
+    if (id == ">") {
+      after[i] = kMaxStreamId;
+    } else if (!ParseStreamId(id, 0, true, &after[i])) {
+      return Value::Error(kBadStreamIdError);
+    }
+  }
+  const std::size_t count = op.num > 0 ? static_cast<std::size_t>(op.num) : SIZE_MAX;
+  Value out = Value::Map();
+  out.pairs_in_resp2 = true;
+  // Keys this read changed. A read that only refreshes the consumer's last
+  // seen time stores nothing: a waiting XREADGROUP ... BLOCK retries, and a
+  // retry that wrote its stream would wake the stream's other waiters, whose
+  // retries would wake it (server/blocking.cc).
+  std::set<std::string> changed;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& key = op.args[2 + i];
+    Stream& s = streams[key].first;
+    StreamGroup* g = s.FindGroup(group);
+    const bool history = op.args[2 + n + i] != ">";
+    // ">" with nothing new serves nothing, and creates no consumer (Redis
+    // 7.0 creates it only for a stream it serves).
+    if (!history && (s.entries.empty() || s.entries.back().id <= g->last_delivered)) continue;
+    bool created = false;
+    StreamConsumer* c = Consumer(g, consumer, now, &created);
+    c->seen_ms = now;
+    if (created) changed.insert(key);
+    Value list = Value::Array();
+    if (history) {  // the consumer's pending history, after the ID
+      StreamId start = after[i];
+      start.Increment();
+      for (auto it = PendingAt(g, start); it != g->pending.end() && list.elems.size() < count;
+           ++it) {
+        if (it->consumer != consumer) continue;
+        const StreamEntry* e = s.Find(it->id);
+        if (e == nullptr) {  // deleted since: the ID, then a null
+          list.elems.push_back(
+              Value::Array({Value::BulkOwned(it->id.ToString()), Value::NullArray()}));
+          continue;
+        }
+        list.elems.push_back(EntryReply(*e));
+        it->delivery_ms = now;
+        ++it->delivery_count;
+        changed.insert(key);
+      }
+    } else {
+      auto e = std::upper_bound(s.entries.begin(), s.entries.end(), g->last_delivered,
+                                [](const StreamId& v, const StreamEntry& x) { return v < x.id; });
+      changed.insert(key);
+      for (; e != s.entries.end() && list.elems.size() < count; ++e) {
+        g->last_delivered = e->id;
+        list.elems.push_back(EntryReply(*e));
+        if (op.flags & kXNoAck) continue;
+        auto p = PendingAt(g, e->id);
+        if (p != g->pending.end() && p->id == e->id) {  // delivered before (SETID went back)
+          p->consumer = consumer;
+          p->delivery_ms = now;
+          p->delivery_count = 1;
+        } else {
+          g->pending.insert(p, StreamPending{e->id, consumer, now, 1});
+        }
+      }
+    }
+    out.elems.push_back(Value::Bulk(key));
+    out.elems.push_back(std::move(list));
+  }
+  for (const std::string& key : changed) {
+    const auto& [stream, expire] = streams[key];
+    CAIRN_ASSIGN_OR_RETURN(Value stored, Store(txn, key, stream, expire, Value::Null()));
+    if (stored.is_error()) return stored;
+  }
+  return out.elems.empty() ? Value::NullArray() : out;
+}
+
+Result<Value> ApplyXAck(ApplyTxn* txn, const Op& op, const Record* old) {
+  if (old == nullptr) return Value::Int(0);
+  Stream s = DecodeStream(old->value);
+  StreamGroup* g = s.FindGroup(op.args[1]);
+  if (g == nullptr) return Value::Int(0);
+  std::vector<StreamId> ids(op.args.size() - 2);
+  for (std::size_t i = 2; i < op.args.size(); ++i) {
+    if (!ParseStreamId(op.args[i], 0, true, &ids[i - 2])) return Value::Error(kBadStreamIdError);
+  }
+  std::int64_t acked = 0;
+  for (const StreamId& id : ids) {
+    auto p = PendingAt(g, id);
+    if (p == g->pending.end() || p->id != id) continue;
+    g->pending.erase(p);
+    ++acked;
+  }
+  if (acked == 0) return Value::Int(0);
+  return Store(txn, op.args[0], s, old->expire_at_ms, Value::Int(acked));
+}
+
+// XPENDING's summary, or its entries in a range (each with its idle time).
+Value ReadXPending(const Op& op, const Record* rec, std::int64_t now_ms) {
+  const std::string& key = op.args[0];
+  const std::string& group = op.args[1];
+  if (rec == nullptr) return NoGroupError(key, group, "");
+  Stream s = DecodeStream(rec->value);
+  StreamGroup* g = s.FindGroup(group);
+  if (g == nullptr) return NoGroupError(key, group, "");
+  if (!(op.flags & kXPendingRange)) {
+    if (g->pending.empty()) {
+      return Value::Array({Value::Int(0), Value::Null(), Value::Null(), Value::NullArray()});
+    }
+    Value owners = Value::Array();
+    for (const StreamConsumer& c : g->consumers) {
+      const auto n = std::count_if(g->pending.begin(), g->pending.end(),
+                                   [&](const StreamPending& p) { return p.consumer == c.name; });
+      if (n == 0) continue;
+      owners.elems.push_back(
+          Value::Array({Value::Bulk(c.name), Value::BulkOwned(std::to_string(n))}));
+    }
+    return Value::Array({Value::Int(static_cast<std::int64_t>(g->pending.size())),
+                         Value::BulkOwned(g->pending.front().id.ToString()),
+                         Value::BulkOwned(g->pending.back().id.ToString()), std::move(owners)});
+  }
+  const std::string* consumer = op.args.size() > 4 ? &op.args[4] : nullptr;
+  Value out = Value::Array();
+  if (consumer != nullptr &&
+      std::none_of(g->consumers.begin(), g->consumers.end(),
+                   [&](const StreamConsumer& c) { return c.name == *consumer; })) {
+    return out;
+  }
+  StreamId lo, hi;
+  if (!ParseStreamRange(op.args[2], op.args[3], &lo, &hi).ok())
+    return Value::Error(kBadStreamIdError);
+  for (auto it = PendingAt(g, lo); it != g->pending.end() && it->id <= hi &&
+                                   out.elems.size() < static_cast<std::size_t>(op.num);
+       ++it) {
+    if (consumer != nullptr && it->consumer != *consumer) continue;
+    const std::int64_t idle = std::max<std::int64_t>(now_ms - it->delivery_ms, 0);
+    if (op.num2 != 0 && idle < op.num2) continue;
+    out.elems.push_back(Value::Array({Value::BulkOwned(it->id.ToString()),
+                                      Value::Bulk(it->consumer), Value::Int(idle),
+                                      Value::Int(static_cast<std::int64_t>(it->delivery_count))}));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op) {
+  if (op.code == OpCode::kXReadGroup) return ApplyXReadGroup(txn, op);
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   if (old != nullptr && old->type != kTypeStream) return Value::Error(errors::kWrongType);
   if (op.code == OpCode::kXAdd) return ApplyXAdd(txn, op, old);
+  if (op.code == OpCode::kXGroup) return ApplyXGroup(txn, op, old);
+  if (op.code == OpCode::kXAck) return ApplyXAck(txn, op, old);
   if (old == nullptr) return Value::Int(0);
   Stream s = DecodeStream(old->value);
   std::int64_t removed = 0;
@@ -127,8 +384,8 @@ Result<Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op) {
   return Store(txn, key, s, old->expire_at_ms, Value::Int(removed));
 }
 
-Value ReadStream(const Op& op,
-                 const std::function<Result<const Record*>(const std::string&)>& load) {
+Value ReadStream(const Op& op, const std::function<Result<const Record*>(const std::string&)>& load,
+                 std::int64_t now_ms) {
   auto storage = [](const Status& st) { return Value::Error("ERR storage: " + st.ToString()); };
   if (op.code == OpCode::kXRead) {
     const auto n = static_cast<std::size_t>(op.num2);
@@ -143,6 +400,10 @@ Value ReadStream(const Op& op,
       const std::string& id = op.args[n + i];
       if (id == "$") {
         after[i] = streams[i].last_id;
+      } else if (id == ">") {
+        return Value::Error(
+            "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
+            "<consumer> option.");
       } else if (!ParseStreamId(id, 0, true, &after[i])) {
         return Value::Error(kBadStreamIdError);
       }
@@ -177,6 +438,7 @@ Value ReadStream(const Op& op,
   if (!r.ok()) return storage(r.status());
   const Record* rec = *r;
   if (rec != nullptr && rec->type != kTypeStream) return Value::Error(errors::kWrongType);
+  if (op.code == OpCode::kXPending) return ReadXPending(op, rec, now_ms);
   if (op.code == OpCode::kXLen) {
     return Value::Int(
         rec != nullptr ? static_cast<std::int64_t>(DecodeStream(rec->value).entries.size()) : 0);

@@ -28,11 +28,14 @@ TEST(StreamCodecTest, RoundTripsAndRejectsMalformedValues) {
   s.last_id = {9, 3};
   s.entries.push_back({{1, 0}, {{"f", "v"}, {"f", "again"}}});
   s.entries.push_back({{9, 3}, {{"", ""}}});
+  s.groups.push_back(StreamGroup{"g1", {1, 0}, {{{1, 0}, "c1", kT, 2}}, {{"c1", kT}, {"c2", 5}}});
+  s.groups.push_back(StreamGroup{"g2", {}, {}, {}});
   const std::string bytes = EncodeStream(s);
   ASSERT_TRUE(ValidateStream(bytes).ok());
   Stream back = DecodeStream(bytes);
   EXPECT_EQ(back.last_id, s.last_id);
   EXPECT_EQ(back.entries, s.entries);
+  EXPECT_EQ(back.groups, s.groups);
   for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
     EXPECT_FALSE(ValidateStream(bytes.substr(0, cut)).ok()) << "cut at " << cut;
   }
@@ -45,6 +48,15 @@ TEST(StreamCodecTest, RoundTripsAndRejectsMalformedValues) {
   EXPECT_FALSE(ValidateStream(EncodeStream(bad)).ok());  // an entry past the last ID
   bad = s;
   bad.entries[0].fields.clear();
+  EXPECT_FALSE(ValidateStream(EncodeStream(bad)).ok());
+  bad = s;
+  std::swap(bad.groups[0], bad.groups[1]);
+  EXPECT_FALSE(ValidateStream(EncodeStream(bad)).ok());  // groups out of order
+  bad = s;
+  bad.groups[0].pending[0].consumer = "nobody";
+  EXPECT_FALSE(ValidateStream(EncodeStream(bad)).ok());  // a pending entry of no consumer
+  bad = s;
+  std::swap(bad.groups[0].consumers[0], bad.groups[0].consumers[1]);
   EXPECT_FALSE(ValidateStream(EncodeStream(bad)).ok());
   EXPECT_TRUE(ValidateStream(EncodeStream(Stream{{4, 4}, {}})).ok());  // empty: it stays
 }
@@ -152,6 +164,46 @@ TEST(StreamTest, XReadIsAMapInResp3AndPairsInResp2) {
   EXPECT_EQ(d.sm().Read(pin, kT), Value::Array({Value::Bulk("1-1"), Value::Bulk("0-0")}));
 }
 
+// Delivery times are the replicated clock's: XPENDING's idle time is the
+// read's time less the delivering entry's, the same on every replica.
+TEST(StreamGroupTest, DeliveriesAreTimedByTheLog) {
+  testing::Driver d;
+  EXPECT_EQ(d.Run({"xgroup", "create", "s", "g", "$", "mkstream"}, kT), Value::Simple("OK"));
+  d.Run({"xadd", "s", "1-1", "f", "v"}, kT);
+  d.Run({"xadd", "s", "2-1", "f", "w"}, kT);
+  Value got = d.Run({"xreadgroup", "group", "g", "alice", "count", "1", "streams", "s", ">"}, kT);
+  EXPECT_EQ(Encoded(got, resp::Protocol::kResp3),
+            "%1\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+  d.Run({"xreadgroup", "group", "g", "bob", "streams", "s", ">"}, kT + 100);
+  EXPECT_EQ(d.Run({"xpending", "s", "g", "-", "+", "10"}, kT + 500),
+            Value::Array({Value::Array({Value::Bulk("1-1"), Value::Bulk("alice"), Value::Int(500),
+                                        Value::Int(1)}),
+                          Value::Array({Value::Bulk("2-1"), Value::Bulk("bob"), Value::Int(400),
+                                        Value::Int(1)})}));
+  EXPECT_EQ(d.Run({"xpending", "s", "g", "IDLE", "450", "-", "+", "10"}, kT + 500).elems.size(),
+            1u);
+  // Reading its history again counts a delivery.
+  d.Run({"xreadgroup", "group", "g", "alice", "streams", "s", "0"}, kT + 600);
+  EXPECT_EQ(
+      d.Run({"xpending", "s", "g", "-", "+", "1"}, kT + 700).elems[0],
+      Value::Array({Value::Bulk("1-1"), Value::Bulk("alice"), Value::Int(100), Value::Int(2)}));
+  EXPECT_EQ(d.Run({"xack", "s", "g", "1-1", "2-1", "9-9"}, kT), Value::Int(2));
+  EXPECT_EQ(d.Run({"xpending", "s", "g"}, kT),
+            Value::Array({Value::Int(0), Value::Null(), Value::Null(), Value::NullArray()}));
+  // A read with nothing new changes nothing: no version bump wakes waiters.
+  const std::uint64_t before = d.sm().KeyVersion("s", kT).value();
+  EXPECT_EQ(d.Run({"xreadgroup", "group", "g", "alice", "streams", "s", ">"}, kT),
+            Value::NullArray());
+  EXPECT_EQ(d.sm().KeyVersion("s", kT).value(), before);
+  EXPECT_EQ(d.Run({"xreadgroup", "group", "nog", "alice", "streams", "s", ">"}, kT).str,
+            "NOGROUP No such key 's' or consumer group 'nog' in XREADGROUP with GROUP option");
+  EXPECT_EQ(d.Run({"xgroup", "create", "s", "g", "$"}, kT).str,
+            "BUSYGROUP Consumer Group name already exists");
+  EXPECT_EQ(
+      kv::BlockingTimeoutMs({"xreadgroup", "group", "g", "c", "block", "20", "streams", "s", ">"}),
+      20);
+}
+
 TEST(StreamLogTest, ValidatesTheStreamOps) {
   auto decodes = [](Op op, EntryKind kind = EntryKind::kBatch) {
     LogEntry e;
@@ -177,6 +229,17 @@ TEST(StreamLogTest, ValidatesTheStreamOps) {
   EXPECT_FALSE(decodes(Op{OpCode::kXRead, kXReadLastIds, 0, 1, {"a", "$"}},
                        EntryKind::kTransaction));  // the server's own form
   EXPECT_FALSE(decodes(Op{OpCode::kXRead, 0, 0, 2, {"a", "b", "$"}}, EntryKind::kTransaction));
+  EXPECT_TRUE(decodes(Op{OpCode::kXGroup, kXGroupCreate | kXGroupMkStream, 0, 0, {"s", "g", "$"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kXGroup, kXGroupSetId | kXGroupMkStream, 0, 0, {"s", "g", "$"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kXGroup, kXGroupDestroy, 0, 0, {"s", "g", "c"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kXGroup, 6, 0, 0, {"s", "g", "c"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kXReadGroup, kXNoAck, 2, 1, {"g", "c", "s", ">"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kXReadGroup, 0, 0, 2, {"g", "c", "s", ">"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kXAck, 0, 0, 0, {"s", "g", "1-1"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kXAck, 0, 0, 0, {"s", "g"}}));
+  EXPECT_TRUE(decodes(Op{OpCode::kXPending, kXPendingRange, 10, 0, {"s", "g", "-", "+", "c"}},
+                      EntryKind::kTransaction));
+  EXPECT_FALSE(decodes(Op{OpCode::kXPending, 0, 10, 0, {"s", "g"}}, EntryKind::kTransaction));
 }
 
 }  // namespace

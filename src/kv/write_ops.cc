@@ -242,7 +242,8 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
     return ReadZCombine(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
   }
   if (IsStreamOp(op.code)) {
-    return ReadStream(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
+    return ReadStream(
+        op, [txn](const std::string& key) { return txn->LiveRecord(key); }, txn->clock_ms());
   }
   CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
   if (IsHashOp(op.code)) return ReadHash(op, r);
@@ -303,7 +304,10 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kZPopFirst: return ApplyZSetWrite(txn, op);
     case OpCode::kXAdd:
     case OpCode::kXDel:
-    case OpCode::kXTrim: return ApplyStreamWrite(txn, op);
+    case OpCode::kXTrim:
+    case OpCode::kXGroup:
+    case OpCode::kXReadGroup:
+    case OpCode::kXAck: return ApplyStreamWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();

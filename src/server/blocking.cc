@@ -17,12 +17,19 @@
 
 namespace cairn::server {
 
-void Node::Impl::WakeBlocked(std::string_view entry_bytes) {
+void Node::Impl::WakeBlocked(std::uint64_t index, std::string_view entry_bytes) {
   std::vector<std::uint64_t> woken;
   auto visit = [&](std::string_view bytes) {
     auto entry = kv::Decode(bytes);
     if (!entry.ok()) return;  // Apply accepted it, so this cannot happen
     for (const std::string& key : WrittenKeys(*entry).keys) {
+      // Only a key this entry changed (its version is the entry's index):
+      // WrittenKeys names every key an op may write, and a waiter's own
+      // retry that popped nothing names its keys too. Waking on those, two
+      // waiters on one key would wake each other for ever. A key the entry
+      // deleted has nothing to pop either.
+      auto version = sm->KeyVersion(key, 0);
+      if (!version.ok() || *version != index) continue;
       auto it = blocked_keys.find(key);
       if (it != blocked_keys.end()) woken.insert(woken.end(), it->second.begin(), it->second.end());
     }
@@ -51,6 +58,9 @@ void Session::StartBlocking(std::uint64_t seq, std::vector<std::string>& args, k
   const kv::Op& op = blocked_->entry.ops.at(0);
   if (op.code == kv::OpCode::kLMove) {
     blocked_->keys = {op.args[0]};  // only the source can unblock it
+  } else if (op.code == kv::OpCode::kXReadGroup) {  // group consumer key... id...
+    blocked_->keys.assign(op.args.begin() + 2,
+                          op.args.begin() + 2 + static_cast<std::ptrdiff_t>(op.num2));
   } else {
     blocked_->keys = op.args;
   }

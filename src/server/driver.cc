@@ -440,7 +440,7 @@ void Node::Impl::ApplyCommitted(const std::vector<raft::Entry>& entries,
     CAIRN_CHECK(replies.ok(), "apply failed: the log holds an entry this node cannot apply");
     if (e.type == raft::EntryType::kConfChange) OnRemovalApplied(e);
     if (tracking.active() && !data.empty()) NotifyTracking(data);
-    if (!blocked_keys.empty() && !data.empty()) WakeBlocked(data);
+    if (!blocked_keys.empty() && !data.empty()) WakeBlocked(e.index, data);
     auto it = writes.find(e.index);
     if (it == writes.end()) continue;
     if (it->second.term == e.term && e.type == raft::EntryType::kConfChange) {

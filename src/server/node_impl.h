@@ -197,9 +197,9 @@ struct Node::Impl {
   void InvalidateAllTracking();
 
   // --- blocking.cc: connections waiting in BLPOP, BZPOPMIN... ---
-  // Wakes the connections waiting on a key the entry writes (each proposes
-  // its pop again). Cheap when none waits.
-  void WakeBlocked(std::string_view entry_bytes);
+  // Wakes the connections waiting on a key the entry at `index`, just
+  // applied, changed (each proposes its pop again). Cheap when none waits.
+  void WakeBlocked(std::uint64_t index, std::string_view entry_bytes);
 
   // --- session.cc / http.cc ---
   asio::awaitable<void> AcceptResp();

@@ -195,7 +195,8 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
   ++writes_in_flight_;
   if (action.entry.kind == kv::EntryKind::kBatch) {
     // (Outside MULTI: EXEC's entry is a transaction, where they do not block.)
-    if (!args[0].empty() && (args[0][0] == 'b' || args[0][0] == 'B')) {
+    const char first = args[0].empty() ? '\0' : args[0][0];
+    if (first == 'b' || first == 'B' || first == 'x' || first == 'X') {  // BLPOP..., XREADGROUP
       if (auto timeout = kv::BlockingTimeoutMs(args)) {
         return StartBlocking(seq, args, std::move(action.entry), *timeout);
       }

@@ -29,6 +29,10 @@ WrittenSet WrittenKeys(const kv::LogEntry& entry) {
       case kv::OpCode::kDel:
       case kv::OpCode::kLPopFirst:  // pops from one of its keys
       case kv::OpCode::kZPopFirst: keys.insert(keys.end(), op.args.begin(), op.args.end()); break;
+      case kv::OpCode::kXReadGroup:  // group consumer key... id...
+        keys.insert(keys.end(), op.args.begin() + 2,
+                    op.args.begin() + 2 + static_cast<std::ptrdiff_t>(op.num2));
+        break;
       default:
         // Every other write names its one key first; reads inside a
         // transaction change nothing.

@@ -345,6 +345,40 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(got, want)
         s.close()
 
+    def test_idle_waiters_on_one_key_do_not_wake_each_other(self):
+        # Two connections wait on an empty key; a write that names the key
+        # but changes nothing (DEL of an absent key) must not set them
+        # proposing their pops in turn, each retry waking the other.
+        leader = self.c.leader()
+        follower = 1 if leader != 1 else 2
+        f = self.c.client(follower)
+        waiters = []
+        for _ in range(2):
+            s = socket.create_connection(("127.0.0.1", self.c.resp[follower - 1]), timeout=10)
+            s.sendall(b"BLPOP idle 0\r\n")
+            waiters.append(s)
+        wait_until(lambda: int(f.info("clients")["blocked_clients"]) >= 2, 10, "two waiters")
+        w = self.c.client(leader)
+        self.assertEqual(w.delete("idle"), 0)
+
+        def commit_index():
+            return int(w.info("raft")["raft_commit_index"])
+
+        before = commit_index()
+        time.sleep(0.5)  # a span to measure, not a wait for an event
+        grown = commit_index() - before
+        self.assertLess(grown, 20, f"the log grew by {grown} entries while nothing happened")
+        self.assertEqual(w.rpush("idle", "one"), 1)
+        replies = []
+        for s in waiters:
+            s.settimeout(0.5)
+            try:
+                replies.append(s.recv(64))
+            except socket.timeout:
+                replies.append(b"")
+            s.close()
+        self.assertEqual(sorted(replies), [b"", b"*2\r\n$4\r\nidle\r\n$3\r\none\r\n"])
+
     def test_blocking_pops_wait_for_a_push_through_another_node(self):
         leader = self.c.leader()
         follower = 1 if leader != 1 else 2
@@ -529,6 +563,44 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(retry(lambda: self.c.client(other).xlen("events")), 0)
         with self.assertRaises(redis.exceptions.ResponseError):
             f.xadd("events", {"a": "b"}, id=first)  # below the last ID, even when empty
+
+    def test_stream_consumer_groups_share_work_across_nodes(self):
+        leader = self.c.leader()
+        follower = 1 if leader != 1 else 2
+        other = next(i for i in range(1, 4) if i not in (leader, follower))
+        w = self.c.client(leader)
+        self.assertTrue(retry(lambda: w.xgroup_create("jobs", "workers", id="$", mkstream=True)))
+        # Two workers wait in XREADGROUP ... BLOCK on two other nodes; two
+        # entries added through the leader go one to each.
+        got = {}
+
+        def worker(node, name):
+            got[name] = self.c.client(node).xreadgroup("workers", name, {"jobs": ">"}, count=1,
+                                                       block=8000)
+
+        def blocked(node):
+            return int(self.c.client(node).info("clients")["blocked_clients"])
+
+        threads = [threading.Thread(target=worker, args=(n, f"w{n}")) for n in (follower, other)]
+        for t in threads:
+            t.start()
+        wait_until(lambda: blocked(follower) + blocked(other) >= 2, 10, "both workers to block")
+        first = w.xadd("jobs", {"task": "a"})
+        second = w.xadd("jobs", {"task": "b"})
+        for t in threads:
+            t.join(timeout=30)
+        delivered = sorted(reply[0][1][0][0] for reply in got.values())
+        self.assertEqual(delivered, sorted([first, second]))
+        # Both are pending, each with its worker, until acknowledged.
+        f = self.c.client(follower)
+        summary = f.xpending("jobs", "workers")
+        self.assertEqual(summary["pending"], 2)
+        self.assertEqual(sorted(c["name"] for c in summary["consumers"]),
+                         sorted([f"w{follower}".encode(), f"w{other}".encode()]))
+        self.assertEqual(f.xack("jobs", "workers", first, second), 2)
+        self.assertEqual(self.c.client(other).xpending("jobs", "workers")["pending"], 0)
+        with self.assertRaises(redis.exceptions.ResponseError):
+            f.xgroup_create("jobs", "workers")  # BUSYGROUP
 
     def test_multi_exec_is_atomic_across_nodes(self):
         leader = self.c.leader()
