@@ -256,6 +256,11 @@ std::vector<CommandSpec> BuildTable() {
        "Consumer groups: CREATE, SETID, DESTROY, CREATECONSUMER, DELCONSUMER.", p::XGroup},
       {"xack", -4, W | F, 1, 1, 1, "stream", "5.0.0",
        "Acknowledges entries: removes them from a group's pending entries.", p::XAck},
+      {"xclaim", -6, W | F, 1, 1, 1, "stream", "5.0.0",
+       "Takes pending entries over from other consumers (IDLE, TIME, RETRYCOUNT, FORCE, JUSTID).",
+       p::XClaim},
+      {"xautoclaim", -6, W | F, 1, 1, 1, "stream", "6.2.0",
+       "Takes over the entries pending longer than a time, from a cursor.", p::XAutoClaim},
       {"xpending", -3, R, 1, 1, 1, "stream", "5.0.0",
        "Summarises a group's pending entries, or lists them with their idle times.", p::XPending},
       // Keyspace.

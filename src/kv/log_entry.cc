@@ -310,6 +310,12 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kXTrim: return check(XTrimOk(op));
     case OpCode::kXDel: return check(n >= 2 && op.flags == 0);  // IDs are checked on apply
     case OpCode::kXAck: return check(n >= 3 && op.flags == 0);  // the same
+    case OpCode::kXClaim: return check(n >= 5 && op.flags == 0);  // all checked on apply
+    case OpCode::kXAutoClaim: {
+      StreamId lo, hi;
+      return check(n == 4 && (op.flags & ~kXJustId) == 0 && op.num >= 0 && op.num2 >= 1 &&
+                   op.num2 <= INT64_MAX / 16 && ParseStreamRange(op.args[3], "+", &lo, &hi).ok());
+    }
     case OpCode::kXGroup: {
       const std::uint32_t sub = op.flags & kXGroupSubMask;
       const bool mkstream_ok = !(op.flags & kXGroupMkStream) || sub == kXGroupCreate;

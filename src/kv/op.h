@@ -76,6 +76,12 @@ enum class OpCode : std::uint8_t {
   // num: count (0 none); num2: how many keys; flags kXNoAck
   kXReadGroup = 45,
   kXAck = 46,  // args: key group id... (as sent: checked once the group is found)
+  // XCLAIM: args as sent (key group consumer min-idle id... [options]): Redis
+  // 7.0 checks them all once the group is found
+  kXClaim = 47,
+  // XAUTOCLAIM: args: key group consumer start (as sent); num: min-idle;
+  // num2: count; flags kXJustId
+  kXAutoClaim = 48,
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -156,7 +162,7 @@ inline bool IsZSetOp(OpCode code) {
 // The stream commands (kv/stream_ops.cc), reads and writes.
 inline bool IsStreamOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 41 && c <= 46) || (c >= 108 && c <= 111);
+  return (c >= 41 && c <= 48) || (c >= 108 && c <= 111);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {
@@ -258,6 +264,8 @@ inline constexpr std::uint32_t kXGroupSubMask = 7;
 inline constexpr std::uint32_t kXGroupMkStream = 8;
 // Of kXReadGroup: NOACK (deliver without adding to the pending entries).
 inline constexpr std::uint32_t kXNoAck = 1;
+// Of kXAutoClaim: JUSTID (reply IDs; the delivery count stays).
+inline constexpr std::uint32_t kXJustId = 1;
 // Of kXPending: the extended form (start end count [consumer]).
 inline constexpr std::uint32_t kXPendingRange = 1;
 // Flags of kXRange.

@@ -1101,6 +1101,38 @@ Result<Op> XGroup(const Args& a, std::int64_t) {
   return op;
 }
 
+// XCLAIM key group consumer min-idle-time id... [IDLE ms] [TIME ms] [RETRYCOUNT
+// n] [FORCE] [JUSTID] [LASTID id]: everything is checked once the group is
+// found, as Redis 7.0 does.
+Result<Op> XClaim(const Args& a, std::int64_t) { return KeysOp(OpCode::kXClaim, a); }
+
+// XAUTOCLAIM key group consumer min-idle-time start [COUNT n] [JUSTID]: the
+// arguments are checked before the key.
+Result<Op> XAutoClaim(const Args& a, std::int64_t) {
+  Op op;
+  op.code = OpCode::kXAutoClaim;
+  if (!ParseStrictInt64(a[4], &op.num))
+    return Err("ERR Invalid min-idle-time argument for XAUTOCLAIM");
+  if (op.num < 0) op.num = 0;
+  StreamId lo, hi;
+  CAIRN_RETURN_IF_ERROR(ParseStreamRange(a[5], "+", &lo, &hi));
+  op.num2 = 100;
+  for (std::size_t j = 6; j < a.size(); ++j) {
+    if (Is(a[j], "count") && j + 1 < a.size()) {
+      // Redis bounds it so that count * 10 attempts cannot overflow.
+      if (!ParseStrictInt64(a[++j], &op.num2) || op.num2 < 1 || op.num2 > kMax / 16) {
+        return Err("ERR COUNT must be > 0");
+      }
+    } else if (Is(a[j], "justid")) {
+      op.flags |= kXJustId;
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  op.args = {a[1], a[2], a[3], a[5]};
+  return op;
+}
+
 // XACK key group id...: the IDs are checked once the group is found.
 Result<Op> XAck(const Args& a, std::int64_t) { return KeysOp(OpCode::kXAck, a); }
 

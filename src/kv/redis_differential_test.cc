@@ -1349,8 +1349,39 @@ TEST(RedisDifferentialTest, StreamGroupsMatchRedis) {
         break;
       }
       case 9:
-        script.push_back({"xgroup", "setid", "s", pick({"g1", "g2"}),
-                          rng.OneIn(3) ? std::string("$") : recent()});
+        if (rng.OneIn(2)) {
+          script.push_back({"xgroup", "setid", "s", pick({"g1", "g2"}),
+                            rng.OneIn(3) ? std::string("$") : recent()});
+          break;
+        }
+        if (rng.OneIn(2)) {  // XCLAIM: idle times far from the clocks' few ms apart
+          Args a = {"xclaim", "s", pick({"g1", "g2"}), pick({"c1", "c2", "c4"}),
+                    pick({"0", "0", "50000", "x", "-5"})};
+          for (std::uint64_t n = 1 + rng.Uniform(3); n > 0; --n) a.push_back(recent());
+          for (std::uint64_t n = rng.Uniform(3); n > 0; --n) {
+            switch (rng.Uniform(7)) {
+              case 0: a.push_back("force"); break;
+              case 1: a.push_back("justid"); break;
+              case 2: a.insert(a.end(), {"idle", pick({"100000", "x"})}); break;
+              case 3: a.insert(a.end(), {"time", pick({"0", "-1"})}); break;
+              case 4: a.insert(a.end(), {"retrycount", pick({"5", "0", "x"})}); break;
+              case 5: a.insert(a.end(), {"lastid", pick({"1000000-0", "x"})}); break;
+              default: a.push_back("bogus"); break;
+            }
+          }
+          script.push_back(a);
+        } else {
+          Args a = {"xautoclaim",
+                    "s",
+                    pick({"g1", "g2", "none"}),
+                    pick({"c1", "c2", "c4"}),
+                    pick({"0", "50000", "x"}),
+                    pick({"0", "-", "(1", "x", recent().c_str()})};
+          if (rng.OneIn(2)) a.insert(a.end(), {"count", pick({"1", "2", "3", "0"})});
+          if (rng.OneIn(3)) a.push_back("justid");
+          if (rng.OneIn(20)) a.push_back("bogus");
+          script.push_back(a);
+        }
         break;
       case 10:
         script.push_back(rng.OneIn(2) ? Args{"xdel", "s", recent()}

@@ -2,6 +2,8 @@
 // on read, following Redis 7.0. A stream is one record (kv/stream.h).
 // Automatic IDs come from the entry's replicated clock, never a node's own,
 // so every replica gives an entry the same ID.
+#include <strings.h>
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -9,6 +11,7 @@
 
 #include "kv/apply_txn.h"
 #include "kv/errors.h"
+#include "kv/parse.h"
 #include "kv/stream.h"
 
 namespace cairn::kv {
@@ -98,6 +101,8 @@ Result<Value> ApplyXAdd(ApplyTxn* txn, const Op& op, const Record* old) {
   Trim(&s, op, minid ? &op.args[2] : nullptr);
   return Store(txn, key, s, expire, Value::BulkOwned(id->ToString()));
 }
+
+bool EqualsNoCase(const std::string& a, const char* b) { return strcasecmp(a.c_str(), b) == 0; }
 
 Value NoGroupError(const std::string& key, const std::string& group, const char* context) {
   return Value::Error("NOGROUP No such key '" + key + "' or consumer group '" + group + "'" +
@@ -304,6 +309,164 @@ Result<Value> ApplyXAck(ApplyTxn* txn, const Op& op, const Record* old) {
   return Store(txn, op.args[0], s, old->expire_at_ms, Value::Int(acked));
 }
 
+// Moves a pending entry to `consumer` as XCLAIM and XAUTOCLAIM do: delivered
+// now (or at `delivery_ms`), counted once more unless `count` says otherwise.
+void TakeOver(StreamPending* p, const std::string& consumer, std::int64_t delivery_ms,
+              std::int64_t retrycount, bool justid) {
+  p->consumer = consumer;
+  p->delivery_ms = delivery_ms;
+  if (retrycount >= 0) {
+    p->delivery_count = static_cast<std::uint64_t>(retrycount);
+  } else if (!justid) {
+    ++p->delivery_count;
+  }
+}
+
+// XCLAIM, following Redis 7.0's xclaimCommand: the group first, then the
+// min-idle time, the IDs (the first that does not parse starts the
+// options) and the options; then each ID in turn.
+Result<Value> ApplyXClaim(ApplyTxn* txn, const Op& op, const Record* old) {
+  const std::string& key = op.args[0];
+  const std::string& group = op.args[1];
+  const std::string& consumer = op.args[2];
+  if (old == nullptr) return NoGroupError(key, group, "");
+  Stream s = DecodeStream(old->value);
+  StreamGroup* g = s.FindGroup(group);
+  if (g == nullptr) return NoGroupError(key, group, "");
+  std::int64_t minidle = 0;
+  if (!ParseStrictInt64(op.args[3], &minidle)) {
+    return Value::Error("ERR Invalid min-idle-time argument for XCLAIM");
+  }
+  minidle = std::max<std::int64_t>(minidle, 0);
+  std::vector<StreamId> ids;
+  std::size_t j = 4;
+  for (StreamId id; j < op.args.size() && ParseStreamId(op.args[j], 0, true, &id); ++j) {
+    ids.push_back(id);
+  }
+  const std::int64_t now = txn->clock_ms();
+  std::int64_t retrycount = -1, delivery = -1;
+  bool force = false, justid = false;
+  StreamId last_id;
+  for (; j < op.args.size(); ++j) {
+    const std::string& opt = op.args[j];
+    const bool more = j + 1 < op.args.size();
+    auto number = [&](const char* what, std::int64_t* out) {
+      return ParseStrictInt64(op.args[++j], out)
+                 ? Value::Null()
+                 : Value::Error(std::string("ERR Invalid ") + what + " option argument for XCLAIM");
+    };
+    Value bad = Value::Null();
+    if (EqualsNoCase(opt, "force")) {
+      force = true;
+    } else if (EqualsNoCase(opt, "justid")) {
+      justid = true;
+    } else if (EqualsNoCase(opt, "idle") && more) {
+      bad = number("IDLE", &delivery);
+      delivery = now - delivery;
+    } else if (EqualsNoCase(opt, "time") && more) {
+      bad = number("TIME", &delivery);
+    } else if (EqualsNoCase(opt, "retrycount") && more) {
+      bad = number("RETRYCOUNT", &retrycount);
+    } else if (EqualsNoCase(opt, "lastid") && more) {
+      if (!ParseStreamId(op.args[++j], 0, true, &last_id)) return Value::Error(kBadStreamIdError);
+    } else {
+      return Value::Error("ERR Unrecognized XCLAIM option '" + opt + "'");
+    }
+    if (bad.is_error()) return bad;
+  }
+  bool changed = false;
+  if (last_id > g->last_delivered) {
+    g->last_delivered = last_id;
+    changed = true;
+  }
+  if (delivery < 0 || delivery > now) delivery = now;  // bogus or absent: now
+  Value out = Value::Array();
+  bool have_consumer = false;
+  for (const StreamId& id : ids) {
+    auto p = PendingAt(g, id);
+    const bool pending = p != g->pending.end() && p->id == id;
+    const StreamEntry* e = s.Find(id);
+    if (e == nullptr) {  // gone from the stream: gone from the pending entries too
+      if (pending) {
+        g->pending.erase(p);
+        changed = true;
+      }
+      continue;
+    }
+    bool forced = false;
+    if (!pending) {
+      if (!force) continue;
+      p = g->pending.insert(p, StreamPending{id, "", now, 1});
+      forced = true;
+    }
+    if (!forced && minidle != 0 && now - p->delivery_ms < minidle) continue;
+    if (!have_consumer) {
+      Consumer(g, consumer, now)->seen_ms = now;
+      have_consumer = true;
+    }
+    TakeOver(&*p, consumer, delivery, retrycount, justid);
+    changed = true;
+    out.elems.push_back(justid ? Value::BulkOwned(id.ToString()) : EntryReply(*e));
+  }
+  if (!changed) return out;
+  return Store(txn, key, s, old->expire_at_ms, std::move(out));
+}
+
+// XAUTOCLAIM, following Redis 7.0's xautoclaimCommand: up to count entries
+// pending at least min-idle from `start` on, within count * 10 looked at;
+// replies [next start (0-0 at the end), entries, IDs no longer in the stream].
+Result<Value> ApplyXAutoClaim(ApplyTxn* txn, const Op& op, const Record* old) {
+  const std::string& key = op.args[0];
+  const std::string& group = op.args[1];
+  if (old == nullptr) return NoGroupError(key, group, "");
+  Stream s = DecodeStream(old->value);
+  StreamGroup* g = s.FindGroup(group);
+  if (g == nullptr) return NoGroupError(key, group, "");
+  StreamId start, unused;
+  if (!ParseStreamRange(op.args[3], "+", &start, &unused).ok())
+    return Value::Error(kBadStreamIdError);
+  const std::int64_t now = txn->clock_ms();
+  const bool justid = op.flags & kXJustId;
+  std::int64_t count = op.num2;
+  std::int64_t attempts = count * 10;
+  Value claimed = Value::Array();
+  Value deleted = Value::Array();
+  bool have_consumer = false, changed = false, at_end = false;
+  std::size_t i = static_cast<std::size_t>(PendingAt(g, start) - g->pending.begin());
+  while (true) {
+    if (attempts-- == 0 || count == 0) break;
+    if (i >= g->pending.size()) {
+      at_end = true;
+      break;
+    }
+    StreamPending& p = g->pending[i];
+    const StreamEntry* e = s.Find(p.id);
+    if (e == nullptr) {
+      deleted.elems.push_back(Value::BulkOwned(p.id.ToString()));
+      g->pending.erase(g->pending.begin() + static_cast<std::ptrdiff_t>(i));
+      changed = true;
+      --count;
+      continue;
+    }
+    ++i;
+    if (op.num != 0 && now - p.delivery_ms < op.num) continue;
+    if (!have_consumer) {
+      Consumer(g, op.args[2], now)->seen_ms = now;
+      have_consumer = true;
+    }
+    TakeOver(&p, op.args[2], now, -1, justid);
+    changed = true;
+    claimed.elems.push_back(justid ? Value::BulkOwned(p.id.ToString()) : EntryReply(*e));
+    --count;
+  }
+  StreamId next;
+  if (!at_end && i < g->pending.size()) next = g->pending[i].id;
+  Value out =
+      Value::Array({Value::BulkOwned(next.ToString()), std::move(claimed), std::move(deleted)});
+  if (!changed) return out;
+  return Store(txn, key, s, old->expire_at_ms, std::move(out));
+}
+
 // XPENDING's summary, or its entries in a range (each with its idle time).
 Value ReadXPending(const Op& op, const Record* rec, std::int64_t now_ms) {
   const std::string& key = op.args[0];
@@ -361,6 +524,8 @@ Result<Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kXAdd) return ApplyXAdd(txn, op, old);
   if (op.code == OpCode::kXGroup) return ApplyXGroup(txn, op, old);
   if (op.code == OpCode::kXAck) return ApplyXAck(txn, op, old);
+  if (op.code == OpCode::kXClaim) return ApplyXClaim(txn, op, old);
+  if (op.code == OpCode::kXAutoClaim) return ApplyXAutoClaim(txn, op, old);
   if (old == nullptr) return Value::Int(0);
   Stream s = DecodeStream(old->value);
   std::int64_t removed = 0;

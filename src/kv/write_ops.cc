@@ -307,7 +307,9 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kXTrim:
     case OpCode::kXGroup:
     case OpCode::kXReadGroup:
-    case OpCode::kXAck: return ApplyStreamWrite(txn, op);
+    case OpCode::kXAck:
+    case OpCode::kXClaim:
+    case OpCode::kXAutoClaim: return ApplyStreamWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();
