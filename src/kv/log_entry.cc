@@ -158,7 +158,8 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kXLen:
     case OpCode::kXRange:
     case OpCode::kXRead:
-    case OpCode::kXPending: return true;
+    case OpCode::kXPending:
+    case OpCode::kXInfo: return true;
     default:
       return false;
   }
@@ -208,6 +209,10 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       case OpCode::kXRead:
         return check(op.flags == 0 && op.num >= 0 && op.num2 >= 1 &&
                      n == 2 * static_cast<std::uint64_t>(op.num2));
+      case OpCode::kXInfo:
+        return check(
+            op.num == 0 && op.num2 == 0 &&
+            ((op.flags == kXInfoGroups && n == 1) || (op.flags == kXInfoConsumers && n == 2)));
       case OpCode::kXPending: {
         if (op.flags == 0) return check(n == 2 && op.num == 0 && op.num2 == 0);
         StreamId lo, hi;

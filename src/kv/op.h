@@ -141,6 +141,7 @@ enum class OpCode : std::uint8_t {
   // XPENDING: args: key group [start end [consumer]] (start and end as sent);
   // flags kXPendingRange; num: count; num2: IDLE min-idle (0 none)
   kXPending = 111,
+  kXInfo = 112,  // XINFO GROUPS key / CONSUMERS key group: args key [group]; flags kXInfo*
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -162,7 +163,7 @@ inline bool IsZSetOp(OpCode code) {
 // The stream commands (kv/stream_ops.cc), reads and writes.
 inline bool IsStreamOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 41 && c <= 48) || (c >= 108 && c <= 111);
+  return (c >= 41 && c <= 48) || (c >= 108 && c <= 112);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {
@@ -264,6 +265,9 @@ inline constexpr std::uint32_t kXGroupSubMask = 7;
 inline constexpr std::uint32_t kXGroupMkStream = 8;
 // Of kXReadGroup: NOACK (deliver without adding to the pending entries).
 inline constexpr std::uint32_t kXNoAck = 1;
+// Of kXInfo: which report.
+inline constexpr std::uint32_t kXInfoGroups = 1;
+inline constexpr std::uint32_t kXInfoConsumers = 2;
 // Of kXAutoClaim: JUSTID (reply IDs; the delivery count stays).
 inline constexpr std::uint32_t kXJustId = 1;
 // Of kXPending: the extended form (start end count [consumer]).

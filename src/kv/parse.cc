@@ -1133,6 +1133,30 @@ Result<Op> XAutoClaim(const Args& a, std::int64_t) {
   return op;
 }
 
+// XINFO GROUPS key and XINFO CONSUMERS key group (Redis 7.0's arities, as
+// xinfo|groups...). XINFO STREAM is not served: its radix-tree figures
+// describe Redis's own memory layout (docs/commands.md).
+Result<Op> XInfo(const Args& a, std::int64_t) {
+  std::string sub = a[1];
+  for (char& ch : sub) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  Op op;
+  op.code = OpCode::kXInfo;
+  if (sub == "groups" || sub == "consumers") {
+    const std::size_t arity = sub == "groups" ? 3 : 4;
+    if (a.size() != arity)
+      return Err("ERR wrong number of arguments for 'xinfo|" + sub + "' command");
+    op.flags = sub == "groups" ? kXInfoGroups : kXInfoConsumers;
+    op.args.assign(a.begin() + 2, a.end());
+    return op;
+  }
+  if (sub == "stream" || sub == "help") {
+    return Err("ERR XINFO " + sub + " is not supported by Cairn (XINFO GROUPS and CONSUMERS are)");
+  }
+  std::string message = "ERR unknown subcommand '";
+  message.append(a[1]).append("'. Try XINFO HELP.");
+  return Err(message);
+}
+
 // XACK key group id...: the IDs are checked once the group is found.
 Result<Op> XAck(const Args& a, std::int64_t) { return KeysOp(OpCode::kXAck, a); }
 
@@ -1501,12 +1525,12 @@ std::string FormatLongDouble(long double v) {
   char buf[5 * 1024 + 64];
   int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
   if (n <= 0 || static_cast<std::size_t>(n) >= sizeof(buf)) return "0";
-  std::string out(buf, static_cast<std::size_t>(n));
-  if (out.find('.') != std::string::npos) {
-    while (out.back() == '0') out.pop_back();
-    if (out.back() == '.') out.pop_back();
+  std::string_view text(buf, static_cast<std::size_t>(n));
+  if (text.find('.') != std::string_view::npos) {
+    while (!text.empty() && text.back() == '0') text.remove_suffix(1);
+    if (!text.empty() && text.back() == '.') text.remove_suffix(1);
   }
-  if (out == "-0") out = "0";
-  return out;
+  if (text == "-0") return "0";
+  return std::string(text);
 }
 }  // namespace cairn::kv

@@ -204,6 +204,35 @@ TEST(StreamGroupTest, DeliveriesAreTimedByTheLog) {
       20);
 }
 
+TEST(StreamGroupTest, XInfoReportsGroupsAndConsumers) {
+  testing::Driver d;
+  EXPECT_EQ(d.Run({"xinfo", "groups", "s"}, kT).str, "ERR no such key");
+  d.Run({"xgroup", "create", "s", "g", "0", "mkstream"}, kT);
+  d.Run({"xadd", "s", "1-1", "f", "v"}, kT);
+  d.Run({"xreadgroup", "group", "g", "alice", "streams", "s", ">"}, kT);
+  d.Run({"xgroup", "createconsumer", "s", "g", "bob"}, kT + 100);
+  EXPECT_EQ(d.Run({"xinfo", "GROUPS", "s"}, kT),
+            Value::Array({Value::Map(
+                {Value::Bulk("name"), Value::Bulk("g"), Value::Bulk("consumers"), Value::Int(2),
+                 Value::Bulk("pending"), Value::Int(1), Value::Bulk("last-delivered-id"),
+                 Value::Bulk("1-1"), Value::Bulk("entries-read"), Value::Null(), Value::Bulk("lag"),
+                 Value::Null()})}));
+  EXPECT_EQ(
+      d.Run({"xinfo", "consumers", "s", "g"}, kT + 1000),
+      Value::Array({Value::Map({Value::Bulk("name"), Value::Bulk("alice"), Value::Bulk("pending"),
+                                Value::Int(1), Value::Bulk("idle"), Value::Int(1000)}),
+                    Value::Map({Value::Bulk("name"), Value::Bulk("bob"), Value::Bulk("pending"),
+                                Value::Int(0), Value::Bulk("idle"), Value::Int(900)})}));
+  EXPECT_EQ(d.Run({"xinfo", "consumers", "s", "nog"}, kT).str,
+            "NOGROUP No such consumer group 'nog' for key name 's'");
+  EXPECT_EQ(d.Run({"xinfo", "bogus", "s"}, kT).str,
+            "ERR unknown subcommand 'bogus'. Try XINFO HELP.");
+  EXPECT_EQ(d.Run({"xinfo", "groups"}, kT).str,
+            "ERR wrong number of arguments for 'xinfo|groups' command");
+  d.Run({"set", "str", "v"}, kT);
+  EXPECT_EQ(d.Run({"xinfo", "groups", "str"}, kT).str, errors::kWrongType);
+}
+
 TEST(StreamLogTest, ValidatesTheStreamOps) {
   auto decodes = [](Op op, EntryKind kind = EntryKind::kBatch) {
     LogEntry e;
