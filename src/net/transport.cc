@@ -1,10 +1,11 @@
-#include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs it)
-
 #include "net/transport.h"
 
 #include <boost/asio.hpp>
 #include <deque>
 #include <unordered_map>
+#include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs it)
+
+#include "net/read_when_ready.h"
 
 namespace cairn::net {
 
@@ -191,9 +192,14 @@ awaitable<void> Transport::Impl::Receive(std::shared_ptr<tcp::socket> socket) {
   FrameReader reader;
   raft::NodeId from = raft::kNoNode;
   std::vector<char> buf(64 << 10);
+  // This socket is only read (replies go out on this node's own connection
+  // to the sender), so non-blocking mode changes nothing else.
+  boost::system::error_code nb;
+  socket->non_blocking(true, nb);
+  bool speculate = true;
   while (!stopped) {
     boost::system::error_code ec;
-    std::size_t n = co_await socket->async_read_some(asio::buffer(buf), NoThrow(ec));
+    std::size_t n = co_await ReadWhenReady(*socket, asio::buffer(buf), &speculate, ec);
     if (ec) break;
     stats.bytes_in += n;
     reader.Feed(std::string_view(buf.data(), n));

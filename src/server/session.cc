@@ -9,6 +9,7 @@
 #include "kv/command_table.h"
 #include "kv/errors.h"
 #include "kv/parse.h"
+#include "net/read_when_ready.h"
 
 namespace cairn::server {
 namespace {
@@ -69,6 +70,7 @@ asio::awaitable<void> Session::Run() {
   std::vector<char> buf(16 << 10);
   std::vector<std::string> args;
   const std::size_t backlog_max = node_.opt.pipeline_commands_max;
+  bool speculate = true;  // net/read_when_ready.h
   while (!closed_ && !close_after_flush_) {
     // Serve every complete command already buffered (up to the backlog
     // bound) before reading more: a pipeline larger than the bound must not
@@ -102,11 +104,11 @@ asio::awaitable<void> Session::Run() {
       resume_.expires_at(asio::steady_timer::time_point::max());
       boost::system::error_code ignored;
       co_await resume_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      speculate = true;
       continue;
     }
     boost::system::error_code ec;
-    std::size_t n = co_await socket_.async_read_some(asio::buffer(buf),
-                                                     asio::redirect_error(asio::use_awaitable, ec));
+    std::size_t n = co_await net::ReadWhenReady(socket_, asio::buffer(buf), &speculate, ec);
     if (ec) break;
     node_.metrics.client_bytes_in_total += n;
     parser_.Feed(std::string_view(buf.data(), n));
