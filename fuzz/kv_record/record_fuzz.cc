@@ -55,9 +55,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (r->type == kTypeStream) {
     Stream s = DecodeStream(r->value);
     const Stream back_stream = DecodeStream(EncodeStream(s));
-    CAIRN_CHECK(back_stream.last_id == s.last_id && back_stream.entries == s.entries &&
-                    back_stream.groups == s.groups,
-                "stream entries or groups do not round-trip");
+    CAIRN_CHECK(back_stream.last_id == s.last_id && back_stream.max_deleted == s.max_deleted &&
+                    back_stream.entries_added == s.entries_added &&
+                    back_stream.entries == s.entries && back_stream.groups == s.groups,
+                "stream counters, entries or groups do not round-trip");
+    for (const StreamGroup& g : s.groups) {
+      CAIRN_CHECK(g.entries_read >= kEntriesReadUnknown, "a group's entries read below -1");
+      (void)s.Lag(g);  // any counters: no overflow (UBSan), no crash
+    }
     for (std::size_t i = 0; i < s.entries.size(); ++i) {
       CAIRN_CHECK(s.entries[i].id <= s.last_id && !s.entries[i].fields.empty());
       CAIRN_CHECK(i == 0 || s.entries[i - 1].id < s.entries[i].id, "stream IDs out of order");

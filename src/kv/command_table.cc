@@ -264,7 +264,11 @@ std::vector<CommandSpec> BuildTable() {
       {"xpending", -3, R, 1, 1, 1, "stream", "5.0.0",
        "Summarises a group's pending entries, or lists them with their idle times.", p::XPending},
       {"xinfo", -2, 0, 0, 0, 0, "stream", "5.0.0",
-       "Reports a stream's consumer groups (GROUPS) or a group's consumers (CONSUMERS).", p::XInfo},
+       "Reports a stream (STREAM [FULL]), its consumer groups (GROUPS) or a group's consumers "
+       "(CONSUMERS).",
+       p::XInfo},
+      {"xsetid", -3, W | F, 1, 1, 1, "stream", "5.0.0",
+       "Sets a stream's last ID (and its entries-added and max-deleted-ID counters).", p::XSetId},
       // Keyspace.
       {"del", -2, W, 1, -1, 1, "generic", "1.0.0", "Deletes keys.", p::Del},
       {"unlink", -2, W | F, 1, -1, 1, "generic", "4.0.0", "Deletes keys (at once, as DEL).",

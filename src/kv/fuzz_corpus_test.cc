@@ -25,7 +25,8 @@ TEST(KvFuzzCorpusTest, ReplaysSeeds) {
     if (name == "group" || name == "hashes" || name == "txn-hashes" || name == "sets" ||
         name == "txn-sets" || name == "lists" || name == "txn-lists" || name == "mpops" ||
         name == "txn-redis7" || name == "streams" || name == "txn-streams" ||
-        name == "stream-groups" || name == "stream-claims") {
+        name == "stream-groups" || name == "stream-claims" || name == "stream-info" ||
+        name == "txn-stream-info") {
       EXPECT_TRUE(ok) << "the " << name << " seed must apply";
     }
   }

@@ -210,9 +210,11 @@ Status ValidateOp(const Op& op, EntryKind kind) {
         return check(op.flags == 0 && op.num >= 0 && op.num2 >= 1 &&
                      n == 2 * static_cast<std::uint64_t>(op.num2));
       case OpCode::kXInfo:
-        return check(
-            op.num == 0 && op.num2 == 0 &&
-            ((op.flags == kXInfoGroups && n == 1) || (op.flags == kXInfoConsumers && n == 2)));
+        if (op.flags == kXInfoStreamFull) return check(n == 1 && op.num >= 0 && op.num2 == 0);
+        return check(op.num == 0 && op.num2 == 0 &&
+                     ((op.flags == kXInfoGroups && n == 1) ||
+                      (op.flags == kXInfoConsumers && n == 2) ||
+                      (op.flags == kXInfoStream && (n == 1 || n >= 3))));
       case OpCode::kXPending: {
         if (op.flags == 0) return check(n == 2 && op.num == 0 && op.num2 == 0);
         StreamId lo, hi;
@@ -324,9 +326,22 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kXGroup: {
       const std::uint32_t sub = op.flags & kXGroupSubMask;
       const bool mkstream_ok = !(op.flags & kXGroupMkStream) || sub == kXGroupCreate;
+      const bool read_ok = (op.flags & kXGroupEntriesRead)
+                               ? (sub == kXGroupCreate || sub == kXGroupSetId) && op.num >= -1
+                               : op.num == 0;
       const std::size_t args = sub == kXGroupDestroy ? 2 : 3;
-      return check((op.flags & ~(kXGroupSubMask | kXGroupMkStream)) == 0 && sub >= kXGroupCreate &&
-                   sub <= kXGroupDelConsumer && mkstream_ok && n == args);
+      return check((op.flags & ~(kXGroupSubMask | kXGroupMkStream | kXGroupEntriesRead)) == 0 &&
+                   sub >= kXGroupCreate && sub <= kXGroupDelConsumer && mkstream_ok && read_ok &&
+                   n == args);
+    }
+    case OpCode::kXSetId: {
+      StreamId last, max_deleted;
+      const bool max_given = op.flags & kXSetIdMaxDeleted;
+      return check((op.flags & ~(kXSetIdEntriesAdded | kXSetIdMaxDeleted)) == 0 && op.num >= 0 &&
+                   ((op.flags & kXSetIdEntriesAdded) || op.num == 0) &&
+                   n == (max_given ? 3u : 2u) && ParseStreamId(op.args[1], 0, true, &last) &&
+                   (!max_given ||
+                    (ParseStreamId(op.args[2], 0, true, &max_deleted) && max_deleted <= last)));
     }
     case OpCode::kXReadGroup:
       return check((op.flags & ~kXNoAck) == 0 && op.num >= 0 && op.num2 >= 1 &&

@@ -70,7 +70,8 @@ enum class OpCode : std::uint8_t {
   kXDel = 42,   // args: key id... (as sent, each a valid strict ID)
   kXTrim = 43,  // args: key [minid]; the rest as kXAdd's
   // XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER: args: key group
-  // [id | consumer]; flags: the subcommand (kXGroup*) and kXGroupMkStream
+  // [id | consumer]; flags: the subcommand (kXGroup*), kXGroupMkStream and
+  // kXGroupEntriesRead; num: ENTRIESREAD's value (>= -1)
   kXGroup = 44,
   // XREADGROUP: args: group consumer key... id... (">" or an ID, as sent);
   // num: count (0 none); num2: how many keys; flags kXNoAck
@@ -82,6 +83,9 @@ enum class OpCode : std::uint8_t {
   // XAUTOCLAIM: args: key group consumer start (as sent); num: min-idle;
   // num2: count; flags kXJustId
   kXAutoClaim = 48,
+  // XSETID: args: key last-id [max-deleted-id] (strict IDs, as sent); flags
+  // kXSetId*; num: ENTRIESADDED's value
+  kXSetId = 49,
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -141,7 +145,9 @@ enum class OpCode : std::uint8_t {
   // XPENDING: args: key group [start end [consumer]] (start and end as sent);
   // flags kXPendingRange; num: count; num2: IDLE min-idle (0 none)
   kXPending = 111,
-  kXInfo = 112,  // XINFO GROUPS key / CONSUMERS key group: args key [group]; flags kXInfo*
+  // XINFO GROUPS key / CONSUMERS key group / STREAM key [FULL [COUNT n]]:
+  // args key [group]; flags: which (kXInfo*); num: FULL's count (0: all)
+  kXInfo = 112,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -163,7 +169,7 @@ inline bool IsZSetOp(OpCode code) {
 // The stream commands (kv/stream_ops.cc), reads and writes.
 inline bool IsStreamOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 41 && c <= 48) || (c >= 108 && c <= 112);
+  return (c >= 41 && c <= 49) || (c >= 108 && c <= 112);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {
@@ -263,11 +269,18 @@ inline constexpr std::uint32_t kXGroupCreateConsumer = 4;
 inline constexpr std::uint32_t kXGroupDelConsumer = 5;
 inline constexpr std::uint32_t kXGroupSubMask = 7;
 inline constexpr std::uint32_t kXGroupMkStream = 8;
+inline constexpr std::uint32_t kXGroupEntriesRead = 16;  // CREATE / SETID ... ENTRIESREAD
+
+// Flags of kXSetId: which options were given.
+inline constexpr std::uint32_t kXSetIdEntriesAdded = 1;
+inline constexpr std::uint32_t kXSetIdMaxDeleted = 2;
 // Of kXReadGroup: NOACK (deliver without adding to the pending entries).
 inline constexpr std::uint32_t kXNoAck = 1;
 // Of kXInfo: which report.
 inline constexpr std::uint32_t kXInfoGroups = 1;
 inline constexpr std::uint32_t kXInfoConsumers = 2;
+inline constexpr std::uint32_t kXInfoStream = 3;
+inline constexpr std::uint32_t kXInfoStreamFull = 4;
 // Of kXAutoClaim: JUSTID (reply IDs; the delivery count stays).
 inline constexpr std::uint32_t kXJustId = 1;
 // Of kXPending: the extended form (start end count [consumer]).

@@ -1054,8 +1054,7 @@ Result<Op> XReadGroup(const Args& a, std::int64_t) { return XReadGeneric(a, true
 // XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n], SETID key group
 // id|$ [ENTRIESREAD n], DESTROY key group, CREATECONSUMER / DELCONSUMER key
 // group consumer. The options are checked here; the key, the group and the
-// ID on apply, in Redis 7.0's order. ENTRIESREAD is checked and ignored
-// (Cairn keeps no read counters: docs/commands.md).
+// ID on apply, in Redis 7.0's order.
 Result<Op> XGroup(const Args& a, std::int64_t) {
   std::string sub = a[1];
   for (char& ch : sub) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -1087,6 +1086,8 @@ Result<Op> XGroup(const Args& a, std::int64_t) {
         std::int64_t n = 0;
         if (!ParseStrictInt64(a[i + 1], &n)) return Err(errors::kNotInteger);
         if (n < 0 && n != -1) return Err("ERR value for ENTRIESREAD must be positive or -1");
+        op.flags |= kXGroupEntriesRead;
+        op.num = n;
         i += 2;
       } else {
         return syntax();
@@ -1133,28 +1134,75 @@ Result<Op> XAutoClaim(const Args& a, std::int64_t) {
   return op;
 }
 
-// XINFO GROUPS key and XINFO CONSUMERS key group (Redis 7.0's arities, as
-// xinfo|groups...). XINFO STREAM is not served: its radix-tree figures
-// describe Redis's own memory layout (docs/commands.md).
+// XINFO GROUPS key, CONSUMERS key group and STREAM key [FULL [COUNT n]]
+// (Redis 7.0's arities, as xinfo|groups...). STREAM's options are checked
+// once the key is found, as Redis does, so they travel as sent.
 Result<Op> XInfo(const Args& a, std::int64_t) {
   std::string sub = a[1];
   for (char& ch : sub) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   Op op;
   op.code = OpCode::kXInfo;
-  if (sub == "groups" || sub == "consumers") {
-    const std::size_t arity = sub == "groups" ? 3 : 4;
-    if (a.size() != arity)
+  if (sub == "groups" || sub == "consumers" || sub == "stream") {
+    const std::size_t arity = sub == "consumers" ? 4 : 3;
+    if (sub == "stream" ? a.size() < arity : a.size() != arity)
       return Err("ERR wrong number of arguments for 'xinfo|" + sub + "' command");
-    op.flags = sub == "groups" ? kXInfoGroups : kXInfoConsumers;
+    op.flags = sub == "groups" ? kXInfoGroups : sub == "consumers" ? kXInfoConsumers : kXInfoStream;
     op.args.assign(a.begin() + 2, a.end());
+    if (sub == "stream" && a.size() > 3) {
+      std::int64_t count = 10;
+      const bool shape =
+          Is(a[3], "full") && (a.size() == 4 || (a.size() == 6 && Is(a[4], "count")));
+      if (shape && (a.size() == 4 || ParseStrictInt64(a[5], &count))) {
+        op.flags = kXInfoStreamFull;
+        op.num = count < 0 ? 10 : count;
+        op.args.resize(1);
+      } else {
+        // Redis 7.0 looks the key up first (a missing key is "no such key"
+        // whatever the options), so bad options are answered on read:
+        // args key, the subcommand as typed, the options.
+        op.args.insert(op.args.begin() + 1, a[1]);
+      }
+    }
     return op;
   }
-  if (sub == "stream" || sub == "help") {
-    return Err("ERR XINFO " + sub + " is not supported by Cairn (XINFO GROUPS and CONSUMERS are)");
-  }
+  if (sub == "help") return Err("ERR XINFO HELP is not supported by Cairn");
   std::string message = "ERR unknown subcommand '";
   message.append(a[1]).append("'. Try XINFO HELP.");
   return Err(message);
+}
+
+// XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id]: the options are
+// checked here, in Redis 7.0's order; the key and the stream's top entry
+// on apply.
+Result<Op> XSetId(const Args& a, std::int64_t) {
+  Op op;
+  op.code = OpCode::kXSetId;
+  StreamId last, max_deleted;
+  if (!ParseStreamId(a[2], 0, true, &last)) return Err(kBadStreamIdError);
+  std::string max_deleted_text;
+  for (std::size_t i = 3; i < a.size(); i += 2) {
+    if (i + 1 >= a.size()) return Err(errors::kSyntax);
+    if (Is(a[i], "entriesadded")) {
+      std::int64_t n = 0;
+      if (!ParseStrictInt64(a[i + 1], &n)) return Err(errors::kNotInteger);
+      if (n < 0) return Err("ERR entries_added must be positive");
+      op.flags |= kXSetIdEntriesAdded;
+      op.num = n;
+    } else if (Is(a[i], "maxdeletedid")) {
+      if (!ParseStreamId(a[i + 1], 0, true, &max_deleted)) return Err(kBadStreamIdError);
+      if (last < max_deleted) {
+        return Err(
+            "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id");
+      }
+      op.flags |= kXSetIdMaxDeleted;
+      max_deleted_text = a[i + 1];
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  op.args = {a[1], a[2]};
+  if (op.flags & kXSetIdMaxDeleted) op.args.push_back(max_deleted_text);
+  return op;
 }
 
 // XACK key group id...: the IDs are checked once the group is found.

@@ -175,6 +175,7 @@ Result<Op> XReadGroup(const Args& a, std::int64_t now_ms);
 Result<Op> XGroup(const Args& a, std::int64_t now_ms);
 Result<Op> XAck(const Args& a, std::int64_t now_ms);
 Result<Op> XInfo(const Args& a, std::int64_t now_ms);
+Result<Op> XSetId(const Args& a, std::int64_t now_ms);
 Result<Op> XClaim(const Args& a, std::int64_t now_ms);
 Result<Op> XAutoClaim(const Args& a, std::int64_t now_ms);
 Result<Op> XPending(const Args& a, std::int64_t now_ms);

@@ -904,9 +904,14 @@ class CommandGen {
         if (rng_.OneIn(12)) a.pop_back();  // unbalanced
         return a;
       }
-      case 13: return {Pick({"get", "hget", "lpush", "type", "zcard", "sadd"}), key, "a"};
+      case 13:
+        if (rng_.OneIn(3)) return {"xsetid", key, rng_.OneIn(2) ? RecentId() : StreamIdArg()};
+        if (rng_.OneIn(2))
+          return {"xinfo", "stream", key};  // its wrong-type and missing-key errors
+        return {Pick({"get", "hget", "lpush", "type", "zcard", "sadd"}), key, "a"};
       case 14: return {"xadd", key, Pick({"maxlen", "minid"}), "~", "x", "1", "f", "v"};
-      default: return {Pick({"xadd", "xlen", "xrange", "xread", "xdel", "xtrim"})};  // arity
+      default:
+        return {Pick({"xadd", "xlen", "xrange", "xread", "xdel", "xtrim", "xsetid"})};  // arity
     }
   }
   Args Bad() {
@@ -1027,7 +1032,31 @@ Value ScoresNormalized(Value v) {
 
 // XPENDING's extended form reports idle times, from each side's own clock:
 // every idle time becomes 0.
+// XINFO's fields that hold times (each side's own clock) or describe
+// Redis's memory layout, zeroed wherever they are in a (flattened) reply:
+// the named integers, and the delivery times in the `pending` lists of
+// XINFO STREAM FULL (a group's entries are [id, consumer, time, count], a
+// consumer's [id, time, count]).
+void XInfoTimesZeroed(Value* v) {
+  static const std::set<std::string> kZeroed = {"idle", "seen-time", "radix-tree-keys",
+                                                "radix-tree-nodes"};
+  for (std::size_t i = 0; i + 1 < v->elems.size(); ++i) {
+    const Value& name = v->elems[i];
+    Value& value = v->elems[i + 1];
+    if (name.type != resp::Type::kBulkString) continue;
+    if (value.type == resp::Type::kInteger && kZeroed.contains(name.str)) value.integer = 0;
+    if (name.str == "pending" && value.type == resp::Type::kArray) {
+      for (Value& e : value.elems) {
+        const std::size_t at = e.elems.size() == 4 ? 2 : e.elems.size() == 3 ? 1 : 0;
+        if (at != 0 && e.elems[at].type == resp::Type::kInteger) e.elems[at].integer = 0;
+      }
+    }
+  }
+  for (Value& e : v->elems) XInfoTimesZeroed(&e);
+}
+
 Value IdleTimesZeroed(const Args& a, Value v) {
+  if (!a.empty() && a[0] == "xinfo") XInfoTimesZeroed(&v);
   if (a.empty() || a[0] != "xpending" || a.size() <= 3 || v.type != resp::Type::kArray) return v;
   for (Value& e : v.elems) {
     if (e.elems.size() == 4 && e.elems[2].type == resp::Type::kInteger) e.elems[2].integer = 0;
@@ -1388,7 +1417,41 @@ TEST(RedisDifferentialTest, StreamGroupsMatchRedis) {
                                       : Args{"xgroup", pick({"delconsumer", "createconsumer"}), "s",
                                              pick({"g1", "g2"}), pick({"c1", "c2", "c3"})});
         break;
-      default: script.push_back({"xrange", "s", "-", "+"}); break;
+      default:
+        switch (rng.Uniform(8)) {
+          case 0: script.push_back({"xrange", "s", "-", "+"}); break;
+          case 1: script.push_back({"xinfo", "groups", "s"}); break;
+          case 2: {  // the counters behind entries-read and lag, and the options' errors
+            Args a = {"xinfo", pick({"stream", "STREAM"}), pick({"s", "s", "s", "none"})};
+            if (rng.OneIn(2)) a.push_back(pick({"full", "FULL", "full", "bogus"}));
+            if (rng.OneIn(2)) a.insert(a.end(), {"count", pick({"0", "1", "3", "-1", "x"})});
+            script.push_back(a);
+            break;
+          }
+          case 3: script.push_back({"xtrim", "s", "maxlen", pick({"2", "4", "8"})}); break;
+          case 4: {  // XSETID moves the last ID and the counters
+            const std::uint64_t to = ms + rng.Uniform(3);
+            Args a = {"xsetid", pick({"s", "s", "none"}),
+                      rng.OneIn(8) ? recent() : std::to_string(to) + "-0"};
+            if (rng.OneIn(3)) a.insert(a.end(), {"entriesadded", pick({"0", "1000", "-1", "x"})});
+            if (rng.OneIn(3)) a.insert(a.end(), {"maxdeletedid", pick({"0-0", "1-0", "x"})});
+            if (rng.OneIn(3)) a.insert(a.end(), {"maxdeletedid", recent()});
+            if (rng.OneIn(20)) a.push_back("bogus");
+            ms = std::max(ms, to);
+            script.push_back(a);
+            break;
+          }
+          case 5: {
+            Args a = {"xgroup", pick({"create", "setid"}), "s", pick({"g1", "g2", "g3"}),
+                      rng.OneIn(3) ? std::string("$") : recent()};
+            if (!rng.OneIn(3)) a.insert(a.end(), {"entriesread", pick({"0", "1", "-1", "5"})});
+            script.push_back(a);
+            break;
+          }
+          case 6: script.push_back({"xgroup", "destroy", "s", "g3"}); break;
+          default: script.push_back({"xdel", "s", recent(), recent()}); break;
+        }
+        break;
     }
   }
   int i = 0;

@@ -79,9 +79,59 @@ const StreamEntry* Stream::Find(const StreamId& id) const {
   return it != entries.end() && it->id == id ? &*it : nullptr;
 }
 
+bool Stream::MayHaveTombstones(const StreamId& from, const StreamId& to) const {
+  // A deletion before the first entry left no gap among the entries.
+  if (entries.empty() || max_deleted == StreamId{} || max_deleted < FirstId()) return false;
+  return from <= max_deleted && max_deleted <= to;
+}
+
+std::int64_t Stream::EstimateEntriesRead(const StreamId& id) const {
+  // (Counters past INT64_MAX, which XSETID can come near, wrap as in Redis.)
+  const auto added = static_cast<std::int64_t>(entries_added);
+  if (entries_added == 0) return 0;
+  if ((entries.empty() && id <= last_id) || id == last_id) return added;
+  if (id > last_id) return kEntriesReadUnknown;
+  const StreamId first = FirstId();
+  // Only without a deletion at or after the first entry do the counters
+  // say where the entries before (or at) the first one stand.
+  if (max_deleted == StreamId{} || max_deleted < first) {
+    const std::uint64_t before = entries_added - entries.size();
+    if (id < first) return static_cast<std::int64_t>(before);
+    if (id == first) return static_cast<std::int64_t>(before + 1);
+  }
+  return kEntriesReadUnknown;
+}
+
+std::optional<std::int64_t> Stream::Lag(const StreamGroup& g) const {
+  // Modulo 2^64, as Redis's counters wrap (ENTRIESREAD and ENTRIESADDED
+  // take any non-negative int64).
+  auto minus = [this](std::int64_t read) {
+    return static_cast<std::int64_t>(entries_added - static_cast<std::uint64_t>(read));
+  };
+  if (entries_added == 0) return 0;
+  if (g.entries_read != kEntriesReadUnknown && !MayHaveTombstones(g.last_delivered, kMaxStreamId)) {
+    return minus(g.entries_read);
+  }
+  const std::int64_t read = EstimateEntriesRead(g.last_delivered);
+  if (read == kEntriesReadUnknown) return std::nullopt;
+  return minus(read);
+}
+
+void Stream::Deliver(StreamGroup* g, const StreamId& id) const {
+  if (g->entries_read != kEntriesReadUnknown && !MayHaveTombstones(id, kMaxStreamId)) {
+    if (g->entries_read != INT64_MAX) ++g->entries_read;  // (ENTRIESREAD can set the largest)
+  } else if (entries_added != 0) {
+    // (A wrapped counter below -1 is as unknown.)
+    g->entries_read = std::max(EstimateEntriesRead(id), kEntriesReadUnknown);
+  }
+  g->last_delivered = id;
+}
+
 std::string EncodeStream(const Stream& stream) {
   std::string out;
   PutId(&out, stream.last_id);
+  PutId(&out, stream.max_deleted);
+  PutVarint(&out, stream.entries_added);
   PutVarint(&out, stream.entries.size());
   for (const StreamEntry& e : stream.entries) {
     PutId(&out, e.id);
@@ -95,6 +145,7 @@ std::string EncodeStream(const Stream& stream) {
   for (const StreamGroup& g : stream.groups) {
     PutBytes(&out, g.name);
     PutId(&out, g.last_delivered);
+    PutZigzag(&out, g.entries_read);
     PutVarint(&out, g.pending.size());
     for (const StreamPending& p : g.pending) {
       PutId(&out, p.id);
@@ -113,9 +164,11 @@ std::string EncodeStream(const Stream& stream) {
 
 Status ValidateStream(std::string_view bytes) {
   Decoder d(bytes);
-  StreamId last;
-  std::uint64_t count = 0;
-  if (!GetId(&d, &last) || !d.Varint(&count)) return Status::Corruption("kv: truncated stream");
+  StreamId last, max_deleted;
+  std::uint64_t added = 0, count = 0;
+  if (!GetId(&d, &last) || !GetId(&d, &max_deleted) || !d.Varint(&added) || !d.Varint(&count)) {
+    return Status::Corruption("kv: truncated stream");
+  }
   StreamId previous;
   for (std::uint64_t i = 0; i < count; ++i) {
     StreamId id;
@@ -138,8 +191,15 @@ Status ValidateStream(std::string_view bytes) {
   for (std::uint64_t g = 0; g < groups; ++g) {
     std::string_view name;
     StreamId delivered;
+    std::int64_t entries_read = 0;
     std::uint64_t pending = 0;
-    if (!d.Bytes(&name) || !GetId(&d, &delivered) || !d.Varint(&pending)) return truncated();
+    if (!d.Bytes(&name) || !GetId(&d, &delivered) || !d.Zigzag(&entries_read) ||
+        !d.Varint(&pending)) {
+      return truncated();
+    }
+    if (entries_read < kEntriesReadUnknown) {
+      return Status::Corruption("kv: a stream group's entries read is below -1");
+    }
     if (g > 0 && name <= previous_group)
       return Status::Corruption("kv: stream groups out of order");
     previous_group = name;
@@ -184,6 +244,8 @@ Stream DecodeStream(std::string_view bytes) {
   Stream s;
   std::uint64_t count = 0;
   GetId(&d, &s.last_id);
+  GetId(&d, &s.max_deleted);
+  d.Varint(&s.entries_added);
   d.Varint(&count);
   s.entries.resize(count);
   for (StreamEntry& e : s.entries) {
@@ -208,6 +270,7 @@ Stream DecodeStream(std::string_view bytes) {
     d.Bytes(&name);
     g.name.assign(name);
     GetId(&d, &g.last_delivered);
+    d.Zigzag(&g.entries_read);
     d.Varint(&n);
     g.pending.resize(n);
     for (StreamPending& p : g.pending) {

@@ -3,11 +3,13 @@
 // ID order and the last ID it ever gave out; and the stream ID grammar the
 // stream commands share (Redis 7.0's).
 //
-// Layout: last ID (ms and seq, 8 bytes big-endian each), varint entry count,
-// then per entry its ID (16 bytes as above), varint field count (>= 1) and
-// PutBytes(field), PutBytes(value) per field. IDs strictly ascend and are
-// at most the last ID. Then the consumer groups: varint count, and per group
-// (in name order) its name, last delivered ID, its pending entries (varint
+// Layout: last ID (ms and seq, 8 bytes big-endian each), the largest ID
+// XDEL ever deleted (16 bytes, 0-0 if none), varint entries ever added,
+// varint entry count, then per entry its ID (16 bytes as above), varint
+// field count (>= 1) and PutBytes(field), PutBytes(value) per field. IDs
+// strictly ascend and are at most the last ID. Then the consumer groups:
+// varint count, and per group (in name order) its name, last delivered ID,
+// entries read (zigzag, -1 if unknown), its pending entries (varint
 // count; per entry, in ID order: ID, consumer name, delivery time as zigzag
 // ms, varint delivery count) and its consumers (varint count; per consumer,
 // in name order: name, zigzag ms last seen). Every pending entry's consumer
@@ -19,6 +21,7 @@
 // Thread-safety: pure functions.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,9 +65,18 @@ struct StreamConsumer {
   friend bool operator==(const StreamConsumer&, const StreamConsumer&) = default;
 };
 
+// A group's entries read when it cannot be told (Redis shows it as nil).
+inline constexpr std::int64_t kEntriesReadUnknown = -1;
+
 struct StreamGroup {
   std::string name;
   StreamId last_delivered;
+  // How many of the stream's entries, counted from the first ever added,
+  // the group has been delivered up to last_delivered: Redis 7.0's logical
+  // read counter, from which XINFO derives the group's lag. It may be
+  // kEntriesReadUnknown; it is not checked against the stream (ENTRIESREAD
+  // sets it at will, as in Redis).
+  std::int64_t entries_read = kEntriesReadUnknown;
   std::vector<StreamPending> pending;     // ascending IDs
   std::vector<StreamConsumer> consumers;  // ascending names
   friend bool operator==(const StreamGroup&, const StreamGroup&) = default;
@@ -72,8 +84,31 @@ struct StreamGroup {
 
 struct Stream {
   StreamId last_id;
+  // Redis 7.0's counters (XINFO STREAM shows them; XSETID sets them):
+  // the largest ID XDEL removed (trimming does not count; 0-0 if none),
+  // and how many entries XADD ever added. The first entry's ID, Redis's
+  // third counter, is always entries.front() here (0-0 when empty).
+  StreamId max_deleted;
+  std::uint64_t entries_added = 0;
   std::vector<StreamEntry> entries;  // ascending IDs, all <= last_id
   std::vector<StreamGroup> groups;   // ascending names
+
+  StreamId FirstId() const { return entries.empty() ? StreamId{} : entries.front().id; }
+  // Whether an entry XDEL removed may lie in [from, to] (Redis 7.0's
+  // streamRangeHasTombstones: only max_deleted is known).
+  bool MayHaveTombstones(const StreamId& from, const StreamId& to) const;
+  // The read counter of `id`, counted from the first entry ever added, or
+  // kEntriesReadUnknown where gaps make it unknowable (Redis 7.0's
+  // streamEstimateDistanceFromFirstEverEntry).
+  std::int64_t EstimateEntriesRead(const StreamId& id) const;
+  // A group's lag (entries added and not yet delivered to it; negative if
+  // ENTRIESREAD said more than were added), or nullopt when it cannot be
+  // told (Redis 7.0's streamReplyWithCGLag).
+  std::optional<std::int64_t> Lag(const StreamGroup& g) const;
+  // Records XREADGROUP's delivery of new entry `id` to `g`: its read
+  // counter and last delivered ID move on (Redis 7.0's order of checks,
+  // which looks for deletions from `id` on).
+  void Deliver(StreamGroup* g, const StreamId& id) const;
 
   StreamGroup* FindGroup(std::string_view name);
   // The entry with this ID, or nullptr.

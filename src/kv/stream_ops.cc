@@ -98,6 +98,7 @@ Result<Value> ApplyXAdd(ApplyTxn* txn, const Op& op, const Record* old) {
   }
   s.entries.push_back(std::move(entry));
   s.last_id = *id;
+  ++s.entries_added;
   Trim(&s, op, minid ? &op.args[2] : nullptr);
   return Store(txn, key, s, expire, Value::BulkOwned(id->ToString()));
 }
@@ -153,15 +154,18 @@ Result<Value> ApplyXGroup(ApplyTxn* txn, const Op& op, const Record* old) {
       if (op.args[2] != "$" && !ParseStreamId(op.args[2], 0, sub == kXGroupCreate, &id)) {
         return Value::Error(kBadStreamIdError);
       }
+      // ENTRIESREAD, or unknown (a plain SETID forgets the counter).
+      const std::int64_t read = (op.flags & kXGroupEntriesRead) ? op.num : kEntriesReadUnknown;
       if (sub == kXGroupSetId) {
         g->last_delivered = id;
+        g->entries_read = read;
         return Store(txn, key, s, expire, Value::Simple("OK"));
       }
       if (g != nullptr) return Value::Error("BUSYGROUP Consumer Group name already exists");
       auto at =
           std::lower_bound(s.groups.begin(), s.groups.end(), name,
                            [](const StreamGroup& x, const std::string& n) { return x.name < n; });
-      s.groups.insert(at, StreamGroup{name, id, {}, {}});
+      s.groups.insert(at, StreamGroup{name, id, read, {}, {}});
       return Store(txn, key, s, expire, Value::Simple("OK"));
     }
     case kXGroupDestroy: {
@@ -265,7 +269,7 @@ Result<Value> ApplyXReadGroup(ApplyTxn* txn, const Op& op) {
                                 [](const StreamId& v, const StreamEntry& x) { return v < x.id; });
       changed.insert(key);
       for (; e != s.entries.end() && list.elems.size() < count; ++e) {
-        g->last_delivered = e->id;
+        s.Deliver(g, e->id);
         list.elems.push_back(EntryReply(*e));
         if (op.flags & kXNoAck) continue;
         auto p = PendingAt(g, e->id);
@@ -467,12 +471,141 @@ Result<Value> ApplyXAutoClaim(ApplyTxn* txn, const Op& op, const Record* old) {
   return Store(txn, key, s, old->expire_at_ms, std::move(out));
 }
 
-// XINFO GROUPS and CONSUMERS, with Redis 7.0's fields. Cairn keeps no read
-// counters, so a group's entries-read and lag are nil, as Redis gives them
-// when it cannot tell.
+// XSETID, after the parser's checks: the key, then (unless the stream is
+// empty) the top entry and the length, as Redis 7.0 checks them. The last
+// ID may go back, down to the top entry; MAXDELETEDID 0-0 changes nothing.
+Result<Value> ApplyXSetId(ApplyTxn* txn, const Op& op, const Record* old) {
+  if (old == nullptr) return Value::Error("ERR no such key");
+  Stream s = DecodeStream(old->value);
+  StreamId last;
+  ParseStreamId(op.args[1], 0, true, &last);  // the parser accepted it
+  const bool added_given = op.flags & kXSetIdEntriesAdded;
+  if (!s.entries.empty()) {
+    if (last < s.entries.back().id) {
+      return Value::Error(
+          "ERR The ID specified in XSETID is smaller than the target stream top item");
+    }
+    if (added_given && static_cast<std::uint64_t>(op.num) < s.entries.size()) {
+      return Value::Error(
+          "ERR The entries_added specified in XSETID is smaller than the target stream length");
+    }
+  }
+  s.last_id = last;
+  if (added_given) s.entries_added = static_cast<std::uint64_t>(op.num);
+  StreamId max_deleted;
+  if ((op.flags & kXSetIdMaxDeleted) && ParseStreamId(op.args[2], 0, true, &max_deleted) &&
+      max_deleted != StreamId{}) {
+    s.max_deleted = max_deleted;
+  }
+  return Store(txn, op.args[0], s, old->expire_at_ms, Value::Simple("OK"));
+}
+
+// A count of things, as a reply.
+Value Count(std::size_t n) { return Value::Int(static_cast<std::int64_t>(n)); }
+
+Value IdReply(const StreamId& id) { return Value::BulkOwned(id.ToString()); }
+
+// A group's entries-read and lag (nil where unknown).
+void AddReadCounters(const Stream& s, const StreamGroup& g, Value* map) {
+  map->elems.push_back(Value::Bulk("entries-read"));
+  map->elems.push_back(g.entries_read == kEntriesReadUnknown ? Value::Null()
+                                                             : Value::Int(g.entries_read));
+  map->elems.push_back(Value::Bulk("lag"));
+  std::optional<std::int64_t> lag = s.Lag(g);
+  map->elems.push_back(lag ? Value::Int(*lag) : Value::Null());
+}
+
+// The seven fields XINFO STREAM starts with, plain or FULL. Cairn keeps a
+// stream in one record, which it reports as Redis reports a stream held in
+// one listpack: one radix-tree key and two nodes (none and one when empty).
+Value StreamInfoHead(const Stream& s) {
+  const bool empty = s.entries.empty();
+  return Value::Map({Value::Bulk("length"), Count(s.entries.size()), Value::Bulk("radix-tree-keys"),
+                     Value::Int(empty ? 0 : 1), Value::Bulk("radix-tree-nodes"),
+                     Value::Int(empty ? 1 : 2), Value::Bulk("last-generated-id"),
+                     IdReply(s.last_id), Value::Bulk("max-deleted-entry-id"),
+                     IdReply(s.max_deleted), Value::Bulk("entries-added"),
+                     Value::Int(static_cast<std::int64_t>(s.entries_added)),
+                     Value::Bulk("recorded-first-entry-id"), IdReply(s.FirstId())});
+}
+
+// XINFO STREAM key FULL [COUNT n]: the entries, and each group with its
+// pending entries and consumers, up to n of each list (0: all).
+Value StreamInfoFull(const Stream& s, std::int64_t count) {
+  const std::size_t limit = count > 0 ? static_cast<std::size_t>(count) : SIZE_MAX;
+  Value out = StreamInfoHead(s);
+  Value entries = Value::Array();
+  for (std::size_t i = 0; i < s.entries.size() && i < limit; ++i) {
+    entries.elems.push_back(EntryReply(s.entries[i]));
+  }
+  Value groups = Value::Array();
+  for (const StreamGroup& g : s.groups) {
+    Value group = Value::Map({Value::Bulk("name"), Value::Bulk(g.name),
+                              Value::Bulk("last-delivered-id"), IdReply(g.last_delivered)});
+    AddReadCounters(s, g, &group);
+    Value pel = Value::Array();
+    for (std::size_t i = 0; i < g.pending.size() && i < limit; ++i) {
+      const StreamPending& p = g.pending[i];
+      pel.elems.push_back(
+          Value::Array({IdReply(p.id), Value::Bulk(p.consumer), Value::Int(p.delivery_ms),
+                        Value::Int(static_cast<std::int64_t>(p.delivery_count))}));
+    }
+    Value consumers = Value::Array();
+    for (const StreamConsumer& c : g.consumers) {
+      Value own = Value::Array();
+      std::size_t owned = 0;
+      for (const StreamPending& p : g.pending) {
+        if (p.consumer != c.name) continue;
+        ++owned;
+        if (own.elems.size() < limit) {
+          own.elems.push_back(
+              Value::Array({IdReply(p.id), Value::Int(p.delivery_ms),
+                            Value::Int(static_cast<std::int64_t>(p.delivery_count))}));
+        }
+      }
+      consumers.elems.push_back(
+          Value::Map({Value::Bulk("name"), Value::Bulk(c.name), Value::Bulk("seen-time"),
+                      Value::Int(c.seen_ms), Value::Bulk("pel-count"), Count(owned),
+                      Value::Bulk("pending"), std::move(own)}));
+    }
+    group.elems.push_back(Value::Bulk("pel-count"));
+    group.elems.push_back(Count(g.pending.size()));
+    group.elems.push_back(Value::Bulk("pending"));
+    group.elems.push_back(std::move(pel));
+    group.elems.push_back(Value::Bulk("consumers"));
+    group.elems.push_back(std::move(consumers));
+    groups.elems.push_back(std::move(group));
+  }
+  out.elems.push_back(Value::Bulk("entries"));
+  out.elems.push_back(std::move(entries));
+  out.elems.push_back(Value::Bulk("groups"));
+  out.elems.push_back(std::move(groups));
+  return out;
+}
+
+// XINFO STREAM (plain, FULL, or refused options), GROUPS and CONSUMERS,
+// with Redis 7.0's fields, after the key is found.
 Value ReadXInfo(const Op& op, const Record* rec, std::int64_t now_ms) {
   if (rec == nullptr) return Value::Error("ERR no such key");
   Stream s = DecodeStream(rec->value);
+  if (op.flags == kXInfoStream && op.args.size() > 1) {  // options the parser refused
+    const std::vector<std::string>& a = op.args;  // key, the subcommand as typed, the options
+    const bool shape = a.size() == 5 && EqualsNoCase(a[2], "full") && EqualsNoCase(a[3], "count");
+    if (shape) return Value::Error(errors::kNotInteger);
+    return Value::Error("ERR unknown subcommand or wrong number of arguments for '" + a[1] +
+                        "'. Try XINFO HELP.");
+  }
+  if (op.flags == kXInfoStreamFull) return StreamInfoFull(s, op.num);
+  if (op.flags == kXInfoStream) {
+    Value out = StreamInfoHead(s);
+    out.elems.push_back(Value::Bulk("groups"));
+    out.elems.push_back(Count(s.groups.size()));
+    out.elems.push_back(Value::Bulk("first-entry"));
+    out.elems.push_back(s.entries.empty() ? Value::Null() : EntryReply(s.entries.front()));
+    out.elems.push_back(Value::Bulk("last-entry"));
+    out.elems.push_back(s.entries.empty() ? Value::Null() : EntryReply(s.entries.back()));
+    return out;
+  }
   auto pending_of = [](const StreamGroup& g, const std::string& consumer) {
     return static_cast<std::int64_t>(
         std::count_if(g.pending.begin(), g.pending.end(),
@@ -481,12 +614,12 @@ Value ReadXInfo(const Op& op, const Record* rec, std::int64_t now_ms) {
   Value out = Value::Array();
   if (op.flags == kXInfoGroups) {
     for (const StreamGroup& g : s.groups) {
-      out.elems.push_back(Value::Map(
-          {Value::Bulk("name"), Value::Bulk(g.name), Value::Bulk("consumers"),
-           Value::Int(static_cast<std::int64_t>(g.consumers.size())), Value::Bulk("pending"),
-           Value::Int(static_cast<std::int64_t>(g.pending.size())),
-           Value::Bulk("last-delivered-id"), Value::BulkOwned(g.last_delivered.ToString()),
-           Value::Bulk("entries-read"), Value::Null(), Value::Bulk("lag"), Value::Null()}));
+      Value group =
+          Value::Map({Value::Bulk("name"), Value::Bulk(g.name), Value::Bulk("consumers"),
+                      Count(g.consumers.size()), Value::Bulk("pending"), Count(g.pending.size()),
+                      Value::Bulk("last-delivered-id"), IdReply(g.last_delivered)});
+      AddReadCounters(s, g, &group);
+      out.elems.push_back(std::move(group));
     }
     return out;
   }
@@ -563,6 +696,7 @@ Result<Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kXAck) return ApplyXAck(txn, op, old);
   if (op.code == OpCode::kXClaim) return ApplyXClaim(txn, op, old);
   if (op.code == OpCode::kXAutoClaim) return ApplyXAutoClaim(txn, op, old);
+  if (op.code == OpCode::kXSetId) return ApplyXSetId(txn, op, old);
   if (old == nullptr) return Value::Int(0);
   Stream s = DecodeStream(old->value);
   std::int64_t removed = 0;
@@ -578,6 +712,7 @@ Result<Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op) {
                                  [](const StreamEntry& e, const StreamId& v) { return e.id < v; });
       if (it == s.entries.end() || it->id != id) continue;
       s.entries.erase(it);
+      s.max_deleted = std::max(s.max_deleted, id);
       ++removed;
     }
   }

@@ -309,7 +309,8 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kXReadGroup:
     case OpCode::kXAck:
     case OpCode::kXClaim:
-    case OpCode::kXAutoClaim: return ApplyStreamWrite(txn, op);
+    case OpCode::kXAutoClaim:
+    case OpCode::kXSetId: return ApplyStreamWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();
