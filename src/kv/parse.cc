@@ -1063,7 +1063,8 @@ Result<Op> XGroup(const Args& a, std::int64_t) {
     if (sub == x.name) found = &x;
   }
   if (found == nullptr) {
-    if (sub == "help") return Err("ERR XGROUP HELP is not supported by Cairn");
+    // (XGROUP HELP alone is answered before parsing: kv/subcommand_help.h.)
+    if (sub == "help") return Err("ERR wrong number of arguments for 'xgroup|help' command");
     return Err("ERR unknown subcommand '" + a[1] + "'. Try XGROUP HELP.");
   }
   const auto argc = static_cast<int>(a.size());
@@ -1165,7 +1166,8 @@ Result<Op> XInfo(const Args& a, std::int64_t) {
     }
     return op;
   }
-  if (sub == "help") return Err("ERR XINFO HELP is not supported by Cairn");
+  // (XINFO HELP alone is answered before parsing: kv/subcommand_help.h.)
+  if (sub == "help") return Err("ERR wrong number of arguments for 'xinfo|help' command");
   std::string message = "ERR unknown subcommand '";
   message.append(a[1]).append("'. Try XINFO HELP.");
   return Err(message);

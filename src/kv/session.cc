@@ -2,6 +2,7 @@
 
 #include "kv/errors.h"
 #include "kv/parse.h"
+#include "kv/subcommand_help.h"
 
 namespace cairn::kv {
 namespace {
@@ -62,6 +63,9 @@ Session::Action Session::Handle(const Args& args, std::int64_t now_ms, const Sta
     a.kind = Kind::kServer;
     return a;
   }
+  if (spec && arity_ok) {
+    if (std::optional<Value> help = SubcommandHelp(args)) return Reply(std::move(*help));
+  }
   // The spec is known: parse directly (ParseCommand would look it up again);
   // without one, ParseCommand words the error.
   Result<Op> op = spec && arity_ok ? spec->parse(args, now_ms) : ParseCommand(args, now_ms);
@@ -108,6 +112,7 @@ Session::Action Session::Queue(const Args& args, std::int64_t now_ms) {
     return Reply(Value::Error("ERR '" + std::string(spec->name) +
                               "' inside MULTI is not supported by Cairn"));
   }
+  if (std::optional<Value> help = SubcommandHelp(args)) return fixed(std::move(*help));
   Result<Op> op = spec->parse(args, now_ms);
   if (!op.ok() && IsCommandLookupError(op.status().message())) {
     dirty_ = true;  // Redis finds a subcommand (XGROUP CREATE) as it finds a command

@@ -448,6 +448,31 @@ TEST(StreamInfoTest, XSetIdFollowsRedis70) {
   EXPECT_EQ(d.Run({"xsetid", "str", "1-0"}, kT).str, errors::kWrongType);
 }
 
+TEST(StreamInfoTest, HelpSubcommandsListTheSubcommands) {
+  testing::Driver d;
+  for (const char* container : {"xinfo", "XGROUP"}) {
+    Value help = d.RunSession({container, "Help"}, kT);
+    ASSERT_EQ(help.type, resp::Type::kArray) << container;
+    ASSERT_GT(help.elems.size(), 4u);
+    for (const Value& line : help.elems) EXPECT_EQ(line.type, resp::Type::kSimpleString);
+    EXPECT_EQ(help.elems.back().str, "    This text.");
+  }
+  EXPECT_EQ(d.RunSession({"xinfo", "help", "extra"}, kT).str,
+            "ERR wrong number of arguments for 'xinfo|help' command");
+  EXPECT_EQ(d.RunSession({"xgroup", "help", "extra"}, kT).str,
+            "ERR wrong number of arguments for 'xgroup|help' command");
+  // Inside MULTI, HELP is answered at its place; a wrong arity aborts EXEC.
+  d.RunSession({"multi"}, kT);
+  EXPECT_EQ(d.RunSession({"xinfo", "help"}, kT), Value::Simple("QUEUED"));
+  Value exec = d.RunSession({"exec"}, kT);
+  ASSERT_EQ(exec.elems.size(), 1u);
+  EXPECT_EQ(exec.elems[0].elems.at(0).str, "XINFO <subcommand> [<arg> ...]. Subcommands are:");
+  d.RunSession({"multi"}, kT);
+  d.RunSession({"xgroup", "help", "extra"}, kT);
+  EXPECT_EQ(d.RunSession({"exec"}, kT).str,
+            "EXECABORT Transaction discarded because of previous errors.");
+}
+
 TEST(StreamLogTest, ValidatesTheStreamOps) {
   auto decodes = [](Op op, EntryKind kind = EntryKind::kBatch) {
     LogEntry e;
