@@ -106,6 +106,10 @@ Result<resp::Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op);
 resp::Value ReadStream(const Op& op,
                        const std::function<Result<const Record*>(const std::string&)>& load,
                        std::int64_t now_ms);
+// The bit commands on strings (bitmap_ops.cc): a key of another type is
+// WRONGTYPE; `rec` is the live record of a read's key, nullptr if none.
+Result<resp::Value> ApplyBitmapWrite(ApplyTxn* txn, const Op& op);
+resp::Value ReadBitmap(const Op& op, const Record* rec);
 // TYPE's reply for a live record.
 std::string_view TypeName(const Record& record);
 

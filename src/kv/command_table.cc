@@ -60,6 +60,18 @@ std::vector<CommandSpec> BuildTable() {
        "Overwrites part of a string value at an offset, padding with zero bytes.", p::SetRange},
       {"incrbyfloat", 3, W | M | F, 1, 1, 1, "string", "2.6.0",
        "Adds a floating point amount to a numeric value.", p::IncrByFloat},
+      // Bits of strings (kv/bitmap_ops.cc).
+      {"setbit", 4, W | M, 1, 1, 1, "bitmap", "2.2.0",
+       "Sets or clears one bit of a string, padding it with zero bytes; returns the old bit.",
+       p::SetBit},
+      {"getbit", 3, R | F, 1, 1, 1, "bitmap", "2.2.0", "Returns one bit of a string.", p::GetBit},
+      {"bitcount", -2, R, 1, 1, 1, "bitmap", "2.6.0",
+       "Counts the set bits of a string, or of a range of its bytes or bits.", p::BitCount},
+      {"bitpos", -3, R, 1, 1, 1, "bitmap", "2.8.7",
+       "Finds the first set or clear bit of a string, or of a range of its bytes or bits.",
+       p::BitPos},
+      {"bitop", -4, W | M, 2, -1, 1, "bitmap", "2.6.0",
+       "Combines strings bit by bit (AND, OR, XOR, NOT) into a destination key.", p::BitOp},
       // Hashes (one record per hash: kv/hash.h).
       {"hset", -4, W | M | F, 1, 1, 1, "hash", "2.0.0",
        "Sets fields of a hash; returns how many were new.", p::HSet},

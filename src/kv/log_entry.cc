@@ -123,7 +123,10 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kGet: case OpCode::kExists: case OpCode::kStrlen: case OpCode::kMGet:
     case OpCode::kTtl: case OpCode::kPttl: case OpCode::kType: case OpCode::kExpireTime:
     case OpCode::kPExpireTime:
-    case OpCode::kGetRange: return true;
+    case OpCode::kGetRange:
+    case OpCode::kGetBit:
+    case OpCode::kBitCount:
+    case OpCode::kBitPos: return true;
     case OpCode::kHGet:
     case OpCode::kHMGet:
     case OpCode::kHGetAll:
@@ -209,6 +212,13 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       case OpCode::kXRead:
         return check(op.flags == 0 && op.num >= 0 && op.num2 >= 1 &&
                      n == 2 * static_cast<std::uint64_t>(op.num2));
+      case OpCode::kGetBit:
+        return check(n == 1 && op.flags == 0 && op.num >= 0 && op.num < kBitOffsetEnd &&
+                     op.num2 == 0);
+      // The range options are checked on read, as Redis 7.0 checks them.
+      case OpCode::kBitCount: return check(n >= 1 && op.flags == 0 && op.num == 0 && op.num2 == 0);
+      case OpCode::kBitPos:
+        return check(n >= 1 && (op.flags & ~kBitPosOne) == 0 && op.num == 0 && op.num2 == 0);
       case OpCode::kXInfo:
         if (op.flags == kXInfoStreamFull) return check(n == 1 && op.num >= 0 && op.num2 == 0);
         return check(op.num == 0 && op.num2 == 0 &&
@@ -334,6 +344,12 @@ Status ValidateOp(const Op& op, EntryKind kind) {
                    sub >= kXGroupCreate && sub <= kXGroupDelConsumer && mkstream_ok && read_ok &&
                    n == args);
     }
+    case OpCode::kSetBit:
+      return check(n == 1 && op.flags == 0 && op.num >= 0 && op.num < kBitOffsetEnd &&
+                   (op.num2 == 0 || op.num2 == 1));
+    case OpCode::kBitOp:
+      return check(n >= 2 && op.flags <= kBitOpNot && (op.flags != kBitOpNot || n == 2) &&
+                   op.num == 0 && op.num2 == 0);
     case OpCode::kXSetId: {
       StreamId last, max_deleted;
       const bool max_given = op.flags & kXSetIdMaxDeleted;

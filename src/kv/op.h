@@ -86,6 +86,9 @@ enum class OpCode : std::uint8_t {
   // XSETID: args: key last-id [max-deleted-id] (strict IDs, as sent); flags
   // kXSetId*; num: ENTRIESADDED's value
   kXSetId = 49,
+  kSetBit = 50,  // SETBIT: args: key; num: the bit's offset (< 2^32); num2: 0 or 1
+  // BITOP: args: destination source...; flags: kBitOp* (kBitOpNot: one source)
+  kBitOp = 51,
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -148,6 +151,11 @@ enum class OpCode : std::uint8_t {
   // XINFO GROUPS key / CONSUMERS key group / STREAM key [FULL [COUNT n]]:
   // args key [group]; flags: which (kXInfo*); num: FULL's count (0: all)
   kXInfo = 112,
+  kGetBit = 113,  // args: key; num: the bit's offset (< 2^32)
+  // BITCOUNT / BITPOS: args: key, then the range options as sent (Redis 7.0
+  // checks them only once it found a string); BITPOS: flags kBitPosOne
+  kBitCount = 114,
+  kBitPos = 115,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -170,6 +178,11 @@ inline bool IsZSetOp(OpCode code) {
 inline bool IsStreamOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
   return (c >= 41 && c <= 49) || (c >= 108 && c <= 112);
+}
+// The bit commands on strings (kv/bitmap_ops.cc), reads and writes.
+inline bool IsBitmapOp(OpCode code) {
+  auto c = static_cast<std::uint8_t>(code);
+  return c == 50 || c == 51 || (c >= 113 && c <= 115);
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {
@@ -270,6 +283,16 @@ inline constexpr std::uint32_t kXGroupDelConsumer = 5;
 inline constexpr std::uint32_t kXGroupSubMask = 7;
 inline constexpr std::uint32_t kXGroupMkStream = 8;
 inline constexpr std::uint32_t kXGroupEntriesRead = 16;  // CREATE / SETID ... ENTRIESREAD
+
+// Of kBitOp: the operation (not bits: one value).
+inline constexpr std::uint32_t kBitOpAnd = 0;
+inline constexpr std::uint32_t kBitOpOr = 1;
+inline constexpr std::uint32_t kBitOpXor = 2;
+inline constexpr std::uint32_t kBitOpNot = 3;
+// Of kBitPos: look for a 1 (else a 0).
+inline constexpr std::uint32_t kBitPosOne = 1;
+// The largest bit offset + 1: Redis's 512 MB string limit, in bits.
+inline constexpr std::int64_t kBitOffsetEnd = std::int64_t{1} << 32;
 
 // Flags of kXSetId: which options were given.
 inline constexpr std::uint32_t kXSetIdEntriesAdded = 1;

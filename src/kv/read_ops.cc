@@ -81,12 +81,13 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
     if (IsStreamOp(op.code)) return ReadStream(op, hold, time_ms);
     return IsSetOp(op.code) ? ReadSet(op, hold) : ReadZCombine(op, hold);
   }
-  if (IsHashOp(op.code) || IsListOp(op.code) || IsZSetOp(op.code)) {
+  if (IsHashOp(op.code) || IsListOp(op.code) || IsZSetOp(op.code) || IsBitmapOp(op.code)) {
     if (op.args.empty()) return Value::Error("ERR not a read command");
     auto r = load(op.args[0]);
     if (!r.ok()) return StorageError(r.status());
     const Record* rec = *r ? &**r : nullptr;
     if (IsZSetOp(op.code)) return ReadZSet(op, rec);
+    if (IsBitmapOp(op.code)) return ReadBitmap(op, rec);
     return IsHashOp(op.code) ? ReadHash(op, rec) : ReadList(op, rec);
   }
   switch (op.code) {

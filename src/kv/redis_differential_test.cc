@@ -171,7 +171,25 @@ class CommandGen {
         default: return List();
       }
     }
-    switch (rng_.Uniform(40)) {
+    switch (rng_.Uniform(45)) {
+      case 40:
+        // Bytes of all ones and all zeros: where BITPOS finds nothing.
+        if (rng_.OneIn(3)) {
+          return {"set", Key(),
+                  rng_.OneIn(2) ? std::string("\xff\xff") : std::string("\x0f\xff\x00", 3)};
+        }
+        return {"setbit", Key(),
+                Pick({"0", "1", "7", "8", "15", "33", "100", "-1", "x", "4294967296"}),
+                Pick({"0", "1", "1", "2", "x"})};
+      case 41:
+        return {"getbit", Key(), Pick({"0", "1", "6", "9", "40", "200", "-1", "4294967295"})};
+      case 42: return BitRange({"bitcount", Key()});
+      case 43: return BitRange({"bitpos", Key(), Pick({"0", "1", "1", "0", "2", "x"})});
+      case 44: {
+        Args a = {"bitop", Pick({"and", "OR", "xor", "not", "not", "nand"}), Key()};
+        for (std::uint64_t n = 1 + rng_.Uniform(3); n > 0; --n) a.push_back(Key());
+        return a;
+      }
       case 28: return GetEx();
       case 29: return {Pick({"getrange", "substr"}), Key(), Index(), Index()};
       case 30: return {"setrange", Key(), Pick({"0", "1", "3", "-1", "x", "536870912"}), Val()};
@@ -242,6 +260,15 @@ class CommandGen {
   std::string Absolute(bool seconds) {
     std::int64_t ms = rng_.OneIn(5) ? 1000 : base_ms_ + 1'000'000'000'000 * (1 + rng_.Uniform(4));
     return std::to_string(seconds ? ms / 1000 : ms);
+  }
+  // BITCOUNT's and BITPOS's range options: often well formed, sometimes not.
+  Args BitRange(Args a) {
+    const std::uint64_t n = rng_.Uniform(5);  // 0-3 options, or 4 (too many)
+    if (n >= 1) a.push_back(Pick({"0", "1", "-1", "-3", "5", "x", "-100"}));
+    if (n >= 2) a.push_back(Pick({"0", "2", "-1", "-2", "40", "x", "100"}));
+    if (n >= 3) a.push_back(Pick({"bit", "BYTE", "bit", "bogus"}));
+    if (n >= 4) a.push_back("extra");
+    return a;
   }
   Args WithKeys(Args a) {
     std::size_t n = 1 + rng_.Uniform(3);
@@ -1458,6 +1485,79 @@ TEST(RedisDifferentialTest, StreamGroupsMatchRedis) {
   for (const Args& args : script) {
     Value expected = IdleTimesZeroed(args, client.Call(args));
     Value actual = IdleTimesZeroed(args, Flattened(kv.Run(args, WallMs())));
+    if (std::getenv("CAIRN_DIFF_TRACE")) {
+      std::printf("#%d %s -> %s\n", i, Quoted(args).c_str(), resp::ToDebugString(expected).c_str());
+    }
+    ASSERT_EQ(resp::ToDebugString(actual), resp::ToDebugString(expected))
+        << "command #" << i << ": " << Quoted(args) << " (CAIRN_SEED=" << seed << ")";
+    ++i;
+  }
+}
+
+// The bit commands on a few keys, with values of all ones and all zeros
+// among them (where BITPOS finds nothing and its end rules decide).
+TEST(RedisDifferentialTest, BitmapsMatchRedis) {
+  if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
+  const std::uint64_t seed = SeedFromEnv();
+  RedisServer server;
+  RedisClient client;
+  ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
+  testing::Driver kv;
+  Xoshiro256 rng(seed ^ 0xb17);
+  auto pick = [&](std::initializer_list<const char*> options) {
+    return std::string(*(options.begin() + rng.Uniform(options.size())));
+  };
+  auto key = [&] {
+    return rng.OneIn(12) ? std::string("list") : "b" + std::to_string(rng.Uniform(3));
+  };
+  auto index = [&] {
+    return pick({"0", "1", "2", "-1", "-2", "-9", "7", "8", "15", "23", "100", "x"});
+  };
+  std::vector<Args> script = {{"rpush", "list", "a"}};
+  for (int i = 0; i < 800; ++i) {
+    switch (rng.Uniform(8)) {
+      case 0: {
+        static const std::string values[] = {std::string("\xff\xff\xff"), std::string("\0\0", 2),
+                                             std::string("\x0f\xf0"), "A", ""};
+        script.push_back({"set", key(), values[rng.Uniform(5)]});
+        break;
+      }
+      case 1:
+        script.push_back({"setbit", key(), pick({"0", "3", "7", "8", "12", "23", "31", "-1"}),
+                          pick({"0", "1"})});
+        break;
+      case 2: script.push_back({"getbit", key(), pick({"0", "3", "8", "23", "64"})}); break;
+      case 3:
+      case 4: {
+        Args a = {"bitpos", key(), pick({"0", "1"})};
+        const std::uint64_t n = rng.Uniform(4);
+        if (n >= 1) a.push_back(index());
+        if (n >= 2) a.push_back(index());
+        if (n >= 3) a.push_back(pick({"bit", "byte", "BIT"}));
+        script.push_back(a);
+        break;
+      }
+      case 5: {
+        Args a = {"bitcount", key()};
+        if (!rng.OneIn(4)) a.insert(a.end(), {index(), index()});
+        if (a.size() == 4 && rng.OneIn(2)) a.push_back(pick({"bit", "byte"}));
+        script.push_back(a);
+        break;
+      }
+      case 6: {
+        Args a = {"bitop", pick({"and", "or", "xor", "not"}), key()};
+        for (std::uint64_t n = a[1] == "not" ? 1 : 1 + rng.Uniform(3); n > 0; --n)
+          a.push_back(key());
+        script.push_back(a);
+        break;
+      }
+      default: script.push_back({"get", key()}); break;
+    }
+  }
+  int i = 0;
+  for (const Args& args : script) {
+    Value expected = client.Call(args);
+    Value actual = Flattened(kv.Run(args, WallMs()));
     if (std::getenv("CAIRN_DIFF_TRACE")) {
       std::printf("#%d %s -> %s\n", i, Quoted(args).c_str(), resp::ToDebugString(expected).c_str());
     }

@@ -247,6 +247,7 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
   }
   CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
   if (IsHashOp(op.code)) return ReadHash(op, r);
+  if (IsBitmapOp(op.code)) return ReadBitmap(op, r);
   if (IsListOp(op.code)) return ReadList(op, r);
   if (IsZSetOp(op.code)) return ReadZSet(op, r);
   const bool string_read =
@@ -311,6 +312,8 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kXClaim:
     case OpCode::kXAutoClaim:
     case OpCode::kXSetId: return ApplyStreamWrite(txn, op);
+    case OpCode::kSetBit:
+    case OpCode::kBitOp: return ApplyBitmapWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();
