@@ -4,6 +4,7 @@
 // atomic batch with the new applied state. Internal to state_machine*.cc.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -48,6 +49,27 @@ class ApplyTxn {
   Status Put(const std::string& key, std::string value, std::int64_t expire_at_ms,
              std::uint8_t type = kTypeString);
   Status Erase(const std::string& key);
+
+  // A decoded value that a run of commands in this entry keeps changing (a
+  // group entry of XADDs on one stream): decoded once and encoded once,
+  // instead of once per command, which made such a group O(commands x
+  // size) and stalled the loop for long enough to cost a leader its term.
+  // While one is attached to a key, the key's record is made from it at
+  // Commit, or at any other access to the key (Load flushes it first), so
+  // every other op sees an ordinary record.
+  class Decoded {
+   public:
+    virtual ~Decoded() = default;
+    virtual std::string Encode() const = 0;
+  };
+  // The value attached to `key` with `type` if it is still live at the
+  // clock; nullptr otherwise (then the key's record is as usual).
+  Decoded* FindDecoded(const std::string& key, std::uint8_t type);
+  // Attaches `value` as the key's current value, of `type` and expiry
+  // `expire_at_ms` (the live record's, or 0): the key counts as written by
+  // this entry.
+  Status AttachDecoded(const std::string& key, std::unique_ptr<Decoded> value, std::uint8_t type,
+                       std::int64_t expire_at_ms);
   // Whether the key's current record (live or not) expires at or before time_ms.
   Result<bool> DueBy(const std::string& key, std::int64_t time_ms);
   void Clear();
@@ -65,12 +87,18 @@ class ApplyTxn {
 
  private:
   struct Slot {
-    std::optional<Record> record;         // current state in this entry
+    std::optional<Record> record;          // current state in this entry (unless decoded)
     std::int64_t committed_expire_ms = 0;  // expiry in the engine before the entry
     bool in_engine = false;
     bool dirty = false;
+    // If set, the current value, newer than `record` (FindDecoded).
+    std::unique_ptr<Decoded> decoded;
+    std::uint8_t decoded_type = 0;
+    std::int64_t decoded_expire_ms = 0;
   };
+  // The key's slot, with any decoded value turned back into its record.
   Result<Slot*> Load(const std::string& key);
+  void Flush(Slot* slot);
 
   const Engine* engine_;
   std::uint64_t index_;

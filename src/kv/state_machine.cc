@@ -19,9 +19,43 @@ const std::string& ScratchEngineKey(std::string_view key) {
 
 // ---- Txn ----
 
+void ApplyTxn::Flush(Slot* slot) {
+  slot->record =
+      Record{index_, slot->decoded_expire_ms, slot->decoded->Encode(), slot->decoded_type};
+  slot->dirty = true;
+  slot->decoded.reset();
+}
+
+ApplyTxn::Decoded* ApplyTxn::FindDecoded(const std::string& key, std::uint8_t type) {
+  auto it = slots_.find(key);
+  if (it == slots_.end() || !it->second.decoded) return nullptr;
+  Slot& slot = it->second;
+  // A later member of a group may carry a later clock: past its expiry the
+  // value is gone, as its record would be.
+  const bool live = slot.decoded_expire_ms == 0 || slot.decoded_expire_ms > clock_ms_;
+  if (slot.decoded_type != type || !live) {
+    Flush(&slot);
+    return nullptr;
+  }
+  return slot.decoded.get();
+}
+
+Status ApplyTxn::AttachDecoded(const std::string& key, std::unique_ptr<Decoded> value,
+                               std::uint8_t type, std::int64_t expire_at_ms) {
+  CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
+  slot->decoded = std::move(value);
+  slot->decoded_type = type;
+  slot->decoded_expire_ms = expire_at_ms;
+  slot->dirty = true;
+  return Status::Ok();
+}
+
 Result<ApplyTxn::Slot*> ApplyTxn::Load(const std::string& key) {
   auto it = slots_.find(key);
-  if (it != slots_.end()) return &it->second;
+  if (it != slots_.end()) {
+    if (it->second.decoded) Flush(&it->second);
+    return &it->second;
+  }
   Slot slot;
   if (!cleared_) {
     CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, engine_->Get(ScratchEngineKey(key)));
@@ -91,6 +125,7 @@ void ApplyTxn::Commit(EngineBatch* batch, ExpiryChanges* expiry) {
   expiry->clear = cleared_;
   for (auto& [key, slot] : slots_) {
     if (!slot.dirty) continue;
+    if (slot.decoded) Flush(&slot);
     if (slot.in_engine && slot.committed_expire_ms != 0) {
       expiry->removed.emplace_back(slot.committed_expire_ms, key);
     }

@@ -20,6 +20,7 @@
 //
 // Thread-safety: pure functions.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -116,6 +117,8 @@ struct Stream {
 };
 
 std::string EncodeStream(const Stream& stream);
+// The bytes one entry takes in EncodeStream's output.
+std::size_t EncodedEntrySize(const StreamEntry& entry);
 // Corruption unless `bytes` is a well-formed value (see the layout).
 Status ValidateStream(std::string_view bytes);
 // The stream of a value ValidateStream accepted.

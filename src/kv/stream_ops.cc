@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "kv/apply_txn.h"
@@ -36,8 +37,10 @@ Value EntryReply(const StreamEntry& e) {
 }
 
 // Removes entries from the front as XTRIM's options say (exactly, at most
-// op.num2 if it is not 0); returns how many.
-std::int64_t Trim(Stream* s, const Op& op, const std::string* minid_text) {
+// op.num2 if it is not 0); returns how many, and adds the bytes they took
+// to *removed_bytes if given.
+std::int64_t Trim(Stream* s, const Op& op, const std::string* minid_text,
+                  std::size_t* removed_bytes = nullptr) {
   const std::size_t limit = op.num2 > 0 ? static_cast<std::size_t>(op.num2) : SIZE_MAX;
   std::size_t n = 0;
   if (op.flags & kXTrimMaxLen) {
@@ -47,6 +50,9 @@ std::int64_t Trim(Stream* s, const Op& op, const std::string* minid_text) {
     StreamId minid;
     ParseStreamId(*minid_text, 0, true, &minid);  // the parser accepted it
     while (n < s->entries.size() && n < limit && s->entries[n].id < minid) ++n;
+  }
+  if (removed_bytes != nullptr) {
+    for (std::size_t i = 0; i < n; ++i) *removed_bytes += EncodedEntrySize(s->entries[i]);
   }
   s->entries.erase(s->entries.begin(), s->entries.begin() + static_cast<std::ptrdiff_t>(n));
   return static_cast<std::int64_t>(n);
@@ -80,11 +86,36 @@ Result<StreamId> NextId(const Stream& s, const std::string& spec, std::int64_t c
   return id;
 }
 
-Result<Value> ApplyXAdd(ApplyTxn* txn, const Op& op, const Record* old) {
+// A stream that a group entry's XADDs append to, decoded once for all of
+// them (ApplyTxn::Decoded). `bytes` bounds its encoded size from above:
+// exact when decoded, then each entry added counts its size and 10 bytes
+// for counters that may grow, and each trimmed one its size.
+struct DecodedStream final : ApplyTxn::Decoded {
+  Stream stream;
+  std::size_t bytes = 0;
+  std::string Encode() const override { return EncodeStream(stream); }
+};
+
+Result<Value> ApplyXAdd(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
-  if (old == nullptr && (op.flags & kXAddNoMkStream)) return Value::Null();
-  Stream s = old != nullptr ? DecodeStream(old->value) : Stream();
-  const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
+  auto* d = static_cast<DecodedStream*>(txn->FindDecoded(key, kTypeStream));
+  std::unique_ptr<DecodedStream> fresh;
+  std::int64_t expire = 0;
+  if (d == nullptr) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
+    if (old != nullptr && old->type != kTypeStream) return Value::Error(errors::kWrongType);
+    if (old == nullptr && (op.flags & kXAddNoMkStream)) return Value::Null();
+    fresh = std::make_unique<DecodedStream>();
+    if (old != nullptr) {
+      fresh->stream = DecodeStream(old->value);
+      fresh->bytes = old->value.size();
+      expire = old->expire_at_ms;
+    } else {
+      fresh->bytes = EncodeStream(fresh->stream).size();
+    }
+    d = fresh.get();
+  }
+  Stream& s = d->stream;
   if (s.last_id == kMaxStreamId) {
     return Value::Error(
         "ERR The stream has exhausted the last possible ID, unable to add more items");
@@ -96,11 +127,20 @@ Result<Value> ApplyXAdd(ApplyTxn* txn, const Op& op, const Record* old) {
   for (std::size_t i = minid ? 3 : 2; i + 1 < op.args.size(); i += 2) {
     entry.fields.emplace_back(op.args[i], op.args[i + 1]);
   }
+  // Checked before anything changes, trimming not counted: only a stream
+  // within one entry of the limit is refused that trimming would have saved.
+  const std::size_t added = EncodedEntrySize(entry) + 10;
+  if (d->bytes + added > kValueBytesMax) return Value::Error(kStreamTooBig);
   s.entries.push_back(std::move(entry));
   s.last_id = *id;
   ++s.entries_added;
-  Trim(&s, op, minid ? &op.args[2] : nullptr);
-  return Store(txn, key, s, expire, Value::BulkOwned(id->ToString()));
+  std::size_t removed = 0;
+  Trim(&s, op, minid ? &op.args[2] : nullptr, &removed);
+  d->bytes = d->bytes + added - removed;
+  if (fresh != nullptr) {
+    CAIRN_RETURN_IF_ERROR(txn->AttachDecoded(key, std::move(fresh), kTypeStream, expire));
+  }
+  return Value::BulkOwned(id->ToString());
 }
 
 bool EqualsNoCase(const std::string& a, const char* b) { return strcasecmp(a.c_str(), b) == 0; }
@@ -688,10 +728,10 @@ Value ReadXPending(const Op& op, const Record* rec, std::int64_t now_ms) {
 
 Result<Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kXReadGroup) return ApplyXReadGroup(txn, op);
+  if (op.code == OpCode::kXAdd) return ApplyXAdd(txn, op);
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   if (old != nullptr && old->type != kTypeStream) return Value::Error(errors::kWrongType);
-  if (op.code == OpCode::kXAdd) return ApplyXAdd(txn, op, old);
   if (op.code == OpCode::kXGroup) return ApplyXGroup(txn, op, old);
   if (op.code == OpCode::kXAck) return ApplyXAck(txn, op, old);
   if (op.code == OpCode::kXClaim) return ApplyXClaim(txn, op, old);

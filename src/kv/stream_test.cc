@@ -473,6 +473,60 @@ TEST(StreamInfoTest, HelpSubcommandsListTheSubcommands) {
             "EXECABORT Transaction discarded because of previous errors.");
 }
 
+// A group entry's XADDs on one stream decode it once and encode it once
+// (ApplyTxn::Decoded); every other command on the key in between must see
+// their entries, and the outcome must be what the commands give one by one.
+TEST(StreamTest, GroupedXAddsMatchTheSameCommandsOneByOne) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"xadd", "s", "1-1", "f", "a"},
+      {"xadd", "s", "MAXLEN", "2", "*", "f", "b"},
+      {"xadd", "s", "*", "f", "c"},
+      {"xdel", "s", "1-1"},
+      {"xadd", "s", "*", "f", "d"},
+      {"pexpire", "s", "50"},
+      {"xadd", "s", "*", "f", "e"},
+      {"xadd", "s", "0-1", "f", "too small"},
+      {"set", "t", "v"},
+      {"xadd", "t", "*", "f", "wrong type"},
+      {"xadd", "s", "*", "f", "f"},
+      {"xtrim", "s", "maxlen", "3"},
+      {"xadd", "s", "*", "f", "g"},
+      {"xgroup", "create", "s", "g", "0"},
+      {"xadd", "s", "NOMKSTREAM", "*", "f", "h"},
+      {"xadd", "u", "NOMKSTREAM", "*", "f", "none"},
+      {"xadd", "s", "*", "f", "i"},
+      {"del", "s"},
+      {"xadd", "s", "*", "f", "j"},
+      {"xadd", "s", "*", "f", "k"},
+  };
+  std::vector<std::int64_t> times(commands.size(), kT);
+  times.back() = kT + 100;  // a later member's clock (the "s" it meets has no expiry)
+  testing::Driver one_by_one, grouped;
+  std::vector<Value> expected;
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    expected.push_back(one_by_one.Run(commands[i], times[i]));
+  }
+  EXPECT_EQ(grouped.RunGroup(commands, times), expected);
+  for (const char* key : {"s", "t", "u"}) {
+    EXPECT_EQ(grouped.Run({"xrange", key, "-", "+"}, kT + 100),
+              one_by_one.Run({"xrange", key, "-", "+"}, kT + 100))
+        << key;
+    EXPECT_EQ(grouped.Run({"pttl", key}, kT + 100), one_by_one.Run({"pttl", key}, kT + 100));
+  }
+  // And an expiry reached within the group: the XADD after it starts anew.
+  const std::vector<std::vector<std::string>> expiring = {{"xadd", "e", "1-1", "f", "a"},
+                                                          {"pexpire", "e", "10"},
+                                                          {"xadd", "e", "2-1", "f", "b"},
+                                                          {"xadd", "e", "3-1", "f", "c"}};
+  const std::vector<std::int64_t> when = {kT, kT, kT + 5, kT + 20};
+  testing::Driver a, b;
+  std::vector<Value> sequential;
+  for (std::size_t i = 0; i < expiring.size(); ++i)
+    sequential.push_back(a.Run(expiring[i], when[i]));
+  EXPECT_EQ(b.RunGroup(expiring, when), sequential);
+  EXPECT_EQ(b.Run({"xrange", "e", "-", "+"}, kT + 20), a.Run({"xrange", "e", "-", "+"}, kT + 20));
+}
+
 TEST(StreamLogTest, ValidatesTheStreamOps) {
   auto decodes = [](Op op, EntryKind kind = EntryKind::kBatch) {
     LogEntry e;
