@@ -39,9 +39,11 @@ import common  # noqa: E402
 DRIVER = os.path.join(common.ROOT, "build", "release", "bench", "node", "cairn_set_wait_driver")
 
 
-def redis_benchmark(port, pipeline, n, tests="set,get"):
-    cmd = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-t", tests, "-d", "256", "-c", "50",
+def redis_benchmark(port, pipeline, n, tests="set,get", command=None):
+    """redis-benchmark's -t tests, or one `command` (a list of its words) instead."""
+    cmd = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-d", "256", "-c", "50",
            "-n", str(n), "-P", str(pipeline), "--csv"]
+    cmd += command if command else ["-t", tests]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=900).stdout
     rows = {}
     for line in out.splitlines():

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Hash, set, list and sorted-set commands: Cairn side by side with Redis, in one run.
+"""Hash, set, list, sorted-set and stream commands: Cairn side by side with Redis, in one run.
 
     scripts/build.sh release cairn
     /usr/bin/python3 bench/node/types.py [--requests 200000] [--list-requests 2000] [--out bench/results/types.md]
@@ -12,6 +12,9 @@ Load: redis-benchmark -d 256 -c 50 with -P 1 and -P 16:
      member and one sorted-set member, rewritten: redis-benchmark's HSET,
      SADD and ZADD name the same one each time; SPOP and ZPOPMIN then mostly
      find the key empty, which Cairn still orders through the log)
+  XADD s MAXLEN ~ 1000 * f v with --requests: a stream kept at about 1000
+     entries, as a stream should be kept (Cairn trims exactly and rewrites the
+     whole stream, about 1000 entries, on each XADD: kv/stream.h)
   -t lpush,lpop with --list-requests: redis-benchmark pushes every element
      onto one list, so it grows to --list-requests elements, and Cairn stores
      a list as one record (kv/list.h): each push rewrites the whole list. The
@@ -31,7 +34,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import common  # noqa: E402
 import compare  # noqa: E402
 
-TESTS = ("HSET", "SADD", "SPOP", "ZADD", "ZPOPMIN", "LPUSH", "LPOP")
+TESTS = ("HSET", "SADD", "SPOP", "ZADD", "ZPOPMIN", "XADD", "LPUSH", "LPOP")
+XADD = ["XADD", "s", "MAXLEN", "~", "1000", "*", "f", "v"]
 
 
 def measure(port, n, list_n):
@@ -41,6 +45,7 @@ def measure(port, n, list_n):
             for name, r in compare.redis_benchmark(port, p, count, tests).items():
                 if name in TESTS:
                     res[f"{name} P{p}"] = r
+        res[f"XADD P{p}"] = compare.redis_benchmark(port, p, n, command=XADD)["XADD"]
     return res
 
 
@@ -75,7 +80,7 @@ def main():
     finally:
         shutil.rmtree(base, ignore_errors=True)
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"# Hash, set, list and sorted-set commands: Cairn vs Redis\n",
+    lines = [f"# Hash, set, list, sorted-set and stream commands: Cairn vs Redis\n",
              f"Date: {when}. Machine: {common.machine()}.\n",
              "Command:\n",
              "    scripts/build.sh release cairn",
