@@ -5,6 +5,7 @@
 //
 // Thread-safety: pure functions; a Decoder is a cursor owned by one caller.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,6 +13,12 @@
 namespace cairn::kv {
 
 void PutVarint(std::string* out, std::uint64_t v);
+// The bytes PutVarint writes for v.
+inline std::size_t VarintSize(std::uint64_t v) {
+  std::size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
+}
 inline void PutZigzag(std::string* out, std::int64_t v) {
   PutVarint(out, (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
 }

@@ -2,8 +2,11 @@
 // following Redis 7.0. A hash is one record (kv/hash.h).
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <unordered_map>
 
 #include "kv/apply_txn.h"
+#include "kv/coding.h"
 #include "kv/errors.h"
 #include "kv/glob.h"
 #include "kv/parse.h"
@@ -40,24 +43,66 @@ Result<Value> Store(ApplyTxn* txn, const std::string& key, const Record* old,
   return reply;
 }
 
-Result<Value> ApplyHSet(ApplyTxn* txn, const Op& op, const Record* old, HashFields fields) {
-  if (op.flags & kHSetNx) {
-    if (FindField(fields, op.args[1]) != fields.end()) return Value::Int(0);
-    fields.emplace_back(op.args[1], op.args[2]);
-    return Store(txn, op.args[0], old, fields, Value::Int(1));
+std::size_t BytesSize(const std::string& s) { return VarintSize(s.size()) + s.size(); }
+
+// A hash that a log entry's HSETs keep changing, decoded once for all of
+// them (ApplyTxn::Decoded), with each field's place at hand. `bytes` bounds
+// the encoded size from above: exact when decoded, then each new field
+// counts its size and 10 bytes for the count's growth, and each new value
+// replaces the old one's size exactly.
+struct DecodedHash final : ApplyTxn::Decoded {
+  HashFields fields;
+  std::unordered_map<std::string, std::size_t> at;  // field -> its place in `fields`
+  std::size_t bytes = 0;
+  std::string Encode() const override { return EncodeHash(fields); }
+};
+
+// HSET, HMSET and HSETNX. Every pair is sized before anything changes: a
+// refused HSET changes nothing.
+Result<Value> ApplyHSet(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  std::size_t most_added = 0;  // as if every field were new
+  for (std::size_t i = 1; i + 1 < op.args.size(); i += 2) {
+    most_added += 10 + BytesSize(op.args[i]) + BytesSize(op.args[i + 1]);
   }
+  auto* d = static_cast<DecodedHash*>(txn->FindDecoded(key, kTypeHash));
+  std::unique_ptr<DecodedHash> fresh;
+  std::int64_t expire = 0;
+  if (d == nullptr) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
+    if (old != nullptr && old->type != kTypeHash) return Value::Error(errors::kWrongType);
+    fresh = std::make_unique<DecodedHash>();
+    if (old != nullptr) {
+      fresh->fields = DecodeHash(old->value);
+      fresh->bytes = old->value.size();
+      expire = old->expire_at_ms;
+    }
+    fresh->at.reserve(fresh->fields.size() + op.args.size() / 2);
+    for (std::size_t i = 0; i < fresh->fields.size(); ++i)
+      fresh->at.emplace(fresh->fields[i].first, i);
+    d = fresh.get();
+  }
+  if ((op.flags & kHSetNx) && d->at.contains(op.args[1])) return Value::Int(0);
+  if (d->bytes + most_added > kValueBytesMax) return Value::Error(kHashTooBig);
   std::int64_t created = 0;
   for (std::size_t i = 1; i + 1 < op.args.size(); i += 2) {
-    auto it = FindField(fields, op.args[i]);
-    if (it != fields.end()) {
-      it->second = op.args[i + 1];
-    } else {
-      fields.emplace_back(op.args[i], op.args[i + 1]);
+    const std::string& value = op.args[i + 1];
+    auto [it, is_new] = d->at.emplace(op.args[i], d->fields.size());
+    if (is_new) {
+      d->fields.emplace_back(op.args[i], value);
+      d->bytes += 10 + BytesSize(op.args[i]) + BytesSize(value);
       ++created;
+    } else {
+      std::string& current = d->fields[it->second].second;
+      d->bytes = d->bytes - BytesSize(current) + BytesSize(value);
+      current = value;
     }
   }
-  return Store(txn, op.args[0], old, fields,
-               (op.flags & kHSetReplyOk) ? Value::Simple("OK") : Value::Int(created));
+  if (fresh != nullptr) {
+    CAIRN_RETURN_IF_ERROR(txn->AttachDecoded(key, std::move(fresh), kTypeHash, expire));
+  }
+  if (op.flags & kHSetNx) return Value::Int(1);
+  return (op.flags & kHSetReplyOk) ? Value::Simple("OK") : Value::Int(created);
 }
 
 Result<Value> ApplyHDel(ApplyTxn* txn, const Op& op, const Record* old, HashFields fields) {
@@ -133,12 +178,12 @@ Value ReadHScan(const Op& op, const Record* rec) {
 }  // namespace
 
 Result<Value> ApplyHashWrite(ApplyTxn* txn, const Op& op) {
+  if (op.code == OpCode::kHSet) return ApplyHSet(txn, op);
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(op.args[0]));
   if (old != nullptr && old->type != kTypeHash) return Value::Error(errors::kWrongType);
   // `old` stays valid until the Put or Erase in Store.
   HashFields fields = old != nullptr ? DecodeHash(old->value) : HashFields();
   switch (op.code) {
-    case OpCode::kHSet: return ApplyHSet(txn, op, old, std::move(fields));
     case OpCode::kHDel: return ApplyHDel(txn, op, old, std::move(fields));
     case OpCode::kHIncrBy: return ApplyHIncrBy(txn, op, old, std::move(fields));
     case OpCode::kHIncrByFloat: return ApplyHIncrByFloat(txn, op, old, std::move(fields));

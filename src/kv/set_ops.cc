@@ -2,6 +2,7 @@
 // on read, following Redis 7.0. A set is one record (kv/set.h).
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <unordered_set>
 
@@ -42,6 +43,54 @@ Status Store(ApplyTxn* txn, const std::string& key, const SetMembers& members,
     return Status::Ok();
   }
   return txn->Put(key, std::move(bytes), expire_at_ms, kTypeSet);
+}
+
+// A set that a log entry's SADDs keep adding to, decoded once for all of
+// them (ApplyTxn::Decoded), with its members hashed. `bytes` bounds the
+// encoded size from above: exact when decoded, then each new member counts
+// its size and 10 bytes for the count's growth.
+struct DecodedSet final : ApplyTxn::Decoded {
+  SetMembers members;
+  std::unordered_set<std::string> index;
+  std::size_t bytes = 0;
+  std::string Encode() const override { return EncodeSet(members); }
+};
+
+// SADD. Its members are sized before anything changes: a refused SADD
+// changes nothing.
+Result<Value> ApplySAdd(ApplyTxn* txn, const Op& op) {
+  const std::string& key = op.args[0];
+  std::size_t most_added = 0;
+  for (std::size_t i = 1; i < op.args.size(); ++i) most_added += 10 + op.args[i].size();
+  auto* d = static_cast<DecodedSet*>(txn->FindDecoded(key, kTypeSet));
+  std::unique_ptr<DecodedSet> fresh;
+  std::int64_t expire = 0;
+  if (d == nullptr) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
+    if (old != nullptr && old->type != kTypeSet) return Value::Error(errors::kWrongType);
+    fresh = std::make_unique<DecodedSet>();
+    if (old != nullptr) {
+      fresh->members = DecodeSet(old->value);
+      fresh->bytes = old->value.size();
+      expire = old->expire_at_ms;
+    }
+    fresh->index.reserve(fresh->members.size() + op.args.size());
+    fresh->index.insert(fresh->members.begin(), fresh->members.end());
+    d = fresh.get();
+  }
+  if (d->bytes + most_added > kValueBytesMax) return Value::Error(kSetTooBig);
+  std::int64_t added = 0;
+  for (std::size_t i = 1; i < op.args.size(); ++i) {
+    if (!d->index.insert(op.args[i]).second) continue;
+    d->members.push_back(op.args[i]);
+    d->bytes += 10 + op.args[i].size();
+    ++added;
+  }
+  if (added == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
+  if (fresh != nullptr) {
+    CAIRN_RETURN_IF_ERROR(txn->AttachDecoded(key, std::move(fresh), kTypeSet, expire));
+  }
+  return Value::Int(added);
 }
 
 // The sets named by `keys` (absent: empty), or WRONGTYPE if any key holds
@@ -163,23 +212,13 @@ Result<Value> ApplySetWrite(ApplyTxn* txn, const Op& op) {
     }
     return Value::Int(1);
   }
+  if (op.code == OpCode::kSAdd) return ApplySAdd(txn, op);
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   if (old != nullptr && old->type != kTypeSet) return Value::Error(errors::kWrongType);
   const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
   SetMembers members = old != nullptr ? DecodeSet(old->value) : SetMembers();
   switch (op.code) {
-    case OpCode::kSAdd: {
-      std::int64_t added = 0;
-      for (std::size_t i = 1; i < op.args.size(); ++i) {
-        if (Contains(members, op.args[i])) continue;
-        members.push_back(op.args[i]);
-        ++added;
-      }
-      if (added == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
-      CAIRN_RETURN_IF_ERROR(Store(txn, key, members, expire, &too_big));
-      return too_big ? Value::Error(kSetTooBig) : Value::Int(added);
-    }
     case OpCode::kSRem: {
       std::int64_t removed = 0;
       for (std::size_t i = 1; i < op.args.size(); ++i) {

@@ -127,19 +127,6 @@ void Stream::Deliver(StreamGroup* g, const StreamId& id) const {
   g->last_delivered = id;
 }
 
-namespace {
-
-std::size_t VarintSize(std::uint64_t v) {
-  std::size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-}  // namespace
-
 std::size_t EncodedEntrySize(const StreamEntry& entry) {
   std::size_t n = 16 + VarintSize(entry.fields.size());
   for (const auto& [field, value] : entry.fields) {

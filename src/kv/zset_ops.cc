@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <memory>
 #include <unordered_map>
 
 #include "kv/apply_txn.h"
@@ -266,42 +267,77 @@ Result<Value> Combine(const Op& op, std::size_t first,
   return Value::Null();
 }
 
-Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op, const Record* old) {
+// A sorted set that a log entry's ZADDs keep changing, decoded once for all
+// of them (ApplyTxn::Decoded), with each member's score at hand: a ZADD
+// then costs O(log n) to find a member and a move of the vector's tail to
+// place it, not a decode, an index, a sort and an encode of the whole set.
+// `bytes` bounds the encoded size from above (exact when decoded; each new
+// member counts its size and 10 bytes for the count's growth).
+struct DecodedZSet final : ApplyTxn::Decoded {
+  ZMembers members;                                // sorted by ZLess
+  std::unordered_map<std::string, double> scores;  // member -> its score
+  std::size_t bytes = 0;
+  std::string Encode() const override { return EncodeZSet(members); }
+
+  ZMembers::iterator At(double score, const std::string& member) {
+    return std::lower_bound(members.begin(), members.end(), ZMember{score, member}, ZLess);
+  }
+  void Place(double score, const std::string& member) {
+    members.insert(At(score, member), ZMember{score, member});
+  }
+};
+
+Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
   const bool nx = op.flags & kZAddNx, xx = op.flags & kZAddXx, gt = op.flags & kZAddGt,
              lt = op.flags & kZAddLt, incr = op.flags & kZAddIncr;
   std::vector<double> scores;
+  std::size_t most_added = 0;  // the bytes the pairs could add at most
   for (std::size_t i = 1; i < op.args.size(); i += 2) {
     double s = 0;
     if (!ParseScore(op.args[i], &s)) return Value::Error(errors::kNotFloat);
     scores.push_back(s);
+    most_added += 8 + 10 + op.args[i + 1].size();
   }
-  if (old == nullptr && xx) return incr ? Value::Null() : Value::Int(0);
-  const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
-  ZMembers members = old != nullptr ? DecodeZSet(old->value) : ZMembers();
-  // The index views the members' strings: no push_back may reallocate.
-  members.reserve(members.size() + scores.size());
-  std::unordered_map<std::string_view, std::size_t> index;
-  index.reserve(members.size());
-  for (std::size_t i = 0; i < members.size(); ++i) index.emplace(members[i].member, i);
+  auto* d = static_cast<DecodedZSet*>(txn->FindDecoded(key, kTypeZSet));
+  std::unique_ptr<DecodedZSet> fresh;
+  std::int64_t expire = 0;
+  if (d == nullptr) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
+    if (old != nullptr && old->type != kTypeZSet) return Value::Error(errors::kWrongType);
+    if (old == nullptr && xx) return incr ? Value::Null() : Value::Int(0);
+    fresh = std::make_unique<DecodedZSet>();
+    if (old != nullptr) {
+      fresh->members = DecodeZSet(old->value);
+      fresh->bytes = old->value.size();
+      expire = old->expire_at_ms;
+    }
+    fresh->scores.reserve(fresh->members.size() + scores.size());
+    for (const ZMember& m : fresh->members) fresh->scores.emplace(m.member, m.score);
+    d = fresh.get();
+  }
+  // Refused before anything changes (counting every pair as new).
+  if (d->bytes + most_added > kValueBytesMax) return Value::Error(kZSetTooBig);
   std::int64_t added = 0, updated = 0, processed = 0;
   double score = 0;
   bool changed = false;
   for (std::size_t j = 0; j < scores.size(); ++j) {
     const std::string& member = op.args[2 + 2 * j];
     score = scores[j];
-    auto it = index.find(member);
-    if (it != index.end()) {
-      ZMember& m = members[it->second];
+    auto it = d->scores.find(member);
+    if (it != d->scores.end()) {
+      const double current = it->second;
       if (nx) continue;
-      if (incr) {
-        score += m.score;
+      if (incr) {  // (INCR takes one pair: nothing has changed yet)
+        score += current;
         if (std::isnan(score)) return Value::Error(kNaNScore);
       }
-      if ((lt && score >= m.score) || (gt && score <= m.score)) continue;
+      if ((lt && score >= current) || (gt && score <= current)) continue;
       ++processed;
-      if (score != m.score) {  // (so -0 does not replace 0)
-        m.score = Stored(score);
+      if (score != current) {  // (so -0 does not replace 0)
+        d->members.erase(d->At(current, member));
+        it->second = Stored(score);
+        d->Place(it->second, member);
         ++updated;
         changed = true;
       }
@@ -309,16 +345,19 @@ Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op, const Record* old) {
       ++processed;
       ++added;
       changed = true;
-      // A later pair may name the same member: it must find this one.
-      members.push_back(ZMember{Stored(score), member});
-      index.emplace(members.back().member, members.size() - 1);
+      // A later pair may name the same member: it finds this one.
+      d->scores.emplace(member, Stored(score));
+      d->Place(Stored(score), member);
+      d->bytes += 8 + 10 + member.size();
     }
   }
   Value reply = incr ? (processed > 0 ? Value::Double(score) : Value::Null())
                      : Value::Int((op.flags & kZAddCh) ? added + updated : added);
   if (!changed) return reply;  // the version stays (WATCH)
-  std::sort(members.begin(), members.end(), ZLess);
-  return Store(txn, key, members, expire, std::move(reply));
+  if (fresh != nullptr) {
+    CAIRN_RETURN_IF_ERROR(txn->AttachDecoded(key, std::move(fresh), kTypeZSet, expire));
+  }
+  return reply;
 }
 
 }  // namespace
@@ -373,9 +412,9 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
     const auto n = static_cast<std::int64_t>(result.size());
     return Store(txn, key, result, 0, Value::Int(n));
   }
+  if (op.code == OpCode::kZAdd) return ApplyZAdd(txn, op);
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   if (old != nullptr && old->type != kTypeZSet) return Value::Error(errors::kWrongType);
-  if (op.code == OpCode::kZAdd) return ApplyZAdd(txn, op, old);
   if (op.code == OpCode::kZPop && old == nullptr) return Value::Array();
   if (old == nullptr) return Value::Int(0);
   const std::int64_t expire = old->expire_at_ms;
