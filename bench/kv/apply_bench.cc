@@ -1,0 +1,78 @@
+// The apply cost of a group entry that adds to one large value: what a
+// leader applies on its event loop when 50 clients pipeline 16 writes each
+// into one key (800 writes in one log entry). Each iteration starts from a
+// fresh value of 10 000 members (1000 entries for a stream, kept there by
+// MAXLEN) and applies 800 adds, each naming a new member, through the whole
+// path (parse, log entry codec, state machine, in-memory engine).
+//
+// Run: build/release/bench/kv/kv_apply_bench
+// Results: bench/results/kv_apply.md
+
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kv/test_driver.h"
+
+namespace cairn::kv {
+namespace {
+
+using Args = std::vector<std::string>;
+constexpr std::int64_t kT = 1'700'000'000'000;
+constexpr int kGroup = 800;
+
+// The command that adds members `ms` to key "k", of each type (a stream
+// takes one entry per command). A sorted-set member's score is the number
+// in its name, so the new members ("new:i", scored 12 i mod 10000) land
+// all over the existing ones ("member:i", scored i), not at one end.
+Args Add(const std::string& type, const std::vector<std::string>& ms) {
+  if (type == "xadd") return {"xadd", "k", "MAXLEN", "~", "1000", "*", "f", ms.at(0)};
+  Args a = {type, "k"};
+  for (const std::string& m : ms) {
+    if (type == "zadd") {
+      const long n = std::stol(m.substr(m.find(':') + 1));
+      a.push_back(std::to_string(m[0] == 'n' ? n * 12 % 10000 : n));
+    }
+    a.push_back(m);
+    if (type == "hset") a.push_back("v");
+  }
+  return a;
+}
+
+void BM_GroupOfAdds(benchmark::State& state, const std::string& type) {
+  const int size = type == "xadd" ? 1000 : 10000;
+  std::vector<Args> group;
+  for (int i = 0; i < kGroup; ++i) group.push_back(Add(type, {"new:" + std::to_string(i)}));
+  const std::vector<std::int64_t> times(kGroup, kT + size);
+  std::vector<std::string> members;
+  for (int i = 0; i < size; ++i) members.push_back("member:" + std::to_string(i));
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto d = std::make_unique<testing::Driver>();
+    if (type == "xadd") {
+      for (int i = 0; i < size; ++i) d->Run(Add(type, {members[i]}), kT + i);
+    } else {
+      d->Run(Add(type, members), kT);  // the whole value in one command
+    }
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(d->RunGroup(group, times));
+  }
+  state.SetItemsProcessed(state.iterations() * kGroup);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+BENCHMARK_CAPTURE(BM_GroupOfAdds, sadd, std::string("sadd"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfAdds, hset, std::string("hset"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfAdds, zadd, std::string("zadd"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfAdds, rpush, std::string("rpush"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfAdds, xadd, std::string("xadd"))->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace cairn::kv
+
+BENCHMARK_MAIN();
