@@ -1181,8 +1181,14 @@ class ClusterTest(unittest.TestCase):
                      'cairn_raft_log_sync_duration_seconds_bucket{le="0.001"}'):
             self.assertIn(name, metrics)
         # Every durable log write is timed: as many as the fdatasync counter.
-        values = dict(l.rsplit(" ", 1) for l in metrics.splitlines() if l and not l.startswith("#"))
-        self.assertGreater(float(values["cairn_raft_log_sync_duration_seconds_count"]), 0)
+        # An acknowledged write need not be durable on this node yet (a
+        # majority suffices, and this node may be outside it), so wait for
+        # its first log sync, then compare both counters of one scrape.
+        def scrape_after_a_sync():
+            text = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
+            v = dict(l.rsplit(" ", 1) for l in text.splitlines() if l and not l.startswith("#"))
+            return v if float(v["cairn_raft_log_sync_duration_seconds_count"]) > 0 else None
+        values = wait_until(scrape_after_a_sync, 10, "node 1's first timed log sync")
         self.assertEqual(values["cairn_raft_log_sync_duration_seconds_count"],
                          values["cairn_raft_log_syncs_total"])
         out = subprocess.run([CAIRN, "ctl", "members", "--addr", f"127.0.0.1:{self.c.http[0]}",
