@@ -109,6 +109,50 @@ class ApplyTxn {
   std::unordered_map<std::string, Slot> slots_;
 };
 
+// How a run of adds to one collection (HSET, SADD, ZADD, XADD) reaches the
+// key's value: the value already attached to the key in this entry, or a
+// new D loaded from the key's live record (D::Load(nullptr) when there is
+// none), which Keep() attaches once the caller has changed it. D derives
+// from ApplyTxn::Decoded. A caller that returns without Keep() (an error,
+// nothing changed) leaves the key as it was.
+template <class D>
+class DecodedValue {
+ public:
+  static Result<DecodedValue> Open(ApplyTxn* txn, const std::string& key, std::uint8_t type) {
+    DecodedValue v(txn, key, type);
+    v.value_ = static_cast<D*>(txn->FindDecoded(key, type));
+    if (v.value_ != nullptr) return v;
+    CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
+    if (old != nullptr && old->type != type) return v;  // wrong_type()
+    v.fresh_ = std::make_unique<D>();
+    v.fresh_->Load(old);
+    v.absent_ = old == nullptr;
+    v.expire_ = old != nullptr ? old->expire_at_ms : 0;
+    v.value_ = v.fresh_.get();
+    return v;
+  }
+  // The key holds another type: nothing is open.
+  bool wrong_type() const { return value_ == nullptr; }
+  // The key had no live value (an empty D was made).
+  bool absent() const { return absent_; }
+  D* operator->() const { return value_; }
+  Status Keep() {
+    if (fresh_ == nullptr) return Status::Ok();  // attached already
+    return txn_->AttachDecoded(key_, std::move(fresh_), type_, expire_);
+  }
+
+ private:
+  DecodedValue(ApplyTxn* txn, const std::string& key, std::uint8_t type)
+      : txn_(txn), key_(key), type_(type) {}
+  ApplyTxn* txn_;
+  std::string key_;
+  std::uint8_t type_;
+  D* value_ = nullptr;
+  std::unique_ptr<D> fresh_;
+  bool absent_ = false;
+  std::int64_t expire_ = 0;
+};
+
 // The hash commands (hash_ops.cc). A write on a key of another type, and a
 // read of one, reply WRONGTYPE. `rec` is the live record, nullptr if none.
 Result<resp::Value> ApplyHashWrite(ApplyTxn* txn, const Op& op);

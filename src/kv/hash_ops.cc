@@ -55,6 +55,13 @@ struct DecodedHash final : ApplyTxn::Decoded {
   std::unordered_map<std::string, std::size_t> at;  // field -> its place in `fields`
   std::size_t bytes = 0;
   std::string Encode() const override { return EncodeHash(fields); }
+  void Load(const Record* r) {
+    if (r == nullptr) return;
+    fields = DecodeHash(r->value);
+    bytes = r->value.size();
+    at.reserve(fields.size());
+    for (std::size_t i = 0; i < fields.size(); ++i) at.emplace(fields[i].first, i);
+  }
 };
 
 // HSET, HMSET and HSETNX. Every pair is sized before anything changes: a
@@ -65,23 +72,8 @@ Result<Value> ApplyHSet(ApplyTxn* txn, const Op& op) {
   for (std::size_t i = 1; i + 1 < op.args.size(); i += 2) {
     most_added += 10 + BytesSize(op.args[i]) + BytesSize(op.args[i + 1]);
   }
-  auto* d = static_cast<DecodedHash*>(txn->FindDecoded(key, kTypeHash));
-  std::unique_ptr<DecodedHash> fresh;
-  std::int64_t expire = 0;
-  if (d == nullptr) {
-    CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
-    if (old != nullptr && old->type != kTypeHash) return Value::Error(errors::kWrongType);
-    fresh = std::make_unique<DecodedHash>();
-    if (old != nullptr) {
-      fresh->fields = DecodeHash(old->value);
-      fresh->bytes = old->value.size();
-      expire = old->expire_at_ms;
-    }
-    fresh->at.reserve(fresh->fields.size() + op.args.size() / 2);
-    for (std::size_t i = 0; i < fresh->fields.size(); ++i)
-      fresh->at.emplace(fresh->fields[i].first, i);
-    d = fresh.get();
-  }
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedHash>::Open(txn, key, kTypeHash));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
   if ((op.flags & kHSetNx) && d->at.contains(op.args[1])) return Value::Int(0);
   if (d->bytes + most_added > kValueBytesMax) return Value::Error(kHashTooBig);
   std::int64_t created = 0;
@@ -98,9 +90,7 @@ Result<Value> ApplyHSet(ApplyTxn* txn, const Op& op) {
       current = value;
     }
   }
-  if (fresh != nullptr) {
-    CAIRN_RETURN_IF_ERROR(txn->AttachDecoded(key, std::move(fresh), kTypeHash, expire));
-  }
+  CAIRN_RETURN_IF_ERROR(d.Keep());
   if (op.flags & kHSetNx) return Value::Int(1);
   return (op.flags & kHSetReplyOk) ? Value::Simple("OK") : Value::Int(created);
 }

@@ -54,6 +54,12 @@ struct DecodedSet final : ApplyTxn::Decoded {
   std::unordered_set<std::string> index;
   std::size_t bytes = 0;
   std::string Encode() const override { return EncodeSet(members); }
+  void Load(const Record* r) {
+    if (r == nullptr) return;
+    members = DecodeSet(r->value);
+    bytes = r->value.size();
+    index.insert(members.begin(), members.end());
+  }
 };
 
 // SADD. Its members are sized before anything changes: a refused SADD
@@ -62,22 +68,8 @@ Result<Value> ApplySAdd(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
   std::size_t most_added = 0;
   for (std::size_t i = 1; i < op.args.size(); ++i) most_added += 10 + op.args[i].size();
-  auto* d = static_cast<DecodedSet*>(txn->FindDecoded(key, kTypeSet));
-  std::unique_ptr<DecodedSet> fresh;
-  std::int64_t expire = 0;
-  if (d == nullptr) {
-    CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
-    if (old != nullptr && old->type != kTypeSet) return Value::Error(errors::kWrongType);
-    fresh = std::make_unique<DecodedSet>();
-    if (old != nullptr) {
-      fresh->members = DecodeSet(old->value);
-      fresh->bytes = old->value.size();
-      expire = old->expire_at_ms;
-    }
-    fresh->index.reserve(fresh->members.size() + op.args.size());
-    fresh->index.insert(fresh->members.begin(), fresh->members.end());
-    d = fresh.get();
-  }
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedSet>::Open(txn, key, kTypeSet));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
   if (d->bytes + most_added > kValueBytesMax) return Value::Error(kSetTooBig);
   std::int64_t added = 0;
   for (std::size_t i = 1; i < op.args.size(); ++i) {
@@ -87,9 +79,7 @@ Result<Value> ApplySAdd(ApplyTxn* txn, const Op& op) {
     ++added;
   }
   if (added == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
-  if (fresh != nullptr) {
-    CAIRN_RETURN_IF_ERROR(txn->AttachDecoded(key, std::move(fresh), kTypeSet, expire));
-  }
+  CAIRN_RETURN_IF_ERROR(d.Keep());
   return Value::Int(added);
 }
 

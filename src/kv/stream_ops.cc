@@ -94,27 +94,17 @@ struct DecodedStream final : ApplyTxn::Decoded {
   Stream stream;
   std::size_t bytes = 0;
   std::string Encode() const override { return EncodeStream(stream); }
+  void Load(const Record* r) {
+    if (r != nullptr) stream = DecodeStream(r->value);
+    bytes = r != nullptr ? r->value.size() : EncodeStream(stream).size();
+  }
 };
 
 Result<Value> ApplyXAdd(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
-  auto* d = static_cast<DecodedStream*>(txn->FindDecoded(key, kTypeStream));
-  std::unique_ptr<DecodedStream> fresh;
-  std::int64_t expire = 0;
-  if (d == nullptr) {
-    CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
-    if (old != nullptr && old->type != kTypeStream) return Value::Error(errors::kWrongType);
-    if (old == nullptr && (op.flags & kXAddNoMkStream)) return Value::Null();
-    fresh = std::make_unique<DecodedStream>();
-    if (old != nullptr) {
-      fresh->stream = DecodeStream(old->value);
-      fresh->bytes = old->value.size();
-      expire = old->expire_at_ms;
-    } else {
-      fresh->bytes = EncodeStream(fresh->stream).size();
-    }
-    d = fresh.get();
-  }
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedStream>::Open(txn, key, kTypeStream));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
+  if (d.absent() && (op.flags & kXAddNoMkStream)) return Value::Null();
   Stream& s = d->stream;
   if (s.last_id == kMaxStreamId) {
     return Value::Error(
@@ -137,9 +127,7 @@ Result<Value> ApplyXAdd(ApplyTxn* txn, const Op& op) {
   std::size_t removed = 0;
   Trim(&s, op, minid ? &op.args[2] : nullptr, &removed);
   d->bytes = d->bytes + added - removed;
-  if (fresh != nullptr) {
-    CAIRN_RETURN_IF_ERROR(txn->AttachDecoded(key, std::move(fresh), kTypeStream, expire));
-  }
+  CAIRN_RETURN_IF_ERROR(d.Keep());
   return Value::BulkOwned(id->ToString());
 }
 

@@ -278,6 +278,13 @@ struct DecodedZSet final : ApplyTxn::Decoded {
   std::unordered_map<std::string, double> scores;  // member -> its score
   std::size_t bytes = 0;
   std::string Encode() const override { return EncodeZSet(members); }
+  void Load(const Record* r) {
+    if (r == nullptr) return;
+    members = DecodeZSet(r->value);
+    bytes = r->value.size();
+    scores.reserve(members.size());
+    for (const ZMember& m : members) scores.emplace(m.member, m.score);
+  }
 
   ZMembers::iterator At(double score, const std::string& member) {
     return std::lower_bound(members.begin(), members.end(), ZMember{score, member}, ZLess);
@@ -299,23 +306,9 @@ Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op) {
     scores.push_back(s);
     most_added += 8 + 10 + op.args[i + 1].size();
   }
-  auto* d = static_cast<DecodedZSet*>(txn->FindDecoded(key, kTypeZSet));
-  std::unique_ptr<DecodedZSet> fresh;
-  std::int64_t expire = 0;
-  if (d == nullptr) {
-    CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
-    if (old != nullptr && old->type != kTypeZSet) return Value::Error(errors::kWrongType);
-    if (old == nullptr && xx) return incr ? Value::Null() : Value::Int(0);
-    fresh = std::make_unique<DecodedZSet>();
-    if (old != nullptr) {
-      fresh->members = DecodeZSet(old->value);
-      fresh->bytes = old->value.size();
-      expire = old->expire_at_ms;
-    }
-    fresh->scores.reserve(fresh->members.size() + scores.size());
-    for (const ZMember& m : fresh->members) fresh->scores.emplace(m.member, m.score);
-    d = fresh.get();
-  }
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedZSet>::Open(txn, key, kTypeZSet));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
+  if (d.absent() && xx) return incr ? Value::Null() : Value::Int(0);
   // Refused before anything changes (counting every pair as new).
   if (d->bytes + most_added > kValueBytesMax) return Value::Error(kZSetTooBig);
   std::int64_t added = 0, updated = 0, processed = 0;
@@ -354,9 +347,7 @@ Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op) {
   Value reply = incr ? (processed > 0 ? Value::Double(score) : Value::Null())
                      : Value::Int((op.flags & kZAddCh) ? added + updated : added);
   if (!changed) return reply;  // the version stays (WATCH)
-  if (fresh != nullptr) {
-    CAIRN_RETURN_IF_ERROR(txn->AttachDecoded(key, std::move(fresh), kTypeZSet, expire));
-  }
+  CAIRN_RETURN_IF_ERROR(d.Keep());
   return reply;
 }
 
