@@ -1337,6 +1337,23 @@ TEST(RedisDifferentialTest, RandomCommandsMatchRedis) {
 // groups always there, entries added in ID order, and consumers reading new
 // entries and their history, acknowledging, and groups moved back (SETID)
 // so that entries are delivered again to another consumer.
+// Runs `script` one command at a time on redis-server and on `kv`, and
+// expects the same replies (XINFO's and XPENDING's times zeroed on both).
+void ExpectScriptMatchesRedis(const std::vector<Args>& script, RedisClient* client,
+                              testing::Driver* kv, std::uint64_t seed) {
+  int i = 0;
+  for (const Args& args : script) {
+    Value expected = IdleTimesZeroed(args, client->Call(args));
+    Value actual = IdleTimesZeroed(args, Flattened(kv->Run(args, WallMs())));
+    if (std::getenv("CAIRN_DIFF_TRACE")) {
+      std::printf("#%d %s -> %s\n", i, Quoted(args).c_str(), resp::ToDebugString(expected).c_str());
+    }
+    ASSERT_EQ(resp::ToDebugString(actual), resp::ToDebugString(expected))
+        << "command #" << i << ": " << Quoted(args) << " (CAIRN_SEED=" << seed << ")";
+    ++i;
+  }
+}
+
 TEST(RedisDifferentialTest, StreamGroupsMatchRedis) {
   if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
   const std::uint64_t seed = SeedFromEnv();
@@ -1481,17 +1498,7 @@ TEST(RedisDifferentialTest, StreamGroupsMatchRedis) {
         break;
     }
   }
-  int i = 0;
-  for (const Args& args : script) {
-    Value expected = IdleTimesZeroed(args, client.Call(args));
-    Value actual = IdleTimesZeroed(args, Flattened(kv.Run(args, WallMs())));
-    if (std::getenv("CAIRN_DIFF_TRACE")) {
-      std::printf("#%d %s -> %s\n", i, Quoted(args).c_str(), resp::ToDebugString(expected).c_str());
-    }
-    ASSERT_EQ(resp::ToDebugString(actual), resp::ToDebugString(expected))
-        << "command #" << i << ": " << Quoted(args) << " (CAIRN_SEED=" << seed << ")";
-    ++i;
-  }
+  ExpectScriptMatchesRedis(script, &client, &kv, seed);
 }
 
 // The bit commands on a few keys, with values of all ones and all zeros
@@ -1554,17 +1561,7 @@ TEST(RedisDifferentialTest, BitmapsMatchRedis) {
       default: script.push_back({"get", key()}); break;
     }
   }
-  int i = 0;
-  for (const Args& args : script) {
-    Value expected = client.Call(args);
-    Value actual = Flattened(kv.Run(args, WallMs()));
-    if (std::getenv("CAIRN_DIFF_TRACE")) {
-      std::printf("#%d %s -> %s\n", i, Quoted(args).c_str(), resp::ToDebugString(expected).c_str());
-    }
-    ASSERT_EQ(resp::ToDebugString(actual), resp::ToDebugString(expected))
-        << "command #" << i << ": " << Quoted(args) << " (CAIRN_SEED=" << seed << ")";
-    ++i;
-  }
+  ExpectScriptMatchesRedis(script, &client, &kv, seed);
 }
 
 // The same commands, with runs of consecutive writes (1 to 8) applied as one
