@@ -1,9 +1,12 @@
-// The apply cost of a group entry that adds to one large value: what a
+// The apply cost of a group entry that writes to one large value: what a
 // leader applies on its event loop when 50 clients pipeline 16 writes each
 // into one key (800 writes in one log entry). Each iteration starts from a
 // fresh value of 10 000 members (1000 entries for a stream, kept there by
-// MAXLEN) and applies 800 adds, each naming a new member, through the whole
-// path (parse, log entry codec, state machine, in-memory engine).
+// MAXLEN) and applies 800 writes through the whole path (parse, log entry
+// codec, state machine, in-memory engine): adds, each naming a new member
+// (BM_GroupOfAdds), or removals and increments of members spread over the
+// value (BM_GroupOfChanges; for a stream, XACKs of 800 of its 1000 pending
+// entries).
 //
 // Run: build/release/bench/kv/kv_apply_bench
 // Results: bench/results/kv_apply.md
@@ -66,11 +69,60 @@ void BM_GroupOfAdds(benchmark::State& state, const std::string& type) {
   state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
+// The value of BM_GroupOfChanges: `size` members in one command (a
+// stream: its entries one by one, then a group that has them all pending).
+void Fill(testing::Driver* d, const std::string& type, int size) {
+  std::vector<std::string> members;
+  for (int i = 0; i < size; ++i) members.push_back("member:" + std::to_string(i));
+  if (type == "xack") {
+    for (int i = 0; i < size; ++i) d->Run(Add("xadd", {members[i]}), kT + i);
+    d->Run({"xgroup", "create", "k", "g", "0"}, kT + size);
+    d->Run({"xreadgroup", "group", "g", "c", "streams", "k", ">"}, kT + size);
+    return;
+  }
+  const std::string add = type == "hdel" || type == "hincrby" ? "hset"
+                          : type == "srem"                    ? "sadd"
+                                                              : "zadd";
+  d->Run(Add(add, members), kT);
+}
+
+// The i-th change of the group, on a member spread over the value.
+Args Change(const std::string& type, int i) {
+  const std::string m = std::to_string(i * 12 % 10000);
+  if (type == "xack") return {"xack", "k", "g", std::to_string(kT + i * 12 % 1000) + "-0"};
+  if (type == "hincrby") return {"hincrby", "k", "count:" + m, "1"};
+  return {type, "k", "member:" + m};
+}
+
+void BM_GroupOfChanges(benchmark::State& state, const std::string& type) {
+  const int size = type == "xack" ? 1000 : 10000;
+  std::vector<Args> group;
+  for (int i = 0; i < kGroup; ++i) group.push_back(Change(type, i));
+  const std::vector<std::int64_t> times(kGroup, kT + size);
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto d = std::make_unique<testing::Driver>();
+    Fill(d.get(), type, size);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(d->RunGroup(group, times));
+  }
+  state.SetItemsProcessed(state.iterations() * kGroup);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
 BENCHMARK_CAPTURE(BM_GroupOfAdds, sadd, std::string("sadd"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfAdds, hset, std::string("hset"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfAdds, zadd, std::string("zadd"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfAdds, rpush, std::string("rpush"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfAdds, xadd, std::string("xadd"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfChanges, hdel, std::string("hdel"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfChanges, hincrby, std::string("hincrby"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfChanges, srem, std::string("srem"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfChanges, zrem, std::string("zrem"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfChanges, xack, std::string("xack"))->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace cairn::kv

@@ -56,14 +56,19 @@ class ApplyTxn {
   // size) and stalled the loop for long enough to cost a leader its term.
   // While one is attached to a key, the key's record is made from it at
   // Commit, or at any other access to the key (Load flushes it first), so
-  // every other op sees an ordinary record.
+  // every other op sees an ordinary record. A value its commands emptied
+  // (HDEL of the last field) deletes the key when flushed, as Store does.
   class Decoded {
    public:
     virtual ~Decoded() = default;
     virtual std::string Encode() const = 0;
+    // Whether nothing is left: then the key no longer exists.
+    virtual bool Empty() const { return false; }
   };
   // The value attached to `key` with `type` if it is still live at the
-  // clock; nullptr otherwise (then the key's record is as usual).
+  // clock and not empty; nullptr otherwise (then the key's record is as
+  // usual: an emptied value is gone, and a later write makes a new one
+  // without the old expiry).
   Decoded* FindDecoded(const std::string& key, std::uint8_t type);
   // Attaches `value` as the key's current value, of `type` and expiry
   // `expire_at_ms` (the live record's, or 0): the key counts as written by
@@ -109,12 +114,11 @@ class ApplyTxn {
   std::unordered_map<std::string, Slot> slots_;
 };
 
-// How a run of adds to one collection (HSET, SADD, ZADD, XADD) reaches the
-// key's value: the value already attached to the key in this entry, or a
-// new D loaded from the key's live record (D::Load(nullptr) when there is
-// none), which Keep() attaches once the caller has changed it. D derives
-// from ApplyTxn::Decoded. A caller that returns without Keep() (an error,
-// nothing changed) leaves the key as it was.
+// How a run of writes to one collection (HSET, HDEL, SADD, SREM, ZADD,
+// ZREM, XADD, XACK...) reaches the key's value: the value already attached to the key in this
+// entry, or a new D loaded from the key's live record (D::Load(nullptr) when there is none), which
+// Keep() attaches once the caller has changed it. D derives from ApplyTxn::Decoded. A caller that
+// returns without Keep() (an error, nothing changed) leaves the key as it was.
 template <class D>
 class DecodedValue {
  public:

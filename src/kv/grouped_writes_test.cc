@@ -1,7 +1,8 @@
-// A group entry's HSETs, SADDs, ZADDs and XADDs on one key decode the value
-// once and encode it once (ApplyTxn::Decoded). Whatever else the group does
-// to the key in between, the replies and the stored values must be what the
-// same commands give one by one. (The differential test's grouped runs hold
+// A group entry's writes to one hash, set, sorted set or stream (HSET,
+// HDEL, SADD, SREM, ZADD, ZREM, XADD, XACK...) decode the value once and
+// encode it once (ApplyTxn::Decoded). Whatever else the group does to the
+// key in between, the replies and the stored values (their order too) must
+// be what the same commands give one by one. (The differential test's grouped runs hold
 // random groups against redis-server too.)
 #include <gtest/gtest.h>
 
@@ -16,8 +17,11 @@ using resp::Value;
 using Commands = std::vector<std::vector<std::string>>;
 constexpr std::int64_t kT = 1'700'000'000'000;
 
-void ExpectGroupMatchesOneByOne(const Commands& commands, const std::vector<std::string>& reads) {
-  std::vector<std::int64_t> times(commands.size(), kT);
+// Each command at its time (kT if `times` is empty); the reads at the last.
+void ExpectGroupMatchesOneByOne(const Commands& commands, const std::vector<std::string>& reads,
+                                std::vector<std::int64_t> times = {}) {
+  if (times.empty()) times.assign(commands.size(), kT);
+  const std::int64_t read_at = times.back();
   testing::Driver one_by_one, grouped;
   std::vector<Value> expected;
   for (std::size_t i = 0; i < commands.size(); ++i) {
@@ -40,7 +44,7 @@ void ExpectGroupMatchesOneByOne(const Commands& commands, const std::vector<std:
       if (to == std::string::npos) to = read.size();
       args.push_back(read.substr(from, to - from));
     }
-    EXPECT_EQ(grouped.Run(args, kT), one_by_one.Run(args, kT)) << read;
+    EXPECT_EQ(grouped.Run(args, read_at), one_by_one.Run(args, read_at)) << read;
   }
 }
 
@@ -98,6 +102,132 @@ TEST(GroupedWritesTest, SortedSetsMatchTheCommandsOneByOne) {
                               {"zadd", "w", "xx", "1", "nobody"},
                               {"zadd", "w", "1", "x"}},
                              {"zrange z 0 -1 withscores", "zrange w 0 -1 withscores", "exists w"});
+}
+
+TEST(GroupedWritesTest, HashRemovalsAndIncrementsMatchTheCommandsOneByOne) {
+  ExpectGroupMatchesOneByOne({{"hset", "h", "a", "1", "b", "2", "c", "3"},
+                              {"pexpire", "h", "100000"},
+                              {"hdel", "h", "b", "nope"},
+                              {"hdel", "h", "b"},
+                              {"hset", "h", "b", "4"},  // back, after c
+                              {"hincrby", "h", "new", "5"},
+                              {"hincrby", "h", "a", "-3"},
+                              {"hincrbyfloat", "h", "c", "0.5"},
+                              {"hincrbyfloat", "h", "f", "1e3"},
+                              {"hset", "h", "s", "x"},
+                              {"hincrby", "h", "s", "1"},
+                              {"hincrbyfloat", "h", "s", "1"},
+                              {"hincrby", "h", "a", "9223372036854775807"},
+                              {"hsetnx", "h", "b", "no"},
+                              {"hdel", "h", "a", "b", "c", "new", "f", "s"},  // the last: gone
+                              {"hdel", "h", "a"},
+                              {"hincrby", "h", "n", "1"},  // a new hash, no expiry
+                              {"hdel", "missing", "x"},
+                              {"set", "str", "v"},
+                              {"hdel", "str", "x"},
+                              {"hincrby", "str", "x", "1"},
+                              {"hincrbyfloat", "str", "x", "1"}},
+                             {"hgetall h", "pttl h", "exists missing", "get str"});
+  // An expiry reached within the group: the HINCRBY after it starts anew.
+  ExpectGroupMatchesOneByOne({{"hset", "e", "a", "1", "b", "2"},
+                              {"pexpire", "e", "10"},
+                              {"hdel", "e", "a"},
+                              {"hincrby", "e", "b", "1"},
+                              {"hdel", "e", "b"}},
+                             {"hgetall e", "pttl e"}, {kT, kT, kT + 5, kT + 20, kT + 20});
+}
+
+TEST(GroupedWritesTest, SetRemovalsMatchTheCommandsOneByOne) {
+  ExpectGroupMatchesOneByOne({{"sadd", "s", "a", "b", "c", "d"},
+                              {"pexpire", "s", "100000"},
+                              {"srem", "s", "b", "nope"},
+                              {"srem", "s", "b"},
+                              {"sadd", "s", "b", "e"},  // after d
+                              {"srem", "s", "a", "a"},
+                              {"smove", "s", "t", "c"},
+                              {"sadd", "s", "a"},
+                              {"srem", "s", "a", "b", "d", "e"},  // the last: gone
+                              {"srem", "s", "a"},
+                              {"sadd", "s", "x"},  // a new set, no expiry
+                              {"srem", "missing", "x"},
+                              {"set", "str", "v"},
+                              {"srem", "str", "x"}},
+                             {"smembers s", "pttl s", "smembers t", "get str"});
+  ExpectGroupMatchesOneByOne({{"sadd", "e", "a", "b"},
+                              {"pexpire", "e", "10"},
+                              {"srem", "e", "a"},
+                              {"srem", "e", "b"},
+                              {"sadd", "e", "c"}},
+                             {"smembers e", "pttl e"}, {kT, kT, kT + 5, kT + 20, kT + 20});
+}
+
+TEST(GroupedWritesTest, SortedSetRemovalsMatchTheCommandsOneByOne) {
+  ExpectGroupMatchesOneByOne(
+      {{"zadd", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "7", "g"},
+       {"pexpire", "z", "100000"},
+       {"zrem", "z", "b", "nope"},
+       {"zrem", "z", "b"},
+       {"zpopmin", "z"},
+       {"zpopmax", "z", "2"},
+       {"zadd", "z", "2.5", "b"},
+       {"zremrangebyscore", "z", "2", "(4"},
+       {"zadd", "z", "0", "x", "0", "y", "0", "w"},
+       {"zremrangebylex", "z", "[x", "[y"},
+       {"zremrangebyrank", "z", "0", "0"},
+       {"zpopmin", "z", "0"},
+       {"zincrby", "z", "10", "d"},
+       {"zmpop", "1", "z", "min", "count", "1"},
+       {"zadd", "z", "1", "a"},
+       {"zremrangebyrank", "z", "0", "-1"},  // the last: gone
+       {"zrem", "z", "a"},
+       {"zpopmax", "z"},
+       {"zadd", "z", "1", "n"},  // a new sorted set, no expiry
+       {"zrem", "missing", "x"},
+       {"zpopmin", "missing", "3"},
+       {"set", "str", "v"},
+       {"zrem", "str", "x"},
+       {"zpopmin", "str"},
+       {"zremrangebyscore", "str", "0", "1"}},
+      {"zrange z 0 -1 withscores", "pttl z", "get str"});
+  ExpectGroupMatchesOneByOne({{"zadd", "e", "1", "a", "2", "b"},
+                              {"pexpire", "e", "10"},
+                              {"zrem", "e", "a"},
+                              {"zpopmin", "e"},
+                              {"zadd", "e", "3", "c"}},
+                             {"zrange e 0 -1 withscores", "pttl e"},
+                             {kT, kT, kT + 5, kT + 20, kT + 20});
+}
+
+TEST(GroupedWritesTest, StreamGroupReadsAndAcksMatchTheCommandsOneByOne) {
+  ExpectGroupMatchesOneByOne(
+      {{"xadd", "s", "1-1", "f", "a"},
+       {"xadd", "s", "2-1", "f", "b"},
+       {"xgroup", "create", "s", "g", "0"},
+       {"xadd", "s", "3-1", "f", "c"},
+       {"xreadgroup", "group", "g", "alice", "count", "2", "streams", "s", ">"},
+       {"xadd", "s", "4-1", "f", "d"},
+       {"xreadgroup", "group", "g", "bob", "streams", "s", "s", ">", ">"},
+       {"xreadgroup", "group", "g", "bob", "streams", "s", ">"},
+       {"xack", "s", "g", "1-1", "9-9"},
+       {"xreadgroup", "group", "g", "alice", "streams", "s", "0"},
+       {"xdel", "s", "2-1", "8-1"},
+       {"xreadgroup", "group", "g", "alice", "streams", "s", "0"},
+       {"xack", "s", "g", "2-1", "3-1"},
+       {"xadd", "s", "5-1", "f", "e"},
+       {"xtrim", "s", "maxlen", "2"},
+       {"xreadgroup", "group", "nogroup", "c", "streams", "s", ">"},
+       {"xreadgroup", "group", "g", "carol", "noack", "streams", "s", ">"},
+       {"xack", "s", "nogroup", "1-1"},
+       {"xack", "missing", "g", "1-1"},
+       {"xdel", "missing", "1-1"},
+       {"xtrim", "missing", "maxlen", "0"},
+       {"xtrim", "s", "minid", "9"},
+       {"xadd", "s", "6-1", "f", "g"},
+       {"set", "str", "v"},
+       {"xack", "str", "g", "1-1"},
+       {"xdel", "str", "1-1"},
+       {"xreadgroup", "group", "g", "c", "streams", "str", ">"}},
+      {"xrange s - +", "xinfo stream s full", "xpending s g", "xinfo groups s", "get str"});
 }
 
 }  // namespace

@@ -23,44 +23,72 @@ constexpr std::string_view kHashValueNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kHashTooBig =
     "ERR hash exceeds the maximum record size (512 MiB) in Cairn";
 
-HashFields::iterator FindField(HashFields& fields, std::string_view field) {
-  return std::find_if(fields.begin(), fields.end(),
-                      [&](const auto& fv) { return fv.first == field; });
-}
-
-// Writes `fields` back to `key`, keeping `old`'s expiry; no fields left
-// deletes the key.
-Result<Value> Store(ApplyTxn* txn, const std::string& key, const Record* old,
-                    const HashFields& fields, Value reply) {
-  if (fields.empty()) {
-    CAIRN_RETURN_IF_ERROR(txn->Erase(key));
-    return reply;
-  }
-  std::string bytes = EncodeHash(fields);
-  if (bytes.size() > kValueBytesMax) return Value::Error(kHashTooBig);
-  const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
-  CAIRN_RETURN_IF_ERROR(txn->Put(key, std::move(bytes), expire, kTypeHash));
-  return reply;
-}
-
 std::size_t BytesSize(const std::string& s) { return VarintSize(s.size()) + s.size(); }
 
-// A hash that a log entry's HSETs keep changing, decoded once for all of
-// them (ApplyTxn::Decoded), with each field's place at hand. `bytes` bounds
-// the encoded size from above: exact when decoded, then each new field
-// counts its size and 10 bytes for the count's growth, and each new value
-// replaces the old one's size exactly.
+// A hash that a log entry's writes keep changing, decoded once for all of
+// them (ApplyTxn::Decoded), with each field's place at hand. A removed
+// field stays in `fields` as a tombstone (`gone`), so no other field moves
+// and the order stays that of the fields' first sets. `bytes` bounds the
+// encoded size from above: exact when decoded, then each new field counts
+// its size and 10 bytes for the count's growth, each new value replaces the
+// old one's size exactly, and a removed field takes its pair's size off.
 struct DecodedHash final : ApplyTxn::Decoded {
   HashFields fields;
-  std::unordered_map<std::string, std::size_t> at;  // field -> its place in `fields`
+  std::vector<bool> gone;                           // per place in `fields`
+  std::unordered_map<std::string, std::size_t> at;  // live field -> its place
   std::size_t bytes = 0;
-  std::string Encode() const override { return EncodeHash(fields); }
+
+  bool Empty() const override { return at.empty(); }
+  std::string Encode() const override {
+    std::string out;
+    out.reserve(bytes);
+    PutVarint(&out, at.size());
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (gone[i]) continue;
+      PutBytes(&out, fields[i].first);
+      PutBytes(&out, fields[i].second);
+    }
+    return out;
+  }
   void Load(const Record* r) {
     if (r == nullptr) return;
     fields = DecodeHash(r->value);
+    gone.assign(fields.size(), false);
     bytes = r->value.size();
     at.reserve(fields.size());
     for (std::size_t i = 0; i < fields.size(); ++i) at.emplace(fields[i].first, i);
+  }
+  // The value of `field`, or nullptr.
+  std::string* Find(const std::string& field) {
+    auto it = at.find(field);
+    return it == at.end() ? nullptr : &fields[it->second].second;
+  }
+  // Sets `field` to `value`; true if the field is new.
+  bool Set(const std::string& field, std::string value) {
+    auto [it, is_new] = at.emplace(field, fields.size());
+    if (is_new) {
+      bytes += 10 + BytesSize(field) + BytesSize(value);
+      fields.emplace_back(field, std::move(value));
+      gone.push_back(false);
+    } else {
+      std::string& current = fields[it->second].second;
+      bytes = bytes - BytesSize(current) + BytesSize(value);
+      current = std::move(value);
+    }
+    return is_new;
+  }
+  bool Remove(const std::string& field) {
+    auto it = at.find(field);
+    if (it == at.end()) return false;
+    auto& [f, v] = fields[it->second];
+    bytes -= BytesSize(f) + BytesSize(v);
+    gone[it->second] = true;
+    f.clear();
+    f.shrink_to_fit();
+    v.clear();
+    v.shrink_to_fit();
+    at.erase(it);
+    return true;
   }
 };
 
@@ -78,70 +106,60 @@ Result<Value> ApplyHSet(ApplyTxn* txn, const Op& op) {
   if (d->bytes + most_added > kValueBytesMax) return Value::Error(kHashTooBig);
   std::int64_t created = 0;
   for (std::size_t i = 1; i + 1 < op.args.size(); i += 2) {
-    const std::string& value = op.args[i + 1];
-    auto [it, is_new] = d->at.emplace(op.args[i], d->fields.size());
-    if (is_new) {
-      d->fields.emplace_back(op.args[i], value);
-      d->bytes += 10 + BytesSize(op.args[i]) + BytesSize(value);
-      ++created;
-    } else {
-      std::string& current = d->fields[it->second].second;
-      d->bytes = d->bytes - BytesSize(current) + BytesSize(value);
-      current = value;
-    }
+    if (d->Set(op.args[i], op.args[i + 1])) ++created;
   }
   CAIRN_RETURN_IF_ERROR(d.Keep());
   if (op.flags & kHSetNx) return Value::Int(1);
   return (op.flags & kHSetReplyOk) ? Value::Simple("OK") : Value::Int(created);
 }
 
-Result<Value> ApplyHDel(ApplyTxn* txn, const Op& op, const Record* old, HashFields fields) {
-  if (old == nullptr) return Value::Int(0);
+Result<Value> ApplyHDel(ApplyTxn* txn, const Op& op) {
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedHash>::Open(txn, op.args[0], kTypeHash));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
   std::int64_t removed = 0;
   for (std::size_t i = 1; i < op.args.size(); ++i) {
-    auto it = FindField(fields, op.args[i]);
-    if (it == fields.end()) continue;
-    fields.erase(it);
-    ++removed;
+    if (d->Remove(op.args[i])) ++removed;
   }
   if (removed == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
-  return Store(txn, op.args[0], old, fields, Value::Int(removed));
+  CAIRN_RETURN_IF_ERROR(d.Keep());         // (none left: the key is deleted)
+  return Value::Int(removed);
 }
 
-Result<Value> ApplyHIncrBy(ApplyTxn* txn, const Op& op, const Record* old, HashFields fields) {
-  auto it = FindField(fields, op.args[1]);
-  std::int64_t current = 0;
-  if (it != fields.end() && !ParseStrictInt64(it->second, &current)) {
-    return Value::Error(kHashValueNotInteger);
-  }
-  std::int64_t result = 0;
-  if (__builtin_add_overflow(current, op.num, &result)) return Value::Error(errors::kOverflow);
-  if (it != fields.end()) {
-    it->second = std::to_string(result);
-  } else {
-    fields.emplace_back(op.args[1], std::to_string(result));
-  }
-  return Store(txn, op.args[0], old, fields, Value::Int(result));
-}
-
-Result<Value> ApplyHIncrByFloat(ApplyTxn* txn, const Op& op, const Record* old, HashFields fields) {
+// HINCRBY and HINCRBYFLOAT: the new value's text, or the error reply.
+Result<Value> ApplyHIncr(ApplyTxn* txn, const Op& op) {
+  std::string text;
   long double increment = 0;
-  if (!ParseLongDouble(op.args[2], &increment)) return Value::Error(errors::kNotFloat);
-  auto it = FindField(fields, op.args[1]);
-  long double current = 0;
-  if (it != fields.end() && !ParseLongDouble(it->second, &current)) {
-    return Value::Error(kHashValueNotFloat);
+  if (op.code == OpCode::kHIncrByFloat && !ParseLongDouble(op.args[2], &increment)) {
+    return Value::Error(errors::kNotFloat);
   }
-  const long double result = current + increment;
-  if (std::isnan(result) || std::isinf(result)) return Value::Error(errors::kNanOrInfinity);
-  std::string text = FormatLongDouble(result);
-  Value reply = Value::Bulk(text);
-  if (it != fields.end()) {
-    it->second = std::move(text);
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedHash>::Open(txn, op.args[0], kTypeHash));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
+  const std::string* current = d->Find(op.args[1]);
+  Value reply;
+  if (op.code == OpCode::kHIncrBy) {
+    std::int64_t n = 0;
+    if (current != nullptr && !ParseStrictInt64(*current, &n)) {
+      return Value::Error(kHashValueNotInteger);
+    }
+    std::int64_t result = 0;
+    if (__builtin_add_overflow(n, op.num, &result)) return Value::Error(errors::kOverflow);
+    text = std::to_string(result);
+    reply = Value::Int(result);
   } else {
-    fields.emplace_back(op.args[1], std::move(text));
+    long double n = 0;
+    if (current != nullptr && !ParseLongDouble(*current, &n)) {
+      return Value::Error(kHashValueNotFloat);
+    }
+    const long double result = n + increment;
+    if (std::isnan(result) || std::isinf(result)) return Value::Error(errors::kNanOrInfinity);
+    text = FormatLongDouble(result);
+    reply = Value::Bulk(text);
   }
-  return Store(txn, op.args[0], old, fields, std::move(reply));
+  const std::size_t most = 10 + BytesSize(op.args[1]) + BytesSize(text);
+  if (d->bytes + most > kValueBytesMax) return Value::Error(kHashTooBig);
+  d->Set(op.args[1], std::move(text));
+  CAIRN_RETURN_IF_ERROR(d.Keep());
+  return reply;
 }
 
 Value ReadHScan(const Op& op, const Record* rec) {
@@ -168,15 +186,11 @@ Value ReadHScan(const Op& op, const Record* rec) {
 }  // namespace
 
 Result<Value> ApplyHashWrite(ApplyTxn* txn, const Op& op) {
-  if (op.code == OpCode::kHSet) return ApplyHSet(txn, op);
-  CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(op.args[0]));
-  if (old != nullptr && old->type != kTypeHash) return Value::Error(errors::kWrongType);
-  // `old` stays valid until the Put or Erase in Store.
-  HashFields fields = old != nullptr ? DecodeHash(old->value) : HashFields();
   switch (op.code) {
-    case OpCode::kHDel: return ApplyHDel(txn, op, old, std::move(fields));
-    case OpCode::kHIncrBy: return ApplyHIncrBy(txn, op, old, std::move(fields));
-    case OpCode::kHIncrByFloat: return ApplyHIncrByFloat(txn, op, old, std::move(fields));
+    case OpCode::kHSet: return ApplyHSet(txn, op);
+    case OpCode::kHDel: return ApplyHDel(txn, op);
+    case OpCode::kHIncrBy:
+    case OpCode::kHIncrByFloat: return ApplyHIncr(txn, op);
     default: break;
   }
   return Status::InvalidArgument("kv: not a hash write op");

@@ -4,10 +4,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/random.h"
 #include "kv/apply_txn.h"
+#include "kv/coding.h"
 #include "kv/errors.h"
 #include "kv/glob.h"
 #include "kv/random_draw.h"
@@ -45,42 +47,71 @@ Status Store(ApplyTxn* txn, const std::string& key, const SetMembers& members,
   return txn->Put(key, std::move(bytes), expire_at_ms, kTypeSet);
 }
 
-// A set that a log entry's SADDs keep adding to, decoded once for all of
-// them (ApplyTxn::Decoded), with its members hashed. `bytes` bounds the
-// encoded size from above: exact when decoded, then each new member counts
-// its size and 10 bytes for the count's growth.
+// A set that a log entry's SADDs and SREMs keep changing, decoded once for
+// all of them (ApplyTxn::Decoded), with its members hashed. A removed
+// member stays in `members` as a tombstone (`gone`), so the others keep
+// their order. `bytes` bounds the encoded size from above: exact when
+// decoded, then each new member counts its size and 10 bytes for the
+// count's growth, and each removed one takes its size off.
 struct DecodedSet final : ApplyTxn::Decoded {
   SetMembers members;
-  std::unordered_set<std::string> index;
+  std::vector<bool> gone;                           // per place in `members`
+  std::unordered_map<std::string, std::size_t> at;  // live member -> its place
   std::size_t bytes = 0;
-  std::string Encode() const override { return EncodeSet(members); }
+
+  bool Empty() const override { return at.empty(); }
+  std::string Encode() const override {
+    std::string out;
+    out.reserve(bytes);
+    PutVarint(&out, at.size());
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (!gone[i]) PutBytes(&out, members[i]);
+    }
+    return out;
+  }
   void Load(const Record* r) {
     if (r == nullptr) return;
     members = DecodeSet(r->value);
+    gone.assign(members.size(), false);
     bytes = r->value.size();
-    index.insert(members.begin(), members.end());
+    at.reserve(members.size());
+    for (std::size_t i = 0; i < members.size(); ++i) at.emplace(members[i], i);
+  }
+  bool Add(const std::string& m) {
+    if (!at.emplace(m, members.size()).second) return false;
+    members.push_back(m);
+    gone.push_back(false);
+    bytes += 10 + m.size();
+    return true;
+  }
+  bool Remove(const std::string& m) {
+    auto it = at.find(m);
+    if (it == at.end()) return false;
+    bytes -= m.size();
+    gone[it->second] = true;
+    std::string().swap(members[it->second]);
+    at.erase(it);
+    return true;
   }
 };
 
-// SADD. Its members are sized before anything changes: a refused SADD
-// changes nothing.
-Result<Value> ApplySAdd(ApplyTxn* txn, const Op& op) {
+// SADD and SREM. SADD's members are sized before anything changes: a
+// refused SADD changes nothing.
+Result<Value> ApplySAddOrRem(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
+  const bool add = op.code == OpCode::kSAdd;
   std::size_t most_added = 0;
-  for (std::size_t i = 1; i < op.args.size(); ++i) most_added += 10 + op.args[i].size();
+  for (std::size_t i = 1; add && i < op.args.size(); ++i) most_added += 10 + op.args[i].size();
   CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedSet>::Open(txn, key, kTypeSet));
   if (d.wrong_type()) return Value::Error(errors::kWrongType);
   if (d->bytes + most_added > kValueBytesMax) return Value::Error(kSetTooBig);
-  std::int64_t added = 0;
+  std::int64_t changed = 0;
   for (std::size_t i = 1; i < op.args.size(); ++i) {
-    if (!d->index.insert(op.args[i]).second) continue;
-    d->members.push_back(op.args[i]);
-    d->bytes += 10 + op.args[i].size();
-    ++added;
+    if (add ? d->Add(op.args[i]) : d->Remove(op.args[i])) ++changed;
   }
-  if (added == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
-  CAIRN_RETURN_IF_ERROR(d.Keep());
-  return Value::Int(added);
+  if (changed == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
+  CAIRN_RETURN_IF_ERROR(d.Keep());         // (none left: the key is deleted)
+  return Value::Int(changed);
 }
 
 // The sets named by `keys` (absent: empty), or WRONGTYPE if any key holds
@@ -202,25 +233,13 @@ Result<Value> ApplySetWrite(ApplyTxn* txn, const Op& op) {
     }
     return Value::Int(1);
   }
-  if (op.code == OpCode::kSAdd) return ApplySAdd(txn, op);
+  if (op.code == OpCode::kSAdd || op.code == OpCode::kSRem) return ApplySAddOrRem(txn, op);
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   if (old != nullptr && old->type != kTypeSet) return Value::Error(errors::kWrongType);
   const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
   SetMembers members = old != nullptr ? DecodeSet(old->value) : SetMembers();
   switch (op.code) {
-    case OpCode::kSRem: {
-      std::int64_t removed = 0;
-      for (std::size_t i = 1; i < op.args.size(); ++i) {
-        auto it = std::find(members.begin(), members.end(), op.args[i]);
-        if (it == members.end()) continue;
-        members.erase(it);
-        ++removed;
-      }
-      if (removed == 0) return Value::Int(0);
-      CAIRN_RETURN_IF_ERROR(Store(txn, key, members, expire, &too_big));
-      return Value::Int(removed);
-    }
     case OpCode::kSPop: {
       const bool with_count = op.flags & kSPopCount;
       if (old == nullptr) return with_count ? Value::Set() : Value::Null();

@@ -20,8 +20,12 @@ const std::string& ScratchEngineKey(std::string_view key) {
 // ---- Txn ----
 
 void ApplyTxn::Flush(Slot* slot) {
-  slot->record =
-      Record{index_, slot->decoded_expire_ms, slot->decoded->Encode(), slot->decoded_type};
+  if (slot->decoded->Empty()) {
+    slot->record.reset();
+  } else {
+    slot->record =
+        Record{index_, slot->decoded_expire_ms, slot->decoded->Encode(), slot->decoded_type};
+  }
   slot->dirty = true;
   slot->decoded.reset();
 }
@@ -33,7 +37,7 @@ ApplyTxn::Decoded* ApplyTxn::FindDecoded(const std::string& key, std::uint8_t ty
   // A later member of a group may carry a later clock: past its expiry the
   // value is gone, as its record would be.
   const bool live = slot.decoded_expire_ms == 0 || slot.decoded_expire_ms > clock_ms_;
-  if (slot.decoded_type != type || !live) {
+  if (slot.decoded_type != type || !live || slot.decoded->Empty()) {
     Flush(&slot);
     return nullptr;
   }

@@ -86,10 +86,11 @@ Result<StreamId> NextId(const Stream& s, const std::string& spec, std::int64_t c
   return id;
 }
 
-// A stream that a group entry's XADDs append to, decoded once for all of
-// them (ApplyTxn::Decoded). `bytes` bounds its encoded size from above:
-// exact when decoded, then each entry added counts its size and 10 bytes
-// for counters that may grow, and each trimmed one its size.
+// A stream that a group entry's writes (XADD, XREADGROUP, XACK, XDEL,
+// XTRIM) keep changing, decoded once for all of them (ApplyTxn::Decoded).
+// `bytes` bounds its encoded size from above: exact when decoded, then each
+// entry added counts its size and 10 bytes for counters that may grow, each
+// trimmed one its size, and XREADGROUP what it may add at most.
 struct DecodedStream final : ApplyTxn::Decoded {
   Stream stream;
   std::size_t bytes = 0;
@@ -227,18 +228,18 @@ Result<Value> ApplyXReadGroup(ApplyTxn* txn, const Op& op) {
   const std::string& consumer = op.args[1];
   const auto n = static_cast<std::size_t>(op.num2);
   const std::int64_t now = txn->clock_ms();
-  // One decoded copy per key, however often it is named.
-  std::map<std::string, std::pair<Stream, std::int64_t>> streams;
+  // Each key opened once, however often it is named.
+  std::map<std::string, DecodedValue<DecodedStream>> streams;
   std::vector<StreamId> after(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& key = op.args[2 + i];
     if (!streams.contains(key)) {
-      CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(key));
-      if (r != nullptr && r->type != kTypeStream) return Value::Error(errors::kWrongType);
-      if (r == nullptr) return NoGroupError(key, group, " in XREADGROUP with GROUP option");
-      streams.emplace(key, std::make_pair(DecodeStream(r->value), r->expire_at_ms));
+      CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedStream>::Open(txn, key, kTypeStream));
+      if (d.wrong_type()) return Value::Error(errors::kWrongType);
+      if (d.absent()) return NoGroupError(key, group, " in XREADGROUP with GROUP option");
+      streams.emplace(key, std::move(d));
     }
-    if (streams[key].first.FindGroup(group) == nullptr) {
+    if (streams.at(key)->stream.FindGroup(group) == nullptr) {
       return NoGroupError(key, group, " in XREADGROUP with GROUP option");
     }
     const std::string& id = op.args[2 + n + i];
@@ -255,6 +256,29 @@ Result<Value> ApplyXReadGroup(ApplyTxn* txn, const Op& op) {
     }
   }
   const std::size_t count = op.num > 0 ? static_cast<std::size_t>(op.num) : SIZE_MAX;
+  // What the read may add to each stream's encoding, bounded before
+  // anything changes so that a refused read changes nothing: a consumer,
+  // and per entry it serves a pending entry (or a pending entry's time and
+  // count growing).
+  std::map<std::string, std::size_t> most_added;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& key = op.args[2 + i];
+    Stream& s = streams.at(key)->stream;
+    const StreamGroup* g = s.FindGroup(group);
+    std::size_t served = 0;
+    if (op.args[2 + n + i] != ">") {
+      served = std::min(count, g->pending.size());
+    } else {
+      auto e = std::upper_bound(s.entries.begin(), s.entries.end(), g->last_delivered,
+                                [](const StreamId& v, const StreamEntry& x) { return v < x.id; });
+      served = std::min(count, static_cast<std::size_t>(s.entries.end() - e));
+    }
+    const std::size_t per_entry = 16 + 10 + consumer.size() + 20;
+    most_added[key] += 30 + consumer.size() + served * per_entry;
+  }
+  for (const auto& [key, most] : most_added) {
+    if (streams.at(key)->bytes + most > kValueBytesMax) return Value::Error(kStreamTooBig);
+  }
   Value out = Value::Map();
   out.pairs_in_resp2 = true;
   // Keys this read changed. A read that only refreshes the consumer's last
@@ -264,7 +288,7 @@ Result<Value> ApplyXReadGroup(ApplyTxn* txn, const Op& op) {
   std::set<std::string> changed;
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& key = op.args[2 + i];
-    Stream& s = streams[key].first;
+    Stream& s = streams.at(key)->stream;
     StreamGroup* g = s.FindGroup(group);
     const bool history = op.args[2 + n + i] != ">";
     // ">" with nothing new serves nothing, and creates no consumer (Redis
@@ -314,17 +338,19 @@ Result<Value> ApplyXReadGroup(ApplyTxn* txn, const Op& op) {
     out.elems.push_back(std::move(list));
   }
   for (const std::string& key : changed) {
-    const auto& [stream, expire] = streams[key];
-    CAIRN_ASSIGN_OR_RETURN(Value stored, Store(txn, key, stream, expire, Value::Null()));
-    if (stored.is_error()) return stored;
+    DecodedValue<DecodedStream>& d = streams.at(key);
+    d->bytes += most_added[key];
+    CAIRN_RETURN_IF_ERROR(d.Keep());
   }
   return out.elems.empty() ? Value::NullArray() : out;
 }
 
-Result<Value> ApplyXAck(ApplyTxn* txn, const Op& op, const Record* old) {
-  if (old == nullptr) return Value::Int(0);
-  Stream s = DecodeStream(old->value);
-  StreamGroup* g = s.FindGroup(op.args[1]);
+// XACK: only shrinks the stream, so its bound stays as it was.
+Result<Value> ApplyXAck(ApplyTxn* txn, const Op& op) {
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedStream>::Open(txn, op.args[0], kTypeStream));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
+  if (d.absent()) return Value::Int(0);
+  StreamGroup* g = d->stream.FindGroup(op.args[1]);
   if (g == nullptr) return Value::Int(0);
   std::vector<StreamId> ids(op.args.size() - 2);
   for (std::size_t i = 2; i < op.args.size(); ++i) {
@@ -338,7 +364,40 @@ Result<Value> ApplyXAck(ApplyTxn* txn, const Op& op, const Record* old) {
     ++acked;
   }
   if (acked == 0) return Value::Int(0);
-  return Store(txn, op.args[0], s, old->expire_at_ms, Value::Int(acked));
+  CAIRN_RETURN_IF_ERROR(d.Keep());
+  return Value::Int(acked);
+}
+
+// XDEL and XTRIM: they only shrink the stream, so its bound is kept (less
+// what trimming frees). The stream stays, even empty: its last ID must not
+// be given out again.
+Result<Value> ApplyXDelOrTrim(ApplyTxn* txn, const Op& op) {
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedStream>::Open(txn, op.args[0], kTypeStream));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
+  if (d.absent()) return Value::Int(0);
+  Stream& s = d->stream;
+  std::int64_t removed = 0;
+  if (op.code == OpCode::kXTrim) {
+    std::size_t freed = 0;
+    removed = Trim(&s, op, (op.flags & kXTrimMinId) ? &op.args[1] : nullptr, &freed);
+    d->bytes -= freed;
+  } else {  // kXDel: every ID is checked before any is deleted
+    std::vector<StreamId> ids(op.args.size() - 1);
+    for (std::size_t i = 1; i < op.args.size(); ++i) {
+      if (!ParseStreamId(op.args[i], 0, true, &ids[i - 1])) return Value::Error(kBadStreamIdError);
+    }
+    for (const StreamId& id : ids) {
+      auto it = std::lower_bound(s.entries.begin(), s.entries.end(), id,
+                                 [](const StreamEntry& e, const StreamId& v) { return e.id < v; });
+      if (it == s.entries.end() || it->id != id) continue;
+      s.entries.erase(it);
+      s.max_deleted = std::max(s.max_deleted, id);
+      ++removed;
+    }
+  }
+  if (removed == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
+  CAIRN_RETURN_IF_ERROR(d.Keep());
+  return Value::Int(removed);
 }
 
 // Moves a pending entry to `consumer` as XCLAIM and XAUTOCLAIM do: delivered
@@ -717,36 +776,16 @@ Value ReadXPending(const Op& op, const Record* rec, std::int64_t now_ms) {
 Result<Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kXReadGroup) return ApplyXReadGroup(txn, op);
   if (op.code == OpCode::kXAdd) return ApplyXAdd(txn, op);
+  if (op.code == OpCode::kXAck) return ApplyXAck(txn, op);
+  if (op.code == OpCode::kXDel || op.code == OpCode::kXTrim) return ApplyXDelOrTrim(txn, op);
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   if (old != nullptr && old->type != kTypeStream) return Value::Error(errors::kWrongType);
   if (op.code == OpCode::kXGroup) return ApplyXGroup(txn, op, old);
-  if (op.code == OpCode::kXAck) return ApplyXAck(txn, op, old);
   if (op.code == OpCode::kXClaim) return ApplyXClaim(txn, op, old);
   if (op.code == OpCode::kXAutoClaim) return ApplyXAutoClaim(txn, op, old);
   if (op.code == OpCode::kXSetId) return ApplyXSetId(txn, op, old);
-  if (old == nullptr) return Value::Int(0);
-  Stream s = DecodeStream(old->value);
-  std::int64_t removed = 0;
-  if (op.code == OpCode::kXTrim) {
-    removed = Trim(&s, op, (op.flags & kXTrimMinId) ? &op.args[1] : nullptr);
-  } else {  // kXDel: every ID is checked before any is deleted
-    std::vector<StreamId> ids(op.args.size() - 1);
-    for (std::size_t i = 1; i < op.args.size(); ++i) {
-      if (!ParseStreamId(op.args[i], 0, true, &ids[i - 1])) return Value::Error(kBadStreamIdError);
-    }
-    for (const StreamId& id : ids) {
-      auto it = std::lower_bound(s.entries.begin(), s.entries.end(), id,
-                                 [](const StreamEntry& e, const StreamId& v) { return e.id < v; });
-      if (it == s.entries.end() || it->id != id) continue;
-      s.entries.erase(it);
-      s.max_deleted = std::max(s.max_deleted, id);
-      ++removed;
-    }
-  }
-  if (removed == 0) return Value::Int(0);
-  // The stream stays, even empty: its last ID must not be given out again.
-  return Store(txn, key, s, old->expire_at_ms, Value::Int(removed));
+  return Status::InvalidArgument("kv: not a stream write op");
 }
 
 Value ReadStream(const Op& op, const std::function<Result<const Record*>(const std::string&)>& load,

@@ -10,6 +10,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "common/assert.h"
 #include "kv/apply_txn.h"
 #include "kv/errors.h"
 #include "kv/glob.h"
@@ -267,17 +268,20 @@ Result<Value> Combine(const Op& op, std::size_t first,
   return Value::Null();
 }
 
-// A sorted set that a log entry's ZADDs keep changing, decoded once for all
-// of them (ApplyTxn::Decoded), with each member's score at hand: a ZADD
-// then costs O(log n) to find a member and a move of the vector's tail to
-// place it, not a decode, an index, a sort and an encode of the whole set.
-// `bytes` bounds the encoded size from above (exact when decoded; each new
-// member counts its size and 10 bytes for the count's growth).
+// A sorted set that a log entry's writes (ZADD, ZINCRBY, ZREM, ZPOP*,
+// ZREMRANGEBY*) keep changing, decoded once for all of them
+// (ApplyTxn::Decoded), with each member's score at hand: a ZADD then costs
+// O(log n) to find a member and a move of the vector's tail to place it,
+// not a decode, an index, a sort and an encode of the whole set. `bytes`
+// bounds the encoded size from above (exact when decoded; each new member
+// counts its size and 10 bytes for the count's growth, each removed one
+// takes its score and size off). `scores` always names exactly `members`.
 struct DecodedZSet final : ApplyTxn::Decoded {
   ZMembers members;                                // sorted by ZLess
   std::unordered_map<std::string, double> scores;  // member -> its score
   std::size_t bytes = 0;
   std::string Encode() const override { return EncodeZSet(members); }
+  bool Empty() const override { return members.empty(); }
   void Load(const Record* r) {
     if (r == nullptr) return;
     members = DecodeZSet(r->value);
@@ -291,6 +295,12 @@ struct DecodedZSet final : ApplyTxn::Decoded {
   }
   void Place(double score, const std::string& member) {
     members.insert(At(score, member), ZMember{score, member});
+  }
+  // Drops a member the caller takes out of `members` from the index.
+  void Forget(std::unordered_map<std::string, double>::iterator it) {
+    CAIRN_CHECK(it != scores.end(), "a sorted-set member missing from its index");
+    bytes -= 8 + it->first.size();
+    scores.erase(it);
   }
 };
 
@@ -404,21 +414,24 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
     return Store(txn, key, result, 0, Value::Int(n));
   }
   if (op.code == OpCode::kZAdd) return ApplyZAdd(txn, op);
-  CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
-  if (old != nullptr && old->type != kTypeZSet) return Value::Error(errors::kWrongType);
-  if (op.code == OpCode::kZPop && old == nullptr) return Value::Array();
-  if (old == nullptr) return Value::Int(0);
-  const std::int64_t expire = old->expire_at_ms;
-  ZMembers members = DecodeZSet(old->value);
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedZSet>::Open(txn, key, kTypeZSet));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
+  if (op.code == OpCode::kZPop && d.absent()) return Value::Array();
+  if (d.absent()) return Value::Int(0);
+  ZMembers& members = d->members;
   switch (op.code) {
     case OpCode::kZRem: {
-      std::unordered_map<std::string_view, bool> gone;
-      for (std::size_t i = 1; i < op.args.size(); ++i) gone.emplace(op.args[i], true);
-      const std::size_t before = members.size();
-      std::erase_if(members, [&](const ZMember& m) { return gone.contains(m.member); });
-      const auto removed = static_cast<std::int64_t>(before - members.size());
-      if (removed == 0) return Value::Int(0);
-      return Store(txn, key, members, expire, Value::Int(removed));
+      std::int64_t removed = 0;
+      for (std::size_t i = 1; i < op.args.size(); ++i) {
+        auto it = d->scores.find(op.args[i]);
+        if (it == d->scores.end()) continue;
+        members.erase(d->At(it->second, op.args[i]));
+        d->Forget(it);
+        ++removed;
+      }
+      if (removed == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
+      CAIRN_RETURN_IF_ERROR(d.Keep());         // (none left: the key is deleted)
+      return Value::Int(removed);
     }
     case OpCode::kZPop: {
       if (op.num == 0) return Value::Array();
@@ -426,22 +439,30 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
           std::min<std::size_t>(op.num < 0 ? 1 : static_cast<std::size_t>(op.num), members.size());
       const bool max = op.flags & kZMax;
       std::vector<std::size_t> order;
-      for (std::size_t i = 0; i < n; ++i) order.push_back(max ? members.size() - 1 - i : i);
-      ZMembers rest(members.begin() + static_cast<std::ptrdiff_t>(max ? 0 : n),
-                    members.end() - static_cast<std::ptrdiff_t>(max ? n : 0));
+      for (std::size_t i = 0; i < n; ++i) {
+        order.push_back(max ? members.size() - 1 - i : i);
+        d->Forget(d->scores.find(members[order.back()].member));
+      }
       Value reply = MembersReply(members, order, /*with_scores=*/true);
+      const std::size_t from = max ? members.size() - n : 0;
+      members.erase(members.begin() + static_cast<std::ptrdiff_t>(from),
+                    members.begin() + static_cast<std::ptrdiff_t>(from + n));
       // Without a count the reply is one flat pair in both protocols.
       if (op.num < 0) reply = Value::Array(std::move(reply.elems[0].elems));
-      return Store(txn, key, rest, expire, std::move(reply));
+      CAIRN_RETURN_IF_ERROR(d.Keep());
+      return reply;
     }
     case OpCode::kZRemRange: {
       Span span;
       if (!RangeSpan(op, members, /*rev=*/false, &span)) return BadRange(op);
       if (span.begin == span.end) return Value::Int(0);
+      for (std::size_t i = span.begin; i < span.end; ++i) {
+        d->Forget(d->scores.find(members[i].member));
+      }
       members.erase(members.begin() + static_cast<std::ptrdiff_t>(span.begin),
                     members.begin() + static_cast<std::ptrdiff_t>(span.end));
-      return Store(txn, key, members, expire,
-                   Value::Int(static_cast<std::int64_t>(span.end - span.begin)));
+      CAIRN_RETURN_IF_ERROR(d.Keep());
+      return Value::Int(static_cast<std::int64_t>(span.end - span.begin));
     }
     default: break;
   }
