@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/assert.h"
 #include "common/random.h"
 #include "kv/state_machine.h"
 
@@ -124,7 +125,9 @@ class DecodedValue {
  public:
   static Result<DecodedValue> Open(ApplyTxn* txn, const std::string& key, std::uint8_t type) {
     DecodedValue v(txn, key, type);
-    v.value_ = static_cast<D*>(txn->FindDecoded(key, type));
+    ApplyTxn::Decoded* found = txn->FindDecoded(key, type);
+    v.value_ = dynamic_cast<D*>(found);
+    CAIRN_CHECK(found == nullptr || v.value_ != nullptr, "two kinds of decoded value for one type");
     if (v.value_ != nullptr) return v;
     CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
     if (old != nullptr && old->type != type) return v;  // wrong_type()
@@ -186,6 +189,11 @@ resp::Value ReadStream(const Op& op,
 // WRONGTYPE; `rec` is the live record of a read's key, nullptr if none.
 Result<resp::Value> ApplyBitmapWrite(ApplyTxn* txn, const Op& op);
 resp::Value ReadBitmap(const Op& op, const Record* rec);
+// The HyperLogLog commands (hll_ops.cc) on strings: PFADD and PFMERGE as
+// writes; PFCOUNT reads its keys through `load`, as ReadSet's.
+Result<resp::Value> ApplyHllWrite(ApplyTxn* txn, const Op& op);
+resp::Value ReadHll(const Op& op,
+                    const std::function<Result<const Record*>(const std::string&)>& load);
 // TYPE's reply for a live record.
 std::string_view TypeName(const Record& record);
 

@@ -72,6 +72,14 @@ std::vector<CommandSpec> BuildTable() {
        p::BitPos},
       {"bitop", -4, W | M, 2, -1, 1, "bitmap", "2.6.0",
        "Combines strings bit by bit (AND, OR, XOR, NOT) into a destination key.", p::BitOp},
+      // HyperLogLogs, strings in Redis's format (kv/hyperloglog.h).
+      {"pfadd", -2, W | M | F, 1, 1, 1, "hyperloglog", "2.8.9",
+       "Adds elements to a HyperLogLog; returns 1 if its estimate may have changed.", p::PfAdd},
+      {"pfcount", -2, R, 1, -1, 1, "hyperloglog", "2.8.9",
+       "Estimates the number of distinct elements added to one HyperLogLog, or to their union.",
+       p::PfCount},
+      {"pfmerge", -2, W | M, 1, -1, 1, "hyperloglog", "2.8.9",
+       "Merges HyperLogLogs into a destination key.", p::PfMerge},
       // Hashes (one record per hash: kv/hash.h).
       {"hset", -4, W | M | F, 1, 1, 1, "hash", "2.0.0",
        "Sets fields of a hash; returns how many were new.", p::HSet},

@@ -126,7 +126,8 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kGetRange:
     case OpCode::kGetBit:
     case OpCode::kBitCount:
-    case OpCode::kBitPos: return true;
+    case OpCode::kBitPos:
+    case OpCode::kPfCount: return true;
     case OpCode::kHGet:
     case OpCode::kHMGet:
     case OpCode::kHGetAll:
@@ -215,6 +216,7 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       case OpCode::kGetBit:
         return check(n == 1 && op.flags == 0 && op.num >= 0 && op.num < kBitOffsetEnd &&
                      op.num2 == 0);
+      case OpCode::kPfCount: return check(n >= 1 && op.flags == 0 && op.num == 0 && op.num2 == 0);
       // The range options are checked on read, as Redis 7.0 checks them.
       case OpCode::kBitCount: return check(n >= 1 && op.flags == 0 && op.num == 0 && op.num2 == 0);
       case OpCode::kBitPos:
@@ -344,6 +346,8 @@ Status ValidateOp(const Op& op, EntryKind kind) {
                    sub >= kXGroupCreate && sub <= kXGroupDelConsumer && mkstream_ok && read_ok &&
                    n == args);
     }
+    case OpCode::kPfAdd:
+    case OpCode::kPfMerge: return check(n >= 1 && op.flags == 0 && op.num == 0 && op.num2 == 0);
     case OpCode::kSetBit:
       return check(n == 1 && op.flags == 0 && op.num >= 0 && op.num < kBitOffsetEnd &&
                    (op.num2 == 0 || op.num2 == 1));

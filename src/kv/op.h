@@ -89,6 +89,8 @@ enum class OpCode : std::uint8_t {
   kSetBit = 50,  // SETBIT: args: key; num: the bit's offset (< 2^32); num2: 0 or 1
   // BITOP: args: destination source...; flags: kBitOp* (kBitOpNot: one source)
   kBitOp = 51,
+  kPfAdd = 52,    // PFADD: args: key element...
+  kPfMerge = 53,  // PFMERGE: args: destination source...
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -156,6 +158,7 @@ enum class OpCode : std::uint8_t {
   // checks them only once it found a string); BITPOS: flags kBitPosOne
   kBitCount = 114,
   kBitPos = 115,
+  kPfCount = 116,  // PFCOUNT: args: key...
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -183,6 +186,11 @@ inline bool IsStreamOp(OpCode code) {
 inline bool IsBitmapOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
   return c == 50 || c == 51 || (c >= 113 && c <= 115);
+}
+// The HyperLogLog commands (kv/hll_ops.cc), reads and writes.
+inline bool IsHllOp(OpCode code) {
+  auto c = static_cast<std::uint8_t>(code);
+  return c == 52 || c == 53 || c == 116;
 }
 // The set commands (kv/set_ops.cc), reads and writes.
 inline bool IsSetOp(OpCode code) {

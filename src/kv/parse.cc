@@ -409,6 +409,10 @@ Result<Op> BitOp(const Args& a, std::int64_t) {
   return op;
 }
 
+Result<Op> PfAdd(const Args& a, std::int64_t) { return KeysOp(OpCode::kPfAdd, a); }
+Result<Op> PfCount(const Args& a, std::int64_t) { return KeysOp(OpCode::kPfCount, a); }
+Result<Op> PfMerge(const Args& a, std::int64_t) { return KeysOp(OpCode::kPfMerge, a); }
+
 Result<Op> MSetNx(const Args& a, std::int64_t) {
   if (a.size() % 2 == 0) return Err(errors::WrongArity("msetnx"));
   return KeysOp(OpCode::kMSetNx, a);

@@ -245,6 +245,9 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
     return ReadStream(
         op, [txn](const std::string& key) { return txn->LiveRecord(key); }, txn->clock_ms());
   }
+  if (IsHllOp(op.code)) {
+    return ReadHll(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
+  }
   CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
   if (IsHashOp(op.code)) return ReadHash(op, r);
   if (IsBitmapOp(op.code)) return ReadBitmap(op, r);
@@ -314,6 +317,8 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kXSetId: return ApplyStreamWrite(txn, op);
     case OpCode::kSetBit:
     case OpCode::kBitOp: return ApplyBitmapWrite(txn, op);
+    case OpCode::kPfAdd:
+    case OpCode::kPfMerge: return ApplyHllWrite(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();

@@ -49,7 +49,7 @@ std::vector<std::string> ReadKeys(const kv::Op& op) {
     return {};
   }
   if (op.code == kv::OpCode::kExists || op.code == kv::OpCode::kMGet ||
-      op.code == kv::OpCode::kSCombine) {
+      op.code == kv::OpCode::kSCombine || op.code == kv::OpCode::kPfCount) {
     return op.args;
   }
   if (op.code == kv::OpCode::kZCombine) {  // its keys, then its weights

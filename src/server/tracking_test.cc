@@ -103,6 +103,7 @@ TEST(ReadKeys, KeyReadsOnly) {
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kHScan, {"h", "f*"})), (Keys{"h"}));
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kSMIsMember, {"s", "m"})), (Keys{"s"}));
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kSCombine, {"s", "t"})), (Keys{"s", "t"}));  // SINTER
+  EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kPfCount, {"a", "b"})), (Keys{"a", "b"}));
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kLRange, {"l"})), (Keys{"l"}));
   EXPECT_TRUE(ReadKeys(MakeOp(kv::OpCode::kSet, {"a", "v"})).empty());
 }

@@ -216,6 +216,29 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(r.ttl("copied"), -1, f"node {i}")  # GETEX PERSIST removed it
             self.assertEqual(sorted(r.keys("*")), [b"copied", b"f", b"m1", b"new", b"sr"], f"node {i}")
 
+    def test_hyperloglogs_through_any_node(self):
+        # PFADD through a follower (forwarded), PFCOUNT and PFMERGE on every
+        # node: one estimate everywhere, and a value that GET and SET carry.
+        leader = self.c.leader()
+        w = self.c.client(1 if leader != 1 else 2)
+        self.assertEqual(retry(lambda: w.pfadd("visits", *[f"user{i}" for i in range(1000)])), 1)
+        self.assertEqual(retry(lambda: w.pfadd("visits", "user1", "user2")), 0)
+        self.assertEqual(retry(lambda: w.pfadd("other", *[f"user{i}" for i in range(500, 1500)])), 1)
+        for i in range(1, 4):
+            r = self.c.client(i)
+            self.assertLess(abs(r.pfcount("visits") - 1000), 30, f"node {i}")
+            self.assertLess(abs(r.pfcount("visits", "other") - 1500), 45, f"node {i}")
+            self.assertEqual(r.type("visits"), b"string", f"node {i}")
+        self.assertTrue(retry(lambda: self.c.client(3).pfmerge("both", "visits", "other")))
+        counts = {self.c.client(i).pfcount("both") for i in range(1, 4)}
+        self.assertEqual(len(counts), 1, counts)
+        raw = w.get("both")
+        self.assertTrue(w.set("copy", raw))
+        self.assertEqual(self.c.client(2).pfcount("copy"), counts.pop())
+        w.set("plain", "text")
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "not a valid HyperLogLog"):
+            w.pfadd("plain", "x")
+
     def test_hashes_through_any_node_and_after_a_restart(self):
         leader = self.c.leader()
         w = self.c.client(1 if leader != 1 else 2)  # forwarded to the leader

@@ -1,0 +1,131 @@
+// The HyperLogLog commands (PFADD, PFCOUNT, PFMERGE), following Redis 7.0.
+// A HyperLogLog is a string in Redis's format (kv/hyperloglog.h): GET
+// returns it, SET of one read from Redis makes one.
+//
+// Unlike Redis, PFCOUNT never writes: Redis stores the count it computed in
+// the value's header (a write that PFCOUNT's callers do not see, but that
+// GET, WATCH and replication do); Cairn computes it on each PFCOUNT of a
+// value whose cached count is stale. The count is the same.
+#include <functional>
+#include <memory>
+
+#include "kv/apply_txn.h"
+#include "kv/errors.h"
+#include "kv/hyperloglog.h"
+
+namespace cairn::kv {
+namespace {
+
+using resp::Value;
+
+// A HyperLogLog that a log entry's PFADDs keep changing, parsed once for all
+// of them (ApplyTxn::Decoded). A string that is not one is loaded as
+// `invalid` (why), answered with an error and never kept.
+struct DecodedHll final : ApplyTxn::Decoded {
+  Hll hll;
+  HllParse invalid = HllParse::kOk;
+  std::string Encode() const override { return hll.Encode(); }
+  void Load(const Record* r) {
+    if (r != nullptr) invalid = ParseHll(r->value, &hll);  // (none: a new, empty sparse value)
+  }
+};
+
+Value ParseError(HllParse p) {
+  return Value::Error(p == HllParse::kNotHll ? kHllNotValid : kHllCorrupt);
+}
+
+Result<Value> ApplyPfAdd(ApplyTxn* txn, const Op& op) {
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedHll>::Open(txn, op.args[0], kTypeString));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
+  if (d->invalid != HllParse::kOk) return ParseError(d->invalid);
+  bool updated = false;
+  for (std::size_t i = 1; i < op.args.size(); ++i) {
+    if (!d->hll.Add(op.args[i])) continue;
+    updated = true;
+    d->hll.Promote();
+  }
+  // A new key is a change even with no elements (and Redis 7.0 marks its
+  // cached count, 0, stale all the same).
+  if (!updated && !d.absent()) return Value::Int(0);  // the version stays (WATCH)
+  d->hll.InvalidateCache();
+  CAIRN_RETURN_IF_ERROR(d.Keep());
+  return Value::Int(1);
+}
+
+// The union of `keys`' registers into *out (absent keys add nothing), or
+// the error reply of the first that is not a HyperLogLog. *any_dense says
+// whether one of them was dense.
+template <typename Load>
+Result<Value> Union(const std::vector<std::string>& keys, Load load, Hll* out, bool* any_dense) {
+  for (const std::string& key : keys) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* r, load(key));
+    if (r == nullptr) continue;
+    if (!r->is_string()) return Value::Error(errors::kWrongType);
+    Hll one;
+    const HllParse p = ParseHll(r->value, &one);
+    if (p != HllParse::kOk) return ParseError(p);
+    out->Merge(one);
+    *any_dense = *any_dense || one.dense;
+  }
+  return Value::Null();
+}
+
+// PFMERGE, as Redis 7.0.15: the union of every key named, the destination
+// too, into the destination, which keeps its header (the cache bytes,
+// marked stale) and its expiry. It turns dense if any input was dense;
+// otherwise it stays sparse while it fits, judged on the merged registers
+// (Redis sets them one by one and may turn dense at one on the way; the
+// sparse form of later ones is rarely shorter).
+Result<Value> ApplyPfMerge(ApplyTxn* txn, const Op& op) {
+  Hll merged;
+  bool any_dense = false;
+  CAIRN_ASSIGN_OR_RETURN(
+      Value error, Union(
+                       op.args, [txn](const std::string& k) { return txn->LiveRecord(k); }, &merged,
+                       &any_dense));
+  if (error.is_error()) return error;
+  CAIRN_ASSIGN_OR_RETURN(const Record* dest, txn->LiveRecord(op.args[0]));
+  Hll out;
+  std::int64_t expire = 0;
+  if (dest != nullptr) {
+    ParseHll(dest->value, &out);  // Union checked it
+    expire = dest->expire_at_ms;
+  }
+  out.registers = merged.registers;
+  out.dense = any_dense;
+  out.Promote();
+  out.InvalidateCache();
+  CAIRN_RETURN_IF_ERROR(txn->Put(op.args[0], out.Encode(), expire, kTypeString));
+  return Value::Simple("OK");
+}
+
+}  // namespace
+
+Result<Value> ApplyHllWrite(ApplyTxn* txn, const Op& op) {
+  if (op.code == OpCode::kPfAdd) return ApplyPfAdd(txn, op);
+  if (op.code == OpCode::kPfMerge) return ApplyPfMerge(txn, op);
+  return Status::InvalidArgument("kv: not a HyperLogLog write op");
+}
+
+Value ReadHll(const Op& op, const std::function<Result<const Record*>(const std::string&)>& load) {
+  if (op.code != OpCode::kPfCount) return Value::Error("ERR not a HyperLogLog read command");
+  if (op.args.size() == 1) {  // one key: its cached count if it is fresh
+    Result<const Record*> r = load(op.args[0]);
+    if (!r.ok()) return Value::Error("ERR storage: " + r.status().ToString());
+    if (*r == nullptr) return Value::Int(0);
+    if (!(*r)->is_string()) return Value::Error(errors::kWrongType);
+    Hll hll;
+    const HllParse p = ParseHll((*r)->value, &hll);
+    if (p != HllParse::kOk) return ParseError(p);
+    const std::optional<std::uint64_t> cached = hll.CachedCount();
+    return Value::Int(static_cast<std::int64_t>(cached ? *cached : hll.Count()));
+  }
+  Hll merged;
+  bool any_dense = false;
+  Result<Value> error = Union(op.args, load, &merged, &any_dense);
+  if (!error.ok()) return Value::Error("ERR storage: " + error.status().ToString());
+  if (error->is_error()) return std::move(*error);
+  return Value::Int(static_cast<std::int64_t>(merged.Count()));
+}
+
+}  // namespace cairn::kv
