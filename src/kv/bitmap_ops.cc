@@ -1,4 +1,5 @@
-// The bit commands on strings (SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP),
+// The bit commands on strings (SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP,
+// BITFIELD, BITFIELD_RO),
 // following Redis 7.0: bit 0 is the most significant bit of the first byte,
 // and a string is read as if zero bits followed its end.
 #include <strings.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "kv/apply_txn.h"
+#include "kv/bitfield.h"
 #include "kv/errors.h"
 #include "kv/parse.h"
 
@@ -202,10 +204,57 @@ Result<Value> ApplyBitOp(ApplyTxn* txn, const Op& op) {
   return Value::Int(static_cast<std::int64_t>(longest));
 }
 
+// BITFIELD with a SET or INCRBY: the string grows (zero bytes) to hold the
+// last bit any of them writes, as Redis 7.0 grows it before it runs them,
+// then each subcommand runs in order and sees the ones before it. The key
+// counts as written (WATCH, expiry kept) even if OVERFLOW FAIL refused
+// every write, as in Redis.
+Result<Value> ApplyBitField(ApplyTxn* txn, const Op& op) {
+  bool writes = false;
+  Result<std::vector<BitFieldOp>> ops = ParseBitField(op.args, 1, &writes);
+  if (!ops.ok()) return Value::Error(ops.status().message());  // (the log checked it)
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
+  if (old && !old->is_string()) return Value::Error(errors::kWrongType);
+  std::uint64_t last = 0;
+  for (const BitFieldOp& f : *ops) {
+    if (f.kind != BitFieldOp::Kind::kGet) {
+      last = std::max(last, f.offset + static_cast<std::uint64_t>(f.bits) - 1);
+    }
+  }
+  std::string value = old ? std::move(old->value) : std::string();
+  const std::uint64_t size = (last >> 3) + 1;
+  if (size > kValueBytesMax) return Value::Error(errors::kTooBig);
+  if (value.size() < size) value.resize(size, '\0');
+  Value out = Value::Array();
+  for (const BitFieldOp& f : *ops) {
+    if (f.kind == BitFieldOp::Kind::kGet) {
+      out.elems.push_back(Value::Int(GetBitField(value, f)));
+      continue;
+    }
+    const std::optional<std::int64_t> reply = kv::ApplyBitField(&value, f);
+    out.elems.push_back(reply ? Value::Int(*reply) : Value::Null());
+  }
+  CAIRN_RETURN_IF_ERROR(txn->Put(op.args[0], std::move(value), old ? old->expire_at_ms : 0));
+  return out;
+}
+
+// BITFIELD_RO, and BITFIELD with GETs only.
+Value ReadBitField(const Op& op, const Record* rec) {
+  bool writes = false;
+  Result<std::vector<BitFieldOp>> ops = ParseBitField(op.args, 1, &writes);
+  if (!ops.ok()) return Value::Error(ops.status().message());
+  if (rec != nullptr && !rec->is_string()) return Value::Error(errors::kWrongType);
+  const std::string_view value = rec != nullptr ? std::string_view(rec->value) : "";
+  Value out = Value::Array();
+  for (const BitFieldOp& f : *ops) out.elems.push_back(Value::Int(GetBitField(value, f)));
+  return out;
+}
+
 }  // namespace
 
 Result<Value> ApplyBitmapWrite(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kSetBit) return ApplySetBit(txn, op);
+  if (op.code == OpCode::kBitField) return ApplyBitField(txn, op);
   return ApplyBitOp(txn, op);
 }
 
@@ -216,6 +265,7 @@ Value ReadBitmap(const Op& op, const Record* rec) {
       if (!rec->is_string()) return Value::Error(errors::kWrongType);
       return Value::Int(Bit(rec->value, static_cast<std::uint64_t>(op.num)) ? 1 : 0);
     case OpCode::kBitCount: return ReadBitCount(op, rec);
+    case OpCode::kBitFieldRo: return ReadBitField(op, rec);
     default: return ReadBitPos(op, rec);
   }
 }

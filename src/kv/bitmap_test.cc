@@ -27,6 +27,56 @@ TEST(BitmapTest, SetBitKeepsTheExpiryAndAnUnchangedBitWritesNothing) {
   EXPECT_EQ(d.Run({"get", "k"}, kT), Value::Bulk(std::string("A\0\0", 3)));
 }
 
+TEST(BitmapTest, BitFieldReadsWritesAndOverflowsAsRedis) {
+  testing::Driver d;
+  // Fields are read from the most significant bit of the first byte.
+  d.Run({"set", "k", "\x81"}, kT);
+  EXPECT_EQ(d.Run({"bitfield", "k", "get", "u8", "0", "get", "i8", "0", "get", "u4", "#1"}, kT),
+            Value::Array({Value::Int(129), Value::Int(-127), Value::Int(1)}));
+  // Each subcommand sees the ones before it; the three overflow modes.
+  EXPECT_EQ(
+      d.Run({"bitfield", "n",        "set", "u8",     "0",   "250", "incrby", "u8",       "0",
+             "10",       "overflow", "sat", "incrby", "u8",  "0",   "255",    "overflow", "fail",
+             "incrby",   "u8",       "0",   "1",      "get", "u8",  "0"},
+            kT),
+      Value::Array(
+          {Value::Int(0), Value::Int(4), Value::Int(255), Value::Null(), Value::Int(255)}));
+  EXPECT_EQ(d.Run({"bitfield", "m", "overflow", "sat", "incrby", "i64", "0", "9223372036854775807",
+                   "incrby", "i64", "0", "1"},
+                  kT),
+            Value::Array({Value::Int(INT64_MAX), Value::Int(INT64_MAX)}));
+  // Redis 7.0's wrapping test: a SET far below an i5's range saturates up.
+  EXPECT_EQ(d.Run({"bitfield", "q", "overflow", "sat", "set", "i5", "0", "-9223372036854775808",
+                   "get", "i5", "0"},
+                  kT),
+            Value::Array({Value::Int(0), Value::Int(15)}));
+  // The string grows to the last bit written, even when FAIL refuses it,
+  // and the key keeps its expiry.
+  d.Run({"set", "g", "a"}, kT);
+  d.Run({"pexpire", "g", "100000"}, kT);
+  EXPECT_EQ(d.Run({"bitfield", "g", "overflow", "fail", "set", "u2", "#20", "9"}, kT),
+            Value::Array({Value::Null()}));
+  EXPECT_EQ(d.Run({"strlen", "g"}, kT), Value::Int(6));
+  EXPECT_EQ(d.Run({"pttl", "g"}, kT), Value::Int(100000));
+  // Only GETs: a read, which writes nothing and makes no key.
+  EXPECT_EQ(d.Run({"bitfield", "none", "get", "u8", "0"}, kT), Value::Array({Value::Int(0)}));
+  EXPECT_EQ(d.Run({"exists", "none"}, kT), Value::Int(0));
+  EXPECT_EQ(d.Run({"bitfield_ro", "k", "get", "u8", "0"}, kT), Value::Array({Value::Int(129)}));
+  EXPECT_EQ(d.Run({"bitfield_ro", "k", "set", "u8", "0", "1"}, kT).str,
+            "ERR BITFIELD_RO only supports the GET subcommand");
+  EXPECT_EQ(d.Run({"bitfield", "k", "get", "u64", "0"}, kT).str,
+            "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.");
+  EXPECT_EQ(d.Run({"bitfield", "k", "get", "u8", "4294967296"}, kT).str,
+            "ERR bit offset is not an integer or out of range");
+  EXPECT_EQ(d.Run({"bitfield", "k", "overflow", "x"}, kT).str,
+            "ERR Invalid OVERFLOW type specified");
+  EXPECT_EQ(d.Run({"bitfield", "k", "incrby", "u8", "0"}, kT).str, "ERR syntax error");
+  d.Run({"rpush", "l", "x"}, kT);
+  EXPECT_EQ(d.Run({"bitfield", "l", "get", "u8", "0"}, kT).str, errors::kWrongType);
+  EXPECT_EQ(d.Run({"bitfield", "l", "set", "u8", "0", "1"}, kT).str, errors::kWrongType);
+}
+
 TEST(BitmapTest, BitOpReplacesTheDestinationAndDeletesItWhenEmpty) {
   testing::Driver d;
   d.Run({"set", "a", "\xf0"}, kT);
@@ -59,6 +109,16 @@ TEST(BitmapLogTest, ValidatesTheBitOps) {
   EXPECT_TRUE(decodes(Op{OpCode::kBitCount, 0, 0, 0, {"k", "x", "y"}}, EntryKind::kTransaction));
   EXPECT_TRUE(decodes(Op{OpCode::kBitPos, kBitPosOne, 0, 0, {"k"}}, EntryKind::kTransaction));
   EXPECT_FALSE(decodes(Op{OpCode::kBitPos, 2, 0, 0, {"k"}}, EntryKind::kTransaction));
+  // BITFIELD's subcommands travel as sent and must parse, as the log's
+  // replay parses them again.
+  EXPECT_TRUE(decodes(Op{OpCode::kBitField, 0, 0, 0, {"k", "set", "u8", "#1", "3"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kBitField, 0, 0, 0, {"k", "set", "u64", "0", "3"}}));
+  EXPECT_FALSE(decodes(Op{OpCode::kBitField, 0, 0, 0, {"k", "get", "u8", "0"}}));  // no write
+  EXPECT_FALSE(decodes(Op{OpCode::kBitField, 0, 0, 0, {"k", "incrby", "i8", "0"}}));
+  EXPECT_TRUE(
+      decodes(Op{OpCode::kBitFieldRo, 0, 0, 0, {"k", "get", "i8", "0"}}, EntryKind::kTransaction));
+  EXPECT_FALSE(decodes(Op{OpCode::kBitFieldRo, 0, 0, 0, {"k", "set", "i8", "0", "1"}},
+                       EntryKind::kTransaction));
 }
 
 TEST(BitmapTest, ReadsInsideMultiAnswerAtTheirPlace) {
@@ -69,9 +129,12 @@ TEST(BitmapTest, ReadsInsideMultiAnswerAtTheirPlace) {
   d.RunSession({"bitcount", "k"}, kT);
   d.RunSession({"bitpos", "k", "1"}, kT);
   d.RunSession({"bitcount", "k", "0"}, kT);  // refused on read: a string is there
+  d.RunSession({"bitfield", "k", "incrby", "u4", "#2", "3"}, kT);  // bits 8-11: 0100 + 3
+  d.RunSession({"bitfield_ro", "k", "get", "u4", "#2"}, kT);
   EXPECT_EQ(d.RunSession({"exec"}, kT),
             Value::Array({Value::Int(0), Value::Int(1), Value::Int(1), Value::Int(9),
-                          Value::Error(errors::kSyntax)}));
+                          Value::Error(errors::kSyntax), Value::Array({Value::Int(7)}),
+                          Value::Array({Value::Int(7)})}));
 }
 
 }  // namespace

@@ -72,6 +72,11 @@ std::vector<CommandSpec> BuildTable() {
        p::BitPos},
       {"bitop", -4, W | M, 2, -1, 1, "bitmap", "2.6.0",
        "Combines strings bit by bit (AND, OR, XOR, NOT) into a destination key.", p::BitOp},
+      {"bitfield", -2, W | M, 1, 1, 1, "bitmap", "3.2.0",
+       "Reads, sets and increments integer fields of any width at any bit offset of a string.",
+       p::BitField},
+      {"bitfield_ro", -2, R | F, 1, 1, 1, "bitmap", "6.0.0",
+       "Reads integer fields of any width at any bit offset of a string.", p::BitFieldRo},
       // HyperLogLogs, strings in Redis's format (kv/hyperloglog.h).
       {"pfadd", -2, W | M | F, 1, 1, 1, "hyperloglog", "2.8.9",
        "Adds elements to a HyperLogLog; returns 1 if its estimate may have changed.", p::PfAdd},

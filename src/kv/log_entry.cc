@@ -1,5 +1,6 @@
 #include "kv/log_entry.h"
 
+#include "kv/bitfield.h"
 #include "kv/coding.h"
 #include "kv/parse.h"
 #include "kv/stream.h"
@@ -127,7 +128,8 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kGetBit:
     case OpCode::kBitCount:
     case OpCode::kBitPos:
-    case OpCode::kPfCount: return true;
+    case OpCode::kPfCount:
+    case OpCode::kBitFieldRo: return true;
     case OpCode::kHGet:
     case OpCode::kHMGet:
     case OpCode::kHGetAll:
@@ -217,6 +219,11 @@ Status ValidateOp(const Op& op, EntryKind kind) {
         return check(n == 1 && op.flags == 0 && op.num >= 0 && op.num < kBitOffsetEnd &&
                      op.num2 == 0);
       case OpCode::kPfCount: return check(n >= 1 && op.flags == 0 && op.num == 0 && op.num2 == 0);
+      case OpCode::kBitFieldRo: {
+        bool writes = false;
+        return check(n >= 1 && op.flags == 0 && op.num == 0 && op.num2 == 0 &&
+                     ParseBitField(op.args, 1, &writes).ok() && !writes);
+      }
       // The range options are checked on read, as Redis 7.0 checks them.
       case OpCode::kBitCount: return check(n >= 1 && op.flags == 0 && op.num == 0 && op.num2 == 0);
       case OpCode::kBitPos:
@@ -348,6 +355,11 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     }
     case OpCode::kPfAdd:
     case OpCode::kPfMerge: return check(n >= 1 && op.flags == 0 && op.num == 0 && op.num2 == 0);
+    case OpCode::kBitField: {
+      bool writes = false;
+      return check(n >= 1 && op.flags == 0 && op.num == 0 && op.num2 == 0 &&
+                   ParseBitField(op.args, 1, &writes).ok() && writes);
+    }
     case OpCode::kSetBit:
       return check(n == 1 && op.flags == 0 && op.num >= 0 && op.num < kBitOffsetEnd &&
                    (op.num2 == 0 || op.num2 == 1));

@@ -91,6 +91,9 @@ enum class OpCode : std::uint8_t {
   kBitOp = 51,
   kPfAdd = 52,    // PFADD: args: key element...
   kPfMerge = 53,  // PFMERGE: args: destination source...
+  // BITFIELD with a SET or INCRBY: args: key, then the subcommands as sent
+  // (kv/bitfield.h parses them alike on every replica)
+  kBitField = 54,
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -159,6 +162,8 @@ enum class OpCode : std::uint8_t {
   kBitCount = 114,
   kBitPos = 115,
   kPfCount = 116,  // PFCOUNT: args: key...
+  // BITFIELD_RO, and BITFIELD with GETs only: args as kBitField's
+  kBitFieldRo = 117,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -185,7 +190,7 @@ inline bool IsStreamOp(OpCode code) {
 // The bit commands on strings (kv/bitmap_ops.cc), reads and writes.
 inline bool IsBitmapOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return c == 50 || c == 51 || (c >= 113 && c <= 115);
+  return c == 50 || c == 51 || c == 54 || (c >= 113 && c <= 115) || c == 117;
 }
 // The HyperLogLog commands (kv/hll_ops.cc), reads and writes.
 inline bool IsHllOp(OpCode code) {

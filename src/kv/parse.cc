@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 
+#include "kv/bitfield.h"
 #include "kv/errors.h"
 #include "kv/stream.h"
 #include "kv/zset.h"
@@ -407,6 +408,23 @@ Result<Op> BitOp(const Args& a, std::int64_t) {
     return Err("ERR BITOP NOT must be called with a single source key.");
   }
   return op;
+}
+
+// BITFIELD key subcommand...: checked whole before the key is looked at, as
+// Redis 7.0 does; with only GETs it is a read.
+Result<Op> BitField(const Args& a, std::int64_t) {
+  bool writes = false;
+  Result<std::vector<BitFieldOp>> ops = ParseBitField(a, 2, &writes);
+  if (!ops.ok()) return Err(ops.status().message());
+  return KeysOp(writes ? OpCode::kBitField : OpCode::kBitFieldRo, a);
+}
+
+Result<Op> BitFieldRo(const Args& a, std::int64_t) {
+  bool writes = false;
+  Result<std::vector<BitFieldOp>> ops = ParseBitField(a, 2, &writes);
+  if (!ops.ok()) return Err(ops.status().message());
+  if (writes) return Err("ERR BITFIELD_RO only supports the GET subcommand");
+  return KeysOp(OpCode::kBitFieldRo, a);
 }
 
 Result<Op> PfAdd(const Args& a, std::int64_t) { return KeysOp(OpCode::kPfAdd, a); }

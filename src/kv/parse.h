@@ -181,6 +181,8 @@ Result<Op> GetBit(const Args& a, std::int64_t now_ms);
 Result<Op> BitCount(const Args& a, std::int64_t now_ms);
 Result<Op> BitPos(const Args& a, std::int64_t now_ms);
 Result<Op> BitOp(const Args& a, std::int64_t now_ms);
+Result<Op> BitField(const Args& a, std::int64_t now_ms);
+Result<Op> BitFieldRo(const Args& a, std::int64_t now_ms);
 Result<Op> PfAdd(const Args& a, std::int64_t now_ms);
 Result<Op> PfCount(const Args& a, std::int64_t now_ms);
 Result<Op> PfMerge(const Args& a, std::int64_t now_ms);

@@ -1574,6 +1574,72 @@ TEST(RedisDifferentialTest, BitmapsMatchRedis) {
   ExpectScriptMatchesRedis(script, &client, &kv, seed);
 }
 
+// BITFIELD and BITFIELD_RO on a few keys: every width and sign, bit and
+// field (#n) offsets, the three overflow modes at their edges, and the
+// malformed subcommands in the order Redis 7.0 checks them.
+TEST(RedisDifferentialTest, BitFieldsMatchRedis) {
+  if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
+  const std::uint64_t seed = SeedFromEnv();
+  RedisServer server;
+  RedisClient client;
+  ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
+  testing::Driver kv;
+  Xoshiro256 rng(seed ^ 0xb1f);
+  auto pick = [&](std::initializer_list<const char*> options) {
+    return std::string(*(options.begin() + rng.Uniform(options.size())));
+  };
+  auto key = [&] {
+    return rng.OneIn(12) ? std::string("list") : "f" + std::to_string(rng.Uniform(3));
+  };
+  auto type = [&] {
+    if (rng.OneIn(25)) return pick({"u64", "i65", "i0", "x8", "u", "i08", "I8", "U3"});
+    return pick({"i1", "i2", "i5", "i8", "i16", "i32", "i63", "i64", "u1", "u2", "u7", "u8", "u16",
+                 "u32", "u63"});
+  };
+  // Offsets a write may take (a huge valid one would make a 512 MB string).
+  auto offset = [&](bool write) {
+    if (!write && rng.OneIn(6)) {
+      return pick({"4294967295", "#536870911", "4294967296", "-1", "x", "#-1", "#x"});
+    }
+    return pick({"0", "1", "3", "7", "8", "13", "31", "64", "#0", "#1", "#2", "#5"});
+  };
+  auto value = [&] {
+    return pick({"0", "1", "-1", "2", "100", "-100", "127", "128", "-128", "-129", "255", "256",
+                 "65535", "4294967296", "9223372036854775807", "-9223372036854775808",
+                 "4611686018427387904", "x"});
+  };
+  std::vector<Args> script = {{"rpush", "list", "a"}};
+  for (int i = 0; i < 800; ++i) {
+    const std::uint64_t what = rng.Uniform(10);
+    if (what == 0) {
+      script.push_back({"set", key(), pick({"\xff\xff\xff", "A", "", "hello world"})});
+      continue;
+    }
+    if (what == 1) {
+      script.push_back({"get", key()});
+      continue;
+    }
+    const bool ro = what == 2;
+    Args a = {ro ? "bitfield_ro" : "bitfield", key()};
+    for (std::uint64_t n = rng.Uniform(4); n > 0; --n) {
+      const std::uint64_t sub = ro ? (rng.OneIn(8) ? 1 : 0) : rng.Uniform(5);
+      if (sub == 0) {
+        a.insert(a.end(), {pick({"get", "GET"}), type(), offset(false)});
+      } else if (sub == 1 || sub == 2) {
+        a.insert(a.end(), {sub == 1 ? "set" : "incrby", type(), offset(true), value()});
+      } else if (sub == 3) {
+        a.insert(a.end(), {"overflow", pick({"wrap", "SAT", "fail", "fail", "nope"})});
+      } else if (rng.OneIn(4)) {
+        a.push_back(pick({"get", "set", "bogus", "overflow"}));  // cut short or unknown
+      } else {
+        a.insert(a.end(), {"incrby", type(), offset(true), value()});
+      }
+    }
+    script.push_back(a);
+  }
+  ExpectScriptMatchesRedis(script, &client, &kv, seed);
+}
+
 // PFADD, PFCOUNT and PFMERGE on a few keys, some grown past the sparse
 // limit, with a plain string and a list among them. Besides the replies,
 // each value's encoding byte and registers (GETRANGE from byte 4 and from

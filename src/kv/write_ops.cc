@@ -316,7 +316,8 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kXAutoClaim:
     case OpCode::kXSetId: return ApplyStreamWrite(txn, op);
     case OpCode::kSetBit:
-    case OpCode::kBitOp: return ApplyBitmapWrite(txn, op);
+    case OpCode::kBitOp:
+    case OpCode::kBitField: return ApplyBitmapWrite(txn, op);
     case OpCode::kPfAdd:
     case OpCode::kPfMerge: return ApplyHllWrite(txn, op);
     case OpCode::kGetDel: {

@@ -216,9 +216,10 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(r.ttl("copied"), -1, f"node {i}")  # GETEX PERSIST removed it
             self.assertEqual(sorted(r.keys("*")), [b"copied", b"f", b"m1", b"new", b"sr"], f"node {i}")
 
-    def test_hyperloglogs_through_any_node(self):
+    def test_hyperloglogs_and_bitfields_through_any_node(self):
         # PFADD through a follower (forwarded), PFCOUNT and PFMERGE on every
         # node: one estimate everywhere, and a value that GET and SET carry.
+        # BITFIELD too: counters packed in one string.
         leader = self.c.leader()
         w = self.c.client(1 if leader != 1 else 2)
         self.assertEqual(retry(lambda: w.pfadd("visits", *[f"user{i}" for i in range(1000)])), 1)
@@ -238,6 +239,14 @@ class ClusterTest(unittest.TestCase):
         w.set("plain", "text")
         with self.assertRaisesRegex(redis.exceptions.ResponseError, "not a valid HyperLogLog"):
             w.pfadd("plain", "x")
+        self.assertEqual(
+            retry(lambda: w.bitfield("bf").set("u8", "#0", 200).incrby("u8", "#0", 100)
+                  .overflow("SAT").incrby("u8", "#1", 300).execute()), [0, 44, 255])
+        for i in range(1, 4):
+            r = self.c.client(i)
+            self.assertEqual(r.execute_command("BITFIELD_RO", "bf", "GET", "u8", 0, "GET", "u8", 8),
+                             [44, 255], f"node {i}")
+            self.assertEqual(r.get("bf"), b"\x2c\xff", f"node {i}")
 
     def test_hashes_through_any_node_and_after_a_restart(self):
         leader = self.c.leader()
