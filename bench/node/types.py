@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Hash, set, list, sorted-set and stream commands: Cairn side by side with Redis, in one run.
+"""Hash, set, list, sorted-set, stream, HyperLogLog and bitfield commands: Cairn side by side
+with Redis, in one run.
 
     scripts/build.sh release cairn
     /usr/bin/python3 bench/node/types.py [--requests 200000] [--list-requests 2000] [--out bench/results/types.md]
+        [--only PFADD,PFCOUNT,BITFIELD]
 
 Systems, each started alone, measured, stopped:
   cairn    3 `cairn server` nodes, every write fsynced by a majority before the reply
@@ -15,6 +17,11 @@ Load: redis-benchmark -d 256 -c 50 with -P 1 and -P 16:
   XADD s MAXLEN ~ 1000 * f v with --requests: a stream kept at about 1000
      entries, as a stream should be kept (Cairn trims exactly and rewrites the
      whole stream, about 1000 entries, on each XADD: kv/stream.h)
+  PFADD h e:__rand_int__ (-r 100000) with --requests, then PFCOUNT h (a read
+     at the default, strong, consistency): one HyperLogLog, dense after the
+     first few thousand elements
+  BITFIELD b INCRBY u32 #__rand_int__ 1 (-r 4096) with --requests: counters
+     packed in one 16 KB string
   -t lpush,lpop with --list-requests: redis-benchmark pushes every element
      onto one list, so it grows to --list-requests elements, and Cairn stores
      a list as one record (kv/list.h): each push rewrites the whole list. The
@@ -34,18 +41,31 @@ sys.path.insert(0, os.path.dirname(__file__))
 import common  # noqa: E402
 import compare  # noqa: E402
 
-TESTS = ("HSET", "SADD", "SPOP", "ZADD", "ZPOPMIN", "XADD", "LPUSH", "LPOP")
+TESTS = ("HSET", "SADD", "SPOP", "ZADD", "ZPOPMIN", "XADD", "LPUSH", "LPOP", "PFADD", "PFCOUNT",
+         "BITFIELD")
 XADD = ["XADD", "s", "MAXLEN", "~", "1000", "*", "f", "v"]
+# The single commands, by the name redis-benchmark reports.
+COMMANDS = {
+    "XADD": XADD,
+    "PFADD": ["-r", "100000", "PFADD", "h", "e:__rand_int__"],
+    "PFCOUNT": ["PFCOUNT", "h"],
+    "BITFIELD": ["-r", "4096", "BITFIELD", "b", "INCRBY", "u32", "#__rand_int__", "1"],
+}
 
 
-def measure(port, n, list_n):
+def measure(port, n, list_n, only):
     res = {}
     for p in (1, 16):
         for tests, count in (("hset,sadd,spop,zadd,zpopmin", n), ("lpush,lpop", list_n)):
-            for name, r in compare.redis_benchmark(port, p, count, tests).items():
-                if name in TESTS:
+            names = [t for t in tests.split(",") if t.upper() in only]
+            if not names:
+                continue
+            for name, r in compare.redis_benchmark(port, p, count, ",".join(names)).items():
+                if name in only:
                     res[f"{name} P{p}"] = r
-        res[f"XADD P{p}"] = compare.redis_benchmark(port, p, n, command=XADD)["XADD"]
+        for name, command in COMMANDS.items():
+            if name in only:
+                res[f"{name} P{p}"] = compare.redis_benchmark(port, p, n, command=command)[name]
     return res
 
 
@@ -54,14 +74,18 @@ def main():
     ap.add_argument("--requests", type=int, default=200000)
     ap.add_argument("--list-requests", type=int, default=2000)
     ap.add_argument("--out", default=os.path.join(common.ROOT, "bench", "results", "types.md"))
+    ap.add_argument("--only", default=",".join(TESTS), help="the operations to run, comma-separated")
     a = ap.parse_args()
+    only = set(a.only.upper().split(","))
+    if not only <= set(TESTS):
+        raise SystemExit(f"--only takes some of {','.join(TESTS)}")
     base = tempfile.mkdtemp(prefix="cairn-types-")
     results = {}
     try:
         c = common.CairnCluster(os.path.join(base, "cairn"), 3)
         try:
             leader = c.start_all()
-            results["cairn"] = measure(c.resp[leader - 1], a.requests, a.list_requests)
+            results["cairn"] = measure(c.resp[leader - 1], a.requests, a.list_requests, only)
             rss = c.rss_mb()
             if c.leader() != leader:
                 raise SystemExit("the Cairn leader changed during the run: figures void")
@@ -71,7 +95,7 @@ def main():
             v["rss_mb"] = rss
         p, port = compare.start_redis(base, "always", ["--appendonly", "yes", "--appendfsync", "always"])
         try:
-            results["redis always"] = measure(port, a.requests, a.list_requests)
+            results["redis always"] = measure(port, a.requests, a.list_requests, only)
             rss = common.peak_rss_mb(p.pid)
         finally:
             p.stop()
@@ -80,11 +104,14 @@ def main():
     finally:
         shutil.rmtree(base, ignore_errors=True)
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"# Hash, set, list, sorted-set and stream commands: Cairn vs Redis\n",
+    only_arg = "" if only == set(TESTS) else f" --only {a.only}"
+    out_arg = "" if a.out == ap.get_default("out") else f" --out {os.path.relpath(a.out, common.ROOT)}"
+    lines = [f"# Hash, set, list, sorted-set, stream, HyperLogLog and bitfield commands: Cairn vs Redis\n",
              f"Date: {when}. Machine: {common.machine()}.\n",
              "Command:\n",
              "    scripts/build.sh release cairn",
-             f"    /usr/bin/python3 bench/node/types.py --requests {a.requests} --list-requests {a.list_requests}\n",
+             f"    /usr/bin/python3 bench/node/types.py --requests {a.requests} --list-requests {a.list_requests}"
+             f"{only_arg}{out_arg}\n",
              "| operation | cairn ops/s | cairn p50 / p99 ms | redis always ops/s | redis p50 / p99 ms | ratio | cairn RSS MB | redis RSS MB |",
              "|---|---|---|---|---|---|---|---|"]
     for key in sorted(results["cairn"], key=lambda k: (TESTS.index(k.split()[0]), k)):

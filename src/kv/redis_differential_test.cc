@@ -171,7 +171,22 @@ class CommandGen {
         default: return List();
       }
     }
-    switch (rng_.Uniform(47)) {
+    switch (rng_.Uniform(48)) {
+      case 47: {
+        Args a = {Pick({"bitfield", "bitfield", "bitfield_ro"}), Key()};
+        for (std::uint64_t n = rng_.Uniform(3); n > 0; --n) {
+          const std::string sub = Pick({"get", "set", "incrby", "overflow"});
+          a.push_back(sub);
+          if (sub == "overflow") {
+            a.push_back(Pick({"wrap", "sat", "fail"}));
+            continue;
+          }
+          a.push_back(Pick({"u8", "i8", "u1", "i64", "u63", "i3", "u64"}));
+          a.push_back(Pick({"0", "3", "#1", "9", "x"}));
+          if (sub != "get") a.push_back(Pick({"1", "-1", "200", "-200", "x"}));
+        }
+        return a;
+      }
       case 45: {
         Args a = {"pfadd", Key()};
         for (std::uint64_t n = rng_.Uniform(4); n > 0; --n) a.push_back(Val());
