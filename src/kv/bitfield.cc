@@ -158,7 +158,8 @@ int SignedOverflow(std::int64_t value, std::int64_t incr, int bits) {
 
 }  // namespace
 
-std::optional<std::int64_t> ApplyBitField(std::string* s, const BitFieldOp& op) {
+std::optional<std::int64_t> ApplyBitField(std::string* s, const BitFieldOp& op, bool* changed) {
+  *changed = false;
   const bool incr = op.kind == BitFieldOp::Kind::kIncrBy;
   const std::int64_t old = GetBitField(*s, op);
   // SET's value as given (read as unsigned for an unsigned field, as Redis
@@ -188,6 +189,7 @@ std::optional<std::int64_t> ApplyBitField(std::string* s, const BitFieldOp& op) 
     if (op.overflow == BitFieldOverflow::kFail) return std::nullopt;
     if (op.overflow == BitFieldOverflow::kSat) stored = saturated;
   }
+  *changed = stored != (static_cast<std::uint64_t>(old) & Mask(op.bits));
   WriteBits(s, op.offset, op.bits, stored);
   if (!incr) return old;
   return op.is_signed ? SignExtend(stored, op.bits) : static_cast<std::int64_t>(stored);

@@ -38,7 +38,8 @@ std::int64_t GetBitField(std::string_view s, const BitFieldOp& op);
 
 // SET or INCRBY on `s`, which must already reach the field's last bit: the
 // reply (SET: the old value, INCRBY: the new one), or nullopt if OVERFLOW
-// FAIL refused it (then `s` is unchanged).
-std::optional<std::int64_t> ApplyBitField(std::string* s, const BitFieldOp& op);
+// FAIL refused it (then `s` is unchanged). *changed says whether the
+// field's bits changed.
+std::optional<std::int64_t> ApplyBitField(std::string* s, const BitFieldOp& op, bool* changed);
 
 }  // namespace cairn::kv

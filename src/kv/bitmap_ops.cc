@@ -101,8 +101,9 @@ Value ReadBitCount(const Op& op, const Record* rec) {
     if (!ParseStrictInt64(op.args[1], &r.start) || !ParseStrictInt64(op.args[2], &r.end)) {
       return Value::Error(errors::kNotInteger);
     }
-    if (options == 3 && !ParseUnit(op.args[3], &r.bits)) return Value::Error(errors::kSyntax);
+    // Redis 7.0's order: an empty negative range answers 0 before the unit is read.
     if (r.start < 0 && r.end < 0 && r.start > r.end) return Value::Int(0);
+    if (options == 3 && !ParseUnit(op.args[3], &r.bits)) return Value::Error(errors::kSyntax);
     Normalise(&r, length);
   } else {
     return Value::Error(errors::kSyntax);
@@ -206,9 +207,11 @@ Result<Value> ApplyBitOp(ApplyTxn* txn, const Op& op) {
 
 // BITFIELD with a SET or INCRBY: the string grows (zero bytes) to hold the
 // last bit any of them writes, as Redis 7.0 grows it before it runs them,
-// then each subcommand runs in order and sees the ones before it. The key
-// counts as written (WATCH, expiry kept) even if OVERFLOW FAIL refused
-// every write, as in Redis.
+// then each subcommand runs in order and sees the ones before it. As in
+// Redis 7.0.15, the key counts as written (its version moves, a WATCH
+// fails; the expiry stays) only if it was made or grew or a field's bits
+// changed: a write that stores what was there, or that OVERFLOW FAIL
+// refused, writes nothing.
 Result<Value> ApplyBitField(ApplyTxn* txn, const Op& op) {
   bool writes = false;
   Result<std::vector<BitFieldOp>> ops = ParseBitField(op.args, 1, &writes);
@@ -224,6 +227,7 @@ Result<Value> ApplyBitField(ApplyTxn* txn, const Op& op) {
   std::string value = old ? std::move(old->value) : std::string();
   const std::uint64_t size = (last >> 3) + 1;
   if (size > kValueBytesMax) return Value::Error(errors::kTooBig);
+  bool changed = !old || value.size() < size;
   if (value.size() < size) value.resize(size, '\0');
   Value out = Value::Array();
   for (const BitFieldOp& f : *ops) {
@@ -231,9 +235,12 @@ Result<Value> ApplyBitField(ApplyTxn* txn, const Op& op) {
       out.elems.push_back(Value::Int(GetBitField(value, f)));
       continue;
     }
-    const std::optional<std::int64_t> reply = kv::ApplyBitField(&value, f);
+    bool bits_changed = false;
+    const std::optional<std::int64_t> reply = kv::ApplyBitField(&value, f, &bits_changed);
     out.elems.push_back(reply ? Value::Int(*reply) : Value::Null());
+    changed = changed || bits_changed;
   }
+  if (!changed) return out;  // the version stays (WATCH)
   CAIRN_RETURN_IF_ERROR(txn->Put(op.args[0], std::move(value), old ? old->expire_at_ms : 0));
   return out;
 }

@@ -58,6 +58,17 @@ TEST(BitmapTest, BitFieldReadsWritesAndOverflowsAsRedis) {
             Value::Array({Value::Null()}));
   EXPECT_EQ(d.Run({"strlen", "g"}, kT), Value::Int(6));
   EXPECT_EQ(d.Run({"pttl", "g"}, kT), Value::Int(100000));
+  // A write that stores what was there, or that FAIL refused, writes
+  // nothing (a WATCH stays valid), unless the string grows; as Redis 7.0.15.
+  d.Run({"set", "w", "w"}, kT);  // 0111 0111
+  const std::uint64_t version = *d.sm().KeyVersion("w", kT);
+  EXPECT_EQ(d.Run({"bitfield", "w", "incrby", "i3", "0", "-200", "set", "u4", "4", "7"}, kT),
+            Value::Array({Value::Int(3), Value::Int(7)}));
+  EXPECT_EQ(d.Run({"bitfield", "w", "overflow", "fail", "incrby", "u3", "0", "100"}, kT),
+            Value::Array({Value::Null()}));
+  EXPECT_EQ(*d.sm().KeyVersion("w", kT), version);
+  EXPECT_EQ(d.Run({"bitfield", "w", "set", "u8", "8", "0"}, kT), Value::Array({Value::Int(0)}));
+  EXPECT_NE(*d.sm().KeyVersion("w", kT), version);  // it grew
   // Only GETs: a read, which writes nothing and makes no key.
   EXPECT_EQ(d.Run({"bitfield", "none", "get", "u8", "0"}, kT), Value::Array({Value::Int(0)}));
   EXPECT_EQ(d.Run({"exists", "none"}, kT), Value::Int(0));

@@ -34,7 +34,19 @@ Value ParseError(HllParse p) {
   return Value::Error(p == HllParse::kNotHll ? kHllNotValid : kHllCorrupt);
 }
 
+// PFADD. Without elements Redis 7.0 reads no register, so only the header
+// of an existing value is checked. With elements, a value whose sparse runs
+// do not add up is refused whole (INVALIDOBJ); Redis edits the runs in
+// place and may still change one that the corruption lies beyond.
 Result<Value> ApplyPfAdd(ApplyTxn* txn, const Op& op) {
+  if (op.args.size() == 1) {
+    CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
+    if (r != nullptr) {
+      if (!r->is_string()) return Value::Error(errors::kWrongType);
+      const HllParse p = CheckHllHeader(r->value);
+      return p == HllParse::kOk ? Value::Int(0) : ParseError(p);
+    }
+  }
   CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedHll>::Open(txn, op.args[0], kTypeString));
   if (d.wrong_type()) return Value::Error(errors::kWrongType);
   if (d->invalid != HllParse::kOk) return ParseError(d->invalid);
@@ -92,6 +104,7 @@ Result<Value> ApplyPfMerge(ApplyTxn* txn, const Op& op) {
     expire = dest->expire_at_ms;
   }
   out.registers = merged.registers;
+  out.sparse_bound = SIZE_MAX;
   out.dense = any_dense;
   out.Promote();
   out.InvalidateCache();

@@ -147,6 +147,7 @@ void Hll::Merge(const Hll& other) {
   for (std::size_t i = 0; i < kHllRegisterCount; ++i) {
     registers[i] = std::max(registers[i], other.registers[i]);
   }
+  sparse_bound = SIZE_MAX;
 }
 
 std::uint64_t Hll::Count() const {
@@ -170,12 +171,20 @@ std::optional<std::uint64_t> Hll::CachedCount() const {
   return n;
 }
 
-bool Hll::FitsSparse() const {
+std::size_t Hll::SparseSize() const {
   std::size_t bytes = kHllHeaderSize;
   const bool small = ForEachRun(
       registers, [&](std::size_t n) { bytes += n > kZeroRunMax ? 2 : 1; },
       [&](std::uint8_t, std::size_t) { ++bytes; });
-  return small && bytes <= kHllSparseMaxBytes;
+  return small ? bytes : SIZE_MAX;
+}
+
+void Hll::Promote() {
+  if (dense) return;
+  if (sparse_bound != SIZE_MAX) sparse_bound += 4;  // (3 at most; 4 for a margin)
+  if (sparse_bound <= kHllSparseMaxBytes) return;
+  sparse_bound = SparseSize();
+  if (sparse_bound > kHllSparseMaxBytes) dense = true;
 }
 
 std::string Hll::Encode() const {
@@ -206,14 +215,19 @@ std::string Hll::Encode() const {
   return out;
 }
 
-HllParse ParseHll(std::string_view bytes, Hll* out) {
+HllParse CheckHllHeader(std::string_view bytes) {
   if (bytes.size() < kHllHeaderSize || std::memcmp(bytes.data(), kMagic, 4) != 0) {
     return HllParse::kNotHll;
   }
   const auto encoding = static_cast<std::uint8_t>(bytes[4]);
   if (encoding > kSparse) return HllParse::kNotHll;
   if (encoding == kDense && bytes.size() != kHllDenseSize) return HllParse::kNotHll;
-  out->dense = encoding == kDense;
+  return HllParse::kOk;
+}
+
+HllParse ParseHll(std::string_view bytes, Hll* out) {
+  if (CheckHllHeader(bytes) != HllParse::kOk) return HllParse::kNotHll;
+  out->dense = static_cast<std::uint8_t>(bytes[4]) == kDense;
   std::memcpy(out->cache.data(), bytes.data() + 8, 8);
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + kHllHeaderSize);
   const std::size_t size = bytes.size() - kHllHeaderSize;
@@ -221,6 +235,7 @@ HllParse ParseHll(std::string_view bytes, Hll* out) {
     for (std::size_t i = 0; i < kHllRegisterCount; ++i) out->registers[i] = DenseRegister(p, i);
     return HllParse::kOk;
   }
+  out->sparse_bound = bytes.size();  // the shortest form is no longer than this one
   std::size_t reg = 0;
   for (std::size_t at = 0; at < size;) {
     const unsigned char op = p[at];

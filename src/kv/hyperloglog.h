@@ -26,6 +26,7 @@
 // Thread-safety: pure functions and plain values.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,19 +59,29 @@ struct Hll {
   void InvalidateCache() { cache[7] |= 0x80; }
   // The cached cardinality if it is not stale.
   std::optional<std::uint64_t> CachedCount() const;
-  // Whether the shortest sparse form holds the registers within 3000 bytes.
-  bool FitsSparse() const;
-  // Turns the value dense, for good, once its sparse form no longer fits.
-  // Called after each change (each element), as Redis decides per element:
-  // the sparse form of later registers may be shorter again.
-  void Promote() {
-    if (!dense && !FitsSparse()) dense = true;
-  }
+  // The size of the shortest sparse form (header included), or SIZE_MAX if
+  // a register passes 32.
+  std::size_t SparseSize() const;
+  // Turns the value dense, for good, once its sparse form no longer fits
+  // in 3000 bytes. Called after each change of a register (each element),
+  // as Redis decides per element: the sparse form of later registers may be
+  // shorter again. Amortised O(1): one change adds at most 3 bytes to the
+  // shortest form (a long zero run split around a value: 2 bytes become
+  // 2 + 1 + 2), so the exact size is computed again only when
+  // `sparse_bound` says it may no longer fit.
+  void Promote();
+
+  // An upper bound of SparseSize(), SIZE_MAX if unknown (as after a direct
+  // change of `registers`).
+  std::size_t sparse_bound = SIZE_MAX;
   // The stored form, in the encoding `dense` says.
   std::string Encode() const;
 };
 
 enum class HllParse : std::uint8_t { kOk, kNotHll, kCorrupt };
+// Only the header (and a dense value's length): what Redis 7.0 checks of a
+// value before it reads any register (PFADD without elements reads none).
+HllParse CheckHllHeader(std::string_view bytes);
 // Reads a string value. kNotHll (kHllNotValid) if the header is not one or
 // a dense value has the wrong length, kCorrupt (kHllCorrupt) if sparse runs
 // do not cover the registers exactly, as Redis 7.0 tells them apart.

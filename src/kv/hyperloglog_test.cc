@@ -146,6 +146,8 @@ TEST(HyperLogLogCommandsTest, OtherValuesGetRedisErrors) {
   EXPECT_EQ(d.Run({"pfcount", "l"}, kT).str, errors::kWrongType);
   EXPECT_EQ(d.Run({"pfmerge", "l", "missing"}, kT).str, errors::kWrongType);
   EXPECT_EQ(d.Run({"pfadd", "bad", "x"}, kT).str, kHllCorrupt);
+  EXPECT_EQ(d.Run({"pfadd", "bad"}, kT), Value::Int(0));  // no element: the header only
+  EXPECT_EQ(d.Run({"pfadd", "s"}, kT).str, kHllNotValid);
   EXPECT_EQ(d.Run({"pfcount", "bad"}, kT).str, kHllCorrupt);
   EXPECT_EQ(d.Run({"pfmerge", "d", "bad"}, kT).str, kHllCorrupt);
   EXPECT_EQ(d.Run({"exists", "d"}, kT), Value::Int(0));  // a refused merge writes nothing
