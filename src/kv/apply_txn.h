@@ -72,10 +72,14 @@ class ApplyTxn {
   // without the old expiry).
   Decoded* FindDecoded(const std::string& key, std::uint8_t type);
   // Attaches `value` as the key's current value, of `type` and expiry
-  // `expire_at_ms` (the live record's, or 0): the key counts as written by
-  // this entry.
+  // `expire_at_ms` (the live record's, or 0). If `changed`, the key counts
+  // as written by this entry; if not, `value` must equal the key's record
+  // (decoded, unchanged), and is kept only so that later commands need not
+  // decode it again: dropped, not encoded, unless one of them changes it.
   Status AttachDecoded(const std::string& key, std::unique_ptr<Decoded> value, std::uint8_t type,
-                       std::int64_t expire_at_ms);
+                       std::int64_t expire_at_ms, bool changed = true);
+  // The value attached to `key` was changed: the key counts as written.
+  void DecodedChanged(const std::string& key);
   // Whether the key's current record (live or not) expires at or before time_ms.
   Result<bool> DueBy(const std::string& key, std::int64_t time_ms);
   void Clear();
@@ -101,9 +105,12 @@ class ApplyTxn {
     std::unique_ptr<Decoded> decoded;
     std::uint8_t decoded_type = 0;
     std::int64_t decoded_expire_ms = 0;
+    bool decoded_changed = false;  // else `decoded` equals `record`
   };
   // The key's slot, with any decoded value turned back into its record.
   Result<Slot*> Load(const std::string& key);
+  // Turns the slot's decoded value back into its record (or, unchanged,
+  // drops it) and detaches it.
   void Flush(Slot* slot);
 
   const Engine* engine_;
@@ -143,9 +150,21 @@ class DecodedValue {
   // The key had no live value (an empty D was made).
   bool absent() const { return absent_; }
   D* operator->() const { return value_; }
+  // The caller changed the value: the key counts as written.
   Status Keep() {
-    if (fresh_ == nullptr) return Status::Ok();  // attached already
+    if (fresh_ == nullptr) {  // attached already
+      txn_->DecodedChanged(key_);
+      return Status::Ok();
+    }
     return txn_->AttachDecoded(key_, std::move(fresh_), type_, expire_);
+  }
+  // The caller looked and changed nothing: a value it loaded stays decoded
+  // for the entry's next command on the key, which then need not decode it
+  // again (a run of PFADDs or SADDs that change nothing), and the key
+  // does not count as written. Not after a change, nor on a wrong type.
+  Status KeepUnchanged() {
+    if (fresh_ == nullptr || absent_) return Status::Ok();
+    return txn_->AttachDecoded(key_, std::move(fresh_), type_, expire_, /*changed=*/false);
   }
 
  private:

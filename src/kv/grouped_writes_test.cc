@@ -230,5 +230,43 @@ TEST(GroupedWritesTest, StreamGroupReadsAndAcksMatchTheCommandsOneByOne) {
       {"xrange s - +", "xinfo stream s full", "xpending s g", "xinfo groups s", "get str"});
 }
 
+// A command that changes nothing leaves the value it decoded attached, so
+// the next one need not decode it again; the key must still count as
+// unwritten (WATCH), and a later change in the same entry must be kept.
+TEST(GroupedWritesTest, WritesThatChangeNothingLeaveTheKeyAsItWas) {
+  testing::Driver d;
+  d.Run({"sadd", "s", "a", "b"}, kT);
+  d.Run({"pfadd", "h", "x"}, kT);
+  d.Run({"hset", "hh", "f", "v"}, kT);
+  d.Run({"zadd", "z", "1", "a"}, kT);
+  d.Run({"xadd", "x", "1-1", "f", "v"}, kT);
+  const std::vector<std::string> keys = {"s", "h", "hh", "z", "x"};
+  std::vector<std::uint64_t> before;
+  for (const std::string& k : keys) before.push_back(*d.sm().KeyVersion(k, kT));
+  const Commands nothing = {{"sadd", "s", "a"},         {"srem", "s", "zz"},
+                            {"pfadd", "h", "x"},        {"hdel", "hh", "nope"},
+                            {"hsetnx", "hh", "f", "w"}, {"zadd", "z", "nx", "5", "a"},
+                            {"zrem", "z", "nope"},      {"xack", "x", "g", "1-1"},
+                            {"xdel", "x", "9-9"},       {"sadd", "s", "b"}};
+  const std::vector<Value> replies =
+      d.RunGroup(nothing, std::vector<std::int64_t>(nothing.size(), kT));
+  for (const Value& v : replies) EXPECT_EQ(v, Value::Int(0));
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(*d.sm().KeyVersion(keys[i], kT), before[i]) << keys[i];
+  }
+  // Unchanged first, then changed: the change is kept.
+  const Commands then = {{"sadd", "s", "a"},
+                         {"sadd", "s", "c"},
+                         {"srem", "s", "zz"},
+                         {"hdel", "hh", "nope"},
+                         {"hset", "hh", "g", "w"}};
+  d.RunGroup(then, std::vector<std::int64_t>(then.size(), kT));
+  EXPECT_EQ(d.Run({"smembers", "s"}, kT),
+            Value::Set({Value::Bulk("a"), Value::Bulk("b"), Value::Bulk("c")}));
+  EXPECT_EQ(d.Run({"hgetall", "hh"}, kT),
+            Value::Map({Value::Bulk("f"), Value::Bulk("v"), Value::Bulk("g"), Value::Bulk("w")}));
+  EXPECT_NE(*d.sm().KeyVersion("s", kT), before[0]);
+}
+
 }  // namespace
 }  // namespace cairn::kv

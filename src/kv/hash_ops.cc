@@ -102,7 +102,10 @@ Result<Value> ApplyHSet(ApplyTxn* txn, const Op& op) {
   }
   CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedHash>::Open(txn, key, kTypeHash));
   if (d.wrong_type()) return Value::Error(errors::kWrongType);
-  if ((op.flags & kHSetNx) && d->at.contains(op.args[1])) return Value::Int(0);
+  if ((op.flags & kHSetNx) && d->at.contains(op.args[1])) {
+    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
+    return Value::Int(0);
+  }
   if (d->bytes + most_added > kValueBytesMax) return Value::Error(kHashTooBig);
   std::int64_t created = 0;
   for (std::size_t i = 1; i + 1 < op.args.size(); i += 2) {
@@ -120,7 +123,10 @@ Result<Value> ApplyHDel(ApplyTxn* txn, const Op& op) {
   for (std::size_t i = 1; i < op.args.size(); ++i) {
     if (d->Remove(op.args[i])) ++removed;
   }
-  if (removed == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
+  if (removed == 0) {  // nothing changed: the version stays (WATCH)
+    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
+    return Value::Int(0);
+  }
   CAIRN_RETURN_IF_ERROR(d.Keep());         // (none left: the key is deleted)
   return Value::Int(removed);
 }

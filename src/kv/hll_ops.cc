@@ -58,7 +58,10 @@ Result<Value> ApplyPfAdd(ApplyTxn* txn, const Op& op) {
   }
   // A new key is a change even with no elements (and Redis 7.0 marks its
   // cached count, 0, stale all the same).
-  if (!updated && !d.absent()) return Value::Int(0);  // the version stays (WATCH)
+  if (!updated && !d.absent()) {  // the version stays (WATCH)
+    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
+    return Value::Int(0);
+  }
   d->hll.InvalidateCache();
   CAIRN_RETURN_IF_ERROR(d.Keep());
   return Value::Int(1);

@@ -21,27 +21,6 @@ constexpr char kMagic[4] = {'H', 'Y', 'L', 'L'};
 constexpr std::uint8_t kDense = 0;
 constexpr std::uint8_t kSparse = 1;
 
-std::uint8_t DenseRegister(const unsigned char* regs, std::size_t i) {
-  const std::size_t bit = i * 6;
-  const std::size_t byte = bit / 8;
-  const unsigned shift = bit % 8;
-  unsigned v = regs[byte] >> shift;
-  if (shift > 2) v |= static_cast<unsigned>(regs[byte + 1]) << (8 - shift);
-  return static_cast<std::uint8_t>(v & 63);
-}
-
-void SetDenseRegister(unsigned char* regs, std::size_t i, std::uint8_t value) {
-  const std::size_t bit = i * 6;
-  const std::size_t byte = bit / 8;
-  const unsigned shift = bit % 8;
-  regs[byte] = static_cast<unsigned char>((regs[byte] & ~(63u << shift)) | (value << shift));
-  if (shift > 2) {
-    const unsigned high = 8 - shift;  // bits of the value in the first byte
-    regs[byte + 1] =
-        static_cast<unsigned char>((regs[byte + 1] & ~(63u >> high)) | (value >> high));
-  }
-}
-
 // Calls zeros(n) and values(v, n) for the runs of `regs` in the shortest
 // sparse form; false (having stopped) if a register passes 32.
 template <typename Zeros, typename Values>
@@ -195,7 +174,14 @@ std::string Hll::Encode() const {
   if (dense) {
     out.resize(kHllDenseSize, '\0');
     auto* regs = reinterpret_cast<unsigned char*>(out.data() + kHllHeaderSize);
-    for (std::size_t i = 0; i < kHllRegisterCount; ++i) SetDenseRegister(regs, i, registers[i]);
+    // Four six-bit registers fill three bytes, least significant bit first.
+    for (std::size_t i = 0, at = 0; i < kHllRegisterCount; i += 4, at += 3) {
+      const unsigned r0 = registers[i] & 63u, r1 = registers[i + 1] & 63u,
+                     r2 = registers[i + 2] & 63u, r3 = registers[i + 3] & 63u;
+      regs[at] = static_cast<unsigned char>(r0 | (r1 << 6));
+      regs[at + 1] = static_cast<unsigned char>((r1 >> 2) | (r2 << 4));
+      regs[at + 2] = static_cast<unsigned char>((r2 >> 4) | (r3 << 2));
+    }
     return out;
   }
   const bool sparse = ForEachRun(
@@ -232,7 +218,13 @@ HllParse ParseHll(std::string_view bytes, Hll* out) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + kHllHeaderSize);
   const std::size_t size = bytes.size() - kHllHeaderSize;
   if (out->dense) {
-    for (std::size_t i = 0; i < kHllRegisterCount; ++i) out->registers[i] = DenseRegister(p, i);
+    for (std::size_t i = 0, at = 0; i < kHllRegisterCount; i += 4, at += 3) {
+      const unsigned b0 = p[at], b1 = p[at + 1], b2 = p[at + 2];
+      out->registers[i] = static_cast<std::uint8_t>(b0 & 63u);
+      out->registers[i + 1] = static_cast<std::uint8_t>((b0 >> 6) | ((b1 & 15u) << 2));
+      out->registers[i + 2] = static_cast<std::uint8_t>((b1 >> 4) | ((b2 & 3u) << 4));
+      out->registers[i + 3] = static_cast<std::uint8_t>(b2 >> 2);
+    }
     return HllParse::kOk;
   }
   out->sparse_bound = bytes.size();  // the shortest form is no longer than this one

@@ -109,7 +109,10 @@ Result<Value> ApplySAddOrRem(ApplyTxn* txn, const Op& op) {
   for (std::size_t i = 1; i < op.args.size(); ++i) {
     if (add ? d->Add(op.args[i]) : d->Remove(op.args[i])) ++changed;
   }
-  if (changed == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
+  if (changed == 0) {  // nothing changed: the version stays (WATCH)
+    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
+    return Value::Int(0);
+  }
   CAIRN_RETURN_IF_ERROR(d.Keep());         // (none left: the key is deleted)
   return Value::Int(changed);
 }

@@ -1,5 +1,6 @@
 #include "kv/state_machine.h"
 
+#include "common/assert.h"
 #include "kv/apply_txn.h"
 
 namespace cairn::kv {
@@ -20,6 +21,10 @@ const std::string& ScratchEngineKey(std::string_view key) {
 // ---- Txn ----
 
 void ApplyTxn::Flush(Slot* slot) {
+  if (!slot->decoded_changed) {  // the record is the value already
+    slot->decoded.reset();
+    return;
+  }
   if (slot->decoded->Empty()) {
     slot->record.reset();
   } else {
@@ -45,13 +50,21 @@ ApplyTxn::Decoded* ApplyTxn::FindDecoded(const std::string& key, std::uint8_t ty
 }
 
 Status ApplyTxn::AttachDecoded(const std::string& key, std::unique_ptr<Decoded> value,
-                               std::uint8_t type, std::int64_t expire_at_ms) {
+                               std::uint8_t type, std::int64_t expire_at_ms, bool changed) {
   CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
   slot->decoded = std::move(value);
   slot->decoded_type = type;
   slot->decoded_expire_ms = expire_at_ms;
-  slot->dirty = true;
+  slot->decoded_changed = changed;
+  if (changed) slot->dirty = true;
   return Status::Ok();
+}
+
+void ApplyTxn::DecodedChanged(const std::string& key) {
+  auto it = slots_.find(key);
+  CAIRN_CHECK(it != slots_.end() && it->second.decoded, "no decoded value attached to the key");
+  it->second.decoded_changed = true;
+  it->second.dirty = true;
 }
 
 Result<ApplyTxn::Slot*> ApplyTxn::Load(const std::string& key) {
@@ -128,8 +141,8 @@ void ApplyTxn::Commit(EngineBatch* batch, ExpiryChanges* expiry) {
   batch->clear_first = cleared_;
   expiry->clear = cleared_;
   for (auto& [key, slot] : slots_) {
-    if (!slot.dirty) continue;
     if (slot.decoded) Flush(&slot);
+    if (!slot.dirty) continue;
     if (slot.in_engine && slot.committed_expire_ms != 0) {
       expiry->removed.emplace_back(slot.committed_expire_ms, key);
     }

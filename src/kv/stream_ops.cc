@@ -363,7 +363,10 @@ Result<Value> ApplyXAck(ApplyTxn* txn, const Op& op) {
     g->pending.erase(p);
     ++acked;
   }
-  if (acked == 0) return Value::Int(0);
+  if (acked == 0) {  // nothing changed: the version stays (WATCH)
+    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
+    return Value::Int(0);
+  }
   CAIRN_RETURN_IF_ERROR(d.Keep());
   return Value::Int(acked);
 }
@@ -395,7 +398,10 @@ Result<Value> ApplyXDelOrTrim(ApplyTxn* txn, const Op& op) {
       ++removed;
     }
   }
-  if (removed == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
+  if (removed == 0) {  // nothing changed: the version stays (WATCH)
+    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
+    return Value::Int(0);
+  }
   CAIRN_RETURN_IF_ERROR(d.Keep());
   return Value::Int(removed);
 }

@@ -356,7 +356,10 @@ Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op) {
   }
   Value reply = incr ? (processed > 0 ? Value::Double(score) : Value::Null())
                      : Value::Int((op.flags & kZAddCh) ? added + updated : added);
-  if (!changed) return reply;  // the version stays (WATCH)
+  if (!changed) {  // the version stays (WATCH)
+    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
+    return reply;
+  }
   CAIRN_RETURN_IF_ERROR(d.Keep());
   return reply;
 }
@@ -429,7 +432,10 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
         d->Forget(it);
         ++removed;
       }
-      if (removed == 0) return Value::Int(0);  // nothing changed: the version stays (WATCH)
+      if (removed == 0) {  // nothing changed: the version stays (WATCH)
+        CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
+        return Value::Int(0);
+      }
       CAIRN_RETURN_IF_ERROR(d.Keep());         // (none left: the key is deleted)
       return Value::Int(removed);
     }
