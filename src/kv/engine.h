@@ -36,6 +36,9 @@ struct EngineBatch {
   bool clear_first = false;  // drop every key before the writes (FLUSHDB, restore)
   // (key, value) puts; a nullopt value deletes the key. Applied in order.
   std::vector<std::pair<std::string, std::optional<std::string>>> writes;
+  // Empty, or one per write: whether its key was stored before this batch
+  // (as Get said), so an engine that counts its keys need not look each up.
+  std::vector<bool> existed;
 };
 
 class Engine {

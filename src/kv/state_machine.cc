@@ -149,8 +149,10 @@ void ApplyTxn::Commit(EngineBatch* batch, ExpiryChanges* expiry) {
     if (slot.record) {
       if (slot.record->expire_at_ms != 0) expiry->added.emplace_back(slot.record->expire_at_ms, key);
       batch->writes.emplace_back(EngineKey(key), EncodeRecord(*slot.record));
+      batch->existed.push_back(slot.in_engine);
     } else if (slot.in_engine) {
       batch->writes.emplace_back(EngineKey(key), std::nullopt);
+      batch->existed.push_back(true);
     }
   }
 }

@@ -7,9 +7,16 @@
 namespace cairn::server {
 namespace {
 
-storage::KvOp ToKvOp(const std::string& key, const std::optional<std::string>& value) {
-  if (value) return {storage::KvOp::Kind::kPut, key, *value};
-  return {storage::KvOp::Kind::kDelete, key, {}};
+storage::KvOp ToKvOp(const std::string& key, const std::optional<std::string>& value,
+                     std::optional<bool> existed) {
+  if (value) return {storage::KvOp::Kind::kPut, key, *value, existed};
+  return {storage::KvOp::Kind::kDelete, key, {}, existed};
+}
+
+// Whether the batch says its i-th key was stored before it.
+std::optional<bool> Existed(const kv::EngineBatch& batch, std::size_t i) {
+  if (i >= batch.existed.size()) return std::nullopt;
+  return batch.existed[i];
 }
 
 // Charged per cached entry besides the key and value bytes: the entry's
@@ -92,7 +99,13 @@ Status RocksEngine::Apply(const kv::EngineBatch& batch, const kv::AppliedState& 
   if (grouping_ && !batch.clear_first) {
     // The cache may hold a key's pre-group value meanwhile: Get looks in
     // group_writes_ first, and Flush brings the cache up to date.
-    for (const auto& [key, value] : batch.writes) group_writes_[key] = value;
+    for (std::size_t i = 0; i < batch.writes.size(); ++i) {
+      const auto& [key, value] = batch.writes[i];
+      // The first write of a key in the group says whether it was stored
+      // before the group (its Get saw no earlier write of the group).
+      group_existed_.try_emplace(key, Existed(batch, i));
+      group_writes_[key] = value;
+    }
     group_applied_ = applied;
     if (next_cluster_) group_cluster_ = std::move(next_cluster_);
     next_cluster_.reset();
@@ -109,7 +122,9 @@ Status RocksEngine::Apply(const kv::EngineBatch& batch, const kv::AppliedState& 
   storage::KvBatch out;
   out.clear_first = batch.clear_first;
   out.ops.reserve(batch.writes.size());
-  for (const auto& [key, value] : batch.writes) out.ops.push_back(ToKvOp(key, value));
+  for (std::size_t i = 0; i < batch.writes.size(); ++i) {
+    out.ops.push_back(ToKvOp(batch.writes[i].first, batch.writes[i].second, Existed(batch, i)));
+  }
   out.applied = applied;
   out.cluster = std::move(next_cluster_);
   next_cluster_.reset();
@@ -132,7 +147,11 @@ Status RocksEngine::Flush() {
   if (!group_applied_) return Status::Ok();
   storage::KvBatch out;
   out.ops.reserve(group_writes_.size());
-  for (const auto& [key, value] : group_writes_) out.ops.push_back(ToKvOp(key, value));
+  for (const auto& [key, value] : group_writes_) {
+    auto known = group_existed_.find(key);
+    out.ops.push_back(
+        ToKvOp(key, value, known != group_existed_.end() ? known->second : std::nullopt));
+  }
   out.applied = *group_applied_;
   out.cluster = std::move(group_cluster_);
   Status s = store_->Write(out);
@@ -144,6 +163,7 @@ Status RocksEngine::Flush() {
     for (const auto& [key, value] : group_writes_) cache_->Replace(key, value);
   }
   group_writes_.clear();
+  group_existed_.clear();
   group_applied_.reset();
   group_cluster_.reset();
   return s;

@@ -85,6 +85,9 @@ class RocksEngine final : public kv::Engine {
   // The open group (see above): ordered, so the batch is deterministic.
   bool grouping_ = false;
   std::map<std::string, std::optional<std::string>, std::less<>> group_writes_;
+  // Per key the group wrote: whether it was stored before the group, if the
+  // batches said (kv::EngineBatch::existed), for the store's key count.
+  std::map<std::string, std::optional<bool>, std::less<>> group_existed_;
   std::optional<storage::KvApplied> group_applied_;
   std::optional<std::string> group_cluster_;
 };

@@ -125,6 +125,8 @@ Status KvStore::Write(const KvBatch& in) {
     bool existed = false;
     if (auto it = present.find(op.key); it != present.end()) {
       existed = it->second;
+    } else if (op.existed) {
+      existed = *op.existed && !in.clear_first;
     } else if (!in.clear_first) {
       CAIRN_ASSIGN_OR_RETURN(auto old, Find(op.key));
       existed = old.has_value();

@@ -45,6 +45,9 @@ struct KvOp {
   Kind kind = Kind::kPut;
   std::string key;
   std::string value;  // kPut only
+  // Whether the key is stored before this batch, if the caller knows: Write
+  // keeps the key count with it instead of looking the key up.
+  std::optional<bool> existed;
 };
 
 // What the store has applied: the Raft index and the term of its entry, and
