@@ -2,10 +2,12 @@
 // A HyperLogLog is a string in Redis's format (kv/hyperloglog.h): GET
 // returns it, SET of one read from Redis makes one.
 //
-// Unlike Redis, PFCOUNT never writes: Redis stores the count it computed in
-// the value's header (a write that PFCOUNT's callers do not see, but that
-// GET, WATCH and replication do); Cairn computes it on each PFCOUNT of a
-// value whose cached count is stale. The count is the same.
+// Unlike Redis, PFCOUNT never writes. Redis marks the count cached in the
+// header stale on every change and stores it on the next PFCOUNT (a write
+// its callers do not see, but GET, WATCH and replication do); Cairn stores
+// it fresh with every change it makes (once per log entry, however many
+// PFADDs the entry holds), so PFCOUNT of one key reads it from the header.
+// The count is the same; GET shows the header's bytes 8-15 differ.
 #include <functional>
 #include <memory>
 
@@ -24,7 +26,11 @@ using resp::Value;
 struct DecodedHll final : ApplyTxn::Decoded {
   Hll hll;
   HllParse invalid = HllParse::kOk;
-  std::string Encode() const override { return hll.Encode(); }
+  std::string Encode() const override {
+    Hll counted = hll;
+    counted.StoreCount();
+    return counted.Encode();
+  }
   void Load(const Record* r) {
     if (r != nullptr) invalid = ParseHll(r->value, &hll);  // (none: a new, empty sparse value)
   }
@@ -56,13 +62,12 @@ Result<Value> ApplyPfAdd(ApplyTxn* txn, const Op& op) {
     updated = true;
     d->hll.Promote();
   }
-  // A new key is a change even with no elements (and Redis 7.0 marks its
-  // cached count, 0, stale all the same).
+  // A new key is a change even with no elements. (The count in the header
+  // is stored fresh when the value is encoded.)
   if (!updated && !d.absent()) {  // the version stays (WATCH)
     CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
     return Value::Int(0);
   }
-  d->hll.InvalidateCache();
   CAIRN_RETURN_IF_ERROR(d.Keep());
   return Value::Int(1);
 }
@@ -110,7 +115,7 @@ Result<Value> ApplyPfMerge(ApplyTxn* txn, const Op& op) {
   out.sparse_bound = SIZE_MAX;
   out.dense = any_dense;
   out.Promote();
-  out.InvalidateCache();
+  out.StoreCount();
   CAIRN_RETURN_IF_ERROR(txn->Put(op.args[0], out.Encode(), expire, kTypeString));
   return Value::Simple("OK");
 }
@@ -125,16 +130,20 @@ Result<Value> ApplyHllWrite(ApplyTxn* txn, const Op& op) {
 
 Value ReadHll(const Op& op, const std::function<Result<const Record*>(const std::string&)>& load) {
   if (op.code != OpCode::kPfCount) return Value::Error("ERR not a HyperLogLog read command");
-  if (op.args.size() == 1) {  // one key: its cached count if it is fresh
+  if (op.args.size() == 1) {  // one key: its cached count if it is fresh, as Redis
     Result<const Record*> r = load(op.args[0]);
     if (!r.ok()) return Value::Error("ERR storage: " + r.status().ToString());
     if (*r == nullptr) return Value::Int(0);
     if (!(*r)->is_string()) return Value::Error(errors::kWrongType);
+    const std::string& bytes = (*r)->value;
+    if (CheckHllHeader(bytes) != HllParse::kOk) return ParseError(HllParse::kNotHll);
+    if (std::optional<std::uint64_t> cached = CachedHllCount(bytes)) {
+      return Value::Int(static_cast<std::int64_t>(*cached));
+    }
     Hll hll;
-    const HllParse p = ParseHll((*r)->value, &hll);
+    const HllParse p = ParseHll(bytes, &hll);
     if (p != HllParse::kOk) return ParseError(p);
-    const std::optional<std::uint64_t> cached = hll.CachedCount();
-    return Value::Int(static_cast<std::int64_t>(cached ? *cached : hll.Count()));
+    return Value::Int(static_cast<std::int64_t>(hll.Count()));
   }
   Hll merged;
   bool any_dense = false;

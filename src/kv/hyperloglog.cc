@@ -143,6 +143,18 @@ std::uint64_t Hll::Count() const {
   return static_cast<std::uint64_t>(std::llroundl(kAlphaInfinity * m * m / z));
 }
 
+void Hll::StoreCount() {
+  std::uint64_t n = Count();
+  for (std::size_t i = 0; i < 8; ++i, n >>= 8) cache[i] = static_cast<std::uint8_t>(n & 0xff);
+  cache[7] &= 0x7f;  // (an estimate never reaches 2^63)
+}
+
+std::optional<std::uint64_t> CachedHllCount(std::string_view bytes) {
+  Hll header;
+  std::memcpy(header.cache.data(), bytes.data() + 8, 8);
+  return header.CachedCount();
+}
+
 std::optional<std::uint64_t> Hll::CachedCount() const {
   if (cache[7] & 0x80) return std::nullopt;
   std::uint64_t n = 0;

@@ -17,7 +17,9 @@
 // ("New cardinality estimation algorithms for HyperLogLog sketches", 2017),
 // which Redis uses since 5.0.
 //
-// Cairn writes the sparse encoding in its shortest form and turns a value
+// Cairn stores the cached cardinality fresh with every change (Redis marks
+// it stale and stores it at the next PFCOUNT). It writes the sparse
+// encoding in its shortest form and turns a value
 // dense once that form would pass 3000 bytes (Redis's default
 // hll-sparse-max-bytes) or a register passes 32. Redis edits sparse runs in
 // place and may keep a few bytes more for the same registers; both read
@@ -55,8 +57,10 @@ struct Hll {
   void Merge(const Hll& other);
   // The estimated number of distinct elements added.
   std::uint64_t Count() const;
-  // Marks the cached cardinality stale (every change does).
+  // Marks the cached cardinality stale.
   void InvalidateCache() { cache[7] |= 0x80; }
+  // Stores Count() as the cached cardinality, fresh.
+  void StoreCount();
   // The cached cardinality if it is not stale.
   std::optional<std::uint64_t> CachedCount() const;
   // The size of the shortest sparse form (header included), or SIZE_MAX if
@@ -82,6 +86,9 @@ enum class HllParse : std::uint8_t { kOk, kNotHll, kCorrupt };
 // Only the header (and a dense value's length): what Redis 7.0 checks of a
 // value before it reads any register (PFADD without elements reads none).
 HllParse CheckHllHeader(std::string_view bytes);
+// The fresh cached cardinality in the header of a value CheckHllHeader
+// accepted, or nullopt if it is stale.
+std::optional<std::uint64_t> CachedHllCount(std::string_view bytes);
 // Reads a string value. kNotHll (kHllNotValid) if the header is not one or
 // a dense value has the wrong length, kCorrupt (kHllCorrupt) if sparse runs
 // do not cover the registers exactly, as Redis 7.0 tells them apart.
