@@ -80,17 +80,33 @@ TEST_F(ClusterTest, PipelinedAsyncCallsAreAnsweredInOrder) {
   // Once every SET is acknowledged, a second pipelined round sees all of them:
   // replies are matched to their requests in order.
   std::promise<void> round2;
+  std::set<int> unavailable;  // (under mu)
   left = kN;
   for (int i = 0; i < kN; ++i) {
     c->CommandAsync({"GET", "p" + std::to_string(i)}, [&, i](Reply r) {
       {
         std::lock_guard lock(mu);
         got[i] = r.status.ok() ? r.value.str : r.status.ToString();
+        if (!r.status.ok()) unavailable.insert(i);
       }
       if (--left == 0) round2.set_value();
     });
   }
   ASSERT_EQ(round2.get_future().wait_for(60s), std::future_status::ready);
+  // A read may meet an election (the cluster shares two cores with the
+  // sanitizers and other tests) and fail after the client's own retries
+  // (CI saw "Unavailable: no leader known" under ASan): such a key is read
+  // again, alone. Every reply that
+  // came is checked as it came: a value out of order fails.
+  for (int i : unavailable) {
+    std::printf("read %d again after: %s\n", i, got[i].c_str());
+    ASSERT_TRUE(WaitUntil([&] {
+      auto v = c->Get("p" + std::to_string(i));
+      if (!v.ok()) return false;
+      got[i] = v->value_or("(nil)");
+      return true;
+    })) << i;
+  }
   for (int i = 0; i < kN; ++i) ASSERT_EQ(got[i], "v" + std::to_string(i)) << i;
 }
 
