@@ -127,7 +127,7 @@ Result<Value> ApplyHDel(ApplyTxn* txn, const Op& op) {
     CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
     return Value::Int(0);
   }
-  CAIRN_RETURN_IF_ERROR(d.Keep());         // (none left: the key is deleted)
+  CAIRN_RETURN_IF_ERROR(d.Keep());  // (none left: the key is deleted)
   return Value::Int(removed);
 }
 

@@ -436,7 +436,7 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
         CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
         return Value::Int(0);
       }
-      CAIRN_RETURN_IF_ERROR(d.Keep());         // (none left: the key is deleted)
+      CAIRN_RETURN_IF_ERROR(d.Keep());  // (none left: the key is deleted)
       return Value::Int(removed);
     }
     case OpCode::kZPop: {
