@@ -21,6 +21,14 @@ constexpr char kMagic[4] = {'H', 'Y', 'L', 'L'};
 constexpr std::uint8_t kDense = 0;
 constexpr std::uint8_t kSparse = 1;
 
+// The header's 8 cached-count bytes: little-endian, the top bit set if stale.
+std::optional<std::uint64_t> CachedCountOf(const unsigned char* cache) {
+  if (cache[7] & 0x80) return std::nullopt;
+  std::uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | cache[i];
+  return n;
+}
+
 // Calls zeros(n) and values(v, n) for the runs of `regs` in the shortest
 // sparse form; false (having stopped) if a register passes 32.
 template <typename Zeros, typename Values>
@@ -150,17 +158,10 @@ void Hll::StoreCount() {
 }
 
 std::optional<std::uint64_t> CachedHllCount(std::string_view bytes) {
-  Hll header;
-  std::memcpy(header.cache.data(), bytes.data() + 8, 8);
-  return header.CachedCount();
+  return CachedCountOf(reinterpret_cast<const unsigned char*>(bytes.data() + 8));
 }
 
-std::optional<std::uint64_t> Hll::CachedCount() const {
-  if (cache[7] & 0x80) return std::nullopt;
-  std::uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | cache[i];
-  return n;
-}
+std::optional<std::uint64_t> Hll::CachedCount() const { return CachedCountOf(cache.data()); }
 
 std::size_t Hll::SparseSize() const {
   std::size_t bytes = kHllHeaderSize;

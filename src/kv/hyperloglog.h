@@ -57,8 +57,6 @@ struct Hll {
   void Merge(const Hll& other);
   // The estimated number of distinct elements added.
   std::uint64_t Count() const;
-  // Marks the cached cardinality stale.
-  void InvalidateCache() { cache[7] |= 0x80; }
   // Stores Count() as the cached cardinality, fresh.
   void StoreCount();
   // The cached cardinality if it is not stale.
