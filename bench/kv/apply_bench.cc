@@ -45,28 +45,38 @@ Args Add(const std::string& type, const std::vector<std::string>& ms) {
   return a;
 }
 
+// Times RunGroup(group) on a fresh driver that fill() prepares (untimed),
+// with the items per second and the process's peak RSS.
+template <typename Fill>
+void RunGroups(benchmark::State& state, const std::vector<Args>& group, std::int64_t time,
+               Fill fill) {
+  const std::vector<std::int64_t> times(group.size(), time);
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto d = std::make_unique<testing::Driver>();
+    fill(d.get());
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(d->RunGroup(group, times));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(group.size()));
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
 void BM_GroupOfAdds(benchmark::State& state, const std::string& type) {
   const int size = type == "xadd" ? 1000 : 10000;
   std::vector<Args> group;
   for (int i = 0; i < kGroup; ++i) group.push_back(Add(type, {"new:" + std::to_string(i)}));
-  const std::vector<std::int64_t> times(kGroup, kT + size);
   std::vector<std::string> members;
   for (int i = 0; i < size; ++i) members.push_back("member:" + std::to_string(i));
-  for (auto _ : state) {
-    state.PauseTiming();
-    auto d = std::make_unique<testing::Driver>();
+  RunGroups(state, group, kT + size, [&](testing::Driver* d) {
     if (type == "xadd") {
       for (int i = 0; i < size; ++i) d->Run(Add(type, {members[i]}), kT + i);
     } else {
       d->Run(Add(type, members), kT);  // the whole value in one command
     }
-    state.ResumeTiming();
-    benchmark::DoNotOptimize(d->RunGroup(group, times));
-  }
-  state.SetItemsProcessed(state.iterations() * kGroup);
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  });
 }
 
 // The value of BM_GroupOfChanges: `size` members in one command (a
@@ -98,18 +108,7 @@ void BM_GroupOfChanges(benchmark::State& state, const std::string& type) {
   const int size = type == "xack" ? 1000 : 10000;
   std::vector<Args> group;
   for (int i = 0; i < kGroup; ++i) group.push_back(Change(type, i));
-  const std::vector<std::int64_t> times(kGroup, kT + size);
-  for (auto _ : state) {
-    state.PauseTiming();
-    auto d = std::make_unique<testing::Driver>();
-    Fill(d.get(), type, size);
-    state.ResumeTiming();
-    benchmark::DoNotOptimize(d->RunGroup(group, times));
-  }
-  state.SetItemsProcessed(state.iterations() * kGroup);
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  RunGroups(state, group, kT + size, [&](testing::Driver* d) { Fill(d, type, size); });
 }
 
 BENCHMARK_CAPTURE(BM_GroupOfAdds, sadd, std::string("sadd"))->Unit(benchmark::kMillisecond);

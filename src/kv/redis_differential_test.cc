@@ -1366,6 +1366,14 @@ TEST(RedisDifferentialTest, RandomCommandsMatchRedis) {
   }
 }
 
+// One of `options`, drawn from `rng`, as a string.
+struct Picker {
+  Xoshiro256& rng;
+  std::string operator()(std::initializer_list<const char*> options) const {
+    return std::string(*(options.begin() + rng.Uniform(options.size())));
+  }
+};
+
 // Consumer groups, where random commands seldom reach: one stream with its
 // groups always there, entries added in ID order, and consumers reading new
 // entries and their history, acknowledging, and groups moved back (SETID)
@@ -1395,9 +1403,7 @@ TEST(RedisDifferentialTest, StreamGroupsMatchRedis) {
   ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
   testing::Driver kv;
   Xoshiro256 rng(seed ^ 0x57ea);
-  auto pick = [&](std::initializer_list<const char*> options) {
-    return std::string(*(options.begin() + rng.Uniform(options.size())));
-  };
+  Picker pick{rng};
   std::uint64_t ms = 0;
   auto recent = [&] {
     return std::to_string(ms - std::min<std::uint64_t>(ms, rng.Uniform(8))) + "-0";
@@ -1544,9 +1550,7 @@ TEST(RedisDifferentialTest, BitmapsMatchRedis) {
   ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
   testing::Driver kv;
   Xoshiro256 rng(seed ^ 0xb17);
-  auto pick = [&](std::initializer_list<const char*> options) {
-    return std::string(*(options.begin() + rng.Uniform(options.size())));
-  };
+  Picker pick{rng};
   auto key = [&] {
     return rng.OneIn(12) ? std::string("list") : "b" + std::to_string(rng.Uniform(3));
   };
@@ -1608,9 +1612,7 @@ TEST(RedisDifferentialTest, BitFieldsMatchRedis) {
   ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
   testing::Driver kv;
   Xoshiro256 rng(seed ^ 0xb1f);
-  auto pick = [&](std::initializer_list<const char*> options) {
-    return std::string(*(options.begin() + rng.Uniform(options.size())));
-  };
+  Picker pick{rng};
   auto key = [&] {
     return rng.OneIn(12) ? std::string("list") : "f" + std::to_string(rng.Uniform(3));
   };
