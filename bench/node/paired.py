@@ -2,7 +2,7 @@
 """Two cairn binaries against each other, in alternating pairs.
 
     /usr/bin/python3 bench/node/paired.py --a PATH --b PATH [--rounds 4] [--pipeline 16]
-                                          [--requests 200000] [--b-first]
+                                          [--requests 200000] [--keys N] [--b-first]
 
 For a change that moves the write path by a few percent, on a host whose
 run-to-run noise is larger than that (bench/results/node.md). Each run
@@ -12,7 +12,8 @@ reports SET/s, p99, the three nodes' CPU (user + system from /proc) per SET
 and their summed peak RSS. A round runs A then B (B then A with --b-first):
 the second run of a pair tends to lose whatever it runs, so run both orders.
 The summary counts the pairs in which A spent less CPU per SET, the figure
-that moves least with the host's noise.
+that moves least with the host's noise. With --keys N the SETs go to N
+random keys (redis-benchmark -r N) instead of one.
 """
 import argparse
 import os
@@ -41,7 +42,8 @@ def run(binary, args):
         leader = cluster.start_all()
         out = subprocess.run(
             ["redis-benchmark", "-h", "127.0.0.1", "-p", str(cluster.resp[leader - 1]), "-t", "set",
-             "-d", "256", "-c", "50", "-n", str(args.requests), "-P", str(args.pipeline), "--csv"],
+             "-d", "256", "-c", "50", "-n", str(args.requests), "-P", str(args.pipeline), "--csv"]
+            + (["-r", str(args.keys)] if args.keys else []),
             capture_output=True, text=True, timeout=600, check=True).stdout
         row = next(line for line in out.splitlines() if line.startswith('"SET"'))
         cols = [c.strip('"') for c in row.split(",")]
@@ -60,6 +62,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--pipeline", type=int, default=16)
     ap.add_argument("--requests", type=int, default=200000)
+    ap.add_argument("--keys", type=int, default=0, help="random keys (-r); 0 = one key")
     ap.add_argument("--b-first", action="store_true", help="run B first in every pair")
     args = ap.parse_args()
     order = ["b", "a"] if args.b_first else ["a", "b"]
@@ -80,7 +83,8 @@ def main():
     print(f"B: median {statistics.median(x['rps'] for x in b):,.0f} SET/s, "
           f"{statistics.median(x['cpu_us'] for x in b):.1f} us CPU/SET")
     print(f"A spent less CPU per SET in {lower} of {len(a)} pairs and was faster in {faster}.")
-    print(f"-P {args.pipeline}, -n {args.requests}; {common.machine()}")
+    keys = f", -r {args.keys}" if args.keys else ""
+    print(f"-P {args.pipeline}, -n {args.requests}{keys}; {common.machine()}")
 
 
 if __name__ == "__main__":

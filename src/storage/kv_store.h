@@ -82,7 +82,7 @@ class KvStore {
   // `index` must be above applied_index() (kInvalidArgument otherwise).
   Status Apply(raft::Index index, std::span<const KvOp> ops);
   // The general form: `batch.applied.index` must be above applied_index().
-  // Keeps the key count exact (one point lookup per op).
+  // Keeps the key count exact: from each op's `existed`, or else one point lookup.
   Status Write(const KvBatch& batch);
   raft::Index applied_index() const { return applied_.index; }
   const KvApplied& applied() const { return applied_; }
