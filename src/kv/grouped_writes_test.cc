@@ -174,6 +174,8 @@ TEST(GroupedWritesTest, SortedSetRemovalsMatchTheCommandsOneByOne) {
        {"zadd", "z", "0", "x", "0", "y", "0", "w"},
        {"zremrangebylex", "z", "[x", "[y"},
        {"zremrangebyrank", "z", "0", "0"},
+       {"zadd", "z", "8", "h", "9", "i", "10", "j"},
+       {"zremrangebyrank", "z", "2", "-3"},  // from the middle
        {"zpopmin", "z", "0"},
        {"zincrby", "z", "10", "d"},
        {"zmpop", "1", "z", "min", "count", "1"},

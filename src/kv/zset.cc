@@ -73,7 +73,10 @@ bool ZLess(const ZMember& a, const ZMember& b) {
   return a.member < b.member;  // std::string compares bytes as unsigned char
 }
 
-std::string EncodeZSet(const ZMembers& members) {
+namespace {
+
+template <class Members>
+std::string EncodeMembers(const Members& members) {
   std::size_t bytes = 10;
   for (const ZMember& m : members) bytes += m.member.size() + 13;
   std::string out;
@@ -85,6 +88,11 @@ std::string EncodeZSet(const ZMembers& members) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string EncodeZSet(const ZMembers& members) { return EncodeMembers(members); }
+std::string EncodeZMemberSet(const ZMemberSet& members) { return EncodeMembers(members); }
 
 Status ValidateZSet(std::string_view bytes) {
   Decoder d(bytes);

@@ -13,6 +13,7 @@
 // Thread-safety: pure functions.
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,8 +34,15 @@ using ZMembers = std::vector<ZMember>;
 
 // Redis's order: by score, then by member bytes (unsigned).
 bool ZLess(const ZMember& a, const ZMember& b);
+struct ZOrder {
+  bool operator()(const ZMember& a, const ZMember& b) const { return ZLess(a, b); }
+};
+// The same members in a tree, for a value that many writes change in turn
+// (O(log n) to place or remove one, where the vector moves its tail).
+using ZMemberSet = std::set<ZMember, ZOrder>;
 
 std::string EncodeZSet(const ZMembers& members);
+std::string EncodeZMemberSet(const ZMemberSet& members);
 // Corruption unless `bytes` is a well-formed value: count matches, no NaN
 // score, strictly ascending (so no member twice at one score), members
 // distinct, nothing trailing.

@@ -270,34 +270,39 @@ Result<Value> Combine(const Op& op, std::size_t first,
 
 // A sorted set that a log entry's writes (ZADD, ZINCRBY, ZREM, ZPOP*,
 // ZREMRANGEBY*) keep changing, decoded once for all of them
-// (ApplyTxn::Decoded), with each member's score at hand: a ZADD then costs
-// O(log n) to find a member and a move of the vector's tail to place it,
-// not a decode, an index, a sort and an encode of the whole set. `bytes`
-// bounds the encoded size from above (exact when decoded; each new member
-// counts its size and 10 bytes for the count's growth, each removed one
-// takes its score and size off). `scores` always names exactly `members`.
+// (ApplyTxn::Decoded), as a tree with each member's score at hand: a ZADD
+// or ZREM then costs O(log n), not a decode, an index, a sort and an encode
+// of the whole set (nor a move of a sorted vector's tail: 800 ZADDs to a
+// 10 000-member set took 31 ms that way, bench/results/kv_apply.md).
+// `bytes` bounds the encoded size from above (exact when decoded; each new
+// member counts its size and 10 bytes for the count's growth, each removed
+// one takes its score and size off). `scores` always names exactly `members`.
 struct DecodedZSet final : ApplyTxn::Decoded {
-  ZMembers members;                                // sorted by ZLess
+  ZMemberSet members;
   std::unordered_map<std::string, double> scores;  // member -> its score
   std::size_t bytes = 0;
-  std::string Encode() const override { return EncodeZSet(members); }
+  std::string Encode() const override { return EncodeZMemberSet(members); }
   bool Empty() const override { return members.empty(); }
   void Load(const Record* r) {
     if (r == nullptr) return;
-    members = DecodeZSet(r->value);
+    ZMembers sorted = DecodeZSet(r->value);
     bytes = r->value.size();
-    scores.reserve(members.size());
-    for (const ZMember& m : members) scores.emplace(m.member, m.score);
+    scores.reserve(sorted.size());
+    for (const ZMember& m : sorted) scores.emplace(m.member, m.score);
+    // (linear: the range is sorted already)
+    members =
+        ZMemberSet(std::make_move_iterator(sorted.begin()), std::make_move_iterator(sorted.end()));
   }
 
-  ZMembers::iterator At(double score, const std::string& member) {
-    return std::lower_bound(members.begin(), members.end(), ZMember{score, member}, ZLess);
-  }
-  void Place(double score, const std::string& member) {
-    members.insert(At(score, member), ZMember{score, member});
+  void Place(double score, const std::string& member) { members.insert(ZMember{score, member}); }
+  void Unplace(double score, const std::string& member) {
+    auto it = members.find(ZMember{score, member});
+    CAIRN_CHECK(it != members.end(), "a sorted-set member missing from its tree");
+    members.erase(it);
   }
   // Drops a member the caller takes out of `members` from the index.
-  void Forget(std::unordered_map<std::string, double>::iterator it) {
+  void Forget(const std::string& member) {
+    auto it = scores.find(member);
     CAIRN_CHECK(it != scores.end(), "a sorted-set member missing from its index");
     bytes -= 8 + it->first.size();
     scores.erase(it);
@@ -338,7 +343,7 @@ Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op) {
       if ((lt && score >= current) || (gt && score <= current)) continue;
       ++processed;
       if (score != current) {  // (so -0 does not replace 0)
-        d->members.erase(d->At(current, member));
+        d->Unplace(current, member);
         it->second = Stored(score);
         d->Place(it->second, member);
         ++updated;
@@ -421,15 +426,15 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
   if (d.wrong_type()) return Value::Error(errors::kWrongType);
   if (op.code == OpCode::kZPop && d.absent()) return Value::Array();
   if (d.absent()) return Value::Int(0);
-  ZMembers& members = d->members;
+  ZMemberSet& members = d->members;
   switch (op.code) {
     case OpCode::kZRem: {
       std::int64_t removed = 0;
       for (std::size_t i = 1; i < op.args.size(); ++i) {
         auto it = d->scores.find(op.args[i]);
         if (it == d->scores.end()) continue;
-        members.erase(d->At(it->second, op.args[i]));
-        d->Forget(it);
+        d->Unplace(it->second, op.args[i]);
+        d->Forget(op.args[i]);
         ++removed;
       }
       if (removed == 0) {  // nothing changed: the version stays (WATCH)
@@ -444,29 +449,32 @@ Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
       const std::size_t n =
           std::min<std::size_t>(op.num < 0 ? 1 : static_cast<std::size_t>(op.num), members.size());
       const bool max = op.flags & kZMax;
-      std::vector<std::size_t> order;
+      std::vector<Value> items;
+      items.reserve(2 * n);
       for (std::size_t i = 0; i < n; ++i) {
-        order.push_back(max ? members.size() - 1 - i : i);
-        d->Forget(d->scores.find(members[order.back()].member));
+        auto it = max ? std::prev(members.end()) : members.begin();
+        // (a set's elements are const: the member is copied out)
+        ZMember m = std::move(members.extract(it).value());
+        d->Forget(m.member);
+        items.push_back(Value::BulkOwned(std::move(m.member)));
+        items.push_back(Value::Double(m.score));
       }
-      Value reply = MembersReply(members, order, /*with_scores=*/true);
-      const std::size_t from = max ? members.size() - n : 0;
-      members.erase(members.begin() + static_cast<std::ptrdiff_t>(from),
-                    members.begin() + static_cast<std::ptrdiff_t>(from + n));
       // Without a count the reply is one flat pair in both protocols.
-      if (op.num < 0) reply = Value::Array(std::move(reply.elems[0].elems));
+      Value reply = op.num < 0 ? Value::Array(std::move(items)) : Value::Pairs(std::move(items));
       CAIRN_RETURN_IF_ERROR(d.Keep());
       return reply;
     }
     case OpCode::kZRemRange: {
+      // Ranks, and Redis's walk of a lex range, read the members in order:
+      // O(n) like the command itself, so a vector of them serves.
+      const ZMembers in_order(members.begin(), members.end());
       Span span;
-      if (!RangeSpan(op, members, /*rev=*/false, &span)) return BadRange(op);
+      if (!RangeSpan(op, in_order, /*rev=*/false, &span)) return BadRange(op);
       if (span.begin == span.end) return Value::Int(0);
-      for (std::size_t i = span.begin; i < span.end; ++i) {
-        d->Forget(d->scores.find(members[i].member));
-      }
-      members.erase(members.begin() + static_cast<std::ptrdiff_t>(span.begin),
-                    members.begin() + static_cast<std::ptrdiff_t>(span.end));
+      auto first = std::next(members.begin(), static_cast<std::ptrdiff_t>(span.begin));
+      auto last = first;
+      for (std::size_t i = span.begin; i < span.end; ++i, ++last) d->Forget(last->member);
+      members.erase(first, last);
       CAIRN_RETURN_IF_ERROR(d.Keep());
       return Value::Int(static_cast<std::int64_t>(span.end - span.begin));
     }

@@ -114,6 +114,27 @@ TEST(ZSetTest, ScoresKeepTheirValue) {
   EXPECT_EQ(d.Run({"zscore", "z", "b"}, kT), Value::Double(kInf));
 }
 
+// The removals by range and the pops take exactly their members, wherever
+// they sit in the set.
+TEST(ZSetTest, RangeRemovalsAndPopsTakeTheirMembers) {
+  testing::Driver d;
+  d.Run({"zadd", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "7", "g"}, kT);
+  EXPECT_EQ(d.Run({"zremrangebyrank", "z", "2", "3"}, kT), Value::Int(2));    // c d
+  EXPECT_EQ(d.Run({"zremrangebyscore", "z", "(5", "6"}, kT), Value::Int(1));  // f
+  EXPECT_EQ(d.Run({"zpopmax", "z"}, kT), Value::Array({Value::Bulk("g"), Value::Double(7)}));
+  EXPECT_EQ(d.Run({"zrange", "z", "0", "-1"}, kT),
+            Value::Array({Value::Bulk("a"), Value::Bulk("b"), Value::Bulk("e")}));
+  EXPECT_EQ(d.Run({"zpopmin", "z", "2"}, kT),
+            Value::Pairs({Value::Bulk("a"), Value::Double(1), Value::Bulk("b"), Value::Double(2)}));
+  EXPECT_EQ(d.Run({"zrange", "z", "0", "-1", "withscores"}, kT),
+            Value::Pairs({Value::Bulk("e"), Value::Double(5)}));
+  // (lex ranges are meant for members of one score)
+  d.Run({"zadd", "l", "0", "m", "0", "n", "0", "o", "0", "p"}, kT);
+  EXPECT_EQ(d.Run({"zremrangebylex", "l", "(m", "[o"}, kT), Value::Int(2));  // n o
+  EXPECT_EQ(d.Run({"zrange", "l", "0", "-1"}, kT),
+            Value::Array({Value::Bulk("m"), Value::Bulk("p")}));
+}
+
 // ZUNIONSTORE and its siblings: sets count with score 1, inf + -inf sums to
 // 0 (Redis's convention), the destination is replaced and loses its expiry,
 // and an empty result deletes it.
