@@ -275,6 +275,7 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kDel: return check(n >= 1 && op.flags == 0);
     case OpCode::kIncrBy: return check(n == 1 && op.flags == 0);
     case OpCode::kAppend: return check(n == 2 && op.flags == 0);
+    case OpCode::kPublish: return check(n == 2 && op.flags == 0 && op.num >= 0 && op.num2 == 0);
     case OpCode::kMSet: return check(n >= 2 && n % 2 == 0 && op.flags == 0);
     case OpCode::kExpireAt: return check(n == 1 && (op.flags & ~kExpireFlagsAll) == 0);
     case OpCode::kPersist: return check(n == 1 && op.flags == 0);

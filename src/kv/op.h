@@ -94,6 +94,10 @@ enum class OpCode : std::uint8_t {
   // BITFIELD with a SET or INCRBY: args: key, then the subcommands as sent
   // (kv/bitfield.h parses them alike on every replica)
   kBitField = 54,
+  // PUBLISH: args: channel message; num: how many subscribers the node that
+  // took the command counted (the reply). Changes no key: every node, on
+  // applying it, hands the message to its own subscribers (server/pubsub.h).
+  kPublish = 55,
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...

@@ -203,6 +203,7 @@ Result<Op> Persist(const Args& a, std::int64_t) { return KeysOp(OpCode::kPersist
 Result<Op> Type(const Args& a, std::int64_t) { return KeysOp(OpCode::kType, a); }
 Result<Op> DbSize(const Args& a, std::int64_t) { return KeysOp(OpCode::kDbSize, a); }
 Result<Op> Append(const Args& a, std::int64_t) { return KeysOp(OpCode::kAppend, a); }
+Result<Op> Publish(const Args& a, std::int64_t) { return KeysOp(OpCode::kPublish, a); }
 
 Result<Op> Set(const Args& a, std::int64_t now_ms) {
   std::uint32_t flags = 0;

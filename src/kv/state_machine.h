@@ -35,6 +35,7 @@
 // (Read must not run concurrently with Apply).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <span>
@@ -92,6 +93,13 @@ class StateMachine {
   // key is absent or expired at max(read_time_ms, clock_ms()).
   Result<std::uint64_t> KeyVersion(std::string_view key, std::int64_t read_time_ms) const;
 
+  // Where PUBLISH's messages go as their entries apply (each node's server
+  // hands them to its subscribers): called once per PUBLISH applied, in
+  // log order, inside Apply; not for one in a transaction that WATCH
+  // aborted. Unset, messages are dropped (as with no subscribers).
+  using PublishSink = std::function<void(const std::string& channel, const std::string& message)>;
+  void set_publish_sink(PublishSink sink) { publish_sink_ = std::move(sink); }
+
   std::uint64_t applied_index() const { return applied_.index; }
   std::int64_t clock_ms() const { return applied_.clock_ms; }
   // Keys stored, including expired ones not yet reclaimed.
@@ -134,6 +142,7 @@ class StateMachine {
   static constexpr std::size_t kScratchEntriesMax = 1024;
   static constexpr std::size_t kScratchEntryBytesMax = 4096;
   std::vector<LogEntry> scratch_;
+  PublishSink publish_sink_;
 };
 
 }  // namespace cairn::kv

@@ -33,6 +33,32 @@ TEST_F(StateMachineTest, SetGetAndConditions) {
   EXPECT_EQ(Run({"type", "nope"}), Value::Simple("none"));
 }
 
+// PUBLISH changes no key: its message goes to the sink as the entry
+// applies (each node's server delivers it), once, in log order, and not
+// from a transaction that WATCH aborted. The reply is the count the taking
+// node put in the op.
+TEST_F(StateMachineTest, PublishHandsItsMessageToTheSink) {
+  std::vector<std::string> got;
+  d_.sm().set_publish_sink(
+      [&](const std::string& c, const std::string& m) { got.push_back(c + ":" + m); });
+  EXPECT_EQ(Run({"publish", "news", "one"}), Value::Int(0));
+  EXPECT_EQ(Run({"dbsize"}), Value::Int(0));
+  Run({"set", "k", "v"});
+  const std::uint64_t version = d_.sm().KeyVersion("k", kT).value();
+  EXPECT_EQ(d_.Exec({{"publish", "news", "two"}, {"set", "k", "w"}}, {{"k", version}}, kT),
+            Value::Array({Value::Int(0), Value::Simple("OK")}));
+  EXPECT_EQ(d_.Exec({{"publish", "news", "lost"}}, {{"k", version}}, kT), Value::NullArray());
+  EXPECT_EQ(got, (std::vector<std::string>{"news:one", "news:two"}));
+  // An entry applied before (a restart's replay) delivers nothing again.
+  ASSERT_TRUE(d_.sm().Apply(1, "").ok());
+  EXPECT_EQ(got.size(), 2u);
+  // The count travels in the op; a negative one is refused by validation.
+  Op op{OpCode::kPublish, 0, 3, 0, {"c", "m"}};
+  EXPECT_TRUE(ValidateOp(op, EntryKind::kBatch).ok());
+  op.num = -1;
+  EXPECT_FALSE(ValidateOp(op, EntryKind::kBatch).ok());
+}
+
 TEST_F(StateMachineTest, SetNxSetExGetDel) {
   EXPECT_EQ(Run({"setnx", "k", "1"}), Value::Int(1));
   EXPECT_EQ(Run({"setnx", "k", "2"}), Value::Int(0));

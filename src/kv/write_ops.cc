@@ -273,6 +273,9 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kDel: return ApplyDel(txn, op);
     case OpCode::kIncrBy: return ApplyIncrBy(txn, op);
     case OpCode::kAppend: return ApplyAppend(txn, op);
+    case OpCode::kPublish:
+      if (publish_sink_) publish_sink_(op.args[0], op.args[1]);
+      return Value::Int(op.num);  // subscribers the taking node counted
     case OpCode::kMSet: return ApplyMSet(txn, op);
     case OpCode::kExpireAt: return ApplyExpireAt(txn, op);
     case OpCode::kPersist: return ApplyPersist(txn, op);

@@ -1,8 +1,6 @@
 #pragma once
 // Private to src/server: the state behind Node, shared by its .cc files.
 // Everything here runs on the node's single io_context thread.
-#include <utility>  // before Asio (Boost 1.74)
-
 #include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
@@ -15,6 +13,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>  // before Asio (Boost 1.74)
 #include <vector>
 
 #include "common/random.h"
@@ -32,6 +31,7 @@
 #include "server/log_store.h"
 #include "server/metrics.h"
 #include "server/node.h"
+#include "server/pubsub.h"
 #include "server/rocks_engine.h"
 #include "server/snapshots.h"
 #include "server/tracking.h"
@@ -372,6 +372,10 @@ struct Node::Impl {
   // CLIENT TRACKING ... REDIRECT id: tracking connection -> where its
   // invalidations go (a connection subscribed to __redis__:invalidate).
   std::map<std::uint64_t, std::uint64_t> tracking_redirects;
+  PubSubTable pubsub;  // SUBSCRIBE / PSUBSCRIBE of those connections
+  // The state machine's PublishSink: hands an applied PUBLISH to this
+  // node's subscribers (session.cc). Set on every state machine opened.
+  void DeliverPublished(const std::string& channel, const std::string& message);
   void DeliverInvalidation(std::uint64_t conn, const std::vector<std::string>* keys);
   // Connections waiting in a blocking command, by the keys they wait on.
   std::map<std::string, std::vector<std::uint64_t>, std::less<>> blocked_keys;

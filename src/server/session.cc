@@ -1,6 +1,7 @@
 #include "server/session.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <set>
@@ -123,6 +124,7 @@ asio::awaitable<void> Session::Run() {
   node_.sessions.erase(id_);
   node_.tracking.Disable(id_);
   node_.tracking_redirects.erase(id_);
+  node_.pubsub.Drop(id_);
   --node_.metrics.clients_connected;
 }
 
@@ -132,6 +134,7 @@ void Session::Dispatch(std::vector<std::string>& args) {
   std::string name = Lower(args[0]);
   std::uint64_t seq = first_seq_ + slots_.size();
   slots_.push_back(Slot{false, protocol_, {}, LatencyFor(name), batch_start_});
+  if (RefusedWhileSubscribed(name, args, seq)) return;
   // Connection commands first (outside MULTI; QUIT always), then kv::Session.
   if ((name == "quit" || !kv_.in_multi()) && DispatchConnectionCommand(name, args, seq)) return;
   // WATCH reads key versions as it is handled: behind this connection's
@@ -195,6 +198,11 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
   }
   SubmitLogReads();  // the reads before this write enter the log before it
   ++writes_in_flight_;
+  // (A PUBLISH goes as its entry, so a follower forwards the count with it.)
+  const bool publish = action.entry.kind == kv::EntryKind::kBatch && action.entry.ops.size() == 1 &&
+                       action.entry.ops[0].code == kv::OpCode::kPublish;
+  if (publish || action.entry.kind != kv::EntryKind::kBatch) CountReceivers(&action.entry);
+  if (publish) return node_.ExecuteEntry(action.entry, Answer(seq, true));
   if (action.entry.kind == kv::EntryKind::kBatch) {
     // (Outside MULTI: EXEC's entry is a transaction, where they do not block.)
     const char first = args[0].empty() ? '\0' : args[0][0];
@@ -358,8 +366,8 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
   // Bit k set: some connection command below has a k-letter name (keep in
   // step with the chain: a name whose length is missing is never matched).
   // GET, SET and DEL leave at once.
-  constexpr std::uint32_t kNameLengths =
-      (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 11);
+  constexpr std::uint32_t kNameLengths = (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) |
+                                         (1u << 9) | (1u << 10) | (1u << 11) | (1u << 12);
   if (n.size() >= 32 || ((kNameLengths >> n.size()) & 1u) == 0) return false;
   std::size_t argc = args.size();
   if (n == "ping") {
@@ -407,8 +415,10 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     Complete(seq, reply);
   } else if (n == "consistency") {
     SetConsistency(args, seq);
-  } else if (n == "subscribe" || n == "unsubscribe") {
-    Subscribe(args, seq, n == "subscribe");
+  } else if (n == "subscribe" || n == "unsubscribe" || n == "psubscribe" || n == "punsubscribe") {
+    Subscribe(name, args, seq);
+  } else if (n == "pubsub") {
+    PubSub(args, seq);
   } else if (n == "session") {
     // Answered once everything before it on the connection is, so the token
     // covers those replies and a client may pipeline SESSION behind them.
@@ -443,23 +453,135 @@ void Session::Wait(std::vector<std::string>& args, std::uint64_t seq) {
   node_.WaitForReplicas(written_index_, replicas, timeout_ms, Answer(seq, false));
 }
 
-// Cairn has no general pub/sub: the only channel is __redis__:invalidate,
-// which CLIENT TRACKING ... REDIRECT sends invalidations to.
-void Session::Subscribe(std::vector<std::string>& args, std::uint64_t seq, bool on) {
-  const std::string kind = on ? "subscribe" : "unsubscribe";
-  if (on && args.size() < 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(kind)));
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    if (args[i] != kInvalidateChannel) {
-      return Complete(seq, resp::Value::Error("ERR Cairn has no pub/sub; the only channel is " +
-                                              std::string(kInvalidateChannel) +
-                                              " (CLIENT TRACKING ... REDIRECT)"));
+void Session::Subscribe(const std::string& name, std::vector<std::string>& args,
+                        std::uint64_t seq) {
+  const bool on = name == "subscribe" || name == "psubscribe";
+  const bool patterns = name[0] == 'p';
+  if (on && args.size() < 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name)));
+  PubSubTable& table = node_.pubsub;
+  // UNSUBSCRIBE alone: every channel (pattern) of the connection.
+  std::vector<std::string> names(args.begin() + 1, args.end());
+  if (names.empty()) {
+    const auto& mine = patterns ? table.PatternsOf(id_) : table.ChannelsOf(id_);
+    names.assign(mine.begin(), mine.end());
+  }
+  auto confirm = [&](resp::Value what) {
+    std::vector<resp::Value> parts{
+        resp::Value::Bulk(name), std::move(what),
+        resp::Value::Int(static_cast<std::int64_t>(table.SubscriptionsOf(id_)))};
+    return protocol_ == resp::Protocol::kResp3 ? resp::Value::Push(std::move(parts))
+                                               : resp::Value::Array(std::move(parts));
+  };
+  std::vector<resp::Value> replies;
+  for (const std::string& n : names) {
+    if (patterns) {
+      on ? table.PSubscribe(id_, n) : table.PUnsubscribe(id_, n);
+    } else {
+      on ? table.Subscribe(id_, n) : table.Unsubscribe(id_, n);
+    }
+    replies.push_back(confirm(resp::Value::Bulk(n)));
+  }
+  if (replies.empty()) replies.push_back(confirm(resp::Value::Null()));  // none to leave
+  CompleteAll(seq, replies);
+}
+
+// PUBSUB CHANNELS [pattern] | NUMSUB [channel...] | NUMPAT, about this node.
+void Session::PubSub(std::vector<std::string>& args, std::uint64_t seq) {
+  if (args.size() < 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity("pubsub")));
+  const std::string sub = Lower(args[1]);
+  const PubSubTable& table = node_.pubsub;
+  if (sub == "channels" && args.size() <= 3) {
+    resp::Value list = resp::Value::Array();
+    for (std::string& c : table.Channels(args.size() == 3 ? &args[2] : nullptr)) {
+      list.elems.push_back(resp::Value::BulkOwned(std::move(c)));
+    }
+    return Complete(seq, list);
+  }
+  if (sub == "numsub") {
+    resp::Value counts = resp::Value::Map();
+    for (std::size_t i = 2; i < args.size(); ++i) {
+      counts.elems.push_back(resp::Value::Bulk(args[i]));
+      counts.elems.push_back(resp::Value::Int(static_cast<std::int64_t>(table.NumSub(args[i]))));
+    }
+    return Complete(seq, counts);
+  }
+  if (sub == "numpat" && args.size() == 2) {
+    return Complete(seq, resp::Value::Int(static_cast<std::int64_t>(table.NumPat())));
+  }
+  if (sub == "channels" || sub == "numpat") {
+    return Complete(
+        seq, resp::Value::Error("ERR wrong number of arguments for 'pubsub|" + sub + "' command"));
+  }
+  Complete(seq, resp::Value::Error("ERR unknown subcommand '" + args[1] +
+                                   "'. Try PUBSUB CHANNELS, NUMSUB or NUMPAT."));
+}
+
+bool Session::RefusedWhileSubscribed(const std::string& name, std::vector<std::string>& args,
+                                     std::uint64_t seq) {
+  if (protocol_ != resp::Protocol::kResp2 || node_.pubsub.SubscriptionsOf(id_) == 0) return false;
+  if (name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
+      name == "punsubscribe" || name == "quit" || name == "reset") {
+    return false;
+  }
+  if (name == "ping" && args.size() <= 2) {  // a pub/sub-shaped PONG
+    Complete(seq, resp::Value::Array({resp::Value::Bulk("pong"),
+                                      resp::Value::Bulk(args.size() == 2 ? args[1] : "")}));
+    return true;
+  }
+  Complete(seq, resp::Value::Error("ERR Can't execute '" + name +
+                                   "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+                                   "RESET are allowed in this context"));
+  return true;
+}
+
+void Session::CountReceivers(kv::LogEntry* entry) const {
+  for (kv::Op& op : entry->ops) {
+    if (op.code == kv::OpCode::kPublish) {
+      op.num = static_cast<std::int64_t>(node_.pubsub.Count(op.args[0]));
     }
   }
-  subscribed_invalidate_ = on;
-  std::vector<resp::Value> parts{resp::Value::Bulk(kind), resp::Value::Bulk(kInvalidateChannel),
-                                 resp::Value::Int(on ? 1 : 0)};
-  Complete(seq, protocol_ == resp::Protocol::kResp3 ? resp::Value::Push(std::move(parts))
-                                                    : resp::Value::Array(std::move(parts)));
+}
+
+void Node::Impl::DeliverPublished(const std::string& channel, const std::string& message) {
+  if (!pubsub.active()) return;
+  for (const PubSubTable::Receiver& r : pubsub.Receivers(channel)) {
+    auto it = sessions.find(r.conn);
+    if (it == sessions.end()) continue;
+    if (auto s = it->second.lock()) s->DeliverMessage(r.pattern, channel, message);
+  }
+}
+
+void Session::DeliverMessage(const std::string* pattern, const std::string& channel,
+                             const std::string& message) {
+  if (closed_) return;
+  // A subscriber that does not read would make the node hold every message
+  // for it: past this much unsent output it is cut off, as Redis's pubsub
+  // client-output-buffer-limit does (32 MiB).
+  constexpr std::size_t kUnsentMessageBytesMax = 32u << 20;
+  std::size_t unsent = out_.size() + writing_.size() + message.size();
+  for (const Slot& s : slots_) unsent += s.after.size();
+  if (unsent > kUnsentMessageBytesMax) {
+    spdlog::warn("client {}: more than 32 MiB of pub/sub messages unread; closing", id_);
+    boost::system::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    closed_ = true;
+    return;
+  }
+  std::vector<resp::Value> parts;
+  parts.push_back(resp::Value::Bulk(pattern != nullptr ? "pmessage" : "message"));
+  if (pattern != nullptr) parts.push_back(resp::Value::Bulk(*pattern));
+  parts.push_back(resp::Value::Bulk(channel));
+  parts.push_back(resp::Value::Bulk(message));
+  const resp::Value value = protocol_ == resp::Protocol::kResp3
+                                ? resp::Value::Push(std::move(parts))
+                                : resp::Value::Array(std::move(parts));
+  if (!slots_.empty()) {
+    resp::Writer(&slots_.back().after, protocol_).Write(value);
+    return;  // leaves with that slot (Complete)
+  }
+  resp::Writer(&out_, protocol_).Write(value);
+  Flush();
 }
 
 void Session::Hello(std::vector<std::string>& args, std::uint64_t seq) {
@@ -570,11 +692,14 @@ Histogram* Session::LatencyFor(const std::string& name) {
   return last_latency_;
 }
 
-void Session::Complete(std::uint64_t seq, const resp::Value& value) {
+void Session::Complete(std::uint64_t seq, const resp::Value& value) { CompleteAll(seq, {value}); }
+
+void Session::CompleteAll(std::uint64_t seq, const std::vector<resp::Value>& values) {
   CAIRN_CHECK(seq >= first_seq_ && seq - first_seq_ < slots_.size(), "reply for an unknown slot");
   Slot& slot = slots_[seq - first_seq_];
   // The first unanswered slot's reply goes straight to the output.
-  resp::Writer(seq == first_seq_ ? &out_ : &slot.bytes, slot.protocol).Write(value);
+  resp::Writer writer(seq == first_seq_ ? &out_ : &slot.bytes, slot.protocol);
+  for (const resp::Value& value : values) writer.Write(value);
   slot.done = true;
   // Held replies (dispatching, or a node ReplyHold) leave later with one send.
   const bool held = dispatching_ || node_.reply_holds > 0;
@@ -588,6 +713,7 @@ void Session::Complete(std::uint64_t seq, const resp::Value& value) {
       s.latency->Observe(std::chrono::duration<double>(now - s.start).count());
     }
     out_ += s.bytes;
+    out_ += s.after;
     slots_.pop_front();
     ++first_seq_;
   }

@@ -40,7 +40,7 @@
 
 namespace cairn::server {
 
-// The one pub/sub channel Cairn serves: CLIENT TRACKING REDIRECT targets.
+// The channel CLIENT TRACKING ... REDIRECT sends invalidations to.
 inline constexpr std::string_view kInvalidateChannel = "__redis__:invalidate";
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -54,6 +54,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // For CLIENT TRACKING REDIRECT: a `message __redis__:invalidate [keys]`
   // (null: everything), if this connection subscribed to that channel.
   void PublishInvalidate(const std::vector<std::string>* keys);
+  // A PUBLISHed message this connection subscribed to, by channel (pattern
+  // nullptr) or by `*pattern` (pubsub.h): `message` or `pmessage`, a RESP3
+  // push or a RESP2 array. It goes out after the replies to every command
+  // the connection sent before it arrived (never in the middle of them).
+  void DeliverMessage(const std::string* pattern, const std::string& channel,
+                      const std::string& message);
   // An applied entry wrote a key this connection waits on in a blocking
   // command (blocking.cc): it proposes its pop again.
   void WakeFromBlock();
@@ -69,6 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string bytes;
     Histogram* latency = nullptr;  // the command's histogram (Metrics::latency_by_command)
     std::chrono::steady_clock::time_point start;
+    std::string after;  // pub/sub messages that arrived while this was the last slot
   };
 
   void Dispatch(std::vector<std::string>& args);
@@ -83,7 +90,18 @@ class Session : public std::enable_shared_from_this<Session> {
   // session token, which covers every write answered on this connection.
   void Wait(std::vector<std::string>& args, std::uint64_t seq);
   void SetConsistency(std::vector<std::string>& args, std::uint64_t seq);
-  void Subscribe(std::vector<std::string>& args, std::uint64_t seq, bool on);
+  // SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE (`name`, lower case):
+  // one confirmation per channel or pattern, all in this command's slot.
+  void Subscribe(const std::string& name, std::vector<std::string>& args, std::uint64_t seq);
+  void PubSub(std::vector<std::string>& args, std::uint64_t seq);
+  // A RESP2 connection with a subscription takes only the pub/sub
+  // commands, PING, QUIT and RESET (Redis's rule: its replies and messages
+  // share one stream). True if `name` was refused.
+  bool RefusedWhileSubscribed(const std::string& name, std::vector<std::string>& args,
+                              std::uint64_t seq);
+  // PUBLISH's reply is the count of subscribers on the node that took it
+  // (as in Redis Cluster), counted here and carried in the op (kv/op.h).
+  void CountReceivers(kv::LogEntry* entry) const;
   // Answers a read on the spot when its level lets this node serve it from
   // its own state now (Node::Impl::CanReadNow); false: it must go through
   // Node::Impl::ExecuteRead (forwarded, or waiting for Raft).
@@ -116,6 +134,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   void Answered(bool write);
   void Complete(std::uint64_t seq, const resp::Value& value);
+  // Several replies for one command (SUBSCRIBE a b c), in order.
+  void CompleteAll(std::uint64_t seq, const std::vector<resp::Value>& values);
   // The histogram for a command name (lower case). Names the server does not
   // know share "unknown", so clients cannot grow the metrics without bound.
   Histogram* LatencyFor(const std::string& name);
@@ -144,7 +164,6 @@ class Session : public std::enable_shared_from_this<Session> {
   bool write_in_flight_ = false;
   bool close_after_flush_ = false;
   bool closed_ = false;
-  bool subscribed_invalidate_ = false;  // SUBSCRIBE __redis__:invalidate
   asio::steady_timer resume_;  // wakes the reader when the backlog drains
   // While a Complete runs inside the dispatch loop of Run, replies are only
   // queued: Run flushes once per batch of parsed commands (one send, not one

@@ -156,7 +156,7 @@ void Session::PushInvalidate(const std::vector<std::string>* keys) {
 // REDIRECT target: a connection that ran SUBSCRIBE __redis__:invalidate
 // gets the keys as a pub/sub message (RESP2 array, RESP3 push).
 void Session::PublishInvalidate(const std::vector<std::string>* keys) {
-  if (closed_ || !subscribed_invalidate_) return;
+  if (closed_ || !node_.pubsub.ChannelsOf(id_).contains(std::string(kInvalidateChannel))) return;
   resp::Value list = resp::Value::NullArray();
   if (keys != nullptr) {
     list = resp::Value::Array();
