@@ -303,6 +303,27 @@ class ClusterTest(unittest.TestCase):
             p.close()
         self.assertEqual(retry(lambda: self.c.client(1).publish("chat.room", "nobody")), 0)
 
+    def test_a_subscriber_that_does_not_read_is_cut_off(self):
+        # Past 32 MiB of messages waiting for it, a node closes a subscriber
+        # instead of holding them all; the publisher is not held up.
+        node = 1 + self.c.leader() % 3  # a follower's subscriber
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", self.c.resp[node - 1]))
+        s.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nslow\r\n")
+        wait_until(lambda: self.c.client(node).pubsub_numsub("slow") == [(b"slow", 1)], 10,
+                   "the subscription")
+        w = self.c.client(self.c.leader())
+        big = b"x" * (1 << 20)
+        for _ in range(60):
+            self.assertIn(retry(lambda: w.publish("slow", big)), (0, 1))
+        wait_until(lambda: self.c.client(node).pubsub_numsub("slow") == [(b"slow", 0)], 30,
+                   "the node to drop the subscriber")
+        s.settimeout(30)
+        while s.recv(1 << 20):  # what was already sent, then the close
+            pass
+        s.close()
+
     def test_hashes_through_any_node_and_after_a_restart(self):
         leader = self.c.leader()
         w = self.c.client(1 if leader != 1 else 2)  # forwarded to the leader
