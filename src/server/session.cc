@@ -581,7 +581,7 @@ void Session::DeliverMessage(const std::string* pattern, const std::string& chan
     return;  // leaves with that slot (Complete)
   }
   resp::Writer(&out_, protocol_).Write(value);
-  Flush();
+  FlushSoon();  // (an apply pass holds it: its messages leave in one send)
 }
 
 void Session::Hello(std::vector<std::string>& args, std::uint64_t seq) {
@@ -718,6 +718,10 @@ void Session::CompleteAll(std::uint64_t seq, const std::vector<resp::Value>& val
     ++first_seq_;
   }
   resume_.cancel();
+  FlushSoon();
+}
+
+void Session::FlushSoon() {
   if (dispatching_) return;  // Run flushes after the batch
   if (node_.reply_holds > 0) {
     if (!flush_held_) {

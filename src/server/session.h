@@ -140,6 +140,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // know share "unknown", so clients cannot grow the metrics without bound.
   Histogram* LatencyFor(const std::string& name);
   void Flush();
+  // Flush, or, while replies are held (dispatching, or a ReplyHold), once
+  // the hold ends: one send for everything the hold gathered.
+  void FlushSoon();
   // Sends what a Node::Impl::ReplyHold held back (its destructor calls this).
   void FlushHeld();
   friend class Node::Impl::ReplyHold;
