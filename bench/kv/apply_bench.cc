@@ -5,8 +5,8 @@
 // MAXLEN) and applies 800 writes through the whole path (parse, log entry
 // codec, state machine, in-memory engine): adds, each naming a new member
 // (BM_GroupOfAdds), or removals and increments of members spread over the
-// value (BM_GroupOfChanges; for a stream, XACKs of 800 of its 1000 pending
-// entries).
+// value (BM_GroupOfChanges; SMOVE takes them to a second set; for a stream,
+// XACKs of 800 of its 1000 pending entries).
 //
 // Run: build/release/bench/kv/kv_apply_bench
 // Results: bench/results/kv_apply.md
@@ -91,7 +91,7 @@ void Fill(testing::Driver* d, const std::string& type, int size) {
     return;
   }
   const std::string add = type == "hdel" || type == "hincrby" ? "hset"
-                          : type == "srem"                    ? "sadd"
+                          : type == "srem" || type == "smove" ? "sadd"
                                                               : "zadd";
   d->Run(Add(add, members), kT);
 }
@@ -101,6 +101,7 @@ Args Change(const std::string& type, int i) {
   const std::string m = std::to_string(i * 12 % 10000);
   if (type == "xack") return {"xack", "k", "g", std::to_string(kT + i * 12 % 1000) + "-0"};
   if (type == "hincrby") return {"hincrby", "k", "count:" + m, "1"};
+  if (type == "smove") return {"smove", "k", "other", "member:" + m};  // to a growing set
   return {type, "k", "member:" + m};
 }
 
@@ -120,6 +121,7 @@ BENCHMARK_CAPTURE(BM_GroupOfChanges, hdel, std::string("hdel"))->Unit(benchmark:
 BENCHMARK_CAPTURE(BM_GroupOfChanges, hincrby, std::string("hincrby"))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfChanges, srem, std::string("srem"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfChanges, smove, std::string("smove"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfChanges, zrem, std::string("zrem"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfChanges, xack, std::string("xack"))->Unit(benchmark::kMillisecond);
 

@@ -161,6 +161,27 @@ TEST(GroupedWritesTest, SetRemovalsMatchTheCommandsOneByOne) {
                              {"smembers e", "pttl e"}, {kT, kT, kT + 5, kT + 20, kT + 20});
 }
 
+TEST(GroupedWritesTest, SetMovesMatchTheCommandsOneByOne) {
+  ExpectGroupMatchesOneByOne(
+      {{"sadd", "from", "a", "b", "c"},
+       {"sadd", "to", "c", "z"},
+       {"pexpire", "to", "100000"},
+       {"smove", "from", "to", "a"},
+       {"smove", "from", "to", "a"},  // gone already
+       {"smove", "from", "to", "c"},  // in both
+       {"smove", "to", "from", "z"},
+       {"smove", "from", "from", "z"},
+       {"sadd", "from", "d"},
+       {"smove", "from", "new", "b"},  // a new set, no expiry
+       {"smove", "from", "new", "z"},
+       {"smove", "from", "new", "d"},  // the last: from is gone
+       {"smove", "new", "from", "b"},  // and back
+       {"set", "str", "v"},
+       {"smove", "to", "str", "a"},
+       {"smove", "nothing", "str", "a"}},
+      {"smembers from", "smembers to", "pttl to", "smembers new", "pttl new"});
+}
+
 TEST(GroupedWritesTest, SortedSetRemovalsMatchTheCommandsOneByOne) {
   ExpectGroupMatchesOneByOne(
       {{"zadd", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "7", "g"},

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "kv/errors.h"
 #include "kv/test_driver.h"
 
 namespace cairn::kv {
@@ -97,6 +98,29 @@ TEST(SetTest, MoveStoreAndTypes) {
   ASSERT_TRUE(e.sm().Restore(*image).ok());
   EXPECT_EQ(e.Run({"smembers", "c"}, kT), Value::Set({Value::Bulk("x")}));
   EXPECT_EQ(e.Run({"scan", "0", "type", "set"}, kT).elems[1].elems.size(), 3u);  // a, b, c
+}
+
+// SMOVE's cases in Redis's order: a missing source answers 0 whatever the
+// destination holds; a member already in the destination leaves only the
+// source; the last member's move deletes the source; to itself, nothing.
+TEST(SetTest, MovesInRedisOrder) {
+  testing::Driver d;
+  d.Run({"set", "str", "v"}, kT);
+  EXPECT_EQ(d.Run({"smove", "none", "str", "x"}, kT), Value::Int(0));
+  d.Run({"sadd", "a", "x", "y"}, kT);
+  d.Run({"sadd", "b", "y", "w"}, kT);
+  d.Run({"pexpire", "b", "5000"}, kT);
+  EXPECT_EQ(d.Run({"smove", "a", "str", "x"}, kT), Value::Error(errors::kWrongType));
+  EXPECT_EQ(d.Run({"smove", "str", "a", "x"}, kT), Value::Error(errors::kWrongType));
+  EXPECT_EQ(d.Run({"smove", "a", "a", "x"}, kT), Value::Int(1));
+  EXPECT_EQ(d.Run({"smove", "a", "a", "q"}, kT), Value::Int(0));
+  EXPECT_EQ(d.Run({"smove", "a", "b", "q"}, kT), Value::Int(0));
+  EXPECT_EQ(d.Run({"smove", "a", "b", "y"}, kT), Value::Int(1));  // already in b
+  EXPECT_EQ(Strings(d.Run({"smembers", "a"}, kT)), (std::vector<std::string>{"x"}));
+  EXPECT_EQ(d.Run({"smove", "a", "b", "x"}, kT), Value::Int(1));  // a's last
+  EXPECT_EQ(d.Run({"exists", "a"}, kT), Value::Int(0));
+  EXPECT_EQ(Strings(d.Run({"smembers", "b"}, kT)), (std::vector<std::string>{"w", "x", "y"}));
+  EXPECT_EQ(d.Run({"pttl", "b"}, kT), Value::Int(5000));  // the destination keeps its expiry
 }
 
 TEST(SetTest, WatchSeesChangesOnly) {
