@@ -6,7 +6,7 @@
 // codec, state machine, in-memory engine): adds, each naming a new member
 // (BM_GroupOfAdds), or removals and increments of members spread over the
 // value (BM_GroupOfChanges; SMOVE takes them to a second set; for a stream,
-// XACKs of 800 of its 1000 pending entries).
+// XACKs or XCLAIMs of 800 of its 1000 pending entries).
 //
 // Run: build/release/bench/kv/kv_apply_bench
 // Results: bench/results/kv_apply.md
@@ -84,7 +84,7 @@ void BM_GroupOfAdds(benchmark::State& state, const std::string& type) {
 void Fill(testing::Driver* d, const std::string& type, int size) {
   std::vector<std::string> members;
   for (int i = 0; i < size; ++i) members.push_back("member:" + std::to_string(i));
-  if (type == "xack") {
+  if (type == "xack" || type == "xclaim") {
     for (int i = 0; i < size; ++i) d->Run(Add("xadd", {members[i]}), kT + i);
     d->Run({"xgroup", "create", "k", "g", "0"}, kT + size);
     d->Run({"xreadgroup", "group", "g", "c", "streams", "k", ">"}, kT + size);
@@ -100,13 +100,16 @@ void Fill(testing::Driver* d, const std::string& type, int size) {
 Args Change(const std::string& type, int i) {
   const std::string m = std::to_string(i * 12 % 10000);
   if (type == "xack") return {"xack", "k", "g", std::to_string(kT + i * 12 % 1000) + "-0"};
+  if (type == "xclaim") {  // to another consumer
+    return {"xclaim", "k", "g", "d", "0", std::to_string(kT + i * 12 % 1000) + "-0", "justid"};
+  }
   if (type == "hincrby") return {"hincrby", "k", "count:" + m, "1"};
   if (type == "smove") return {"smove", "k", "other", "member:" + m};  // to a growing set
   return {type, "k", "member:" + m};
 }
 
 void BM_GroupOfChanges(benchmark::State& state, const std::string& type) {
-  const int size = type == "xack" ? 1000 : 10000;
+  const int size = type == "xack" || type == "xclaim" ? 1000 : 10000;
   std::vector<Args> group;
   for (int i = 0; i < kGroup; ++i) group.push_back(Change(type, i));
   RunGroups(state, group, kT + size, [&](testing::Driver* d) { Fill(d, type, size); });
@@ -124,6 +127,7 @@ BENCHMARK_CAPTURE(BM_GroupOfChanges, srem, std::string("srem"))->Unit(benchmark:
 BENCHMARK_CAPTURE(BM_GroupOfChanges, smove, std::string("smove"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfChanges, zrem, std::string("zrem"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfChanges, xack, std::string("xack"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfChanges, xclaim, std::string("xclaim"))->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace cairn::kv

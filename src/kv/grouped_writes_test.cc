@@ -253,6 +253,31 @@ TEST(GroupedWritesTest, StreamGroupReadsAndAcksMatchTheCommandsOneByOne) {
       {"xrange s - +", "xinfo stream s full", "xpending s g", "xinfo groups s", "get str"});
 }
 
+TEST(GroupedWritesTest, StreamClaimsMatchTheCommandsOneByOne) {
+  ExpectGroupMatchesOneByOne(
+      {{"xadd", "s", "1-1", "f", "a"},
+       {"xadd", "s", "2-1", "f", "b"},
+       {"xadd", "s", "3-1", "f", "c"},
+       {"xgroup", "create", "s", "g", "0"},
+       {"xreadgroup", "group", "g", "alice", "streams", "s", ">"},
+       {"xclaim", "s", "g", "bob", "0", "1-1", "9-9"},
+       {"xclaim", "s", "g", "bob", "999999", "2-1"},        // not idle enough: nothing
+       {"xclaim", "s", "g", "carol", "0", "5-5", "force"},  // not in the stream
+       {"xdel", "s", "2-1"},
+       {"xclaim", "s", "g", "bob", "0", "2-1", "justid", "lastid", "3-1"},  // drops 2-1
+       {"xautoclaim", "s", "g", "dave", "0", "0", "count", "1"},
+       {"xautoclaim", "s", "g", "erin", "0", "0", "justid"},
+       {"xclaim", "s", "nogroup", "bob", "0", "1-1"},
+       {"xclaim", "s", "g", "bob", "x", "1-1"},  // bad min-idle
+       {"xautoclaim", "missing", "g", "c", "0", "0"},
+       {"set", "str", "v"},
+       {"xclaim", "str", "g", "c", "0", "1-1"},
+       {"xautoclaim", "str", "g", "c", "0", "0"}},
+      {"xrange s - +", "xinfo stream s full", "xpending s g - + 10", "xinfo consumers s g"},
+      {kT, kT, kT, kT, kT, kT + 10, kT + 10, kT + 20, kT + 20, kT + 30, kT + 40, kT + 50, kT + 50,
+       kT + 50, kT + 50, kT + 50, kT + 50, kT + 50});
+}
+
 // A command that changes nothing leaves the value it decoded attached, so
 // the next one need not decode it again; the key must still count as
 // unwritten (WATCH), and a later change in the same entry must be kept.

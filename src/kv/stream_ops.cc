@@ -422,12 +422,25 @@ void TakeOver(StreamPending* p, const std::string& consumer, std::int64_t delive
 // XCLAIM, following Redis 7.0's xclaimCommand: the group first, then the
 // min-idle time, the IDs (the first that does not parse starts the
 // options) and the options; then each ID in turn.
-Result<Value> ApplyXClaim(ApplyTxn* txn, const Op& op, const Record* old) {
+// What claiming `claims` entries for `consumer` may add to a stream's
+// encoding: the consumer, and per entry a pending entry (or a pending
+// entry's consumer, time and count growing). Checked before anything
+// changes, so a refused claim changes nothing.
+std::size_t MostAddedByClaims(const std::string& consumer, std::size_t claims) {
+  return 30 + consumer.size() + claims * (16 + 10 + consumer.size() + 20);
+}
+
+// XCLAIM and XAUTOCLAIM work on the stream kept decoded for the entry (as
+// XACK does), so consumers claiming from a large stream in one pipeline do
+// not decode and encode it once each.
+Result<Value> ApplyXClaim(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
   const std::string& group = op.args[1];
   const std::string& consumer = op.args[2];
-  if (old == nullptr) return NoGroupError(key, group, "");
-  Stream s = DecodeStream(old->value);
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedStream>::Open(txn, key, kTypeStream));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
+  if (d.absent()) return NoGroupError(key, group, "");
+  Stream& s = d->stream;
   StreamGroup* g = s.FindGroup(group);
   if (g == nullptr) return NoGroupError(key, group, "");
   std::int64_t minidle = 0;
@@ -471,6 +484,8 @@ Result<Value> ApplyXClaim(ApplyTxn* txn, const Op& op, const Record* old) {
     }
     if (bad.is_error()) return bad;
   }
+  const std::size_t most_added = MostAddedByClaims(consumer, ids.size());
+  if (d->bytes + most_added > kValueBytesMax) return Value::Error(kStreamTooBig);
   bool changed = false;
   if (last_id > g->last_delivered) {
     g->last_delivered = last_id;
@@ -505,18 +520,25 @@ Result<Value> ApplyXClaim(ApplyTxn* txn, const Op& op, const Record* old) {
     changed = true;
     out.elems.push_back(justid ? Value::BulkOwned(id.ToString()) : EntryReply(*e));
   }
-  if (!changed) return out;
-  return Store(txn, key, s, old->expire_at_ms, std::move(out));
+  if (!changed) {  // the version stays (WATCH)
+    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
+    return out;
+  }
+  d->bytes += most_added;
+  CAIRN_RETURN_IF_ERROR(d.Keep());
+  return out;
 }
 
 // XAUTOCLAIM, following Redis 7.0's xautoclaimCommand: up to count entries
 // pending at least min-idle from `start` on, within count * 10 looked at;
 // replies [next start (0-0 at the end), entries, IDs no longer in the stream].
-Result<Value> ApplyXAutoClaim(ApplyTxn* txn, const Op& op, const Record* old) {
+Result<Value> ApplyXAutoClaim(ApplyTxn* txn, const Op& op) {
   const std::string& key = op.args[0];
   const std::string& group = op.args[1];
-  if (old == nullptr) return NoGroupError(key, group, "");
-  Stream s = DecodeStream(old->value);
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedStream>::Open(txn, key, kTypeStream));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
+  if (d.absent()) return NoGroupError(key, group, "");
+  Stream& s = d->stream;
   StreamGroup* g = s.FindGroup(group);
   if (g == nullptr) return NoGroupError(key, group, "");
   StreamId start, unused;
@@ -526,6 +548,9 @@ Result<Value> ApplyXAutoClaim(ApplyTxn* txn, const Op& op, const Record* old) {
   const bool justid = op.flags & kXJustId;
   std::int64_t count = op.num2;
   std::int64_t attempts = count * 10;
+  const std::size_t most_added = MostAddedByClaims(
+      op.args[2], std::min<std::size_t>(static_cast<std::size_t>(count), g->pending.size()));
+  if (d->bytes + most_added > kValueBytesMax) return Value::Error(kStreamTooBig);
   Value claimed = Value::Array();
   Value deleted = Value::Array();
   bool have_consumer = false, changed = false, at_end = false;
@@ -560,8 +585,13 @@ Result<Value> ApplyXAutoClaim(ApplyTxn* txn, const Op& op, const Record* old) {
   if (!at_end && i < g->pending.size()) next = g->pending[i].id;
   Value out =
       Value::Array({Value::BulkOwned(next.ToString()), std::move(claimed), std::move(deleted)});
-  if (!changed) return out;
-  return Store(txn, key, s, old->expire_at_ms, std::move(out));
+  if (!changed) {  // the version stays (WATCH)
+    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
+    return out;
+  }
+  d->bytes += most_added;
+  CAIRN_RETURN_IF_ERROR(d.Keep());
+  return out;
 }
 
 // XSETID, after the parser's checks: the key, then (unless the stream is
@@ -784,12 +814,12 @@ Result<Value> ApplyStreamWrite(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kXAdd) return ApplyXAdd(txn, op);
   if (op.code == OpCode::kXAck) return ApplyXAck(txn, op);
   if (op.code == OpCode::kXDel || op.code == OpCode::kXTrim) return ApplyXDelOrTrim(txn, op);
+  if (op.code == OpCode::kXClaim) return ApplyXClaim(txn, op);
+  if (op.code == OpCode::kXAutoClaim) return ApplyXAutoClaim(txn, op);
   const std::string& key = op.args[0];
   CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
   if (old != nullptr && old->type != kTypeStream) return Value::Error(errors::kWrongType);
   if (op.code == OpCode::kXGroup) return ApplyXGroup(txn, op, old);
-  if (op.code == OpCode::kXClaim) return ApplyXClaim(txn, op, old);
-  if (op.code == OpCode::kXAutoClaim) return ApplyXAutoClaim(txn, op, old);
   if (op.code == OpCode::kXSetId) return ApplyXSetId(txn, op, old);
   return Status::InvalidArgument("kv: not a stream write op");
 }
