@@ -107,6 +107,16 @@ std::string Node::Impl::MetricsText() const {
     "Writes of replies to RESP client sockets (a write carries every reply ready for it).",
     metrics.client_writes_total);
   g("cairn_commands_total", "counter", "RESP commands received.", metrics.commands_total);
+  g("cairn_pubsub_messages_total", "counter",
+    "Published messages delivered to this node's subscribers (one per subscription).",
+    metrics.pubsub_messages_total);
+  g("cairn_pubsub_dropped_clients_total", "counter",
+    "Subscribers closed for leaving more than 32 MiB of messages unread.",
+    metrics.pubsub_dropped_clients_total);
+  g("cairn_pubsub_channels", "gauge", "Channels with a subscriber on this node.",
+    pubsub.Channels(nullptr).size());
+  g("cairn_pubsub_patterns", "gauge", "Distinct patterns subscribed to on this node.",
+    pubsub.NumPat());
   g("cairn_forwarded_total", "counter", "Requests forwarded to the leader.",
     metrics.forwarded_total);
   g("cairn_freshness_probes_total", "counter",

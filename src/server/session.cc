@@ -62,8 +62,9 @@ void Session::Shutdown() {
 std::string Session::Describe() const {
   boost::system::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
-  return fmt::format("id={} addr={}:{} name={} db=0 resp={} cmds={}", id_,
+  return fmt::format("id={} addr={}:{} name={} db=0 sub={} psub={} resp={} cmds={}", id_,
                      ec ? "?" : ep.address().to_string(), ec ? 0 : ep.port(), name_,
+                     node_.pubsub.ChannelsOf(id_).size(), node_.pubsub.PatternsOf(id_).size(),
                      static_cast<int>(protocol_), commands_);
 }
 
@@ -547,7 +548,10 @@ void Node::Impl::DeliverPublished(const std::string& channel, const std::string&
   for (const PubSubTable::Receiver& r : pubsub.Receivers(channel)) {
     auto it = sessions.find(r.conn);
     if (it == sessions.end()) continue;
-    if (auto s = it->second.lock()) s->DeliverMessage(r.pattern, channel, message);
+    if (auto s = it->second.lock()) {
+      ++metrics.pubsub_messages_total;
+      s->DeliverMessage(r.pattern, channel, message);
+    }
   }
 }
 
@@ -562,6 +566,7 @@ void Session::DeliverMessage(const std::string* pattern, const std::string& chan
   for (const Slot& s : slots_) unsent += s.after.size();
   if (unsent > kUnsentMessageBytesMax) {
     spdlog::warn("client {}: more than 32 MiB of pub/sub messages unread; closing", id_);
+    ++node_.metrics.pubsub_dropped_clients_total;
     boost::system::error_code ec;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);

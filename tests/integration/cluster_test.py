@@ -283,6 +283,14 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(r.pubsub_numsub("chat.room"), [(b"chat.room", 1)])
         self.assertEqual(r.pubsub_channels(), [b"chat.room"])
         self.assertEqual(self.c.client(3).pubsub_numpat(), 1)
+        stats = r.info("stats")
+        self.assertEqual((stats["pubsub_channels"], stats["pubsub_patterns"]), (1, 0))
+        self.assertEqual(stats["pubsub_messages"], len(sent))
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{self.c.http[2]}/metrics",
+                                         timeout=5).read().decode()
+        self.assertIn(f"cairn_pubsub_messages_total {len(sent)}\n", metrics)
+        self.assertIn("cairn_pubsub_patterns 1\n", metrics)
+        self.assertIn(" sub=0 psub=1 ", self.c.client(3).execute_command("CLIENT", "LIST").decode())
         # Inside MULTI the message leaves with the transaction.
         pipe = self.c.client(2).pipeline(transaction=True)
         pipe.set("after", "1").publish("chat.room", "in-multi")
@@ -319,6 +327,10 @@ class ClusterTest(unittest.TestCase):
             self.assertIn(retry(lambda: w.publish("slow", big)), (0, 1))
         wait_until(lambda: self.c.client(node).pubsub_numsub("slow") == [(b"slow", 0)], 30,
                    "the node to drop the subscriber")
+        self.assertEqual(self.c.client(node).info("stats")["pubsub_channels"], 0)
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{self.c.http[node - 1]}/metrics",
+                                         timeout=5).read().decode()
+        self.assertIn("cairn_pubsub_dropped_clients_total 1\n", metrics)
         s.settimeout(30)
         while s.recv(1 << 20):  # what was already sent, then the close
             pass
