@@ -343,6 +343,10 @@ std::vector<CommandSpec> BuildTable() {
        "Selects a database (only 0 exists).", nullptr},
       {"quit", -1, F | C | NS | LS, 0, 0, 0, "connection", "1.0.0", "Closes the connection.",
        nullptr},
+      {"reset", 1, F | C | NS | LS, 0, 0, 0, "connection", "6.2.0",
+       "Returns the connection to its initial state (MULTI, WATCH, tracking, subscriptions, "
+       "protocol, name, consistency).",
+       nullptr},
       {"multi", 1, F | C | NS | LS, 0, 0, 0, "transactions", "1.2.0", "Starts a transaction.",
        nullptr},
       {"exec", 1, C | NS | LS, 0, 0, 0, "transactions", "1.2.0",

@@ -41,8 +41,7 @@ Session::Session(Node::Impl& node, asio::ip::tcp::socket socket, std::uint64_t i
       parser_(Limits(node.opt)),
       resume_(node.io),
       block_timer_(node.io) {
-  if (node.opt.default_consistency == "lease") policy_.level = Consistency::kLease;
-  if (node.opt.default_consistency == "eventual") policy_.level = Consistency::kEventual;
+  DefaultConsistency();
   // Flush writes synchronously first; it must never block the loop.
   boost::system::error_code ec;
   socket_.non_blocking(true, ec);
@@ -66,6 +65,28 @@ std::string Session::Describe() const {
                      ec ? "?" : ep.address().to_string(), ec ? 0 : ep.port(), name_,
                      node_.pubsub.ChannelsOf(id_).size(), node_.pubsub.PatternsOf(id_).size(),
                      static_cast<int>(protocol_), commands_);
+}
+
+void Session::DefaultConsistency() {
+  policy_.level = Consistency::kStrong;
+  policy_.bounded_ms = 0;
+  if (node_.opt.default_consistency == "lease") policy_.level = Consistency::kLease;
+  if (node_.opt.default_consistency == "eventual") policy_.level = Consistency::kEventual;
+}
+
+// RESET: the connection as a new one would be, except its session token
+// (a causal promise already made) and its unanswered commands, which are
+// still answered in order: out of MULTI, nothing WATCHed, no tracking, no
+// subscriptions, RESP2, no name, the node's default consistency.
+void Session::ResetConnection(std::uint64_t seq) {
+  kv_ = kv::Session();
+  node_.tracking.Disable(id_);
+  node_.tracking_redirects.erase(id_);
+  node_.pubsub.Drop(id_);
+  protocol_ = resp::Protocol::kResp2;
+  name_.clear();
+  DefaultConsistency();
+  Complete(seq, resp::Value::Simple("RESET"));
 }
 
 asio::awaitable<void> Session::Run() {
@@ -137,7 +158,10 @@ void Session::Dispatch(std::vector<std::string>& args) {
   slots_.push_back(Slot{false, protocol_, {}, LatencyFor(name), batch_start_});
   if (RefusedWhileSubscribed(name, args, seq)) return;
   // Connection commands first (outside MULTI; QUIT always), then kv::Session.
-  if ((name == "quit" || !kv_.in_multi()) && DispatchConnectionCommand(name, args, seq)) return;
+  if ((name == "quit" || name == "reset" || !kv_.in_multi()) &&
+      DispatchConnectionCommand(name, args, seq)) {
+    return;
+  }
   // WATCH reads key versions as it is handled: behind this connection's
   // unanswered writes it waits like a read, so it sees them.
   if (name == "watch" && !kv_.in_multi() && MustWait(/*read=*/true)) {
@@ -386,6 +410,9 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
                                       resp::Value::Bulk(std::to_string(us % 1'000'000))}));
   } else if (n == "wait") {
     Wait(args, seq);
+  } else if (n == "reset") {
+    if (argc != 1) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
+    ResetConnection(seq);
   } else if (n == "quit") {
     Complete(seq, Ok());
     close_after_flush_ = true;

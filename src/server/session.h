@@ -94,6 +94,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // one confirmation per channel or pattern, all in this command's slot.
   void Subscribe(const std::string& name, std::vector<std::string>& args, std::uint64_t seq);
   void PubSub(std::vector<std::string>& args, std::uint64_t seq);
+  void ResetConnection(std::uint64_t seq);
+  void DefaultConsistency();  // the level new connections get (node option)
   // A RESP2 connection with a subscription takes only the pub/sub
   // commands, PING, QUIT and RESET (Redis's rule: its replies and messages
   // share one stream). True if `name` was refused.

@@ -306,6 +306,21 @@ class ClusterTest(unittest.TestCase):
             conn.read_response()
         conn.send_command("PING")
         self.assertEqual(conn.read_response(), [b"pong", b""])
+        # RESET leaves the subscriptions (and a MULTI) behind.
+        conn.send_command("RESET")
+        self.assertEqual(conn.read_response(), b"RESET")
+        conn.send_command("GET", "after")
+        self.assertEqual(conn.read_response(), b"1")
+        self.assertEqual(self.c.client(2).pubsub_numsub("quiet"), [(b"quiet", 0)])
+        conn.send_command("MULTI")
+        conn.send_command("SET", "after", "2")
+        conn.send_command("RESET")
+        conn.send_command("EXEC")
+        self.assertEqual(conn.read_response(), b"OK")
+        self.assertEqual(conn.read_response(), b"QUEUED")
+        self.assertEqual(conn.read_response(), b"RESET")
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "EXEC without MULTI"):
+            conn.read_response()
         conn.disconnect()
         for p in subs:
             p.close()
