@@ -50,8 +50,10 @@ class Engine {
   virtual Status Scan(std::string_view from, std::size_t limit,
                       std::vector<std::pair<std::string, std::string>>* out) const = 0;
   virtual std::uint64_t Count() const = 0;
-  // Applies the batch and records `state`, all or nothing.
-  virtual Status Apply(const EngineBatch& batch, const AppliedState& state) = 0;
+  // Applies the batch and records `state`, all or nothing. By value: the
+  // state machine hands its batch over, so the engine keeps its strings
+  // instead of copying each key and value.
+  virtual Status Apply(EngineBatch batch, const AppliedState& state) = 0;
   virtual AppliedState applied() const = 0;
 };
 
@@ -64,7 +66,7 @@ class MemoryEngine final : public Engine {
   Status Scan(std::string_view from, std::size_t limit,
               std::vector<std::pair<std::string, std::string>>* out) const override;
   std::uint64_t Count() const override { return map_.size(); }
-  Status Apply(const EngineBatch& batch, const AppliedState& state) override;
+  Status Apply(EngineBatch batch, const AppliedState& state) override;
   AppliedState applied() const override { return applied_; }
 
  private:

@@ -17,11 +17,11 @@ Status MemoryEngine::Scan(std::string_view from, std::size_t limit,
   return Status::Ok();
 }
 
-Status MemoryEngine::Apply(const EngineBatch& batch, const AppliedState& state) {
+Status MemoryEngine::Apply(EngineBatch batch, const AppliedState& state) {
   if (batch.clear_first) map_.clear();
-  for (const auto& [key, value] : batch.writes) {
+  for (auto& [key, value] : batch.writes) {
     if (value) {
-      map_.insert_or_assign(key, *value);
+      map_.insert_or_assign(std::move(key), std::move(*value));
     } else {
       map_.erase(key);
     }

@@ -81,7 +81,7 @@ Status StateMachine::Restore(std::string_view image) {
     batch.writes.emplace_back(std::string(key), std::string(value));
   }
   if (!d.done()) return Bad("kv snapshot: trailing bytes");
-  CAIRN_RETURN_IF_ERROR(engine_->Apply(batch, state));
+  CAIRN_RETURN_IF_ERROR(engine_->Apply(std::move(batch), state));
   applied_ = state;
   return RebuildExpiryIndex();
 }

@@ -264,7 +264,7 @@ Result<std::vector<resp::Value>> StateMachine::ApplyEntries(std::uint64_t index,
   EngineBatch batch;
   ApplyTxn::ExpiryChanges expiry;
   txn.Commit(&batch, &expiry);
-  CAIRN_RETURN_IF_ERROR(engine_->Apply(batch, next));
+  CAIRN_RETURN_IF_ERROR(engine_->Apply(std::move(batch), next));
   expiry.ApplyTo(&expiry_);
   applied_ = next;
   return replies;

@@ -7,10 +7,10 @@
 namespace cairn::server {
 namespace {
 
-storage::KvOp ToKvOp(const std::string& key, const std::optional<std::string>& value,
+storage::KvOp ToKvOp(std::string key, std::optional<std::string> value,
                      std::optional<bool> existed) {
-  if (value) return {storage::KvOp::Kind::kPut, key, *value, existed};
-  return {storage::KvOp::Kind::kDelete, key, {}, existed};
+  if (value) return {storage::KvOp::Kind::kPut, std::move(key), std::move(*value), existed};
+  return {storage::KvOp::Kind::kDelete, std::move(key), {}, existed};
 }
 
 // Whether the batch says its i-th key was stored before it.
@@ -49,7 +49,7 @@ std::unique_ptr<RocksEngine::ReadCache> RocksEngine::NewCache() const {
 
 Result<std::optional<std::string>> RocksEngine::Get(std::string_view key) const {
   if (grouping_) {
-    if (auto it = group_writes_.find(key); it != group_writes_.end()) return it->second;
+    if (auto it = group_writes_.find(key); it != group_writes_.end()) return it->second.value;
   }
   if (!cache_) return store_->Find(key);
   thread_local std::string k;  // the cache looks up by std::string: reuse one
@@ -94,17 +94,18 @@ kv::AppliedState RocksEngine::applied() const {
   return {a.index, a.clock_ms};
 }
 
-Status RocksEngine::Apply(const kv::EngineBatch& batch, const kv::AppliedState& state) {
+Status RocksEngine::Apply(kv::EngineBatch batch, const kv::AppliedState& state) {
   const storage::KvApplied applied{state.index, applying_term_, state.clock_ms};
   if (grouping_ && !batch.clear_first) {
     // The cache may hold a key's pre-group value meanwhile: Get looks in
     // group_writes_ first, and Flush brings the cache up to date.
     for (std::size_t i = 0; i < batch.writes.size(); ++i) {
-      const auto& [key, value] = batch.writes[i];
+      auto& [key, value] = batch.writes[i];
+      auto [it, fresh] = group_writes_.try_emplace(std::move(key));
       // The first write of a key in the group says whether it was stored
       // before the group (its Get saw no earlier write of the group).
-      group_existed_.try_emplace(key, Existed(batch, i));
-      group_writes_[key] = value;
+      if (fresh) it->second.existed = Existed(batch, i);
+      it->second.value = std::move(value);
     }
     group_applied_ = applied;
     if (next_cluster_) group_cluster_ = std::move(next_cluster_);
@@ -123,7 +124,8 @@ Status RocksEngine::Apply(const kv::EngineBatch& batch, const kv::AppliedState& 
   out.clear_first = batch.clear_first;
   out.ops.reserve(batch.writes.size());
   for (std::size_t i = 0; i < batch.writes.size(); ++i) {
-    out.ops.push_back(ToKvOp(batch.writes[i].first, batch.writes[i].second, Existed(batch, i)));
+    auto& [key, value] = batch.writes[i];
+    out.ops.push_back(ToKvOp(std::move(key), std::move(value), Existed(batch, i)));
   }
   out.applied = applied;
   out.cluster = std::move(next_cluster_);
@@ -147,10 +149,11 @@ Status RocksEngine::Flush() {
   if (!group_applied_) return Status::Ok();
   storage::KvBatch out;
   out.ops.reserve(group_writes_.size());
-  for (const auto& [key, value] : group_writes_) {
-    auto known = group_existed_.find(key);
-    out.ops.push_back(
-        ToKvOp(key, value, known != group_existed_.end() ? known->second : std::nullopt));
+  // (extracted: the keys move out of the map's nodes, in order)
+  while (!group_writes_.empty()) {
+    auto node = group_writes_.extract(group_writes_.begin());
+    GroupWrite& w = node.mapped();
+    out.ops.push_back(ToKvOp(std::move(node.key()), std::move(w.value), w.existed));
   }
   out.applied = *group_applied_;
   out.cluster = std::move(group_cluster_);
@@ -160,10 +163,12 @@ Status RocksEngine::Flush() {
   // then hit. After the write, so a refused batch leaves the cache and the
   // store agreeing on the old values.
   if (s.ok() && cache_) {
-    for (const auto& [key, value] : group_writes_) cache_->Replace(key, value);
+    for (storage::KvOp& op : out.ops) {
+      cache_->Replace(op.key, op.kind == storage::KvOp::Kind::kPut
+                                  ? std::optional<std::string>(std::move(op.value))
+                                  : std::nullopt);
+    }
   }
-  group_writes_.clear();
-  group_existed_.clear();
   group_applied_.reset();
   group_cluster_.reset();
   return s;

@@ -52,7 +52,7 @@ class RocksEngine final : public kv::Engine {
   Status Scan(std::string_view from, std::size_t limit,
               std::vector<std::pair<std::string, std::string>>* out) const override;
   std::uint64_t Count() const override;
-  Status Apply(const kv::EngineBatch& batch, const kv::AppliedState& state) override;
+  Status Apply(kv::EngineBatch batch, const kv::AppliedState& state) override;
   kv::AppliedState applied() const override;
 
   void BeginGroup();
@@ -84,10 +84,13 @@ class RocksEngine final : public kv::Engine {
   Status Flush();
   // The open group (see above): ordered, so the batch is deterministic.
   bool grouping_ = false;
-  std::map<std::string, std::optional<std::string>, std::less<>> group_writes_;
-  // Per key the group wrote: whether it was stored before the group, if the
-  // batches said (kv::EngineBatch::existed), for the store's key count.
-  std::map<std::string, std::optional<bool>, std::less<>> group_existed_;
+  struct GroupWrite {
+    std::optional<std::string> value;  // nullopt: deleted
+    // Whether the key was stored before the group, if the batches said
+    // (kv::EngineBatch::existed), for the store's key count.
+    std::optional<bool> existed;
+  };
+  std::map<std::string, GroupWrite, std::less<>> group_writes_;
   std::optional<storage::KvApplied> group_applied_;
   std::optional<std::string> group_cluster_;
 };

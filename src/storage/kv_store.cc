@@ -132,11 +132,18 @@ Status KvStore::Write(const KvBatch& in) {
     batch.DeleteRange("u", "v");
     count = 0;
   }
-  // Whether each key written exists, as of the ops before it in this batch.
+  // Whether each key written exists, as of the ops before it in this batch
+  // (none needed when the keys are strictly ascending, so each is written
+  // once: an apply group's batch).
   std::map<std::string_view, bool> present;
+  const bool unique =
+      std::adjacent_find(in.ops.begin(), in.ops.end(), [](const KvOp& a, const KvOp& b) {
+        return a.key >= b.key;
+      }) == in.ops.end();
+  std::string user_key = "u";
   for (const KvOp& op : in.ops) {
     bool existed = false;
-    if (auto it = present.find(op.key); it != present.end()) {
+    if (auto it = unique ? present.end() : present.find(op.key); it != present.end()) {
       existed = it->second;
     } else if (op.existed) {
       existed = *op.existed && !in.clear_first;
@@ -145,13 +152,15 @@ Status KvStore::Write(const KvBatch& in) {
       existed = old.has_value();
     }
     bool put = op.kind == KvOp::Kind::kPut;
-    present[op.key] = put;
+    if (!unique) present[op.key] = put;
     if (put && !existed) ++count;
     if (!put && existed) --count;
+    user_key.resize(1);  // "u", then the key: one buffer for the batch
+    user_key.append(op.key);
     if (put) {
-      batch.Put(UserKey(op.key), op.value);
+      batch.Put(user_key, op.value);
     } else {
-      batch.Delete(UserKey(op.key));
+      batch.Delete(user_key);
     }
   }
   batch.Put(AsSlice(kAppliedKey), EncodeIndex(in.applied.index));
@@ -173,8 +182,13 @@ Result<std::string> KvStore::Get(std::string_view key) {
 }
 
 Result<std::optional<std::string>> KvStore::Find(std::string_view key) const {
+  // Every write reads its key first: one buffer per thread for the stored
+  // key, not an allocation per lookup (Find may run on several threads).
+  thread_local std::string user_key;
+  user_key.assign("u");
+  user_key.append(key);
   std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), UserKey(key), &v);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), user_key, &v);
   if (s.IsNotFound()) return std::optional<std::string>();
   CAIRN_RETURN_IF_ERROR(FromRocks(s, "kv get"));
   return std::optional<std::string>(std::move(v));
