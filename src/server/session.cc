@@ -598,6 +598,7 @@ void Session::DeliverMessage(const std::string* pattern, const std::string& chan
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     closed_ = true;
+    resume_.cancel();  // a reader waiting for the backlog to drain ends too
     return;
   }
   std::vector<resp::Value> parts;
