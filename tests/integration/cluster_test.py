@@ -326,6 +326,56 @@ class ClusterTest(unittest.TestCase):
             p.close()
         self.assertEqual(retry(lambda: self.c.client(1).publish("chat.room", "nobody")), 0)
 
+    def test_concurrent_publishers_are_seen_in_one_order_everywhere(self):
+        # Three publishers, one per node, at once: whatever the interleaving,
+        # every node's subscriber receives the same sequence (the log's).
+        subs = []
+        for i in range(1, 4):
+            p = self.c.client(i).pubsub()
+            p.subscribe("order")
+            self.assertEqual(p.get_message(timeout=5)["type"], "subscribe")
+            subs.append(p)
+        per_publisher = 50
+        failed = []  # a message whose PUBLISH failed (an election) was sent again
+
+        def publish(node):
+            r = self.c.client(node)
+            pipe = r.pipeline(transaction=False)
+            for n in range(per_publisher):  # pipelined: they share log entries
+                pipe.publish("order", f"{node}:{n}")
+            for n, result in enumerate(pipe.execute(raise_on_error=False)):
+                if isinstance(result, Exception):
+                    failed.append(n)
+                    retry(lambda: r.publish("order", f"{node}:{n}"))
+
+        threads = [threading.Thread(target=publish, args=(i,)) for i in range(1, 4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        # Every message, once (a failed one possibly twice: it may have
+        # been applied before its error).
+        want = {f"{i}:{n}".encode() for i in range(1, 4) for n in range(per_publisher)}
+        total = 3 * per_publisher + len(failed)
+        seen = []
+        for i, p in enumerate(subs, start=1):
+            got = []
+            while len(got) < total:
+                m = p.get_message(timeout=10 if len(got) < total - len(failed) else 2)
+                if m is None and len(got) >= total - len(failed):
+                    break
+                self.assertIsNotNone(m, f"node {i}: {len(got)} messages")
+                got.append(m["data"])
+            seen.append(got)
+            p.close()
+        self.assertEqual(set(seen[0]), want)
+        self.assertEqual(seen[1], seen[0])
+        self.assertEqual(seen[2], seen[0])
+        if not failed:  # each publisher's own messages keep their order
+            for i in range(1, 4):
+                mine = [m for m in seen[0] if m.startswith(f"{i}:".encode())]
+                self.assertEqual(mine, [f"{i}:{n}".encode() for n in range(per_publisher)])
+
     def test_a_subscriber_that_does_not_read_is_cut_off(self):
         # Past 32 MiB of messages waiting for it, a node closes a subscriber
         # instead of holding them all; the publisher is not held up.
