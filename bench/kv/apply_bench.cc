@@ -5,7 +5,8 @@
 // MAXLEN) and applies 800 writes through the whole path (parse, log entry
 // codec, state machine, in-memory engine): adds, each naming a new member
 // (BM_GroupOfAdds), or removals and increments of members spread over the
-// value (BM_GroupOfChanges; SMOVE takes them to a second set; for a stream,
+// value (BM_GroupOfChanges; SMOVE takes them to a second set, SPOP draws
+// one member each; for a stream,
 // XACKs or XCLAIMs of 800 of its 1000 pending entries).
 //
 // Run: build/release/bench/kv/kv_apply_bench
@@ -90,9 +91,9 @@ void Fill(testing::Driver* d, const std::string& type, int size) {
     d->Run({"xreadgroup", "group", "g", "c", "streams", "k", ">"}, kT + size);
     return;
   }
-  const std::string add = type == "hdel" || type == "hincrby" ? "hset"
-                          : type == "srem" || type == "smove" ? "sadd"
-                                                              : "zadd";
+  const std::string add = type == "hdel" || type == "hincrby"                   ? "hset"
+                          : type == "srem" || type == "smove" || type == "spop" ? "sadd"
+                                                                                : "zadd";
   d->Run(Add(add, members), kT);
 }
 
@@ -105,6 +106,7 @@ Args Change(const std::string& type, int i) {
   }
   if (type == "hincrby") return {"hincrby", "k", "count:" + m, "1"};
   if (type == "smove") return {"smove", "k", "other", "member:" + m};  // to a growing set
+  if (type == "spop") return {"spop", "k"};                            // one drawn member
   return {type, "k", "member:" + m};
 }
 
@@ -125,6 +127,7 @@ BENCHMARK_CAPTURE(BM_GroupOfChanges, hincrby, std::string("hincrby"))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfChanges, srem, std::string("srem"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfChanges, smove, std::string("smove"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GroupOfChanges, spop, std::string("spop"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfChanges, zrem, std::string("zrem"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfChanges, xack, std::string("xack"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_GroupOfChanges, xclaim, std::string("xclaim"))->Unit(benchmark::kMillisecond);

@@ -93,6 +93,37 @@ struct DecodedSet final : ApplyTxn::Decoded {
     at.erase(it);
     return true;
   }
+  // SPOP's draw (the replicated state depends on it: never change it): a
+  // Fisher-Yates over the live members in stored order, seeded by the
+  // entry's index and the key; member i of the order swaps with a later
+  // one j and is taken, and the rest keep the order the swaps leave. Done
+  // here by swapping the members between their places, so the value stays
+  // as the same draw over a plain list would leave it. O(live members) to
+  // list their places, not a decode and an encode of the set.
+  std::vector<std::string> Pop(std::uint64_t count, std::uint64_t index, std::string_view key) {
+    std::vector<std::size_t> live;
+    live.reserve(at.size());
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (!gone[i]) live.push_back(i);
+    }
+    Xoshiro256 rng(index ^ KeyHash(key));
+    count = std::min<std::uint64_t>(count, live.size());
+    std::vector<std::string> popped;
+    popped.reserve(count);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const std::size_t j = i + rng.Uniform(live.size() - i);
+      if (j != i) {
+        std::string& a = members[live[i]];
+        std::string& b = members[live[j]];
+        std::swap(a, b);
+        at[a] = live[i];
+        at[b] = live[j];
+      }
+      popped.push_back(members[live[i]]);
+      Remove(popped.back());
+    }
+    return popped;
+  }
 };
 
 // SADD and SREM. SADD's members are sized before anything changes: a
@@ -189,22 +220,6 @@ Result<Value> Combine(const std::vector<std::string>& keys, std::size_t first, s
   return Value::Null();
 }
 
-// SPOP's choice: pseudo-random, but from the entry's index and the key, so
-// every replica removes the same members.
-SetMembers PopMembers(SetMembers* members, std::uint64_t count, std::uint64_t index,
-                      std::string_view key) {
-  Xoshiro256 rng(index ^ KeyHash(key));
-  SetMembers popped;
-  count = std::min<std::uint64_t>(count, members->size());
-  for (std::uint64_t i = 0; i < count; ++i) {
-    const std::size_t j = i + rng.Uniform(members->size() - i);
-    std::swap((*members)[i], (*members)[j]);
-    popped.push_back(std::move((*members)[i]));
-  }
-  members->erase(members->begin(), members->begin() + static_cast<std::ptrdiff_t>(count));
-  return popped;
-}
-
 Value ScanReply(const Op& op, const Record* rec) {
   if (rec == nullptr) return Value::Array({Value::Bulk("0"), Value::Array()});
   if (op.flags & kHScanBadOption) {
@@ -235,25 +250,20 @@ Result<Value> ApplySetWrite(ApplyTxn* txn, const Op& op) {
   }
   if (op.code == OpCode::kSMove) return ApplySMove(txn, op);
   if (op.code == OpCode::kSAdd || op.code == OpCode::kSRem) return ApplySAddOrRem(txn, op);
+  if (op.code != OpCode::kSPop) return Status::InvalidArgument("kv: not a set write op");
+  // SPOP, on the set kept decoded for the entry (a run of pops on a large
+  // set no longer decodes and encodes it once each).
   const std::string& key = op.args[0];
-  CAIRN_ASSIGN_OR_RETURN(const Record* old, txn->LiveRecord(key));
-  if (old != nullptr && old->type != kTypeSet) return Value::Error(errors::kWrongType);
-  const std::int64_t expire = old != nullptr ? old->expire_at_ms : 0;
-  SetMembers members = old != nullptr ? DecodeSet(old->value) : SetMembers();
-  switch (op.code) {
-    case OpCode::kSPop: {
-      const bool with_count = op.flags & kSPopCount;
-      if (old == nullptr) return with_count ? Value::Set() : Value::Null();
-      const std::uint64_t count = with_count ? static_cast<std::uint64_t>(op.num) : 1;
-      if (count == 0) return Value::Set();
-      SetMembers popped = PopMembers(&members, count, txn->index(), key);
-      CAIRN_RETURN_IF_ERROR(Store(txn, key, members, expire, &too_big));
-      if (!with_count) return Value::BulkOwned(std::move(popped[0]));
-      return SetReply(std::move(popped));
-    }
-    default: break;
-  }
-  return Status::InvalidArgument("kv: not a set write op");
+  CAIRN_ASSIGN_OR_RETURN(auto d, DecodedValue<DecodedSet>::Open(txn, key, kTypeSet));
+  if (d.wrong_type()) return Value::Error(errors::kWrongType);
+  const bool with_count = op.flags & kSPopCount;
+  if (d.absent()) return with_count ? Value::Set() : Value::Null();
+  const std::uint64_t count = with_count ? static_cast<std::uint64_t>(op.num) : 1;
+  if (count == 0) return Value::Set();
+  std::vector<std::string> popped = d->Pop(count, txn->index(), key);
+  CAIRN_RETURN_IF_ERROR(d.Keep());  // (none left: the key is deleted)
+  if (!with_count) return Value::BulkOwned(std::move(popped[0]));
+  return SetReply(std::move(popped));
 }
 
 Value ReadSet(const Op& op, const std::function<Result<const Record*>(const std::string&)>& load) {

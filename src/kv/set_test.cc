@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <set>
 
+#include "common/random.h"
 #include "kv/errors.h"
+#include "kv/record.h"
 #include "kv/test_driver.h"
 
 namespace cairn::kv {
@@ -29,6 +31,13 @@ TEST(SetCodecTest, RoundTripsAndRejectsMalformedValues) {
   EXPECT_EQ(DecodeRecord(EncodeRecord(r)).status().code(), StatusCode::kCorruption);
   r.value = bytes;
   EXPECT_EQ(*DecodeRecord(EncodeRecord(r)), r);
+}
+
+// The elements as replied, in order.
+std::vector<std::string> InOrder(const Value& v) {
+  std::vector<std::string> out;
+  for (const Value& e : v.elems) out.push_back(e.str);
+  return out;
 }
 
 std::vector<std::string> Strings(const Value& v) {
@@ -73,6 +82,59 @@ TEST(SetTest, SpopIsDeterministicAcrossReplicas) {
     c.Run({"sadd", "s", p.str}, kT);
   }
   EXPECT_GT(firsts.size(), 1u);
+}
+
+// SPOP's draw and the order it leaves the set in are part of the replicated
+// state: a new binary must reproduce them exactly, or replicas of two
+// versions would diverge. The model is the draw as first shipped: a
+// Fisher-Yates over the members in stored order, seeded by the entry's
+// index and the key, the rest stored in the order the swaps leave.
+TEST(SetTest, SpopDrawsAndLeavesTheOrderAsShipped) {
+  Xoshiro256 pick(7);
+  for (int round = 0; round < 40; ++round) {
+    testing::Driver d;
+    std::vector<std::string> model;
+    auto add = [&](std::vector<std::string> args) {
+      for (std::size_t i = 2; i < args.size(); ++i) {
+        if (std::find(model.begin(), model.end(), args[i]) == model.end()) model.push_back(args[i]);
+      }
+      d.Run(args, kT);
+    };
+    std::vector<std::string> fill = {"sadd", "s"};
+    const int n = 1 + static_cast<int>(pick.Uniform(40));
+    for (int i = 0; i < n; ++i) fill.push_back("m" + std::to_string(pick.Uniform(60)));
+    add(fill);
+    for (int step = 0; step < 12 && !model.empty(); ++step) {
+      if (pick.OneIn(4)) {
+        add({"sadd", "s", "m" + std::to_string(pick.Uniform(80))});
+        continue;
+      }
+      if (pick.OneIn(5)) {
+        const std::string m = model[pick.Uniform(model.size())];
+        model.erase(std::find(model.begin(), model.end(), m));
+        d.Run({"srem", "s", m}, kT);
+        if (model.empty()) break;
+        continue;
+      }
+      const std::uint64_t count = 1 + pick.Uniform(5);
+      Xoshiro256 rng((d.sm().applied_index() + 1) ^ KeyHash("s"));
+      std::vector<std::string> popped;
+      const std::uint64_t k = std::min<std::uint64_t>(count, model.size());
+      for (std::uint64_t i = 0; i < k; ++i) {
+        const std::size_t j = i + rng.Uniform(model.size() - i);
+        std::swap(model[i], model[j]);
+        popped.push_back(model[i]);
+      }
+      model.erase(model.begin(), model.begin() + static_cast<std::ptrdiff_t>(k));
+      Value got = d.Run({"spop", "s", std::to_string(count)}, kT);
+      ASSERT_EQ(InOrder(got), popped) << "round " << round << " step " << step;
+      if (model.empty()) {
+        EXPECT_EQ(d.Run({"exists", "s"}, kT), Value::Int(0));
+        break;
+      }
+      ASSERT_EQ(InOrder(d.Run({"smembers", "s"}, kT)), model) << "round " << round;
+    }
+  }
 }
 
 TEST(SetTest, MoveStoreAndTypes) {
