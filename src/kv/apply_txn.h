@@ -32,6 +32,15 @@ class ApplyTxn {
     std::uint64_t mix = index_ ^ (++draws_ * 0x9e3779b97f4a7c15ULL);
     return SplitMix64(mix);
   }
+  // Counts `n` elements of repeated random draws (SRANDMEMBER key -n...)
+  // against the entry's limit, kRandElementsPerEntryMax in all; false,
+  // counting nothing, if they would pass it.
+  static constexpr std::uint64_t kRandElementsPerEntryMax = 1'000'000;
+  bool TakeRandomDraws(std::uint64_t n) {
+    if (n > kRandElementsPerEntryMax - random_draws_) return false;
+    random_draws_ += n;
+    return true;
+  }
 
   // The key's record if it is live at the replicated clock.
   Result<std::optional<Record>> Live(const std::string& key);
@@ -117,6 +126,7 @@ class ApplyTxn {
   std::uint64_t index_;
   std::int64_t clock_ms_;
   std::uint64_t draws_ = 0;
+  std::uint64_t random_draws_ = 0;  // <= kRandElementsPerEntryMax
   bool cleared_ = false;
   // Unordered: commit order does not matter (distinct keys, set-like index).
   std::unordered_map<std::string, Slot> slots_;

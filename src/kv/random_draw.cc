@@ -35,8 +35,10 @@ resp::Value RandomReply(const Op& op, std::size_t n,
     return item(DrawIndexes(n, -1, seed)[0]);
   }
   const bool with = op.flags & kRandWith;
+  const std::vector<std::size_t> drawn = DrawIndexes(n, op.num, seed);
   std::vector<resp::Value> items;
-  for (std::size_t i : DrawIndexes(n, op.num, seed)) {
+  items.reserve(drawn.size() * (with ? 2 : 1));  // (growing by doubling would need half again)
+  for (std::size_t i : drawn) {
     items.push_back(item(i));
     if (with) items.push_back(value(i));
   }

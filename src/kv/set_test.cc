@@ -137,6 +137,30 @@ TEST(SetTest, SpopDrawsAndLeavesTheOrderAsShipped) {
   }
 }
 
+// Repeated draws (a negative count) are not bounded by the key's size: in
+// one transaction their elements share a limit of a million, so several
+// cannot make a reply as large as memory (a fuzzer found 2 GB).
+TEST(SetTest, RepeatedDrawsInATransactionShareOneLimit) {
+  testing::Driver d;
+  d.Run({"sadd", "s", "a", "b"}, kT);
+  d.Run({"hset", "h", "f", "v"}, kT);
+  Value r = d.Exec({{"srandmember", "s", "-600000"},
+                    {"srandmember", "s", "-400000"},
+                    {"srandmember", "s", "-1"},
+                    {"hrandfield", "h", "-1", "withvalues"}},
+                   {}, kT);
+  ASSERT_EQ(r.elems.size(), 4u);
+  EXPECT_EQ(r.elems[0].elems.size(), 600000u);
+  EXPECT_EQ(r.elems[1].elems.size(), 400000u);  // exactly the limit
+  EXPECT_TRUE(r.elems[2].is_error());
+  EXPECT_TRUE(r.elems[3].is_error());
+  Value w = d.Exec({{"hrandfield", "h", "-500000", "withvalues"}, {"srandmember", "s", "-1"}}, {},
+                   kT);  // a pair per draw: the million is used up
+  EXPECT_EQ(w.elems[0].elems.size(), 500000u);
+  EXPECT_TRUE(w.elems[1].is_error());
+  EXPECT_EQ(d.Run({"srandmember", "s", "-3"}, kT).elems.size(), 3u);  // outside MULTI: per call
+}
+
 TEST(SetTest, MoveStoreAndTypes) {
   testing::Driver d;
   d.Run({"sadd", "a", "x", "y", "z"}, kT);

@@ -216,6 +216,19 @@ Result<Value> ApplyIncrByFloat(ApplyTxn* txn, const Op& op) {
 // every replica computes the same reply.
 Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
   if (IsRandomRead(op.code)) {
+    // A negative count repeats draws without bound by the key's size: the
+    // elements such draws reply with (two per draw WITHVALUES/WITHSCORES)
+    // share one limit per entry, a million, or a transaction of several
+    // could make its reply as large as memory (found by fuzzing: 10 million
+    // each, the limit of one call outside MULTI, took over 2 GB). A read
+    // changes no state, so the error changes nothing either.
+    if ((op.flags & kRandCount) && op.num < 0 &&
+        !txn->TakeRandomDraws(static_cast<std::uint64_t>(-op.num) *
+                              ((op.flags & kRandWith) ? 2 : 1))) {
+      return Value::Error(
+          "ERR count is out of range: Cairn replies with at most 1000000 random elements in "
+          "one transaction");
+    }
     Op seeded = op;
     seeded.num2 = static_cast<std::int64_t>(txn->NextDrawSeed());
     CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
