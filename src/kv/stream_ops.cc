@@ -430,6 +430,20 @@ std::size_t MostAddedByClaims(const std::string& consumer, std::size_t claims) {
   return 30 + consumer.size() + claims * (16 + 10 + consumer.size() + 20);
 }
 
+// The end of XCLAIM and XAUTOCLAIM: a claim that changed the stream keeps
+// it (its bound grown by what was reserved), one that did not leaves the
+// key's version as it was (WATCH).
+Result<Value> KeepClaims(DecodedValue<DecodedStream>* d, bool changed, std::size_t most_added,
+                         Value out) {
+  if (!changed) {
+    CAIRN_RETURN_IF_ERROR(d->KeepUnchanged());
+    return out;
+  }
+  (*d)->bytes += most_added;
+  CAIRN_RETURN_IF_ERROR(d->Keep());
+  return out;
+}
+
 // XCLAIM and XAUTOCLAIM work on the stream kept decoded for the entry (as
 // XACK does), so consumers claiming from a large stream in one pipeline do
 // not decode and encode it once each.
@@ -520,13 +534,7 @@ Result<Value> ApplyXClaim(ApplyTxn* txn, const Op& op) {
     changed = true;
     out.elems.push_back(justid ? Value::BulkOwned(id.ToString()) : EntryReply(*e));
   }
-  if (!changed) {  // the version stays (WATCH)
-    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
-    return out;
-  }
-  d->bytes += most_added;
-  CAIRN_RETURN_IF_ERROR(d.Keep());
-  return out;
+  return KeepClaims(&d, changed, most_added, std::move(out));
 }
 
 // XAUTOCLAIM, following Redis 7.0's xautoclaimCommand: up to count entries
@@ -585,13 +593,7 @@ Result<Value> ApplyXAutoClaim(ApplyTxn* txn, const Op& op) {
   if (!at_end && i < g->pending.size()) next = g->pending[i].id;
   Value out =
       Value::Array({Value::BulkOwned(next.ToString()), std::move(claimed), std::move(deleted)});
-  if (!changed) {  // the version stays (WATCH)
-    CAIRN_RETURN_IF_ERROR(d.KeepUnchanged());
-    return out;
-  }
-  d->bytes += most_added;
-  CAIRN_RETURN_IF_ERROR(d.Keep());
-  return out;
+  return KeepClaims(&d, changed, most_added, std::move(out));
 }
 
 // XSETID, after the parser's checks: the key, then (unless the stream is

@@ -114,7 +114,7 @@ std::string Node::Impl::MetricsText() const {
     "Subscribers closed for leaving more than 32 MiB of messages unread.",
     metrics.pubsub_dropped_clients_total);
   g("cairn_pubsub_channels", "gauge", "Channels with a subscriber on this node.",
-    pubsub.Channels(nullptr).size());
+    pubsub.NumChannels());
   g("cairn_pubsub_patterns", "gauge", "Distinct patterns subscribed to on this node.",
     pubsub.NumPat());
   g("cairn_forwarded_total", "counter", "Requests forwarded to the leader.",

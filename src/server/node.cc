@@ -143,8 +143,8 @@ std::string Node::Impl::InfoText(std::string_view section) const {
         "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsub_messages:{}\r\n\r\n",
         metrics.connections_total, metrics.commands_total, metrics.connections_rejected_total,
         metrics.client_bytes_in_total, metrics.client_bytes_out_total, metrics.forwarded_total,
-        cache.hits + cache.negative_hits, cache.misses, pubsub.Channels(nullptr).size(),
-        pubsub.NumPat(), metrics.pubsub_messages_total);
+        cache.hits + cache.negative_hits, cache.misses, pubsub.NumChannels(), pubsub.NumPat(),
+        metrics.pubsub_messages_total);
   }
   if (want("raft")) {
     out += fmt::format(

@@ -33,20 +33,22 @@ bool PubSubTable::PSubscribe(std::uint64_t conn, const std::string& pattern) {
   return Add(&patterns_, &by_conn_[conn].patterns, conn, pattern);
 }
 
-bool PubSubTable::Unsubscribe(std::uint64_t conn, const std::string& channel) {
+bool PubSubTable::Leave(std::uint64_t conn, const std::string& name, bool pattern) {
   auto it = by_conn_.find(conn);
   if (it == by_conn_.end()) return false;
-  const bool removed = Remove(&channels_, &it->second.channels, conn, channel);
-  if (it->second.channels.empty() && it->second.patterns.empty()) by_conn_.erase(it);
+  Of& of = it->second;
+  const bool removed = pattern ? Remove(&patterns_, &of.patterns, conn, name)
+                               : Remove(&channels_, &of.channels, conn, name);
+  if (of.channels.empty() && of.patterns.empty()) by_conn_.erase(it);
   return removed;
 }
 
+bool PubSubTable::Unsubscribe(std::uint64_t conn, const std::string& channel) {
+  return Leave(conn, channel, /*pattern=*/false);
+}
+
 bool PubSubTable::PUnsubscribe(std::uint64_t conn, const std::string& pattern) {
-  auto it = by_conn_.find(conn);
-  if (it == by_conn_.end()) return false;
-  const bool removed = Remove(&patterns_, &it->second.patterns, conn, pattern);
-  if (it->second.channels.empty() && it->second.patterns.empty()) by_conn_.erase(it);
-  return removed;
+  return Leave(conn, pattern, /*pattern=*/true);
 }
 
 void PubSubTable::Drop(std::uint64_t conn) {
@@ -54,16 +56,11 @@ void PubSubTable::Drop(std::uint64_t conn) {
   if (it == by_conn_.end()) return;
   Of of = std::move(it->second);
   by_conn_.erase(it);
-  for (const std::string& c : of.channels) {
-    auto ch = channels_.find(c);
-    ch->second.erase(conn);
-    if (ch->second.empty()) channels_.erase(ch);
-  }
-  for (const std::string& p : of.patterns) {
-    auto pa = patterns_.find(p);
-    pa->second.erase(conn);
-    if (pa->second.empty()) patterns_.erase(pa);
-  }
+  // (Remove takes each name out of `of` too: copy it first)
+  while (!of.channels.empty())
+    Remove(&channels_, &of.channels, conn, std::string(*of.channels.begin()));
+  while (!of.patterns.empty())
+    Remove(&patterns_, &of.patterns, conn, std::string(*of.patterns.begin()));
 }
 
 std::vector<PubSubTable::Receiver> PubSubTable::Receivers(std::string_view channel) const {

@@ -52,8 +52,11 @@ class PubSubTable {
   std::vector<std::string> Channels(const std::string* pattern) const;
   std::size_t NumSub(const std::string& channel) const;
   std::size_t NumPat() const { return patterns_.size(); }
+  std::size_t NumChannels() const { return channels_.size(); }
 
  private:
+  // UNSUBSCRIBE / PUNSUBSCRIBE of one name.
+  bool Leave(std::uint64_t conn, const std::string& name, bool pattern);
   struct Of {
     std::set<std::string> channels, patterns;
   };

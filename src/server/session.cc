@@ -546,7 +546,11 @@ void Session::PubSub(std::vector<std::string>& args, std::uint64_t seq) {
 
 bool Session::RefusedWhileSubscribed(const std::string& name, std::vector<std::string>& args,
                                      std::uint64_t seq) {
-  if (protocol_ != resp::Protocol::kResp2 || node_.pubsub.SubscriptionsOf(id_) == 0) return false;
+  // (every command passes here: the map lookup only while anyone subscribes)
+  if (protocol_ != resp::Protocol::kResp2 || !node_.pubsub.active() ||
+      node_.pubsub.SubscriptionsOf(id_) == 0) {
+    return false;
+  }
   if (name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
       name == "punsubscribe" || name == "quit" || name == "reset") {
     return false;
