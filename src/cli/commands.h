@@ -23,6 +23,9 @@ struct CtlOptions {
   std::string raft_address, http_address;  // add
   std::uint64_t to = 0;                    // transfer-leader (0: the node picks)
   bool json = false;
+  // The cluster's requirepass, for add, remove, transfer-leader and
+  // snapshot (--password, else CAIRN_PASSWORD); empty: none sent.
+  std::string password;
 };
 // Exit codes: 0 success, 1 the node refused or could not be reached, 2 usage.
 int RunCtl(const CtlOptions& options);

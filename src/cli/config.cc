@@ -31,7 +31,7 @@ const std::vector<std::string>& SettingKeys() {
       "http_port",   "data_dir",     "tick_ms",        "request_timeout_ms",
       "max_clients", "max_request_bytes", "max_bulk_bytes", "max_pipeline",
       "log_format",  "default_consistency", "join",     "snapshot_entries",
-      "snapshot_log_mb", "read_cache_mb"};
+      "snapshot_log_mb", "read_cache_mb", "requirepass"};
   // clang-format on
   return keys;
 }
@@ -148,6 +148,7 @@ Result<server::NodeOptions> ToNodeOptions(const Settings& s) {
       return Status::InvalidArgument("setting default_consistency: strong, lease or eventual");
     }
   }
+  if (s.count("requirepass")) o.requirepass = s.at("requirepass");
   return o;
 }
 

@@ -15,8 +15,8 @@ TEST(Config, PrecedenceFlagsEnvFileDefaults) {
   std::string path = "/tmp/cairn_cli_test_" + std::to_string(::getpid()) + ".yaml";
   {
     std::ofstream f(path);
-    f << "id: 2\nresp_port: 7000\nhttp_port: 7100\npeers:\n  - 1=127.0.0.1:7001\n  - "
-         "2=127.0.0.1:7002\n";
+    f << "id: 2\nresp_port: 7000\nhttp_port: 7100\nrequirepass: 'a b:c'\npeers:\n"
+         "  - 1=127.0.0.1:7001\n  - 2=127.0.0.1:7002\n";
   }
   Settings s;
   ASSERT_TRUE(MergeYamlFile(path, &s).ok());
@@ -30,6 +30,8 @@ TEST(Config, PrecedenceFlagsEnvFileDefaults) {
   EXPECT_EQ(o->http_port, 7200);       // env over file
   EXPECT_EQ(o->resp_port, 7300);       // flag over file
   EXPECT_EQ(o->tick_ms, 10u);          // default
+  EXPECT_EQ(o->requirepass, "a b:c");  // file, spaces and colons kept
+  EXPECT_TRUE(ToNodeOptions({})->requirepass.empty()) << "no password by default";
   ASSERT_EQ(o->peers.size(), 2u);
   EXPECT_EQ(o->peers[1].port, 7002);
   ::unlink(path.c_str());

@@ -30,7 +30,7 @@ std::string Str(const nlohmann::json& j, const char* key, const char* none = "-"
 template <typename Table>
 int Call(const CtlOptions& o, const std::string& method, const std::string& path,
          const std::string& body, Table table) {
-  auto reply = HttpRequest(o.address, method, path, body);
+  auto reply = HttpRequest(o.address, method, path, body, o.password);
   if (!reply.ok()) return Fail(std::string(reply.status().message()));
   nlohmann::json j = nlohmann::json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {

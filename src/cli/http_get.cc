@@ -11,7 +11,8 @@
 namespace cairn::cli {
 
 Result<HttpReply> HttpRequest(const std::string& address, const std::string& method,
-                              const std::string& path, const std::string& body) {
+                              const std::string& path, const std::string& body,
+                              const std::string& bearer) {
   std::size_t colon = address.rfind(':');
   if (colon == std::string::npos) return Status::InvalidArgument("address must be host:port");
   addrinfo hints{};
@@ -31,8 +32,9 @@ Result<HttpReply> HttpRequest(const std::string& address, const std::string& met
   }
   std::string req = fmt::format(
       "{} {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-      "Content-Length: {}\r\n\r\n{}",
-      method, path, address, body.size(), body);
+      "{}Content-Length: {}\r\n\r\n{}",
+      method, path, address, bearer.empty() ? "" : "Authorization: Bearer " + bearer + "\r\n",
+      body.size(), body);
   if (::write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
     ::close(fd);
     return Status::Unavailable("write to " + address + " failed");

@@ -15,8 +15,11 @@ struct HttpReply {
 };
 
 // One request (Connection: close); any status code is a reply, not an error.
+// A non-empty `bearer` is sent as "Authorization: Bearer <bearer>" (the
+// node's requirepass, which its HTTP API's changes ask for).
 Result<HttpReply> HttpRequest(const std::string& address, const std::string& method,
-                              const std::string& path, const std::string& body = "");
+                              const std::string& path, const std::string& body = "",
+                              const std::string& bearer = "");
 // GET: the body whatever the status.
 Result<std::string> HttpGet(const std::string& address, const std::string& path);
 

@@ -1,5 +1,6 @@
 // cairn: the node binary. `cairn server`, `cairn dev`, `cairn ctl`.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 
 #include "cli/commands.h"
 
@@ -37,7 +38,10 @@ int main(int argc, char** argv) {
       {"snapshot_log_mb",
        "... or every this many MiB of applied log entries (default 32, 0: no byte limit)"},
       {"read_cache_mb",
-       "MiB of recently read values kept in memory in front of RocksDB (default 64, 0: off)"}};
+       "MiB of recently read values kept in memory in front of RocksDB (default 64, 0: off)"},
+      {"requirepass",
+       "password clients give with AUTH before other commands, also asked of HTTP API changes "
+       "(default: none; prefer CAIRN_REQUIREPASS or the YAML file, as flags show in ps)"}};
   for (const auto& key : SettingKeys()) {
     std::string flag = "--" + key;
     for (auto& c : flag) c = c == '_' ? '-' : c;
@@ -67,6 +71,8 @@ int main(int argc, char** argv) {
   ctl->add_option("--http-address", ctl_opts.http_address, "add: the new node's HTTP host:port");
   ctl->add_option("--to", ctl_opts.to, "transfer-leader: target node id (default: most caught-up voter)");
   ctl->add_flag("--json", ctl_opts.json, "print the raw JSON");
+  ctl->add_option("--password", ctl_opts.password,
+                  "the nodes' requirepass, asked for by the changes (default: $CAIRN_PASSWORD)");
 
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) {
@@ -77,5 +83,8 @@ int main(int argc, char** argv) {
     return RunServer(flags, config_path);
   }
   if (dev->parsed()) return RunDev(dev_opts);
+  if (ctl_opts.password.empty()) {
+    if (const char* pw = std::getenv("CAIRN_PASSWORD")) ctl_opts.password = pw;
+  }
   return RunCtl(ctl_opts);
 }

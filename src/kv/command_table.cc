@@ -337,6 +337,8 @@ std::vector<CommandSpec> BuildTable() {
       // Served by the server (connection state, transactions, introspection).
       {"ping", -1, F | C, 0, 0, 0, "connection", "1.0.0", "Returns PONG or the argument.", nullptr},
       {"echo", 2, F | C, 0, 0, 0, "connection", "1.0.0", "Returns the argument.", nullptr},
+      {"auth", -2, F | C | NS | LS, 0, 0, 0, "connection", "1.0.0",
+       "Authenticates the connection with the node's password (requirepass).", nullptr},
       {"hello", -1, F | C | NS | LS, 0, 0, 0, "connection", "6.0.0",
        "Switches protocol version and returns server information.", nullptr},
       {"select", 2, F | C | LS, 0, 0, 0, "connection", "1.0.0",

@@ -117,6 +117,9 @@ std::string Node::Impl::MetricsText() const {
     pubsub.NumChannels());
   g("cairn_pubsub_patterns", "gauge", "Distinct patterns subscribed to on this node.",
     pubsub.NumPat());
+  g("cairn_auth_failures_total", "counter",
+    "AUTH (or HELLO ... AUTH) attempts refused for a wrong user name or password.",
+    metrics.auth_failures_total);
   g("cairn_forwarded_total", "counter", "Requests forwarded to the leader.",
     metrics.forwarded_total);
   g("cairn_freshness_probes_total", "counter",
@@ -179,32 +182,41 @@ void Node::Impl::BuildRoutes() {
   router.Add(http::Verb::get, "/v1/members", [this](const Request&, const Params&, Respond done) {
     done(http::Json(200, MembersJson()));
   });
-  router.Add(http::Verb::post, "/v1/members",
-             LeaderOnly([this](const Request& req, const Params&, Respond done) {
-               auto r = ParseAddMember(req.body());
-               if (!r.ok()) return done(http::JsonError(400, r.status().message()));
-               AddMember(*r, std::move(done));
-             }));
-  router.Add(http::Verb::delete_, "/v1/members/{}",
-             LeaderOnly([this](const Request&, const Params& p, Respond done) {
-               auto id = http::ParseNodeId(p.at(0));
-               if (!id.ok()) return done(http::JsonError(400, id.status().message()));
-               RemoveMember(*id, std::move(done));
-             }));
-  router.Add(http::Verb::post, "/v1/transfer-leader",
-             LeaderOnly([this](const Request& req, const Params&, Respond done) {
-               auto to = ParseTransferTarget(req.body());
-               if (!to.ok()) return done(http::JsonError(400, to.status().message()));
-               TransferLeader(*to, std::move(done));
-             }));
+  // The changes below need the node's requirepass, if it has one; the
+  // probes, the metrics and the read-only status stay open (docs/operations.md).
+  const std::string& pw = opt.requirepass;
+  router.Add(
+      http::Verb::post, "/v1/members",
+      http::RequireBearer(pw, LeaderOnly([this](const Request& req, const Params&, Respond done) {
+                            auto r = ParseAddMember(req.body());
+                            if (!r.ok()) return done(http::JsonError(400, r.status().message()));
+                            AddMember(*r, std::move(done));
+                          })));
+  router.Add(
+      http::Verb::delete_, "/v1/members/{}",
+      http::RequireBearer(pw, LeaderOnly([this](const Request&, const Params& p, Respond done) {
+                            auto id = http::ParseNodeId(p.at(0));
+                            if (!id.ok()) return done(http::JsonError(400, id.status().message()));
+                            RemoveMember(*id, std::move(done));
+                          })));
+  router.Add(
+      http::Verb::post, "/v1/transfer-leader",
+      http::RequireBearer(pw, LeaderOnly([this](const Request& req, const Params&, Respond done) {
+                            auto to = ParseTransferTarget(req.body());
+                            if (!to.ok()) return done(http::JsonError(400, to.status().message()));
+                            TransferLeader(*to, std::move(done));
+                          })));
   // Node-local: this node checkpoints its own state machine and compacts its
   // own log (every node snapshots on its own; nothing is forwarded).
-  router.Add(http::Verb::post, "/v1/snapshot", [this](const Request&, const Params&, Respond done) {
-    auto r = TriggerSnapshot();
-    if (r.ok()) return done(http::Json(200, fmt::format("{{\"snapshot_index\":{}}}", *r)));
-    bool no_store = r.status().code() == StatusCode::kFailedPrecondition;
-    done(http::JsonError(no_store ? 409 : 500, r.status().message()));
-  });
+  router.Add(http::Verb::post, "/v1/snapshot",
+             http::RequireBearer(pw, [this](const Request&, const Params&, Respond done) {
+               auto r = TriggerSnapshot();
+               if (r.ok()) {
+                 return done(http::Json(200, fmt::format("{{\"snapshot_index\":{}}}", *r)));
+               }
+               bool no_store = r.status().code() == StatusCode::kFailedPrecondition;
+               done(http::JsonError(no_store ? 409 : 500, r.status().message()));
+             }));
 }
 
 http::Handler Node::Impl::LeaderOnly(http::Handler handler) {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/secret.h"
+
 namespace cairn::server::http {
 namespace {
 
@@ -38,6 +40,25 @@ Response JsonError(int status, std::string_view message) {
 
 Response Json(int status, const std::string& json_text) {
   return Response{status, "application/json", json_text + "\n"};
+}
+
+Handler RequireBearer(std::string password, Handler handler) {
+  if (password.empty()) return handler;
+  return [password = std::move(password), handler = std::move(handler)](
+             const Request& req, const std::vector<std::string>& params, Respond done) {
+    constexpr std::string_view kScheme = "Bearer ";
+    auto it = req.find(beast_http::field::authorization);
+    std::string_view value = it == req.end()
+                                 ? std::string_view()
+                                 : std::string_view(it->value().data(), it->value().size());
+    const bool has_scheme = value.substr(0, kScheme.size()) == kScheme;
+    if (!has_scheme || !SecretMatches(value.substr(kScheme.size()), password)) {
+      return done(JsonError(401,
+                            "authentication required: send the node's requirepass as "
+                            "'Authorization: Bearer <password>' (cairn ctl --password)"));
+    }
+    handler(req, params, std::move(done));
+  };
 }
 
 void Router::Add(Verb method, std::string pattern, Handler handler) {

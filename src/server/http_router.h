@@ -51,6 +51,11 @@ using Handler =
 Response JsonError(int status, std::string_view message);
 Response Json(int status, const std::string& json_text);
 
+// `handler`, run only for a request that carries `password` as
+// "Authorization: Bearer <password>"; any other gets 401 and a JSON error.
+// An empty password guards nothing: `handler` itself is returned.
+Handler RequireBearer(std::string password, Handler handler);
+
 class Router {
  public:
   void Add(Verb method, std::string pattern, Handler handler);

@@ -67,6 +67,32 @@ TEST(HttpRouter, UnknownRouteAndWrongMethod) {
   EXPECT_TRUE(seen.empty());
 }
 
+TEST(HttpRouter, RequireBearerAsksForThePassword) {
+  Router r;
+  int ran = 0;
+  r.Add(Verb::post, "/v1/snapshot",
+        RequireBearer("s3cret", [&](const Request&, const std::vector<std::string>&, Respond done) {
+          ++ran;
+          done(Json(200, "{}"));
+        }));
+  r.Add(Verb::get, "/open",
+        RequireBearer("", [](const Request&, const std::vector<std::string>&, Respond done) {
+          done(Json(200, "{}"));
+        }));
+  const std::string head = "POST /v1/snapshot HTTP/1.1\r\nContent-Length: 0\r\n";
+  Response none = Send(r, head + "\r\n");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_NE(none.body.find("Authorization: Bearer"), std::string::npos) << none.body;
+  EXPECT_EQ(Send(r, head + "Authorization: Bearer s3cre\r\n\r\n").status, 401);
+  EXPECT_EQ(Send(r, head + "Authorization: Bearer s3cret2\r\n\r\n").status, 401);
+  EXPECT_EQ(Send(r, head + "Authorization: Basic s3cret\r\n\r\n").status, 401);
+  EXPECT_EQ(Send(r, head + "Authorization: s3cret\r\n\r\n").status, 401);
+  EXPECT_EQ(ran, 0);
+  EXPECT_EQ(Send(r, head + "Authorization: Bearer s3cret\r\n\r\n").status, 200);
+  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(Send(r, "GET /open HTTP/1.1\r\n\r\n").status, 200) << "no password, no guard";
+}
+
 TEST(HttpRouter, BadAndOversizedRequestsGet4xx) {
   std::vector<std::string> seen;
   Router r = TestRouter(&seen);

@@ -47,6 +47,7 @@ struct Metrics {
   std::uint64_t commands_total = 0;
   std::uint64_t pubsub_messages_total = 0;         // PUBLISH deliveries to this node's subscribers
   std::uint64_t pubsub_dropped_clients_total = 0;  // subscribers cut off for not reading
+  std::uint64_t auth_failures_total = 0;           // AUTH or HELLO AUTH with a wrong password
   std::uint64_t ready_cycles_total = 0;
   std::uint64_t snapshots_total = 0;            // checkpoints taken here
   std::uint64_t snapshots_installed_total = 0;  // received from a leader

@@ -43,10 +43,12 @@ Status Node::Start() {
     spdlog::info("node {}: signal {}, stopping", impl_->opt.id, sig);
     RequestStop();
   });
-  spdlog::info("node {}: RESP on {}:{}, HTTP on {}:{}, {} peers{}, data {}", n.opt.id,
-               n.opt.bind_host, n.opt.resp_port, n.opt.bind_host, n.opt.http_port,
-               n.dialled.size(), n.opt.join ? " (joining: waits to be added)" : "",
-               n.opt.data_dir.empty() ? "in memory" : n.opt.data_dir);
+  spdlog::info("node {}: RESP on {}:{}, HTTP on {}:{}, {} peers{}, data {}, {}", n.opt.id,
+               n.opt.bind_host, n.opt.resp_port, n.opt.bind_host, n.opt.http_port, n.dialled.size(),
+               n.opt.join ? " (joining: waits to be added)" : "",
+               n.opt.data_dir.empty() ? "in memory" : n.opt.data_dir,
+               n.opt.requirepass.empty() ? "no password (anyone who reaches the ports may write)"
+                                         : "clients must AUTH");
   return Status::Ok();
 }
 
@@ -140,11 +142,12 @@ std::string Node::Impl::InfoText(std::string_view section) const {
         "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\n"
         "rejected_connections:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n"
         "forwarded_requests:{}\r\nread_cache_hits:{}\r\nread_cache_misses:{}\r\n"
-        "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsub_messages:{}\r\n\r\n",
+        "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsub_messages:{}\r\n"
+        "acl_access_denied_auth:{}\r\n\r\n",
         metrics.connections_total, metrics.commands_total, metrics.connections_rejected_total,
         metrics.client_bytes_in_total, metrics.client_bytes_out_total, metrics.forwarded_total,
         cache.hits + cache.negative_hits, cache.misses, pubsub.NumChannels(), pubsub.NumPat(),
-        metrics.pubsub_messages_total);
+        metrics.pubsub_messages_total, metrics.auth_failures_total);
   }
   if (want("raft")) {
     out += fmt::format(

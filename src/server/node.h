@@ -51,6 +51,11 @@ struct NodeOptions {
   // The read level a new connection starts with ("strong", "lease" or
   // "eventual"); CONSISTENCY changes it per connection. Validated by the CLI.
   std::string default_consistency = "strong";
+  // The password a connection must give (AUTH, or HELLO ... AUTH) before
+  // any other command, and that the HTTP API's changes (members, leader
+  // transfer, snapshot) must carry as a bearer token. Empty: neither is
+  // asked for. Never logged.
+  std::string requirepass;
 };
 
 class Node {

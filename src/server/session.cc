@@ -7,6 +7,7 @@
 #include <set>
 #include <string_view>
 
+#include "common/secret.h"
 #include "kv/command_table.h"
 #include "kv/errors.h"
 #include "kv/parse.h"
@@ -38,6 +39,7 @@ Session::Session(Node::Impl& node, asio::ip::tcp::socket socket, std::uint64_t i
     : node_(node),
       socket_(std::move(socket)),
       id_(id),
+      authenticated_(node.opt.requirepass.empty()),
       parser_(Limits(node.opt)),
       resume_(node.io),
       block_timer_(node.io) {
@@ -86,6 +88,7 @@ void Session::ResetConnection(std::uint64_t seq) {
   protocol_ = resp::Protocol::kResp2;
   name_.clear();
   DefaultConsistency();
+  authenticated_ = node_.opt.requirepass.empty();  // logged out, as in Redis
   Complete(seq, resp::Value::Simple("RESET"));
 }
 
@@ -156,9 +159,13 @@ void Session::Dispatch(std::vector<std::string>& args) {
   std::string name = Lower(args[0]);
   std::uint64_t seq = first_seq_ + slots_.size();
   slots_.push_back(Slot{false, protocol_, {}, LatencyFor(name), batch_start_});
+  if (!authenticated_ && name != "auth" && name != "hello" && name != "quit" && name != "reset") {
+    return Complete(seq, resp::Value::Error("NOAUTH Authentication required."));
+  }
   if (RefusedWhileSubscribed(name, args, seq)) return;
-  // Connection commands first (outside MULTI; QUIT always), then kv::Session.
-  if ((name == "quit" || name == "reset" || !kv_.in_multi()) &&
+  // Connection commands first (outside MULTI; QUIT, RESET and AUTH always),
+  // then kv::Session.
+  if ((name == "quit" || name == "reset" || name == "auth" || !kv_.in_multi()) &&
       DispatchConnectionCommand(name, args, seq)) {
     return;
   }
@@ -410,6 +417,8 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
                                       resp::Value::Bulk(std::to_string(us % 1'000'000))}));
   } else if (n == "wait") {
     Wait(args, seq);
+  } else if (n == "auth") {
+    Auth(args, seq);
   } else if (n == "reset") {
     if (argc != 1) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
     ResetConnection(seq);
@@ -621,17 +630,71 @@ void Session::DeliverMessage(const std::string* pattern, const std::string& chan
   FlushSoon();  // (an apply pass holds it: its messages leave in one send)
 }
 
+void Session::Auth(std::vector<std::string>& args, std::uint64_t seq) {
+  if (args.size() < 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity("auth")));
+  if (args.size() > 3) return Complete(seq, resp::Value::Error("ERR syntax error"));
+  if (kv_.in_multi()) {  // (it would take effect before the queued commands)
+    return Complete(seq, resp::Value::Error("ERR AUTH is not allowed inside MULTI"));
+  }
+  if (node_.opt.requirepass.empty() && args.size() == 2) {
+    return Complete(
+        seq, resp::Value::Error("ERR AUTH <password> called without any password configured for "
+                                "the default user. Are you sure your configuration is correct?"));
+  }
+  if (Authenticate(args.size() == 3 ? &args[1] : nullptr, args.back(), seq)) Complete(seq, Ok());
+}
+
+bool Session::Authenticate(const std::string* user, const std::string& password,
+                           std::uint64_t seq) {
+  // Without a requirepass the default user takes any password (Redis's
+  // "nopass"); another user name never exists.
+  const std::string& want = node_.opt.requirepass;
+  const bool user_ok = user == nullptr || *user == "default";
+  if (user_ok && (want.empty() || SecretMatches(password, want))) {
+    authenticated_ = true;
+    return true;
+  }
+  ++node_.metrics.auth_failures_total;
+  Complete(seq,
+           resp::Value::Error("WRONGPASS invalid username-password pair or user is disabled."));
+  return false;
+}
+
+// HELLO [protover [AUTH username password] [SETNAME name]]: the options are
+// all checked (and AUTH done) before anything changes.
 void Session::Hello(std::vector<std::string>& args, std::uint64_t seq) {
-  if (args.size() >= 2) {
-    if (args[1] != "2" && args[1] != "3") {
-      return Complete(seq, resp::Value::Error("NOPROTO unsupported protocol version"));
-    }
-    protocol_ = args[1] == "3" ? resp::Protocol::kResp3 : resp::Protocol::kResp2;
-    slots_.back().protocol = protocol_;  // HELLO's own reply uses the new protocol
-    for (std::size_t i = 2; i + 1 < args.size(); ++i) {
-      if (Lower(args[i]) == "setname") name_ = args[i + 1];
+  if (args.size() >= 2 && args[1] != "2" && args[1] != "3") {
+    return Complete(seq, resp::Value::Error("NOPROTO unsupported protocol version"));
+  }
+  const std::string* user = nullptr;
+  const std::string* password = nullptr;
+  const std::string* setname = nullptr;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    const std::string option = Lower(args[i]);
+    if (option == "auth" && i + 2 < args.size()) {
+      user = &args[i + 1];
+      password = &args[i + 2];
+      i += 2;
+    } else if (option == "setname" && i + 1 < args.size()) {
+      setname = &args[++i];
+    } else {
+      return Complete(seq,
+                      resp::Value::Error("ERR Syntax error in HELLO option '" + args[i] + "'"));
     }
   }
+  if (password != nullptr && !Authenticate(user, *password, seq)) return;
+  if (!authenticated_) {
+    return Complete(seq, resp::Value::Error(
+                             "NOAUTH HELLO must be called with the client already authenticated, "
+                             "otherwise the HELLO <proto> AUTH <user> <pass> option can be used "
+                             "to authenticate the client and select the RESP protocol version "
+                             "at the same time"));
+  }
+  if (args.size() >= 2) {
+    protocol_ = args[1] == "3" ? resp::Protocol::kResp3 : resp::Protocol::kResp2;
+    slots_.back().protocol = protocol_;  // HELLO's own reply uses the new protocol
+  }
+  if (setname != nullptr) name_ = *setname;
   using V = resp::Value;
   Complete(seq, V::Map({V::Bulk("server"), V::Bulk("cairn"), V::Bulk("version"), V::Bulk("0.1.0"),
                         V::Bulk("proto"), V::Int(static_cast<int>(protocol_)), V::Bulk("id"),
@@ -721,8 +784,8 @@ void Session::SetConsistency(std::vector<std::string>& args, std::uint64_t seq) 
 Histogram* Session::LatencyFor(const std::string& name) {
   if (last_latency_ != nullptr && name == last_command_) return last_latency_;
   static const std::set<std::string, std::less<>> kServerCommands = {
-      "consistency", "session",   "subscribe", "unsubscribe",
-      "readonly",    "readwrite", "config",    "protocol_error"};
+      "consistency", "session", "subscribe",      "unsubscribe", "readonly",
+      "readwrite",   "config",  "protocol_error", "auth"};
   const bool known = kv::FindCommand(name) != nullptr || kServerCommands.count(name) > 0;
   last_command_ = name;
   last_latency_ = &node_.metrics.latency_by_command[known ? name : "unknown"];

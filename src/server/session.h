@@ -23,7 +23,7 @@
 // lease that holds, a session token applied, bounded, eventual) are answered
 // inline; the strong reads of a batch share one ReadIndex request.
 //
-// Connection-level commands are served here (PING, ECHO, HELLO, SELECT,
+// Connection-level commands are served here (PING, ECHO, AUTH, HELLO, SELECT,
 // CLIENT, QUIT, COMMAND, INFO, CONFIG, CONSISTENCY, SESSION); everything else
 // goes through kv::Session (MULTI/EXEC/WATCH, parsing), then Node::Impl.
 #include <algorithm>
@@ -84,6 +84,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void RunKvAction(kv::Session::Action action, std::vector<std::string>& args,
                    std::uint64_t seq);
   void Hello(std::vector<std::string>& args, std::uint64_t seq);
+  // AUTH [username] password. With NodeOptions::requirepass set, a new
+  // connection (and one after RESET) takes only AUTH, HELLO, QUIT and RESET
+  // until it authenticates; the only user is "default", as in Redis
+  // without ACLs. A failed attempt leaves the connection as it was.
+  void Auth(std::vector<std::string>& args, std::uint64_t seq);
+  // Checks a username (nullptr: "default") and password, counting a
+  // failure; false after completing `seq` with the error.
+  bool Authenticate(const std::string* user, const std::string& password, std::uint64_t seq);
   void Client(std::vector<std::string>& args, std::uint64_t seq);
   // WAIT numreplicas timeout: behind this connection's unanswered writes
   // (deferred like a read), then asks the node (replica_wait.cc) about the
@@ -153,6 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::ip::tcp::socket socket_;
   const std::uint64_t id_;
   std::string name_;
+  bool authenticated_;  // false until AUTH while the node has a requirepass
   resp::Protocol protocol_ = resp::Protocol::kResp2;
   ReadPolicy policy_;
   // The highest log index among this connection's answered writes: what

@@ -54,6 +54,7 @@ def wait_until(cond, timeout_s=15.0, what="condition"):
 
 class Cluster:
     extra_args = []  # more `cairn server` flags for every node (subclasses)
+    extra_env = {}   # more environment for every node (subclasses)
 
     def __init__(self, n=3):
         self.n = n
@@ -73,7 +74,7 @@ class Cluster:
                 [CAIRN, "server", "--id", str(i), "--peers", self.peers,
                  "--resp-port", str(self.resp[i - 1]), "--http-port", str(self.http[i - 1]),
                  "--data-dir", os.path.join(self.dir, f"node{i}")] + self.extra_args,
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.extra_env})
 
     def status(self, i):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.http[i - 1]}/v1/status", timeout=2) as r:
@@ -1578,6 +1579,127 @@ class ClusterTest(unittest.TestCase):
             log = f.read()
         self.assertIn("hand-over done", log)
         self.assertEqual(retry(lambda: self.c.client(new).get("before")), b"1")
+
+
+class PasswordCluster(Cluster):
+    extra_env = {"CAIRN_REQUIREPASS": "s3cret pass"}  # (the environment route of the setting)
+
+
+class AuthTest(unittest.TestCase):
+    """A node with a requirepass: nothing but AUTH, HELLO, QUIT and RESET
+    before the password; the HTTP API's changes ask for it too."""
+
+    def setUp(self):
+        self.c = PasswordCluster(3)
+        self.c.wait_ready()
+
+    def tearDown(self):
+        codes = self.c.stop()
+        if not all(c in (0, -9) for c in codes.values()):
+            self.fail(f"{codes}\n{self.c.logs()}")
+        shutil.rmtree(self.c.dir, ignore_errors=True)
+
+    def raw(self, node, *commands):
+        """Sends RESP commands on one fresh connection; returns the raw reply bytes."""
+        with socket.create_connection(("127.0.0.1", self.c.resp[node - 1]), timeout=10) as s:
+            req = b""
+            for cmd in commands:
+                req += f"*{len(cmd)}\r\n".encode()
+                for a in cmd:
+                    a = a.encode() if isinstance(a, str) else a
+                    req += f"${len(a)}\r\n".encode() + a + b"\r\n"
+            s.sendall(req + b"*1\r\n$4\r\nQUIT\r\n")
+            out = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return out
+                out += chunk
+
+    def test_commands_need_the_password_first(self):
+        pw = "s3cret pass"
+        leader = self.c.leader()
+        follower = next(i for i in (1, 2, 3) if i != leader)
+        with self.assertRaises(redis.exceptions.AuthenticationError):
+            self.c.client(follower).set("k", "v")
+        with self.assertRaises(redis.exceptions.ResponseError) as wrong:
+            self.c.client(follower, password="nope").ping()
+        self.assertIn("WRONGPASS", str(wrong.exception))
+        # With it: a write through a follower (forwarded over the peer link,
+        # which takes no password) is read back on every node.
+        self.assertTrue(retry(lambda: self.c.client(follower, password=pw).set("k", "v")))
+        for i in (1, 2, 3):
+            self.assertEqual(self.c.client(i, password=pw, username="default").get("k"), b"v")
+        out = self.raw(follower,
+                       ["GET", "k"],                                 # refused
+                       ["HELLO", "3"],                               # refused: no AUTH in it
+                       ["HELLO", "3", "AUTH", "default", "wrong"],  # wrong password
+                       ["PING"],                                     # still refused
+                       ["AUTH", "someone", pw],                     # no such user
+                       ["AUTH"],                                     # arity
+                       ["HELLO", "3", "AUTH", "default", pw, "SETNAME", "me"],
+                       ["CLIENT", "GETNAME"],
+                       ["GET", "k"],
+                       ["AUTH", "wrong"],                            # fails, stays logged in
+                       ["GET", "k"],
+                       ["RESET"],                                    # logs out
+                       ["GET", "k"],
+                       ["AUTH", pw],
+                       ["GET", "k"])
+        self.assertTrue(out.startswith(
+            b"-NOAUTH Authentication required.\r\n-NOAUTH HELLO must be called with the client "
+            b"already authenticated"), out)
+        self.assertEqual(out.count(b"-WRONGPASS invalid username-password pair or user is disabled.\r\n"),
+                         3, out)
+        self.assertIn(b"-ERR wrong number of arguments for 'auth' command\r\n", out)
+        self.assertIn(b"%7\r\n", out)  # the RESP3 HELLO map
+        tail = out[out.index(b"%7\r\n"):]
+        self.assertIn(b"$2\r\nme\r\n", tail)
+        self.assertTrue(tail.endswith(
+            b"$1\r\nv\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+            b"$1\r\nv\r\n+RESET\r\n-NOAUTH Authentication required.\r\n+OK\r\n$1\r\nv\r\n+OK\r\n"),
+            tail)
+        info = self.c.client(follower, password=pw).info("stats")
+        self.assertEqual(info["acl_access_denied_auth"], 4)  # the client's, and three raw ones
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.c.http[follower - 1]}/metrics",
+                                    timeout=5) as m:
+            self.assertIn("cairn_auth_failures_total 4\n", m.read().decode())
+        # redis-cli, as users run it.
+        cli = subprocess.run(["redis-cli", "-p", str(self.c.resp[leader - 1]), "get", "k"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertIn("NOAUTH", cli.stdout + cli.stderr)
+        cli = subprocess.run(["redis-cli", "-p", str(self.c.resp[leader - 1]), "--no-auth-warning",
+                              "-a", pw, "get", "k"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(cli.stdout.strip(), "v", cli.stderr)
+
+    def test_http_changes_need_the_password(self):
+        pw = "s3cret pass"
+        leader = self.c.leader()
+        addr = f"127.0.0.1:{self.c.http[leader - 1]}"
+        # Probes, metrics and status stay open.
+        for path in ("/health", "/metrics", "/v1/status", "/v1/members"):
+            with urllib.request.urlopen(f"http://{addr}{path}", timeout=5) as r:
+                self.assertEqual(r.status, 200, path)
+        req = urllib.request.Request(f"http://{addr}/v1/snapshot", data=b"", method="POST")
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=5)
+        self.assertEqual(refused.exception.code, 401)
+        env = {k: v for k, v in os.environ.items() if k != "CAIRN_PASSWORD"}
+        ctl = [CAIRN, "ctl", "transfer-leader", "--addr", addr]
+        out = subprocess.run(ctl, capture_output=True, text=True, timeout=30, env=env)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn("authentication required", out.stderr)
+        self.assertEqual(self.c.leader(), leader, "a refused change changed nothing")
+        out = subprocess.run(ctl + ["--password", pw], capture_output=True, text=True, timeout=30,
+                             env=env)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        wait_until(lambda: self.c.leader() not in (None, leader), 20, "the new leader")
+        # The password from the environment; a snapshot is node-local.
+        out = subprocess.run([CAIRN, "ctl", "snapshot", "--addr", addr, "--json"],
+                             capture_output=True, text=True, timeout=30,
+                             env={**env, "CAIRN_PASSWORD": pw})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("snapshot_index", out.stdout)
 
 
 if __name__ == "__main__":
