@@ -13,6 +13,7 @@
 
 #include "common/assert.h"
 #include "common/random.h"
+#include "kv/script.h"
 #include "kv/state_machine.h"
 
 namespace cairn::kv {
@@ -36,6 +37,11 @@ class ApplyTxn {
   // against the entry's limit, kRandElementsPerEntryMax in all; false,
   // counting nothing, if they would pass it.
   static constexpr std::uint64_t kRandElementsPerEntryMax = 1'000'000;
+  // The Lua state this entry's EVALs share (kv/script.h), made at the first.
+  ScriptRuntime& Scripts() {
+    if (scripts_ == nullptr) scripts_ = std::make_unique<ScriptRuntime>();
+    return *scripts_;
+  }
   bool TakeRandomDraws(std::uint64_t n) {
     if (n > kRandElementsPerEntryMax - random_draws_) return false;
     random_draws_ += n;
@@ -127,6 +133,7 @@ class ApplyTxn {
   std::int64_t clock_ms_;
   std::uint64_t draws_ = 0;
   std::uint64_t random_draws_ = 0;  // <= kRandElementsPerEntryMax
+  std::unique_ptr<ScriptRuntime> scripts_;  // Scripts()
   bool cleared_ = false;
   // Unordered: commit order does not matter (distinct keys, set-like index).
   std::unordered_map<std::string, Slot> slots_;

@@ -171,6 +171,35 @@ bool IsTransactionalRead(OpCode code) {
   }
 }
 
+void AppendWrittenKeys(const Op& op, std::vector<std::string>* keys) {
+  if (!IsWrite(op.code)) return;
+  const auto first = op.args.begin();
+  switch (op.code) {
+    case OpCode::kFlushDb:
+    case OpCode::kExpireUpTo:
+    case OpCode::kPublish: return;
+    case OpCode::kMSet:
+    case OpCode::kMSetNx:
+      for (std::size_t i = 0; i < op.args.size(); i += 2) keys->push_back(op.args[i]);
+      return;
+    case OpCode::kRename:
+    case OpCode::kCopy:
+    case OpCode::kSMove:
+    case OpCode::kLMove: keys->insert(keys->end(), first, first + 2); return;
+    case OpCode::kDel:
+    case OpCode::kLPopFirst:  // pops from one of its keys
+    case OpCode::kZPopFirst: keys->insert(keys->end(), first, op.args.end()); return;
+    case OpCode::kXReadGroup:  // group consumer key... id...
+      keys->insert(keys->end(), first + 2, first + 2 + static_cast<std::ptrdiff_t>(op.num2));
+      return;
+    case OpCode::kEval: keys->insert(keys->end(), first + 1, first + 1 + op.num); return;
+    default:
+      // Every other write names its one key first.
+      if (!op.args.empty()) keys->push_back(op.args[0]);
+      return;
+  }
+}
+
 Status ValidateOp(const Op& op, EntryKind kind) {
   std::size_t n = op.args.size();
   auto check = [](bool ok) { return ok ? Status::Ok() : Bad("kv entry: malformed op"); };
@@ -276,6 +305,9 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kIncrBy: return check(n == 1 && op.flags == 0);
     case OpCode::kAppend: return check(n == 2 && op.flags == 0);
     case OpCode::kPublish: return check(n == 2 && op.flags == 0 && op.num >= 0 && op.num2 == 0);
+    case OpCode::kEval:
+      return check(n >= 1 && (op.flags & ~kEvalReadOnly) == 0 && op.num >= 0 &&
+                   static_cast<std::uint64_t>(op.num) <= n - 1 && op.num2 == 0);
     case OpCode::kMSet: return check(n >= 2 && n % 2 == 0 && op.flags == 0);
     case OpCode::kExpireAt: return check(n == 1 && (op.flags & ~kExpireFlagsAll) == 0);
     case OpCode::kPersist: return check(n == 1 && op.flags == 0);

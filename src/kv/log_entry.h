@@ -82,5 +82,10 @@ Result<std::vector<std::string_view>> SplitGroup(std::string_view bytes);
 Status ValidateOp(const Op& op, EntryKind kind);
 // Key reads that may run inside a transaction entry.
 bool IsTransactionalRead(OpCode code);
+// Appends the keys a write op may change (a superset: RENAME's source,
+// COPY's, a pop that finds nothing). Nothing for a read, nor for kFlushDb
+// and kExpireUpTo, which change keys they do not name; an EVAL names its
+// declared keys, the only ones its script may write (kv/script.h).
+void AppendWrittenKeys(const Op& op, std::vector<std::string>* keys);
 
 }  // namespace cairn::kv

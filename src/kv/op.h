@@ -98,6 +98,11 @@ enum class OpCode : std::uint8_t {
   // took the command counted (the reply). Changes no key: every node, on
   // applying it, hands the message to its own subscribers (server/pubsub.h).
   kPublish = 55,
+  // EVAL / EVAL_RO (and EVALSHA, which the server turns into EVAL): args:
+  // script key... arg...; num: how many keys; flags kEvalReadOnly. Every
+  // replica runs the Lua script in its apply (kv/script.h), at the entry's
+  // clock and with a seed from its index, so all of them do the same.
+  kEval = 56,
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -330,6 +335,8 @@ inline constexpr std::uint32_t kXRev = 1;  // XREVRANGE: newest first
 // Of kXRead, never in a log entry: reply each stream's last ID (the IDs given
 // for the others), so a blocking XREAD can pin "$" before it waits.
 inline constexpr std::uint32_t kXReadLastIds = 1;
+// Of kEval: EVAL_RO / EVALSHA_RO, whose script may not write.
+inline constexpr std::uint32_t kEvalReadOnly = 1;
 // Flags of kRename, kCopy and kGetEx.
 inline constexpr std::uint32_t kRenameNx = 1;      // RENAMENX: only if the destination is absent
 inline constexpr std::uint32_t kCopyReplace = 1;   // COPY ... REPLACE

@@ -205,6 +205,21 @@ Result<Op> DbSize(const Args& a, std::int64_t) { return KeysOp(OpCode::kDbSize, 
 Result<Op> Append(const Args& a, std::int64_t) { return KeysOp(OpCode::kAppend, a); }
 Result<Op> Publish(const Args& a, std::int64_t) { return KeysOp(OpCode::kPublish, a); }
 
+// EVAL script numkeys [key ...] [arg ...] (and EVAL_RO).
+Result<Op> Eval(const Args& a, std::int64_t) {
+  std::int64_t numkeys = 0;
+  if (!ParseStrictInt64(a[2], &numkeys)) return Err(errors::kNotInteger);
+  if (numkeys < 0) return Err("ERR Number of keys can't be negative");
+  if (static_cast<std::uint64_t>(numkeys) > a.size() - 3) {
+    return Err("ERR Number of keys can't be greater than number of args");
+  }
+  Op op = Make(OpCode::kEval, a, 1, a.size());
+  op.args.erase(op.args.begin() + 1);  // numkeys, kept in num
+  op.num = numkeys;
+  if (a[0].size() == 7) op.flags = kEvalReadOnly;  // eval_ro (any case)
+  return op;
+}
+
 Result<Op> Set(const Args& a, std::int64_t now_ms) {
   std::uint32_t flags = 0;
   const std::string* expire = nullptr;

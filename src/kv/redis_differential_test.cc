@@ -1395,6 +1395,94 @@ void ExpectScriptMatchesRedis(const std::vector<Args>& script, RedisClient* clie
   }
 }
 
+// EVAL and EVAL_RO: Lua values to replies and replies to Lua values for
+// every reply shape, redis.call's and redis.pcall's errors with where they
+// were raised, compile and runtime errors, the commands a script may not
+// run, and the numkeys errors. (No math.random: Redis seeds it its own way.)
+TEST(RedisDifferentialTest, ScriptsMatchRedis) {
+  if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
+  const std::uint64_t seed = SeedFromEnv();
+  RedisServer server;
+  RedisClient client;
+  ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
+  testing::Driver kv;
+  auto eval = [](std::string body, std::vector<std::string> keys = {},
+                 std::vector<std::string> argv = {}) {
+    Args a = {"eval", std::move(body), std::to_string(keys.size())};
+    a.insert(a.end(), keys.begin(), keys.end());
+    a.insert(a.end(), argv.begin(), argv.end());
+    return a;
+  };
+  std::vector<Args> script = {
+      {"set", "s", "text"},
+      {"rpush", "l", "a", "b", "c"},
+      {"hset", "h", "f1", "v1", "f2", "v2"},
+      {"zadd", "z", "1.5", "m1", "2", "m2"},
+      {"sadd", "set", "only"},
+      eval("return 1"),
+      eval("return 3.99"),
+      eval("return -3.99"),
+      eval("return 'str'"),
+      eval("return true"),
+      eval("return false"),
+      eval("return nil"),
+      eval("return {1, 'two', {3, {4}}, nil, 5}"),
+      eval("return {}"),
+      eval("return {ok = 'FINE'}"),
+      eval("return {err = 'MY error'}"),
+      eval("return redis.status_reply('DONE')"),
+      eval("return redis.error_reply('ERR mine')"),
+      eval("return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], #KEYS, #ARGV}", {"k1", "k2"}, {"a1", "a2"}),
+      eval("return redis.call('get', KEYS[1])", {"s"}),
+      eval("return redis.call('get', 'absent')"),
+      eval("return redis.call('get', 'absent') == false"),
+      eval("return redis.call('set', KEYS[1], ARGV[1])", {"n"}, {"41"}),
+      eval("return redis.call('set', KEYS[1], ARGV[1])['ok']", {"n2"}, {"1"}),
+      eval("return redis.call('incr', KEYS[1])", {"n"}),
+      eval("redis.call('set', KEYS[1], 10) return redis.call('incrbyfloat', KEYS[1], 0.5)", {"f"}),
+      eval("return redis.call('incrby', KEYS[1], 2.0)", {"n"}),
+      eval("return redis.call('lrange', KEYS[1], 0, -1)", {"l"}),
+      eval("return redis.call('hgetall', KEYS[1])", {"h"}),
+      eval("return redis.call('zrange', KEYS[1], 0, -1, 'withscores')", {"z"}),
+      eval("return redis.call('zscore', KEYS[1], 'm1')", {"z"}),
+      eval("return redis.call('smembers', KEYS[1])", {"set"}),
+      eval("return redis.call('type', KEYS[1])", {"l"}),
+      eval("return redis.call('exists', 's', 'absent', 'l')"),
+      eval("return redis.call('incr', KEYS[1])", {"s"}),
+      eval("local x = 1\nreturn redis.call('incr', KEYS[1])", {"s"}),
+      eval("return redis.call('lpush', KEYS[1], 'x')", {"s"}),
+      eval("local r = redis.pcall('incr', KEYS[1]) return r['err']", {"s"}),
+      eval("return redis.pcall('incr', KEYS[1])", {"s"}),
+      eval("return redis.call('nosuch')"),
+      eval("return redis.call()"),
+      eval("return redis.call('get', {})"),
+      eval("return redis.call('get')"),
+      eval("return redis.call('blpop', 'l', 0)"),
+      eval("return redis.call('eval', 'return 1', 0)"),
+      eval("return redis.call('multi')"),
+      eval("return redis.call('subscribe', 'c')"),
+      eval("this is not lua"),
+      eval("local x = nil return x.y"),
+      eval("error('plain')"),
+      eval("return redis.sha1hex('')"),
+      eval("return redis.sha1hex(ARGV[1])", {}, {"abc"}),
+      eval("return tostring(0.1 + 0.2)"),
+      eval("return string.format('%5.2f|%d|%s', 3.14159, 42, 'x')"),
+      eval("return {unpack({1, 2, 3})}"),
+      eval("return table.concat({'a', 'b'}, ',')"),
+      eval("return type(io) .. type(os) .. type(loadfile) .. type(dofile)"),
+      eval("return redis.call('ping')"),
+      {"eval", "return 1", "2", "onlyone"},
+      {"eval", "return 1", "-1"},
+      {"eval", "return 1", "x"},
+      {"eval_ro", "return redis.call('get', KEYS[1])", "1", "s"},
+      {"eval_ro", "return redis.call('del', KEYS[1])", "1", "s"},
+      {"get", "s"},
+      {"get", "n"},
+  };
+  ExpectScriptMatchesRedis(script, &client, &kv, seed);
+}
+
 TEST(RedisDifferentialTest, StreamGroupsMatchRedis) {
   if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
   const std::uint64_t seed = SeedFromEnv();

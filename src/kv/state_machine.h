@@ -123,6 +123,9 @@ class StateMachine {
   explicit StateMachine(std::unique_ptr<Engine> engine);
   Status RebuildExpiryIndex();
   Result<resp::Value> ApplyOp(ApplyTxn* txn, const Op& op);
+  // EVAL (kv/script_ops.cc): runs the script, whose redis.call reaches
+  // ApplyOp within the same entry.
+  Result<resp::Value> ApplyEval(ApplyTxn* txn, const Op& op);
   Result<resp::Value> ApplyTransaction(ApplyTxn* txn, const LogEntry& entry, Replies wanted);
   Result<std::optional<Record>> LoadLive(std::string_view key, std::int64_t time_ms) const;
   resp::Value ReadOp(const Op& op, std::int64_t time_ms) const;

@@ -289,6 +289,7 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kPublish:
       if (publish_sink_) publish_sink_(op.args[0], op.args[1]);
       return Value::Int(op.num);  // subscribers the taking node counted
+    case OpCode::kEval: return ApplyEval(txn, op);
     case OpCode::kMSet: return ApplyMSet(txn, op);
     case OpCode::kExpireAt: return ApplyExpireAt(txn, op);
     case OpCode::kPersist: return ApplyPersist(txn, op);

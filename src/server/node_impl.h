@@ -373,6 +373,11 @@ struct Node::Impl {
   // invalidations go (a connection subscribed to __redis__:invalidate).
   std::map<std::uint64_t, std::uint64_t> tracking_redirects;
   PubSubTable pubsub;  // SUBSCRIBE / PSUBSCRIBE of those connections
+  // The script cache: SHA1 digest (lower-case hex) -> script, filled by
+  // SCRIPT LOAD and by EVAL on this node, for EVALSHA here. Node-local, as
+  // each Redis server's is; the log carries scripts' text, never digests.
+  std::unordered_map<std::string, std::string> scripts;
+  static constexpr std::size_t kScriptsFromEvalMax = 10000;  // EVAL adds only below this
   // The state machine's PublishSink: hands an applied PUBLISH to this
   // node's subscribers (session.cc). Set on every state machine opened.
   void DeliverPublished(const std::string& channel, const std::string& message);

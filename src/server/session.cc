@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/secret.h"
+#include "common/sha1.h"
 #include "kv/command_table.h"
 #include "kv/errors.h"
 #include "kv/parse.h"
@@ -163,6 +164,9 @@ void Session::Dispatch(std::vector<std::string>& args) {
     return Complete(seq, resp::Value::Error("NOAUTH Authentication required."));
   }
   if (RefusedWhileSubscribed(name, args, seq)) return;
+  if (name.size() >= 4 && name.compare(0, 4, "eval") == 0 && !ResolveScript(&name, args, seq)) {
+    return;
+  }
   // Connection commands first (outside MULTI; QUIT, RESET and AUTH always),
   // then kv::Session.
   if ((name == "quit" || name == "reset" || name == "auth" || !kv_.in_multi()) &&
@@ -417,6 +421,8 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
                                       resp::Value::Bulk(std::to_string(us % 1'000'000))}));
   } else if (n == "wait") {
     Wait(args, seq);
+  } else if (n == "script") {
+    Script(args, seq);
   } else if (n == "auth") {
     Auth(args, seq);
   } else if (n == "reset") {
@@ -660,6 +666,79 @@ bool Session::Authenticate(const std::string* user, const std::string& password,
   return false;
 }
 
+bool Session::ResolveScript(std::string* name, std::vector<std::string>& args, std::uint64_t seq) {
+  auto& scripts = node_.scripts;
+  if (*name == "eval" || *name == "eval_ro") {
+    if (args.size() >= 3 && scripts.size() < Node::Impl::kScriptsFromEvalMax) {
+      scripts.try_emplace(Sha1Hex(args[1]), args[1]);
+    }
+    return true;
+  }
+  if (*name != "evalsha" && *name != "evalsha_ro") return true;
+  if (args.size() < 3) {
+    Complete(seq, resp::Value::Error(kv::errors::WrongArity(*name)));
+    return false;
+  }
+  std::string sha = Lower(args[1]);
+  auto it = scripts.find(sha);
+  if (it == scripts.end()) {
+    Complete(seq, resp::Value::Error("NOSCRIPT No matching script. Please use EVAL."));
+    return false;
+  }
+  *name = *name == "evalsha" ? "eval" : "eval_ro";
+  args[0] = *name;
+  args[1] = it->second;
+  return true;
+}
+
+void Session::Script(std::vector<std::string>& args, std::uint64_t seq) {
+  const std::string sub = args.size() > 1 ? Lower(args[1]) : "";
+  auto& scripts = node_.scripts;
+  if (sub == "load" && args.size() == 3) {
+    std::string sha = Sha1Hex(args[2]);
+    scripts.try_emplace(sha, args[2]);
+    return Complete(seq, resp::Value::BulkOwned(std::move(sha)));
+  }
+  if (sub == "exists" && args.size() >= 3) {
+    resp::Value found = resp::Value::Array();
+    for (std::size_t i = 2; i < args.size(); ++i) {
+      found.elems.push_back(resp::Value::Int(scripts.count(Lower(args[i])) ? 1 : 0));
+    }
+    return Complete(seq, found);
+  }
+  if (sub == "flush" && args.size() <= 3) {
+    const std::string how = args.size() == 3 ? Lower(args[2]) : "sync";
+    if (how != "sync" && how != "async") {
+      return Complete(seq, resp::Value::Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option"));
+    }
+    scripts.clear();
+    return Complete(seq, Ok());
+  }
+  if (sub == "kill" && args.size() == 2) {  // a script never outlives its apply
+    return Complete(seq, resp::Value::Error("NOTBUSY No scripts in execution right now."));
+  }
+  if (sub == "help" && args.size() == 2) {
+    resp::Value help = resp::Value::Array();
+    for (const char* line :
+         {"SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+          "EXISTS <sha1> [<sha1> ...]",
+          "    Return information about the existence of the scripts "
+          "in this node's script cache.",
+          "FLUSH [ASYNC|SYNC]", "    Flush this node's Lua scripts cache.", "KILL",
+          "    Nothing to kill: a script runs within one log entry's apply.", "LOAD <script>",
+          "    Load a script into this node's scripts cache without executing it."}) {
+      help.elems.push_back(resp::Value::Simple(line));
+    }
+    return Complete(seq, help);
+  }
+  if (sub == "load" || sub == "exists" || sub == "flush" || sub == "kill" || sub.empty()) {
+    return Complete(seq,
+                    resp::Value::Error("ERR wrong number of arguments for 'script" +
+                                       (sub.empty() ? std::string() : "|" + sub) + "' command"));
+  }
+  Complete(seq, resp::Value::Error("ERR unknown subcommand '" + args[1] + "'. Try SCRIPT HELP."));
+}
+
 // HELLO [protover [AUTH username password] [SETNAME name]]: the options are
 // all checked (and AUTH done) before anything changes.
 void Session::Hello(std::vector<std::string>& args, std::uint64_t seq) {
@@ -784,8 +863,8 @@ void Session::SetConsistency(std::vector<std::string>& args, std::uint64_t seq) 
 Histogram* Session::LatencyFor(const std::string& name) {
   if (last_latency_ != nullptr && name == last_command_) return last_latency_;
   static const std::set<std::string, std::less<>> kServerCommands = {
-      "consistency", "session", "subscribe",      "unsubscribe", "readonly",
-      "readwrite",   "config",  "protocol_error", "auth"};
+      "consistency", "session",   "subscribe", "unsubscribe",
+      "readonly",    "readwrite", "config",    "protocol_error"};
   const bool known = kv::FindCommand(name) != nullptr || kServerCommands.count(name) > 0;
   last_command_ = name;
   last_latency_ = &node_.metrics.latency_by_command[known ? name : "unknown"];

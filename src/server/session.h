@@ -89,6 +89,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // until it authenticates; the only user is "default", as in Redis
   // without ACLs. A failed attempt leaves the connection as it was.
   void Auth(std::vector<std::string>& args, std::uint64_t seq);
+  // EVALSHA / EVALSHA_RO become EVAL / EVAL_RO with the cached script's
+  // text (false, answered NOSCRIPT, if this node has none); EVAL adds its
+  // script to the cache.
+  bool ResolveScript(std::string* name, std::vector<std::string>& args, std::uint64_t seq);
+  // SCRIPT LOAD | EXISTS | FLUSH | KILL, on this node's cache.
+  void Script(std::vector<std::string>& args, std::uint64_t seq);
   // Checks a username (nullptr: "default") and password, counting a
   // failure; false after completing `seq` with the error.
   bool Authenticate(const std::string* user, const std::string& password, std::uint64_t seq);

@@ -8,37 +8,9 @@ WrittenSet WrittenKeys(const kv::LogEntry& entry) {
   WrittenSet out;
   std::vector<std::string>& keys = out.keys;
   for (const kv::Op& op : entry.ops) {
-    switch (op.code) {
-      case kv::OpCode::kFlushDb:
-        out.all = true;
-        break;
-      case kv::OpCode::kExpireUpTo:
-        out.expiry = true;
-        break;
-      case kv::OpCode::kMSet:
-      case kv::OpCode::kMSetNx:
-        for (std::size_t i = 0; i < op.args.size(); i += 2) keys.push_back(op.args[i]);
-        break;
-      case kv::OpCode::kRename:
-      case kv::OpCode::kCopy:
-      case kv::OpCode::kSMove:
-      case kv::OpCode::kLMove:
-        keys.push_back(op.args[0]);  // RENAME, SMOVE, LMOVE change both; COPY only the
-        keys.push_back(op.args[1]);  // destination, but telling both is harmless
-        break;
-      case kv::OpCode::kDel:
-      case kv::OpCode::kLPopFirst:  // pops from one of its keys
-      case kv::OpCode::kZPopFirst: keys.insert(keys.end(), op.args.begin(), op.args.end()); break;
-      case kv::OpCode::kXReadGroup:  // group consumer key... id...
-        keys.insert(keys.end(), op.args.begin() + 2,
-                    op.args.begin() + 2 + static_cast<std::ptrdiff_t>(op.num2));
-        break;
-      default:
-        // Every other write names its one key first; reads inside a
-        // transaction change nothing.
-        if (kv::IsWrite(op.code) && !op.args.empty()) keys.push_back(op.args[0]);
-        break;
-    }
+    if (op.code == kv::OpCode::kFlushDb) out.all = true;
+    if (op.code == kv::OpCode::kExpireUpTo) out.expiry = true;
+    kv::AppendWrittenKeys(op, &keys);  // (reads inside a transaction change nothing)
   }
   return out;
 }

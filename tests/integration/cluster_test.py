@@ -1368,6 +1368,64 @@ class ClusterTest(unittest.TestCase):
                 self.assertGreaterEqual(via_log, pairs, f"node {node} {level}: GETs and MGETs via the log")
                 self.assertLessEqual(via_log, 2 * pairs, f"node {node} {level}: only GETs and MGETs")
 
+    def test_lua_scripts_run_on_every_replica_through_any_node(self):
+        leader = self.c.leader()
+        follower = next(i for i in (1, 2, 3) if i != leader)
+        f = self.c.client(follower)
+        # A lock's release, as client libraries write it, through redis-py's
+        # Script (EVALSHA, then SCRIPT LOAD and EVALSHA again on NOSCRIPT).
+        release = f.register_script(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) "
+            "else return 0 end")
+        self.assertTrue(retry(lambda: f.set("lock", "token-1", nx=True, px=60000)))
+        self.assertEqual(release(keys=["lock"], args=["token-2"]), 0)
+        self.assertEqual(f.get("lock"), b"token-1")
+        self.assertEqual(release(keys=["lock"], args=["token-1"]), 1)
+        self.assertIsNone(f.get("lock"))
+        # A fixed-window rate limiter: INCR, and PEXPIRE on the first hit.
+        limiter = ("local n = redis.call('incr', KEYS[1]) "
+                   "if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return n")
+        hits = [f.eval(limiter, 1, "rate", 60000) for _ in range(5)]
+        self.assertEqual(hits, [1, 2, 3, 4, 5])
+        # Random draws and SPOP inside a script: every replica applied the
+        # same, so every node shows the same state.
+        f.eval("for i = 1, 50 do redis.call('sadd', KEYS[1], math.random(1000000)) end "
+               "redis.call('spop', KEYS[1], 10) "
+               "redis.call('set', KEYS[2], tostring(math.random()))", 2, "drawn", "r")
+        views = [(self.c.client(i).smembers("drawn"), self.c.client(i).get("r"),
+                  self.c.client(i).pttl("rate") > 0) for i in (1, 2, 3)]
+        self.assertEqual(len(views[0][0]), 40)
+        self.assertEqual(views[0], views[1])
+        self.assertEqual(views[0], views[2])
+        # The script cache is the node's: SCRIPT LOAD here, EVALSHA there.
+        sha = f.script_load("return ARGV[1] .. '!'")
+        self.assertEqual(f.evalsha(sha, 0, "hi"), b"hi!")
+        other = self.c.client(leader)
+        self.assertEqual(other.script_exists(sha), [False])
+        with self.assertRaises(redis.exceptions.NoScriptError):
+            other.evalsha(sha, 0, "hi")
+        # EVALSHA inside MULTI, beside a plain command, in one entry.
+        p = f.pipeline(transaction=True)
+        p.evalsha(sha, 0, "in-multi")
+        p.incr("rate")
+        self.assertEqual(p.execute(), [b"in-multi!", 6])
+        # A script that runs too long is stopped on every replica alike,
+        # and the cluster goes on.
+        with self.assertRaises(redis.exceptions.ResponseError) as spin:
+            f.eval("redis.call('set', KEYS[1], 'before') while true do end", 1, "spun")
+        self.assertIn("ran longer than Cairn allows", str(spin.exception))
+        self.assertEqual(retry(lambda: other.get("spun")), b"before")
+        with self.assertRaises(redis.exceptions.ResponseError) as undeclared:
+            f.eval("return redis.call('set', 'not-declared', 1)", 0)
+        self.assertIn("may write only the keys given to EVAL", str(undeclared.exception))
+        # redis-cli --eval, as users run it (keys , args).
+        path = os.path.join(self.c.dir, "script.lua")
+        with open(path, "w") as fh:
+            fh.write("return redis.call('incrby', KEYS[1], ARGV[1])")
+        out = subprocess.run(["redis-cli", "-p", str(self.c.resp[follower - 1]), "--eval", path,
+                              "cli-counter", ",", "7"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.stdout.strip(), "7", out.stderr)
+
     def test_http_endpoints_and_ctl(self):
         base = f"http://127.0.0.1:{self.c.http[0]}"
         with urllib.request.urlopen(base + "/health", timeout=5) as h:

@@ -1,0 +1,84 @@
+// StateMachine::ApplyEval: an EVAL's script (kv/script.h) run in its log
+// entry, its redis.call commands applied through ApplyOp like the ops of a
+// MULTI/EXEC, at the entry's clock.
+#include <algorithm>
+
+#include "common/status.h"
+#include "kv/apply_txn.h"
+#include "kv/errors.h"
+#include "kv/parse.h"
+#include "kv/script.h"
+
+namespace cairn::kv {
+
+Result<resp::Value> StateMachine::ApplyEval(ApplyTxn* txn, const Op& op) {
+  class Host : public ScriptHost {
+   public:
+    Host(StateMachine* sm, ApplyTxn* txn, const Op& eval) : sm_(sm), txn_(txn), eval_(eval) {}
+    Status failure() const { return failure_; }
+
+    resp::Value Call(std::vector<std::string>& args) override {
+      using resp::Value;
+      std::string name = args[0];
+      for (char& ch : name) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+      const CommandSpec* spec = FindCommand(name);
+      if (spec == nullptr) return Value::Error("ERR Unknown Redis command called from script");
+      if (name == "ping" && args.size() <= 2) {
+        return args.size() == 1 ? Value::Simple("PONG") : Value::Bulk(args[1]);
+      }
+      const Value refused = Value::Error("ERR This Redis command is not allowed from script");
+      if ((spec->flags & kCmdNoScript) || spec->parse == nullptr) return refused;
+      const auto argc = static_cast<std::int64_t>(args.size());
+      if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
+        return Value::Error("ERR Wrong number of args calling Redis command from script");
+      }
+      auto parsed = ParseCommand(args, txn_->clock_ms());
+      if (!parsed.ok()) return Value::Error(parsed.status().message());
+      const Op& op = *parsed;
+      // PUBLISH's count is the taking node's, unknown here; FLUSHDB writes
+      // keys it does not name (see below).
+      if (op.code == OpCode::kPublish || op.code == OpCode::kFlushDb ||
+          op.code == OpCode::kExpireUpTo) {
+        return refused;
+      }
+      if (IsWrite(op.code)) {
+        if (eval_.flags & kEvalReadOnly) {
+          return Value::Error("ERR Write commands are not allowed from read-only scripts.");
+        }
+        // Only declared keys: the node learns what an entry wrote from its
+        // ops (client tracking, blocked pops), and for an EVAL that is its
+        // KEYS.
+        std::vector<std::string> written;
+        AppendWrittenKeys(op, &written);
+        const auto declared_begin = eval_.args.begin() + 1;
+        const auto declared_end = declared_begin + eval_.num;
+        for (const std::string& key : written) {
+          if (std::find(declared_begin, declared_end, key) == declared_end) {
+            return Value::Error(
+                "ERR Cairn scripts may write only the keys given to EVAL as KEYS; '" + key +
+                "' is not one of them");
+          }
+        }
+      }
+      if (!ValidateOp(op, EntryKind::kTransaction).ok()) return refused;
+      auto reply = sm_->ApplyOp(txn_, op);
+      if (!reply.ok()) {
+        if (failure_.ok()) failure_ = reply.status();
+        return Value::Error("ERR storage failure");
+      }
+      return std::move(*reply);
+    }
+
+   private:
+    StateMachine* sm_;
+    ApplyTxn* txn_;
+    const Op& eval_;
+    Status failure_ = Status::Ok();
+  };
+  Host host(this, txn, op);
+  resp::Value reply = txn->Scripts().Run(op, txn->NextDrawSeed(), &host);
+  CAIRN_RETURN_IF_ERROR(host.failure());
+  return reply;
+}
+
+}  // namespace cairn::kv
