@@ -16,22 +16,15 @@ set -euo pipefail
 BIN=${1:-build/release/src/cli/cairn}
 N=${2:-200000}
 WORK=$(mktemp -d)
-setsid "$BIN" dev --resp-base 17379 --raft-base 17001 --http-base 18081 >"$WORK/cairn.log" 2>&1 &
-DEV=$!
-REDIS=
+. "$(dirname "$0")/lib.sh"
+start_cairn "$BIN" "$WORK/cairn.log"
 SUBS=()
 cleanup() {
   for p in "${SUBS[@]}"; do kill "$p" 2>/dev/null || true; done
-  kill -INT "$DEV" 2>/dev/null && wait "$DEV" 2>/dev/null || true
-  if [ -n "$REDIS" ]; then kill "$REDIS" 2>/dev/null && wait "$REDIS" 2>/dev/null || true; fi
+  bench_cleanup
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  redis-cli -p 17379 set ready 1 2>/dev/null | grep -q OK && break
-  sleep 0.1
-done
-LEADER=$(redis-cli -p 17379 info raft | tr -d '\r' | sed -n 's/^raft_leader://p')
 MSG=$(head -c 256 /dev/zero | tr '\0' m)
 subscribe() {  # port, output file: a subscriber that reads as fast as it can
   /usr/bin/python3 - "$1" "$2" "$MSG" <<'PY' &
@@ -72,24 +65,17 @@ received() {  # subscriber index: stops it, prints what it counted
 }
 for i in 0 1 2; do subscribe $((17379 + i)) "$WORK/sub$i.txt"; done
 echo 'system,"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"'
-run $((17378 + LEADER)) cairn
+run "$CAIRN_PORT" cairn
 sleep 1
 for i in 0 1 2; do echo "cairn node $((i + 1)) subscriber received $(received $i) of $((2 * N))"; done
-for child in $(pgrep -P "$DEV"); do grep VmHWM "/proc/$child/status"; done
+cairn_peak_rss
 for p in "${SUBS[@]}"; do kill "$p" 2>/dev/null || true; done
 SUBS=()
-kill -INT "$DEV"
-wait "$DEV" || true
+stop_cairn
 
-redis-server --port 17390 --bind 127.0.0.1 --save '' --appendonly yes --appendfsync always \
-  --dir "$WORK" >/dev/null &
-REDIS=$!
-for _ in $(seq 1 100); do
-  redis-cli -p 17390 ping 2>/dev/null | grep -q PONG && break
-  sleep 0.1
-done
+start_redis
 subscribe 17390 "$WORK/sub0.txt"
 run 17390 "redis always"
 sleep 1
 echo "redis subscriber received $(received 0) of $((2 * N))"
-grep VmHWM "/proc/$REDIS/status"
+redis_peak_rss
