@@ -11,7 +11,8 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   librocksdb-dev libboost1.74-dev libboost-system1.74-dev
   libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
-  libzstd-dev liblz4-dev libxxhash-dev libssl-dev zlib1g-dev liblua5.1-0-dev
+  libzstd-dev liblz4-dev libxxhash-dev libssl-dev zlib1g-dev
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
   protobuf-compiler libprotobuf-dev
 )
 # Real peers and clients that tests and benchmarks compare against; matplotlib

@@ -14,6 +14,11 @@
 #include <limits>
 #include <lua.hpp>
 
+extern "C" {
+#include <lua-bitop.h>  // Debian's lua-bitop: luaopen_bit
+#include <lua-cjson.h>  // Debian's lua-cjson: luaopen_cjson
+}
+
 #include "common/assert.h"
 #include "common/random.h"
 #include "common/sha1.h"
@@ -349,7 +354,7 @@ local function proxy(t)
 end
 local real = {}
 for name, value in pairs(G) do real[name] = value end
-for _, lib in ipairs({"string", "table", "math", "coroutine", "redis"}) do
+for _, lib in ipairs({"string", "table", "math", "coroutine", "redis", "cjson", "bit"}) do
   real[lib] = proxy(real[lib])
 end
 for name in pairs(real) do rawset(G, name, nil) end
@@ -374,6 +379,15 @@ int Prepare(lua_State* L) {
   OpenLibrary(L, luaopen_math, LUA_MATHLIBNAME);
   for (const char* name : {"dofile", "loadfile", "print"}) {
     lua_pushnil(L);
+    lua_setglobal(L, name);
+  }
+  // Redis's cjson and bit, as globals (both keep their state in this Lua
+  // state, and cjson prints numbers with "%.14g", the same everywhere).
+  for (auto [open, name] : {std::pair<lua_CFunction, const char*>{luaopen_cjson, "cjson"},
+                            std::pair<lua_CFunction, const char*>{luaopen_bit, "bit"}}) {
+    lua_pushcfunction(L, open);
+    lua_pushstring(L, name);
+    lua_call(L, 1, 1);
     lua_setglobal(L, name);
   }
   lua_getglobal(L, LUA_MATHLIBNAME);

@@ -6,8 +6,8 @@
 // same everywhere. That holds because all a script can see is handed in:
 //
 // - a Lua state made for the entry (below), with only the base (minus
-//   dofile, loadfile and print), table, string and math libraries: no io,
-//   os, package or debug; globals and libraries read only;
+//   dofile, loadfile and print), table, string, math, cjson and bit
+//   libraries: no io, os, package or debug; globals and libraries read only;
 // - math.random and math.randomseed draw from a generator seeded with
 //   `seed` (the caller derives it from the entry's index), not from C's
 //   rand();

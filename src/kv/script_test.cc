@@ -82,6 +82,10 @@ TEST(ScriptTest, RepliesConvertAsInRedis) {
             Arr({Value::Bulk("a"), Value::Bulk("1")}));
   EXPECT_EQ(Eval(&d, "return type(redis.call('zscore', KEYS[1], 'm'))", {"z"}),
             Value::Bulk("string"));
+  EXPECT_EQ(Eval(&d, "return cjson.encode({1, 'a', {k = false}})"),
+            Value::Bulk("[1,\"a\",{\"k\":false}]"));
+  EXPECT_EQ(Eval(&d, "return cjson.decode(ARGV[1]).n + 1", {}, {"{\"n\": 41}"}), Value::Int(42));
+  EXPECT_EQ(Eval(&d, "return bit.band(12, 10)"), Value::Int(8));
   EXPECT_EQ(Eval(&d, "return redis.sha1hex('return 1')"),
             Value::Bulk("e0e1f9fabfc9d4800c877a703b823ac0578ff8db"));
 }
