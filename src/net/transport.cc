@@ -1,10 +1,14 @@
 #include "net/transport.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio.hpp>
 #include <deque>
+#include <set>
 #include <unordered_map>
 #include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs it)
 
+#include "common/sha1.h"
 #include "net/read_when_ready.h"
 
 namespace cairn::net {
@@ -28,10 +32,19 @@ struct OutboundPeer {
 
 }  // namespace
 
+std::string PeerProof(std::string_view secret) {
+  return Sha1Hex("cairn peer hello\n" + std::string(secret));
+}
+
 struct Transport::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io_in, raft::NodeId self_in, TransportOptions options_in,
        FrameHandler handler)
-      : io(io_in), self(self_in), options(options_in), on_frame(std::move(handler)), acceptor(io) {}
+      : io(io_in),
+        self(self_in),
+        options(options_in),
+        expected_proof(options.secret.empty() ? std::string() : PeerProof(options.secret)),
+        on_frame(std::move(handler)),
+        acceptor(io) {}
 
   awaitable<void> Accept();
   awaitable<void> Receive(std::shared_ptr<tcp::socket> socket);
@@ -43,6 +56,8 @@ struct Transport::Impl : std::enable_shared_from_this<Impl> {
   asio::io_context& io;
   const raft::NodeId self;
   const TransportOptions options;
+  const std::string expected_proof;               // PeerProof(options.secret), or empty
+  std::set<raft::NodeId> warned_unauthenticated;  // (one warning per claimed id)
   FrameHandler on_frame;
   HelloHandler on_hello;
   std::string self_address;  // sent in kHello when known
@@ -222,9 +237,23 @@ awaitable<void> Transport::Impl::Receive(std::shared_ptr<tcp::socket> socket) {
           socket->close(ignored);
           co_return;
         }
-        // Older peers send the id alone; the address is optional.
-        std::string_view address;
-        if (r.remaining() > 0 && r.Bytes(&address) && !address.empty() && on_hello) {
+        // Older peers send the id alone; the address is optional, and the
+        // proof follows it (an empty address before a proof).
+        std::string_view address, proof;
+        if (r.remaining() > 0 && r.Bytes(&address) && r.remaining() > 0) r.Bytes(&proof);
+        if (!options.secret.empty() && proof != expected_proof) {
+          ++stats.unauthenticated;
+          if (warned_unauthenticated.insert(from).second) {
+            spdlog::warn(
+                "peer connection claiming node {} closed: its Hello {} the cluster's "
+                "secret (requirepass must be the same on every node)",
+                from, proof.empty() ? "lacks the proof of" : "has a wrong proof of");
+          }
+          boost::system::error_code ignored;
+          socket->close(ignored);
+          co_return;
+        }
+        if (!address.empty() && on_hello) {
           on_hello(from, std::string(address));
           if (stopped) co_return;
         }
@@ -249,7 +278,8 @@ awaitable<bool> Transport::Impl::Connect(OutboundPeer* peer) {
   std::string hello_payload, hello;
   ByteWriter hw(&hello_payload);
   hw.U64(self);
-  if (!self_address.empty()) hw.Bytes(self_address);
+  if (!self_address.empty() || !options.secret.empty()) hw.Bytes(self_address);
+  if (!options.secret.empty()) hw.Bytes(expected_proof);
   AppendFrame(FrameType::kHello, hello_payload, &hello);
   std::size_t wn = co_await asio::async_write(*peer->socket, asio::buffer(hello), NoThrow(ec));
   if (ec) co_return false;

@@ -14,7 +14,8 @@
 //
 // Receiving: the first frame on a connection must be kHello naming the sender
 // (and, since membership changes, the sender's own listen address: a node
-// that joins learns from it how to answer a leader it has not heard of);
+// that joins learns from it how to answer a leader it has not heard of;
+// and with TransportOptions::secret, the proof that it is a member);
 // every later frame is handed to `on_frame(from, frame)`. A framing or
 // checksum error closes that connection (the sender redials).
 //
@@ -48,7 +49,18 @@ struct TransportOptions {
   std::size_t write_batch_bytes_max = 4u << 20;
   std::uint32_t backoff_ms_min = 20;
   std::uint32_t backoff_ms_max = 250;
+  // A secret every member shares (the node's requirepass). Non-empty: this
+  // node's kHello carries a proof of it (PeerProof), and a connection whose
+  // kHello does not carry the same proof is closed before any other frame
+  // of it is handed on. Empty: no proof is sent or asked for.
+  std::string secret;
 };
+
+// What a kHello carries to show it comes from a member: a digest of the
+// shared secret. It keeps out whoever reaches the Raft port without the
+// secret; like a password sent without TLS, it does not stop someone who
+// can read the traffic (docs/operations.md, Security).
+std::string PeerProof(std::string_view secret);
 
 struct TransportStats {
   std::uint64_t frames_sent = 0;
@@ -58,6 +70,7 @@ struct TransportStats {
   std::uint64_t bytes_in = 0;
   std::uint64_t connects = 0;
   std::uint64_t bad_frames = 0;
+  std::uint64_t unauthenticated = 0;  // connections closed for a missing or wrong proof
 };
 
 class Transport {

@@ -75,6 +75,48 @@ TEST(Transport, DeliversInOrderBothWaysAndRedialsLateListener) {
   io.run_for(std::chrono::milliseconds(20));
 }
 
+TEST(Transport, APeerWithoutTheSecretIsShutOut) {
+  boost::asio::io_context io;
+  std::uint16_t p1 = FreePort(io), p2 = FreePort(io), p3 = FreePort(io);
+  std::vector<PeerAddress> peers = {
+      {1, "127.0.0.1", p1}, {2, "127.0.0.1", p2}, {3, "127.0.0.1", p3}};
+  std::vector<raft::NodeId> at1;
+  auto sink = [&at1](raft::NodeId from, Frame) { at1.push_back(from); };
+  TransportOptions member, other, none;
+  member.secret = "s3cret";
+  other.secret = "guess";
+  Transport t1(io, 1, peers, sink, member);
+  Transport t2(
+      io, 2, peers, [](auto, auto) {}, member);  // the same secret
+  Transport t3(
+      io, 3, peers, [](auto, auto) {}, other);  // a wrong one
+  ASSERT_TRUE(t1.Start("127.0.0.1", p1).ok());
+  ASSERT_TRUE(t2.Start("127.0.0.1", p2).ok());
+  ASSERT_TRUE(t3.Start("127.0.0.1", p3).ok());
+  for (std::uint64_t i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(t2.SendRaft(Msg(2, 1, i)));
+    ASSERT_TRUE(t3.SendRaft(Msg(3, 1, i)));
+  }
+  ASSERT_TRUE(RunUntil(io, [&] { return at1.size() == 5 && t1.stats().unauthenticated >= 1; }));
+  // A transport with no secret at all is shut out too, and sends no proof.
+  const std::uint16_t p4 = FreePort(io);
+  Transport t4(
+      io, 4, {{1, "127.0.0.1", p1}, {4, "127.0.0.1", p4}}, [](auto, auto) {}, none);
+  ASSERT_TRUE(t4.Start("127.0.0.1", p4).ok());
+  ASSERT_TRUE(t4.SendRaft(Msg(4, 1, 1)));
+  const auto before = t1.stats().unauthenticated;
+  ASSERT_TRUE(RunUntil(io, [&] { return t1.stats().unauthenticated > before; }));
+  io.run_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(at1, std::vector<raft::NodeId>(5, 2)) << "only node 2's frames";
+  EXPECT_EQ(PeerProof("s3cret"), PeerProof("s3cret"));
+  EXPECT_NE(PeerProof("s3cret"), PeerProof("guess"));
+  t1.Stop();
+  t2.Stop();
+  t3.Stop();
+  t4.Stop();
+  io.run_for(std::chrono::milliseconds(20));
+}
+
 TEST(Transport, FullQueueDropsAndCounts) {
   boost::asio::io_context io;
   std::uint16_t p1 = FreePort(io), dead = FreePort(io);

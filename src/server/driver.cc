@@ -70,9 +70,12 @@ Status Node::Impl::StartRaft() {
     if (p.id == opt.id) self = &p;
   }
   if (self == nullptr) return Status::InvalidArgument("this node's id is not in the peer list");
+  net::TransportOptions transport_options;
+  transport_options.secret = opt.requirepass;  // peers prove they share it
   transport = std::make_unique<net::Transport>(
       io, opt.id, opt.peers,
-      [this](raft::NodeId from, net::Frame f) { OnPeerFrame(from, std::move(f)); });
+      [this](raft::NodeId from, net::Frame f) { OnPeerFrame(from, std::move(f)); },
+      transport_options);
   transport->SetHelloHandler(
       [this](raft::NodeId from, const std::string& address) { OnHello(from, address); });
   CAIRN_RETURN_IF_ERROR(transport->Start(opt.bind_host, self->port));

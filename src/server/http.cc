@@ -96,6 +96,10 @@ std::string Node::Impl::MetricsText() const {
   g("cairn_peer_bytes_in_total", "counter", "Bytes received from peers.", ts.bytes_in);
   g("cairn_peer_frames_dropped_total", "counter", "Frames dropped on full queues.",
     ts.frames_dropped);
+  g("cairn_peer_unauthenticated_total", "counter",
+    "Peer connections closed because their Hello lacked the proof of the cluster's secret "
+    "(requirepass).",
+    ts.unauthenticated);
   g("cairn_clients_connected", "gauge", "Connected RESP clients.", metrics.clients_connected);
   g("cairn_client_connections_total", "counter", "RESP connections accepted.",
     metrics.connections_total);

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -1729,6 +1730,33 @@ class AuthTest(unittest.TestCase):
         cli = subprocess.run(["redis-cli", "-p", str(self.c.resp[leader - 1]), "--no-auth-warning",
                               "-a", pw, "get", "k"], capture_output=True, text=True, timeout=30)
         self.assertEqual(cli.stdout.strip(), "v", cli.stderr)
+
+    def test_the_raft_port_shuts_out_peers_without_the_secret(self):
+        # A forged Hello (node 7, no proof of the shared secret), then a Raft
+        # frame: the node closes the connection unread and counts it.
+        def crc32c(data):
+            crc = 0xFFFFFFFF
+            for b in data:
+                crc ^= b
+                for _ in range(8):
+                    crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+            return crc ^ 0xFFFFFFFF
+
+        def frame(kind, payload):
+            c = crc32c(payload)
+            masked = ((((c >> 15) | (c << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
+            return struct.pack("<IBBI", len(payload), 1, kind, masked) + payload
+
+        leader = self.c.leader()
+        hello = frame(1, struct.pack("<Q", 7) + struct.pack("<I", 0))  # id, empty address
+        with socket.create_connection(("127.0.0.1", self.c.raft[leader - 1]), timeout=10) as s:
+            s.sendall(hello + frame(2, b"\x00" * 64))
+            self.assertEqual(s.recv(1), b"", "the connection is closed")
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.c.http[leader - 1]}/metrics",
+                                    timeout=5) as m:
+            self.assertIn("cairn_peer_unauthenticated_total 1\n", m.read().decode())
+        self.assertEqual(self.c.leader(), leader)
+        self.assertTrue(retry(lambda: self.c.client(leader, password="s3cret pass").set("k", "v")))
 
     def test_http_changes_need_the_password(self):
         pw = "s3cret pass"
