@@ -304,7 +304,8 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kDel: return check(n >= 1 && op.flags == 0);
     case OpCode::kIncrBy: return check(n == 1 && op.flags == 0);
     case OpCode::kAppend: return check(n == 2 && op.flags == 0);
-    case OpCode::kPublish: return check(n == 2 && op.flags == 0 && op.num >= 0 && op.num2 == 0);
+    case OpCode::kPublish:
+      return check(n == 2 && (op.flags & ~kPublishSharded) == 0 && op.num >= 0 && op.num2 == 0);
     case OpCode::kEval:
       return check(n >= 1 && (op.flags & ~kEvalReadOnly) == 0 && op.num >= 0 &&
                    static_cast<std::uint64_t>(op.num) <= n - 1 && op.num2 == 0);

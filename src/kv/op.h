@@ -94,8 +94,9 @@ enum class OpCode : std::uint8_t {
   // BITFIELD with a SET or INCRBY: args: key, then the subcommands as sent
   // (kv/bitfield.h parses them alike on every replica)
   kBitField = 54,
-  // PUBLISH: args: channel message; num: how many subscribers the node that
-  // took the command counted (the reply). Changes no key: every node, on
+  // PUBLISH and SPUBLISH (flag kPublishSharded): args: channel message; num:
+  // how many subscribers the node that took the command counted (the reply). Changes no key: every
+  // node, on
   // applying it, hands the message to its own subscribers (server/pubsub.h).
   kPublish = 55,
   // EVAL / EVAL_RO (and EVALSHA, which the server turns into EVAL): args:
@@ -335,6 +336,9 @@ inline constexpr std::uint32_t kXRev = 1;  // XREVRANGE: newest first
 // Of kXRead, never in a log entry: reply each stream's last ID (the IDs given
 // for the others), so a blocking XREAD can pin "$" before it waits.
 inline constexpr std::uint32_t kXReadLastIds = 1;
+// Of kPublish: SPUBLISH, to the shard channel's subscribers (a namespace of
+// its own, server/pubsub.h).
+inline constexpr std::uint32_t kPublishSharded = 1;
 // Of kEval: EVAL_RO / EVALSHA_RO, whose script may not write.
 inline constexpr std::uint32_t kEvalReadOnly = 1;
 // Flags of kRename, kCopy and kGetEx.

@@ -203,7 +203,11 @@ Result<Op> Persist(const Args& a, std::int64_t) { return KeysOp(OpCode::kPersist
 Result<Op> Type(const Args& a, std::int64_t) { return KeysOp(OpCode::kType, a); }
 Result<Op> DbSize(const Args& a, std::int64_t) { return KeysOp(OpCode::kDbSize, a); }
 Result<Op> Append(const Args& a, std::int64_t) { return KeysOp(OpCode::kAppend, a); }
-Result<Op> Publish(const Args& a, std::int64_t) { return KeysOp(OpCode::kPublish, a); }
+Result<Op> Publish(const Args& a, std::int64_t) {
+  Op op = KeysOp(OpCode::kPublish, a);
+  if (a[0].size() == 8) op.flags = kPublishSharded;  // spublish (any case)
+  return op;
+}
 
 // EVAL script numkeys [key ...] [arg ...] (and EVAL_RO).
 Result<Op> Eval(const Args& a, std::int64_t) {

@@ -97,7 +97,9 @@ class StateMachine {
   // hands them to its subscribers): called once per PUBLISH applied, in
   // log order, inside Apply; not for one in a transaction that WATCH
   // aborted. Unset, messages are dropped (as with no subscribers).
-  using PublishSink = std::function<void(const std::string& channel, const std::string& message)>;
+  // `sharded`: SPUBLISH's, for shard-channel subscribers only.
+  using PublishSink =
+      std::function<void(const std::string& channel, const std::string& message, bool sharded)>;
   void set_publish_sink(PublishSink sink) { publish_sink_ = std::move(sink); }
 
   std::uint64_t applied_index() const { return applied_.index; }

@@ -39,8 +39,9 @@ TEST_F(StateMachineTest, SetGetAndConditions) {
 // node put in the op.
 TEST_F(StateMachineTest, PublishHandsItsMessageToTheSink) {
   std::vector<std::string> got;
-  d_.sm().set_publish_sink(
-      [&](const std::string& c, const std::string& m) { got.push_back(c + ":" + m); });
+  d_.sm().set_publish_sink([&](const std::string& c, const std::string& m, bool sharded) {
+    got.push_back((sharded ? "shard " : "") + c + ":" + m);
+  });
   EXPECT_EQ(Run({"publish", "news", "one"}), Value::Int(0));
   EXPECT_EQ(Run({"dbsize"}), Value::Int(0));
   Run({"set", "k", "v"});
@@ -48,13 +49,19 @@ TEST_F(StateMachineTest, PublishHandsItsMessageToTheSink) {
   EXPECT_EQ(d_.Exec({{"publish", "news", "two"}, {"set", "k", "w"}}, {{"k", version}}, kT),
             Value::Array({Value::Int(0), Value::Simple("OK")}));
   EXPECT_EQ(d_.Exec({{"publish", "news", "lost"}}, {{"k", version}}, kT), Value::NullArray());
-  EXPECT_EQ(got, (std::vector<std::string>{"news:one", "news:two"}));
+  EXPECT_EQ(Run({"spublish", "news", "three"}), Value::Int(0));
+  EXPECT_EQ(got, (std::vector<std::string>{"news:one", "news:two", "shard news:three"}));
   // An entry applied before (a restart's replay) delivers nothing again.
   ASSERT_TRUE(d_.sm().Apply(1, "").ok());
-  EXPECT_EQ(got.size(), 2u);
+  EXPECT_EQ(got.size(), 3u);
   // The count travels in the op; a negative one is refused by validation.
   Op op{OpCode::kPublish, 0, 3, 0, {"c", "m"}};
   EXPECT_TRUE(ValidateOp(op, EntryKind::kBatch).ok());
+  op.flags = kPublishSharded;
+  EXPECT_TRUE(ValidateOp(op, EntryKind::kBatch).ok());
+  op.flags = 2;
+  EXPECT_FALSE(ValidateOp(op, EntryKind::kBatch).ok());
+  op.flags = 0;
   op.num = -1;
   EXPECT_FALSE(ValidateOp(op, EntryKind::kBatch).ok());
 }

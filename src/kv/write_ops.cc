@@ -287,7 +287,7 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kIncrBy: return ApplyIncrBy(txn, op);
     case OpCode::kAppend: return ApplyAppend(txn, op);
     case OpCode::kPublish:
-      if (publish_sink_) publish_sink_(op.args[0], op.args[1]);
+      if (publish_sink_) publish_sink_(op.args[0], op.args[1], op.flags & kPublishSharded);
       return Value::Int(op.num);  // subscribers the taking node counted
     case OpCode::kEval: return ApplyEval(txn, op);
     case OpCode::kMSet: return ApplyMSet(txn, op);

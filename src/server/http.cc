@@ -121,6 +121,8 @@ std::string Node::Impl::MetricsText() const {
     pubsub.NumChannels());
   g("cairn_pubsub_patterns", "gauge", "Distinct patterns subscribed to on this node.",
     pubsub.NumPat());
+  g("cairn_pubsub_shard_channels", "gauge", "Shard channels with a subscriber on this node.",
+    pubsub.NumShardChannels());
   g("cairn_auth_failures_total", "counter",
     "AUTH (or HELLO ... AUTH) attempts refused for a wrong user name or password.",
     metrics.auth_failures_total);

@@ -142,12 +142,12 @@ std::string Node::Impl::InfoText(std::string_view section) const {
         "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\n"
         "rejected_connections:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n"
         "forwarded_requests:{}\r\nread_cache_hits:{}\r\nread_cache_misses:{}\r\n"
-        "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsub_messages:{}\r\n"
-        "acl_access_denied_auth:{}\r\n\r\n",
+        "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsubshard_channels:{}\r\n"
+        "pubsub_messages:{}\r\nacl_access_denied_auth:{}\r\n\r\n",
         metrics.connections_total, metrics.commands_total, metrics.connections_rejected_total,
         metrics.client_bytes_in_total, metrics.client_bytes_out_total, metrics.forwarded_total,
         cache.hits + cache.negative_hits, cache.misses, pubsub.NumChannels(), pubsub.NumPat(),
-        metrics.pubsub_messages_total, metrics.auth_failures_total);
+        pubsub.NumShardChannels(), metrics.pubsub_messages_total, metrics.auth_failures_total);
   }
   if (want("raft")) {
     out += fmt::format(

@@ -380,7 +380,7 @@ struct Node::Impl {
   static constexpr std::size_t kScriptsFromEvalMax = 10000;  // EVAL adds only below this
   // The state machine's PublishSink: hands an applied PUBLISH to this
   // node's subscribers (session.cc). Set on every state machine opened.
-  void DeliverPublished(const std::string& channel, const std::string& message);
+  void DeliverPublished(const std::string& channel, const std::string& message, bool sharded);
   void DeliverInvalidation(std::uint64_t conn, const std::vector<std::string>* keys);
   // Connections waiting in a blocking command, by the keys they wait on.
   std::map<std::string, std::vector<std::uint64_t>, std::less<>> blocked_keys;

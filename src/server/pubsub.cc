@@ -33,22 +33,34 @@ bool PubSubTable::PSubscribe(std::uint64_t conn, const std::string& pattern) {
   return Add(&patterns_, &by_conn_[conn].patterns, conn, pattern);
 }
 
-bool PubSubTable::Leave(std::uint64_t conn, const std::string& name, bool pattern) {
+bool PubSubTable::SSubscribe(std::uint64_t conn, const std::string& channel) {
+  return Add(&shards_, &by_conn_[conn].shards, conn, channel);
+}
+
+bool PubSubTable::Leave(std::uint64_t conn, const std::string& name, Kind kind) {
   auto it = by_conn_.find(conn);
   if (it == by_conn_.end()) return false;
   Of& of = it->second;
-  const bool removed = pattern ? Remove(&patterns_, &of.patterns, conn, name)
-                               : Remove(&channels_, &of.channels, conn, name);
-  if (of.channels.empty() && of.patterns.empty()) by_conn_.erase(it);
+  bool removed = false;
+  switch (kind) {
+    case Kind::kChannel: removed = Remove(&channels_, &of.channels, conn, name); break;
+    case Kind::kPattern: removed = Remove(&patterns_, &of.patterns, conn, name); break;
+    case Kind::kShard: removed = Remove(&shards_, &of.shards, conn, name); break;
+  }
+  if (of.empty()) by_conn_.erase(it);
   return removed;
 }
 
 bool PubSubTable::Unsubscribe(std::uint64_t conn, const std::string& channel) {
-  return Leave(conn, channel, /*pattern=*/false);
+  return Leave(conn, channel, Kind::kChannel);
 }
 
 bool PubSubTable::PUnsubscribe(std::uint64_t conn, const std::string& pattern) {
-  return Leave(conn, pattern, /*pattern=*/true);
+  return Leave(conn, pattern, Kind::kPattern);
+}
+
+bool PubSubTable::SUnsubscribe(std::uint64_t conn, const std::string& channel) {
+  return Leave(conn, channel, Kind::kShard);
 }
 
 void PubSubTable::Drop(std::uint64_t conn) {
@@ -61,6 +73,18 @@ void PubSubTable::Drop(std::uint64_t conn) {
     Remove(&channels_, &of.channels, conn, std::string(*of.channels.begin()));
   while (!of.patterns.empty())
     Remove(&patterns_, &of.patterns, conn, std::string(*of.patterns.begin()));
+  while (!of.shards.empty()) Remove(&shards_, &of.shards, conn, std::string(*of.shards.begin()));
+}
+
+std::vector<std::uint64_t> PubSubTable::ShardReceivers(std::string_view channel) const {
+  auto it = shards_.find(channel);
+  if (it == shards_.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+std::size_t PubSubTable::ShardCount(std::string_view channel) const {
+  auto it = shards_.find(channel);
+  return it == shards_.end() ? 0 : it->second.size();
 }
 
 std::vector<PubSubTable::Receiver> PubSubTable::Receivers(std::string_view channel) const {
@@ -94,22 +118,55 @@ const std::set<std::string>& PubSubTable::PatternsOf(std::uint64_t conn) const {
   return it == by_conn_.end() ? kNone : it->second.patterns;
 }
 
+const std::set<std::string>& PubSubTable::ShardChannelsOf(std::uint64_t conn) const {
+  auto it = by_conn_.find(conn);
+  return it == by_conn_.end() ? kNone : it->second.shards;
+}
+
+std::size_t PubSubTable::ShardSubscriptionsOf(std::uint64_t conn) const {
+  auto it = by_conn_.find(conn);
+  return it == by_conn_.end() ? 0 : it->second.shards.size();
+}
+
 std::size_t PubSubTable::SubscriptionsOf(std::uint64_t conn) const {
   auto it = by_conn_.find(conn);
   return it == by_conn_.end() ? 0 : it->second.channels.size() + it->second.patterns.size();
 }
 
-std::vector<std::string> PubSubTable::Channels(const std::string* pattern) const {
+namespace {
+
+std::vector<std::string> Names(
+    const std::map<std::string, std::set<std::uint64_t>, std::less<>>& index,
+    const std::string* pattern) {
   std::vector<std::string> out;
-  for (const auto& [channel, conns] : channels_) {
-    if (pattern == nullptr || kv::GlobMatch(*pattern, channel)) out.push_back(channel);
+  for (const auto& [name, conns] : index) {
+    if (pattern == nullptr || kv::GlobMatch(*pattern, name)) out.push_back(name);
   }
   return out;
 }
 
+std::size_t Subscribers(const std::map<std::string, std::set<std::uint64_t>, std::less<>>& index,
+                        const std::string& name) {
+  auto it = index.find(name);
+  return it == index.end() ? 0 : it->second.size();
+}
+
+}  // namespace
+
+std::vector<std::string> PubSubTable::Channels(const std::string* pattern) const {
+  return Names(channels_, pattern);
+}
+
 std::size_t PubSubTable::NumSub(const std::string& channel) const {
-  auto it = channels_.find(channel);
-  return it == channels_.end() ? 0 : it->second.size();
+  return Subscribers(channels_, channel);
+}
+
+std::vector<std::string> PubSubTable::ShardChannels(const std::string* pattern) const {
+  return Names(shards_, pattern);
+}
+
+std::size_t PubSubTable::ShardNumSub(const std::string& channel) const {
+  return Subscribers(shards_, channel);
 }
 
 }  // namespace cairn::server

@@ -55,5 +55,34 @@ TEST(PubSubTableTest, LeavingAndDroppingForgetEverything) {
   t.Drop(2);  // harmless
 }
 
+TEST(PubSubTableTest, ShardChannelsAreANamespaceOfTheirOwn) {
+  PubSubTable t;
+  EXPECT_TRUE(t.SSubscribe(1, "orders"));
+  EXPECT_FALSE(t.SSubscribe(1, "orders"));
+  EXPECT_TRUE(t.SSubscribe(2, "orders"));
+  EXPECT_TRUE(t.Subscribe(3, "orders"));
+  EXPECT_TRUE(t.PSubscribe(3, "*"));
+  // SPUBLISH reaches shard subscribers only; PUBLISH never reaches them.
+  EXPECT_EQ(t.ShardReceivers("orders"), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(t.ShardCount("orders"), 2u);
+  EXPECT_EQ(t.Count("orders"), 2u);  // conn 3's channel and pattern
+  EXPECT_EQ(Who(t, "orders").size(), 2u);
+  EXPECT_EQ(t.ShardSubscriptionsOf(1), 1u);
+  EXPECT_EQ(t.SubscriptionsOf(1), 0u);
+  EXPECT_TRUE(t.Subscribed(1));
+  EXPECT_EQ(t.ShardChannels(nullptr), std::vector<std::string>{"orders"});
+  EXPECT_EQ(t.ShardNumSub("orders"), 2u);
+  EXPECT_EQ(t.NumShardChannels(), 1u);
+  EXPECT_EQ(t.Channels(nullptr), std::vector<std::string>{"orders"});  // conn 3's
+  EXPECT_TRUE(t.SUnsubscribe(1, "orders"));
+  EXPECT_FALSE(t.SUnsubscribe(1, "orders"));
+  EXPECT_FALSE(t.Subscribed(1));
+  t.Drop(2);
+  EXPECT_EQ(t.ShardCount("orders"), 0u);
+  EXPECT_EQ(t.NumShardChannels(), 0u);
+  t.Drop(3);
+  EXPECT_FALSE(t.active());
+}
+
 }  // namespace
 }  // namespace cairn::server

@@ -64,10 +64,11 @@ void Session::Shutdown() {
 std::string Session::Describe() const {
   boost::system::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
-  return fmt::format("id={} addr={}:{} name={} db=0 sub={} psub={} resp={} cmds={}", id_,
+  return fmt::format("id={} addr={}:{} name={} db=0 sub={} psub={} ssub={} resp={} cmds={}", id_,
                      ec ? "?" : ep.address().to_string(), ec ? 0 : ep.port(), name_,
                      node_.pubsub.ChannelsOf(id_).size(), node_.pubsub.PatternsOf(id_).size(),
-                     static_cast<int>(protocol_), commands_);
+                     node_.pubsub.ShardSubscriptionsOf(id_), static_cast<int>(protocol_),
+                     commands_);
 }
 
 void Session::DefaultConsistency() {
@@ -458,7 +459,8 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     Complete(seq, reply);
   } else if (n == "consistency") {
     SetConsistency(args, seq);
-  } else if (n == "subscribe" || n == "unsubscribe" || n == "psubscribe" || n == "punsubscribe") {
+  } else if (n == "subscribe" || n == "unsubscribe" || n == "psubscribe" || n == "punsubscribe" ||
+             n == "ssubscribe" || n == "sunsubscribe") {
     Subscribe(name, args, seq);
   } else if (n == "pubsub") {
     PubSub(args, seq);
@@ -498,20 +500,24 @@ void Session::Wait(std::vector<std::string>& args, std::uint64_t seq) {
 
 void Session::Subscribe(const std::string& name, std::vector<std::string>& args,
                         std::uint64_t seq) {
-  const bool on = name == "subscribe" || name == "psubscribe";
+  const bool on = name == "subscribe" || name == "psubscribe" || name == "ssubscribe";
   const bool patterns = name[0] == 'p';
+  const bool shards = name == "ssubscribe" || name == "sunsubscribe";
   if (on && args.size() < 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name)));
   PubSubTable& table = node_.pubsub;
-  // UNSUBSCRIBE alone: every channel (pattern) of the connection.
+  // UNSUBSCRIBE alone: every channel (pattern, shard channel) of the connection.
   std::vector<std::string> names(args.begin() + 1, args.end());
   if (names.empty()) {
-    const auto& mine = patterns ? table.PatternsOf(id_) : table.ChannelsOf(id_);
+    const auto& mine = patterns ? table.PatternsOf(id_)
+                       : shards ? table.ShardChannelsOf(id_)
+                                : table.ChannelsOf(id_);
     names.assign(mine.begin(), mine.end());
   }
   auto confirm = [&](resp::Value what) {
-    std::vector<resp::Value> parts{
-        resp::Value::Bulk(name), std::move(what),
-        resp::Value::Int(static_cast<std::int64_t>(table.SubscriptionsOf(id_)))};
+    // (shard subscriptions are counted apart, as in Redis 7)
+    const std::size_t count = shards ? table.ShardSubscriptionsOf(id_) : table.SubscriptionsOf(id_);
+    std::vector<resp::Value> parts{resp::Value::Bulk(name), std::move(what),
+                                   resp::Value::Int(static_cast<std::int64_t>(count))};
     return protocol_ == resp::Protocol::kResp3 ? resp::Value::Push(std::move(parts))
                                                : resp::Value::Array(std::move(parts));
   };
@@ -519,6 +525,8 @@ void Session::Subscribe(const std::string& name, std::vector<std::string>& args,
   for (const std::string& n : names) {
     if (patterns) {
       on ? table.PSubscribe(id_, n) : table.PUnsubscribe(id_, n);
+    } else if (shards) {
+      on ? table.SSubscribe(id_, n) : table.SUnsubscribe(id_, n);
     } else {
       on ? table.Subscribe(id_, n) : table.Unsubscribe(id_, n);
     }
@@ -548,26 +556,44 @@ void Session::PubSub(std::vector<std::string>& args, std::uint64_t seq) {
     }
     return Complete(seq, counts);
   }
+  if (sub == "shardchannels" && args.size() <= 3) {
+    resp::Value list = resp::Value::Array();
+    for (std::string& c : table.ShardChannels(args.size() == 3 ? &args[2] : nullptr)) {
+      list.elems.push_back(resp::Value::BulkOwned(std::move(c)));
+    }
+    return Complete(seq, list);
+  }
+  if (sub == "shardnumsub") {
+    resp::Value counts = resp::Value::Map();
+    for (std::size_t i = 2; i < args.size(); ++i) {
+      counts.elems.push_back(resp::Value::Bulk(args[i]));
+      counts.elems.push_back(
+          resp::Value::Int(static_cast<std::int64_t>(table.ShardNumSub(args[i]))));
+    }
+    return Complete(seq, counts);
+  }
   if (sub == "numpat" && args.size() == 2) {
     return Complete(seq, resp::Value::Int(static_cast<std::int64_t>(table.NumPat())));
   }
-  if (sub == "channels" || sub == "numpat") {
+  if (sub == "channels" || sub == "numpat" || sub == "shardchannels") {
     return Complete(
         seq, resp::Value::Error("ERR wrong number of arguments for 'pubsub|" + sub + "' command"));
   }
   Complete(seq, resp::Value::Error("ERR unknown subcommand '" + args[1] +
-                                   "'. Try PUBSUB CHANNELS, NUMSUB or NUMPAT."));
+                                   "'. Try PUBSUB CHANNELS, NUMSUB, NUMPAT, SHARDCHANNELS or "
+                                   "SHARDNUMSUB."));
 }
 
 bool Session::RefusedWhileSubscribed(const std::string& name, std::vector<std::string>& args,
                                      std::uint64_t seq) {
   // (every command passes here: the map lookup only while anyone subscribes)
   if (protocol_ != resp::Protocol::kResp2 || !node_.pubsub.active() ||
-      node_.pubsub.SubscriptionsOf(id_) == 0) {
+      !node_.pubsub.Subscribed(id_)) {
     return false;
   }
   if (name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
-      name == "punsubscribe" || name == "quit" || name == "reset") {
+      name == "punsubscribe" || name == "ssubscribe" || name == "sunsubscribe" || name == "quit" ||
+      name == "reset") {
     return false;
   }
   if (name == "ping" && args.size() <= 2) {  // a pub/sub-shaped PONG
@@ -584,25 +610,33 @@ bool Session::RefusedWhileSubscribed(const std::string& name, std::vector<std::s
 void Session::CountReceivers(kv::LogEntry* entry) const {
   for (kv::Op& op : entry->ops) {
     if (op.code == kv::OpCode::kPublish) {
-      op.num = static_cast<std::int64_t>(node_.pubsub.Count(op.args[0]));
+      op.num = static_cast<std::int64_t>((op.flags & kv::kPublishSharded)
+                                             ? node_.pubsub.ShardCount(op.args[0])
+                                             : node_.pubsub.Count(op.args[0]));
     }
   }
 }
 
-void Node::Impl::DeliverPublished(const std::string& channel, const std::string& message) {
+void Node::Impl::DeliverPublished(const std::string& channel, const std::string& message,
+                                  bool sharded) {
   if (!pubsub.active()) return;
-  for (const PubSubTable::Receiver& r : pubsub.Receivers(channel)) {
-    auto it = sessions.find(r.conn);
-    if (it == sessions.end()) continue;
+  auto deliver = [&](std::uint64_t conn, const std::string* pattern) {
+    auto it = sessions.find(conn);
+    if (it == sessions.end()) return;
     if (auto s = it->second.lock()) {
       ++metrics.pubsub_messages_total;
-      s->DeliverMessage(r.pattern, channel, message);
+      s->DeliverMessage(pattern, channel, message, sharded);
     }
+  };
+  if (sharded) {
+    for (std::uint64_t conn : pubsub.ShardReceivers(channel)) deliver(conn, nullptr);
+    return;
   }
+  for (const PubSubTable::Receiver& r : pubsub.Receivers(channel)) deliver(r.conn, r.pattern);
 }
 
 void Session::DeliverMessage(const std::string* pattern, const std::string& channel,
-                             const std::string& message) {
+                             const std::string& message, bool sharded) {
   if (closed_) return;
   // A subscriber that does not read would make the node hold every message
   // for it: past this much unsent output it is cut off, as Redis's pubsub
@@ -621,7 +655,9 @@ void Session::DeliverMessage(const std::string* pattern, const std::string& chan
     return;
   }
   std::vector<resp::Value> parts;
-  parts.push_back(resp::Value::Bulk(pattern != nullptr ? "pmessage" : "message"));
+  parts.push_back(resp::Value::Bulk(sharded              ? "smessage"
+                                    : pattern != nullptr ? "pmessage"
+                                                         : "message"));
   if (pattern != nullptr) parts.push_back(resp::Value::Bulk(*pattern));
   parts.push_back(resp::Value::Bulk(channel));
   parts.push_back(resp::Value::Bulk(message));

@@ -58,8 +58,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // nullptr) or by `*pattern` (pubsub.h): `message` or `pmessage`, a RESP3
   // push or a RESP2 array. It goes out after the replies to every command
   // the connection sent before it arrived (never in the middle of them).
+  // `sharded`: an SPUBLISH's, sent as `smessage`.
   void DeliverMessage(const std::string* pattern, const std::string& channel,
-                      const std::string& message);
+                      const std::string& message, bool sharded = false);
   // An applied entry wrote a key this connection waits on in a blocking
   // command (blocking.cc): it proposes its pop again.
   void WakeFromBlock();

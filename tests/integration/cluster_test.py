@@ -251,6 +251,56 @@ class ClusterTest(unittest.TestCase):
                 [44, 255], f"node {i}")
             self.assertEqual(retry(lambda: r.get("bf")), b"\x2c\xff", f"node {i}")
 
+    def test_sharded_pubsub_is_a_namespace_of_its_own_on_every_node(self):
+        # SSUBSCRIBE / SPUBLISH: through the log like PUBLISH, to shard
+        # subscribers on every node, never mixed with the plain channels.
+        conns = []
+        for i in range(1, 4):
+            conn = self.c.client(i).connection_pool.get_connection("SSUBSCRIBE")
+            conn.send_command("SSUBSCRIBE", "orders", "audit")
+            self.assertEqual(conn.read_response(), [b"ssubscribe", b"orders", 1])
+            self.assertEqual(conn.read_response(), [b"ssubscribe", b"audit", 2])
+            conns.append(conn)
+        plain = self.c.client(1).pubsub()
+        plain.subscribe("orders")
+        self.assertEqual(plain.get_message(timeout=5)["type"], "subscribe")
+        sent = []
+        for n in range(6):
+            node = 1 + n % 3
+            sent.append(f"o{n}".encode())
+            self.assertEqual(
+                retry(lambda: self.c.client(node).execute_command("SPUBLISH", "orders", f"o{n}")),
+                1, f"node {node}: its one shard subscriber")
+        self.assertEqual(retry(lambda: self.c.client(2).publish("orders", "plain")), 0)
+        self.assertEqual(retry(lambda: self.c.client(1).publish("orders", "plain")), 1)
+        for i, conn in enumerate(conns, start=1):
+            got = [conn.read_response() for _ in sent]
+            self.assertEqual(got, [[b"smessage", b"orders", m] for m in sent], f"node {i}")
+        for _ in range(2):
+            m = plain.get_message(timeout=10)
+            self.assertEqual((m["type"], m["data"]), ("message", b"plain"))
+        self.assertIsNone(plain.get_message(timeout=0.2), "no SPUBLISH reaches SUBSCRIBE")
+        r = self.c.client(2)
+        self.assertEqual(r.execute_command("PUBSUB", "SHARDCHANNELS"), [b"audit", b"orders"])
+        self.assertEqual(r.execute_command("PUBSUB", "SHARDCHANNELS", "o*"), [b"orders"])
+        self.assertEqual(r.execute_command("PUBSUB", "SHARDNUMSUB", "orders", "none"),
+                         [b"orders", 1, b"none", 0])
+        self.assertEqual(r.pubsub_channels(), [])
+        self.assertEqual(r.info("stats")["pubsubshard_channels"], 2)
+        self.assertIn(" ssub=2 ", r.execute_command("CLIENT", "LIST").decode())
+        # RESP2's subscribed mode holds for shard subscriptions too, until
+        # SUNSUBSCRIBE (all of them, in order) leaves it.
+        conn = conns[1]
+        conn.send_command("GET", "x")
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "only .*SUBSCRIBE"):
+            conn.read_response()
+        conn.send_command("SUNSUBSCRIBE")
+        self.assertEqual(conn.read_response(), [b"sunsubscribe", b"audit", 1])
+        self.assertEqual(conn.read_response(), [b"sunsubscribe", b"orders", 0])
+        conn.send_command("GET", "x")
+        self.assertIsNone(conn.read_response())
+        self.assertEqual(retry(lambda: self.c.client(1).execute_command("SPUBLISH", "orders", "z")), 1)
+
     def test_publish_reaches_subscribers_on_every_node_in_one_order(self):
         # PUBLISH goes through the log: a subscriber on any node gets the
         # messages published through any node, all in the same order, and
