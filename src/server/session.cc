@@ -635,6 +635,24 @@ void Node::Impl::DeliverPublished(const std::string& channel, const std::string&
   for (const PubSubTable::Receiver& r : pubsub.Receivers(channel)) deliver(r.conn, r.pattern);
 }
 
+bool Session::CloseNow() {
+  if (closed_) return false;
+  boost::system::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  closed_ = true;
+  resume_.cancel();  // a reader waiting for the backlog to drain ends too
+  return true;
+}
+
+std::string Session::PeerAddress() const {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  return ec ? std::string("?") : fmt::format("{}:{}", ep.address().to_string(), ep.port());
+}
+
+bool Session::InPubSub() const { return node_.pubsub.Subscribed(id_); }
+
 void Session::DeliverMessage(const std::string* pattern, const std::string& channel,
                              const std::string& message, bool sharded) {
   if (closed_) return;
@@ -647,11 +665,7 @@ void Session::DeliverMessage(const std::string* pattern, const std::string& chan
   if (unsent > kUnsentMessageBytesMax) {
     spdlog::warn("client {}: more than 32 MiB of pub/sub messages unread; closing", id_);
     ++node_.metrics.pubsub_dropped_clients_total;
-    boost::system::error_code ec;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
-    closed_ = true;
-    resume_.cancel();  // a reader waiting for the backlog to drain ends too
+    CloseNow();
     return;
   }
   std::vector<resp::Value> parts;
@@ -840,6 +854,8 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
     Complete(seq, node_.ClientTracking(id_, args, protocol_ == resp::Protocol::kResp3));
   } else if (sub == "setinfo") {
     Complete(seq, Ok());
+  } else if (sub == "kill" && args.size() >= 3) {
+    ClientKill(args, seq);
   } else if (sub == "unblock" && (args.size() == 3 || args.size() == 4)) {
     // CLIENT UNBLOCK id [TIMEOUT|ERROR]: a connection of this node (ids are
     // per node, as CLIENT ID and CLIENT LIST show them).
@@ -860,6 +876,67 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
     Complete(seq, resp::Value::Error("ERR unknown subcommand or wrong number of arguments for "
                                      "'client' command"));
   }
+}
+
+void Session::ClientKill(std::vector<std::string>& args, std::uint64_t seq) {
+  if (args.size() == 3) {  // the old form: one address, OK or an error
+    for (auto& [id, w] : node_.sessions) {
+      auto s = w.lock();
+      if (s == nullptr || s->PeerAddress() != args[2]) continue;
+      if (s.get() == this) {
+        close_after_flush_ = true;  // after this reply, as Redis does
+      } else {
+        s->CloseNow();
+      }
+      return Complete(seq, Ok());
+    }
+    return Complete(seq, resp::Value::Error("ERR No such client"));
+  }
+  std::optional<std::uint64_t> id;
+  std::optional<std::string> addr, type;
+  bool skip_me = true;
+  if (args.size() % 2 != 0) return Complete(seq, resp::Value::Error("ERR syntax error"));
+  for (std::size_t i = 2; i + 1 < args.size(); i += 2) {
+    const std::string filter = Lower(args[i]);
+    const std::string& value = args[i + 1];
+    if (filter == "id") {
+      std::int64_t n = 0;
+      if (!kv::ParseStrictInt64(value, &n) || n <= 0) {
+        return Complete(seq, resp::Value::Error("ERR client-id should be greater than 0"));
+      }
+      id = static_cast<std::uint64_t>(n);
+    } else if (filter == "addr") {
+      addr = value;
+    } else if (filter == "type") {
+      type = Lower(value);
+      if (*type != "normal" && *type != "pubsub" && *type != "master" && *type != "replica" &&
+          *type != "slave") {
+        return Complete(seq, resp::Value::Error("ERR Unknown client type '" + value + "'"));
+      }
+    } else if (filter == "skipme") {
+      const std::string yes = Lower(value);
+      if (yes != "yes" && yes != "no") return Complete(seq, resp::Value::Error("ERR syntax error"));
+      skip_me = yes == "yes";
+    } else {
+      return Complete(seq, resp::Value::Error("ERR syntax error"));
+    }
+  }
+  std::int64_t killed = 0;
+  for (auto& [sid, w] : node_.sessions) {
+    auto s = w.lock();
+    if (s == nullptr || (id && sid != *id) || (addr && s->PeerAddress() != *addr)) continue;
+    // (replication between nodes is not a client connection here)
+    if (type && (*type == "master" || *type == "replica" || *type == "slave")) continue;
+    if (type && (*type == "pubsub") != s->InPubSub()) continue;
+    if (s.get() == this) {
+      if (skip_me) continue;
+      close_after_flush_ = true;
+    } else {
+      s->CloseNow();
+    }
+    ++killed;
+  }
+  Complete(seq, resp::Value::Int(killed));
 }
 
 // CONSISTENCY                     -> the current level

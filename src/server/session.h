@@ -68,6 +68,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // command as a timeout (a null array) or with the UNBLOCKED error. A pop
   // already in flight still delivers what it popped. False if not blocked.
   bool Unblock(bool with_error);
+  // For CLIENT KILL: "ip:port" of the client, and whether it listens on any
+  // channel (TYPE pubsub).
+  std::string PeerAddress() const;
+  bool InPubSub() const;
+  // Closes the connection now: nothing more is read or written. False if
+  // it was closed already.
+  bool CloseNow();
 
  private:
   struct Slot {
@@ -100,6 +107,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // failure; false after completing `seq` with the error.
   bool Authenticate(const std::string* user, const std::string& password, std::uint64_t seq);
   void Client(std::vector<std::string>& args, std::uint64_t seq);
+  // CLIENT KILL ip:port | CLIENT KILL [ID id] [ADDR ip:port] [TYPE t] [SKIPME yes|no]...
+  void ClientKill(std::vector<std::string>& args, std::uint64_t seq);
   // WAIT numreplicas timeout: behind this connection's unanswered writes
   // (deferred like a read), then asks the node (replica_wait.cc) about the
   // session token, which covers every write answered on this connection.

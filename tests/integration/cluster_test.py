@@ -1479,6 +1479,60 @@ class ClusterTest(unittest.TestCase):
                               "cli-counter", ",", "7"], capture_output=True, text=True, timeout=30)
         self.assertEqual(out.stdout.strip(), "7", out.stderr)
 
+    def test_client_kill_closes_the_connections_it_names(self):
+        node = 2
+
+        def raw_client():
+            sock = socket.create_connection(("127.0.0.1", self.c.resp[node - 1]), timeout=10)
+            sock.sendall(b"CLIENT ID\r\n")
+            reply = sock.recv(100)
+            return sock, int(reply[1:reply.index(b"\r")])
+
+        def closed(sock):  # the server closed it: EOF (after any reply sent first)
+            data = b""
+            while True:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    sock.close()
+                    return True
+                data += chunk
+
+        victims = [raw_client() for _ in range(3)]
+        admin = self.c.client(node)
+        # By ID (the new form answers a count), then by address (the old
+        # form answers OK), then by type.
+        self.assertEqual(admin.execute_command("CLIENT", "KILL", "ID", victims[0][1]), 1)
+        self.assertTrue(closed(victims[0][0]))
+        host, port = victims[1][0].getsockname()
+        addr = f"{host}:{port}"
+        self.assertIn(f"addr={addr} ", admin.execute_command("CLIENT", "LIST").decode())
+        self.assertEqual(admin.execute_command("CLIENT", "KILL", addr), b"OK")
+        self.assertTrue(closed(victims[1][0]))
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "No such client"):
+            admin.execute_command("CLIENT", "KILL", addr)
+        sub_sock, _ = raw_client()
+        sub_sock.sendall(b"SUBSCRIBE k-chan\r\n")
+        self.assertIn(b"subscribe", sub_sock.recv(100))
+        self.assertEqual(admin.execute_command("CLIENT", "KILL", "TYPE", "pubsub"), 1)
+        self.assertTrue(closed(sub_sock))
+        victims[2][0].sendall(b"PING\r\n")
+        self.assertEqual(victims[2][0].recv(100), b"+PONG\r\n", "not a subscriber: spared")
+        self.assertEqual(admin.execute_command("CLIENT", "KILL", "ID", 999999), 0)
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "syntax error"):
+            admin.execute_command("CLIENT", "KILL", "NOSUCH", "x")
+        # SKIPME yes (the default) spares the caller; SKIPME no does not,
+        # after its reply.
+        me_sock, me = victims[2]
+        me_sock.sendall(f"CLIENT KILL ID {me}\r\nCLIENT KILL ID {me} SKIPME no\r\n".encode())
+        out = b""
+        while True:
+            chunk = me_sock.recv(4096)
+            if not chunk:
+                break
+            out += chunk
+        me_sock.close()
+        self.assertEqual(out, b":0\r\n:1\r\n")
+
     def test_http_endpoints_and_ctl(self):
         base = f"http://127.0.0.1:{self.c.http[0]}"
         with urllib.request.urlopen(base + "/health", timeout=5) as h:
