@@ -21,14 +21,20 @@ struct Named {
   Factory make;
   bool only_tail_changes;  // jump hash renumbers on a middle removal
   bool strict_minimal;     // moved keys all touch the changed endpoint
+  // How far above the minimal share (1/(n+1) on a join, 1/n on a leave) the
+  // moved keys may be: sampling noise for the others; for Maglev also its
+  // table churn (hashers.h), which at n = 3 was measured at 0.291 against a
+  // minimal 0.25 (seed 7573932049854107720).
+  double slack;
 };
 
 std::vector<Named> AllHashers() {
   return {
-      {"ring", [](const auto& e) { return std::make_unique<RingHash>(e); }, false, true},
-      {"jump", [](const auto& e) { return std::make_unique<JumpHash>(e); }, true, true},
-      {"rendezvous", [](const auto& e) { return std::make_unique<RendezvousHash>(e); }, false, true},
-      {"maglev", [](const auto& e) { return std::make_unique<MaglevHash>(e); }, false, false},
+      {"ring", [](const auto& e) { return std::make_unique<RingHash>(e); }, false, true, 0.02},
+      {"jump", [](const auto& e) { return std::make_unique<JumpHash>(e); }, true, true, 0.02},
+      {"rendezvous", [](const auto& e) { return std::make_unique<RendezvousHash>(e); }, false, true,
+       0.02},
+      {"maglev", [](const auto& e) { return std::make_unique<MaglevHash>(e); }, false, false, 0.07},
   };
 }
 
@@ -79,7 +85,7 @@ double Moved(const KeyHasher& before, const std::vector<Endpoint>& eb, const Key
   return static_cast<double>(moved) / keys.size();
 }
 
-RC_GTEST_PROP(Hashers, AddOrRemoveOneMovesAtMostOneNthPlusTwoPercent, ()) {
+RC_GTEST_PROP(Hashers, AddOrRemoveOneMovesAtMostOneNthPlusSlack, ()) {
   const auto n = *rc::gen::inRange<std::size_t>(3, 25);
   const auto salt = *rc::gen::arbitrary<std::uint64_t>();
   const auto removed_at = *rc::gen::inRange<std::size_t>(0, n);
@@ -93,7 +99,7 @@ RC_GTEST_PROP(Hashers, AddOrRemoveOneMovesAtMostOneNthPlusTwoPercent, ()) {
     bool only_changed = false;
     double moved = Moved(*before, base, *h.make(grown), grown, keys, grown.back().id, &only_changed);
     RC_LOG() << h.name << " n=" << n << " join moved=" << moved << "\n";
-    RC_ASSERT(moved <= 1.0 / (n + 1) + 0.02);
+    RC_ASSERT(moved <= 1.0 / (n + 1) + h.slack);
     if (h.strict_minimal) RC_ASSERT(only_changed);
     // Leave: the leaver's 1/n share moves.
     auto shrunk = base;
@@ -102,7 +108,7 @@ RC_GTEST_PROP(Hashers, AddOrRemoveOneMovesAtMostOneNthPlusTwoPercent, ()) {
     shrunk.erase(shrunk.begin() + static_cast<std::ptrdiff_t>(victim));
     moved = Moved(*before, base, *h.make(shrunk), shrunk, keys, gone, &only_changed);
     RC_LOG() << h.name << " n=" << n << " leave moved=" << moved << "\n";
-    RC_ASSERT(moved <= 1.0 / n + 0.02);
+    RC_ASSERT(moved <= 1.0 / n + h.slack);
     if (h.strict_minimal) RC_ASSERT(only_changed);
   }
 }
