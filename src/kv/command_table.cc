@@ -343,6 +343,8 @@ std::vector<CommandSpec> BuildTable() {
        "Switches protocol version and returns server information.", nullptr},
       {"select", 2, F | C | LS, 0, 0, 0, "connection", "1.0.0",
        "Selects a database (only 0 exists).", nullptr},
+      {"monitor", 1, NS | LS, 0, 0, 0, "server", "1.0.0",
+       "Streams every command this node's clients send, as they arrive.", nullptr},
       {"quit", -1, F | C | NS | LS, 0, 0, 0, "connection", "1.0.0", "Closes the connection.",
        nullptr},
       {"reset", 1, F | C | NS | LS, 0, 0, 0, "connection", "6.2.0",

@@ -372,6 +372,9 @@ struct Node::Impl {
   // CLIENT TRACKING ... REDIRECT id: tracking connection -> where its
   // invalidations go (a connection subscribed to __redis__:invalidate).
   std::map<std::uint64_t, std::uint64_t> tracking_redirects;
+  // Connections in MONITOR mode: each gets a line for every command this
+  // node's other clients send (Session::FeedMonitors).
+  std::set<std::uint64_t> monitors;
   PubSubTable pubsub;  // SUBSCRIBE / PSUBSCRIBE of those connections
   // The script cache: SHA1 digest (lower-case hex) -> script, filled by
   // SCRIPT LOAD and by EVAL on this node, for EVALSHA here. Node-local, as

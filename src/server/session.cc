@@ -87,6 +87,7 @@ void Session::ResetConnection(std::uint64_t seq) {
   node_.tracking.Disable(id_);
   node_.tracking_redirects.erase(id_);
   node_.pubsub.Drop(id_);
+  node_.monitors.erase(id_);
   protocol_ = resp::Protocol::kResp2;
   name_.clear();
   DefaultConsistency();
@@ -152,6 +153,7 @@ asio::awaitable<void> Session::Run() {
   node_.tracking.Disable(id_);
   node_.tracking_redirects.erase(id_);
   node_.pubsub.Drop(id_);
+  node_.monitors.erase(id_);
   --node_.metrics.clients_connected;
 }
 
@@ -164,6 +166,7 @@ void Session::Dispatch(std::vector<std::string>& args) {
   if (!authenticated_ && name != "auth" && name != "hello" && name != "quit" && name != "reset") {
     return Complete(seq, resp::Value::Error("NOAUTH Authentication required."));
   }
+  if (!node_.monitors.empty() && name != "monitor") FeedMonitors(args);
   if (RefusedWhileSubscribed(name, args, seq)) return;
   if (name.size() >= 4 && name.compare(0, 4, "eval") == 0 && !ResolveScript(&name, args, seq)) {
     return;
@@ -422,6 +425,10 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
                                       resp::Value::Bulk(std::to_string(us % 1'000'000))}));
   } else if (n == "wait") {
     Wait(args, seq);
+  } else if (n == "monitor") {
+    if (argc != 1) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
+    node_.monitors.insert(id_);
+    Complete(seq, Ok());
   } else if (n == "script") {
     Script(args, seq);
   } else if (n == "auth") {
@@ -653,21 +660,82 @@ std::string Session::PeerAddress() const {
 
 bool Session::InPubSub() const { return node_.pubsub.Subscribed(id_); }
 
-void Session::DeliverMessage(const std::string* pattern, const std::string& channel,
-                             const std::string& message, bool sharded) {
+void Session::DeliverUnsolicited(const resp::Value& value, std::size_t bytes) {
   if (closed_) return;
-  // A subscriber that does not read would make the node hold every message
-  // for it: past this much unsent output it is cut off, as Redis's pubsub
-  // client-output-buffer-limit does (32 MiB).
+  // A subscriber (or monitor) that does not read would make the node hold
+  // everything for it: past this much unsent output it is cut off, as
+  // Redis's pubsub client-output-buffer-limit does (32 MiB).
   constexpr std::size_t kUnsentMessageBytesMax = 32u << 20;
-  std::size_t unsent = out_.size() + writing_.size() + message.size();
+  std::size_t unsent = out_.size() + writing_.size() + bytes;
   for (const Slot& s : slots_) unsent += s.after.size();
   if (unsent > kUnsentMessageBytesMax) {
-    spdlog::warn("client {}: more than 32 MiB of pub/sub messages unread; closing", id_);
+    spdlog::warn("client {}: more than 32 MiB of pub/sub messages or MONITOR lines unread; closing",
+                 id_);
     ++node_.metrics.pubsub_dropped_clients_total;
     CloseNow();
     return;
   }
+  if (!slots_.empty()) {
+    resp::Writer(&slots_.back().after, protocol_).Write(value);
+    return;  // leaves with that slot (Complete)
+  }
+  resp::Writer(&out_, protocol_).Write(value);
+  FlushSoon();  // (an apply pass holds it: its messages leave in one send)
+}
+
+void Session::DeliverMonitorLine(const std::string& line) {
+  DeliverUnsolicited(resp::Value::Simple(line), line.size());
+}
+
+void Session::FeedMonitors(const std::vector<std::string>& args) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  std::string line = fmt::format("{}.{:06} [0 {}]", us / 1'000'000, us % 1'000'000, PeerAddress());
+  const std::string name = Lower(args[0]);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    // AUTH's arguments, and HELLO's after AUTH, are secrets.
+    const bool secret = (name == "auth" && i >= 1) ||
+                        (name == "hello" && i >= 3 && Lower(args[i - 1]) == "auth") ||
+                        (name == "hello" && i >= 4 && Lower(args[i - 2]) == "auth");
+    line += " \"";
+    if (secret) {
+      line += "(redacted)";
+    } else {
+      for (unsigned char ch : args[i]) {  // as Redis's sdscatrepr
+        switch (ch) {
+          case '\\': line += "\\\\"; break;
+          case '"': line += "\\\""; break;
+          case '\n': line += "\\n"; break;
+          case '\r': line += "\\r"; break;
+          case '\t': line += "\\t"; break;
+          case '\a': line += "\\a"; break;
+          case '\b': line += "\\b"; break;
+          default:
+            if (ch >= 0x20 && ch < 0x7f) {
+              line += static_cast<char>(ch);
+            } else {
+              line += fmt::format("\\x{:02x}", ch);
+            }
+        }
+      }
+    }
+    line += '"';
+  }
+  for (auto it = node_.monitors.begin(); it != node_.monitors.end();) {
+    auto s = node_.sessions.find(*it);
+    auto session = s == node_.sessions.end() ? nullptr : s->second.lock();
+    if (session == nullptr) {
+      it = node_.monitors.erase(it);
+      continue;
+    }
+    if (session.get() != this) session->DeliverMonitorLine(line);
+    ++it;
+  }
+}
+
+void Session::DeliverMessage(const std::string* pattern, const std::string& channel,
+                             const std::string& message, bool sharded) {
   std::vector<resp::Value> parts;
   parts.push_back(resp::Value::Bulk(sharded              ? "smessage"
                                     : pattern != nullptr ? "pmessage"
@@ -678,12 +746,7 @@ void Session::DeliverMessage(const std::string* pattern, const std::string& chan
   const resp::Value value = protocol_ == resp::Protocol::kResp3
                                 ? resp::Value::Push(std::move(parts))
                                 : resp::Value::Array(std::move(parts));
-  if (!slots_.empty()) {
-    resp::Writer(&slots_.back().after, protocol_).Write(value);
-    return;  // leaves with that slot (Complete)
-  }
-  resp::Writer(&out_, protocol_).Write(value);
-  FlushSoon();  // (an apply pass holds it: its messages leave in one send)
+  DeliverUnsolicited(value, message.size());
 }
 
 void Session::Auth(std::vector<std::string>& args, std::uint64_t seq) {

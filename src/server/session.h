@@ -58,6 +58,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // nullptr) or by `*pattern` (pubsub.h): `message` or `pmessage`, a RESP3
   // push or a RESP2 array. It goes out after the replies to every command
   // the connection sent before it arrived (never in the middle of them).
+  // MONITOR: a line for a command another connection sent.
+  void DeliverMonitorLine(const std::string& line);
   // `sharded`: an SPUBLISH's, sent as `smessage`.
   void DeliverMessage(const std::string* pattern, const std::string& channel,
                       const std::string& message, bool sharded = false);
@@ -109,6 +111,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void Client(std::vector<std::string>& args, std::uint64_t seq);
   // CLIENT KILL ip:port | CLIENT KILL [ID id] [ADDR ip:port] [TYPE t] [SKIPME yes|no]...
   void ClientKill(std::vector<std::string>& args, std::uint64_t seq);
+  // Sends `args` (a command this connection sent) to the MONITOR
+  // connections, as Redis prints it: time, [db addr], quoted arguments,
+  // with AUTH's and HELLO ... AUTH's secrets redacted.
+  void FeedMonitors(const std::vector<std::string>& args);
+  // Something this connection did not ask for (a pub/sub message, a
+  // MONITOR line): after the replies to what it did ask for before, and
+  // cut off past 32 MiB unsent (Redis's pubsub output limit).
+  void DeliverUnsolicited(const resp::Value& value, std::size_t bytes);
   // WAIT numreplicas timeout: behind this connection's unanswered writes
   // (deferred like a read), then asks the node (replica_wait.cc) about the
   // session token, which covers every write answered on this connection.

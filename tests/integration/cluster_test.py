@@ -1479,6 +1479,33 @@ class ClusterTest(unittest.TestCase):
                               "cli-counter", ",", "7"], capture_output=True, text=True, timeout=30)
         self.assertEqual(out.stdout.strip(), "7", out.stderr)
 
+    def test_monitor_streams_this_nodes_commands(self):
+        node = 2
+        mon = socket.create_connection(("127.0.0.1", self.c.resp[node - 1]), timeout=10)
+        mon.sendall(b"MONITOR\r\n")
+        self.assertEqual(mon.recv(100), b"+OK\r\n")
+        r = self.c.client(node)
+        retry(lambda: r.set("mon", "a b\n\"q\"\x01"))
+        self.assertEqual(r.get("mon"), b"a b\n\"q\"\x01")
+        with self.assertRaises(redis.exceptions.ResponseError):
+            r.execute_command("AUTH", "not-shown")
+        retry(lambda: self.c.client(1 if node != 1 else 3).set("elsewhere", "1"))  # another node's
+        r.execute_command("PING", "last")
+        out = b""
+        while b'"last"' not in out:
+            chunk = mon.recv(65536)
+            self.assertTrue(chunk, out)
+            out += chunk
+        mon.close()
+        lines = out.decode().split("\r\n")
+        shown = [l.split("] ", 1)[1] for l in lines if l.startswith("+")]
+        self.assertIn('"SET" "mon" "a b\\n\\"q\\"\\x01"', shown)
+        self.assertIn('"GET" "mon"', shown)
+        self.assertIn('"AUTH" "(redacted)"', shown)
+        self.assertIn('"PING" "last"', shown)
+        self.assertFalse([l for l in shown if "elsewhere" in l], "only this node's clients")
+        self.assertRegex(lines[0], r'^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "')
+
     def test_client_kill_closes_the_connections_it_names(self):
         node = 2
 
