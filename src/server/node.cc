@@ -1,7 +1,11 @@
 #include "server/node.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "server/node_impl.h"
 #include "server/session.h"
@@ -116,6 +120,19 @@ void Node::Impl::FinishStop() {
   grace->async_wait([this, grace](boost::system::error_code) { io.stop(); });
 }
 
+namespace {
+
+// As Redis prints sizes in INFO: 1023B, 1.50K, 12.25M, 1.00G.
+std::string HumanBytes(std::uint64_t n) {
+  const double d = static_cast<double>(n);
+  if (n < 1024) return fmt::format("{}B", n);
+  if (n < (1ull << 20)) return fmt::format("{:.2f}K", d / 1024);
+  if (n < (1ull << 30)) return fmt::format("{:.2f}M", d / (1 << 20));
+  return fmt::format("{:.2f}G", d / (1ull << 30));
+}
+
+}  // namespace
+
 std::string Node::Impl::InfoText(std::string_view section) const {
   std::string out;
   auto want = [&](std::string_view s) {
@@ -131,6 +148,28 @@ std::string Node::Impl::InfoText(std::string_view section) const {
     out += fmt::format(
         "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\nblocked_clients:{}\r\n\r\n",
         metrics.clients_connected, opt.clients_max, blocked_clients);
+  }
+  if (want("memory")) {
+    // The heap as malloc counts it, and the resident set as the kernel
+    // does; no maxmemory (keys live in RocksDB, on disk, not in the heap).
+    const struct mallinfo2 heap = ::mallinfo2();
+    const std::uint64_t used = heap.uordblks + heap.hblkhd;
+    std::uint64_t rss = 0;
+    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+      unsigned long long size = 0, resident = 0;
+      if (std::fscanf(f, "%llu %llu", &size, &resident) == 2) {
+        rss = resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+      }
+      std::fclose(f);
+    }
+    const std::uint64_t cache = rocks != nullptr ? rocks->cache_bytes_used() : 0;
+    out += fmt::format(
+        "# Memory\r\nused_memory:{}\r\nused_memory_human:{}\r\nused_memory_rss:{}\r\n"
+        "used_memory_rss_human:{}\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\n"
+        "maxmemory_policy:noeviction\r\nmem_fragmentation_ratio:{:.2f}\r\n"
+        "read_cache_bytes:{}\r\n\r\n",
+        used, HumanBytes(used), rss, HumanBytes(rss),
+        used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0, cache);
   }
   if (want("replication")) {
     out += fmt::format("# Replication\r\nrole:{}\r\nleader_id:{}\r\nconnected_peers:{}\r\n\r\n",

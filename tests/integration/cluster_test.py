@@ -1567,6 +1567,10 @@ class ClusterTest(unittest.TestCase):
         wait_until(lambda: urllib.request.urlopen(base + "/ready", timeout=5).status == 200, 10,
                    "/ready")
         retry(lambda: self.c.client(1).set("m", "1"))
+        memory = self.c.client(1).info("memory")
+        self.assertGreater(memory["used_memory"], 1 << 20)
+        self.assertGreater(memory["used_memory_rss"], 1 << 20)
+        self.assertEqual((memory["maxmemory"], memory["maxmemory_policy"]), (0, "noeviction"))
         metrics = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
         for name in ("cairn_raft_term", "cairn_raft_commit_index", "cairn_raft_leader_changes_total",
                      "cairn_raft_proposals_total", "cairn_clients_connected",
