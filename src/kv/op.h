@@ -369,4 +369,12 @@ struct Op {
   friend bool operator==(const Op&, const Op&) = default;
 };
 
+// EVAL_RO: a write op code (it may ride the log, in MULTI or behind the
+// connection's writes), but served as a read when it arrives alone: at the
+// connection's consistency level, on any node the level allows, without a
+// log entry (StateMachine::Read runs it).
+inline bool IsReadOnlyScript(const Op& op) {
+  return op.code == OpCode::kEval && (op.flags & kEvalReadOnly) != 0;
+}
+
 }  // namespace cairn::kv

@@ -16,6 +16,7 @@ using resp::Value;
 
 resp::Value StateMachine::Read(const Op& op, std::int64_t read_time_ms) const {
   const std::int64_t time_ms = std::max(read_time_ms, applied_.clock_ms);
+  if (IsReadOnlyScript(op)) return ReadScript(op, time_ms);
   if (IsRandomRead(op.code)) {
     // Each draw gets its own seed: a client sampling in a loop must not see
     // the same answer twice in a row.

@@ -81,4 +81,47 @@ Result<resp::Value> StateMachine::ApplyEval(ApplyTxn* txn, const Op& op) {
   return reply;
 }
 
+resp::Value StateMachine::ReadScript(const Op& op, std::int64_t time_ms) const {
+  class Host : public ScriptHost {
+   public:
+    Host(const StateMachine* sm, std::int64_t time_ms) : sm_(sm), time_ms_(time_ms) {}
+    resp::Value Call(std::vector<std::string>& args) override {
+      using resp::Value;
+      std::string name = args[0];
+      for (char& ch : name) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+      const CommandSpec* spec = FindCommand(name);
+      if (spec == nullptr) return Value::Error("ERR Unknown Redis command called from script");
+      if (name == "ping" && args.size() <= 2) {
+        return args.size() == 1 ? Value::Simple("PONG") : Value::Bulk(args[1]);
+      }
+      const Value refused = Value::Error("ERR This Redis command is not allowed from script");
+      if ((spec->flags & kCmdNoScript) || spec->parse == nullptr) return refused;
+      const auto argc = static_cast<std::int64_t>(args.size());
+      if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
+        return Value::Error("ERR Wrong number of args calling Redis command from script");
+      }
+      auto parsed = ParseCommand(args, time_ms_);
+      if (!parsed.ok()) return Value::Error(parsed.status().message());
+      if (parsed->code == OpCode::kPublish || parsed->code == OpCode::kFlushDb ||
+          parsed->code == OpCode::kExpireUpTo) {
+        return refused;  // (as ApplyEval refuses them)
+      }
+      if (IsWrite(parsed->code)) {
+        return Value::Error("ERR Write commands are not allowed from read-only scripts.");
+      }
+      // (the key reads a transaction may hold, as in ApplyEval)
+      if (!ValidateOp(*parsed, EntryKind::kTransaction).ok()) return refused;
+      return sm_->Read(*parsed, time_ms_);
+    }
+
+   private:
+    const StateMachine* sm_;
+    std::int64_t time_ms_;
+  };
+  Host host(this, time_ms);
+  std::uint64_t mix = applied_.index ^ (++random_reads_ * 0x9e3779b97f4a7c15ULL);
+  ScriptRuntime runtime;
+  return runtime.Run(op, SplitMix64(mix), &host);
+}
+
 }  // namespace cairn::kv

@@ -143,6 +143,30 @@ TEST(ScriptTest, WritesOnlyDeclaredKeysAndNoneWhenReadOnly) {
   EXPECT_EQ(d.Run({"GET", "other"}, kNow), Value::Bulk("o"));
 }
 
+TEST(ScriptTest, ReadOnlyScriptsAlsoRunAsReads) {
+  // EVAL_RO alone is served as a read (StateMachine::Read), with no entry.
+  Driver d;
+  d.Run({"SET", "k", "v"}, kNow);
+  d.Run({"SADD", "s", "a", "b", "c"}, kNow);
+  const std::uint64_t applied = d.sm().applied_index();
+  auto read = [&](const std::string& script) {
+    Op op{OpCode::kEval, kEvalReadOnly, 1, 0, {script, "k"}};
+    return d.sm().Read(op, kNow);
+  };
+  EXPECT_EQ(read("return {redis.call('get', KEYS[1]), redis.call('scard', 's')}"),
+            Arr({Value::Bulk("v"), Value::Int(3)}));
+  const std::string write = "return redis.call('set', KEYS[1], 'w')";
+  EXPECT_EQ(read(write),
+            ErrorAt("ERR Write commands are not allowed from read-only scripts.", write));
+  const std::string publish = "return redis.call('publish', 'c', 'm')";
+  EXPECT_EQ(read(publish), ErrorAt("ERR This Redis command is not allowed from script", publish));
+  Value spin = read("while true do end");
+  EXPECT_EQ(spin.str.rfind("ERR Script ran longer than Cairn allows", 0), 0u) << spin.str;
+  EXPECT_EQ(read("return redis.call('srandmember', 's')").type, resp::Type::kBulkString);
+  EXPECT_EQ(d.sm().applied_index(), applied) << "no entry";
+  EXPECT_EQ(d.Run({"GET", "k"}, kNow), Value::Bulk("v"));
+}
+
 TEST(ScriptTest, NothingOutsideItsInputsReachesTheScript) {
   Driver d;
   for (const char* global :

@@ -71,7 +71,7 @@ Session::Action Session::Handle(const Args& args, std::int64_t now_ms, const Sta
   Result<Op> op = spec && arity_ok ? spec->parse(args, now_ms) : ParseCommand(args, now_ms);
   if (!op.ok()) return Reply(Value::Error(op.status().message()));
   Action a;
-  if (!IsWrite(op->code)) {
+  if (!IsWrite(op->code) || IsReadOnlyScript(*op)) {
     a.kind = Kind::kRead;
     a.op = std::move(*op);
     return a;

@@ -128,6 +128,9 @@ class StateMachine {
   // EVAL (kv/script_ops.cc): runs the script, whose redis.call reaches
   // ApplyOp within the same entry.
   Result<resp::Value> ApplyEval(ApplyTxn* txn, const Op& op);
+  // EVAL_RO served as a read (kv/script_ops.cc): its calls are Reads at
+  // `time_ms`, in a Lua state of its own.
+  resp::Value ReadScript(const Op& op, std::int64_t time_ms) const;
   Result<resp::Value> ApplyTransaction(ApplyTxn* txn, const LogEntry& entry, Replies wanted);
   Result<std::optional<Record>> LoadLive(std::string_view key, std::int64_t time_ms) const;
   resp::Value ReadOp(const Op& op, std::int64_t time_ms) const;

@@ -53,7 +53,9 @@ void Node::Impl::ExecuteCommand(std::vector<std::string> args, const ReadPolicy&
   std::int64_t now = NowMs();
   auto op = kv::ParseCommand(args, now);
   if (!op.ok()) return done({resp::Value::Error(op.status().message()), 0});
-  if (!kv::IsWrite(op->code)) return ExecuteRead(std::move(*op), args, policy, std::move(done));
+  if (!kv::IsWrite(op->code) || kv::IsReadOnlyScript(*op)) {
+    return ExecuteRead(std::move(*op), args, policy, std::move(done));
+  }
   kv::LogEntry entry;
   entry.now_ms = now;
   entry.ops.push_back(std::move(*op));

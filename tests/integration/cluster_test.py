@@ -1450,6 +1450,20 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(len(views[0][0]), 40)
         self.assertEqual(views[0], views[1])
         self.assertEqual(views[0], views[2])
+        # EVAL_RO alone is a read at the connection's level: no log entry
+        # (strong, on the leader), and served by a follower at eventual.
+        r = self.c.client(leader)
+        proposals = self.metric(leader, "cairn_raft_proposals_total")
+        for _ in range(20):
+            self.assertEqual(r.execute_command("EVAL_RO", "return redis.call('get', KEYS[1])", 1,
+                                               "r"), views[0][1])
+        self.assertLess(self.metric(leader, "cairn_raft_proposals_total") - proposals, 20)
+        fe = self.c.client(follower)
+        fe.execute_command("CONSISTENCY", "eventual")
+        self.assertEqual(fe.execute_command("EVAL_RO", "return redis.call('scard', KEYS[1])", 1,
+                                            "drawn"), 40)
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "not allowed from read-only"):
+            fe.execute_command("EVAL_RO", "return redis.call('del', KEYS[1])", 1, "drawn")
         # The script cache is the node's: SCRIPT LOAD here, EVALSHA there.
         sha = f.script_load("return ARGV[1] .. '!'")
         self.assertEqual(f.evalsha(sha, 0, "hi"), b"hi!")
