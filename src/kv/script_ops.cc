@@ -1,7 +1,9 @@
-// StateMachine::ApplyEval: an EVAL's script (kv/script.h) run in its log
-// entry, its redis.call commands applied through ApplyOp like the ops of a
-// MULTI/EXEC, at the entry's clock.
+// StateMachine::ApplyEval and ReadScript: an EVAL's script (kv/script.h),
+// its redis.call commands applied through ApplyOp like the ops of a
+// MULTI/EXEC at the entry's clock, or for a lone EVAL_RO, served through
+// Read at the read's time.
 #include <algorithm>
+#include <optional>
 
 #include "common/status.h"
 #include "kv/apply_txn.h"
@@ -10,6 +12,46 @@
 #include "kv/script.h"
 
 namespace cairn::kv {
+namespace {
+
+// What both ways of running a script check before one of its commands
+// runs: the command's op in *op, or (nullopt otherwise) the reply to give
+// instead, an error or PING's answer. Refused: the server's own commands,
+// the blocking ones and EVAL (kCmdNoScript); PUBLISH (its count is the
+// taking node's, unknown here); FLUSHDB and active expiry (they write keys
+// they do not name); writes from a read-only script; and any read a
+// transaction could not hold.
+std::optional<resp::Value> PrepareCall(std::vector<std::string>& args, std::int64_t time_ms,
+                                       bool read_only, Op* op) {
+  using resp::Value;
+  std::string name = args[0];
+  for (char& ch : name) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+  const CommandSpec* spec = FindCommand(name);
+  if (spec == nullptr) return Value::Error("ERR Unknown Redis command called from script");
+  if (name == "ping" && args.size() <= 2) {
+    return args.size() == 1 ? Value::Simple("PONG") : Value::Bulk(args[1]);
+  }
+  const Value refused = Value::Error("ERR This Redis command is not allowed from script");
+  if ((spec->flags & kCmdNoScript) || spec->parse == nullptr) return refused;
+  const auto argc = static_cast<std::int64_t>(args.size());
+  if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
+    return Value::Error("ERR Wrong number of args calling Redis command from script");
+  }
+  auto parsed = ParseCommand(args, time_ms);
+  if (!parsed.ok()) return Value::Error(parsed.status().message());
+  if (parsed->code == OpCode::kPublish || parsed->code == OpCode::kFlushDb ||
+      parsed->code == OpCode::kExpireUpTo) {
+    return refused;
+  }
+  if (IsWrite(parsed->code) && read_only) {
+    return Value::Error("ERR Write commands are not allowed from read-only scripts.");
+  }
+  if (!ValidateOp(*parsed, EntryKind::kTransaction).ok()) return refused;
+  *op = std::move(*parsed);
+  return std::nullopt;
+}
+
+}  // namespace
 
 Result<resp::Value> StateMachine::ApplyEval(ApplyTxn* txn, const Op& op) {
   class Host : public ScriptHost {
@@ -18,53 +60,30 @@ Result<resp::Value> StateMachine::ApplyEval(ApplyTxn* txn, const Op& op) {
     Status failure() const { return failure_; }
 
     resp::Value Call(std::vector<std::string>& args) override {
-      using resp::Value;
-      std::string name = args[0];
-      for (char& ch : name) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
-      const CommandSpec* spec = FindCommand(name);
-      if (spec == nullptr) return Value::Error("ERR Unknown Redis command called from script");
-      if (name == "ping" && args.size() <= 2) {
-        return args.size() == 1 ? Value::Simple("PONG") : Value::Bulk(args[1]);
+      Op call;
+      if (auto answer = PrepareCall(args, txn_->clock_ms(), eval_.flags & kEvalReadOnly, &call)) {
+        return std::move(*answer);
       }
-      const Value refused = Value::Error("ERR This Redis command is not allowed from script");
-      if ((spec->flags & kCmdNoScript) || spec->parse == nullptr) return refused;
-      const auto argc = static_cast<std::int64_t>(args.size());
-      if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
-        return Value::Error("ERR Wrong number of args calling Redis command from script");
-      }
-      auto parsed = ParseCommand(args, txn_->clock_ms());
-      if (!parsed.ok()) return Value::Error(parsed.status().message());
-      const Op& op = *parsed;
-      // PUBLISH's count is the taking node's, unknown here; FLUSHDB writes
-      // keys it does not name (see below).
-      if (op.code == OpCode::kPublish || op.code == OpCode::kFlushDb ||
-          op.code == OpCode::kExpireUpTo) {
-        return refused;
-      }
-      if (IsWrite(op.code)) {
-        if (eval_.flags & kEvalReadOnly) {
-          return Value::Error("ERR Write commands are not allowed from read-only scripts.");
-        }
+      if (IsWrite(call.code)) {
         // Only declared keys: the node learns what an entry wrote from its
         // ops (client tracking, blocked pops), and for an EVAL that is its
         // KEYS.
         std::vector<std::string> written;
-        AppendWrittenKeys(op, &written);
+        AppendWrittenKeys(call, &written);
         const auto declared_begin = eval_.args.begin() + 1;
         const auto declared_end = declared_begin + eval_.num;
         for (const std::string& key : written) {
           if (std::find(declared_begin, declared_end, key) == declared_end) {
-            return Value::Error(
+            return resp::Value::Error(
                 "ERR Cairn scripts may write only the keys given to EVAL as KEYS; '" + key +
                 "' is not one of them");
           }
         }
       }
-      if (!ValidateOp(op, EntryKind::kTransaction).ok()) return refused;
-      auto reply = sm_->ApplyOp(txn_, op);
+      auto reply = sm_->ApplyOp(txn_, call);
       if (!reply.ok()) {
         if (failure_.ok()) failure_ = reply.status();
-        return Value::Error("ERR storage failure");
+        return resp::Value::Error("ERR storage failure");
       }
       return std::move(*reply);
     }
@@ -86,32 +105,11 @@ resp::Value StateMachine::ReadScript(const Op& op, std::int64_t time_ms) const {
    public:
     Host(const StateMachine* sm, std::int64_t time_ms) : sm_(sm), time_ms_(time_ms) {}
     resp::Value Call(std::vector<std::string>& args) override {
-      using resp::Value;
-      std::string name = args[0];
-      for (char& ch : name) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
-      const CommandSpec* spec = FindCommand(name);
-      if (spec == nullptr) return Value::Error("ERR Unknown Redis command called from script");
-      if (name == "ping" && args.size() <= 2) {
-        return args.size() == 1 ? Value::Simple("PONG") : Value::Bulk(args[1]);
+      Op call;
+      if (auto answer = PrepareCall(args, time_ms_, /*read_only=*/true, &call)) {
+        return std::move(*answer);
       }
-      const Value refused = Value::Error("ERR This Redis command is not allowed from script");
-      if ((spec->flags & kCmdNoScript) || spec->parse == nullptr) return refused;
-      const auto argc = static_cast<std::int64_t>(args.size());
-      if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
-        return Value::Error("ERR Wrong number of args calling Redis command from script");
-      }
-      auto parsed = ParseCommand(args, time_ms_);
-      if (!parsed.ok()) return Value::Error(parsed.status().message());
-      if (parsed->code == OpCode::kPublish || parsed->code == OpCode::kFlushDb ||
-          parsed->code == OpCode::kExpireUpTo) {
-        return refused;  // (as ApplyEval refuses them)
-      }
-      if (IsWrite(parsed->code)) {
-        return Value::Error("ERR Write commands are not allowed from read-only scripts.");
-      }
-      // (the key reads a transaction may hold, as in ApplyEval)
-      if (!ValidateOp(*parsed, EntryKind::kTransaction).ok()) return refused;
-      return sm_->Read(*parsed, time_ms_);
+      return sm_->Read(call, time_ms_);
     }
 
    private:
