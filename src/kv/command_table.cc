@@ -333,6 +333,8 @@ std::vector<CommandSpec> BuildTable() {
        p::Scan},
       {"dbsize", 1, R | F, 0, 0, 0, "server", "1.0.0", "Returns the number of live keys.",
        p::DbSize},
+      {"memory", -2, R, 0, 0, 0, "server", "4.0.0",
+       "MEMORY USAGE key: the bytes a key takes in the store.", p::Memory},
       {"flushdb", -1, W, 0, 0, 0, "server", "1.0.0", "Deletes every key.", p::FlushDb},
       // Served by the server (connection state, transactions, introspection).
       {"ping", -1, F | C, 0, 0, 0, "connection", "1.0.0", "Returns PONG or the argument.", nullptr},

@@ -174,6 +174,9 @@ enum class OpCode : std::uint8_t {
   kPfCount = 116,  // PFCOUNT: args: key...
   // BITFIELD_RO, and BITFIELD with GETs only: args as kBitField's
   kBitFieldRo = 117,
+  // MEMORY USAGE key [SAMPLES n]: args: key. The bytes the key takes in the
+  // store (its stored key and record), nil if absent; never in a log entry.
+  kMemoryUsage = 118,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }

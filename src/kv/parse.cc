@@ -209,6 +209,29 @@ Result<Op> Publish(const Args& a, std::int64_t) {
   return op;
 }
 
+// MEMORY USAGE key [SAMPLES count] (SAMPLES is accepted and ignored: the
+// size is exact). The other subcommands are unknown here.
+Result<Op> Memory(const Args& a, std::int64_t) {
+  std::string sub = a[1];
+  for (char& ch : sub) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+  if (sub != "usage") {
+    return Err("ERR unknown subcommand '" + a[1] + "'. Try MEMORY HELP.");
+  }
+  if (a.size() != 3 && a.size() != 5)
+    return Err("ERR wrong number of arguments for 'memory|usage' command");
+  if (a.size() == 5) {
+    std::string samples = a[3];
+    for (char& ch : samples) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+    std::int64_t n = 0;
+    if (samples != "samples") return Err(errors::kSyntax);
+    if (!ParseStrictInt64(a[4], &n)) return Err(errors::kNotInteger);
+  }
+  Op op;
+  op.code = OpCode::kMemoryUsage;
+  op.args.push_back(a[2]);
+  return op;
+}
+
 // EVAL script numkeys [key ...] [arg ...] (and EVAL_RO).
 Result<Op> Eval(const Args& a, std::int64_t) {
   std::int64_t numkeys = 0;

@@ -82,6 +82,7 @@ Result<Op> DbSize(const Args& a, std::int64_t now_ms);
 Result<Op> FlushDb(const Args& a, std::int64_t now_ms);
 Result<Op> Publish(const Args& a, std::int64_t now_ms);
 Result<Op> Eval(const Args& a, std::int64_t now_ms);
+Result<Op> Memory(const Args& a, std::int64_t now_ms);
 Result<Op> GetEx(const Args& a, std::int64_t now_ms);
 Result<Op> GetRange(const Args& a, std::int64_t now_ms);
 Result<Op> SetRange(const Args& a, std::int64_t now_ms);

@@ -93,6 +93,17 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
     return IsHashOp(op.code) ? ReadHash(op, rec) : ReadList(op, rec);
   }
   switch (op.code) {
+    case OpCode::kMemoryUsage: {
+      if (op.args.size() != 1) break;
+      auto r = load(op.args[0]);
+      if (!r.ok()) return StorageError(r.status());
+      if (!*r) return Value::Null();
+      // What RocksDB holds for it: the stored key and record, plus the
+      // per-entry bookkeeping of its files and memtable (about 16 bytes).
+      constexpr std::size_t kEntryOverhead = 16;
+      return Value::Int(static_cast<std::int64_t>(EngineKey(op.args[0]).size() +
+                                                  EncodeRecord(**r).size() + kEntryOverhead));
+    }
     case OpCode::kGet: case OpCode::kStrlen: case OpCode::kType: case OpCode::kTtl:
     case OpCode::kPttl: case OpCode::kExpireTime: case OpCode::kPExpireTime: {
       if (op.args.size() != 1) break;

@@ -66,6 +66,22 @@ TEST_F(StateMachineTest, PublishHandsItsMessageToTheSink) {
   EXPECT_FALSE(ValidateOp(op, EntryKind::kBatch).ok());
 }
 
+TEST_F(StateMachineTest, MemoryUsageIsTheStoredKeyAndRecord) {
+  Run({"set", "k", std::string(1000, 'x')});
+  const Value small = Run({"memory", "usage", "k"});
+  ASSERT_EQ(small.type, resp::Type::kInteger);
+  EXPECT_GT(small.integer, 1000);
+  EXPECT_LT(small.integer, 1100);
+  Run({"rpush", "l", std::string(5000, 'a'), std::string(5000, 'b')});
+  EXPECT_GT(Run({"memory", "usage", "l", "samples", "0"}).integer, 10000);
+  EXPECT_EQ(Run({"memory", "usage", "absent"}), Value::Null());
+  EXPECT_EQ(Run({"memory", "usage", "k", "samples", "x"}),
+            Value::Error("ERR value is not an integer or out of range"));
+  EXPECT_EQ(Run({"memory", "usage", "k", "nosuch", "1"}), Value::Error("ERR syntax error"));
+  EXPECT_EQ(Run({"memory", "doctor"}),
+            Value::Error("ERR unknown subcommand 'doctor'. Try MEMORY HELP."));
+}
+
 TEST_F(StateMachineTest, SetNxSetExGetDel) {
   EXPECT_EQ(Run({"setnx", "k", "1"}), Value::Int(1));
   EXPECT_EQ(Run({"setnx", "k", "2"}), Value::Int(0));
