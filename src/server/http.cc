@@ -115,7 +115,7 @@ std::string Node::Impl::MetricsText() const {
     "Published messages delivered to this node's subscribers (one per subscription).",
     metrics.pubsub_messages_total);
   g("cairn_pubsub_dropped_clients_total", "counter",
-    "Subscribers closed for leaving more than 32 MiB of messages unread.",
+    "Subscribers and MONITOR connections closed for leaving more than 32 MiB unread.",
     metrics.pubsub_dropped_clients_total);
   g("cairn_pubsub_channels", "gauge", "Channels with a subscriber on this node.",
     pubsub.NumChannels());
