@@ -30,9 +30,10 @@ namespace {
 
 constexpr int kHookEvery = 1000;  // instructions between two count-hook calls
 // What one redis.call or redis.pcall counts for against the instruction
-// bound: a call costs microseconds (parsing, applying), so a loop of calls
-// must not run for seconds within the count. At most 100 000 calls.
-constexpr std::uint64_t kCallCost = kScriptInstructionsMax / 100'000;
+// bound: a call costs about as much time as 1000 Lua instructions
+// (parsing, applying: a few microseconds), so a loop of calls stops about
+// as soon as a loop of arithmetic. At most 10 000 calls.
+constexpr std::uint64_t kCallCost = 1000;
 constexpr int kReplyDepthMax = 64;
 
 struct Context {
