@@ -19,7 +19,7 @@ int RunDev(const DevOptions& options);
 struct CtlOptions {
   std::string what;  // status | members | add | remove | transfer-leader
   std::string address = "127.0.0.1:8081";
-  std::uint64_t node = 0;  // add, remove
+  std::uint64_t node = 0;                  // add, remove
   std::string raft_address, http_address;  // add
   std::uint64_t to = 0;                    // transfer-leader (0: the node picks)
   bool json = false;

@@ -132,7 +132,7 @@ class ApplyTxn {
   std::uint64_t index_;
   std::int64_t clock_ms_;
   std::uint64_t draws_ = 0;
-  std::uint64_t random_draws_ = 0;  // <= kRandElementsPerEntryMax
+  std::uint64_t random_draws_ = 0;          // <= kRandElementsPerEntryMax
   std::unique_ptr<ScriptRuntime> scripts_;  // Scripts()
   bool cleared_ = false;
   // Unordered: commit order does not matter (distinct keys, set-like index).
