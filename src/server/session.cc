@@ -543,42 +543,32 @@ void Session::Subscribe(const std::string& name, std::vector<std::string>& args,
   CompleteAll(seq, replies);
 }
 
-// PUBSUB CHANNELS [pattern] | NUMSUB [channel...] | NUMPAT, about this node.
+// PUBSUB CHANNELS [pattern] | NUMSUB [channel...] | NUMPAT | SHARDCHANNELS
+// [pattern] | SHARDNUMSUB [channel...], about this node.
 void Session::PubSub(std::vector<std::string>& args, std::uint64_t seq) {
   if (args.size() < 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity("pubsub")));
   const std::string sub = Lower(args[1]);
   const PubSubTable& table = node_.pubsub;
-  if (sub == "channels" && args.size() <= 3) {
+  // CHANNELS and SHARDCHANNELS list names; NUMSUB and SHARDNUMSUB count
+  // each named one's subscribers (a map in RESP3).
+  auto names = [&](std::vector<std::string> all) {
     resp::Value list = resp::Value::Array();
-    for (std::string& c : table.Channels(args.size() == 3 ? &args[2] : nullptr)) {
-      list.elems.push_back(resp::Value::BulkOwned(std::move(c)));
-    }
-    return Complete(seq, list);
-  }
-  if (sub == "numsub") {
-    resp::Value counts = resp::Value::Map();
+    for (std::string& c : all) list.elems.push_back(resp::Value::BulkOwned(std::move(c)));
+    Complete(seq, list);
+  };
+  auto counts = [&](std::size_t (PubSubTable::*count)(const std::string&) const) {
+    resp::Value map = resp::Value::Map();
     for (std::size_t i = 2; i < args.size(); ++i) {
-      counts.elems.push_back(resp::Value::Bulk(args[i]));
-      counts.elems.push_back(resp::Value::Int(static_cast<std::int64_t>(table.NumSub(args[i]))));
+      map.elems.push_back(resp::Value::Bulk(args[i]));
+      map.elems.push_back(resp::Value::Int(static_cast<std::int64_t>((table.*count)(args[i]))));
     }
-    return Complete(seq, counts);
-  }
-  if (sub == "shardchannels" && args.size() <= 3) {
-    resp::Value list = resp::Value::Array();
-    for (std::string& c : table.ShardChannels(args.size() == 3 ? &args[2] : nullptr)) {
-      list.elems.push_back(resp::Value::BulkOwned(std::move(c)));
-    }
-    return Complete(seq, list);
-  }
-  if (sub == "shardnumsub") {
-    resp::Value counts = resp::Value::Map();
-    for (std::size_t i = 2; i < args.size(); ++i) {
-      counts.elems.push_back(resp::Value::Bulk(args[i]));
-      counts.elems.push_back(
-          resp::Value::Int(static_cast<std::int64_t>(table.ShardNumSub(args[i]))));
-    }
-    return Complete(seq, counts);
-  }
+    Complete(seq, map);
+  };
+  const std::string* pattern = args.size() == 3 ? &args[2] : nullptr;
+  if (sub == "channels" && args.size() <= 3) return names(table.Channels(pattern));
+  if (sub == "shardchannels" && args.size() <= 3) return names(table.ShardChannels(pattern));
+  if (sub == "numsub") return counts(&PubSubTable::NumSub);
+  if (sub == "shardnumsub") return counts(&PubSubTable::ShardNumSub);
   if (sub == "numpat" && args.size() == 2) {
     return Complete(seq, resp::Value::Int(static_cast<std::int64_t>(table.NumPat())));
   }

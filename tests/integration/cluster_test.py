@@ -161,9 +161,12 @@ def retry(fn, timeout_s=15.0):
             time.sleep(0.02)
 
 
-class ClusterTest(unittest.TestCase):
+class ClusterCase(unittest.TestCase):
+    """A fresh 3-node cluster of `cluster_class` per test; a crash fails it."""
+    cluster_class = Cluster
+
     def setUp(self):
-        self.c = Cluster(3)
+        self.c = self.cluster_class(3)
         self.c.wait_ready()
 
     def tearDown(self):
@@ -176,6 +179,8 @@ class ClusterTest(unittest.TestCase):
             print(self.c.logs(), file=sys.stderr)
         shutil.rmtree(self.c.dir, ignore_errors=True)
 
+
+class ClusterTest(ClusterCase):
     def test_writes_through_any_node_read_back_everywhere(self):
         for i in range(1, 4):
             for k in range(20):
@@ -1798,19 +1803,10 @@ class PasswordCluster(Cluster):
     extra_env = {"CAIRN_REQUIREPASS": "s3cret pass"}  # (the environment route of the setting)
 
 
-class AuthTest(unittest.TestCase):
+class AuthTest(ClusterCase):
     """A node with a requirepass: nothing but AUTH, HELLO, QUIT and RESET
     before the password; the HTTP API's changes ask for it too."""
-
-    def setUp(self):
-        self.c = PasswordCluster(3)
-        self.c.wait_ready()
-
-    def tearDown(self):
-        codes = self.c.stop()
-        if not all(c in (0, -9) for c in codes.values()):
-            self.fail(f"{codes}\n{self.c.logs()}")
-        shutil.rmtree(self.c.dir, ignore_errors=True)
+    cluster_class = PasswordCluster
 
     def raw(self, node, *commands):
         """Sends RESP commands on one fresh connection; returns the raw reply bytes."""
