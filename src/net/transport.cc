@@ -57,7 +57,10 @@ struct Transport::Impl : std::enable_shared_from_this<Impl> {
   const raft::NodeId self;
   const TransportOptions options;
   const std::string expected_proof;               // PeerProof(options.secret), or empty
-  std::set<raft::NodeId> warned_unauthenticated;  // (one warning per claimed id)
+  // One warning per claimed id, for the first kWarnedIdsMax ids: a stranger
+  // claiming ids without end must not grow this (or the log) without end.
+  static constexpr std::size_t kWarnedIdsMax = 64;
+  std::set<raft::NodeId> warned_unauthenticated;
   FrameHandler on_frame;
   HelloHandler on_hello;
   std::string self_address;  // sent in kHello when known
@@ -243,7 +246,8 @@ awaitable<void> Transport::Impl::Receive(std::shared_ptr<tcp::socket> socket) {
         if (r.remaining() > 0 && r.Bytes(&address) && r.remaining() > 0) r.Bytes(&proof);
         if (!options.secret.empty() && proof != expected_proof) {
           ++stats.unauthenticated;
-          if (warned_unauthenticated.insert(from).second) {
+          if (warned_unauthenticated.size() < kWarnedIdsMax &&
+              warned_unauthenticated.insert(from).second) {
             spdlog::warn(
                 "peer connection claiming node {} closed: its Hello {} the cluster's "
                 "secret (requirepass must be the same on every node)",
