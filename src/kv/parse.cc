@@ -205,27 +205,19 @@ Result<Op> DbSize(const Args& a, std::int64_t) { return KeysOp(OpCode::kDbSize, 
 Result<Op> Append(const Args& a, std::int64_t) { return KeysOp(OpCode::kAppend, a); }
 Result<Op> Publish(const Args& a, std::int64_t) {
   Op op = KeysOp(OpCode::kPublish, a);
-  if (a[0].size() == 8) op.flags = kPublishSharded;  // spublish (any case)
+  if (Is(a[0], "spublish")) op.flags = kPublishSharded;
   return op;
 }
 
 // MEMORY USAGE key [SAMPLES count] (SAMPLES is accepted and ignored: the
 // size is exact). The other subcommands are unknown here.
 Result<Op> Memory(const Args& a, std::int64_t) {
-  std::string sub = a[1];
-  for (char& ch : sub) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
-  if (sub != "usage") {
-    return Err("ERR unknown subcommand '" + a[1] + "'. Try MEMORY HELP.");
-  }
+  if (!Is(a[1], "usage")) return Err("ERR unknown subcommand '" + a[1] + "'. Try MEMORY HELP.");
   if (a.size() != 3 && a.size() != 5)
     return Err("ERR wrong number of arguments for 'memory|usage' command");
-  if (a.size() == 5) {
-    std::string samples = a[3];
-    for (char& ch : samples) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
-    std::int64_t n = 0;
-    if (samples != "samples") return Err(errors::kSyntax);
-    if (!ParseStrictInt64(a[4], &n)) return Err(errors::kNotInteger);
-  }
+  std::int64_t samples = 0;
+  if (a.size() == 5 && !Is(a[3], "samples")) return Err(errors::kSyntax);
+  if (a.size() == 5 && !ParseStrictInt64(a[4], &samples)) return Err(errors::kNotInteger);
   Op op;
   op.code = OpCode::kMemoryUsage;
   op.args.push_back(a[2]);
@@ -243,7 +235,7 @@ Result<Op> Eval(const Args& a, std::int64_t) {
   Op op = Make(OpCode::kEval, a, 1, a.size());
   op.args.erase(op.args.begin() + 1);  // numkeys, kept in num
   op.num = numkeys;
-  if (a[0].size() == 7) op.flags = kEvalReadOnly;  // eval_ro (any case)
+  if (Is(a[0], "eval_ro")) op.flags = kEvalReadOnly;
   return op;
 }
 

@@ -24,11 +24,9 @@ namespace {
 std::optional<resp::Value> PrepareCall(std::vector<std::string>& args, std::int64_t time_ms,
                                        bool read_only, Op* op) {
   using resp::Value;
-  std::string name = args[0];
-  for (char& ch : name) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
-  const CommandSpec* spec = FindCommand(name);
+  const CommandSpec* spec = FindCommand(args[0]);  // (case-insensitive)
   if (spec == nullptr) return Value::Error("ERR Unknown Redis command called from script");
-  if (name == "ping" && args.size() <= 2) {
+  if (spec->name == "ping" && args.size() <= 2) {
     return args.size() == 1 ? Value::Simple("PONG") : Value::Bulk(args[1]);
   }
   const Value refused = Value::Error("ERR This Redis command is not allowed from script");
