@@ -211,6 +211,10 @@ resp::Value ReadSet(const Op& op,
 // The sorted-set commands (zset_ops.cc), as the hash commands.
 Result<resp::Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op);
 resp::Value ReadZSet(const Op& op, const Record* rec);
+// The geospatial reads (geo_ops.cc) on a sorted set, as ReadZSet's, and
+// GEOSEARCHSTORE / GEORADIUS ... STORE.
+resp::Value ReadGeo(const Op& op, const Record* rec);
+Result<resp::Value> ApplyGeoStore(ApplyTxn* txn, const Op& op);
 // ZUNION / ZINTER / ZDIFF: their keys through `load`, as ReadSet's.
 resp::Value ReadZCombine(const Op& op,
                          const std::function<Result<const Record*>(const std::string&)>& load);

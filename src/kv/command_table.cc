@@ -261,6 +261,30 @@ std::vector<CommandSpec> BuildTable() {
        "Returns random members, optionally with their scores.", p::ZRandMember},
       {"zrangestore", -5, W | M, 1, 2, 1, "sorted_set", "6.2.0",
        "Stores a range of a sorted set (ZRANGE's grammar) in a key.", p::ZRangeStore},
+      // Geospatial indexes: sorted sets of geohash scores (kv/geo.h).
+      {"geoadd", -5, W | M, 1, 1, 1, "geo", "3.2.0",
+       "Adds places by longitude and latitude, or moves them (NX, XX, CH).", p::GeoAdd},
+      {"geopos", -2, R, 1, 1, 1, "geo", "3.2.0", "Returns the longitude and latitude of places.",
+       p::GeoPos},
+      {"geohash", -2, R, 1, 1, 1, "geo", "3.2.0", "Returns places as standard geohash strings.",
+       p::GeoHash},
+      {"geodist", -4, R, 1, 1, 1, "geo", "3.2.0",
+       "Returns the distance between two places (M, KM, FT or MI).", p::GeoDist},
+      {"georadius", -6, W | M, 1, 1, 1, "geo", "3.2.0",
+       "Returns the places within a radius of a point, or stores them (STORE, STOREDIST).",
+       p::GeoRadius},
+      {"georadius_ro", -6, R, 1, 1, 1, "geo", "3.2.10",
+       "Returns the places within a radius of a point.", p::GeoRadiusRo},
+      {"georadiusbymember", -5, W | M, 1, 1, 1, "geo", "3.2.0",
+       "Returns the places within a radius of a place, or stores them (STORE, STOREDIST).",
+       p::GeoRadiusByMember},
+      {"georadiusbymember_ro", -5, R, 1, 1, 1, "geo", "3.2.10",
+       "Returns the places within a radius of a place.", p::GeoRadiusByMemberRo},
+      {"geosearch", -7, R, 1, 1, 1, "geo", "6.2.0",
+       "Returns the places within a circle or box around a point or place.", p::GeoSearch},
+      {"geosearchstore", -8, W | M, 1, 2, 1, "geo", "6.2.0",
+       "Stores the places within a circle or box around a point or place in a key.",
+       p::GeoSearchStore},
       // Streams (one record per stream: kv/stream.h).
       {"xadd", -5, W | M | F, 1, 1, 1, "stream", "5.0.0",
        "Appends an entry (ID * or given; NOMKSTREAM; MAXLEN or MINID trimming).", p::XAdd},
@@ -438,6 +462,7 @@ resp::Value AclCategories(const CommandSpec& spec) {
   if (spec.flags & kCmdWrite) add("@write");
   if (spec.flags & kCmdReadonly) add("@read");
   if (spec.group == "string") add("@string");
+  if (spec.group == "geo") add("@geo");
   if (spec.group == "generic") add("@keyspace");
   if (spec.group == "connection") add("@connection");
   if (spec.group == "transactions") add("@transaction");

@@ -2,6 +2,7 @@
 
 #include "kv/bitfield.h"
 #include "kv/coding.h"
+#include "kv/geo.h"
 #include "kv/parse.h"
 #include "kv/stream.h"
 #include "kv/zset.h"
@@ -165,7 +166,11 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kXRange:
     case OpCode::kXRead:
     case OpCode::kXPending:
-    case OpCode::kXInfo: return true;
+    case OpCode::kXInfo:
+    case OpCode::kGeoPos:
+    case OpCode::kGeoDist:
+    case OpCode::kGeoHash:
+    case OpCode::kGeoSearch: return true;
     default:
       return false;
   }
@@ -275,6 +280,13 @@ Status ValidateOp(const Op& op, EntryKind kind) {
         return check(op.flags == 0 && n == 3 && op.num != 0 && op.num2 >= -1 &&
                      ParseStrictInt64(op.args[2], &maxlen) && maxlen >= 0);
       }
+      case OpCode::kGeoPos:
+      case OpCode::kGeoHash: return check(op.flags == 0 && n >= 1);
+      case OpCode::kGeoDist: return check(op.flags == 0 && n == 4 && GeoUnit(op.args[3]));
+      case OpCode::kGeoSearch:  // the arguments are checked on read, after the key's type
+        return check(n >= 1 && (op.flags & ~(kGeoFormMask | kGeoReadOnly)) == 0 &&
+                     (op.flags & kGeoFormMask) !=
+                         static_cast<std::uint32_t>(GeoForm::kSearchStore));
       case OpCode::kZCard: return check(op.flags == 0 && n == 1);
       case OpCode::kZScore: return check(op.flags == 0 && n == 2);
       case OpCode::kZMScore: return check(op.flags == 0 && n >= 2);
@@ -363,6 +375,17 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       range.args.erase(range.args.begin());
       const std::uint32_t by = op.flags & kZByMask;
       return check((op.flags & ~(kZByMask | kZRev)) == 0 && ZRangeArgsOk(range, by));
+    }
+    case OpCode::kGeoStore: {
+      // The same checks as the parser's, so that the apply's never fail.
+      if (n < 2 || (op.flags & ~kGeoFormMask) != 0) return Bad("kv entry: malformed op");
+      const auto form = static_cast<GeoForm>(op.flags);
+      if (form == GeoForm::kSearch) return Bad("kv entry: malformed op");
+      GeoQuery q;
+      const Status parsed = ParseGeoQuery(
+          form, std::vector<std::string>(op.args.begin() + 2, op.args.end()), false,
+          form == GeoForm::kSearchStore ? std::optional(op.args[0]) : std::nullopt, nullptr, &q);
+      return check(parsed.ok() && q.store == op.args[0]);
     }
     case OpCode::kZRemRange:
       return check((op.flags & ~kZByMask) == 0 && ZRangeArgsOk(op, op.flags & kZByMask));

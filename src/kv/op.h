@@ -104,6 +104,11 @@ enum class OpCode : std::uint8_t {
   // replica runs the Lua script in its apply (kv/script.h), at the entry's
   // clock and with a seed from its index, so all of them do the same.
   kEval = 56,
+  // GEOSEARCHSTORE, and GEORADIUS / GEORADIUSBYMEMBER with STORE or
+  // STOREDIST: args: destination source, then the command's arguments after
+  // its source key, as sent (kv/geo.h parses them alike on every replica);
+  // flags: the form (kv::GeoForm) in kGeoFormMask
+  kGeoStore = 57,
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -177,6 +182,14 @@ enum class OpCode : std::uint8_t {
   // MEMORY USAGE key [SAMPLES n]: args: key. The bytes the key takes in the
   // store (its stored key and record), nil if absent; never in a log entry.
   kMemoryUsage = 118,
+  kGeoPos = 119,   // GEOPOS: args: key member...
+  kGeoDist = 120,  // GEODIST: args: key member member unit ("m" if none was given)
+  kGeoHash = 121,  // GEOHASH: args: key member...
+  // GEORADIUS, GEORADIUSBYMEMBER, GEOSEARCH and their _RO forms, without a
+  // STORE: args: key, then the command's arguments after it, as sent (parsed
+  // again on read, so that a wrong type is reported before a bad option, as
+  // Redis does); flags: the form (kv::GeoForm), kGeoReadOnly
+  kGeoSearch = 122,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -190,10 +203,16 @@ inline bool IsListOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
   return (c >= 26 && c <= 32) || c == 39 || (c >= 92 && c <= 95);
 }
+// The geospatial commands (kv/geo_ops.cc) other than GEOADD, which is a
+// ZADD: sorted sets too.
+inline bool IsGeoOp(OpCode code) {
+  auto c = static_cast<std::uint8_t>(code);
+  return c == 57 || (c >= 119 && c <= 122);
+}
 // The sorted-set commands (kv/zset_ops.cc), reads and writes.
 inline bool IsZSetOp(OpCode code) {
   auto c = static_cast<std::uint8_t>(code);
-  return (c >= 33 && c <= 38) || c == 40 || (c >= 96 && c <= 104) || c == 107;
+  return (c >= 33 && c <= 38) || c == 40 || (c >= 96 && c <= 104) || c == 107 || IsGeoOp(code);
 }
 // The stream commands (kv/stream_ops.cc), reads and writes.
 inline bool IsStreamOp(OpCode code) {
@@ -342,6 +361,10 @@ inline constexpr std::uint32_t kXReadLastIds = 1;
 // Of kPublish: SPUBLISH, to the shard channel's subscribers (a namespace of
 // its own, server/pubsub.h).
 inline constexpr std::uint32_t kPublishSharded = 1;
+// Of kGeoStore and kGeoSearch: which command's grammar (kv::GeoForm) ...
+inline constexpr std::uint32_t kGeoFormMask = 3;
+// ... and, of kGeoSearch, the _RO forms (STORE is refused).
+inline constexpr std::uint32_t kGeoReadOnly = 4;
 // Of kEval: EVAL_RO / EVALSHA_RO, whose script may not write.
 inline constexpr std::uint32_t kEvalReadOnly = 1;
 // Flags of kRename, kCopy and kGetEx.

@@ -12,6 +12,7 @@
 
 #include "kv/bitfield.h"
 #include "kv/errors.h"
+#include "kv/geo.h"
 #include "kv/stream.h"
 #include "kv/zset.h"
 
@@ -1556,6 +1557,92 @@ Result<Op> ZRangeStore(const Args& a, std::int64_t) {
   op.code = OpCode::kZRangeStore;
   op.args.insert(op.args.begin(), a[1]);
   return op;
+}
+
+// GEOADD key [NX|XX] [CH] lon lat member...: a ZADD of the places' geohash
+// scores (kv/geo.h), with Redis 7.0's checks in its order.
+Result<Op> GeoAdd(const Args& a, std::int64_t) {
+  std::size_t i = 2;
+  std::uint32_t flags = 0;
+  for (; i < a.size(); ++i) {
+    if (Is(a[i], "nx")) {
+      flags |= kZAddNx;
+    } else if (Is(a[i], "xx")) {
+      flags |= kZAddXx;
+    } else if (Is(a[i], "ch")) {
+      flags |= kZAddCh;
+    } else {
+      break;
+    }
+  }
+  const bool both = (flags & kZAddNx) && (flags & kZAddXx);
+  if (i == a.size() || (a.size() - i) % 3 != 0 || both) return Err(errors::kSyntax);
+  Op op{OpCode::kZAdd, flags, 0, 0, {a[1]}};
+  for (; i < a.size(); i += 3) {
+    GeoPoint p;
+    if (!ParseScore(a[i], &p.lon) || !ParseScore(a[i + 1], &p.lat)) {
+      return Err("ERR value is not a valid float");
+    }
+    if (!GeoValid(p)) return Err(GeoInvalidPairError(p));
+    op.args.push_back(std::to_string(GeoEncode(p)));
+    op.args.push_back(a[i + 2]);
+  }
+  return op;
+}
+Result<Op> GeoPos(const Args& a, std::int64_t) { return KeysOp(OpCode::kGeoPos, a); }
+Result<Op> GeoHash(const Args& a, std::int64_t) { return KeysOp(OpCode::kGeoHash, a); }
+// GEODIST key member member [unit]: a bad unit is refused before the key is
+// looked at, as in Redis.
+Result<Op> GeoDist(const Args& a, std::int64_t) {
+  if (a.size() > 5) return Err(errors::kSyntax);
+  if (a.size() == 5 && !GeoUnit(a[4])) return Err(kGeoBadUnit);
+  Op op = KeysOp(OpCode::kGeoDist, a);
+  if (a.size() == 4) op.args.push_back("m");
+  return op;
+}
+
+namespace {
+// The searches. With STORE (or GEOSEARCHSTORE) a write, checked here so that
+// no malformed write reaches the log; otherwise a read whose arguments the
+// state machine checks after the key's type, as Redis does.
+Result<Op> GeoSearchGeneric(const Args& a, GeoForm form, bool read_only) {
+  const std::size_t src = form == GeoForm::kSearchStore ? 2 : 1;
+  std::vector<std::string> rest(a.begin() + static_cast<std::ptrdiff_t>(src) + 1, a.end());
+  GeoQuery q;
+  const Status parsed =
+      ParseGeoQuery(form, rest, read_only,
+                    form == GeoForm::kSearchStore ? std::optional<std::string>(a[1]) : std::nullopt,
+                    /*members=*/nullptr, &q);
+  if (form == GeoForm::kSearchStore && !parsed.ok()) return parsed;
+  const auto form_bits = static_cast<std::uint32_t>(form);
+  if (parsed.ok() && q.store) {
+    Op op{OpCode::kGeoStore, form_bits, 0, 0, {*q.store, a[src]}};
+    op.args.insert(op.args.end(), rest.begin(), rest.end());
+    return op;
+  }
+  Op op{OpCode::kGeoSearch, form_bits | (read_only ? kGeoReadOnly : 0), 0, 0, {a[src]}};
+  op.args.insert(op.args.end(), rest.begin(), rest.end());
+  return op;
+}
+}  // namespace
+
+Result<Op> GeoRadius(const Args& a, std::int64_t) {
+  return GeoSearchGeneric(a, GeoForm::kRadius, false);
+}
+Result<Op> GeoRadiusRo(const Args& a, std::int64_t) {
+  return GeoSearchGeneric(a, GeoForm::kRadius, true);
+}
+Result<Op> GeoRadiusByMember(const Args& a, std::int64_t) {
+  return GeoSearchGeneric(a, GeoForm::kRadiusByMember, false);
+}
+Result<Op> GeoRadiusByMemberRo(const Args& a, std::int64_t) {
+  return GeoSearchGeneric(a, GeoForm::kRadiusByMember, true);
+}
+Result<Op> GeoSearch(const Args& a, std::int64_t) {
+  return GeoSearchGeneric(a, GeoForm::kSearch, true);
+}
+Result<Op> GeoSearchStore(const Args& a, std::int64_t) {
+  return GeoSearchGeneric(a, GeoForm::kSearchStore, false);
 }
 
 Result<Op> ZAdd(const Args& a, std::int64_t) { return ZAddGeneric(a, 0); }

@@ -322,6 +322,7 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
     case OpCode::kZRemRange:
     case OpCode::kZStore:
     case OpCode::kZRangeStore:
+    case OpCode::kGeoStore:
     case OpCode::kZPopFirst: return ApplyZSetWrite(txn, op);
     case OpCode::kXAdd:
     case OpCode::kXDel:

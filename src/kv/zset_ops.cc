@@ -372,6 +372,7 @@ Result<Value> ApplyZAdd(ApplyTxn* txn, const Op& op) {
 }  // namespace
 
 Result<Value> ApplyZSetWrite(ApplyTxn* txn, const Op& op) {
+  if (op.code == OpCode::kGeoStore) return ApplyGeoStore(txn, op);
   const std::string& key = op.args[0];
   if (op.code == OpCode::kZStore) {
     ZMembers result;
@@ -499,6 +500,7 @@ Value ReadZCombine(const Op& op,
 }
 
 Value ReadZSet(const Op& op, const Record* rec) {
+  if (IsGeoOp(op.code)) return ReadGeo(op, rec);
   if (rec != nullptr && rec->type != kTypeZSet) return Value::Error(errors::kWrongType);
   ZMembers members = rec != nullptr ? DecodeZSet(rec->value) : ZMembers();
   auto find = [&](std::string_view member) -> const ZMember* {

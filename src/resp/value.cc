@@ -62,7 +62,9 @@ void Render(const Value& v, std::string* out) {
     case Type::kBigNumber: out->append("(big) ").append(v.str); return;
     case Type::kNull: out->append("(nil)"); return;
     case Type::kNullArray: out->append("(nil-array)"); return;
-    case Type::kDouble: out->append("(double) ").append(std::to_string(v.dbl)); return;
+    case Type::kDouble:
+      out->append("(double) ").append(v.str.empty() ? std::to_string(v.dbl) : v.str);
+      return;
     case Type::kBoolean: out->append(v.integer ? "(true)" : "(false)"); return;
     default: break;
   }

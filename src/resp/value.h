@@ -36,7 +36,7 @@ std::string_view TypeName(Type type);
 struct Value {
   Type type = Type::kNull;
   std::int64_t integer = 0;  // kInteger; kBoolean (0/1)
-  double dbl = 0;            // kDouble
+  double dbl = 0;            // kDouble (unless str holds its text)
   std::string str;           // strings, errors, verbatim, big numbers
   std::vector<Value> elems;  // aggregates (map: keys and values interleaved)
   // RESP3 attributes ('|') that preceded this value, interleaved key/value.
@@ -75,6 +75,14 @@ struct Value {
     Value v;
     v.type = Type::kDouble;
     v.dbl = d;
+    return v;
+  }
+  // A double whose text is given (RESP3 ",text", RESP2 a bulk string of it):
+  // for replies Redis prints in its own way (GEOPOS's long-double digits).
+  static Value DoubleText(std::string text) {
+    Value v;
+    v.type = Type::kDouble;
+    v.str = std::move(text);
     return v;
   }
   static Value Boolean(bool b) {

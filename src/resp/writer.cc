@@ -76,6 +76,13 @@ void Writer::Double(double d) {
   out_->append("\r\n");
 }
 
+void Writer::DoubleText(std::string_view text) {
+  if (protocol_ == Protocol::kResp2) return Bulk(text);
+  out_->push_back(',');
+  out_->append(text);
+  out_->append("\r\n");
+}
+
 void Writer::Verbatim(std::string_view format3, std::string_view text) {
   if (protocol_ == Protocol::kResp2) {
     Bulk(text);
@@ -124,7 +131,7 @@ void Writer::Write(const Value& v) {
     case Type::kBulkString: return Bulk(v.str);
     case Type::kNull: return Null();
     case Type::kNullArray: return NullArray();
-    case Type::kDouble: return Double(v.dbl);
+    case Type::kDouble: return v.str.empty() ? Double(v.dbl) : DoubleText(v.str);
     case Type::kBoolean: return Boolean(v.integer != 0);
     case Type::kBigNumber: return BigNumber(v.str);
     case Type::kVerbatim: {

@@ -38,6 +38,8 @@ class Writer {
   void NullArray();  // RESP3 "_", RESP2 "*-1"
   void Boolean(bool b);
   void Double(double d);
+  // A double spelled as `text` (which must be one RESP3 accepts).
+  void DoubleText(std::string_view text);
   void Verbatim(std::string_view format3, std::string_view text);
   void BigNumber(std::string_view digits);
   void ArrayHeader(std::size_t n);

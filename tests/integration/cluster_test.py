@@ -587,6 +587,39 @@ class ClusterTest(ClusterCase):
         self.assertEqual(got, want)
         s.close()
 
+    def test_geo_places_through_any_node(self):
+        # GEOADD through a follower (forwarded, as a ZADD of geohashes); the
+        # reads on every node give Redis's figures (taken from redis-server
+        # 7.0.15), and a search stored through another node is the same
+        # sorted set everywhere.
+        leader = self.c.leader()
+        w = self.c.client(1 if leader != 1 else 2)
+        self.assertEqual(retry(lambda: w.geoadd("sicily", [13.361389, 38.115556, "Palermo",
+                                                          15.087269, 37.502669, "Catania"])), 2)
+        with self.assertRaisesRegex(redis.exceptions.ResponseError,
+                                    "invalid longitude,latitude pair 200.000000,100.000000"):
+            w.geoadd("sicily", [200, 100, "nowhere"])
+        for i in range(1, 4):
+            r = self.c.client(i)
+            self.assertEqual(retry(lambda: r.zscore("sicily", "Palermo")), 3479099956230698.0)
+            self.assertEqual(r.geodist("sicily", "Palermo", "Catania", "km"), 166.2742, f"node {i}")
+            self.assertEqual(r.geohash("sicily", "Palermo", "nobody"), ["sqc8b49rny0", None])
+            self.assertEqual(r.geopos("sicily", "Palermo", "nobody"),
+                             [(13.36138933897018433, 38.11555639549629859), None], f"node {i}")
+            self.assertEqual(
+                r.geosearch("sicily", longitude=15, latitude=37, radius=200, unit="km",
+                            sort="ASC", withdist=True),
+                [[b"Catania", 56.4413], [b"Palermo", 190.4424]], f"node {i}")
+            self.assertEqual(r.georadiusbymember("sicily", "Palermo", 100, unit="km"),
+                             [b"Palermo"], f"node {i}")
+        self.assertEqual(retry(lambda: self.c.client(3).geosearchstore(
+            "near", "sicily", longitude=15, latitude=37, width=400, height=400, unit="km",
+            storedist=True)), 2)
+        for i in range(1, 4):
+            self.assertEqual(retry(lambda: self.c.client(i).zrange("near", 0, -1, withscores=True)),
+                             [(b"Catania", 56.441257870158204), (b"Palermo", 190.44242984775784)],
+                             f"node {i}")
+
     def test_idle_waiters_on_one_key_do_not_wake_each_other(self):
         # Two connections wait on an empty key; a write that names the key
         # but changes nothing (DEL of an absent key) must not set them
