@@ -190,6 +190,11 @@ enum class OpCode : std::uint8_t {
   // again on read, so that a wrong type is reported before a bad option, as
   // Redis does); flags: the form (kv::GeoForm), kGeoReadOnly
   kGeoSearch = 122,
+  // OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key: args: key; flags: which (kObject*)
+  kObject = 123,
+  // RANDOMKEY: no args; num2 is the seed the state machine draws with, as
+  // the random reads'
+  kRandomKey = 124,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -237,7 +242,7 @@ inline bool IsSetOp(OpCode code) {
 // The reads whose answer is a random draw: the state machine seeds them.
 inline bool IsRandomRead(OpCode code) {
   return code == OpCode::kSRandMember || code == OpCode::kHRandField ||
-         code == OpCode::kZRandMember;
+         code == OpCode::kZRandMember || code == OpCode::kRandomKey;
 }
 
 // Flags of kSet.
@@ -365,6 +370,11 @@ inline constexpr std::uint32_t kPublishSharded = 1;
 inline constexpr std::uint32_t kGeoFormMask = 3;
 // ... and, of kGeoSearch, the _RO forms (STORE is refused).
 inline constexpr std::uint32_t kGeoReadOnly = 4;
+// Of kObject: the subcommand.
+inline constexpr std::uint32_t kObjectEncoding = 1;
+inline constexpr std::uint32_t kObjectFreq = 2;
+inline constexpr std::uint32_t kObjectIdleTime = 3;
+inline constexpr std::uint32_t kObjectRefCount = 4;
 // Of kEval: EVAL_RO / EVALSHA_RO, whose script may not write.
 inline constexpr std::uint32_t kEvalReadOnly = 1;
 // Flags of kRename, kCopy and kGetEx.

@@ -512,6 +512,28 @@ Result<Op> Copy(const Args& a, std::int64_t) {
 Result<Op> Touch(const Args& a, std::int64_t) { return KeysOp(OpCode::kExists, a); }
 Result<Op> Unlink(const Args& a, std::int64_t) { return KeysOp(OpCode::kDel, a); }
 Result<Op> Keys(const Args& a, std::int64_t) { return KeysOp(OpCode::kKeys, a); }
+Result<Op> RandomKey(const Args& a, std::int64_t) { return KeysOp(OpCode::kRandomKey, a); }
+
+// OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key (OBJECT HELP is answered before
+// parsing: kv/subcommand_help.h).
+Result<Op> Object(const Args& a, std::int64_t) {
+  std::string sub = a[1];
+  for (char& ch : sub) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  Op op;
+  op.code = OpCode::kObject;
+  if (sub == "encoding") op.flags = kObjectEncoding;
+  if (sub == "freq") op.flags = kObjectFreq;
+  if (sub == "idletime") op.flags = kObjectIdleTime;
+  if (sub == "refcount") op.flags = kObjectRefCount;
+  if (op.flags == 0 && sub != "help") {
+    return Err("ERR unknown subcommand '" + a[1] + "'. Try OBJECT HELP.");
+  }
+  if (op.flags == 0 || a.size() != 3) {
+    return Err("ERR wrong number of arguments for 'object|" + sub + "' command");
+  }
+  op.args = {a[2]};
+  return op;
+}
 
 // ---- Hashes ----
 

@@ -9,6 +9,10 @@
 #include "kv/coding.h"
 #include "kv/errors.h"
 #include "kv/glob.h"
+#include "kv/hash.h"
+#include "kv/parse.h"
+#include "kv/set.h"
+#include "kv/zset.h"
 
 namespace cairn::kv {
 
@@ -31,6 +35,75 @@ resp::Value StateMachine::Read(const Op& op, std::int64_t read_time_ms) const {
 namespace {
 
 Value StorageError(const Status& s) { return Value::Error("ERR storage: " + s.ToString()); }
+
+// The encoding Redis 7.0 gives a value like this one, with its default
+// thresholds, as a value SET or the type's commands made it (Redis keeps a
+// converted value converted, and APPEND leaves a string raw; Cairn keeps
+// no history and keeps every value as one record).
+std::string_view RedisEncoding(const Record& r) {
+  // redis-server's built-in defaults (its sample redis.conf lowers the
+  // hash one to 128).
+  constexpr std::size_t kHashEntries = 512, kZSetEntries = 128, kListpackValue = 64,
+                        kIntsetEntries = 512;
+  auto is_int = [](std::string_view s) {
+    std::int64_t v = 0;
+    return s.size() <= 20 && ParseStrictInt64(s, &v);
+  };
+  switch (r.type) {
+    case kTypeHash: {
+      const HashFields fields = DecodeHash(r.value);
+      const bool small =
+          fields.size() <= kHashEntries &&
+          std::all_of(fields.begin(), fields.end(), [&](const auto& f) {
+            return f.first.size() <= kListpackValue && f.second.size() <= kListpackValue;
+          });
+      return small ? "listpack" : "hashtable";
+    }
+    case kTypeSet: {
+      const SetMembers members = DecodeSet(r.value);
+      const bool ints =
+          members.size() <= kIntsetEntries && std::all_of(members.begin(), members.end(), is_int);
+      return ints ? "intset" : "hashtable";
+    }
+    case kTypeZSet: {
+      const ZMembers members = DecodeZSet(r.value);
+      const bool small = members.size() <= kZSetEntries &&
+                         std::all_of(members.begin(), members.end(), [&](const ZMember& m) {
+                           return m.member.size() <= kListpackValue;
+                         });
+      return small ? "listpack" : "skiplist";
+    }
+    case kTypeList: return "quicklist";
+    case kTypeStream: return "stream";
+    default: break;
+  }
+  if (r.value.starts_with("HYLL")) return "raw";  // PFADD makes its strings raw
+  if (is_int(r.value)) return "int";
+  return r.value.size() <= 44 ? "embstr" : "raw";
+}
+
+Value ObjectReply(const Op& op, const Record& r) {
+  switch (op.flags) {
+    case kObjectEncoding: return Value::Bulk(RedisEncoding(r));
+    case kObjectRefCount: {
+      // Redis shares the integers 0-9999 among keys and reports them so.
+      std::int64_t v = -1;
+      const bool shared =
+          RedisEncoding(r) == "int" && ParseStrictInt64(r.value, &v) && v >= 0 && v < 10000;
+      return Value::Int(shared ? 2147483647 : 1);
+    }
+    case kObjectFreq:
+      return Value::Error(
+          "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
+          "note that when switching between policies at runtime LRU and LFU data will take "
+          "some time to adjust.");
+    case kObjectIdleTime:
+      return Value::Error(
+          "ERR Cairn does not track key access times: OBJECT IDLETIME is not supported");
+    default: break;
+  }
+  return Value::Error("ERR not a read command");
+}
 
 }  // namespace
 
@@ -93,6 +166,16 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
     return IsHashOp(op.code) ? ReadHash(op, rec) : ReadList(op, rec);
   }
   switch (op.code) {
+    case OpCode::kObject: {
+      if (op.args.size() != 1) break;
+      auto r = load(op.args[0]);
+      if (!r.ok()) return StorageError(r.status());
+      return *r ? ObjectReply(op, **r) : Value::Null();
+    }
+    case OpCode::kRandomKey: {
+      auto r = RandomKey(static_cast<std::uint64_t>(op.num2), time_ms);
+      return r.ok() ? std::move(*r) : StorageError(r.status());
+    }
     case OpCode::kMemoryUsage: {
       if (op.args.size() != 1) break;
       auto r = load(op.args[0]);
@@ -184,6 +267,44 @@ Result<resp::Value> StateMachine::Keys(const std::string& pattern, std::int64_t 
     from = page.back().first;
     from.push_back('\0');  // the smallest engine key after the last one
   }
+}
+
+// RANDOMKEY: one of the 32 live keys at and after a random hash position
+// (wrapping around once), drawn evenly; nil if there is none. Keys are
+// ordered by hash, and the gaps between hashes are uneven (some keys'
+// gaps are hundreds of times others'), so taking the key after the
+// position would all but never draw some keys; over a window of 32 a key's
+// chance is the mean of 32 gaps, within about a fifth of 1/n. Expired keys
+// not yet reclaimed are passed over, as many as there are.
+Result<resp::Value> StateMachine::RandomKey(std::uint64_t seed, std::int64_t time_ms) const {
+  constexpr std::size_t kWindow = 32;
+  std::uint64_t draw = seed;
+  std::string start;
+  PutFixed64BE(&start, SplitMix64(draw));
+  std::string from = start;
+  std::vector<std::string> window;
+  std::vector<std::pair<std::string, std::string>> page;
+  for (bool wrapped = false; window.size() < kWindow;) {
+    CAIRN_RETURN_IF_ERROR(engine_->Scan(from, kWindow, &page));
+    for (const auto& [engine_key, bytes] : page) {
+      if ((wrapped && engine_key >= start) || window.size() == kWindow) break;
+      CAIRN_ASSIGN_OR_RETURN(Record r, DecodeRecord(bytes));
+      if (!r.LiveAt(time_ms)) continue;
+      CAIRN_ASSIGN_OR_RETURN(std::string_view key, DecodeEngineKey(engine_key));
+      window.emplace_back(key);
+    }
+    const bool past_start = wrapped && !page.empty() && page.back().first >= start;
+    if (past_start || (wrapped && page.size() < kWindow)) break;
+    if (page.size() < kWindow) {
+      wrapped = true;
+      from.clear();
+      continue;
+    }
+    from = page.back().first;
+    from.push_back('\0');
+  }
+  if (window.empty()) return Value::Null();
+  return Value::BulkOwned(std::move(window[SplitMix64(draw) % window.size()]));
 }
 
 // Engine keys are ordered by KeyHash, so the cursor is "the next hash to

@@ -2078,6 +2078,78 @@ TEST(RedisDifferentialTest, GeoMatchesRedis) {
   }
 }
 
+// OBJECT ENCODING and REFCOUNT at redis-server's default thresholds (512
+// hash and 128 sorted-set listpack entries of at most 64 bytes, 512 intset
+// members, 44-byte embedded strings, the shared integers below 10000), its
+// errors, and FLUSHALL.
+TEST(RedisDifferentialTest, ObjectMatchesRedis) {
+  if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
+  const std::uint64_t seed = SeedFromEnv();
+  RedisServer server;
+  RedisClient client;
+  ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
+  testing::Driver kv;
+  std::vector<Args> script;
+  auto encoding = [&](const std::string& key) {
+    script.push_back({"object", "encoding", key});
+    script.push_back({"object", "refcount", key});
+  };
+  for (const char* v : {"0", "9999", "10000", "-1", "007", "+1", "1.5", "-9223372036854775808",
+                        "9223372036854775808", "12345678901234567890123",
+                        "abcdefghijabcdefghijabcdefghijabcdefghijabcd",
+                        "abcdefghijabcdefghijabcdefghijabcdefghijabcde", ""}) {
+    script.push_back({"set", "s", v});
+    encoding("s");
+  }
+  for (std::size_t n : {128, 129, 512, 513}) {
+    Args h = {"hset", "h" + std::to_string(n)};
+    Args z = {"zadd", "z" + std::to_string(n)};
+    for (std::size_t i = 0; i < n; ++i) {
+      h.insert(h.end(), {"f" + std::to_string(i), "v"});
+      z.insert(z.end(), {std::to_string(i), "m" + std::to_string(i)});
+    }
+    script.push_back(h);
+    script.push_back(z);
+    encoding(h[1]);
+    encoding(z[1]);
+  }
+  for (std::size_t len : {64, 65}) {
+    script.push_back({"hset", "hv" + std::to_string(len), "f", std::string(len, 'x')});
+    script.push_back({"hset", "hf" + std::to_string(len), std::string(len, 'x'), "v"});
+    script.push_back({"zadd", "zm" + std::to_string(len), "1", std::string(len, 'x')});
+    encoding("hv" + std::to_string(len));
+    encoding("hf" + std::to_string(len));
+    encoding("zm" + std::to_string(len));
+  }
+  for (std::size_t n : {512, 513}) {
+    Args s = {"sadd", "ints" + std::to_string(n)};
+    for (std::size_t i = 0; i < n; ++i) s.push_back(std::to_string(i * 7 - 100));
+    script.push_back(s);
+    encoding(s[1]);
+  }
+  script.push_back({"sadd", "mixed", "1", "2", "x"});
+  script.push_back({"rpush", "list", "a"});
+  script.push_back({"xadd", "stream", "1-1", "f", "v"});
+  script.push_back({"pfadd", "hll", "a"});
+  for (const char* key : {"mixed", "list", "stream", "hll", "absent"}) encoding(key);
+  script.insert(script.end(), {{"object", "freq", "list"},
+                               {"object", "freq", "absent"},
+                               {"object", "idletime", "absent"},
+                               {"object", "bogus", "list"},
+                               {"object", "encoding"},
+                               {"object", "encoding", "a", "b"},
+                               {"object", "help", "x"},
+                               {"flushall", "x"},
+                               {"flushall", "async"},
+                               {"randomkey"},
+                               {"dbsize"},
+                               {"set", "only", "1"},
+                               {"randomkey"},
+                               {"flushall"},
+                               {"exists", "only"}});
+  ExpectScriptMatchesRedis(script, &client, &kv, seed);
+}
+
 // The command table's arity and key positions agree with Redis's own
 // COMMAND INFO for every command both know.
 TEST(RedisDifferentialTest, CommandTableMatchesRedis) {

@@ -136,6 +136,7 @@ class StateMachine {
   resp::Value ReadOp(const Op& op, std::int64_t time_ms) const;
   Result<resp::Value> Scan(const Op& op, std::int64_t time_ms) const;
   Result<resp::Value> Keys(const std::string& pattern, std::int64_t time_ms) const;
+  Result<resp::Value> RandomKey(std::uint64_t seed, std::int64_t time_ms) const;
 
   std::unique_ptr<Engine> engine_;
   AppliedState applied_;

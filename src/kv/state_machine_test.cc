@@ -82,6 +82,31 @@ TEST_F(StateMachineTest, MemoryUsageIsTheStoredKeyAndRecord) {
             Value::Error("ERR unknown subcommand 'doctor'. Try MEMORY HELP."));
 }
 
+// Every live key comes up within 40 draws per key; an expired one never
+// does, even when it is all the keyspace holds; no key is nil. 20 keys fit
+// in one window of the draw, 320 need the random position.
+TEST_F(StateMachineTest, RandomKeyDrawsLiveKeysOnly) {
+  EXPECT_EQ(Run({"randomkey"}), Value::Null());
+  Run({"set", "gone", "x", "px", "10"});
+  EXPECT_EQ(Run({"randomkey"}, kT + 100), Value::Null());
+  std::set<std::string> want;
+  for (int n : {20, 300}) {
+    for (int i = 0; i < n; ++i) {
+      const std::string key = "k" + std::to_string(n) + "-" + std::to_string(i);
+      Run({"set", key, "v"}, kT + 100);
+      want.insert(key);
+    }
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < want.size() * 40 && seen.size() < want.size(); ++i) {
+      const Value v = Run({"randomkey"}, kT + 100);
+      ASSERT_EQ(v.type, resp::Type::kBulkString);
+      ASSERT_TRUE(want.contains(v.str)) << v.str;
+      seen.insert(v.str);
+    }
+    EXPECT_EQ(seen, want);
+  }
+}
+
 TEST_F(StateMachineTest, SetNxSetExGetDel) {
   EXPECT_EQ(Run({"setnx", "k", "1"}), Value::Int(1));
   EXPECT_EQ(Run({"setnx", "k", "2"}), Value::Int(0));

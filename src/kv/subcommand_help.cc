@@ -32,6 +32,23 @@ std::optional<resp::Value> SubcommandHelp(const std::vector<std::string>& args) 
         "    This text.",
     });
   }
+  if (strcasecmp(args[0].c_str(), "object") == 0) {
+    return Lines({
+        "OBJECT <subcommand> [<arg> ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    The name Redis gives the representation of a value like the key's (Cairn",
+        "    keeps every value as one record).",
+        "FREQ <key>",
+        "    The key's access frequency: refused, as no LFU eviction policy is set.",
+        "IDLETIME <key>",
+        "    The seconds since the key was last read or written: refused, Cairn does",
+        "    not track access times.",
+        "REFCOUNT <key>",
+        "    References to the value, as Redis counts them.",
+        "HELP",
+        "    This text.",
+    });
+  }
   if (strcasecmp(args[0].c_str(), "xgroup") == 0) {
     return Lines({
         "XGROUP <subcommand> [<arg> ...]. Subcommands are:",

@@ -17,7 +17,7 @@ WrittenSet WrittenKeys(const kv::LogEntry& entry) {
 
 std::vector<std::string> ReadKeys(const kv::Op& op) {
   if (kv::IsWrite(op.code) || op.code == kv::OpCode::kScan || op.code == kv::OpCode::kDbSize ||
-      op.code == kv::OpCode::kKeys) {
+      op.code == kv::OpCode::kKeys || op.code == kv::OpCode::kRandomKey) {
     return {};
   }
   if (op.code == kv::OpCode::kExists || op.code == kv::OpCode::kMGet ||
