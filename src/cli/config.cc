@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 #include <limits>
+#include <optional>
+
+#include "kv/keyspace_events.h"
 
 namespace cairn::cli {
 namespace {
@@ -31,7 +34,7 @@ const std::vector<std::string>& SettingKeys() {
       "http_port",   "data_dir",     "tick_ms",        "request_timeout_ms",
       "max_clients", "max_request_bytes", "max_bulk_bytes", "max_pipeline",
       "log_format",  "default_consistency", "join",     "snapshot_entries",
-      "snapshot_log_mb", "read_cache_mb", "requirepass"};
+      "snapshot_log_mb", "read_cache_mb", "requirepass", "notify_keyspace_events"};
   // clang-format on
   return keys;
 }
@@ -149,6 +152,16 @@ Result<server::NodeOptions> ToNodeOptions(const Settings& s) {
     }
   }
   if (s.count("requirepass")) o.requirepass = s.at("requirepass");
+  if (s.count("notify_keyspace_events")) {
+    std::optional<std::uint32_t> flags =
+        kv::ParseKeyspaceEventFlags(s.at("notify_keyspace_events"));
+    if (!flags) {
+      return Status::InvalidArgument(
+          "setting notify_keyspace_events: letters from Ag$lshzxeKEtmdn (Redis's "
+          "notify-keyspace-events)");
+    }
+    o.keyspace_events = *flags;
+  }
   return o;
 }
 

@@ -8,6 +8,8 @@
 
 #include <fstream>
 
+#include "kv/keyspace_events.h"
+
 namespace cairn::cli {
 namespace {
 
@@ -15,7 +17,8 @@ TEST(Config, PrecedenceFlagsEnvFileDefaults) {
   std::string path = "/tmp/cairn_cli_test_" + std::to_string(::getpid()) + ".yaml";
   {
     std::ofstream f(path);
-    f << "id: 2\nresp_port: 7000\nhttp_port: 7100\nrequirepass: 'a b:c'\npeers:\n"
+    f << "id: 2\nresp_port: 7000\nhttp_port: 7100\nrequirepass: 'a b:c'\n"
+         "notify_keyspace_events: Egx\npeers:\n"
          "  - 1=127.0.0.1:7001\n  - 2=127.0.0.1:7002\n";
   }
   Settings s;
@@ -32,6 +35,9 @@ TEST(Config, PrecedenceFlagsEnvFileDefaults) {
   EXPECT_EQ(o->tick_ms, 10u);          // default
   EXPECT_EQ(o->requirepass, "a b:c");  // file, spaces and colons kept
   EXPECT_TRUE(ToNodeOptions({})->requirepass.empty()) << "no password by default";
+  EXPECT_EQ(o->keyspace_events, *kv::ParseKeyspaceEventFlags("Egx"));
+  EXPECT_EQ(ToNodeOptions({})->keyspace_events, 0u) << "no notifications by default";
+  EXPECT_FALSE(ToNodeOptions({{"notify_keyspace_events", "KEq"}}).ok());
   ASSERT_EQ(o->peers.size(), 2u);
   EXPECT_EQ(o->peers[1].port, 7002);
   ::unlink(path.c_str());

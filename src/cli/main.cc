@@ -41,7 +41,10 @@ int main(int argc, char** argv) {
        "MiB of recently read values kept in memory in front of RocksDB (default 64, 0: off)"},
       {"requirepass",
        "password clients give with AUTH before other commands, also asked of HTTP API changes "
-       "(default: none; prefer CAIRN_REQUIREPASS or the YAML file, as flags show in ps)"}};
+       "(default: none; prefer CAIRN_REQUIREPASS or the YAML file, as flags show in ps)"},
+      {"notify_keyspace_events",
+       "keyspace notifications this node publishes, as Redis's notify-keyspace-events "
+       "(e.g. KEA; default: none; CONFIG SET changes it while the node runs)"}};
   for (const auto& key : SettingKeys()) {
     std::string flag = "--" + key;
     for (auto& c : flag) c = c == '_' ? '-' : c;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -47,6 +48,17 @@ class ApplyTxn {
     random_draws_ += n;
     return true;
   }
+
+  // While on (the node publishes keyspace notifications), every change
+  // names its key here, in order, repeats included, so that ApplyOp can
+  // tell which keys an op changed: Put, an Erase of a key that was there,
+  // MutableLive, and a changed decoded value. Off, nothing is kept.
+  void RecordWrites(bool on) { record_writes_ = on; }
+  std::span<const std::string> writes() const { return writes_; }
+  void DropWritesFrom(std::size_t mark) { writes_.resize(mark); }
+  // Whether `key` exists now, without turning a decoded value back into its
+  // record (which would undo the point of keeping it decoded).
+  Result<bool> ExistsNow(const std::string& key);
 
   // The key's record if it is live at the replicated clock.
   Result<std::optional<Record>> Live(const std::string& key);
@@ -135,6 +147,11 @@ class ApplyTxn {
   std::uint64_t random_draws_ = 0;          // <= kRandElementsPerEntryMax
   std::unique_ptr<ScriptRuntime> scripts_;  // Scripts()
   bool cleared_ = false;
+  bool record_writes_ = false;
+  std::vector<std::string> writes_;
+  void Wrote(const std::string& key) {
+    if (record_writes_) writes_.push_back(key);
+  }
   // Unordered: commit order does not matter (distinct keys, set-like index).
   std::unordered_map<std::string, Slot> slots_;
 };

@@ -2,6 +2,7 @@
 
 #include "common/assert.h"
 #include "kv/apply_txn.h"
+#include "kv/keyspace_events.h"
 
 namespace cairn::kv {
 
@@ -56,7 +57,10 @@ Status ApplyTxn::AttachDecoded(const std::string& key, std::unique_ptr<Decoded> 
   slot->decoded_type = type;
   slot->decoded_expire_ms = expire_at_ms;
   slot->decoded_changed = changed;
-  if (changed) slot->dirty = true;
+  if (changed) {
+    slot->dirty = true;
+    Wrote(key);
+  }
   return Status::Ok();
 }
 
@@ -65,6 +69,7 @@ void ApplyTxn::DecodedChanged(const std::string& key) {
   CAIRN_CHECK(it != slots_.end() && it->second.decoded, "no decoded value attached to the key");
   it->second.decoded_changed = true;
   it->second.dirty = true;
+  Wrote(key);
 }
 
 Result<ApplyTxn::Slot*> ApplyTxn::Load(const std::string& key) {
@@ -102,6 +107,7 @@ Result<Record*> ApplyTxn::MutableLive(const std::string& key) {
   if (!slot->record || !slot->record->LiveAt(clock_ms_)) return static_cast<Record*>(nullptr);
   slot->record->version = index_;
   slot->dirty = true;
+  Wrote(key);
   return &*slot->record;
 }
 
@@ -111,14 +117,27 @@ Status ApplyTxn::Put(const std::string& key, std::string value, std::int64_t exp
   CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
   slot->record = Record{index_, expire_at_ms, std::move(value), type};
   slot->dirty = true;
+  Wrote(key);
   return Status::Ok();
 }
 
 Status ApplyTxn::Erase(const std::string& key) {
   CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
+  if (slot->record) Wrote(key);  // (expired too: active expiry's "expired")
   slot->record.reset();
   slot->dirty = true;
   return Status::Ok();
+}
+
+Result<bool> ApplyTxn::ExistsNow(const std::string& key) {
+  auto it = slots_.find(key);
+  if (it != slots_.end() && it->second.decoded) {
+    const Slot& slot = it->second;
+    const bool live = slot.decoded_expire_ms == 0 || slot.decoded_expire_ms > clock_ms_;
+    return live && !slot.decoded->Empty();
+  }
+  CAIRN_ASSIGN_OR_RETURN(const Record* r, LiveRecord(key));
+  return r != nullptr;
 }
 
 Result<bool> ApplyTxn::DueBy(const std::string& key, std::int64_t time_ms) {
@@ -241,6 +260,7 @@ Result<std::vector<resp::Value>> StateMachine::ApplyEntries(std::uint64_t index,
   }
   AppliedState next{index, applied_.clock_ms};
   ApplyTxn txn(engine_.get(), index, next.clock_ms);
+  txn.RecordWrites(publish_sink_ && KeyspaceEventsOn(keyspace_events_));
   const bool keep = wanted == Replies::kWanted;
   std::vector<resp::Value> replies;
   if (keep) replies.reserve(group ? entries.size() : entries[0].ops.size());

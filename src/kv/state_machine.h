@@ -101,6 +101,11 @@ class StateMachine {
   using PublishSink =
       std::function<void(const std::string& channel, const std::string& message, bool sharded)>;
   void set_publish_sink(PublishSink sink) { publish_sink_ = std::move(sink); }
+  // Which keyspace notifications Apply publishes through the sink
+  // (kv/keyspace_events.h: notify-keyspace-events' bits; 0, the default:
+  // none, and no cost). The node's own setting, not replicated state.
+  void set_keyspace_events(std::uint32_t flags) { keyspace_events_ = flags; }
+  std::uint32_t keyspace_events() const { return keyspace_events_; }
 
   std::uint64_t applied_index() const { return applied_.index; }
   std::int64_t clock_ms() const { return applied_.clock_ms; }
@@ -124,7 +129,11 @@ class StateMachine {
 
   explicit StateMachine(std::unique_ptr<Engine> engine);
   Status RebuildExpiryIndex();
+  // One op's semantics (write_ops.cc), and, when keyspace notifications are
+  // on, the events of the keys it changed.
   Result<resp::Value> ApplyOp(ApplyTxn* txn, const Op& op);
+  Result<resp::Value> ApplyOpSemantics(ApplyTxn* txn, const Op& op);
+  Status PublishKeyspaceEvents(ApplyTxn* txn, const Op& op, std::size_t mark);
   // EVAL (kv/script_ops.cc): runs the script, whose redis.call reaches
   // ApplyOp within the same entry.
   Result<resp::Value> ApplyEval(ApplyTxn* txn, const Op& op);
@@ -152,6 +161,7 @@ class StateMachine {
   static constexpr std::size_t kScratchEntryBytesMax = 4096;
   std::vector<LogEntry> scratch_;
   PublishSink publish_sink_;
+  std::uint32_t keyspace_events_ = 0;
 };
 
 }  // namespace cairn::kv

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "kv/keyspace_events.h"
 #include "kv/test_driver.h"
 
 namespace cairn::kv {
@@ -238,6 +239,44 @@ TEST_F(StateMachineTest, ActiveExpiryReclaimsInOrderAndIsBounded) {
   EXPECT_EQ(d_.sm().stored_keys(), 7u);
   EXPECT_EQ(d_.sm().ExpiredKeys(kT + 105), 2u);  // k4, k5 left
   EXPECT_EQ(Run({"get", "k6"}, kT + 105), Value::Bulk("v"));
+}
+
+// Keyspace notifications follow the node's setting: none by default; only
+// the classes and channel kinds set; "expired" from active expiry; none for
+// a transaction WATCH aborted or a write that changed nothing; a group
+// entry's writes in order. (KeyspaceEventsMatchRedis holds the event names
+// against redis-server.)
+TEST_F(StateMachineTest, KeyspaceEventsFollowTheSetting) {
+  std::vector<std::string> got;
+  d_.sm().set_publish_sink([&](const std::string& c, const std::string& m, bool sharded) {
+    EXPECT_FALSE(sharded);
+    got.push_back(c + " " + m);
+  });
+  Run({"set", "a", "1"});
+  EXPECT_TRUE(got.empty()) << "off by default";
+  d_.sm().set_keyspace_events(*ParseKeyspaceEventFlags("Kl"));
+  Run({"set", "a", "2"});
+  Run({"rpush", "l", "x"});
+  Run({"srem", "s", "nobody"});
+  EXPECT_EQ(got, (std::vector<std::string>{"__keyspace@0__:l rpush"}));
+  got.clear();
+  d_.sm().set_keyspace_events(*ParseKeyspaceEventFlags("Egx"));
+  Run({"set", "t", "v", "px", "100"});
+  const std::uint64_t version = d_.sm().KeyVersion("a", kT).value();
+  Run({"set", "a", "3"});
+  EXPECT_EQ(d_.Exec({{"del", "a"}}, {{"a", version}}, kT), Value::NullArray());
+  LogEntry e;
+  e.now_ms = kT + 200;
+  e.ops.push_back(Op{OpCode::kExpireUpTo, 0, kT + 200, 10, {}});
+  ASSERT_TRUE(d_.sm().Apply(d_.sm().applied_index() + 1, Encode(e)).ok());
+  d_.RunGroup({{"del", "a"}, {"lpop", "l"}}, {kT + 200, kT + 200});
+  EXPECT_EQ(got, (std::vector<std::string>{"__keyevent@0__:expire t", "__keyevent@0__:expired t",
+                                           "__keyevent@0__:del a", "__keyevent@0__:del l"}));
+  EXPECT_EQ(FormatKeyspaceEventFlags(*ParseKeyspaceEventFlags("gx$lshzetdKE")), "AKE");
+  EXPECT_EQ(FormatKeyspaceEventFlags(*ParseKeyspaceEventFlags("Exg")), "gxE");
+  EXPECT_FALSE(ParseKeyspaceEventFlags("KEy"));
+  EXPECT_FALSE(KeyspaceEventsOn(*ParseKeyspaceEventFlags("KE")));
+  EXPECT_FALSE(KeyspaceEventsOn(*ParseKeyspaceEventFlags("A")));
 }
 
 TEST_F(StateMachineTest, TransactionsAndWatch) {

@@ -1,9 +1,11 @@
 // StateMachine::ApplyOp: the semantics of each write Op, following Redis 7.0.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "kv/apply_txn.h"
 #include "kv/errors.h"
+#include "kv/keyspace_events.h"
 #include "kv/parse.h"
 
 namespace cairn::kv {
@@ -281,6 +283,43 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
 }  // namespace
 
 Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
+  const std::size_t mark = txn->writes().size();
+  CAIRN_ASSIGN_OR_RETURN(Value reply, ApplyOpSemantics(txn, op));
+  if (txn->writes().size() > mark) {
+    // (EVAL's commands published their own events as they ran.)
+    if (op.code != OpCode::kEval && !reply.is_error()) {
+      CAIRN_RETURN_IF_ERROR(PublishKeyspaceEvents(txn, op, mark));
+    }
+    txn->DropWritesFrom(mark);
+  }
+  return reply;
+}
+
+Status StateMachine::PublishKeyspaceEvents(ApplyTxn* txn, const Op& op, std::size_t mark) {
+  std::vector<std::string> keys;
+  for (const std::string& key : txn->writes().subspan(mark)) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  }
+  std::vector<bool> gone(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    CAIRN_ASSIGN_OR_RETURN(bool exists, txn->ExistsNow(keys[i]));
+    gone[i] = !exists;
+  }
+  std::vector<KeyspaceEvent> events;
+  OpKeyspaceEvents(op, keys, gone, &events);
+  for (const KeyspaceEvent& e : events) {
+    if ((keyspace_events_ & e.type) == 0) continue;
+    if (keyspace_events_ & kNotifyKeyspace) {
+      publish_sink_("__keyspace@0__:" + e.key, std::string(e.event), false);
+    }
+    if (keyspace_events_ & kNotifyKeyevent) {
+      publish_sink_("__keyevent@0__:" + std::string(e.event), e.key, false);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Value> StateMachine::ApplyOpSemantics(ApplyTxn* txn, const Op& op) {
   switch (op.code) {
     case OpCode::kSet: return ApplySet(txn, op);
     case OpCode::kDel: return ApplyDel(txn, op);

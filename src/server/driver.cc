@@ -28,9 +28,7 @@ Status Node::Impl::StartRaft() {
   if (opt.data_dir.empty()) {
     log_store = NewMemoryLogStore();
     CAIRN_ASSIGN_OR_RETURN(sm, kv::StateMachine::Open(std::make_unique<kv::MemoryEngine>()));
-    sm->set_publish_sink([this](const std::string& c, const std::string& m, bool sharded) {
-      DeliverPublished(c, m, sharded);
-    });
+    WireStateMachine();
   } else {
     // The state machine first: the WAL's replay then skips the data of the
     // entries it already applied (a restart with a large log must not hold

@@ -56,6 +56,10 @@ struct NodeOptions {
   // transfer, snapshot) must carry as a bearer token. Empty: neither is
   // asked for. Never logged.
   std::string requirepass;
+  // Which keyspace notifications the node publishes to its subscribers
+  // (notify-keyspace-events' letters parsed by kv::ParseKeyspaceEventFlags;
+  // 0: none). CONFIG SET changes it while the node runs.
+  std::uint32_t keyspace_events = 0;
 };
 
 class Node {

@@ -222,6 +222,11 @@ struct Node::Impl {
   std::unique_ptr<LogStore> log_store;
   std::unique_ptr<raft::RawNode> raft;
   std::unique_ptr<kv::StateMachine> sm;
+  // notify-keyspace-events: opt's, until CONFIG SET changes it.
+  std::uint32_t keyspace_events = opt.keyspace_events;
+  // Hands a new state machine (at start, after a snapshot install) the
+  // node's publish sink and keyspace-notification setting.
+  void WireStateMachine();
   RocksEngine* rocks = nullptr;  // sm's engine when there is a data_dir
   std::optional<SnapshotDir> snapshots;
   raft::Index last_snapshot_index = 0;

@@ -13,6 +13,7 @@
 #include "kv/errors.h"
 #include "kv/parse.h"
 #include "net/read_when_ready.h"
+#include "server/config_command.h"
 
 namespace cairn::server {
 namespace {
@@ -452,18 +453,9 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
   } else if (n == "info") {
     Complete(seq, resp::Value::Bulk(node_.InfoText(argc > 1 ? Lower(args[1]) : "")));
   } else if (n == "config") {
-    // Enough for redis-cli and redis-benchmark: nothing is configurable here.
-    std::string sub = argc > 1 ? Lower(args[1]) : "";
-    if (sub != "get") return Complete(seq, Ok()), true;
-    resp::Value reply = resp::Value::Map();
-    for (std::size_t i = 2; i < argc; ++i) {
-      std::string param = Lower(args[i]);
-      if (param == "save" || param == "appendonly") {
-        reply.elems.push_back(resp::Value::Bulk(param));
-        reply.elems.push_back(resp::Value::Bulk(param == "save" ? "" : "no"));
-      }
-    }
-    Complete(seq, reply);
+    resp::Value reply = ConfigCommand(args, node_.opt, &node_.keyspace_events);
+    node_.sm->set_keyspace_events(node_.keyspace_events);
+    Complete(seq, std::move(reply));
   } else if (n == "consistency") {
     SetConsistency(args, seq);
   } else if (n == "subscribe" || n == "unsubscribe" || n == "psubscribe" || n == "punsubscribe" ||
@@ -612,6 +604,13 @@ void Session::CountReceivers(kv::LogEntry* entry) const {
                                              : node_.pubsub.Count(op.args[0]));
     }
   }
+}
+
+void Node::Impl::WireStateMachine() {
+  sm->set_publish_sink([this](const std::string& c, const std::string& m, bool sharded) {
+    DeliverPublished(c, m, sharded);
+  });
+  sm->set_keyspace_events(keyspace_events);
 }
 
 void Node::Impl::DeliverPublished(const std::string& channel, const std::string& message,

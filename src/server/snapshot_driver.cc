@@ -35,9 +35,7 @@ Status Node::Impl::OpenStateMachine() {
   auto engine = std::make_unique<RocksEngine>(std::move(store), opt.read_cache_bytes);
   RocksEngine* raw = engine.get();
   CAIRN_ASSIGN_OR_RETURN(sm, kv::StateMachine::Open(std::move(engine)));
-  sm->set_publish_sink([this](const std::string& c, const std::string& m, bool sharded) {
-    DeliverPublished(c, m, sharded);
-  });
+  WireStateMachine();
   rocks = raw;
   return Status::Ok();
 }

@@ -1045,6 +1045,51 @@ class ClusterTest(ClusterCase):
             wait_until(lambda: self.c.status(i)["keys"] == keys_before, 10, f"node {i} to drop the key")
         s.close()
 
+    def test_keyspace_notifications_on_the_node_that_asks_for_them(self):
+        # CONFIG SET on one follower: its subscribers get the events of
+        # writes made through another node, in log order, and "expired"
+        # from the leader's active expiry; a node left as started publishes
+        # none. The setting is the node's own, as a Redis server's is.
+        leader = self.c.leader()
+        follower = 1 if leader != 1 else 2
+        other = ({1, 2, 3} - {leader, follower}).pop()
+        r = self.c.client(follower)
+        self.assertEqual(r.config_get("notify-keyspace-events"), {"notify-keyspace-events": ""})
+        self.assertTrue(r.config_set("notify-keyspace-events", "KEA"))
+        self.assertEqual(r.config_get("notify-*"), {"notify-keyspace-events": "AKE"})
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "Invalid event class"):
+            r.config_set("notify-keyspace-events", "KEy")
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "does not change this setting"):
+            r.config_set("maxmemory", "100mb")
+        p = r.pubsub()
+        p.psubscribe("__key*@0__:*")
+        quiet = self.c.client(other).pubsub()
+        quiet.psubscribe("__key*@0__:*")
+        for sub in (p, quiet):  # the subscribe confirmations
+            self.assertEqual(sub.get_message(timeout=5)["type"], "psubscribe")
+        w = self.c.client(leader)
+        self.assertTrue(retry(lambda: w.set("kn:s", "1", px=400)))
+        self.assertEqual(w.rpush("kn:l", "a"), 1)
+        self.assertEqual(w.lpop("kn:l"), b"a")
+        self.assertEqual(w.srem("kn:none", "x"), 0)  # changes nothing: no event
+        want = [("__keyspace@0__:kn:s", "set"), ("__keyevent@0__:set", "kn:s"),
+                ("__keyspace@0__:kn:s", "expire"), ("__keyevent@0__:expire", "kn:s"),
+                ("__keyspace@0__:kn:l", "rpush"), ("__keyevent@0__:rpush", "kn:l"),
+                ("__keyspace@0__:kn:l", "lpop"), ("__keyevent@0__:lpop", "kn:l"),
+                ("__keyspace@0__:kn:l", "del"), ("__keyevent@0__:del", "kn:l"),
+                ("__keyspace@0__:kn:s", "expired"), ("__keyevent@0__:expired", "kn:s")]
+        got = []
+        deadline = time.monotonic() + 10
+        while len(got) < len(want) and time.monotonic() < deadline:
+            m = p.get_message(timeout=1)
+            if m is not None and m["type"] == "pmessage":
+                got.append((m["channel"].decode(), m["data"].decode()))
+        self.assertEqual(got, want)
+        self.assertIsNone(quiet.get_message(timeout=0.5), "a node without the setting is silent")
+        self.assertTrue(r.config_set("notify-keyspace-events", ""))
+        p.close()
+        quiet.close()
+
     def test_resp2_tracking_redirect_to_invalidate_channel(self):
         """RESP2 client-side caching: invalidations for connection B arrive as
         pub/sub messages on connection A, which subscribed to
