@@ -251,6 +251,11 @@ resp::Value ReadBitmap(const Op& op, const Record* rec);
 Result<resp::Value> ApplyHllWrite(ApplyTxn* txn, const Op& op);
 resp::Value ReadHll(const Op& op,
                     const std::function<Result<const Record*>(const std::string&)>& load);
+// SORT (sort_ops.cc): a read that loads its keys through `load` (the BY
+// and GET patterns name others), and SORT ... STORE.
+resp::Value ReadSort(const Op& op,
+                     const std::function<Result<const Record*>(const std::string&)>& load);
+Result<resp::Value> ApplySortStore(ApplyTxn* txn, const Op& op);
 // TYPE's reply for a live record.
 std::string_view TypeName(const Record& record);
 

@@ -351,6 +351,12 @@ std::vector<CommandSpec> BuildTable() {
       {"pexpiretime", 2, R | F, 1, 1, 1, "generic", "7.0.0",
        "Returns a key's expiry as a Unix time in milliseconds.", p::PExpireTime},
       {"persist", 2, W | F, 1, 1, 1, "generic", "2.2.0", "Removes a key's expiry.", p::Persist},
+      {"sort", -2, W | M, 1, 1, 1, "generic", "1.0.0",
+       "Sorts a list, set or sorted set (BY, LIMIT, GET, ASC/DESC, ALPHA), or stores the result "
+       "(STORE).",
+       p::Sort},
+      {"sort_ro", -2, R, 1, 1, 1, "generic", "7.0.0",
+       "Sorts a list, set or sorted set (SORT without STORE).", p::SortRo},
       {"randomkey", 1, R, 0, 0, 0, "generic", "1.0.0", "Returns a random live key, or nil.",
        p::RandomKey},
       {"object", -2, 0, 0, 0, 0, "generic", "2.2.3",

@@ -28,7 +28,8 @@ TEST(KvFuzzCorpusTest, ReplaysSeeds) {
         name == "stream-groups" || name == "stream-claims" || name == "stream-info" ||
         name == "txn-stream-info" || name == "bits" || name == "txn-bits" || name == "hll" ||
         name == "txn-hll" || name == "bitfield" || name == "txn-bitfield" || name == "eval" ||
-        name == "eval-ro-spin" || name == "geo" || name == "txn-geo") {
+        name == "eval-ro-spin" || name == "geo" || name == "txn-geo" || name == "sort" ||
+        name == "txn-sort") {
       EXPECT_TRUE(ok) << "the " << name << " seed must apply";
     }
   }

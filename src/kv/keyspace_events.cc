@@ -117,6 +117,7 @@ OwnEvents EventsOf(const Op& op, const std::string& key) {
     case OpCode::kGeoStore:
       return one(kNotifyZSet, (op.flags & kGeoFormMask) == 3 ? "geosearchstore" : "georadiusstore",
                  IfGone::kOnlyDel);
+    case OpCode::kSortStore: return one(kNotifyList, "sortstore", IfGone::kOnlyDel);
     case OpCode::kXAdd: return one(kNotifyStream, "xadd");
     case OpCode::kXDel: return one(kNotifyStream, "xdel");
     case OpCode::kXTrim: return one(kNotifyStream, "xtrim");

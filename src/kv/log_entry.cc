@@ -170,7 +170,8 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kGeoPos:
     case OpCode::kGeoDist:
     case OpCode::kGeoHash:
-    case OpCode::kGeoSearch: return true;
+    case OpCode::kGeoSearch:
+    case OpCode::kSort: return true;
     default:
       return false;
   }
@@ -287,6 +288,8 @@ Status ValidateOp(const Op& op, EntryKind kind) {
         return check(n >= 1 && (op.flags & ~(kGeoFormMask | kGeoReadOnly)) == 0 &&
                      (op.flags & kGeoFormMask) !=
                          static_cast<std::uint32_t>(GeoForm::kSearchStore));
+      case OpCode::kSort:
+        return check((op.flags & ~kSortFlagsAll) == 0 && n >= ((op.flags & kSortBy) ? 2u : 1u));
       case OpCode::kZCard: return check(op.flags == 0 && n == 1);
       case OpCode::kZScore: return check(op.flags == 0 && n == 2);
       case OpCode::kZMScore: return check(op.flags == 0 && n >= 2);
@@ -376,6 +379,8 @@ Status ValidateOp(const Op& op, EntryKind kind) {
       const std::uint32_t by = op.flags & kZByMask;
       return check((op.flags & ~(kZByMask | kZRev)) == 0 && ZRangeArgsOk(range, by));
     }
+    case OpCode::kSortStore:
+      return check((op.flags & ~kSortFlagsAll) == 0 && n >= ((op.flags & kSortBy) ? 3u : 2u));
     case OpCode::kGeoStore: {
       // The same checks as the parser's, so that the apply's never fail.
       if (n < 2 || (op.flags & ~kGeoFormMask) != 0) return Bad("kv entry: malformed op");

@@ -109,6 +109,8 @@ enum class OpCode : std::uint8_t {
   // its source key, as sent (kv/geo.h parses them alike on every replica);
   // flags: the form (kv::GeoForm) in kGeoFormMask
   kGeoStore = 57,
+  // SORT ... STORE: args: destination key [by] get...; the rest as kSort's
+  kSortStore = 58,
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -195,6 +197,9 @@ enum class OpCode : std::uint8_t {
   // RANDOMKEY: no args; num2 is the seed the state machine draws with, as
   // the random reads'
   kRandomKey = 124,
+  // SORT / SORT_RO: args: key [by-pattern if kSortBy] get-pattern...; flags
+  // kSort*; num: LIMIT's offset (0 if none); num2: LIMIT's count (-1 if none)
+  kSort = 125,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -375,6 +380,11 @@ inline constexpr std::uint32_t kObjectEncoding = 1;
 inline constexpr std::uint32_t kObjectFreq = 2;
 inline constexpr std::uint32_t kObjectIdleTime = 3;
 inline constexpr std::uint32_t kObjectRefCount = 4;
+// Of kSort and kSortStore.
+inline constexpr std::uint32_t kSortDesc = 1;
+inline constexpr std::uint32_t kSortAlpha = 2;
+inline constexpr std::uint32_t kSortBy = 4;
+inline constexpr std::uint32_t kSortFlagsAll = 7;
 // Of kEval: EVAL_RO / EVALSHA_RO, whose script may not write.
 inline constexpr std::uint32_t kEvalReadOnly = 1;
 // Flags of kRename, kCopy and kGetEx.

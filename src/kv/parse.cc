@@ -514,6 +514,53 @@ Result<Op> Unlink(const Args& a, std::int64_t) { return KeysOp(OpCode::kDel, a);
 Result<Op> Keys(const Args& a, std::int64_t) { return KeysOp(OpCode::kKeys, a); }
 Result<Op> RandomKey(const Args& a, std::int64_t) { return KeysOp(OpCode::kRandomKey, a); }
 
+namespace {
+// SORT key [BY pattern] [LIMIT offset count] [GET pattern...] [ASC|DESC]
+// [ALPHA] [STORE destination]: the options in Redis 7.0's grammar, checked
+// here, before the key's type (as Redis checks them); a repeated option
+// counts last, GETs add up. SORT_RO takes no STORE.
+Result<Op> SortGeneric(const Args& a, bool read_only) {
+  Op op{OpCode::kSort, 0, 0, -1, {a[1]}};
+  std::optional<std::string> by, store;
+  std::vector<std::string> gets;
+  for (std::size_t j = 2; j < a.size(); ++j) {
+    const std::size_t left = a.size() - j - 1;
+    if (Is(a[j], "asc")) {
+      op.flags &= ~kSortDesc;
+    } else if (Is(a[j], "desc")) {
+      op.flags |= kSortDesc;
+    } else if (Is(a[j], "alpha")) {
+      op.flags |= kSortAlpha;
+    } else if (Is(a[j], "limit") && left >= 2) {
+      CAIRN_ASSIGN_OR_RETURN(op.num, Int(a[j + 1]));
+      CAIRN_ASSIGN_OR_RETURN(op.num2, Int(a[j + 2]));
+      j += 2;
+    } else if (!read_only && Is(a[j], "store") && left >= 1) {
+      store = a[++j];
+    } else if (Is(a[j], "by") && left >= 1) {
+      by = a[++j];
+    } else if (Is(a[j], "get") && left >= 1) {
+      gets.push_back(a[++j]);
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  if (by) {
+    op.flags |= kSortBy;
+    op.args.push_back(std::move(*by));
+  }
+  op.args.insert(op.args.end(), gets.begin(), gets.end());
+  if (store) {
+    op.code = OpCode::kSortStore;
+    op.args.insert(op.args.begin(), std::move(*store));
+  }
+  return op;
+}
+}  // namespace
+
+Result<Op> Sort(const Args& a, std::int64_t) { return SortGeneric(a, false); }
+Result<Op> SortRo(const Args& a, std::int64_t) { return SortGeneric(a, true); }
+
 // OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key (OBJECT HELP is answered before
 // parsing: kv/subcommand_help.h).
 Result<Op> Object(const Args& a, std::int64_t) {

@@ -263,6 +263,9 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
   if (IsHllOp(op.code)) {
     return ReadHll(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
   }
+  if (op.code == OpCode::kSort) {
+    return ReadSort(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
+  }
   CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
   if (IsHashOp(op.code)) return ReadHash(op, r);
   if (IsBitmapOp(op.code)) return ReadBitmap(op, r);
@@ -377,6 +380,7 @@ Result<Value> StateMachine::ApplyOpSemantics(ApplyTxn* txn, const Op& op) {
     case OpCode::kBitField: return ApplyBitmapWrite(txn, op);
     case OpCode::kPfAdd:
     case OpCode::kPfMerge: return ApplyHllWrite(txn, op);
+    case OpCode::kSortStore: return ApplySortStore(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();
