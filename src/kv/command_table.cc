@@ -371,6 +371,8 @@ std::vector<CommandSpec> BuildTable() {
       {"memory", -2, R, 0, 0, 0, "server", "4.0.0",
        "MEMORY USAGE key: the bytes a key takes in the store.", p::Memory},
       {"flushdb", -1, W, 0, 0, 0, "server", "1.0.0", "Deletes every key.", p::FlushDb},
+      {"slowlog", -2, 0, 0, 0, 0, "server", "2.2.12",
+       "The operations that took longest to run on this node: GET, LEN, RESET.", nullptr},
       {"flushall", -1, W, 0, 0, 0, "server", "1.0.0",
        "Deletes every key (FLUSHDB: Cairn has one database).", p::FlushDb},
       // Served by the server (connection state, transactions, introspection).

@@ -19,6 +19,15 @@ namespace cairn::kv {
 using resp::Value;
 
 resp::Value StateMachine::Read(const Op& op, std::int64_t read_time_ms) const {
+  if (op_timer_ == nullptr) return ReadUntimed(op, read_time_ms);
+  const std::int64_t start = op_timer_->NowUs();
+  resp::Value reply = ReadUntimed(op, read_time_ms);
+  const std::int64_t took = op_timer_->NowUs() - start;
+  if (took >= op_timer_threshold_us_) op_timer_->Slow(op, took);
+  return reply;
+}
+
+resp::Value StateMachine::ReadUntimed(const Op& op, std::int64_t read_time_ms) const {
   const std::int64_t time_ms = std::max(read_time_ms, applied_.clock_ms);
   if (IsReadOnlyScript(op)) return ReadScript(op, time_ms);
   if (IsRandomRead(op.code)) {

@@ -107,6 +107,22 @@ class StateMachine {
   void set_keyspace_events(std::uint32_t flags) { keyspace_events_ = flags; }
   std::uint32_t keyspace_events() const { return keyspace_events_; }
 
+  // SLOWLOG's measure: with a timer set, every op this state machine runs
+  // (each Read, and each write at the top of its entry: a script's
+  // commands count within their EVAL) is timed with the timer's clock, and
+  // those that took at least `threshold_us` are handed to it. The clock is
+  // the node's: kv reads none. Unset (nullptr), nothing is timed.
+  class OpTimer {
+   public:
+    virtual ~OpTimer() = default;
+    virtual std::int64_t NowUs() = 0;
+    virtual void Slow(const Op& op, std::int64_t micros) = 0;
+  };
+  void set_op_timer(OpTimer* timer, std::int64_t threshold_us) {
+    op_timer_ = timer;
+    op_timer_threshold_us_ = threshold_us;
+  }
+
   std::uint64_t applied_index() const { return applied_.index; }
   std::int64_t clock_ms() const { return applied_.clock_ms; }
   // Keys stored, including expired ones not yet reclaimed.
@@ -162,6 +178,10 @@ class StateMachine {
   std::vector<LogEntry> scratch_;
   PublishSink publish_sink_;
   std::uint32_t keyspace_events_ = 0;
+  OpTimer* op_timer_ = nullptr;
+  std::int64_t op_timer_threshold_us_ = 0;
+  int apply_depth_ = 0;  // ApplyOp's nesting (a script's calls run inside its EVAL)
+  resp::Value ReadUntimed(const Op& op, std::int64_t read_time_ms) const;
 };
 
 }  // namespace cairn::kv

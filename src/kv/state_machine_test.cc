@@ -279,6 +279,32 @@ TEST_F(StateMachineTest, KeyspaceEventsFollowTheSetting) {
   EXPECT_FALSE(KeyspaceEventsOn(*ParseKeyspaceEventFlags("A")));
 }
 
+// SLOWLOG's measure: reads and writes are timed with the node's clock (a
+// fake one here, 7 us per reading); a script's commands count within their
+// EVAL; only ops at the threshold or above are handed over.
+TEST_F(StateMachineTest, OpTimerTimesReadsAndTopLevelWrites) {
+  struct FakeTimer : StateMachine::OpTimer {
+    std::int64_t now = 0;
+    std::vector<std::string> slow;
+    std::int64_t NowUs() override { return now += 7; }
+    void Slow(const Op& op, std::int64_t micros) override {
+      slow.push_back(std::to_string(static_cast<int>(op.code)) + ":" + std::to_string(micros));
+    }
+  } timer;
+  d_.sm().set_op_timer(&timer, 7);
+  Run({"set", "a", "1"});
+  Run({"get", "a"});
+  Run({"eval", "redis.call('set', KEYS[1], 'x') return redis.call('get', KEYS[1])", "1", "b"});
+  EXPECT_EQ(timer.slow, (std::vector<std::string>{"1:7", "64:7", "56:7"}));
+  d_.sm().set_op_timer(&timer, 8);
+  Run({"get", "a"});
+  EXPECT_EQ(timer.slow.size(), 3u);
+  d_.sm().set_op_timer(nullptr, 0);
+  const std::int64_t before = timer.now;
+  Run({"get", "a"});
+  EXPECT_EQ(timer.now, before) << "no timer, no clock reads";
+}
+
 TEST_F(StateMachineTest, TransactionsAndWatch) {
   Run({"set", "a", "1"});
   auto version = d_.sm().KeyVersion("a", kT);

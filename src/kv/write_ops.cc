@@ -287,7 +287,16 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
 
 Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
   const std::size_t mark = txn->writes().size();
-  CAIRN_ASSIGN_OR_RETURN(Value reply, ApplyOpSemantics(txn, op));
+  const bool timed = op_timer_ != nullptr && apply_depth_ == 0;
+  const std::int64_t start = timed ? op_timer_->NowUs() : 0;
+  ++apply_depth_;
+  Result<Value> applied = ApplyOpSemantics(txn, op);
+  --apply_depth_;
+  if (timed) {
+    const std::int64_t took = op_timer_->NowUs() - start;
+    if (took >= op_timer_threshold_us_) op_timer_->Slow(op, took);
+  }
+  CAIRN_ASSIGN_OR_RETURN(Value reply, std::move(applied));
   if (txn->writes().size() > mark) {
     // (EVAL's commands published their own events as they ran.)
     if (op.code != OpCode::kEval && !reply.is_error()) {

@@ -3,10 +3,12 @@
 #include <strings.h>
 
 #include <functional>
+#include <optional>
 #include <utility>
 
 #include "kv/glob.h"
 #include "kv/keyspace_events.h"
+#include "kv/parse.h"
 
 namespace cairn::server {
 namespace {
@@ -26,12 +28,15 @@ std::string Lower(std::string s) {
 // The settings CONFIG GET knows, with this node's values: what Redis tools
 // read (redis-benchmark reads save and appendonly, client libraries
 // databases and maxmemory...) and Cairn's equivalents of its options.
-std::vector<Setting> Settings(const NodeOptions& opt, const std::uint32_t* keyspace_events) {
+std::vector<Setting> Settings(const NodeOptions& opt, const RuntimeSettings* runtime) {
   auto fixed = [](const char* v) { return [v] { return std::string(v); }; };
   auto number = [](std::uint64_t v) { return [v] { return std::to_string(v); }; };
   return {
       {"notify-keyspace-events",
-       [keyspace_events] { return kv::FormatKeyspaceEventFlags(*keyspace_events); }},
+       [runtime] { return kv::FormatKeyspaceEventFlags(runtime->keyspace_events); }},
+      {"slowlog-log-slower-than",
+       [runtime] { return std::to_string(runtime->slowlog_slower_than_us); }},
+      {"slowlog-max-len", [runtime] { return std::to_string(runtime->slowlog_max_len); }},
       // Every acknowledged write is in a majority's fsynced log: no RDB
       // snapshots to schedule; "appendonly no" as the earlier answer to
       // redis-benchmark, which prints it.
@@ -58,8 +63,9 @@ Value Help() {
            "GET <pattern> [<pattern> ...]",
            "    The settings whose names match a glob pattern, with this node's values.",
            "SET <name> <value> [<name> <value> ...]",
-           "    Changes notify-keyspace-events on this node (other settings only to the",
-           "    value they have: they are fixed while the node runs).",
+           "    Changes notify-keyspace-events, slowlog-log-slower-than or slowlog-max-len",
+           "    on this node (others only to the value they have: they are fixed while the",
+           "    node runs).",
            "HELP",
            "    This text.",
        }) {
@@ -83,12 +89,12 @@ Value Get(const std::vector<std::string>& args, const std::vector<Setting>& sett
 }
 
 Value Set(const std::vector<std::string>& args, const std::vector<Setting>& settings,
-          std::uint32_t* keyspace_events) {
+          RuntimeSettings* runtime) {
   if (args.size() < 4 || args.size() % 2 != 0) {
     return Value::Error("ERR wrong number of arguments for 'config|set' command");
   }
   // Every pair is checked before any is applied, as Redis does.
-  std::uint32_t events = *keyspace_events;
+  RuntimeSettings next = *runtime;
   for (std::size_t i = 2; i < args.size(); i += 2) {
     const std::string name = Lower(args[i]);
     const std::string& value = args[i + 1];
@@ -104,31 +110,46 @@ Value Set(const std::vector<std::string>& args, const std::vector<Setting>& sett
       return Value::Error("ERR Unknown option or number of arguments for CONFIG SET - '" + args[i] +
                           "'");
     }
+    auto integer = [&](std::int64_t min, std::int64_t* out) -> std::optional<Value> {
+      std::int64_t v = 0;
+      if (!kv::ParseStrictInt64(value, &v))
+        return failed("argument couldn't be parsed into an integer");
+      if (v < min) {
+        return failed("argument must be between " + std::to_string(min) +
+                      " and 9223372036854775807 inclusive");
+      }
+      *out = v;
+      return std::nullopt;
+    };
     if (name == "notify-keyspace-events") {
       std::optional<std::uint32_t> flags = kv::ParseKeyspaceEventFlags(value);
       if (!flags) return failed("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-      events = *flags;
+      next.keyspace_events = *flags;
+    } else if (name == "slowlog-log-slower-than") {
+      if (auto error = integer(-1, &next.slowlog_slower_than_us)) return *error;
+    } else if (name == "slowlog-max-len") {
+      if (auto error = integer(0, &next.slowlog_max_len)) return *error;
     } else if (strcasecmp(value.c_str(), known->value().c_str()) != 0) {
       return failed("Cairn does not change this setting while the node runs");
     }
   }
-  *keyspace_events = events;
+  *runtime = next;
   return Value::Simple("OK");
 }
 
 }  // namespace
 
 resp::Value ConfigCommand(const std::vector<std::string>& args, const NodeOptions& opt,
-                          std::uint32_t* keyspace_events) {
+                          RuntimeSettings* runtime) {
   if (args.size() < 2) return Value::Error("ERR wrong number of arguments for 'config' command");
   const std::string sub = Lower(args[1]);
-  const std::vector<Setting> settings = Settings(opt, keyspace_events);
+  const std::vector<Setting> settings = Settings(opt, runtime);
   if (sub == "get") {
     if (args.size() < 3)
       return Value::Error("ERR wrong number of arguments for 'config|get' command");
     return Get(args, settings);
   }
-  if (sub == "set") return Set(args, settings, keyspace_events);
+  if (sub == "set") return Set(args, settings, runtime);
   if (sub == "help" && args.size() == 2) return Help();
   if (sub == "resetstat" || sub == "rewrite") {
     if (args.size() != 2) {

@@ -13,7 +13,7 @@ using resp::Value;
 TEST(ConfigCommand, GetMatchesNamesByGlobWithTheNodesValues) {
   NodeOptions opt;
   opt.resp_port = 7001;
-  std::uint32_t events = 0;
+  RuntimeSettings events;
   EXPECT_EQ(ConfigCommand({"config", "get", "save", "appendonly"}, opt, &events),
             Value::Map({Value::Bulk("save"), Value::Bulk(""), Value::Bulk("appendonly"),
                         Value::Bulk("no")}));
@@ -29,10 +29,10 @@ TEST(ConfigCommand, GetMatchesNamesByGlobWithTheNodesValues) {
 
 TEST(ConfigCommand, SetChangesKeyspaceEventsAndRefusesTheRest) {
   NodeOptions opt;
-  std::uint32_t events = 0;
+  RuntimeSettings events;
   EXPECT_EQ(ConfigCommand({"config", "set", "notify-keyspace-events", "KEA"}, opt, &events),
             Value::Simple("OK"));
-  EXPECT_EQ(events, *kv::ParseKeyspaceEventFlags("KEA"));
+  EXPECT_EQ(events.keyspace_events, *kv::ParseKeyspaceEventFlags("KEA"));
   EXPECT_EQ(ConfigCommand({"config", "get", "notify-*"}, opt, &events),
             Value::Map({Value::Bulk("notify-keyspace-events"), Value::Bulk("AKE")}));
   // Every pair is checked first: one bad pair changes nothing.
@@ -40,7 +40,7 @@ TEST(ConfigCommand, SetChangesKeyspaceEventsAndRefusesTheRest) {
                           &events),
             Value::Error("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - "
                          "Cairn does not change this setting while the node runs"));
-  EXPECT_EQ(events, *kv::ParseKeyspaceEventFlags("KEA"));
+  EXPECT_EQ(events.keyspace_events, *kv::ParseKeyspaceEventFlags("KEA"));
   EXPECT_EQ(ConfigCommand({"config", "set", "notify-keyspace-events", "xyz"}, opt, &events),
             Value::Error("ERR CONFIG SET failed (possibly related to argument "
                          "'notify-keyspace-events') - Invalid event class character. Use "
@@ -50,7 +50,19 @@ TEST(ConfigCommand, SetChangesKeyspaceEventsAndRefusesTheRest) {
       ConfigCommand({"config", "set", "save", "", "appendonly", "NO", "notify-keyspace-events", ""},
                     opt, &events),
       Value::Simple("OK"));
-  EXPECT_EQ(events, 0u);
+  EXPECT_EQ(events.keyspace_events, 0u);
+  EXPECT_EQ(ConfigCommand({"config", "set", "slowlog-log-slower-than", "0", "slowlog-max-len", "5"},
+                          opt, &events),
+            Value::Simple("OK"));
+  EXPECT_EQ(events.slowlog_slower_than_us, 0);
+  EXPECT_EQ(events.slowlog_max_len, 5);
+  EXPECT_EQ(ConfigCommand({"config", "set", "slowlog-log-slower-than", "-2"}, opt, &events),
+            Value::Error("ERR CONFIG SET failed (possibly related to argument "
+                         "'slowlog-log-slower-than') - argument must be between -1 and "
+                         "9223372036854775807 inclusive"));
+  EXPECT_EQ(ConfigCommand({"config", "set", "slowlog-max-len", "x"}, opt, &events),
+            Value::Error("ERR CONFIG SET failed (possibly related to argument "
+                         "'slowlog-max-len') - argument couldn't be parsed into an integer"));
   EXPECT_EQ(ConfigCommand({"config", "set", "bogus", "1"}, opt, &events),
             Value::Error("ERR Unknown option or number of arguments for CONFIG SET - 'bogus'"));
   EXPECT_EQ(ConfigCommand({"config", "set", "save"}, opt, &events),

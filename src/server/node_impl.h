@@ -26,6 +26,7 @@
 #include "raft/raw_node.h"
 #include "resp/value.h"
 #include "server/admin_requests.h"
+#include "server/config_command.h"
 #include "server/freshness.h"
 #include "server/http_router.h"
 #include "server/log_store.h"
@@ -33,6 +34,7 @@
 #include "server/node.h"
 #include "server/pubsub.h"
 #include "server/rocks_engine.h"
+#include "server/slowlog.h"
 #include "server/snapshots.h"
 #include "server/tracking.h"
 #include "snapshot/files.h"
@@ -222,11 +224,22 @@ struct Node::Impl {
   std::unique_ptr<LogStore> log_store;
   std::unique_ptr<raft::RawNode> raft;
   std::unique_ptr<kv::StateMachine> sm;
-  // notify-keyspace-events: opt's, until CONFIG SET changes it.
-  std::uint32_t keyspace_events = opt.keyspace_events;
+  // What CONFIG SET changes (notify-keyspace-events starts as opt's).
+  RuntimeSettings settings{opt.keyspace_events};
+  // SLOWLOG: the ops the state machine found slow, timed with this node's
+  // clock (kv::StateMachine::OpTimer).
+  SlowLog slowlog;
+  struct SlowOpTimer : kv::StateMachine::OpTimer {
+    explicit SlowOpTimer(SlowLog* log) : log_(log) {}
+    std::int64_t NowUs() override;
+    void Slow(const kv::Op& op, std::int64_t micros) override;
+    SlowLog* log_;
+  };
+  SlowOpTimer slow_op_timer{&slowlog};
   // Hands a new state machine (at start, after a snapshot install) the
-  // node's publish sink and keyspace-notification setting.
+  // node's publish sink, and applies `settings` to it and the slow log.
   void WireStateMachine();
+  void ApplySettings();
   RocksEngine* rocks = nullptr;  // sm's engine when there is a data_dir
   std::optional<SnapshotDir> snapshots;
   raft::Index last_snapshot_index = 0;

@@ -453,9 +453,11 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
   } else if (n == "info") {
     Complete(seq, resp::Value::Bulk(node_.InfoText(argc > 1 ? Lower(args[1]) : "")));
   } else if (n == "config") {
-    resp::Value reply = ConfigCommand(args, node_.opt, &node_.keyspace_events);
-    node_.sm->set_keyspace_events(node_.keyspace_events);
+    resp::Value reply = ConfigCommand(args, node_.opt, &node_.settings);
+    node_.ApplySettings();
     Complete(seq, std::move(reply));
+  } else if (n == "slowlog") {
+    Complete(seq, node_.slowlog.Command(args));
   } else if (n == "consistency") {
     SetConsistency(args, seq);
   } else if (n == "subscribe" || n == "unsubscribe" || n == "psubscribe" || n == "punsubscribe" ||
@@ -610,7 +612,24 @@ void Node::Impl::WireStateMachine() {
   sm->set_publish_sink([this](const std::string& c, const std::string& m, bool sharded) {
     DeliverPublished(c, m, sharded);
   });
-  sm->set_keyspace_events(keyspace_events);
+  ApplySettings();
+}
+
+void Node::Impl::ApplySettings() {
+  sm->set_keyspace_events(settings.keyspace_events);
+  const std::int64_t slower_than = settings.slowlog_slower_than_us;
+  sm->set_op_timer(slower_than < 0 ? nullptr : &slow_op_timer, slower_than);
+  slowlog.set_max_len(static_cast<std::size_t>(settings.slowlog_max_len));
+}
+
+std::int64_t Node::Impl::SlowOpTimer::NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void Node::Impl::SlowOpTimer::Slow(const kv::Op& op, std::int64_t micros) {
+  log_->Add(op, micros, Node::Impl::NowMs() / 1000);
 }
 
 void Node::Impl::DeliverPublished(const std::string& channel, const std::string& message,

@@ -1090,6 +1090,35 @@ class ClusterTest(ClusterCase):
         p.close()
         quiet.close()
 
+    def test_slowlog_records_the_operations_this_node_ran(self):
+        # With the threshold at 0 every operation is slow: a follower's log
+        # holds the writes it applied (made through the leader) and the
+        # reads it served, newest first; redis-cli reads it.
+        leader = self.c.leader()
+        follower = 1 if leader != 1 else 2
+        r = self.c.client(follower)
+        self.assertEqual(r.config_get("slowlog-*"),
+                         {"slowlog-log-slower-than": "10000", "slowlog-max-len": "128"})
+        self.assertTrue(r.config_set("slowlog-log-slower-than", "0"))
+        self.assertTrue(r.slowlog_reset())
+        w = self.c.client(leader)
+        self.assertTrue(retry(lambda: w.set("slow:k", "v")))
+        self.assertEqual(w.rpush("slow:l", "a", "b"), 2)
+        r.execute_command("CONSISTENCY", "eventual")
+        wait_until(lambda: r.llen("slow:l") == 2, 10, "the follower to apply the push")
+        entries = r.slowlog_get(-1)
+        # (redis-py joins each entry's arguments with spaces.)
+        flat = [e["command"].decode() for e in entries]
+        self.assertIn("set slow:k v", flat)
+        self.assertIn("rpush slow:l a b", flat)
+        self.assertEqual(flat[0], "llen slow:l")  # newest first
+        self.assertTrue(all(e["duration"] >= 0 for e in entries))
+        self.assertEqual(r.slowlog_len(), len(entries))
+        out = subprocess.run(["redis-cli", "-p", str(self.c.resp[follower - 1]), "slowlog", "len"],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+        self.assertEqual(int(out), len(entries))
+        self.assertTrue(r.config_set("slowlog-log-slower-than", "10000"))
+
     def test_resp2_tracking_redirect_to_invalidate_channel(self):
         """RESP2 client-side caching: invalidations for connection B arrive as
         pub/sub messages on connection A, which subscribed to
