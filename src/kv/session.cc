@@ -1,5 +1,6 @@
 #include "kv/session.h"
 
+#include "common/assert.h"
 #include "kv/errors.h"
 #include "kv/parse.h"
 #include "kv/subcommand_help.h"
@@ -126,6 +127,17 @@ Session::Action Session::Queue(const Args& args, std::int64_t now_ms) {
   slots_.push_back(static_cast<int>(queued_.size()));
   fixed_.push_back(Value::Null());
   queued_.push_back(args);
+  return Reply(Value::Simple("QUEUED"));
+}
+
+Session::Action Session::QueueError(Value error, bool aborts) {
+  CAIRN_CHECK(in_multi_, "QueueError outside MULTI");
+  if (aborts) {
+    dirty_ = true;
+    return Reply(std::move(error));
+  }
+  slots_.push_back(-1);
+  fixed_.push_back(std::move(error));
   return Reply(Value::Simple("QUEUED"));
 }
 

@@ -796,15 +796,18 @@ bool Session::ResolveScript(std::string* name, std::vector<std::string>& args, s
     return true;
   }
   if (*name != "evalsha" && *name != "evalsha_ro") return true;
-  if (args.size() < 3) {
-    Complete(seq, resp::Value::Error(kv::errors::WrongArity(*name)));
+  // Inside MULTI, as Redis: a wrong arity aborts EXEC; an unknown script
+  // is queued, and its NOSCRIPT stands in EXEC's array.
+  auto refuse = [&](resp::Value error, bool aborts) {
+    Complete(seq,
+             kv_.in_multi() ? kv_.QueueError(std::move(error), aborts).reply : std::move(error));
     return false;
-  }
+  };
+  if (args.size() < 3) return refuse(resp::Value::Error(kv::errors::WrongArity(*name)), true);
   std::string sha = Lower(args[1]);
   auto it = scripts.find(sha);
   if (it == scripts.end()) {
-    Complete(seq, resp::Value::Error("NOSCRIPT No matching script. Please use EVAL."));
-    return false;
+    return refuse(resp::Value::Error("NOSCRIPT No matching script. Please use EVAL."), false);
   }
   *name = *name == "evalsha" ? "eval" : "eval_ro";
   args[0] = *name;

@@ -1588,6 +1588,16 @@ class ClusterTest(ClusterCase):
         p.evalsha(sha, 0, "in-multi")
         p.incr("rate")
         self.assertEqual(p.execute(), [b"in-multi!", 6])
+        # An unknown script in MULTI: QUEUED, and its NOSCRIPT in EXEC's
+        # array while the rest runs (as Redis answers).
+        s = socket.create_connection(("127.0.0.1", self.c.resp[leader - 1]), timeout=10)
+        s.sendall(b"MULTI\r\nEVALSHA " + sha.encode() + b" 0\r\nINCR rate\r\nEXEC\r\n")
+        want = b"+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n-NOSCRIPT No matching script. Please use EVAL.\r\n:7\r\n"
+        got = b""
+        while len(got) < len(want):
+            got += s.recv(4096)
+        self.assertEqual(got, want)
+        s.close()
         # A script that runs too long is stopped on every replica alike,
         # and the cluster goes on.
         with self.assertRaises(redis.exceptions.ResponseError) as spin:
