@@ -243,6 +243,9 @@ struct Node::Impl {
   RocksEngine* rocks = nullptr;  // sm's engine when there is a data_dir
   std::optional<SnapshotDir> snapshots;
   raft::Index last_snapshot_index = 0;
+  // LASTSAVE: the Unix time of the last snapshot this node took or
+  // installed (the node's start until then, as Redis starts it).
+  std::int64_t last_save_unix_s = NowMs() / 1000;
   std::uint64_t log_bytes_since_snapshot = 0;  // applied entry bytes (snapshot_log_bytes)
   // Automatic checkpoints are written on their own thread (a flush can take
   // longer than an election timeout); one at a time. A result carrying an

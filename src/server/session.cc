@@ -441,6 +441,60 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     Complete(seq, Ok());
     close_after_flush_ = true;
     Flush();
+  } else if (n == "shutdown") {
+    // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: as SIGTERM (hand
+    // leadership over, flush, exit 0); the connection is closed, unanswered,
+    // as Redis closes it. Every write is already durable, so SAVE and
+    // NOSAVE mean the same here.
+    bool abort = false;
+    for (std::size_t i = 1; i < argc; ++i) {
+      const std::string o = Lower(args[i]);
+      if (o == "abort") {
+        abort = true;
+      } else if (o != "nosave" && o != "save" && o != "now" && o != "force") {
+        return Complete(seq, resp::Value::Error("ERR syntax error")), true;
+      }
+    }
+    if (abort) return Complete(seq, resp::Value::Error("ERR No shutdown in progress.")), true;
+    // (Its reply slot stays open: the replies before it go out, then the
+    // stop closes every connection, this one too.)
+    spdlog::info("node {}: SHUTDOWN from client {}, stopping", node_.opt.id, id_);
+    node_.BeginStop();
+  } else if (n == "save" || n == "bgsave") {
+    // A snapshot of the state machine (as `cairn ctl snapshot`), which also
+    // compacts the log; every acknowledged write is durable without it.
+    if (n == "save" ? argc != 1 : argc > 2) {
+      return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
+    }
+    Result<raft::Index> taken = node_.TriggerSnapshot();
+    if (!taken.ok()) {
+      return Complete(seq, resp::Value::Error("ERR " + std::string(taken.status().message()))),
+             true;
+    }
+    Complete(seq, n == "save" ? Ok() : resp::Value::Simple("Background saving started"));
+  } else if (n == "lastsave") {
+    if (argc != 1) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
+    Complete(seq, resp::Value::Int(node_.last_save_unix_s));
+  } else if (n == "move") {
+    // One database: moving to another is out of range, to this one a no-op
+    // Redis refuses.
+    if (argc != 3) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
+    std::int64_t db = 0;
+    if (!kv::ParseStrictInt64(args[2], &db) || db < INT32_MIN || db > INT32_MAX) {
+      return Complete(seq, resp::Value::Error(kv::errors::kNotInteger)), true;
+    }
+    Complete(seq, resp::Value::Error(db == 0 ? "ERR source and destination objects are the same"
+                                             : "ERR DB index is out of range"));
+  } else if (n == "swapdb") {
+    if (argc != 3) return Complete(seq, resp::Value::Error(kv::errors::WrongArity(name))), true;
+    std::int64_t a = 0, b = 0;
+    if (!kv::ParseStrictInt64(args[1], &a) || a < INT32_MIN || a > INT32_MAX) {
+      return Complete(seq, resp::Value::Error("ERR invalid first DB index")), true;
+    }
+    if (!kv::ParseStrictInt64(args[2], &b) || b < INT32_MIN || b > INT32_MAX) {
+      return Complete(seq, resp::Value::Error("ERR invalid second DB index")), true;
+    }
+    Complete(seq, a == 0 && b == 0 ? Ok() : resp::Value::Error("ERR DB index is out of range"));
   } else if (n == "select") {
     Complete(seq, argc == 2 && args[1] == "0" ? Ok()
                                               : resp::Value::Error("ERR DB index is out of range"));

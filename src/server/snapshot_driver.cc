@@ -50,6 +50,7 @@ Result<raft::Index> Node::Impl::TriggerSnapshot() {
 // The checkpoint is durable: compact Raft's log and the WAL below it.
 void Node::Impl::AfterSnapshot(const CheckpointInfo& cp) {
   last_snapshot_index = std::max(last_snapshot_index, cp.index);
+  last_save_unix_s = NowMs() / 1000;
   ++metrics.snapshots_total;
   // After a received snapshot the state machine may be ahead of Raft's
   // applied index; compact no further than both.

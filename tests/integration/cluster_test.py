@@ -1753,6 +1753,29 @@ class ClusterTest(ClusterCase):
         codes = self.c.stop()
         self.assertEqual(codes, {1: 0, 2: 0, 3: 0})
 
+    def test_save_lastsave_and_shutdown_from_a_client(self):
+        # SAVE and BGSAVE take a snapshot (LASTSAVE moves to it); SHUTDOWN
+        # stops the leader as SIGTERM does (exit 0), and the others elect
+        # a new one that still has the writes.
+        leader = self.c.leader()
+        r = self.c.client(leader)
+        self.assertTrue(retry(lambda: r.set("saved", "v")))
+        before = r.lastsave()
+        self.assertTrue(r.save())
+        self.assertTrue(r.bgsave())
+        self.assertGreaterEqual(r.lastsave(), before)
+        self.assertGreater(self.metric(leader, "cairn_snapshots_total"), 0)
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "No shutdown in progress"):
+            r.shutdown(abort=True)
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "one database|out of range"):
+            r.move("saved", 1)
+        out = subprocess.run(["redis-cli", "-p", str(self.c.resp[leader - 1]), "shutdown"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertEqual(self.c.procs[leader].wait(30), 0)
+        other = 1 if leader != 1 else 2
+        self.assertEqual(retry(lambda: self.c.client(other).get("saved")), b"v")
+
     def test_wait_counts_the_replicas_that_hold_the_connections_writes(self):
         leader = self.c.leader()
         f1, f2 = [i for i in (1, 2, 3) if i != leader]
