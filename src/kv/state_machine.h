@@ -127,6 +127,8 @@ class StateMachine {
   std::int64_t clock_ms() const { return applied_.clock_ms; }
   // Keys stored, including expired ones not yet reclaimed.
   std::uint64_t stored_keys() const { return engine_->Count(); }
+  // Keys stored with an expiry (INFO keyspace's `expires`).
+  std::uint64_t keys_with_expiry() const { return expiry_.size(); }
   // Keys with an expiry that are due at `time_ms` (what kExpireUpTo would reclaim).
   std::uint64_t ExpiredKeys(std::int64_t time_ms) const;
 

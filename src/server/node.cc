@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -139,10 +140,12 @@ std::string Node::Impl::InfoText(std::string_view section) const {
     return section.empty() || section == "all" || section == "everything" || section == s;
   };
   if (want("server")) {
+    const std::int64_t uptime_s = (NowMs() - started_ms) / 1000;
     out += fmt::format(
         "# Server\r\nredis_version:7.0.0\r\ncairn_version:0.1.0\r\nredis_mode:standalone\r\n"
-        "process_id:{}\r\ntcp_port:{}\r\nnode_id:{}\r\n\r\n",
-        ::getpid(), opt.resp_port, opt.id);
+        "arch_bits:{}\r\nprocess_id:{}\r\ntcp_port:{}\r\nuptime_in_seconds:{}\r\n"
+        "uptime_in_days:{}\r\nnode_id:{}\r\n\r\n",
+        sizeof(void*) * 8, ::getpid(), opt.resp_port, uptime_s, uptime_s / 86400, opt.id);
   }
   if (want("clients")) {
     out += fmt::format(
@@ -171,6 +174,15 @@ std::string Node::Impl::InfoText(std::string_view section) const {
         used, HumanBytes(used), rss, HumanBytes(rss),
         used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0, cache);
   }
+  if (want("persistence")) {
+    // Every acknowledged write is in a majority's fsynced log; a "save" is
+    // a snapshot (SAVE, BGSAVE, cairn ctl snapshot, or the automatic ones).
+    out += fmt::format(
+        "# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_bgsave_in_progress:0\r\n"
+        "rdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\n"
+        "aof_rewrite_in_progress:0\r\nsnapshots_taken:{}\r\n\r\n",
+        last_save_unix_s, metrics.snapshots_total);
+  }
   if (want("replication")) {
     out += fmt::format("# Replication\r\nrole:{}\r\nleader_id:{}\r\nconnected_peers:{}\r\n\r\n",
                        is_leader() ? "master" : "slave", raft->leader(), dialled.size());
@@ -197,8 +209,23 @@ std::string Node::Impl::InfoText(std::string_view section) const {
         sm->applied_index(), raft->log().last_index(), metrics.proposals_total,
         metrics.proposal_batches_total, log_syncs.load());
   }
+  if (want("cpu")) {
+    struct rusage self {};
+    ::getrusage(RUSAGE_SELF, &self);
+    auto seconds = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    out += fmt::format("# CPU\r\nused_cpu_sys:{:.6f}\r\nused_cpu_user:{:.6f}\r\n\r\n",
+                       seconds(self.ru_stime), seconds(self.ru_utime));
+  }
   if (want("keyspace")) {
-    out += fmt::format("# Keyspace\r\ndb0:keys={},expires=0\r\n", sm->stored_keys());
+    // (As Redis, no line for an empty database; keys counts those expired
+    // but not yet reclaimed too, and there is no sampled average TTL.)
+    out += "# Keyspace\r\n";
+    if (sm->stored_keys() > 0) {
+      out += fmt::format("db0:keys={},expires={},avg_ttl=0\r\n", sm->stored_keys(),
+                         sm->keys_with_expiry());
+    }
   }
   return out;
 }

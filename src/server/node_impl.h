@@ -246,6 +246,7 @@ struct Node::Impl {
   // LASTSAVE: the Unix time of the last snapshot this node took or
   // installed (the node's start until then, as Redis starts it).
   std::int64_t last_save_unix_s = NowMs() / 1000;
+  const std::int64_t started_ms = NowMs();     // INFO's uptime
   std::uint64_t log_bytes_since_snapshot = 0;  // applied entry bytes (snapshot_log_bytes)
   // Automatic checkpoints are written on their own thread (a flush can take
   // longer than an election timeout); one at a time. A result carrying an
