@@ -256,6 +256,9 @@ resp::Value ReadHll(const Op& op,
 resp::Value ReadSort(const Op& op,
                      const std::function<Result<const Record*>(const std::string&)>& load);
 Result<resp::Value> ApplySortStore(ApplyTxn* txn, const Op& op);
+// LCS (lcs_ops.cc), its two keys through `load`.
+resp::Value ReadLcs(const Op& op,
+                    const std::function<Result<const Record*>(const std::string&)>& load);
 // TYPE's reply for a live record.
 std::string_view TypeName(const Record& record);
 

@@ -171,7 +171,8 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kGeoDist:
     case OpCode::kGeoHash:
     case OpCode::kGeoSearch:
-    case OpCode::kSort: return true;
+    case OpCode::kSort:
+    case OpCode::kLcs: return true;
     default:
       return false;
   }
@@ -288,6 +289,7 @@ Status ValidateOp(const Op& op, EntryKind kind) {
         return check(n >= 1 && (op.flags & ~(kGeoFormMask | kGeoReadOnly)) == 0 &&
                      (op.flags & kGeoFormMask) !=
                          static_cast<std::uint32_t>(GeoForm::kSearchStore));
+      case OpCode::kLcs: return check(op.flags == 0 && n >= 2);
       case OpCode::kSort:
         return check((op.flags & ~kSortFlagsAll) == 0 && n >= ((op.flags & kSortBy) ? 2u : 1u));
       case OpCode::kZCard: return check(op.flags == 0 && n == 1);

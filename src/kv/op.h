@@ -200,6 +200,9 @@ enum class OpCode : std::uint8_t {
   // SORT / SORT_RO: args: key [by-pattern if kSortBy] get-pattern...; flags
   // kSort*; num: LIMIT's offset (0 if none); num2: LIMIT's count (-1 if none)
   kSort = 125,
+  // LCS: args: key1 key2, then the options as sent (read after the keys'
+  // types are checked, as Redis orders it)
+  kLcs = 126,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }

@@ -132,6 +132,7 @@ std::string_view OpCommandName(const Op& op) {
     case OpCode::kObject: return "object";
     case OpCode::kRandomKey: return "randomkey";
     case OpCode::kSort: return "sort";
+    case OpCode::kLcs: return "lcs";
   }
   return "unknown";
 }

@@ -559,6 +559,7 @@ Result<Op> SortGeneric(const Args& a, bool read_only) {
 }  // namespace
 
 Result<Op> Sort(const Args& a, std::int64_t) { return SortGeneric(a, false); }
+Result<Op> Lcs(const Args& a, std::int64_t) { return KeysOp(OpCode::kLcs, a); }
 Result<Op> SortRo(const Args& a, std::int64_t) { return SortGeneric(a, true); }
 
 // OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key (OBJECT HELP is answered before

@@ -96,6 +96,7 @@ Result<Op> Unlink(const Args& a, std::int64_t now_ms);
 Result<Op> Keys(const Args& a, std::int64_t now_ms);
 Result<Op> RandomKey(const Args& a, std::int64_t now_ms);
 Result<Op> Sort(const Args& a, std::int64_t now_ms);
+Result<Op> Lcs(const Args& a, std::int64_t now_ms);
 Result<Op> SortRo(const Args& a, std::int64_t now_ms);
 Result<Op> Object(const Args& a, std::int64_t now_ms);
 Result<Op> HSet(const Args& a, std::int64_t now_ms);

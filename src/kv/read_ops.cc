@@ -154,7 +154,7 @@ Value RangeReply(const std::string* value, std::int64_t start, std::int64_t end)
 resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
   auto load = [&](const std::string& key) { return LoadLive(key, time_ms); };
   if (IsSetOp(op.code) || op.code == OpCode::kZCombine || IsStreamOp(op.code) || IsHllOp(op.code) ||
-      op.code == OpCode::kSort) {
+      op.code == OpCode::kSort || op.code == OpCode::kLcs) {
     std::deque<Record> held;  // the loaded records, while ReadSet looks at them
     auto hold = [&](const std::string& key) -> Result<const Record*> {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> r, load(key));
@@ -165,6 +165,7 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
     if (IsStreamOp(op.code)) return ReadStream(op, hold, time_ms);
     if (IsHllOp(op.code)) return ReadHll(op, hold);
     if (op.code == OpCode::kSort) return ReadSort(op, hold);
+    if (op.code == OpCode::kLcs) return ReadLcs(op, hold);
     return IsSetOp(op.code) ? ReadSet(op, hold) : ReadZCombine(op, hold);
   }
   if (IsHashOp(op.code) || IsListOp(op.code) || IsZSetOp(op.code) || IsBitmapOp(op.code)) {

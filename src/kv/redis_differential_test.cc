@@ -2151,6 +2151,42 @@ TEST(RedisDifferentialTest, ObjectMatchesRedis) {
   ExpectScriptMatchesRedis(script, &client, &kv, seed);
 }
 
+// LCS on random strings over small alphabets (so that they share much):
+// the subsequence, LEN, IDX's ranges with MINMATCHLEN and WITHMATCHLEN,
+// missing keys, a key of another type, and the options' errors in order.
+TEST(RedisDifferentialTest, LcsMatchesRedis) {
+  if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
+  const std::uint64_t seed = SeedFromEnv();
+  RedisServer server;
+  RedisClient client;
+  ASSERT_TRUE(StartAndConnect(&server, &client, seed)) << "could not start redis-server";
+  testing::Driver kv;
+  Xoshiro256 rng(seed ^ 0x1c5);
+  Picker pick{rng};
+  std::vector<Args> script = {{"set", "a", "ohmytext"},
+                              {"set", "b", "mynewtext"},
+                              {"lcs", "a", "b", "idx", "minmatchlen", "4", "withmatchlen"},
+                              {"rpush", "list", "x"}};
+  for (int i = 0; i < 300; ++i) {
+    if (rng.OneIn(3)) {
+      const std::string alphabet = pick({"ab", "abc", "abcdefgh", "xy\n"});
+      std::string s;
+      for (std::uint64_t n = rng.Uniform(40); n > 0; --n)
+        s += alphabet[rng.Uniform(alphabet.size())];
+      script.push_back({"set", pick({"a", "b", "c"}), s});
+      continue;
+    }
+    Args a = {"lcs", pick({"a", "b", "c", "a", "none", "list"}), pick({"a", "b", "c", "none"})};
+    if (rng.OneIn(3)) a.push_back(pick({"len", "LEN"}));
+    if (rng.OneIn(2)) a.push_back("idx");
+    if (rng.OneIn(3)) a.insert(a.end(), {"minmatchlen", pick({"0", "2", "3", "-1", "x"})});
+    if (rng.OneIn(3)) a.push_back("withmatchlen");
+    if (rng.OneIn(25)) a.push_back(pick({"minmatchlen", "bogus"}));
+    script.push_back(a);
+  }
+  ExpectScriptMatchesRedis(script, &client, &kv, seed);
+}
+
 // SORT and SORT_RO on a list, a set and a sorted set: numeric and ALPHA
 // sorts, BY keys and hash fields (present, missing, constant: no sort),
 // LIMIT at and past the edges, GET patterns, STORE read back, and the

@@ -108,6 +108,18 @@ TEST_F(StateMachineTest, RandomKeyDrawsLiveKeysOnly) {
   }
 }
 
+// LCS's table is (len1 + 1) x (len2 + 1) counts on the event loop: a pair
+// that would pass 16 Mi cells (64 MiB) is refused, one just under is not.
+TEST_F(StateMachineTest, LcsRefusesTablesPastItsBound) {
+  Run({"set", "a", std::string(4095, 'x')});
+  Run({"set", "b", std::string(4095, 'x')});
+  EXPECT_EQ(Run({"lcs", "a", "b", "len"}), Value::Int(4095));
+  Run({"set", "b", std::string(4096, 'x')});
+  EXPECT_EQ(Run({"lcs", "a", "b", "len"}),
+            Value::Error("ERR LCS of strings this long is refused by Cairn (its table would pass "
+                         "64 MiB)"));
+}
+
 TEST_F(StateMachineTest, SetNxSetExGetDel) {
   EXPECT_EQ(Run({"setnx", "k", "1"}), Value::Int(1));
   EXPECT_EQ(Run({"setnx", "k", "2"}), Value::Int(0));

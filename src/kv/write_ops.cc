@@ -266,6 +266,9 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
   if (op.code == OpCode::kSort) {
     return ReadSort(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
   }
+  if (op.code == OpCode::kLcs) {
+    return ReadLcs(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
+  }
   CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
   if (IsHashOp(op.code)) return ReadHash(op, r);
   if (IsBitmapOp(op.code)) return ReadBitmap(op, r);

@@ -24,6 +24,7 @@ std::vector<std::string> ReadKeys(const kv::Op& op) {
       op.code == kv::OpCode::kSCombine || op.code == kv::OpCode::kPfCount) {
     return op.args;
   }
+  if (op.code == kv::OpCode::kLcs) return {op.args[0], op.args[1]};  // (then its options)
   if (op.code == kv::OpCode::kZCombine) {  // its keys, then its weights
     return {op.args.begin(), op.args.begin() + static_cast<std::ptrdiff_t>(op.num)};
   }
