@@ -1006,6 +1006,24 @@ class ClusterTest(ClusterCase):
             r.execute_command("GET")  # wrong arity
         with self.assertRaises(redis.exceptions.ResponseError):
             r.execute_command("SELECT", "1")
+        # Malformed forms of the commands of session 21: each an error, the
+        # node unharmed (the differential tests check the texts).
+        retry(lambda: r.set("bad:s", "x"))
+        for bad in [("CONFIG",), ("CONFIG", "SET", "x"), ("CONFIG", "SET", "slowlog-max-len", "-5"),
+                    ("CONFIG", "GET"), ("SLOWLOG", "GET", "-9"), ("SLOWLOG", "x", "y"),
+                    ("OBJECT", "ENCODING"), ("OBJECT", "x", "y"), ("RANDOMKEY", "x"),
+                    ("GEOSEARCH", "bad:s", "FROMLONLAT", "1", "2", "BYRADIUS", "1", "km"),
+                    ("GEOSEARCH", "g", "FROMLONLAT", "999", "2", "BYBOX", "1", "1", "m"),
+                    ("GEOADD", "g", "1", "2"), ("GEODIST", "g", "a", "b", "yd"),
+                    ("SORT", "bad:s"), ("SORT", "l", "LIMIT", "0"), ("SORT", "l", "STORE"),
+                    ("SORT_RO", "l", "STORE", "d"), ("LCS", "bad:s", "bad:s", "IDX", "LEN"),
+                    ("LCS", "bad:s", "x", "MINMATCHLEN"), ("MOVE", "bad:s", "x"),
+                    ("SWAPDB", "0", "1"), ("SHUTDOWN", "bogus"), ("SAVE", "x")]:
+            with self.assertRaises(redis.exceptions.ResponseError, msg=str(bad)):
+                r.execute_command(*bad)
+        self.assertEqual(r.execute_command("SORT", "l", "LIMIT", "9223372036854775807",
+                                           "9223372036854775807"), [])
+        self.assertTrue(r.ping())
         # Unknown command names share one latency series: a client sending
         # made-up names (or a quote that would break the exposition format)
         # must not grow /metrics.
