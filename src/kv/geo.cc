@@ -1,7 +1,5 @@
 #include "kv/geo.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -127,8 +125,6 @@ Status Box(const std::string& width, const std::string& height, const std::strin
   return Unit(unit, &q->to_meters);
 }
 
-bool Is(const std::string& arg, const char* word) { return strcasecmp(arg.c_str(), word) == 0; }
-
 }  // namespace
 
 bool GeoValid(GeoPoint p) {
@@ -179,10 +175,10 @@ std::string GeoFormatCoordinate(double v) { return FormatLongDouble(static_cast<
 
 std::optional<double> GeoUnit(std::string_view unit) {
   const std::string u(unit);
-  if (Is(u, "m")) return 1.0;
-  if (Is(u, "km")) return 1000.0;
-  if (Is(u, "ft")) return 0.3048;
-  if (Is(u, "mi")) return 1609.34;
+  if (IsKeyword(u, "m")) return 1.0;
+  if (IsKeyword(u, "km")) return 1000.0;
+  if (IsKeyword(u, "ft")) return 0.3048;
+  if (IsKeyword(u, "mi")) return 1609.34;
   return std::nullopt;
 }
 
@@ -221,45 +217,46 @@ Status ParseGeoQuery(GeoForm form, const std::vector<std::string>& args, bool re
   for (; i < args.size(); ++i) {
     const std::string& arg = args[i];
     const std::size_t left = args.size() - i - 1;  // arguments after this one
-    if (Is(arg, "withdist")) {
+    if (IsKeyword(arg, "withdist")) {
       q.with_dist = true;
-    } else if (Is(arg, "withhash")) {
+    } else if (IsKeyword(arg, "withhash")) {
       q.with_hash = true;
-    } else if (Is(arg, "withcoord")) {
+    } else if (IsKeyword(arg, "withcoord")) {
       q.with_coord = true;
-    } else if (Is(arg, "any")) {
+    } else if (IsKeyword(arg, "any")) {
       q.any = true;
-    } else if (Is(arg, "asc")) {
+    } else if (IsKeyword(arg, "asc")) {
       q.sort = GeoQuery::Sort::kAsc;
-    } else if (Is(arg, "desc")) {
+    } else if (IsKeyword(arg, "desc")) {
       q.sort = GeoQuery::Sort::kDesc;
-    } else if (Is(arg, "count") && left >= 1) {
+    } else if (IsKeyword(arg, "count") && left >= 1) {
       if (!ParseStrictInt64(args[i + 1], &q.count)) {
         return Status::InvalidArgument("ERR value is not an integer or out of range");
       }
       if (q.count <= 0) return Status::InvalidArgument("ERR COUNT must be > 0");
       ++i;
-    } else if ((Is(arg, "store") || Is(arg, "storedist")) && left >= 1 && !read_only && !search) {
+    } else if ((IsKeyword(arg, "store") || IsKeyword(arg, "storedist")) && left >= 1 &&
+               !read_only && !search) {
       q.store = args[i + 1];
-      q.store_dist = Is(arg, "storedist");
+      q.store_dist = IsKeyword(arg, "storedist");
       ++i;
-    } else if (Is(arg, "storedist") && form == GeoForm::kSearchStore) {
+    } else if (IsKeyword(arg, "storedist") && form == GeoForm::kSearchStore) {
       q.store_dist = true;
-    } else if (search && Is(arg, "frommember") && left >= 1) {
+    } else if (search && IsKeyword(arg, "frommember") && left >= 1) {
       if (from_lonlat) return syntax();
       CAIRN_RETURN_IF_ERROR(from_member(args[i + 1]));
       ++i;
-    } else if (search && Is(arg, "fromlonlat") && left >= 2) {
+    } else if (search && IsKeyword(arg, "fromlonlat") && left >= 2) {
       if (q.from_member) return syntax();
       CAIRN_RETURN_IF_ERROR(LonLat(args[i + 1], args[i + 2], &q.center));
       from_lonlat = true;
       i += 2;
-    } else if (search && Is(arg, "byradius") && left >= 2) {
+    } else if (search && IsKeyword(arg, "byradius") && left >= 2) {
       if (by_box) return syntax();
       CAIRN_RETURN_IF_ERROR(Radius(args[i + 1], args[i + 2], &q));
       by_radius = true;
       i += 2;
-    } else if (search && Is(arg, "bybox") && left >= 3) {
+    } else if (search && IsKeyword(arg, "bybox") && left >= 3) {
       if (by_radius) return syntax();
       CAIRN_RETURN_IF_ERROR(Box(args[i + 1], args[i + 2], args[i + 3], &q));
       by_box = true;

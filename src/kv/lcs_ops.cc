@@ -8,7 +8,6 @@
 // node's event loop, so Cairn refuses pairs whose table would pass
 // kLcsCellsMax (64 MiB, tens of milliseconds) where Redis would try to
 // allocate it.
-#include <strings.h>
 
 #include <cstdint>
 #include <vector>
@@ -28,8 +27,6 @@ struct LcsOptions {
   std::int64_t min_match_len = 0;
 };
 
-bool Is(const std::string& arg, const char* word) { return strcasecmp(arg.c_str(), word) == 0; }
-
 }  // namespace
 
 Value ReadLcs(const Op& op, const std::function<Result<const Record*>(const std::string&)>& load) {
@@ -46,13 +43,13 @@ Value ReadLcs(const Op& op, const std::function<Result<const Record*>(const std:
   LcsOptions o;
   for (std::size_t j = 2; j < op.args.size(); ++j) {
     const std::string& opt = op.args[j];
-    if (Is(opt, "idx")) {
+    if (IsKeyword(opt, "idx")) {
       o.idx = true;
-    } else if (Is(opt, "len")) {
+    } else if (IsKeyword(opt, "len")) {
       o.len = true;
-    } else if (Is(opt, "withmatchlen")) {
+    } else if (IsKeyword(opt, "withmatchlen")) {
       o.with_match_len = true;
-    } else if (Is(opt, "minmatchlen") && j + 1 < op.args.size()) {
+    } else if (IsKeyword(opt, "minmatchlen") && j + 1 < op.args.size()) {
       if (!ParseStrictInt64(op.args[j + 1], &o.min_match_len)) {
         return Value::Error(errors::kNotInteger);
       }

@@ -24,7 +24,7 @@ constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
 
 Status Err(std::string_view reply) { return Status::InvalidArgument(reply); }
 
-bool Is(const std::string& arg, const char* word) { return strcasecmp(arg.c_str(), word) == 0; }
+const auto& Is = IsKeyword;
 
 Op Make(OpCode code, const Args& a, std::size_t first, std::size_t end) {
   Op op;
@@ -565,8 +565,7 @@ Result<Op> SortRo(const Args& a, std::int64_t) { return SortGeneric(a, true); }
 // OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key (OBJECT HELP is answered before
 // parsing: kv/subcommand_help.h).
 Result<Op> Object(const Args& a, std::int64_t) {
-  std::string sub = a[1];
-  for (char& ch : sub) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::string sub = AsciiLower(a[1]);
   Op op;
   op.code = OpCode::kObject;
   if (sub == "encoding") op.flags = kObjectEncoding;
@@ -1245,8 +1244,7 @@ Result<Op> XReadGroup(const Args& a, std::int64_t) { return XReadGeneric(a, true
 // group consumer. The options are checked here; the key, the group and the
 // ID on apply, in Redis 7.0's order.
 Result<Op> XGroup(const Args& a, std::int64_t) {
-  std::string sub = a[1];
-  for (char& ch : sub) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::string sub = AsciiLower(a[1]);
   const XGroupSub* found = nullptr;
   for (const XGroupSub& x : kXGroupSubs) {
     if (sub == x.name) found = &x;
@@ -1328,8 +1326,7 @@ Result<Op> XAutoClaim(const Args& a, std::int64_t) {
 // (Redis 7.0's arities, as xinfo|groups...). STREAM's options are checked
 // once the key is found, as Redis does, so they travel as sent.
 Result<Op> XInfo(const Args& a, std::int64_t) {
-  std::string sub = a[1];
-  for (char& ch : sub) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::string sub = AsciiLower(a[1]);
   Op op;
   op.code = OpCode::kXInfo;
   if (sub == "groups" || sub == "consumers" || sub == "stream") {
@@ -1549,8 +1546,7 @@ Result<Op> ZCombineGeneric(const Args& a, std::uint32_t how, bool store, bool ca
   std::int64_t n = 0;
   if (!ParseStrictInt64(a[numkeys_at], &n)) return Err(errors::kNotInteger);
   if (n < 1) {
-    std::string name = a[0];
-    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string name = AsciiLower(a[0]);
     return Err("ERR at least 1 input key is needed for '" + name + "' command");
   }
   const std::size_t first = numkeys_at + 1, keys = static_cast<std::size_t>(n);
@@ -1793,6 +1789,17 @@ std::optional<std::int64_t> BlockingTimeoutMs(const Args& args) {
   std::int64_t ms = 0;
   if (!ParseBlockingTimeout(first ? args[1] : args.back(), &ms).ok()) return std::nullopt;
   return ms;
+}
+
+bool IsKeyword(const std::string& arg, const char* word) {
+  return strcasecmp(arg.c_str(), word) == 0;
+}
+
+std::string AsciiLower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
 }
 
 bool IsCommandLookupError(std::string_view message) {

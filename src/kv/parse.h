@@ -26,6 +26,12 @@ Result<Op> ParseCommand(const Args& args, std::int64_t now_ms);
 // MULTI queues it (an unknown subcommand, a subcommand's wrong arity).
 bool IsCommandLookupError(std::string_view message);
 
+// Whether `arg` is the keyword `word` in any ASCII case (Redis's strcasecmp
+// of an option or subcommand name).
+bool IsKeyword(const std::string& arg, const char* word);
+// `s` in ASCII lower case (command, subcommand and setting names).
+std::string AsciiLower(std::string s);
+
 // Redis's strict integer syntax (string2ll): optional '-', no '+', no leading
 // zeros or spaces, fits in int64.
 bool ParseStrictInt64(std::string_view s, std::int64_t* out);

@@ -20,11 +20,6 @@ struct Setting {
   std::function<std::string()> value;
 };
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // The settings CONFIG GET knows, with this node's values: what Redis tools
 // read (redis-benchmark reads save and appendonly, client libraries
 // databases and maxmemory...) and Cairn's equivalents of its options.
@@ -79,7 +74,7 @@ Value Get(const std::vector<std::string>& args, const std::vector<Setting>& sett
   for (const Setting& s : settings) {
     bool match = false;
     for (std::size_t i = 2; i < args.size() && !match; ++i) {
-      match = kv::GlobMatch(Lower(args[i]), s.name);
+      match = kv::GlobMatch(kv::AsciiLower(args[i]), s.name);
     }
     if (!match) continue;
     out.elems.push_back(Value::Bulk(s.name));
@@ -96,7 +91,7 @@ Value Set(const std::vector<std::string>& args, const std::vector<Setting>& sett
   // Every pair is checked before any is applied, as Redis does.
   RuntimeSettings next = *runtime;
   for (std::size_t i = 2; i < args.size(); i += 2) {
-    const std::string name = Lower(args[i]);
+    const std::string name = kv::AsciiLower(args[i]);
     const std::string& value = args[i + 1];
     auto failed = [&](std::string_view why) {
       return Value::Error("ERR CONFIG SET failed (possibly related to argument '" + args[i] +
@@ -142,7 +137,7 @@ Value Set(const std::vector<std::string>& args, const std::vector<Setting>& sett
 resp::Value ConfigCommand(const std::vector<std::string>& args, const NodeOptions& opt,
                           RuntimeSettings* runtime) {
   if (args.size() < 2) return Value::Error("ERR wrong number of arguments for 'config' command");
-  const std::string sub = Lower(args[1]);
+  const std::string sub = kv::AsciiLower(args[1]);
   const std::vector<Setting> settings = Settings(opt, runtime);
   if (sub == "get") {
     if (args.size() < 3)
