@@ -16,6 +16,12 @@ WrittenSet WrittenKeys(const kv::LogEntry& entry) {
 }
 
 std::vector<std::string> ReadKeys(const kv::Op& op) {
+  // A script's declared KEYS: what it reads, if it declares what it touches
+  // (Redis Cluster asks that of scripts too).
+  if (op.code == kv::OpCode::kEval) {
+    const auto first = op.args.begin() + 1;
+    return {first, first + static_cast<std::ptrdiff_t>(op.num)};
+  }
   if (kv::IsWrite(op.code) || op.code == kv::OpCode::kScan || op.code == kv::OpCode::kDbSize ||
       op.code == kv::OpCode::kKeys || op.code == kv::OpCode::kRandomKey) {
     return {};

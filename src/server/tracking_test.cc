@@ -104,6 +104,11 @@ TEST(ReadKeys, KeyReadsOnly) {
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kSMIsMember, {"s", "m"})), (Keys{"s"}));
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kSCombine, {"s", "t"})), (Keys{"s", "t"}));  // SINTER
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kPfCount, {"a", "b"})), (Keys{"a", "b"}));
+  // LCS's two keys, not its options; a script's declared KEYS, not its ARGV.
+  EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kLcs, {"a", "b", "idx"})), (Keys{"a", "b"}));
+  kv::Op eval = MakeOp(kv::OpCode::kEval, {"return 1", "k1", "k2", "arg"});
+  eval.num = 2;
+  EXPECT_EQ(ReadKeys(eval), (Keys{"k1", "k2"}));
   EXPECT_EQ(ReadKeys(MakeOp(kv::OpCode::kLRange, {"l"})), (Keys{"l"}));
   EXPECT_TRUE(ReadKeys(MakeOp(kv::OpCode::kSet, {"a", "v"})).empty());
 }

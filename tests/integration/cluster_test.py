@@ -1137,6 +1137,36 @@ class ClusterTest(ClusterCase):
         self.assertEqual(int(out), len(entries))
         self.assertTrue(r.config_set("slowlog-log-slower-than", "10000"))
 
+    def test_tracking_covers_the_keys_read_only_scripts_declare(self):
+        # A tracking connection that reads a key through EVAL_RO is told
+        # when another client changes it. (An EVAL's declared keys count
+        # as written by it, so it invalidates them itself: docs/client.md.)
+        leader = self.c.leader()
+        r = self.c.client(leader)
+        self.assertTrue(retry(lambda: r.mset({"ts:a": "1", "ts:b": "2"})))
+        s = socket.create_connection(("127.0.0.1", self.c.resp[leader - 1]), timeout=10)
+        s.sendall(b"HELLO 3\r\n")
+        hello = b""
+        while b"proto" not in hello or not hello.endswith(b"\r\n"):
+            hello += s.recv(4096)
+        s.sendall(b"CLIENT TRACKING ON\r\n")
+        self.assertTrue(s.recv(100).startswith(b"+OK"))
+        for cmd, key in ((b"EVAL_RO", b"ts:a"), (b"EVAL_RO", b"ts:b")):
+            body = b"return redis.call('get', KEYS[1])"
+            s.sendall(b"*4\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$1\r\n1\r\n$4\r\n%s\r\n" %
+                      (len(cmd), cmd, len(body), body, key))
+            got = b""
+            while not got.endswith(b"\r\n") or got.count(b"\r\n") < 2:
+                got += s.recv(4096)
+            self.assertTrue(got.startswith(b"$1\r\n"), got)
+            self.assertEqual(r.set(key.decode(), "changed"), True)
+            pushed = b""
+            deadline = time.monotonic() + 10
+            while b"invalidate" not in pushed or key not in pushed:
+                self.assertLess(time.monotonic(), deadline, f"no invalidation for {key}: {pushed!r}")
+                pushed += s.recv(4096)
+        s.close()
+
     def test_resp2_tracking_redirect_to_invalidate_channel(self):
         """RESP2 client-side caching: invalidations for connection B arrive as
         pub/sub messages on connection A, which subscribed to
