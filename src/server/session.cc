@@ -982,6 +982,18 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
     Complete(seq, node_.ClientTracking(id_, args, protocol_ == resp::Protocol::kResp3));
   } else if (sub == "setinfo") {
     Complete(seq, Ok());
+  } else if (sub == "getredir" && args.size() == 2) {
+    // Where this connection's invalidations go: -1 not tracking, 0 to
+    // itself, else the connection it redirects to.
+    auto it = node_.tracking_redirects.find(id_);
+    Complete(seq, resp::Value::Int(!node_.tracking.IsTracking(id_) ? -1
+                                   : it != node_.tracking_redirects.end()
+                                       ? static_cast<std::int64_t>(it->second)
+                                       : 0));
+  } else if (sub == "no-evict" && args.size() == 3) {
+    // Nothing is evicted here (maxmemory 0): on and off are both true.
+    const std::string v = Lower(args[2]);
+    Complete(seq, v == "on" || v == "off" ? Ok() : resp::Value::Error("ERR syntax error"));
   } else if (sub == "kill" && args.size() >= 3) {
     ClientKill(args, seq);
   } else if (sub == "unblock" && (args.size() == 3 || args.size() == 4)) {

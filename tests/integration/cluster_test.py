@@ -1149,8 +1149,12 @@ class ClusterTest(ClusterCase):
         hello = b""
         while b"proto" not in hello or not hello.endswith(b"\r\n"):
             hello += s.recv(4096)
+        self.assertEqual(r.execute_command("CLIENT", "GETREDIR"), -1)  # not tracking
+        self.assertTrue(r.execute_command("CLIENT", "NO-EVICT", "on"))
         s.sendall(b"CLIENT TRACKING ON\r\n")
         self.assertTrue(s.recv(100).startswith(b"+OK"))
+        s.sendall(b"CLIENT GETREDIR\r\n")
+        self.assertEqual(s.recv(100), b":0\r\n")  # tracking, to itself
         for cmd, key in ((b"EVAL_RO", b"ts:a"), (b"EVAL_RO", b"ts:b")):
             body = b"return redis.call('get', KEYS[1])"
             s.sendall(b"*4\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$1\r\n1\r\n$4\r\n%s\r\n" %
