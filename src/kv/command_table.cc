@@ -407,7 +407,9 @@ std::vector<CommandSpec> BuildTable() {
        nullptr},
       {"command", -1, C | LS, 0, 0, 0, "server", "2.8.13", "Describes the commands.", nullptr},
       {"client", -2, 0, 0, 0, 0, "connection", "2.4.0",
-       "Connections: ID, SETNAME, GETNAME, INFO, LIST, KILL, TRACKING, UNBLOCK, SETINFO.", nullptr},
+       "Connections: ID, SETNAME, GETNAME, INFO, LIST, KILL, TRACKING, GETREDIR, UNBLOCK, "
+       "SETINFO, NO-EVICT.",
+       nullptr},
       {"config", -2, 0, 0, 0, 0, "server", "2.0.0",
        "The node's settings: GET, and SET of the run-time ones.", nullptr},
       {"info", -1, LS, 0, 0, 0, "server", "1.0.0", "Reports on the node, by section.", nullptr},
