@@ -112,6 +112,7 @@ ReplyParser::Step ReplyParser::Parse(std::size_t* p, std::size_t depth, Value* o
       double d = 0;
       if (!ParseDouble(line, &d)) return Error("resp: invalid double");
       *out = Value::Double(d);
+      if (keep_double_text_) out->str = line;
       return Step::kDone;
     }
     case '(':

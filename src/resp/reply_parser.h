@@ -45,6 +45,11 @@ class ReplyParser {
 
   std::size_t buffered_bytes() const { return buf_.size() - pos_; }
 
+  // Keep each RESP3 double's text as sent (Value::DoubleText), so that
+  // writing the reply again gives the same digits: for a node relaying
+  // another node's reply (GEOPOS's 17 decimals). Off: dbl only.
+  void set_keep_double_text(bool on) { keep_double_text_ = on; }
+
  private:
   enum class Step : std::uint8_t { kDone, kMore, kError };
 
@@ -54,6 +59,7 @@ class ReplyParser {
   Step Error(const char* message);
 
   ReplyLimits limits_;
+  bool keep_double_text_ = false;
   std::string buf_;
   std::size_t pos_ = 0;
   Status error_;

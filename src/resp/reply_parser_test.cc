@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "resp/writer.h"
+
 namespace cairn::resp {
 namespace {
 
@@ -63,6 +65,22 @@ TEST(ReplyParserTest, Resp3Types) {
   EXPECT_EQ((*r)[9].integer, 9);
   EXPECT_EQ((*r)[9].attributes,
             (std::vector<Value>{Value::Simple("key-popularity"), Value::Double(0.5)}));
+}
+
+// A relaying node keeps a double's digits, so writing it again repeats them.
+TEST(ReplyParserTest, KeepsDoubleTextWhenAsked) {
+  for (bool keep : {false, true}) {
+    ReplyParser parser;
+    parser.set_keep_double_text(keep);
+    parser.Feed(",13.36138933897018433\r\n");
+    Value v;
+    ASSERT_TRUE(parser.Next(&v).value());
+    EXPECT_EQ(v.type, Type::kDouble);
+    EXPECT_DOUBLE_EQ(v.dbl, 13.36138933897018433);
+    std::string out;
+    Writer(&out, Protocol::kResp3).Write(v);
+    EXPECT_EQ(out, keep ? ",13.36138933897018433\r\n" : ",13.361389338970184\r\n");
+  }
 }
 
 TEST(ReplyParserTest, MalformedRepliesAreErrors) {

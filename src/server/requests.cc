@@ -309,6 +309,7 @@ void Node::Impl::OnForwardReply(std::string_view payload) {
   auto it = forwards.find(id);
   if (it == forwards.end()) return;  // timed out already
   resp::ReplyParser parser;
+  parser.set_keep_double_text(true);  // relayed with the leader's digits
   parser.Feed(encoded);
   resp::Value v;
   auto got = parser.Next(&v);

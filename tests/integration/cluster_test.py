@@ -606,6 +606,10 @@ class ClusterTest(ClusterCase):
             self.assertEqual(r.geohash("sicily", "Palermo", "nobody"), ["sqc8b49rny0", None])
             self.assertEqual(r.geopos("sicily", "Palermo", "nobody"),
                              [(13.36138933897018433, 38.11555639549629859), None], f"node {i}")
+            # The digits as Redis prints them, relayed by a follower too.
+            out = subprocess.run(["redis-cli", "-p", str(self.c.resp[i - 1]), "geopos", "sicily",
+                                  "Palermo"], capture_output=True, text=True, timeout=10)
+            self.assertEqual(out.stdout.split(), ["13.36138933897018433", "38.11555639549629859"])
             self.assertEqual(
                 r.geosearch("sicily", longitude=15, latitude=37, radius=200, unit="km",
                             sort="ASC", withdist=True),
