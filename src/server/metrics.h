@@ -20,6 +20,8 @@ class Histogram {
   // Appends "<name>_bucket{<labels>,le=..}" lines, _sum and _count
   // (`labels` may be empty).
   void Render(const std::string& name, const std::string& labels, std::string* out) const;
+  std::uint64_t count() const { return count_; }
+  double sum_seconds() const { return sum_seconds_; }
 
  private:
   std::array<std::uint64_t, kBoundsSeconds.size()> buckets_{};

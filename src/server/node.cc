@@ -200,6 +200,23 @@ std::string Node::Impl::InfoText(std::string_view section) const {
         cache.hits + cache.negative_hits, cache.misses, pubsub.NumChannels(), pubsub.NumPat(),
         pubsub.NumShardChannels(), metrics.pubsub_messages_total, metrics.auth_failures_total);
   }
+  // (Not in the default INFO, as in Redis: only asked for, or with all.)
+  if (section == "commandstats" || section == "all" || section == "everything") {
+    // From the request-latency histograms: calls, and the time from each
+    // command's arrival to its reply on this node (Redis counts only the
+    // execution; here a write's includes its commit). Kept in memory since
+    // start: CONFIG RESETSTAT is refused.
+    out += "# Commandstats\r\n";
+    for (const auto& [name, h] : metrics.latency_by_command) {
+      if (h.count() == 0 || name == "unknown") continue;
+      const double usec = h.sum_seconds() * 1e6;
+      out += fmt::format(
+          "cmdstat_{}:calls={},usec={},usec_per_call={:.2f},rejected_calls=0,"
+          "failed_calls=0\r\n",
+          name, h.count(), static_cast<std::uint64_t>(usec), usec / static_cast<double>(h.count()));
+    }
+    out += "\r\n";
+  }
   if (want("raft")) {
     out += fmt::format(
         "# Raft\r\nraft_role:{}\r\nraft_term:{}\r\nraft_leader:{}\r\nraft_commit_index:{}\r\n"

@@ -1140,6 +1140,11 @@ class ClusterTest(ClusterCase):
                              capture_output=True, text=True, timeout=10).stdout.strip()
         self.assertEqual(int(out), len(entries))
         self.assertTrue(r.config_set("slowlog-log-slower-than", "10000"))
+        # INFO commandstats counts this node's commands (not in plain INFO).
+        stats = r.info("commandstats")
+        self.assertGreaterEqual(stats["cmdstat_llen"]["calls"], 1)
+        self.assertGreater(stats["cmdstat_llen"]["usec"], 0)
+        self.assertNotIn("cmdstat_llen", r.info())
 
     def test_tracking_covers_the_keys_read_only_scripts_declare(self):
         # A tracking connection that reads a key through EVAL_RO is told
