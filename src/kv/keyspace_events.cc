@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "kv/op_name.h"
+
 namespace cairn::kv {
 namespace {
 
@@ -73,14 +75,7 @@ OwnEvents EventsOf(const Op& op, const std::string& key) {
     case OpCode::kSPop: return one(kNotifySet, "spop");
     case OpCode::kSMove:
       return key == op.args[0] ? one(kNotifySet, "srem") : one(kNotifySet, "sadd");
-    case OpCode::kSStore: {
-      const std::uint32_t how = op.flags & 3;
-      return one(kNotifySet,
-                 how == kSetInter   ? "sinterstore"
-                 : how == kSetUnion ? "sunionstore"
-                                    : "sdiffstore",
-                 IfGone::kOnlyDel);
-    }
+    case OpCode::kSStore: return one(kNotifySet, OpCommandName(op), IfGone::kOnlyDel);
     case OpCode::kLPush: return one(kNotifyList, left ? "lpush" : "rpush");
     case OpCode::kLPop:
     case OpCode::kLPopFirst: return one(kNotifyList, left ? "lpop" : "rpop");
@@ -99,20 +94,8 @@ OwnEvents EventsOf(const Op& op, const std::string& key) {
     case OpCode::kZRem: return one(kNotifyZSet, "zrem");
     case OpCode::kZPop:
     case OpCode::kZPopFirst: return one(kNotifyZSet, (op.flags & kZMax) ? "zpopmax" : "zpopmin");
-    case OpCode::kZRemRange: {
-      const std::uint32_t by = op.flags & kZByMask;
-      return one(kNotifyZSet, by == kZByScore ? "zremrangebyscore"
-                              : by == kZByLex ? "zremrangebylex"
-                                              : "zremrangebyrank");
-    }
-    case OpCode::kZStore: {
-      const std::uint32_t how = op.flags & 3;
-      return one(kNotifyZSet,
-                 how == kSetInter   ? "zinterstore"
-                 : how == kSetUnion ? "zunionstore"
-                                    : "zdiffstore",
-                 IfGone::kOnlyDel);
-    }
+    case OpCode::kZRemRange: return one(kNotifyZSet, OpCommandName(op));
+    case OpCode::kZStore: return one(kNotifyZSet, OpCommandName(op), IfGone::kOnlyDel);
     case OpCode::kZRangeStore: return one(kNotifyZSet, "zrangestore", IfGone::kOnlyDel);
     case OpCode::kGeoStore:
       return one(kNotifyZSet, (op.flags & kGeoFormMask) == 3 ? "geosearchstore" : "georadiusstore",

@@ -43,8 +43,14 @@ std::string_view OpCommandName(const Op& op) {
     case OpCode::kZAdd: return (f & kZAddIncr) ? "zincrby" : "zadd";
     case OpCode::kZRem: return "zrem";
     case OpCode::kZPop: return (f & kZMax) ? "zpopmax" : "zpopmin";
-    case OpCode::kZRemRange: return "zremrangeby";
-    case OpCode::kZStore: return "zstore";
+    case OpCode::kZRemRange:
+      return (f & kZByMask) == kZByScore ? "zremrangebyscore"
+             : (f & kZByMask) == kZByLex ? "zremrangebylex"
+                                         : "zremrangebyrank";
+    case OpCode::kZStore:
+      return (f & 3) == kSetInter   ? "zinterstore"
+             : (f & 3) == kSetUnion ? "zunionstore"
+                                    : "zdiffstore";
     case OpCode::kZRangeStore: return "zrangestore";
     case OpCode::kLPopFirst: return (f & kMPop) ? "lmpop" : (f & kListLeft) ? "blpop" : "brpop";
     case OpCode::kZPopFirst: return (f & kMPop) ? "zmpop" : (f & kZMax) ? "bzpopmax" : "bzpopmin";

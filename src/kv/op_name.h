@@ -1,8 +1,9 @@
 #pragma once
 // The Redis command an Op came from, as SLOWLOG names it: the op's own
 // command where one op code serves several (LPUSH and RPUSH, ZADD and
-// ZINCRBY...), else the family's ("zremrangeby" for the three ZREMRANGEBY*
-// commands; GEOADD is a zadd, INCR an incrby).
+// ZINCRBY, the three ZREMRANGEBY*, the *STOREs...), else the family's
+// (GEOADD is a zadd, INCR an incrby, EXPIRE a pexpireat). Keyspace
+// notifications use it where Redis names the event after the command.
 //
 // Thread-safety: a pure function.
 

@@ -1379,14 +1379,28 @@ struct Picker {
 // groups always there, entries added in ID order, and consumers reading new
 // entries and their history, acknowledging, and groups moved back (SETID)
 // so that entries are delivered again to another consumer.
+// A reply as a RESP2 client reads it: the doubles Redis prints its own way
+// (GEOPOS's coordinates) become the bulk strings RESP2 writes.
+Value DoubleTextsAsBulk(Value v) {
+  if (v.type == resp::Type::kDouble && !v.str.empty()) return Value::BulkOwned(std::move(v.str));
+  for (Value& e : v.elems) e = DoubleTextsAsBulk(std::move(e));
+  return v;
+}
+
 // Runs `script` one command at a time on redis-server and on `kv`, and
-// expects the same replies (XINFO's and XPENDING's times zeroed on both).
+// expects the same replies (XINFO's and XPENDING's times zeroed on both,
+// kv's replies as RESP2 writes them), after `normalize` if given.
 void ExpectScriptMatchesRedis(const std::vector<Args>& script, RedisClient* client,
-                              testing::Driver* kv, std::uint64_t seed) {
+                              testing::Driver* kv, std::uint64_t seed,
+                              const std::function<Value(const Args&, Value)>& normalize = {}) {
   int i = 0;
   for (const Args& args : script) {
     Value expected = IdleTimesZeroed(args, client->Call(args));
-    Value actual = IdleTimesZeroed(args, Flattened(kv->Run(args, WallMs())));
+    Value actual = IdleTimesZeroed(args, DoubleTextsAsBulk(Flattened(kv->Run(args, WallMs()))));
+    if (normalize) {
+      expected = normalize(args, std::move(expected));
+      actual = normalize(args, std::move(actual));
+    }
     if (std::getenv("CAIRN_DIFF_TRACE")) {
       std::printf("#%d %s -> %s\n", i, Quoted(args).c_str(), resp::ToDebugString(expected).c_str());
     }
@@ -1920,14 +1934,6 @@ TEST(RedisDifferentialTest, TransactionsMatchRedis) {
   EXPECT_GT(commands, 1000);
 }
 
-// A reply as a RESP2 client reads it: the doubles Redis prints its own way
-// (GEOPOS's coordinates) become the bulk strings RESP2 writes.
-Value DoubleTextsAsBulk(Value v) {
-  if (v.type == resp::Type::kDouble && !v.str.empty()) return Value::BulkOwned(std::move(v.str));
-  for (Value& e : v.elems) e = DoubleTextsAsBulk(std::move(e));
-  return v;
-}
-
 // The geospatial commands on places spread over the globe and crowded
 // around one point: GEOADD's options and refusals, GEOPOS's and
 // GEOHASH's digits, GEODIST in each unit, and searches by radius and by box
@@ -2062,21 +2068,10 @@ TEST(RedisDifferentialTest, GeoMatchesRedis) {
       }
     }
   }
-  int i = 0;
-  for (const Args& args : script) {
-    Value expected = client.Call(args);
-    Value actual = DoubleTextsAsBulk(Flattened(kv.Run(args, WallMs())));
-    if (args[0] == "zrange") {  // stored distances: kv prints scores shortest
-      expected = ScoresNormalized(std::move(expected));
-      actual = ScoresNormalized(std::move(actual));
-    }
-    if (std::getenv("CAIRN_DIFF_TRACE")) {
-      std::printf("#%d %s -> %s\n", i, Quoted(args).c_str(), resp::ToDebugString(expected).c_str());
-    }
-    ASSERT_EQ(resp::ToDebugString(actual), resp::ToDebugString(expected))
-        << "command #" << i << ": " << Quoted(args) << " (CAIRN_SEED=" << seed << ")";
-    ++i;
-  }
+  // (Stored distances read back with ZRANGE: kv prints scores shortest.)
+  ExpectScriptMatchesRedis(script, &client, &kv, seed, [](const Args& args, Value v) {
+    return args[0] == "zrange" ? ScoresNormalized(std::move(v)) : v;
+  });
 }
 
 // OBJECT ENCODING and REFCOUNT at redis-server's default thresholds (512

@@ -5,20 +5,16 @@
 #include <initializer_list>
 
 namespace cairn::kv {
-namespace {
-
-resp::Value Lines(std::initializer_list<const char*> lines) {
+resp::Value HelpLines(std::initializer_list<const char*> lines) {
   resp::Value out = resp::Value::Array();
   for (const char* line : lines) out.elems.push_back(resp::Value::Simple(line));
   return out;
 }
 
-}  // namespace
-
 std::optional<resp::Value> SubcommandHelp(const std::vector<std::string>& args) {
   if (args.size() != 2 || strcasecmp(args[1].c_str(), "help") != 0) return std::nullopt;
   if (strcasecmp(args[0].c_str(), "xinfo") == 0) {
-    return Lines({
+    return HelpLines({
         "XINFO <subcommand> [<arg> ...]. Subcommands are:",
         "STREAM <key> [FULL [COUNT <count>]]",
         "    The stream's length, IDs and counters, its first and last entries; with FULL,",
@@ -33,7 +29,7 @@ std::optional<resp::Value> SubcommandHelp(const std::vector<std::string>& args) 
     });
   }
   if (strcasecmp(args[0].c_str(), "object") == 0) {
-    return Lines({
+    return HelpLines({
         "OBJECT <subcommand> [<arg> ...]. Subcommands are:",
         "ENCODING <key>",
         "    The name Redis gives the representation of a value like the key's (Cairn",
@@ -50,7 +46,7 @@ std::optional<resp::Value> SubcommandHelp(const std::vector<std::string>& args) 
     });
   }
   if (strcasecmp(args[0].c_str(), "xgroup") == 0) {
-    return Lines({
+    return HelpLines({
         "XGROUP <subcommand> [<arg> ...]. Subcommands are:",
         "CREATE <key> <group> <id|$> [MKSTREAM] [ENTRIESREAD <n>]",
         "    A new group that delivers the entries after <id> ($: after the last one);",

@@ -5,6 +5,7 @@
 //
 // Thread-safety: a pure function.
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,5 +18,8 @@ namespace cairn::kv {
 // container that has one; nullopt otherwise (the parser then answers, e.g.
 // the arity error of `XINFO HELP extra`).
 std::optional<resp::Value> SubcommandHelp(const std::vector<std::string>& args);
+// A HELP reply in that shape: one status line per line (the server's own
+// containers, CONFIG and SLOWLOG, use it too).
+resp::Value HelpLines(std::initializer_list<const char*> lines);
 
 }  // namespace cairn::kv

@@ -9,6 +9,7 @@
 #include "kv/glob.h"
 #include "kv/keyspace_events.h"
 #include "kv/parse.h"
+#include "kv/subcommand_help.h"
 
 namespace cairn::server {
 namespace {
@@ -52,21 +53,17 @@ std::vector<Setting> Settings(const NodeOptions& opt, const RuntimeSettings* run
 }
 
 Value Help() {
-  Value out = Value::Array();
-  for (const char* line : {
-           "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-           "GET <pattern> [<pattern> ...]",
-           "    The settings whose names match a glob pattern, with this node's values.",
-           "SET <name> <value> [<name> <value> ...]",
-           "    Changes notify-keyspace-events, slowlog-log-slower-than or slowlog-max-len",
-           "    on this node (others only to the value they have: they are fixed while the",
-           "    node runs).",
-           "HELP",
-           "    This text.",
-       }) {
-    out.elems.push_back(Value::Simple(line));
-  }
-  return out;
+  return kv::HelpLines({
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern> [<pattern> ...]",
+      "    The settings whose names match a glob pattern, with this node's values.",
+      "SET <name> <value> [<name> <value> ...]",
+      "    Changes notify-keyspace-events, slowlog-log-slower-than or slowlog-max-len",
+      "    on this node (others only to the value they have: they are fixed while the",
+      "    node runs).",
+      "HELP",
+      "    This text.",
+  });
 }
 
 Value Get(const std::vector<std::string>& args, const std::vector<Setting>& settings) {

@@ -1,9 +1,8 @@
 #include "server/slowlog.h"
 
-#include <strings.h>
-
 #include "kv/op_name.h"
 #include "kv/parse.h"
+#include "kv/subcommand_help.h"
 
 namespace cairn::server {
 namespace {
@@ -43,7 +42,7 @@ void SlowLog::set_max_len(std::size_t n) {
 resp::Value SlowLog::Command(const std::vector<std::string>& args) {
   using resp::Value;
   const std::string sub = args.size() > 1 ? args[1] : "";
-  auto is = [&](const char* word) { return strcasecmp(sub.c_str(), word) == 0; };
+  auto is = [&](const char* word) { return kv::IsKeyword(sub, word); };
   if (is("get") && args.size() <= 3) {
     std::int64_t count = 10;
     if (args.size() == 3 && (!kv::ParseStrictInt64(args[2], &count) || count < -1)) {
@@ -68,30 +67,25 @@ resp::Value SlowLog::Command(const std::vector<std::string>& args) {
     return Value::Simple("OK");
   }
   if (is("help") && args.size() == 2) {
-    Value out = Value::Array();
-    for (const char* line : {
-             "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-             "GET [<count>]",
-             "    The newest <count> entries (default 10, -1 for all): id, Unix time,",
-             "    microseconds, the operation and its arguments, and two empty strings",
-             "    (Redis's client address and name).",
-             "LEN",
-             "    How many entries the log holds.",
-             "RESET",
-             "    Empties the log.",
-             "HELP",
-             "    This text.",
-         }) {
-      out.elems.push_back(Value::Simple(line));
-    }
-    return out;
+    return kv::HelpLines({
+        "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET [<count>]",
+        "    The newest <count> entries (default 10, -1 for all): id, Unix time,",
+        "    microseconds, the operation and its arguments, and two empty strings",
+        "    (Redis's client address and name).",
+        "LEN",
+        "    How many entries the log holds.",
+        "RESET",
+        "    Empties the log.",
+        "HELP",
+        "    This text.",
+    });
   }
   if (args.size() < 2 || is("get") || is("len") || is("reset") || is("help")) {
-    std::string name = sub;
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return Value::Error("ERR wrong number of arguments for '" +
-                        (args.size() < 2 ? std::string("slowlog") : "slowlog|" + name) +
-                        "' command");
+    return Value::Error(
+        "ERR wrong number of arguments for '" +
+        (args.size() < 2 ? std::string("slowlog") : "slowlog|" + kv::AsciiLower(sub)) +
+        "' command");
   }
   return Value::Error("ERR unknown subcommand '" + sub + "'. Try SLOWLOG HELP.");
 }
