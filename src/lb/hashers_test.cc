@@ -1,10 +1,12 @@
-// Property tests: every hasher spreads keys evenly and moves at most
-// 1/N + 2 % of them when one endpoint joins or leaves.
+// Property tests: every hasher spreads keys evenly and moves at most about
+// 1/N of them (its own slack plus sampling noise) when one endpoint joins or
+// leaves.
 #include "lb/hashers.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <memory>
 
@@ -22,9 +24,11 @@ struct Named {
   bool only_tail_changes;  // jump hash renumbers on a middle removal
   bool strict_minimal;     // moved keys all touch the changed endpoint
   // How far above the minimal share (1/(n+1) on a join, 1/n on a leave) the
-  // moved keys may be: sampling noise for the others; for Maglev also its
-  // table churn (hashers.h), which at n = 3 was measured at 0.291 against a
-  // minimal 0.25 (seed 7573932049854107720).
+  // hasher itself may move keys, before sampling noise (SamplingSlack): the
+  // ring's uneven arcs (4096 points per endpoint: a share's deviation has a
+  // standard deviation of about 0.004 at n = 3, so 0.02 is near five of them);
+  // for Maglev also its table churn (hashers.h), which at n = 3 was measured
+  // at 0.291 against a minimal 0.25 (seed 7573932049854107720).
   double slack;
 };
 
@@ -69,6 +73,12 @@ RC_GTEST_PROP(Hashers, SpreadKeysEvenly, ()) {
   }
 }
 
+// Five standard deviations of the share of kKeys random keys that land on
+// one endpoint whose true share is p. CI once saw the ring move 0.3538 at
+// n = 3 (seed 12253972734085207667): a true share of 0.3428, plus 0.011 drawn
+// by these 20 000 keys, three of these deviations.
+double SamplingSlack(double p) { return 5 * std::sqrt(p * (1 - p) / kKeys); }
+
 // Fraction of keys whose endpoint id differs between the two lists.
 double Moved(const KeyHasher& before, const std::vector<Endpoint>& eb, const KeyHasher& after,
              const std::vector<Endpoint>& ea, const std::vector<std::uint64_t>& keys,
@@ -99,7 +109,7 @@ RC_GTEST_PROP(Hashers, AddOrRemoveOneMovesAtMostOneNthPlusSlack, ()) {
     bool only_changed = false;
     double moved = Moved(*before, base, *h.make(grown), grown, keys, grown.back().id, &only_changed);
     RC_LOG() << h.name << " n=" << n << " join moved=" << moved << "\n";
-    RC_ASSERT(moved <= 1.0 / (n + 1) + h.slack);
+    RC_ASSERT(moved <= 1.0 / (n + 1) + h.slack + SamplingSlack(1.0 / (n + 1)));
     if (h.strict_minimal) RC_ASSERT(only_changed);
     // Leave: the leaver's 1/n share moves.
     auto shrunk = base;
@@ -108,7 +118,7 @@ RC_GTEST_PROP(Hashers, AddOrRemoveOneMovesAtMostOneNthPlusSlack, ()) {
     shrunk.erase(shrunk.begin() + static_cast<std::ptrdiff_t>(victim));
     moved = Moved(*before, base, *h.make(shrunk), shrunk, keys, gone, &only_changed);
     RC_LOG() << h.name << " n=" << n << " leave moved=" << moved << "\n";
-    RC_ASSERT(moved <= 1.0 / n + h.slack);
+    RC_ASSERT(moved <= 1.0 / n + h.slack + SamplingSlack(1.0 / n));
     if (h.strict_minimal) RC_ASSERT(only_changed);
   }
 }
