@@ -259,6 +259,10 @@ Result<resp::Value> ApplySortStore(ApplyTxn* txn, const Op& op);
 // LCS (lcs_ops.cc), its two keys through `load`.
 resp::Value ReadLcs(const Op& op,
                     const std::function<Result<const Record*>(const std::string&)>& load);
+// DUMP's reply for a live record (nullptr: no key), and RESTORE
+// (dump_ops.cc).
+resp::Value DumpReply(const Record* record);
+Result<resp::Value> ApplyRestore(ApplyTxn* txn, const Op& op);
 // TYPE's reply for a live record.
 std::string_view TypeName(const Record& record);
 

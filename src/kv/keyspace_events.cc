@@ -66,6 +66,7 @@ OwnEvents EventsOf(const Op& op, const std::string& key) {
       return key == op.args[0] ? one(kNotifyGeneric, "rename_from", IfGone::kAsIs)
                                : one(kNotifyGeneric, "rename_to");
     case OpCode::kCopy: return one(kNotifyGeneric, "copy_to");
+    case OpCode::kRestore: return one(kNotifyGeneric, "restore", IfGone::kOnlyDel);
     case OpCode::kHSet: return one(kNotifyHash, "hset");
     case OpCode::kHDel: return one(kNotifyHash, "hdel");
     case OpCode::kHIncrBy: return one(kNotifyHash, "hincrby");

@@ -3,7 +3,11 @@
 #include "kv/bitfield.h"
 #include "kv/coding.h"
 #include "kv/geo.h"
+#include "kv/hash.h"
+#include "kv/list.h"
 #include "kv/parse.h"
+#include "kv/record.h"
+#include "kv/set.h"
 #include "kv/stream.h"
 #include "kv/zset.h"
 
@@ -172,7 +176,8 @@ bool IsTransactionalRead(OpCode code) {
     case OpCode::kGeoHash:
     case OpCode::kGeoSearch:
     case OpCode::kSort:
-    case OpCode::kLcs: return true;
+    case OpCode::kLcs:
+    case OpCode::kDump: return true;
     default:
       return false;
   }
@@ -383,6 +388,24 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     }
     case OpCode::kSortStore:
       return check((op.flags & ~kSortFlagsAll) == 0 && n >= ((op.flags & kSortBy) ? 3u : 2u));
+    case OpCode::kRestore: {
+      if (op.flags & kRestoreError) {
+        return check(n == 1 && (op.flags & ~(kRestoreError | kRestoreReplace)) == 0 &&
+                     op.num2 >= kRestoreErrNotInteger && op.num2 <= kRestoreErrBadFormat);
+      }
+      if (n != 2 || (op.flags & ~kRestoreReplace) != 0 || op.num < 0) {
+        return Bad("kv entry: malformed op");
+      }
+      // The value must be whole for its type, as the apply stores it as is.
+      switch (op.num2) {
+        case kTypeString: return Status::Ok();
+        case kTypeHash: return ValidateHash(op.args[1]);
+        case kTypeSet: return ValidateSet(op.args[1]);
+        case kTypeList: return ValidateList(op.args[1]);
+        case kTypeZSet: return ValidateZSet(op.args[1]);
+        default: return Bad("kv entry: malformed op");
+      }
+    }
     case OpCode::kGeoStore: {
       // The same checks as the parser's, so that the apply's never fail.
       if (n < 2 || (op.flags & ~kGeoFormMask) != 0) return Bad("kv entry: malformed op");

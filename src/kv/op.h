@@ -111,6 +111,13 @@ enum class OpCode : std::uint8_t {
   kGeoStore = 57,
   // SORT ... STORE: args: destination key [by] get...; the rest as kSort's
   kSortStore = 58,
+  // RESTORE: args: key value (the payload's value in Cairn's layout,
+  // kv/dump_payload.h, decoded by the node that took the command); num2:
+  // the value's record type; num: expire_at_ms (0: none; at or before the
+  // entry's clock: already expired); flags kRestoreReplace. With
+  // kRestoreError: args: key; num2: the error (kRestoreErr*), which Redis
+  // reports only after BUSYKEY, so it travels in the op
+  kRestore = 59,
   // Reads (never in log entries).
   kGet = 64,          // args: key
   kExists = 65,       // args: key...
@@ -203,6 +210,8 @@ enum class OpCode : std::uint8_t {
   // LCS: args: key1 key2, then the options as sent (read after the keys'
   // types are checked, as Redis orders it)
   kLcs = 126,
+  // DUMP: args: key. The value as a Redis DUMP payload (kv/dump_payload.h)
+  kDump = 127,
 };
 
 inline bool IsWrite(OpCode code) { return static_cast<std::uint8_t>(code) < 64; }
@@ -399,6 +408,13 @@ inline constexpr std::uint32_t kGetExPersist = 2;  // remove the expiry
 // found, so the error travels in the op (num: 0 not an integer, 1 invalid
 // expire time) and an absent key still replies nil.
 inline constexpr std::uint32_t kGetExInvalid = 4;
+// Flags of kRestore, and its errors (num2 with kRestoreError).
+inline constexpr std::uint32_t kRestoreReplace = 1;
+inline constexpr std::uint32_t kRestoreError = 2;
+inline constexpr std::int64_t kRestoreErrNotInteger = 0;  // the TTL is not an integer
+inline constexpr std::int64_t kRestoreErrNegativeTtl = 1;
+inline constexpr std::int64_t kRestoreErrVersionOrChecksum = 2;
+inline constexpr std::int64_t kRestoreErrBadFormat = 3;
 // Flags of kScan: which optional args are present, in this order.
 inline constexpr std::uint32_t kScanMatch = 1;
 inline constexpr std::uint32_t kScanType = 2;

@@ -72,6 +72,7 @@ std::string_view OpCommandName(const Op& op) {
     case OpCode::kEval: return (f & kEvalReadOnly) ? "eval_ro" : "eval";
     case OpCode::kGeoStore: return "geosearchstore";
     case OpCode::kSortStore: return "sort";
+    case OpCode::kRestore: return "restore";
     case OpCode::kGet: return "get";
     case OpCode::kExists: return "exists";
     case OpCode::kStrlen: return "strlen";
@@ -139,6 +140,7 @@ std::string_view OpCommandName(const Op& op) {
     case OpCode::kRandomKey: return "randomkey";
     case OpCode::kSort: return "sort";
     case OpCode::kLcs: return "lcs";
+    case OpCode::kDump: return "dump";
   }
   return "unknown";
 }

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "kv/bitfield.h"
+#include "kv/dump_payload.h"
 #include "kv/errors.h"
 #include "kv/geo.h"
 #include "kv/stream.h"
@@ -579,6 +580,56 @@ Result<Op> Object(const Args& a, std::int64_t) {
     return Err("ERR wrong number of arguments for 'object|" + sub + "' command");
   }
   op.args = {a[2]};
+  return op;
+}
+
+Result<Op> Dump(const Args& a, std::int64_t) { return KeysOp(OpCode::kDump, a); }
+
+// RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s | FREQ f]: the
+// options first, as Redis checks them; then the TTL and the payload, whose
+// errors Redis gives only after BUSYKEY, so they travel in the op. IDLETIME
+// and FREQ are checked and then ignored: Cairn keeps no access times or
+// frequencies (OBJECT IDLETIME and FREQ are refused too).
+Result<Op> Restore(const Args& a, std::int64_t now_ms) {
+  Op op{OpCode::kRestore, 0, 0, 0, {a[1]}};
+  bool absttl = false, idle = false, freq = false;
+  for (std::size_t j = 4; j < a.size(); ++j) {
+    const bool more = j + 1 < a.size();
+    if (Is(a[j], "replace")) {
+      op.flags |= kRestoreReplace;
+    } else if (Is(a[j], "absttl")) {
+      absttl = true;
+    } else if (Is(a[j], "idletime") && more && !freq) {
+      CAIRN_ASSIGN_OR_RETURN(const std::int64_t v, Int(a[++j]));
+      if (v < 0) return Err("ERR Invalid IDLETIME value, must be >= 0");
+      idle = true;
+    } else if (Is(a[j], "freq") && more && !idle) {
+      CAIRN_ASSIGN_OR_RETURN(const std::int64_t v, Int(a[++j]));
+      if (v < 0 || v > 255) return Err("ERR Invalid FREQ value, must be >= 0 and <= 255");
+      freq = true;
+    } else {
+      return Err(errors::kSyntax);
+    }
+  }
+  const auto fail = [&op](std::int64_t error) {
+    op.flags |= kRestoreError;
+    op.num2 = error;
+    return op;
+  };
+  std::int64_t ttl = 0;
+  if (!ParseStrictInt64(a[2], &ttl)) return fail(kRestoreErrNotInteger);
+  if (ttl < 0) return fail(kRestoreErrNegativeTtl);
+  Result<Record> value = DecodeDumpPayload(a[3]);
+  if (!value.ok()) {
+    return fail(value.status().message() == kDumpBadFormat ? kRestoreErrBadFormat
+                                                           : kRestoreErrVersionOrChecksum);
+  }
+  // A relative TTL past the clock's range has already expired for Redis
+  // too (its sum wraps negative).
+  if (ttl != 0 && !absttl) ttl = ttl > kMax - now_ms ? 1 : now_ms + ttl;
+  op.num = ttl;
+  op.num2 = value->type;
+  op.args.push_back(std::move(value->value));
   return op;
 }
 

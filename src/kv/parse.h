@@ -105,6 +105,8 @@ Result<Op> Sort(const Args& a, std::int64_t now_ms);
 Result<Op> Lcs(const Args& a, std::int64_t now_ms);
 Result<Op> SortRo(const Args& a, std::int64_t now_ms);
 Result<Op> Object(const Args& a, std::int64_t now_ms);
+Result<Op> Dump(const Args& a, std::int64_t now_ms);
+Result<Op> Restore(const Args& a, std::int64_t now_ms);
 Result<Op> HSet(const Args& a, std::int64_t now_ms);
 Result<Op> HMSet(const Args& a, std::int64_t now_ms);
 Result<Op> HSetNx(const Args& a, std::int64_t now_ms);

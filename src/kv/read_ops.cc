@@ -178,6 +178,12 @@ resp::Value StateMachine::ReadOp(const Op& op, std::int64_t time_ms) const {
     return IsHashOp(op.code) ? ReadHash(op, rec) : ReadList(op, rec);
   }
   switch (op.code) {
+    case OpCode::kDump: {
+      if (op.args.size() != 1) break;
+      auto r = load(op.args[0]);
+      if (!r.ok()) return StorageError(r.status());
+      return DumpReply(*r ? &**r : nullptr);
+    }
     case OpCode::kObject: {
       if (op.args.size() != 1) break;
       auto r = load(op.args[0]);

@@ -270,6 +270,7 @@ Result<Value> ApplyRead(ApplyTxn* txn, const Op& op) {
     return ReadLcs(op, [txn](const std::string& key) { return txn->LiveRecord(key); });
   }
   CAIRN_ASSIGN_OR_RETURN(const Record* r, txn->LiveRecord(op.args[0]));
+  if (op.code == OpCode::kDump) return DumpReply(r);
   if (IsHashOp(op.code)) return ReadHash(op, r);
   if (IsBitmapOp(op.code)) return ReadBitmap(op, r);
   if (IsListOp(op.code)) return ReadList(op, r);
@@ -393,6 +394,7 @@ Result<Value> StateMachine::ApplyOpSemantics(ApplyTxn* txn, const Op& op) {
     case OpCode::kPfAdd:
     case OpCode::kPfMerge: return ApplyHllWrite(txn, op);
     case OpCode::kSortStore: return ApplySortStore(txn, op);
+    case OpCode::kRestore: return ApplyRestore(txn, op);
     case OpCode::kGetDel: {
       CAIRN_ASSIGN_OR_RETURN(std::optional<Record> old, txn->Live(op.args[0]));
       if (!old) return Value::Null();
