@@ -26,6 +26,7 @@
 #include <set>
 
 #include "common/random.h"
+#include "kv/dump_payload.h"
 #include "kv/keyspace_events.h"
 #include "kv/test_driver.h"
 #include "resp/reply_parser.h"
@@ -2298,6 +2299,10 @@ TEST(RedisDifferentialTest, KeyspaceEventsMatchRedis) {
       {"getdel", "a"},
       {"rename", "s", "t"},
       {"copy", "t", "u"},
+      {"restore", "rk", "0", *EncodeDumpPayload(Record{.value = "v"})},
+      {"restore", "rk", "0", *EncodeDumpPayload(Record{.value = "w"}), "replace"},
+      {"restore", "rk", "1000", *EncodeDumpPayload(Record{.value = "w"}), "replace", "absttl"},
+      {"restore", "rk", "1000", *EncodeDumpPayload(Record{.value = "w"}), "absttl"},
       {"set", "str", "x"},
       {"hset", "h", "f", "1", "g", "2"},
       {"hsetnx", "h", "f", "1"},

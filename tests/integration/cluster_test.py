@@ -624,6 +624,73 @@ class ClusterTest(ClusterCase):
                              [(b"Catania", 56.441257870158204), (b"Palermo", 190.44242984775784)],
                              f"node {i}")
 
+    def test_dump_and_restore_move_keys_from_and_to_redis(self):
+        # A migration: keys of every type in a real redis-server, each moved
+        # with DUMP there and RESTORE through a follower (forwarded); every
+        # node reads them as Redis does. Then back: DUMP on another node,
+        # RESTORE into Redis. MULTI queues both; BUSYKEY and a bad payload
+        # come back as Redis's errors.
+        if shutil.which("redis-server") is None:
+            self.skipTest("redis-server not installed")
+        port = free_ports(1)[0]
+        proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                                 "--save", "", "--appendonly", "no"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            src = redis.Redis(port=port)
+            wait_until(lambda: self._pings(src), 10, "redis-server")
+            src.set("s", "x" * 100)  # stored LZF-compressed
+            src.set("n", 12345)
+            src.rpush("l", "a", 1, 300, "b" * 70)
+            src.sadd("ints", 1, 2, 70000)
+            src.zadd("z", {"a": 1.5, "b": float("inf")})
+            src.hset("h", mapping={"f": "v", "n": "7"})
+            src.pfadd("hll", "a", "b", "c")
+            leader = self.c.leader()
+            follower = self.c.client(1 if leader != 1 else 2)
+            for key in [b"s", b"n", b"l", b"ints", b"z", b"h", b"hll"]:
+                self.assertTrue(retry(lambda: follower.restore(key, 0, src.dump(key))))
+            reads = lambda r: (r.get("s"), r.get("n"), r.lrange("l", 0, -1), r.smembers("ints"),
+                               r.zrange("z", 0, -1, withscores=True), r.hgetall("h"),
+                               r.pfcount("hll"))
+            want = reads(src)
+            for i in range(1, 4):
+                wait_until(lambda: reads(self.c.client(i)) == want, 10, f"the keys on node {i}")
+            # And back, from another node's DUMP.
+            other = self.c.client(3 if leader != 3 else 2)
+            src.flushall()
+            for key in [b"s", b"n", b"l", b"ints", b"z", b"h", b"hll"]:
+                self.assertTrue(src.restore(key, 0, other.dump(key)))
+            self.assertEqual(reads(src), want)
+            # MULTI queues DUMP and RESTORE; BUSYKEY is the second RESTORE's reply.
+            pipe = follower.pipeline(transaction=True)
+            pipe.dump("l")
+            pipe.restore("l2", 0, src.dump("l"))
+            pipe.restore("l2", 0, src.dump("l"))
+            out = retry(lambda: pipe.execute(raise_on_error=False))
+            self.assertTrue(src.restore("l_from_multi", 0, out[0]))
+            self.assertEqual(src.lrange("l_from_multi", 0, -1), src.lrange("l", 0, -1))
+            self.assertTrue(out[1])
+            self.assertIn("BUSYKEY", str(out[2]))
+            wait_until(lambda: other.lrange("l2", 0, -1) == src.lrange("l", 0, -1), 10, "l2")
+            with self.assertRaisesRegex(redis.exceptions.ResponseError,
+                                        "payload version or checksum are wrong"):
+                follower.restore("bad", 0, b"garbage!!!!")
+            # A TTL travels, decided once by the node that took the command.
+            self.assertTrue(follower.restore("t", 100000, src.dump("s")))
+            ttl = wait_until(lambda: other.pttl("t") > 0 and other.pttl("t"), 10, "t's TTL")
+            self.assertLessEqual(ttl, 100000)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+    @staticmethod
+    def _pings(client):
+        try:
+            return client.ping()
+        except redis.exceptions.ConnectionError:
+            return False
+
     def test_idle_waiters_on_one_key_do_not_wake_each_other(self):
         # Two connections wait on an empty key; a write that names the key
         # but changes nothing (DEL of an absent key) must not set them
@@ -1022,7 +1089,13 @@ class ClusterTest(ClusterCase):
                     ("SORT", "bad:s"), ("SORT", "l", "LIMIT", "0"), ("SORT", "l", "STORE"),
                     ("SORT_RO", "l", "STORE", "d"), ("LCS", "bad:s", "bad:s", "IDX", "LEN"),
                     ("LCS", "bad:s", "x", "MINMATCHLEN"), ("MOVE", "bad:s", "x"),
-                    ("SWAPDB", "0", "1"), ("SHUTDOWN", "bogus"), ("SAVE", "x")]:
+                    ("SWAPDB", "0", "1"), ("SHUTDOWN", "bogus"), ("SAVE", "x"),
+                    # DUMP and RESTORE (session 22): payloads cut, forged and oversized.
+                    ("DUMP",), ("DUMP", "a", "b"), ("RESTORE", "r", "0"),
+                    ("RESTORE", "r", "0", b"\x00" * 10),
+                    ("RESTORE", "r", "0", b"\x0e\x81" + b"\xff" * 8 + b"\x0a\x00" + b"\x00" * 8),
+                    ("RESTORE", "r", "-1", b"x"), ("RESTORE", "r", "x", b"x"),
+                    ("RESTORE", "r", "0", b"x", "FREQ", "999"), ("RESTORE", "r", "0", b"x", "ABS")]:
             with self.assertRaises(redis.exceptions.ResponseError, msg=str(bad)):
                 r.execute_command(*bad)
         self.assertEqual(r.execute_command("SORT", "l", "LIMIT", "9223372036854775807",
