@@ -16,6 +16,7 @@
 #include "kv/hash.h"
 #include "kv/list.h"
 #include "kv/set.h"
+#include "kv/stream.h"
 #include "kv/zset.h"
 
 namespace {
@@ -34,6 +35,7 @@ void Check(std::string_view payload) {
     case kTypeSet: CAIRN_CHECK(ValidateSet(rec->value).ok(), "a malformed set"); break;
     case kTypeList: CAIRN_CHECK(ValidateList(rec->value).ok(), "a malformed list"); break;
     case kTypeZSet: CAIRN_CHECK(ValidateZSet(rec->value).ok(), "a malformed sorted set"); break;
+    case kTypeStream: CAIRN_CHECK(ValidateStream(rec->value).ok(), "a malformed stream"); break;
     default: CAIRN_CHECK(false, "a type RESTORE cannot store");
   }
   const auto again = EncodeDumpPayload(*rec);

@@ -13,7 +13,7 @@ using resp::Value;
 Value DumpReply(const Record* record) {
   if (record == nullptr) return Value::Null();
   std::optional<std::string> payload = EncodeDumpPayload(*record);
-  if (!payload) return Value::Error("ERR DUMP of a stream is not supported by Cairn yet");
+  if (!payload) return Value::Error("ERR DUMP of this value type is not supported");
   return Value::Bulk(std::move(*payload));
 }
 

@@ -7,18 +7,20 @@
 //   | CRC-64 (Jones polynomial, reflected, as Redis's crc64) of all the bytes
 //   before it (8 bytes, little-endian)
 //
-// Decoding reads what Redis 2.6 to 7.2 write for strings, lists, sets,
-// sorted sets and hashes: plain strings, integer and LZF-compressed strings,
-// the plain list / set / zset / hash types, intsets, ziplists, listpacks and
-// quicklists (both versions). It refuses, as "Bad data format": streams and
-// module values (not decoded yet), zipmaps (Redis before 2.6), empty values,
-// repeated members or fields, NaN scores, bytes left over, and anything
-// truncated or malformed. Versions above 11 (Redis 7.2's) are refused as
-// Redis refuses a newer payload.
+// Decoding reads what Redis 2.6 to 7.2 write for every type Cairn has:
+// plain strings, integer and LZF-compressed strings, the plain list / set /
+// zset / hash types, intsets, ziplists, listpacks, quicklists (both
+// versions) and the three stream layouts (kv/rdb_codec.h,
+// dump_stream.cc). It refuses, as "Bad data format": module values, zipmaps
+// (Redis before 2.6), empty values, repeated members or fields, NaN scores,
+// pending stream entries with no consumer or two, bytes left over, and
+// anything truncated or malformed. Versions above 11 (Redis 7.2's) are
+// refused as Redis refuses a newer payload.
 //
-// Encoding writes RDB version 10 (Redis 7.0's) with the plain types (string,
-// list, set, sorted set 2, hash), which every Redis from 7.0 reads and turns
-// into its compact encodings itself. Streams are not encoded yet.
+// Encoding writes RDB version 10 (Redis 7.0's): the plain types for strings,
+// lists, sets, sorted sets (version 2) and hashes, which every Redis from
+// 7.0 reads and turns into its compact encodings itself, and streams as
+// Redis 7.0 writes them (STREAM_LISTPACKS_2).
 //
 // Thread-safety: pure functions.
 
@@ -48,8 +50,7 @@ std::uint64_t Crc64(std::uint64_t crc, std::string_view bytes);
 // one of the two texts above.
 Result<Record> DecodeDumpPayload(std::string_view payload);
 
-// The payload of a record's value; nullopt for a type DUMP cannot write yet
-// (a stream).
+// The payload of a record's value; nullopt for a type it does not know.
 std::optional<std::string> EncodeDumpPayload(const Record& record);
 
 }  // namespace cairn::kv

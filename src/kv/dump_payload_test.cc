@@ -1,7 +1,7 @@
 // DUMP payloads: Redis's CRC-64, the compact encodings Redis 7.0 no longer
 // writes (ziplists, quicklist 1) built here byte by byte, round trips of
-// Cairn's own payloads, and the refusals: every truncation, repeated
-// members, NaN, empty values, streams. (What Redis 7.0 writes today is
+// Cairn's own payloads (streams too), and the refusals: every truncation,
+// repeated members, NaN, empty values, other types. (What Redis 7.0 writes today is
 // compared against redis-server in DumpRestoreMatchesRedis.)
 #include "kv/dump_payload.h"
 
@@ -15,6 +15,7 @@
 #include "kv/log_entry.h"
 #include "kv/op.h"
 #include "kv/set.h"
+#include "kv/stream.h"
 #include "kv/zset.h"
 
 namespace cairn::kv {
@@ -169,9 +170,36 @@ TEST(DumpPayload, OwnPayloadsRoundTrip) {
     EXPECT_EQ(back->type, r.type);
     EXPECT_EQ(back->value, r.value);
   }
+  // A stream with a deleted tail, a group with entries pending for two
+  // consumers and one idle consumer, and entries of other fields than the
+  // first's (written without the same-fields flag).
+  Stream st;
+  for (std::uint64_t i = 1; i <= 250; ++i) {
+    st.entries.push_back(
+        {{i, i % 3}, {{i % 7 == 0 ? "other" : "f", std::to_string(i)}, {"g", "v"}}});
+  }
+  st.last_id = {300, 0};
+  st.max_deleted = {300, 0};
+  st.entries_added = 260;
+  StreamGroup g{"grp", {5, 2}, 5, {}, {}};
+  g.pending = {{{1, 1}, "alice", 1000, 2}, {{2, 2}, "bob", 2000, 1}, {{5, 2}, "alice", 3000, 1}};
+  g.consumers = {{"alice", 10}, {"bob", 20}, {"carol", 30}};
+  st.groups.push_back(g);
+  st.groups.push_back(StreamGroup{"other", {0, 0}, kEntriesReadUnknown, {}, {}});
   Record stream;
   stream.type = kTypeStream;
-  EXPECT_FALSE(EncodeDumpPayload(stream).has_value());
+  stream.value = EncodeStream(st);
+  Record empty_stream;
+  empty_stream.type = kTypeStream;
+  empty_stream.value = EncodeStream(Stream{{7, 7}, {7, 7}, 1, {}, {}});
+  for (const Record& r : {stream, empty_stream}) {
+    const std::optional<std::string> payload = EncodeDumpPayload(r);
+    ASSERT_TRUE(payload.has_value());
+    auto back = DecodeDumpPayload(*payload);
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    EXPECT_EQ(back->type, kTypeStream);
+    EXPECT_EQ(back->value, r.value);  // EncodeStream writes one form per stream
+  }
 }
 
 TEST(DumpPayload, RefusesMalformedPayloads) {
@@ -211,7 +239,7 @@ TEST(DumpPayload, RefusesMalformedPayloads) {
   std::string nan_bytes(8, '\0');
   std::memcpy(nan_bytes.data(), &nan, 8);
   EXPECT_TRUE(refused(Payload(5, std::string(1, 1) + RdbString("m") + nan_bytes), kDumpBadFormat));
-  for (std::uint8_t type : {6, 7, 9, 15, 19, 21, 99}) {
+  for (std::uint8_t type : {6, 7, 9, 15, 19, 21, 99}) {  // streams: not a "x"
     EXPECT_TRUE(refused(Payload(type, RdbString("x")), kDumpBadFormat)) << int{type};
   }
   // A declared count far past the bytes there are.

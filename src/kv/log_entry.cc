@@ -403,6 +403,7 @@ Status ValidateOp(const Op& op, EntryKind kind) {
         case kTypeSet: return ValidateSet(op.args[1]);
         case kTypeList: return ValidateList(op.args[1]);
         case kTypeZSet: return ValidateZSet(op.args[1]);
+        case kTypeStream: return ValidateStream(op.args[1]);
         default: return Bad("kv entry: malformed op");
       }
     }

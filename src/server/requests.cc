@@ -6,6 +6,7 @@
 
 #include "kv/command_table.h"
 #include "kv/errors.h"
+#include "kv/op_name.h"
 #include "kv/parse.h"
 #include "net/raft_codec.h"
 #include "resp/reply_parser.h"
@@ -96,7 +97,20 @@ void Node::Impl::ExecuteEntry(const kv::LogEntry& entry, Done done) {
   ProposeEntry(entry, std::move(done));
 }
 
+// The ops are checked as every replica's apply will check them: a parser
+// that built an op log validation refuses would otherwise put an entry in
+// the log that no node can apply. That is a bug, answered here as an error
+// instead of stopping the cluster.
 void Node::Impl::ProposeEntry(const kv::LogEntry& entry, Done done) {
+  for (const kv::Op& op : entry.ops) {
+    if (Status valid = kv::ValidateOp(op, entry.kind); !valid.ok()) {
+      spdlog::error("node {}: refused to propose a malformed {} op: {}", opt.id,
+                    kv::OpCommandName(op), valid.message());
+      return done({resp::Value::Error("ERR internal error: the command built a malformed log "
+                                      "entry (a bug; nothing was written)"),
+                   0});
+    }
+  }
   ProposeBytes(kv::Encode(entry), std::move(done));
 }
 

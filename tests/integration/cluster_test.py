@@ -646,20 +646,27 @@ class ClusterTest(ClusterCase):
             src.zadd("z", {"a": 1.5, "b": float("inf")})
             src.hset("h", mapping={"f": "v", "n": "7"})
             src.pfadd("hll", "a", "b", "c")
+            src.xadd("st", {"f": "1"}, id="1-1")
+            src.xadd("st", {"f": "2", "g": "x"}, id="2-0")
+            src.xgroup_create("st", "grp", id="0")
+            src.xreadgroup("grp", "alice", {"st": ">"}, count=1)
             leader = self.c.leader()
             follower = self.c.client(1 if leader != 1 else 2)
-            for key in [b"s", b"n", b"l", b"ints", b"z", b"h", b"hll"]:
+            keys = [b"s", b"n", b"l", b"ints", b"z", b"h", b"hll", b"st"]
+            for key in keys:
                 self.assertTrue(retry(lambda: follower.restore(key, 0, src.dump(key))))
             reads = lambda r: (r.get("s"), r.get("n"), r.lrange("l", 0, -1), r.smembers("ints"),
                                r.zrange("z", 0, -1, withscores=True), r.hgetall("h"),
-                               r.pfcount("hll"))
+                               r.pfcount("hll"), r.xrange("st"),
+                               [(p["message_id"], p["consumer"]) for p in
+                                r.xpending_range("st", "grp", "-", "+", 10)])
             want = reads(src)
             for i in range(1, 4):
                 wait_until(lambda: reads(self.c.client(i)) == want, 10, f"the keys on node {i}")
             # And back, from another node's DUMP.
             other = self.c.client(3 if leader != 3 else 2)
             src.flushall()
-            for key in [b"s", b"n", b"l", b"ints", b"z", b"h", b"hll"]:
+            for key in keys:
                 self.assertTrue(src.restore(key, 0, other.dump(key)))
             self.assertEqual(reads(src), want)
             # MULTI queues DUMP and RESTORE; BUSYKEY is the second RESTORE's reply.
