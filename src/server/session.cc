@@ -12,6 +12,7 @@
 #include "kv/command_table.h"
 #include "kv/errors.h"
 #include "kv/parse.h"
+#include "kv/subcommand_help.h"
 #include "net/read_when_ready.h"
 #include "server/config_command.h"
 
@@ -164,6 +165,10 @@ void Session::Dispatch(std::vector<std::string>& args) {
   std::string name = Lower(args[0]);
   std::uint64_t seq = first_seq_ + slots_.size();
   slots_.push_back(Slot{false, protocol_, {}, LatencyFor(name), batch_start_});
+  if (reply_mode_ != ReplyMode::kOn) {
+    slots_.back().silent = true;
+    if (reply_mode_ == ReplyMode::kSkip) reply_mode_ = ReplyMode::kOn;
+  }
   if (!authenticated_ && name != "auth" && name != "hello" && name != "quit" && name != "reset") {
     return Complete(seq, resp::Value::Error("NOAUTH Authentication required."));
   }
@@ -996,6 +1001,59 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
     Complete(seq, v == "on" || v == "off" ? Ok() : resp::Value::Error("ERR syntax error"));
   } else if (sub == "kill" && args.size() >= 3) {
     ClientKill(args, seq);
+  } else if (sub == "reply" && args.size() == 3) {
+    // OFF and SKIP answer nothing themselves: this command's slot is made
+    // silent, and SKIP silences the next one (Dispatch).
+    const std::string mode = Lower(args[2]);
+    if (mode == "on") {
+      reply_mode_ = ReplyMode::kOn;
+      slots_[seq - first_seq_].silent = false;  // ON answers even while OFF
+      return Complete(seq, Ok());
+    }
+    if (mode != "off" && mode != "skip") {
+      return Complete(seq, resp::Value::Error("ERR syntax error"));
+    }
+    slots_[seq - first_seq_].silent = true;
+    if (mode == "off") reply_mode_ = ReplyMode::kOff;
+    if (mode == "skip" && reply_mode_ == ReplyMode::kOn) reply_mode_ = ReplyMode::kSkip;
+    Complete(seq, Ok());
+  } else if (sub == "trackinginfo" && args.size() == 2) {
+    Complete(seq, ClientTrackingInfo());
+  } else if (sub == "help" && args.size() == 2) {
+    Complete(seq, kv::HelpLines({
+                      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                      "GETNAME",
+                      "    Return the name of the current connection.",
+                      "GETREDIR",
+                      "    Return the client ID we are redirecting to when tracking is enabled.",
+                      "ID",
+                      "    Return the ID of the current connection (unique on this node).",
+                      "INFO",
+                      "    Return information about the current client connection.",
+                      "KILL <ip:port>",
+                      "    Kill connection made from <ip:port>.",
+                      "KILL <option> <value> [<option> <value> [...]]",
+                      "    Kill connections of this node. Options are ID <id>, ADDR <ip:port>,",
+                      "    TYPE (NORMAL|PUBSUB) and SKIPME (YES|NO).",
+                      "LIST",
+                      "    Return information about this node's client connections.",
+                      "NO-EVICT (ON|OFF)",
+                      "    Accepted: this node evicts no connection.",
+                      "REPLY (ON|OFF|SKIP)",
+                      "    Control the replies sent to the current connection.",
+                      "SETINFO <option> <value>",
+                      "    Accepted and ignored.",
+                      "SETNAME <name>",
+                      "    Assign the name <name> to the current connection.",
+                      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]] [NOLOOP]",
+                      "    Control server assisted client side caching.",
+                      "TRACKINGINFO",
+                      "    Report tracking status for the current connection.",
+                      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                      "    Unblock the specified blocked client.",
+                      "HELP",
+                      "    Print this help.",
+                  }));
   } else if (sub == "unblock" && (args.size() == 3 || args.size() == 4)) {
     // CLIENT UNBLOCK id [TIMEOUT|ERROR]: a connection of this node (ids are
     // per node, as CLIENT ID and CLIENT LIST show them).
@@ -1016,6 +1074,34 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
     Complete(seq, resp::Value::Error("ERR unknown subcommand or wrong number of arguments for "
                                      "'client' command"));
   }
+}
+
+// CLIENT TRACKINGINFO: flags (off, or on with bcast and broken_redirect),
+// the redirect (-1 off, 0 none) and the BCAST prefixes, as Redis 7.0 shapes
+// it. NOLOOP is accepted by CLIENT TRACKING but not kept, so never shown.
+resp::Value Session::ClientTrackingInfo() const {
+  using V = resp::Value;
+  V flags = V::Set();
+  std::int64_t redirect = -1;
+  V prefixes = V::Array();
+  if (!node_.tracking.IsTracking(id_)) {
+    flags.elems.push_back(V::Bulk("off"));
+  } else {
+    flags.elems.push_back(V::Bulk("on"));
+    if (const auto* p = node_.tracking.BroadcastPrefixes(id_)) {
+      flags.elems.push_back(V::Bulk("bcast"));
+      for (const std::string& prefix : *p) prefixes.elems.push_back(V::Bulk(prefix));
+    }
+    redirect = 0;
+    if (auto it = node_.tracking_redirects.find(id_); it != node_.tracking_redirects.end()) {
+      redirect = static_cast<std::int64_t>(it->second);
+      if (it->second != id_ && node_.sessions.count(it->second) == 0) {
+        flags.elems.push_back(V::Bulk("broken_redirect"));
+      }
+    }
+  }
+  return V::Map({V::Bulk("flags"), std::move(flags), V::Bulk("redirect"), V::Int(redirect),
+                 V::Bulk("prefixes"), std::move(prefixes)});
 }
 
 void Session::ClientKill(std::vector<std::string>& args, std::uint64_t seq) {
@@ -1130,8 +1216,10 @@ void Session::CompleteAll(std::uint64_t seq, const std::vector<resp::Value>& val
   CAIRN_CHECK(seq >= first_seq_ && seq - first_seq_ < slots_.size(), "reply for an unknown slot");
   Slot& slot = slots_[seq - first_seq_];
   // The first unanswered slot's reply goes straight to the output.
-  resp::Writer writer(seq == first_seq_ ? &out_ : &slot.bytes, slot.protocol);
-  for (const resp::Value& value : values) writer.Write(value);
+  if (!slot.silent) {
+    resp::Writer writer(seq == first_seq_ ? &out_ : &slot.bytes, slot.protocol);
+    for (const resp::Value& value : values) writer.Write(value);
+  }
   slot.done = true;
   // Held replies (dispatching, or a node ReplyHold) leave later with one send.
   const bool held = dispatching_ || node_.reply_holds > 0;

@@ -86,6 +86,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Histogram* latency = nullptr;  // the command's histogram (Metrics::latency_by_command)
     std::chrono::steady_clock::time_point start;
     std::string after;  // pub/sub messages that arrived while this was the last slot
+    bool silent = false;  // CLIENT REPLY OFF or SKIP: the reply is not sent
   };
 
   void Dispatch(std::vector<std::string>& args);
@@ -111,6 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Client(std::vector<std::string>& args, std::uint64_t seq);
   // CLIENT KILL ip:port | CLIENT KILL [ID id] [ADDR ip:port] [TYPE t] [SKIPME yes|no]...
   void ClientKill(std::vector<std::string>& args, std::uint64_t seq);
+  resp::Value ClientTrackingInfo() const;
   // Sends `args` (a command this connection sent) to the MONITOR
   // connections, as Redis prints it: time, [db addr], quoted arguments,
   // with AUTH's and HELLO ... AUTH's secrets redacted.
@@ -187,6 +189,10 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::ip::tcp::socket socket_;
   const std::uint64_t id_;
   std::string name_;
+  // CLIENT REPLY: kOff drops every command's reply from the next command
+  // on; kSkip drops the next command's only. Pub/sub messages,
+  // invalidations and MONITOR lines still arrive.
+  enum class ReplyMode : std::uint8_t { kOn, kOff, kSkip } reply_mode_ = ReplyMode::kOn;
   bool authenticated_;  // false until AUTH while the node has a requirepass
   resp::Protocol protocol_ = resp::Protocol::kResp2;
   ReadPolicy policy_;

@@ -50,6 +50,14 @@ void TrackingTable::EnableBroadcast(std::uint64_t conn, std::vector<std::string>
   prefixes_[conn] = std::move(prefixes);
 }
 
+const std::vector<std::string>* TrackingTable::BroadcastPrefixes(std::uint64_t conn) const {
+  auto mode = modes_.find(conn);
+  if (mode == modes_.end() || !mode->second) return nullptr;
+  auto it = prefixes_.find(conn);
+  static const std::vector<std::string> kNone;
+  return it == prefixes_.end() ? &kNone : &it->second;
+}
+
 void TrackingTable::Disable(std::uint64_t conn) {
   modes_.erase(conn);
   prefixes_.erase(conn);

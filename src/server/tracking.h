@@ -57,6 +57,8 @@ class TrackingTable {
   void EnableBroadcast(std::uint64_t conn, std::vector<std::string> prefixes);
   void Disable(std::uint64_t conn);
   bool IsTracking(std::uint64_t conn) const { return modes_.count(conn) != 0; }
+  // A BCAST connection's prefixes (empty: every key); nullptr otherwise.
+  const std::vector<std::string>* BroadcastPrefixes(std::uint64_t conn) const;
   bool active() const { return !modes_.empty(); }
 
   // A default-mode connection read `key`. Returns invalidations forced by the

@@ -71,6 +71,11 @@ resp::Value Node::Impl::ClientTracking(std::uint64_t conn, const std::vector<std
   if (!prefixes.empty() && !bcast) {
     return resp::Value::Error("ERR PREFIX option requires BCAST mode to be enabled");
   }
+  if (tracking.IsTracking(conn) && (tracking.BroadcastPrefixes(conn) != nullptr) != bcast) {
+    return resp::Value::Error(
+        "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and "
+        "then re-enabling it with a different mode.");
+  }
   if (bcast) {
     tracking.EnableBroadcast(conn, std::move(prefixes));
   } else {

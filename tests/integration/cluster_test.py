@@ -1785,6 +1785,63 @@ class ClusterTest(ClusterCase):
         self.assertFalse([l for l in shown if "elsewhere" in l], "only this node's clients")
         self.assertRegex(lines[0], r'^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "')
 
+    def test_client_reply_off_and_skip_silence_replies_in_order(self):
+        # One pipelined burst to a follower: its writes are forwarded and
+        # answered later, its reads at once, and only the replies CLIENT
+        # REPLY leaves on may reach the client, in order. Ended by a PING
+        # whose PONG must be the last bytes.
+        leader = self.c.leader()
+        node = 1 if leader != 1 else 2
+        retry(lambda: self.c.client(leader).set("rk", "0"))
+        wait_until(lambda: self.c.client(node).get("rk") == b"0", 10, "rk on the follower")
+
+        def cmd(*args):
+            out = b"*%d\r\n" % len(args)
+            for a in args:
+                a = a.encode() if isinstance(a, str) else a
+                out += b"$%d\r\n%s\r\n" % (len(a), a)
+            return out
+
+        burst = b"".join([
+            cmd("CLIENT", "REPLY", "SKIP"), cmd("SET", "rk", "1"), cmd("GET", "rk"),
+            cmd("CLIENT", "REPLY", "OFF"), cmd("SET", "rk", "2"), cmd("INCR", "rk"),
+            cmd("GET", "rk"), cmd("CLIENT", "REPLY", "bogus"),
+            cmd("CLIENT", "REPLY", "ON"), cmd("GET", "rk"),
+            cmd("CLIENT", "REPLY", "SKIP"), cmd("CLIENT", "REPLY", "SKIP"), cmd("GET", "rk"),
+            cmd("CLIENT", "TRACKINGINFO"), cmd("PING")])
+        # (The second SKIP is itself skipped and skips the GET after it.)
+        want = (b"$1\r\n1\r\n" b"+OK\r\n" b"$1\r\n3\r\n"
+                b"*6\r\n$5\r\nflags\r\n*1\r\n$3\r\noff\r\n$8\r\nredirect\r\n:-1\r\n"
+                b"$8\r\nprefixes\r\n*0\r\n" b"+PONG\r\n")
+        sock = socket.create_connection(("127.0.0.1", self.c.resp[node - 1]), timeout=10)
+        try:
+            sock.sendall(burst)
+            got = b""
+            while not got.endswith(b"+PONG\r\n"):
+                chunk = sock.recv(4096)
+                self.assertTrue(chunk, f"closed after {got!r}")
+                got += chunk
+            self.assertEqual(got, want)
+        finally:
+            sock.close()
+        # RESP3 shape and BCAST prefixes, and the mode switch Redis refuses.
+        sock = socket.create_connection(("127.0.0.1", self.c.resp[node - 1]), timeout=10)
+        try:
+            sock.sendall(cmd("HELLO", "3") +
+                         cmd("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "a:", "PREFIX", "b:") +
+                         cmd("CLIENT", "TRACKINGINFO") + cmd("CLIENT", "TRACKING", "ON") +
+                         cmd("PING"))
+            got = b""
+            while not got.endswith(b"+PONG\r\n"):
+                chunk = sock.recv(4096)
+                self.assertTrue(chunk, f"closed after {got!r}")
+                got += chunk
+            self.assertIn(b"+OK\r\n%3\r\n$5\r\nflags\r\n~2\r\n$2\r\non\r\n$5\r\nbcast\r\n"
+                          b"$8\r\nredirect\r\n:0\r\n$8\r\nprefixes\r\n*2\r\n$2\r\na:\r\n"
+                          b"$2\r\nb:\r\n-ERR You can't switch BCAST mode", got)
+        finally:
+            sock.close()
+
     def test_client_kill_closes_the_connections_it_names(self):
         node = 2
 
