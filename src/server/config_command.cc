@@ -49,6 +49,7 @@ std::vector<Setting> Settings(const NodeOptions& opt, const RuntimeSettings* run
       {"proto-max-bulk-len", number(opt.bulk_bytes_max)},
       {"client-query-buffer-limit", number(opt.request_bytes_max)},
       {"timeout", fixed("0")},
+      {"latency-monitor-threshold", fixed("0")},  // no latency-monitor events (LATENCY)
   };
 }
 

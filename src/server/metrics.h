@@ -22,6 +22,8 @@ class Histogram {
   void Render(const std::string& name, const std::string& labels, std::string* out) const;
   std::uint64_t count() const { return count_; }
   double sum_seconds() const { return sum_seconds_; }
+  // Observations at or below kBoundsSeconds[i] (cumulative, as Render's).
+  std::uint64_t at_or_below(std::size_t i) const { return buckets_[i]; }
 
  private:
   std::array<std::uint64_t, kBoundsSeconds.size()> buckets_{};

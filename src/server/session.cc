@@ -15,6 +15,7 @@
 #include "kv/subcommand_help.h"
 #include "net/read_when_ready.h"
 #include "server/config_command.h"
+#include "server/latency_command.h"
 
 namespace cairn::server {
 namespace {
@@ -517,6 +518,8 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     Complete(seq, std::move(reply));
   } else if (n == "slowlog") {
     Complete(seq, node_.slowlog.Command(args));
+  } else if (n == "latency") {
+    Complete(seq, LatencyCommand(args, node_.metrics));
   } else if (n == "consistency") {
     SetConsistency(args, seq);
   } else if (n == "subscribe" || n == "unsubscribe" || n == "psubscribe" || n == "punsubscribe" ||

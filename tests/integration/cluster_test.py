@@ -1225,6 +1225,17 @@ class ClusterTest(ClusterCase):
         self.assertGreaterEqual(stats["cmdstat_llen"]["calls"], 1)
         self.assertGreater(stats["cmdstat_llen"]["usec"], 0)
         self.assertNotIn("cmdstat_llen", r.info())
+        # LATENCY HISTOGRAM, from the same histograms: cumulative counts
+        # that end at the calls (none here is slower than 2.5 s).
+        hist = r.execute_command("LATENCY", "HISTOGRAM", "LLEN", "nosuch")
+        self.assertEqual(hist[0], b"llen")
+        llen = dict(zip(hist[1][::2], hist[1][1::2]))
+        counts = llen[b"histogram_usec"][1::2]
+        self.assertEqual(counts, sorted(counts))
+        self.assertEqual(counts[-1], llen[b"calls"])
+        self.assertEqual(r.execute_command("LATENCY", "LATEST"), [])
+        self.assertEqual(r.config_get("latency-monitor-threshold"),
+                         {"latency-monitor-threshold": "0"})
 
     def test_tracking_covers_the_keys_read_only_scripts_declare(self):
         # A tracking connection that reads a key through EVAL_RO is told
