@@ -30,4 +30,17 @@ struct CtlOptions {
 // Exit codes: 0 success, 1 the node refused or could not be reached, 2 usage.
 int RunCtl(const CtlOptions& options);
 
+struct ImportOptions {
+  std::string from;                   // a Redis (or Cairn) RESP host:port
+  std::string to = "127.0.0.1:7379";  // any node of the Cairn cluster
+  std::string match;                  // SCAN MATCH pattern; empty: every key
+  bool replace = false;               // RESTORE ... REPLACE
+  int batch = 500;                    // keys per SCAN page (and per pipelined round)
+  std::string from_password, to_password;
+  bool json = false;
+};
+// Exit codes: 0 every key copied or accounted for, 1 a failure (a key that
+// failed, or a side that could not be reached), 2 usage.
+int RunImport(const ImportOptions& options);
+
 }  // namespace cairn::cli

@@ -1,4 +1,4 @@
-// cairn: the node binary. `cairn server`, `cairn dev`, `cairn ctl`.
+// cairn: the node binary. `cairn server`, `cairn dev`, `cairn ctl`, `cairn import`.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
@@ -77,6 +77,21 @@ int main(int argc, char** argv) {
   ctl->add_option("--password", ctl_opts.password,
                   "the nodes' requirepass, asked for by the changes (default: $CAIRN_PASSWORD)");
 
+  auto* imp = app.add_subcommand(
+      "import", "Copy keys from a Redis (or Cairn) server into this cluster: SCAN, DUMP, RESTORE");
+  ImportOptions imp_opts;
+  imp->add_option("--from", imp_opts.from, "host:port of the source's RESP port")->required();
+  imp->add_option("--to", imp_opts.to,
+                  "host:port of any Cairn node's RESP port (default 127.0.0.1:7379)");
+  imp->add_option("--match", imp_opts.match, "copy only the keys matching this glob (SCAN MATCH)");
+  imp->add_flag("--replace", imp_opts.replace, "overwrite keys the cluster already has");
+  imp->add_option("--batch", imp_opts.batch,
+                  "keys per SCAN page and pipelined round (default 500)");
+  imp->add_option("--from-password", imp_opts.from_password, "the source's password (AUTH)");
+  imp->add_option("--to-password", imp_opts.to_password,
+                  "the cluster's requirepass (default: $CAIRN_PASSWORD)");
+  imp->add_flag("--json", imp_opts.json, "print the counts as JSON");
+
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) {
     Settings flags;
@@ -86,6 +101,12 @@ int main(int argc, char** argv) {
     return RunServer(flags, config_path);
   }
   if (dev->parsed()) return RunDev(dev_opts);
+  if (imp->parsed()) {
+    if (imp_opts.to_password.empty()) {
+      if (const char* pw = std::getenv("CAIRN_PASSWORD")) imp_opts.to_password = pw;
+    }
+    return RunImport(imp_opts);
+  }
   if (ctl_opts.password.empty()) {
     if (const char* pw = std::getenv("CAIRN_PASSWORD")) ctl_opts.password = pw;
   }

@@ -74,6 +74,7 @@ std::shared_ptr<internal::Connection> Client::Impl::Conn(int i) {
   n.session_sent = 0;
   n.conn->set_close_handler([this](const Status&) { stale = true; });
   n.conn->Start(std::chrono::milliseconds(opt.connect_timeout_ms));
+  if (!opt.password.empty()) n.conn->Send({"AUTH", opt.password}, false, [](internal::Outcome) {});
   // HELLO 3 (a refusal leaves the connection on RESP2, which is fine).
   n.conn->Send({"HELLO", "3"}, false, [](internal::Outcome) {});
   if (!opt.name.empty()) n.conn->Send({"CLIENT", "SETNAME", opt.name}, false, [](internal::Outcome) {});
@@ -86,6 +87,7 @@ void Client::Impl::Refresh(std::function<void()> then) {
   refreshing = true;
   const std::uint64_t gen = ++refresh_gen;
   refresh_outstanding = static_cast<int>(nodes.size());
+  refresh_refusal.clear();
   for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
     nodes[i].leader = false;
     nodes[i].id = 0;
@@ -100,6 +102,8 @@ void Client::Impl::Refresh(std::function<void()> then) {
       if (gen != refresh_gen) return;
       if (o.status.ok() && IsText(o.value)) {
         nodes[i].leader = InfoField(o.value.str, "role") == "master";
+      } else if (o.status.ok() && o.value.is_error()) {
+        refresh_refusal = o.value.str;
       }
       if (--refresh_outstanding == 0) FinishRefresh();
     });
@@ -193,6 +197,9 @@ void Client::Impl::Start(std::shared_ptr<Request> req) {
 void Client::Impl::Route(std::shared_ptr<Request> req) {
   int i = Pick(*req);
   if (i < 0) {
+    if (!refresh_refusal.empty()) {  // not retried: asking again gets the same answer
+      return Finish(req, -1, {Status::FailedPrecondition(refresh_refusal), {}}, Nanos(0));
+    }
     return Finish(req, -1, {Status::Unavailable("no leader known (TRYAGAIN later)"), {}}, Nanos(0));
   }
   Node& n = nodes[i];
@@ -278,6 +285,7 @@ void Client::Impl::SendTracked(std::shared_ptr<Request> req) {
       if (tracking.on_lost) tracking.on_lost(why);
     });
     conn->Start(std::chrono::milliseconds(opt.connect_timeout_ms));
+    if (!opt.password.empty()) conn->Send({"AUTH", opt.password}, false, [](internal::Outcome) {});
     // Without RESP3 and tracking, this connection must not feed a cache.
     conn->Send({"HELLO", "3"}, false, [conn](internal::Outcome o) {
       if (!o.status.ok() || o.value.is_error()) conn->Close(Status::Unavailable("HELLO 3 refused"));

@@ -88,6 +88,10 @@ struct ClientOptions {
   std::uint32_t request_timeout_ms = 6000;
   ResilienceOptions resilience;
   std::string name;  // CLIENT SETNAME, if not empty
+  // Sent with AUTH first on every connection, if not empty (the node's
+  // requirepass, or a Redis's). A refusal fails that connection's calls
+  // with the node's NOAUTH or WRONGPASS error.
+  std::string password;
 };
 
 // The reply of an async call: status OK and a value (which may itself be an

@@ -77,6 +77,10 @@ struct Client::Impl {
   bool refreshing = false;
   std::vector<std::function<void()>> after_refresh;
   int refresh_outstanding = 0;
+  // An error a node answered the last refresh's INFO with (NOAUTH, when the
+  // client has no password or a wrong one), told to callers instead of "no
+  // leader known".
+  std::string refresh_refusal;
   std::uint64_t refresh_gen = 0;  // answers of an older round are ignored
   boost::asio::steady_timer refresh_timer{io};
   std::unique_ptr<lb::HealthTracker> health;

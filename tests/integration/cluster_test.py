@@ -146,6 +146,23 @@ def recv_bytes(s, n):
     return got
 
 
+def start_redis_server(*extra):
+    """A redis-server on a free loopback port (the caller stops it)."""
+    port = free_ports(1)[0]
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no", *extra],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, port
+
+
+def pings(client):
+    try:
+        return client.ping()
+    except (redis.exceptions.ConnectionError, redis.exceptions.AuthenticationError,
+            redis.exceptions.ResponseError):
+        return False
+
+
 def retry(fn, timeout_s=15.0):
     """Runs fn until it stops raising a retryable error (TRYAGAIN, connection)."""
     deadline = time.monotonic() + timeout_s
@@ -632,13 +649,10 @@ class ClusterTest(ClusterCase):
         # come back as Redis's errors.
         if shutil.which("redis-server") is None:
             self.skipTest("redis-server not installed")
-        port = free_ports(1)[0]
-        proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                                 "--save", "", "--appendonly", "no"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc, port = start_redis_server()
         try:
             src = redis.Redis(port=port)
-            wait_until(lambda: self._pings(src), 10, "redis-server")
+            wait_until(lambda: pings(src), 10, "redis-server")
             src.set("s", "x" * 100)  # stored LZF-compressed
             src.set("n", 12345)
             src.rpush("l", "a", 1, 300, "b" * 70)
@@ -690,13 +704,6 @@ class ClusterTest(ClusterCase):
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-
-    @staticmethod
-    def _pings(client):
-        try:
-            return client.ping()
-        except redis.exceptions.ConnectionError:
-            return False
 
     def test_idle_waiters_on_one_key_do_not_wake_each_other(self):
         # Two connections wait on an empty key; a write that names the key
@@ -2173,6 +2180,49 @@ class AuthTest(ClusterCase):
                 if not chunk:
                     return out
                 out += chunk
+
+    def test_import_copies_a_redis_server_with_passwords_on_both_sides(self):
+        # `cairn import` from a redis-server with its own requirepass into
+        # this cluster (CAIRN_PASSWORD): every key and TTL arrives; without
+        # the source's password it fails with exit 1 and copies nothing.
+        if shutil.which("redis-server") is None:
+            self.skipTest("redis-server not installed")
+        proc, port = start_redis_server("--requirepass", "src pw")
+        try:
+            src = redis.Redis(port=port, password="src pw")
+            wait_until(lambda: pings(src), 10, "redis-server")
+            for i in range(1200):  # three SCAN pages at --batch 500
+                src.set(f"imp:{i}", i)
+            src.rpush("imp:list", *range(50))
+            src.set("imp:ttl", "x", px=600000)
+            src.set("other", "not matched")
+            node = f"127.0.0.1:{self.c.resp[self.c.leader() - 1]}"
+            env = dict(os.environ, CAIRN_PASSWORD="s3cret pass")
+            refused = subprocess.run([CAIRN, "import", "--from", f"127.0.0.1:{port}", "--to", node],
+                                     capture_output=True, text=True, timeout=60, env=env)
+            self.assertEqual(refused.returncode, 1, refused.stdout + refused.stderr)
+            self.assertIn("NOAUTH", refused.stderr)
+            run = subprocess.run([CAIRN, "import", "--from", f"127.0.0.1:{port}", "--to", node,
+                                  "--from-password", "src pw", "--match", "imp:*", "--json"],
+                                 capture_output=True, text=True, timeout=120, env=env)
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            counts = json.loads(run.stdout)
+            self.assertEqual((counts["copied"], counts["failed"], counts["existing"]), (1202, 0, 0))
+            dst = self.c.client(self.c.leader(), password="s3cret pass")
+            self.assertEqual(dst.dbsize(), 1202)
+            self.assertEqual(dst.get("imp:1199"), b"1199")
+            self.assertEqual(dst.lrange("imp:list", 0, -1), [str(i).encode() for i in range(50)])
+            self.assertTrue(500000 < dst.pttl("imp:ttl") <= 600000)
+            # Again: everything is there; --replace overwrites.
+            again = subprocess.run([CAIRN, "import", "--from", f"127.0.0.1:{port}", "--to", node,
+                                    "--from-password", "src pw", "--match", "imp:*"],
+                                   capture_output=True, text=True, timeout=120, env=env)
+            self.assertEqual(again.returncode, 0, again.stderr)
+            self.assertIn("copied 0 of 1202 keys", again.stdout)
+            self.assertIn("1202 already there", again.stdout)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
     def test_commands_need_the_password_first(self):
         pw = "s3cret pass"
