@@ -26,7 +26,8 @@ void Check(std::string_view payload) {
   auto rec = DecodeDumpPayload(payload);
   if (!rec.ok()) {
     const std::string_view why = rec.status().message();
-    CAIRN_CHECK(why == kDumpBadFormat || why == kDumpBadVersionOrChecksum, "an unknown error");
+    CAIRN_CHECK(why == kDumpBadFormat || why == kDumpBadVersionOrChecksum || why == kDumpTooLarge,
+                "an unknown error");
     return;
   }
   switch (rec->type) {

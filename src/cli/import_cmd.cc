@@ -1,6 +1,7 @@
 // `cairn import`: copies keys from a Redis (or another Cairn cluster) into a
 // Cairn cluster with SCAN, DUMP and PTTL on the source and RESTORE on the
-// destination (docs/operations.md, "Moving data in from Redis").
+// destination (docs/operations.md, "Moving data in from Redis"). The
+// destination may be a Redis too, which copies a cluster's keys out.
 //
 // Each SCAN page is copied as two pipelined rounds (every key's DUMP and
 // PTTL, then every RESTORE), so a page costs about two round trips. A key
@@ -70,9 +71,6 @@ int RunImport(const ImportOptions& o) {
   if (!src.ok()) return Fail(fmt::format("source {}: {}", o.from, src.status().message()));
   auto dst = Client::Connect({.seeds = {o.to}, .password = o.to_password});
   if (!dst.ok()) return Fail(fmt::format("destination {}: {}", o.to, dst.status().message()));
-  if (!(*dst)->is_cairn()) {
-    return Fail(fmt::format("destination {} is not a Cairn node (its INFO has no node_id)", o.to));
-  }
   Tally t;
   std::string cursor = "0";
   do {

@@ -212,6 +212,8 @@ Result<Record> DecodeDumpPayload(std::string_view payload) {
     return rec;
   } catch (const BadFormat&) {
     return Status::InvalidArgument(kDumpBadFormat);
+  } catch (const rdb::TooLarge&) {
+    return Status::InvalidArgument(kDumpTooLarge);
   }
 }
 

@@ -41,13 +41,16 @@ inline constexpr std::uint16_t kDumpRdbVersionMax = 11;  // the newest DecodeDum
 inline constexpr std::string_view kDumpBadVersionOrChecksum =
     "ERR DUMP payload version or checksum are wrong";
 inline constexpr std::string_view kDumpBadFormat = "ERR Bad data format";
+// Cairn's own: its LZF-compressed strings would pass 64 MiB (kv/rdb_codec.h).
+inline constexpr std::string_view kDumpTooLarge =
+    "ERR DUMP payload too large: its compressed strings would pass 64 MiB";
 
 // Redis's CRC-64: crc64(0, "123456789") == 0xe9c6d914c4b8d9ca.
 std::uint64_t Crc64(std::uint64_t crc, std::string_view bytes);
 
 // The value a payload holds, in Cairn's record layout (type and value set,
 // version and expiry left 0). On error, an InvalidArgument whose message is
-// one of the two texts above.
+// one of the three texts above.
 Result<Record> DecodeDumpPayload(std::string_view payload);
 
 // The payload of a record's value; nullopt for a type it does not know.

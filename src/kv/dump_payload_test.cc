@@ -244,6 +244,50 @@ TEST(DumpPayload, RefusesMalformedPayloads) {
   }
   // A declared count far past the bytes there are.
   EXPECT_TRUE(refused(Payload(1, "\x80\x7f\xff\xff\xff" + RdbString("a")), kDumpBadFormat));
+  // LZF strings past 64 MiB in all (LZF grows a hundredfold: a bomb). One
+  // literal byte, then back references of 264 bytes each; the string's
+  // declared length is checked first, so the bytes need not be there.
+  EXPECT_TRUE(refused(Payload(0, std::string("\xc3\x02\x80\x08\x00\x00\x00"
+                                             "ab",
+                                             9)),
+                      kDumpTooLarge));  // 128 MiB declared
+  std::string bomb("\x00x", 2);
+  for (int i = 0; i < 8; ++i) bomb += std::string("\xe0\xff\x00", 3);
+  const std::uint64_t plain = 1 + 8 * 264;
+  std::string twice = std::string(1, 2);
+  for (int k = 0; k < 2; ++k) {
+    twice += "\xc3" + std::string(1, static_cast<char>(bomb.size())) + "\x80" +
+             std::string{static_cast<char>(plain >> 24), static_cast<char>(plain >> 16),
+                         static_cast<char>(plain >> 8), static_cast<char>(plain)} +
+             bomb;
+  }
+  auto small = DecodeDumpPayload(Payload(1, twice));  // two of 2 113 bytes: fine
+  ASSERT_TRUE(small.ok()) << small.status().message();
+  EXPECT_EQ(DecodeList(small->value),
+            (ListElements{std::string(plain, 'x'), std::string(plain, 'x')}));
+  // The bound is on all of a payload's strings together: four of 20 MiB
+  // (each from 240 KB) are refused, three pass.
+  std::string twenty("\x00x", 2);
+  const std::uint64_t refs = (20u << 20) / 264;
+  for (std::uint64_t i = 0; i < refs; ++i) twenty += std::string("\xe0\xff\x00", 3);
+  const std::uint64_t twenty_plain = 1 + refs * 264;
+  auto lzf_list = [&](int n) {
+    std::string list(1, static_cast<char>(n));
+    for (int k = 0; k < n; ++k) {
+      list += "\xc3\x80" + std::string{static_cast<char>(twenty.size() >> 24),
+                                       static_cast<char>(twenty.size() >> 16),
+                                       static_cast<char>(twenty.size() >> 8),
+                                       static_cast<char>(twenty.size())};
+      list += "\x80" + std::string{static_cast<char>(twenty_plain >> 24),
+                                   static_cast<char>(twenty_plain >> 16),
+                                   static_cast<char>(twenty_plain >> 8),
+                                   static_cast<char>(twenty_plain)};
+      list += twenty;
+    }
+    return Payload(1, list);
+  };
+  EXPECT_TRUE(DecodeDumpPayload(lzf_list(3)).ok());
+  EXPECT_TRUE(refused(lzf_list(4), kDumpTooLarge));
   // An LZF string whose back reference points before the start.
   EXPECT_TRUE(refused(Payload(0, "\xc3\x02\x05\x20\x10\x00"), kDumpBadFormat));
 }

@@ -391,7 +391,7 @@ Status ValidateOp(const Op& op, EntryKind kind) {
     case OpCode::kRestore: {
       if (op.flags & kRestoreError) {
         return check(n == 1 && (op.flags & ~(kRestoreError | kRestoreReplace)) == 0 &&
-                     op.num2 >= kRestoreErrNotInteger && op.num2 <= kRestoreErrBadFormat);
+                     op.num2 >= kRestoreErrNotInteger && op.num2 <= kRestoreErrTooLarge);
       }
       if (n != 2 || (op.flags & ~kRestoreReplace) != 0 || op.num < 0) {
         return Bad("kv entry: malformed op");

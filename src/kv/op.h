@@ -415,6 +415,7 @@ inline constexpr std::int64_t kRestoreErrNotInteger = 0;  // the TTL is not an i
 inline constexpr std::int64_t kRestoreErrNegativeTtl = 1;
 inline constexpr std::int64_t kRestoreErrVersionOrChecksum = 2;
 inline constexpr std::int64_t kRestoreErrBadFormat = 3;
+inline constexpr std::int64_t kRestoreErrTooLarge = 4;
 // Flags of kScan: which optional args are present, in this order.
 inline constexpr std::uint32_t kScanMatch = 1;
 inline constexpr std::uint32_t kScanType = 2;

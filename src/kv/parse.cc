@@ -621,8 +621,10 @@ Result<Op> Restore(const Args& a, std::int64_t now_ms) {
   if (ttl < 0) return fail(kRestoreErrNegativeTtl);
   Result<Record> value = DecodeDumpPayload(a[3]);
   if (!value.ok()) {
-    return fail(value.status().message() == kDumpBadFormat ? kRestoreErrBadFormat
-                                                           : kRestoreErrVersionOrChecksum);
+    const std::string_view why = value.status().message();
+    return fail(why == kDumpBadFormat  ? kRestoreErrBadFormat
+                : why == kDumpTooLarge ? kRestoreErrTooLarge
+                                       : kRestoreErrVersionOrChecksum);
   }
   // A relative TTL past the clock's range has already expired for Redis
   // too (its sum wraps negative).

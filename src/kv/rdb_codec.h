@@ -32,6 +32,11 @@ static_assert(std::endian::native == std::endian::little, "the RDB readers assum
 
 // A malformed payload (see the header comment).
 struct BadFormat {};
+// A payload whose LZF-compressed strings would grow past kLzfBytesMax: the
+// one way a payload's value could be far larger than the payload itself
+// (LZF grows up to about a hundredfold), kept from allocating that much.
+struct TooLarge {};
+inline constexpr std::uint64_t kLzfBytesMax = 64u << 20;
 
 template <typename T>
 T LoadLittle(const char* p) {
@@ -98,6 +103,8 @@ class Reader {
       case 3: {
         const std::uint64_t compressed = Length();
         const std::uint64_t plain = Length();
+        if (plain > kLzfBytesMax - lzf_bytes_) throw TooLarge{};
+        lzf_bytes_ += plain;
         return Lzf(Take(compressed), plain);
       }
       default: throw BadFormat{};
@@ -128,6 +135,7 @@ class Reader {
   static std::string Lzf(std::string_view in, std::uint64_t plain);
 
   std::string_view rest_;
+  std::uint64_t lzf_bytes_ = 0;  // decompressed so far, at most kLzfBytesMax
 };
 
 // The elements of a ziplist, listpack or intset (integers as decimal text).
