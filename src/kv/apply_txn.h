@@ -55,7 +55,20 @@ class ApplyTxn {
   // MutableLive, and a changed decoded value. Off, nothing is kept.
   void RecordWrites(bool on) { record_writes_ = on; }
   std::span<const std::string> writes() const { return writes_; }
-  void DropWritesFrom(std::size_t mark) { writes_.resize(mark); }
+  void DropWritesFrom(std::size_t mark) {
+    writes_.resize(mark);
+    side_events_.clear();
+  }
+  // Events an op raises besides its own (kv/keyspace_events.h) on a key it
+  // changed: XADD's "xtrim" when it trimmed, "xgroup-createconsumer" when
+  // XREADGROUP, XCLAIM or XAUTOCLAIM made a consumer. Kept only while
+  // writes are recorded; published after the op's own, then dropped.
+  void NoteSideEvent(const std::string& key, std::string_view event) {
+    if (record_writes_) side_events_.emplace_back(key, event);
+  }
+  std::span<const std::pair<std::string, std::string_view>> side_events() const {
+    return side_events_;
+  }
   // Whether `key` exists now, without turning a decoded value back into its
   // record (which would undo the point of keeping it decoded).
   Result<bool> ExistsNow(const std::string& key);
@@ -149,6 +162,7 @@ class ApplyTxn {
   bool cleared_ = false;
   bool record_writes_ = false;
   std::vector<std::string> writes_;
+  std::vector<std::pair<std::string, std::string_view>> side_events_;  // event: a literal
   void Wrote(const std::string& key) {
     if (record_writes_) writes_.push_back(key);
   }

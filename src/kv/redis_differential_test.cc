@@ -2360,6 +2360,22 @@ TEST(RedisDifferentialTest, KeyspaceEventsMatchRedis) {
       {"xgroup", "setid", "x", "grp", "0"},
       {"xgroup", "destroy", "x", "grp"},
       {"xsetid", "x", "5-5"},
+      // XADD's trimming raises xtrim after xadd (none when nothing went);
+      // a consumer that XREADGROUP, XCLAIM or XAUTOCLAIM makes raises
+      // xgroup-createconsumer.
+      {"xadd", "y", "maxlen", "2", "1-1", "f", "v"},
+      {"xadd", "y", "maxlen", "2", "2-1", "f", "v"},
+      {"xadd", "y", "maxlen", "2", "3-1", "f", "v"},
+      {"xadd", "y", "minid", "3", "4-1", "f", "v"},
+      {"xgroup", "create", "y", "g", "0"},
+      {"xreadgroup", "group", "g", "alice", "count", "1", "streams", "y", ">"},
+      {"xreadgroup", "group", "g", "alice", "count", "1", "streams", "y", ">"},
+      {"xreadgroup", "group", "g", "bob", "streams", "y", ">"},
+      {"xreadgroup", "group", "g", "carol", "streams", "y", "0"},
+      {"xclaim", "y", "g", "dave", "0", "3-1"},
+      {"xclaim", "y", "g", "erin", "0", "9-9"},
+      {"xautoclaim", "y", "g", "frank", "0", "0"},
+      {"xautoclaim", "y", "g", "gina", "0", "0", "count", "1"},
       {"setbit", "bits", "7", "1"},
       {"bitop", "or", "bo", "bits"},
       {"bitop", "and", "bo", "nosuch"},

@@ -126,9 +126,10 @@ Result<Value> ApplyXAdd(ApplyTxn* txn, const Op& op) {
   s.last_id = *id;
   ++s.entries_added;
   std::size_t removed = 0;
-  Trim(&s, op, minid ? &op.args[2] : nullptr, &removed);
+  const bool trimmed = Trim(&s, op, minid ? &op.args[2] : nullptr, &removed) > 0;
   d->bytes = d->bytes + added - removed;
   CAIRN_RETURN_IF_ERROR(d.Keep());
+  if (trimmed) txn->NoteSideEvent(key, "xtrim");
   return Value::BulkOwned(id->ToString());
 }
 
@@ -297,7 +298,10 @@ Result<Value> ApplyXReadGroup(ApplyTxn* txn, const Op& op) {
     bool created = false;
     StreamConsumer* c = Consumer(g, consumer, now, &created);
     c->seen_ms = now;
-    if (created) changed.insert(key);
+    if (created) {
+      changed.insert(key);
+      txn->NoteSideEvent(key, "xgroup-createconsumer");
+    }
     Value list = Value::Array();
     if (history) {  // the consumer's pending history, after the ID
       StreamId start = after[i];
@@ -527,7 +531,9 @@ Result<Value> ApplyXClaim(ApplyTxn* txn, const Op& op) {
     }
     if (!forced && minidle != 0 && now - p->delivery_ms < minidle) continue;
     if (!have_consumer) {
-      Consumer(g, consumer, now)->seen_ms = now;
+      bool created = false;
+      Consumer(g, consumer, now, &created)->seen_ms = now;
+      if (created) txn->NoteSideEvent(op.args[0], "xgroup-createconsumer");
       have_consumer = true;
     }
     TakeOver(&*p, consumer, delivery, retrycount, justid);
@@ -581,7 +587,9 @@ Result<Value> ApplyXAutoClaim(ApplyTxn* txn, const Op& op) {
     ++i;
     if (op.num != 0 && now - p.delivery_ms < op.num) continue;
     if (!have_consumer) {
-      Consumer(g, op.args[2], now)->seen_ms = now;
+      bool created = false;
+      Consumer(g, op.args[2], now, &created)->seen_ms = now;
+      if (created) txn->NoteSideEvent(op.args[0], "xgroup-createconsumer");
       have_consumer = true;
     }
     TakeOver(&p, op.args[2], now, -1, justid);

@@ -307,6 +307,8 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
       CAIRN_RETURN_IF_ERROR(PublishKeyspaceEvents(txn, op, mark));
     }
     txn->DropWritesFrom(mark);
+  } else if (!txn->side_events().empty()) {
+    txn->DropWritesFrom(mark);  // side events of an op that changed nothing: none
   }
   return reply;
 }
@@ -323,6 +325,9 @@ Status StateMachine::PublishKeyspaceEvents(ApplyTxn* txn, const Op& op, std::siz
   }
   std::vector<KeyspaceEvent> events;
   OpKeyspaceEvents(op, keys, gone, &events);
+  for (const auto& [key, event] : txn->side_events()) {
+    events.push_back({kNotifyStream, event, key});
+  }
   for (const KeyspaceEvent& e : events) {
     if ((keyspace_events_ & e.type) == 0) continue;
     if (keyspace_events_ & kNotifyKeyspace) {
