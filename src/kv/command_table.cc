@@ -382,6 +382,10 @@ std::vector<CommandSpec> BuildTable() {
       {"flushdb", -1, W, 0, 0, 0, "server", "1.0.0", "Deletes every key.", p::FlushDb},
       {"slowlog", -2, 0, 0, 0, 0, "server", "2.2.12",
        "The operations that took longest to run on this node: GET, LEN, RESET.", nullptr},
+      {"acl", -2, 0, 0, 0, 0, "server", "6.0.0",
+       "Describes the node's one user, default (WHOAMI, USERS, LIST, GETUSER, CAT, DRYRUN, "
+       "GENPASS, LOG); other users cannot be made.",
+       nullptr},
       {"latency", -2, 0, 0, 0, 0, "server", "2.8.13",
        "Each command's latency on this node as a cumulative histogram (HISTOGRAM); no "
        "latency-monitor events are kept.",

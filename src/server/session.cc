@@ -14,6 +14,7 @@
 #include "kv/parse.h"
 #include "kv/subcommand_help.h"
 #include "net/read_when_ready.h"
+#include "server/acl_command.h"
 #include "server/config_command.h"
 #include "server/latency_command.h"
 
@@ -415,6 +416,11 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
   // GET, SET and DEL leave at once.
   constexpr std::uint32_t kNameLengths = (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) |
                                          (1u << 9) | (1u << 10) | (1u << 11) | (1u << 12);
+  if (n.size() == 3) {  // GET, SET and DEL leave after one compare
+    if (n != "acl") return false;
+    Complete(seq, AclCommand(args, !node_.opt.requirepass.empty()));
+    return true;
+  }
   if (n.size() >= 32 || ((kNameLengths >> n.size()) & 1u) == 0) return false;
   std::size_t argc = args.size();
   if (n == "ping") {
@@ -520,6 +526,7 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     Complete(seq, node_.slowlog.Command(args));
   } else if (n == "latency") {
     Complete(seq, LatencyCommand(args, node_.metrics));
+
   } else if (n == "consistency") {
     SetConsistency(args, seq);
   } else if (n == "subscribe" || n == "unsubscribe" || n == "psubscribe" || n == "punsubscribe" ||

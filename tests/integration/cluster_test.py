@@ -2233,6 +2233,22 @@ class AuthTest(ClusterCase):
             proc.terminate()
             proc.wait(timeout=10)
 
+    def test_acl_describes_the_one_user(self):
+        # ACL after AUTH (before it, NOAUTH like any command): the default
+        # user with its password, every command; no other user can be made.
+        leader = self.c.leader()
+        with self.assertRaises(redis.exceptions.AuthenticationError):
+            self.c.client(leader).acl_whoami()
+        r = self.c.client(leader, password="s3cret pass")
+        self.assertEqual(r.acl_whoami(), "default")
+        self.assertEqual(r.acl_users(), ["default"])
+        self.assertEqual(r.acl_list(), ["user default on ~* &* +@all"])
+        self.assertIn("sortedset", r.acl_cat())
+        self.assertEqual(len(r.acl_genpass()), 64)
+        self.assertEqual(r.acl_log(), [])
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "one user"):
+            r.acl_setuser("bob", enabled=True)
+
     def test_commands_need_the_password_first(self):
         pw = "s3cret pass"
         leader = self.c.leader()
