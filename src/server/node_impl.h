@@ -394,6 +394,10 @@ struct Node::Impl {
   // CLIENT TRACKING ... REDIRECT id: tracking connection -> where its
   // invalidations go (a connection subscribed to __redis__:invalidate).
   std::map<std::uint64_t, std::uint64_t> tracking_redirects;
+  // Default-mode connections that track with OPTIN (true) or OPTOUT (false):
+  // their reads are tracked only after CLIENT CACHING yes (OPTIN), or unless
+  // after CLIENT CACHING no (OPTOUT). Erased with tracking.
+  std::map<std::uint64_t, bool> tracking_optin;
   // Connections in MONITOR mode: each gets a line for every command this
   // node's other clients send (Session::FeedMonitors).
   std::set<std::uint64_t> monitors;

@@ -90,6 +90,8 @@ void Session::ResetConnection(std::uint64_t seq) {
   kv_ = kv::Session();
   node_.tracking.Disable(id_);
   node_.tracking_redirects.erase(id_);
+  node_.tracking_optin.erase(id_);
+  caching_given_ = false;
   node_.pubsub.Drop(id_);
   node_.monitors.erase(id_);
   protocol_ = resp::Protocol::kResp2;
@@ -156,6 +158,7 @@ asio::awaitable<void> Session::Run() {
   node_.sessions.erase(id_);
   node_.tracking.Disable(id_);
   node_.tracking_redirects.erase(id_);
+  node_.tracking_optin.erase(id_);
   node_.pubsub.Drop(id_);
   node_.monitors.erase(id_);
   --node_.metrics.clients_connected;
@@ -167,6 +170,20 @@ void Session::Dispatch(std::vector<std::string>& args) {
   std::string name = Lower(args[0]);
   std::uint64_t seq = first_seq_ + slots_.size();
   slots_.push_back(Slot{false, protocol_, {}, LatencyFor(name), batch_start_});
+  if (auto opt = node_.tracking_optin.find(id_); opt != node_.tracking_optin.end()) {
+    track_reads_ = opt->second == caching_given_;  // OPTIN: only with YES; OPTOUT: unless NO
+  } else {
+    track_reads_ = true;
+  }
+  // CLIENT CACHING's flag covers the next command: kept through MULTI
+  // (until EXEC) and past CLIENT commands, as in Redis.
+  struct ClearCaching {
+    Session* s;
+    const std::string& name;
+    ~ClearCaching() {
+      if (!s->kv_.in_multi() && name != "client") s->caching_given_ = false;
+    }
+  } clear_caching{this, name};
   if (reply_mode_ != ReplyMode::kOn) {
     slots_.back().silent = true;
     if (reply_mode_ == ReplyMode::kSkip) reply_mode_ = ReplyMode::kOn;
@@ -227,11 +244,11 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
     return ReadThroughLog(std::move(action.op), seq);
   }
   if (MustWait(read)) {
-    deferred_ = Deferred{Deferred::What::kCommand, std::move(action), args, seq};
+    deferred_ = Deferred{Deferred::What::kCommand, std::move(action), args, seq, track_reads_};
     return;  // Run stops parsing until Answered releases it
   }
   if (read) {
-    if (node_.tracking.IsTracking(id_)) node_.TrackRead(id_, action.op);
+    TrackReadIfAsked(action.op);
     if (block_ms) return StartBlockingRead(seq, args, std::move(action.op), *block_ms);
     if (ReadHere(action.op, seq)) return;
     ++reads_in_flight_;
@@ -261,12 +278,20 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
     }
     return node_.ExecuteWrite(args, action.entry, Answer(seq, true));
   }
+  // EXEC: the keys its reads read are tracked, as a lone read's are.
+  for (const kv::Op& op : action.entry.ops) {
+    if (!kv::IsWrite(op.code)) TrackReadIfAsked(op);
+  }
   auto shared = std::make_shared<kv::Session::Action>(std::move(action));
   node_.ExecuteEntry(shared->entry, Answer(seq, true, [shared](Reply r) {
                        std::vector<resp::Value> applied;
                        applied.push_back(std::move(r.value));
                        return kv::Session::FinishReply(*shared, std::move(applied));
                      }));
+}
+
+void Session::TrackReadIfAsked(const kv::Op& op) {
+  if (track_reads_ && node_.tracking.IsTracking(id_)) node_.TrackRead(id_, op);
 }
 
 // A key read pipelined behind this connection's unanswered writes: proposed
@@ -280,7 +305,7 @@ void Session::RunKvAction(kv::Session::Action action, std::vector<std::string>& 
 // two Raft rounds per pair. Consecutive such reads of one parsed batch share
 // one entry (SubmitLogReads), as its strong reads share one ReadIndex.
 void Session::ReadThroughLog(kv::Op op, std::uint64_t seq) {
-  if (node_.tracking.IsTracking(id_)) node_.TrackRead(id_, op);
+  TrackReadIfAsked(op);
   ++node_.metrics.reads_total;
   ++node_.metrics.log_reads_total;
   ++writes_in_flight_;
@@ -401,6 +426,7 @@ void Session::Answered(bool write) {
   }
   if (d.what == Deferred::What::kWatch)
     d.action = kv_.Handle(d.args, Node::Impl::NowMs(), *node_.sm);
+  track_reads_ = d.track_reads;
   RunKvAction(std::move(*d.action), d.args, d.seq);
   resume_.cancel();  // Run resumes parsing
 }
@@ -1027,6 +1053,28 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
     if (mode == "off") reply_mode_ = ReplyMode::kOff;
     if (mode == "skip" && reply_mode_ == ReplyMode::kOn) reply_mode_ = ReplyMode::kSkip;
     Complete(seq, Ok());
+  } else if (sub == "caching" && args.size() == 3) {
+    const std::string v = Lower(args[2]);
+    auto opt = node_.tracking_optin.find(id_);
+    if (!node_.tracking.IsTracking(id_) || opt == node_.tracking_optin.end()) {
+      return Complete(seq, resp::Value::Error("ERR CLIENT CACHING can be called only when the "
+                                              "client is in tracking mode with OPTIN or OPTOUT "
+                                              "mode enabled"));
+    }
+    if (v == "yes" && opt->second) {
+      caching_given_ = true;
+    } else if (v == "no" && !opt->second) {
+      caching_given_ = true;
+    } else if (v == "yes" || v == "no") {
+      return Complete(seq, resp::Value::Error(
+                               v == "yes" ? "ERR CLIENT CACHING YES is only valid when tracking is "
+                                            "enabled in OPTIN mode."
+                                          : "ERR CLIENT CACHING NO is only valid when tracking is "
+                                            "enabled in OPTOUT mode."));
+    } else {
+      return Complete(seq, resp::Value::Error("ERR syntax error"));
+    }
+    Complete(seq, Ok());
   } else if (sub == "trackinginfo" && args.size() == 2) {
     Complete(seq, ClientTrackingInfo());
   } else if (sub == "help" && args.size() == 2) {
@@ -1101,6 +1149,11 @@ resp::Value Session::ClientTrackingInfo() const {
     if (const auto* p = node_.tracking.BroadcastPrefixes(id_)) {
       flags.elems.push_back(V::Bulk("bcast"));
       for (const std::string& prefix : *p) prefixes.elems.push_back(V::Bulk(prefix));
+    }
+    if (auto opt = node_.tracking_optin.find(id_); opt != node_.tracking_optin.end()) {
+      flags.elems.push_back(V::Bulk(opt->second ? "optin" : "optout"));
+      if (caching_given_)
+        flags.elems.push_back(V::Bulk(opt->second ? "caching-yes" : "caching-no"));
     }
     redirect = 0;
     if (auto it = node_.tracking_redirects.find(id_); it != node_.tracking_redirects.end()) {

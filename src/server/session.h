@@ -193,6 +193,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // on; kSkip drops the next command's only. Pub/sub messages,
   // invalidations and MONITOR lines still arrive.
   enum class ReplyMode : std::uint8_t { kOn, kOff, kSkip } reply_mode_ = ReplyMode::kOn;
+  // CLIENT CACHING yes|no was given for the next command (OPTIN / OPTOUT
+  // tracking; kept through MULTI until EXEC, and past CLIENT commands, as
+  // Redis keeps it), and whether the command being run has its key reads
+  // tracked (decided as it is dispatched; a deferred command keeps it).
+  bool caching_given_ = false;
+  bool track_reads_ = true;
+  void TrackReadIfAsked(const kv::Op& op);
   bool authenticated_;  // false until AUTH while the node has a requirepass
   resp::Protocol protocol_ = resp::Protocol::kResp2;
   ReadPolicy policy_;
@@ -239,6 +246,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::optional<kv::Session::Action> action;  // set for kCommand only
     std::vector<std::string> args;
     std::uint64_t seq;
+    bool track_reads = true;  // track_reads_ when it was dispatched
   };
   std::optional<Deferred> deferred_;
   // A blocking command (BLPOP, BZPOPMIN, BLMOVE...) outside MULTI, from its

@@ -31,7 +31,7 @@ resp::Value Node::Impl::ClientTracking(std::uint64_t conn, const std::vector<std
   }
   std::string on = Lower(args[2]);
   if (on != "on" && on != "off") return resp::Value::Error("ERR syntax error");
-  bool bcast = false;
+  bool bcast = false, optin = false, optout = false;
   std::optional<std::uint64_t> redirect;
   std::vector<std::string> prefixes;
   for (std::size_t i = 3; i < args.size(); ++i) {
@@ -50,13 +50,18 @@ resp::Value Node::Impl::ClientTracking(std::uint64_t conn, const std::vector<std
       redirect = target;
     } else if (word == "noloop") {
       // Accepted: this node then also tells the writer, which is only extra work.
+    } else if (word == "optin") {
+      optin = true;
+    } else if (word == "optout") {
+      optout = true;
     } else {
-      return resp::Value::Error("ERR CLIENT TRACKING supports REDIRECT, BCAST, PREFIX and NOLOOP only");
+      return resp::Value::Error("ERR syntax error");
     }
   }
   if (on == "off") {
     tracking.Disable(conn);
     tracking_redirects.erase(conn);
+    tracking_optin.erase(conn);
     return resp::Value::Simple("OK");
   }
   if (redirect) {
@@ -76,6 +81,20 @@ resp::Value Node::Impl::ClientTracking(std::uint64_t conn, const std::vector<std
         "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and "
         "then re-enabling it with a different mode.");
   }
+  if (bcast && (optin || optout)) {
+    return resp::Value::Error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+  }
+  if (optin && optout)
+    return resp::Value::Error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+  const auto was = tracking_optin.find(conn);
+  const int old_opt = !tracking.IsTracking(conn) || was == tracking_optin.end() ? 0
+                      : was->second                                             ? 1
+                                                                                : 2;
+  if (tracking.IsTracking(conn) && old_opt != (optin ? 1 : optout ? 2 : 0)) {
+    return resp::Value::Error(
+        "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and "
+        "then re-enabling it with a different mode.");
+  }
   if (bcast) {
     tracking.EnableBroadcast(conn, std::move(prefixes));
   } else {
@@ -85,6 +104,11 @@ resp::Value Node::Impl::ClientTracking(std::uint64_t conn, const std::vector<std
     tracking_redirects[conn] = *redirect;
   } else {
     tracking_redirects.erase(conn);
+  }
+  if (optin || optout) {
+    tracking_optin[conn] = optin;
+  } else {
+    tracking_optin.erase(conn);
   }
   return resp::Value::Simple("OK");
 }

@@ -1869,6 +1869,64 @@ class ClusterTest(ClusterCase):
         finally:
             sock.close()
 
+    def test_tracking_optin_optout_and_reads_inside_exec(self):
+        # OPTIN tracks only the command after CLIENT CACHING yes (a whole
+        # MULTI/EXEC included), OPTOUT all but the one after CACHING no; the
+        # invalidations for writes made through the leader reach a tracking
+        # connection on a follower. Compared byte for byte with redis-server
+        # 7.0.15's pushes for the same script.
+        leader = self.c.leader()
+        node = 1 if leader != 1 else 2
+        w = self.c.client(leader)
+        for k in ("oi1", "oi2", "oi3", "oi4"):
+            retry(lambda: w.set(k, "1"))
+        wait_until(lambda: self.c.client(node).get("oi4") == b"1", 10, "oi4 on the follower")
+
+        def cmd(*args):
+            out = b"*%d\r\n" % len(args)
+            for a in args:
+                out += b"$%d\r\n%s\r\n" % (len(a), a.encode())
+            return out
+
+        sock = socket.create_connection(("127.0.0.1", self.c.resp[node - 1]), timeout=10)
+
+        def until_pong(*cmds):
+            sock.sendall(b"".join(cmd(*c) for c in cmds) + cmd("PING"))
+            got = b""
+            while not got.endswith(b"+PONG\r\n"):
+                chunk = sock.recv(4096)
+                self.assertTrue(chunk, f"closed after {got!r}")
+                got += chunk
+            return got
+
+        def written(value, *keys):
+            for k in keys:
+                retry(lambda: w.set(k, value))
+            wait_until(lambda: all(self.c.client(node).get(k) == value.encode() for k in keys),
+                       10, "the writes on the follower")
+
+        try:
+            until_pong(["HELLO", "3"])
+            got = until_pong(["CLIENT", "TRACKING", "on", "optin", "optout"],
+                             ["CLIENT", "TRACKING", "on", "optin"],
+                             ["CLIENT", "CACHING", "no"], ["GET", "oi1"],
+                             ["CLIENT", "CACHING", "yes"], ["GET", "oi2"], ["GET", "oi3"],
+                             ["CLIENT", "CACHING", "yes"], ["MULTI"], ["GET", "oi4"], ["EXEC"])
+            self.assertIn(b"-ERR You can't specify both OPTIN mode and OPTOUT mode", got)
+            self.assertIn(b"-ERR CLIENT CACHING NO is only valid when tracking is enabled in "
+                          b"OPTOUT mode.", got)
+            written("2", "oi1", "oi2", "oi3", "oi4")
+            self.assertEqual(until_pong(),
+                             b">2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\noi2\r\n"
+                             b">2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\noi4\r\n+PONG\r\n")
+            until_pong(["CLIENT", "TRACKING", "off"], ["CLIENT", "TRACKING", "on", "optout"],
+                       ["CLIENT", "CACHING", "no"], ["GET", "oi1"], ["GET", "oi2"])
+            written("3", "oi1", "oi2")
+            self.assertEqual(until_pong(),
+                             b">2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\noi2\r\n+PONG\r\n")
+        finally:
+            sock.close()
+
     def test_client_kill_closes_the_connections_it_names(self):
         node = 2
 
