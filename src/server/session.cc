@@ -170,10 +170,11 @@ void Session::Dispatch(std::vector<std::string>& args) {
   std::string name = Lower(args[0]);
   std::uint64_t seq = first_seq_ + slots_.size();
   slots_.push_back(Slot{false, protocol_, {}, LatencyFor(name), batch_start_});
-  if (auto opt = node_.tracking_optin.find(id_); opt != node_.tracking_optin.end()) {
-    track_reads_ = opt->second == caching_given_;  // OPTIN: only with YES; OPTOUT: unless NO
-  } else {
-    track_reads_ = true;
+  track_reads_ = true;
+  if (!node_.tracking_optin.empty()) {  // (no map lookup per command otherwise)
+    if (auto opt = node_.tracking_optin.find(id_); opt != node_.tracking_optin.end()) {
+      track_reads_ = opt->second == caching_given_;  // OPTIN: only with YES; OPTOUT: unless NO
+    }
   }
   // CLIENT CACHING's flag covers the next command: kept through MULTI
   // (until EXEC) and past CLIENT commands, as in Redis.
@@ -181,7 +182,7 @@ void Session::Dispatch(std::vector<std::string>& args) {
     Session* s;
     const std::string& name;
     ~ClearCaching() {
-      if (!s->kv_.in_multi() && name != "client") s->caching_given_ = false;
+      if (s->caching_given_ && !s->kv_.in_multi() && name != "client") s->caching_given_ = false;
     }
   } clear_caching{this, name};
   if (reply_mode_ != ReplyMode::kOn) {
@@ -552,7 +553,6 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     Complete(seq, node_.slowlog.Command(args));
   } else if (n == "latency") {
     Complete(seq, LatencyCommand(args, node_.metrics));
-
   } else if (n == "consistency") {
     SetConsistency(args, seq);
   } else if (n == "subscribe" || n == "unsubscribe" || n == "psubscribe" || n == "punsubscribe" ||
