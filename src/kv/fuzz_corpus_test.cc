@@ -29,7 +29,7 @@ TEST(KvFuzzCorpusTest, ReplaysSeeds) {
         name == "txn-stream-info" || name == "bits" || name == "txn-bits" || name == "hll" ||
         name == "txn-hll" || name == "bitfield" || name == "txn-bitfield" || name == "eval" ||
         name == "eval-ro-spin" || name == "geo" || name == "txn-geo" || name == "sort" ||
-        name == "txn-sort") {
+        name == "txn-sort" || name == "restore" || name == "txn-restore") {
       EXPECT_TRUE(ok) << "the " << name << " seed must apply";
     }
   }
