@@ -130,14 +130,14 @@ Session::Action Session::Queue(const Args& args, std::int64_t now_ms) {
   return Reply(Value::Simple("QUEUED"));
 }
 
-Session::Action Session::QueueError(Value error, bool aborts) {
-  CAIRN_CHECK(in_multi_, "QueueError outside MULTI");
+Session::Action Session::QueueFixedReply(Value reply, bool aborts) {
+  CAIRN_CHECK(in_multi_, "QueueFixedReply outside MULTI");
   if (aborts) {
     dirty_ = true;
-    return Reply(std::move(error));
+    return Reply(std::move(reply));
   }
   slots_.push_back(-1);
-  fixed_.push_back(std::move(error));
+  fixed_.push_back(std::move(reply));
   return Reply(Value::Simple("QUEUED"));
 }
 

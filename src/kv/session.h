@@ -57,11 +57,12 @@ class Session {
 
   bool in_multi() const { return in_multi_; }
   // Inside MULTI, for a command the server answers before queueing
-  // (EVALSHA, which it turns into EVAL): its `error` either stands as the
-  // command's reply in EXEC's array (a runtime error in Redis: NOSCRIPT),
-  // answering QUEUED now, or, if `aborts` (as Redis's arity errors do),
-  // is answered now and makes EXEC abort.
-  Action QueueError(resp::Value error, bool aborts);
+  // (EVALSHA, which it turns into EVAL; AUTH): its `reply` either stands as
+  // the command's reply in EXEC's array (a runtime error in Redis:
+  // NOSCRIPT; AUTH's OK or WRONGPASS), answering QUEUED now, or, if
+  // `aborts` (as Redis's arity errors do), is answered now and makes EXEC
+  // abort.
+  Action QueueFixedReply(resp::Value reply, bool aborts);
   std::size_t watched_keys() const { return watches_.size(); }
 
  private:

@@ -852,34 +852,51 @@ void Session::DeliverMessage(const std::string* pattern, const std::string& chan
   DeliverUnsolicited(value, message.size());
 }
 
+// Inside MULTI, AUTH is queued as Redis queues it, its reply standing in
+// EXEC's array. It is decided as it is queued: MULTI needs a logged-in
+// connection, and with one user a success or a failure (which leaves the
+// connection logged in) changes nothing, wherever it runs.
 void Session::Auth(std::vector<std::string>& args, std::uint64_t seq) {
-  if (args.size() < 2) return Complete(seq, resp::Value::Error(kv::errors::WrongArity("auth")));
-  if (args.size() > 3) return Complete(seq, resp::Value::Error("ERR syntax error"));
-  if (kv_.in_multi()) {  // (it would take effect before the queued commands)
-    return Complete(seq, resp::Value::Error("ERR AUTH is not allowed inside MULTI"));
-  }
+  auto answer = [&](resp::Value reply, bool aborts = false) {
+    Complete(seq, kv_.in_multi() ? kv_.QueueFixedReply(std::move(reply), aborts).reply
+                                 : std::move(reply));
+  };
+  if (args.size() < 2) return answer(resp::Value::Error(kv::errors::WrongArity("auth")), true);
+  if (args.size() > 3) return answer(resp::Value::Error("ERR syntax error"));
   if (node_.opt.requirepass.empty() && args.size() == 2) {
-    return Complete(
-        seq, resp::Value::Error("ERR AUTH <password> called without any password configured for "
-                                "the default user. Are you sure your configuration is correct?"));
+    return answer(resp::Value::Error(
+        "ERR AUTH <password> called without any password configured for the default user. Are "
+        "you sure your configuration is correct?"));
   }
-  if (Authenticate(args.size() == 3 ? &args[1] : nullptr, args.back(), seq)) Complete(seq, Ok());
+  if (!kv_.in_multi()) {
+    if (Authenticate(args.size() == 3 ? &args[1] : nullptr, args.back(), seq)) Complete(seq, Ok());
+    return;
+  }
+  answer(PasswordMatches(args.size() == 3 ? &args[1] : nullptr, args.back()) ? Ok() : WrongPass());
 }
 
 bool Session::Authenticate(const std::string* user, const std::string& password,
                            std::uint64_t seq) {
-  // Without a requirepass the default user takes any password (Redis's
-  // "nopass"); another user name never exists.
-  const std::string& want = node_.opt.requirepass;
-  const bool user_ok = user == nullptr || *user == "default";
-  if (user_ok && (want.empty() || SecretMatches(password, want))) {
+  if (PasswordMatches(user, password)) {
     authenticated_ = true;
     return true;
   }
-  ++node_.metrics.auth_failures_total;
-  Complete(seq,
-           resp::Value::Error("WRONGPASS invalid username-password pair or user is disabled."));
+  Complete(seq, WrongPass());
   return false;
+}
+
+// Without a requirepass the default user takes any password (Redis's
+// "nopass"); another user name never exists. A failure is counted.
+bool Session::PasswordMatches(const std::string* user, const std::string& password) {
+  const std::string& want = node_.opt.requirepass;
+  const bool user_ok = user == nullptr || *user == "default";
+  if (user_ok && (want.empty() || SecretMatches(password, want))) return true;
+  ++node_.metrics.auth_failures_total;
+  return false;
+}
+
+resp::Value Session::WrongPass() {
+  return resp::Value::Error("WRONGPASS invalid username-password pair or user is disabled.");
 }
 
 bool Session::ResolveScript(std::string* name, std::vector<std::string>& args, std::uint64_t seq) {
@@ -894,8 +911,8 @@ bool Session::ResolveScript(std::string* name, std::vector<std::string>& args, s
   // Inside MULTI, as Redis: a wrong arity aborts EXEC; an unknown script
   // is queued, and its NOSCRIPT stands in EXEC's array.
   auto refuse = [&](resp::Value error, bool aborts) {
-    Complete(seq,
-             kv_.in_multi() ? kv_.QueueError(std::move(error), aborts).reply : std::move(error));
+    Complete(seq, kv_.in_multi() ? kv_.QueueFixedReply(std::move(error), aborts).reply
+                                 : std::move(error));
     return false;
   };
   if (args.size() < 3) return refuse(resp::Value::Error(kv::errors::WrongArity(*name)), true);

@@ -109,6 +109,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Checks a username (nullptr: "default") and password, counting a
   // failure; false after completing `seq` with the error.
   bool Authenticate(const std::string* user, const std::string& password, std::uint64_t seq);
+  bool PasswordMatches(const std::string* user, const std::string& password);
+  static resp::Value WrongPass();
   void Client(std::vector<std::string>& args, std::uint64_t seq);
   // CLIENT KILL ip:port | CLIENT KILL [ID id] [ADDR ip:port] [TYPE t] [SKIPME yes|no]...
   void ClientKill(std::vector<std::string>& args, std::uint64_t seq);

@@ -2336,25 +2336,29 @@ class AuthTest(ClusterCase):
                        ["RESET"],                                    # logs out
                        ["GET", "k"],
                        ["AUTH", pw],
-                       ["GET", "k"])
+                       ["GET", "k"],
+                       # Queued in MULTI, as in Redis: the replies stand in EXEC's array.
+                       ["MULTI"], ["AUTH", "wrong"], ["AUTH", pw], ["EXEC"])
         self.assertTrue(out.startswith(
             b"-NOAUTH Authentication required.\r\n-NOAUTH HELLO must be called with the client "
             b"already authenticated"), out)
         self.assertEqual(out.count(b"-WRONGPASS invalid username-password pair or user is disabled.\r\n"),
-                         3, out)
+                         4, out)
         self.assertIn(b"-ERR wrong number of arguments for 'auth' command\r\n", out)
         self.assertIn(b"%7\r\n", out)  # the RESP3 HELLO map
         tail = out[out.index(b"%7\r\n"):]
         self.assertIn(b"$2\r\nme\r\n", tail)
         self.assertTrue(tail.endswith(
             b"$1\r\nv\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n"
-            b"$1\r\nv\r\n+RESET\r\n-NOAUTH Authentication required.\r\n+OK\r\n$1\r\nv\r\n+OK\r\n"),
+            b"$1\r\nv\r\n+RESET\r\n-NOAUTH Authentication required.\r\n+OK\r\n$1\r\nv\r\n"
+            b"+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n-WRONGPASS invalid username-password pair or user "
+            b"is disabled.\r\n+OK\r\n+OK\r\n"),
             tail)
         info = self.c.client(follower, password=pw).info("stats")
-        self.assertEqual(info["acl_access_denied_auth"], 4)  # the client's, and three raw ones
+        self.assertEqual(info["acl_access_denied_auth"], 5)  # the client's, and four raw ones
         with urllib.request.urlopen(f"http://127.0.0.1:{self.c.http[follower - 1]}/metrics",
                                     timeout=5) as m:
-            self.assertIn("cairn_auth_failures_total 4\n", m.read().decode())
+            self.assertIn("cairn_auth_failures_total 5\n", m.read().decode())
         # redis-cli, as users run it.
         cli = subprocess.run(["redis-cli", "-p", str(self.c.resp[leader - 1]), "get", "k"],
                              capture_output=True, text=True, timeout=30)
