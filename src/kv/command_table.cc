@@ -592,6 +592,7 @@ resp::Value CommandCommand(const Args& args) {
     }
     return out;
   }
+  if (sub == "getkeys") return CommandGetKeys(args);
   if (sub == "count" || sub == "list") {
     return resp::Value::Error("ERR wrong number of arguments for 'command|" + sub + "' command");
   }

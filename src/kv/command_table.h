@@ -67,5 +67,8 @@ bool ArityOk(const CommandSpec& spec, std::size_t argc);
 // [name...], COMMAND LIST. args[0] is "COMMAND". Errors come back as error
 // values, ready to send.
 resp::Value CommandCommand(const Args& args);
+// COMMAND GETKEYS command arg... (args[0] is "COMMAND"): the keys it names,
+// with Redis 7.0's errors (command_keys.cc).
+resp::Value CommandGetKeys(const Args& args);
 
 }  // namespace cairn::kv

@@ -2629,6 +2629,75 @@ TEST(RedisDifferentialTest, DumpRestoreMatchesRedis) {
                            });
 }
 
+// COMMAND GETKEYS on fixed-position commands, the ones whose keys move
+// (numkeys, STREAMS, STORE), containers' subcommands, and the errors.
+TEST(RedisDifferentialTest, CommandGetKeysMatchesRedis) {
+  if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
+  RedisServer server;
+  RedisClient client;
+  ASSERT_TRUE(StartAndConnect(&server, &client, SeedFromEnv())) << "could not start redis-server";
+  const std::vector<Args> cases = {
+      {"command", "getkeys", "set", "a", "b"},
+      {"command", "getkeys", "ping"},
+      {"command", "getkeys", "nosuch", "a"},
+      {"command", "getkeys", "set", "a"},
+      {"command", "getkeys", "eval", "x", "0"},
+      {"command", "getkeys", "eval", "x", "2", "a", "b", "c"},
+      {"command", "getkeys", "eval", "x", "5", "a"},
+      {"command", "getkeys", "eval", "x", "-1", "a"},
+      {"command", "getkeys", "evalsha", "x", "1", "a"},
+      {"command", "getkeys", "zunionstore", "d", "2", "a", "b", "weights", "1", "2"},
+      {"command", "getkeys", "zunionstore", "d", "x", "a"},
+      {"command", "getkeys", "zinter", "2", "a", "b"},
+      {"command", "getkeys", "zdiff", "0", "a"},
+      {"command", "getkeys", "xread", "count", "2", "streams", "a", "b", "0", "0"},
+      {"command", "getkeys", "xread", "streams", "a", "b", "0"},
+      {"command", "getkeys", "xread", "count", "1", "a", "b"},
+      {"command", "getkeys", "xreadgroup", "group", "g", "c", "streams", "a", "b", "0", "0"},
+      {"command", "getkeys", "sort", "k", "by", "x", "store", "d"},
+      {"command", "getkeys", "sort", "k", "store", "d", "limit", "0", "1", "store", "e"},
+      {"command", "getkeys", "sort_ro", "k", "by", "x"},
+      {"command", "getkeys", "georadius", "g", "1", "2", "3", "km", "store", "d"},
+      {"command", "getkeys", "georadius", "g", "1", "2", "3", "km", "storedist", "d", "withdist"},
+      {"command", "getkeys", "georadiusbymember", "g", "m", "3", "km", "store", "d"},
+      {"command", "getkeys", "mset", "a", "1", "b", "2"},
+      {"command", "getkeys", "msetnx", "a", "1", "b", "2"},
+      {"command", "getkeys", "del", "a", "b", "c"},
+      {"command", "getkeys", "blmpop", "0", "2", "a", "b", "left"},
+      {"command", "getkeys", "bzmpop", "0", "1", "a", "min"},
+      {"command", "getkeys", "lmpop", "2", "a", "b", "left"},
+      {"command", "getkeys", "lmpop", "0", "a", "left"},
+      {"command", "getkeys", "sintercard", "2", "a", "b", "limit", "1"},
+      {"command", "getkeys", "zintercard", "1", "a"},
+      {"command", "getkeys", "zrangestore", "d", "s", "0", "1"},
+      {"command", "getkeys", "smove", "a", "b", "m"},
+      {"command", "getkeys", "lmove", "a", "b", "left", "right"},
+      {"command", "getkeys", "blpop", "a", "b", "0"},
+      {"command", "getkeys", "rename", "a", "b"},
+      {"command", "getkeys", "ping", "x"},
+      {"command", "getkeys", "publish", "c", "m"},
+      {"command", "getkeys", "GET", "x"},
+      {"command", "getkeys", "bitop", "and", "d", "a", "b"},
+      {"command", "getkeys", "pfmerge", "d", "a", "b"},
+      {"command", "getkeys", "object", "encoding", "k"},
+      {"command", "getkeys", "memory", "usage", "k"},
+      {"command", "getkeys", "xinfo", "stream", "k"},
+      {"command", "getkeys", "xgroup", "create", "k", "g", "0"},
+      {"command", "getkeys", "lcs", "a", "b"},
+      {"command", "getkeys", "geosearchstore", "d", "s", "frommember", "m", "byradius", "1", "km"},
+      {"command", "getkeys"},
+      {"command", "getkeys", "object", "help"},
+      {"command", "getkeys", "memory", "stats"},
+      {"command", "getkeys", "xinfo", "help"},
+      {"command", "getkeys", "xgroup", "help"},
+      {"command", "getkeys", "object", "freq", "k"},
+  };
+  for (const Args& a : cases) {
+    EXPECT_EQ(resp::ToDebugString(CommandCommand(a)), resp::ToDebugString(client.Call(a)))
+        << Quoted(a);
+  }
+}
+
 TEST(RedisDifferentialTest, CommandTableMatchesRedis) {
   if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
   RedisServer server;

@@ -1109,7 +1109,12 @@ class ClusterTest(ClusterCase):
                     ("RESTORE", "r", "0", b"\x00" * 10),
                     ("RESTORE", "r", "0", b"\x0e\x81" + b"\xff" * 8 + b"\x0a\x00" + b"\x00" * 8),
                     ("RESTORE", "r", "-1", b"x"), ("RESTORE", "r", "x", b"x"),
-                    ("RESTORE", "r", "0", b"x", "FREQ", "999"), ("RESTORE", "r", "0", b"x", "ABS")]:
+                    ("RESTORE", "r", "0", b"x", "FREQ", "999"), ("RESTORE", "r", "0", b"x", "ABS"),
+                    ("COMMAND", "GETKEYS", "zunionstore", "d", "99999999999999999999", "a"),
+                    ("COMMAND", "GETKEYS", "xread", "count", "1", "streams", "a"),
+                    ("COMMAND", "GETKEYS", "object"), ("ACL", "GENPASS", "-1"),
+                    ("LATENCY", "GRAPH", "x"), ("CLIENT", "REPLY", "maybe"),
+                    ("CLIENT", "CACHING", "yes")]:
             with self.assertRaises(redis.exceptions.ResponseError, msg=str(bad)):
                 r.execute_command(*bad)
         self.assertEqual(r.execute_command("SORT", "l", "LIMIT", "9223372036854775807",
