@@ -90,9 +90,9 @@ void ReadNode(const StreamId& master, const std::vector<std::string>& items,
         e.fields.emplace_back(std::move(f), next());
       }
     }
-    if (e.fields.empty() || ItemInt(next()) != static_cast<std::int64_t>(i - start - 1)) {
-      throw BadFormat{};
-    }
+    // lp-count: the elements the entry took before it.
+    const auto took = static_cast<std::int64_t>(i - start);
+    if (e.fields.empty() || ItemInt(next()) != took) throw BadFormat{};
     if (flags & kFlagDeleted) continue;
     ++seen_live;
     entries->push_back(std::move(e));
