@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "kv/parse.h"
+#include "kv/subcommand_help.h"
 
 namespace cairn::kv {
 namespace {
@@ -593,6 +594,25 @@ resp::Value CommandCommand(const Args& args) {
     return out;
   }
   if (sub == "getkeys") return CommandGetKeys(args);
+  if (sub == "help" && args.size() == 2) {
+    return HelpLines({
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Every command's details.",
+        "COUNT",
+        "    How many commands there are.",
+        "DOCS [<command-name> ...]",
+        "    The commands' documentation: summary, since, group.",
+        "GETKEYS <full-command>",
+        "    The keys the full command names.",
+        "INFO [<command-name> ...]",
+        "    The commands' details: arity, flags, key positions.",
+        "LIST",
+        "    Every command's name.",
+        "HELP",
+        "    This text.",
+    });
+  }
   if (sub == "count" || sub == "list") {
     return resp::Value::Error("ERR wrong number of arguments for 'command|" + sub + "' command");
   }

@@ -64,6 +64,21 @@ std::optional<resp::Value> SubcommandHelp(const std::vector<std::string>& args) 
         "    This text.",
     });
   }
+  if (strcasecmp(args[0].c_str(), "memory") == 0) {
+    return HelpLines({
+        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "USAGE <key> [SAMPLES <count>]",
+        "    The bytes the key takes in the store (its stored key and record).",
+        "DOCTOR",
+        "    Where this node's memory goes.",
+        "MALLOC-STATS",
+        "    Not kept for this allocator.",
+        "PURGE",
+        "    Accepted: there is nothing to hand back.",
+        "HELP",
+        "    This text.",
+    });
+  }
   return std::nullopt;
 }
 

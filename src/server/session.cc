@@ -433,6 +433,13 @@ void Session::Answered(bool write) {
 }
 
 // Returns false if `name` is not a connection command.
+namespace {
+// MEMORY's subcommands the server answers (the rest are kv's).
+bool MemoryServerSubcommand(const std::string& sub) {
+  return sub == "doctor" || sub == "purge" || sub == "malloc-stats";
+}
+}  // namespace
+
 bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std::string>& args,
                                         std::uint64_t seq) {
   // string_view comparisons check the length first: GET or SET leaves this
@@ -553,6 +560,22 @@ bool Session::DispatchConnectionCommand(const std::string& name, std::vector<std
     Complete(seq, node_.slowlog.Command(args));
   } else if (n == "latency") {
     Complete(seq, LatencyCommand(args, node_.metrics));
+  } else if (n == "memory" && argc >= 2 && MemoryServerSubcommand(Lower(args[1]))) {
+    // (USAGE is the state machine's: kv's parser takes it, and HELP.)
+    const std::string sub = Lower(args[1]);
+    if (argc != 2) {
+      return Complete(seq, resp::Value::Error("ERR wrong number of arguments for 'memory|" + sub +
+                                              "' command")),
+             true;
+    }
+    if (sub == "purge") return Complete(seq, Ok()), true;
+    Complete(seq, resp::Value::Bulk(
+                      sub == "malloc-stats"
+                          ? "Stats not supported for the current allocator"
+                          : "Nothing to diagnose here: a Cairn node's memory is its RocksDB block "
+                            "cache and memtables, its Raft log's unapplied tail and its clients' "
+                            "buffers, not its keys' values. INFO memory and /metrics show it; "
+                            "MEMORY USAGE gives a key's stored size.\n"));
   } else if (n == "consistency") {
     SetConsistency(args, seq);
   } else if (n == "subscribe" || n == "unsubscribe" || n == "psubscribe" || n == "punsubscribe" ||
@@ -664,6 +687,23 @@ void Session::PubSub(std::vector<std::string>& args, std::uint64_t seq) {
   if (sub == "channels" || sub == "numpat" || sub == "shardchannels") {
     return Complete(
         seq, resp::Value::Error("ERR wrong number of arguments for 'pubsub|" + sub + "' command"));
+  }
+  if (sub == "help" && args.size() == 2) {
+    return Complete(seq, kv::HelpLines({
+                             "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                             "CHANNELS [<pattern>]",
+                             "    The channels with subscribers on this node (matching the glob).",
+                             "NUMPAT",
+                             "    How many pattern subscriptions this node has.",
+                             "NUMSUB [<channel> ...]",
+                             "    Each channel's subscribers on this node.",
+                             "SHARDCHANNELS [<pattern>]",
+                             "    The shard channels with subscribers on this node.",
+                             "SHARDNUMSUB [<shardchannel> ...]",
+                             "    Each shard channel's subscribers on this node.",
+                             "HELP",
+                             "    This text.",
+                         }));
   }
   Complete(seq, resp::Value::Error("ERR unknown subcommand '" + args[1] +
                                    "'. Try PUBSUB CHANNELS, NUMSUB, NUMPAT, SHARDCHANNELS or "

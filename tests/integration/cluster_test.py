@@ -1119,6 +1119,19 @@ class ClusterTest(ClusterCase):
                 r.execute_command(*bad)
         self.assertEqual(r.execute_command("SORT", "l", "LIMIT", "9223372036854775807",
                                            "9223372036854775807"), [])
+        # Every container a "Try X HELP." error points to has that HELP.
+        conn = r.connection_pool.get_connection("help")  # (no reply callbacks: COMMAND's)
+        try:
+            for container in ["MEMORY", "COMMAND", "PUBSUB", "OBJECT", "XINFO", "XGROUP",
+                              "CONFIG", "SLOWLOG", "LATENCY", "ACL", "CLIENT", "SCRIPT"]:
+                conn.send_command(container, "HELP")
+                lines = conn.read_response()
+                self.assertTrue(lines[0].startswith(container.encode() + b" <subcommand>"),
+                                (container, lines[:1]))
+        finally:
+            r.connection_pool.release(conn)
+        self.assertEqual(r.execute_command("MEMORY", "PURGE"), b"OK")
+        self.assertIn(b"INFO memory", r.execute_command("MEMORY", "DOCTOR"))
         self.assertTrue(r.ping())
         # Unknown command names share one latency series: a client sending
         # made-up names (or a quote that would break the exposition format)
