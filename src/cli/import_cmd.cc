@@ -8,17 +8,14 @@
 // written on the source while the copy runs may be copied before or after
 // the write; a key that expires or is deleted meanwhile is counted as gone.
 // A TTL is read, then restored relative to the moment RESTORE arrives: the
-// copy lives up to the time between the two longer. Commands refused
-// without being applied (TRYAGAIN during an election) are sent again.
+// copy lives up to the time between the two longer.
 #include <fmt/format.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/commands.h"
@@ -48,36 +45,6 @@ std::vector<Reply> Pipelined(Client& c, std::vector<std::vector<std::string>> co
     });
   }
   all.get_future().wait();
-  return replies;
-}
-
-// Whether a reply says the command was not applied and may be sent again:
-// the client reached no node (kUnavailable), or the node had no leader
-// (TRYAGAIN, during an election). An outcome the client cannot know (a
-// timeout) is not retried.
-bool Retryable(const Reply& r) {
-  if (!r.status.ok()) return r.status.code() == StatusCode::kUnavailable;
-  return r.value.is_error() && r.value.str.rfind("TRYAGAIN", 0) == 0;
-}
-
-// Pipelined, then what was refused as Retryable again, up to five more
-// times with a doubling pause (0.1 s to 1.6 s: an election takes about one).
-std::vector<Reply> PipelinedWithRetry(Client& c,
-                                      const std::vector<std::vector<std::string>>& commands) {
-  std::vector<Reply> replies = Pipelined(c, commands);
-  auto pause = std::chrono::milliseconds(100);
-  for (int attempt = 0; attempt < 5; ++attempt, pause *= 2) {
-    std::vector<std::size_t> again;
-    for (std::size_t i = 0; i < replies.size(); ++i) {
-      if (Retryable(replies[i])) again.push_back(i);
-    }
-    if (again.empty()) break;
-    std::this_thread::sleep_for(pause);  // a pause between attempts, in a CLI tool
-    std::vector<std::vector<std::string>> resend;
-    for (std::size_t i : again) resend.push_back(commands[i]);
-    std::vector<Reply> got = Pipelined(c, std::move(resend));
-    for (std::size_t k = 0; k < again.size(); ++k) replies[again[k]] = std::move(got[k]);
-  }
   return replies;
 }
 
@@ -121,7 +88,7 @@ int RunImport(const ImportOptions& o) {
       reads.push_back({"DUMP", k});
       reads.push_back({"PTTL", k});
     }
-    const std::vector<Reply> got = PipelinedWithRetry(**src, reads);
+    const std::vector<Reply> got = Pipelined(**src, std::move(reads));
     std::vector<std::vector<std::string>> restores;
     std::vector<std::string> restored_keys;
     for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -146,7 +113,7 @@ int RunImport(const ImportOptions& o) {
       restores.push_back(std::move(r));
       restored_keys.push_back(keys[i]);
     }
-    const std::vector<Reply> done = PipelinedWithRetry(**dst, restores);
+    const std::vector<Reply> done = Pipelined(**dst, std::move(restores));
     for (std::size_t i = 0; i < done.size(); ++i) {
       const std::string why = Problem(done[i]);
       if (done[i].status.ok() && !done[i].value.is_error()) {
