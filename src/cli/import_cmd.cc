@@ -11,8 +11,11 @@
 // copy lives up to the time between the two longer.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -44,7 +47,18 @@ std::vector<Reply> Pipelined(Client& c, std::vector<std::vector<std::string>> co
       if (left.fetch_sub(1) == 1) all.set_value();
     });
   }
-  all.get_future().wait();
+  // A safety net: the client answers every call within its request timeout
+  // (6 s), retries included. Should a round still lack replies after 30 s,
+  // the copy stops rather than wait on; the callbacks still holding this
+  // frame's state end with the process.
+  if (all.get_future().wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    std::fprintf(stderr,
+                 "cairn import: no reply to some of %zu commands within 30 s; "
+                 "stopping. The same command with --replace completes the copy.\n",
+                 replies.size());
+    std::fflush(stdout);
+    std::_Exit(1);
+  }
   return replies;
 }
 
@@ -69,7 +83,17 @@ int RunImport(const ImportOptions& o) {
   if (o.batch < 1 || o.batch > 100000) return Fail("--batch must be 1-100000");
   auto src = Client::Connect({.seeds = {o.from}, .password = o.from_password});
   if (!src.ok()) return Fail(fmt::format("source {}: {}", o.from, src.status().message()));
-  auto dst = Client::Connect({.seeds = {o.to}, .password = o.to_password});
+  // Every node of the cluster, so that the client finds a new leader if
+  // leadership moves during the copy (the client sends writes to the leader
+  // it knows among its seeds).
+  std::vector<std::string> to_nodes;
+  for (std::size_t start = 0; start <= o.to.size();) {
+    const std::size_t comma = std::min(o.to.find(',', start), o.to.size());
+    if (comma > start) to_nodes.push_back(o.to.substr(start, comma - start));
+    start = comma + 1;
+  }
+  if (to_nodes.empty()) return Fail("--to needs host:port");
+  auto dst = Client::Connect({.seeds = to_nodes, .password = o.to_password});
   if (!dst.ok()) return Fail(fmt::format("destination {}: {}", o.to, dst.status().message()));
   Tally t;
   std::string cursor = "0";
