@@ -8,6 +8,7 @@ every wait polls a condition until a deadline.
 Run: /usr/bin/python3 tests/integration/cluster_test.py --cairn build/release/src/cli/cairn
 """
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -146,21 +147,31 @@ def recv_bytes(s, n):
     return got
 
 
-def start_redis_server(*extra):
-    """A redis-server on a free loopback port (the caller stops it)."""
+@contextlib.contextmanager
+def redis_server(test, password=None):
+    """A redis-server without persistence on a free loopback port, answering:
+    yields (its port, a client). Skips `test` if there is none; stopped after."""
+    if shutil.which("redis-server") is None:
+        test.skipTest("redis-server not installed")
     port = free_ports(1)[0]
+    extra = ["--requirepass", password] if password else []
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
                              "--save", "", "--appendonly", "no", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return proc, port
-
-
-def pings(client):
     try:
-        return client.ping()
-    except (redis.exceptions.ConnectionError, redis.exceptions.AuthenticationError,
-            redis.exceptions.ResponseError):
-        return False
+        client = redis.Redis(port=port, password=password)
+
+        def pings():
+            try:
+                return client.ping()
+            except redis.exceptions.ConnectionError:
+                return False
+
+        wait_until(pings, 10, "redis-server")
+        yield port, client
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def retry(fn, timeout_s=15.0):
@@ -647,12 +658,7 @@ class ClusterTest(ClusterCase):
         # node reads them as Redis does. Then back: DUMP on another node,
         # RESTORE into Redis. MULTI queues both; BUSYKEY and a bad payload
         # come back as Redis's errors.
-        if shutil.which("redis-server") is None:
-            self.skipTest("redis-server not installed")
-        proc, port = start_redis_server()
-        try:
-            src = redis.Redis(port=port)
-            wait_until(lambda: pings(src), 10, "redis-server")
+        with redis_server(self) as (port, src):
             src.set("s", "x" * 100)  # stored LZF-compressed
             src.set("n", 12345)
             src.rpush("l", "a", 1, 300, "b" * 70)
@@ -701,9 +707,6 @@ class ClusterTest(ClusterCase):
             self.assertTrue(follower.restore("t", 100000, src.dump("s")))
             ttl = wait_until(lambda: other.pttl("t") > 0 and other.pttl("t"), 10, "t's TTL")
             self.assertLessEqual(ttl, 100000)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
 
     def test_import_rides_out_a_leader_change(self):
         # Leadership moves while `cairn import` copies 30 000 keys into the
@@ -712,12 +715,7 @@ class ClusterTest(ClusterCase):
         # after the copy, the test still holds; it then proves less. Given
         # one node only, the same copy failed thousands of RESTOREs with "no
         # leader known" once that node stopped leading.)
-        if shutil.which("redis-server") is None:
-            self.skipTest("redis-server not installed")
-        proc, port = start_redis_server()
-        try:
-            src = redis.Redis(port=port)
-            wait_until(lambda: pings(src), 10, "redis-server")
+        with redis_server(self) as (port, src):
             pipe = src.pipeline(transaction=False)
             for i in range(0, 30000, 500):
                 pipe.mset({f"mv:{j}": j for j in range(i, i + 500)})
@@ -738,9 +736,6 @@ class ClusterTest(ClusterCase):
             for i in range(1, 4):
                 wait_until(lambda: self.c.client(i).dbsize() >= 30000, 20, f"the keys on node {i}")
             self.assertEqual(self.c.client(1).get("mv:29999"), b"29999")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
 
     def test_idle_waiters_on_one_key_do_not_wake_each_other(self):
         # Two connections wait on an empty key; a write that names the key
@@ -2307,12 +2302,7 @@ class AuthTest(ClusterCase):
         # `cairn import` from a redis-server with its own requirepass into
         # this cluster (CAIRN_PASSWORD): every key and TTL arrives; without
         # the source's password it fails with exit 1 and copies nothing.
-        if shutil.which("redis-server") is None:
-            self.skipTest("redis-server not installed")
-        proc, port = start_redis_server("--requirepass", "src pw")
-        try:
-            src = redis.Redis(port=port, password="src pw")
-            wait_until(lambda: pings(src), 10, "redis-server")
+        with redis_server(self, password="src pw") as (port, src):
             for i in range(1200):  # three SCAN pages at --batch 500
                 src.set(f"imp:{i}", i)
             src.rpush("imp:list", *range(50))
@@ -2342,9 +2332,6 @@ class AuthTest(ClusterCase):
             self.assertEqual(again.returncode, 0, again.stderr)
             self.assertIn("copied 0 of 1202 keys", again.stdout)
             self.assertIn("1202 already there", again.stdout)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
 
     def test_acl_describes_the_one_user(self):
         # ACL after AUTH (before it, NOAUTH like any command): the default
