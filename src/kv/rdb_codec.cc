@@ -37,6 +37,16 @@ std::string Reader::Lzf(std::string_view in, std::uint64_t plain) {
   return out;
 }
 
+namespace {
+// A 24-bit two's-complement integer, little-endian (ziplists' and listpacks').
+std::int64_t Int24(std::string_view b) {
+  const std::uint32_t u = static_cast<std::uint8_t>(b[0]) |
+                          static_cast<std::uint32_t>(static_cast<std::uint8_t>(b[1])) << 8 |
+                          static_cast<std::uint32_t>(static_cast<std::uint8_t>(b[2])) << 16;
+  return static_cast<std::int32_t>(u << 8) >> 8;
+}
+}  // namespace
+
 // Ziplist: zlbytes (4) zltail (4) zllen (2), entries, 0xff. An entry: the
 // previous entry's length (1 byte, or 0xfe and 4 bytes), then its encoding:
 // 00xxxxxx / 01xxxxxx+1 / 0x80+4 (big-endian) string lengths; 0xc0 int16,
@@ -71,10 +81,7 @@ std::vector<std::string> ZiplistItems(std::string_view zl) {
     } else if (enc == 0xe0) {
       v = LoadLittle<std::int64_t>(r.Take(8).data());
     } else if (enc == 0xf0) {
-      const std::string_view b = r.Take(3);
-      std::uint32_t u = static_cast<std::uint8_t>(b[0]) | static_cast<std::uint8_t>(b[1]) << 8 |
-                        static_cast<std::uint32_t>(static_cast<std::uint8_t>(b[2])) << 16;
-      v = static_cast<std::int32_t>(u << 8) >> 8;
+      v = Int24(r.Take(3));
     } else if (enc == 0xfe) {
       v = static_cast<std::int8_t>(r.Byte());
     } else if (enc >= 0xf1 && enc <= 0xfd) {
@@ -124,10 +131,7 @@ std::vector<std::string> ListpackItems(std::string_view lp) {
       v = LoadLittle<std::int16_t>(r.Take(2).data());
       size = 3;
     } else if (enc == 0xf2) {
-      const std::string_view b = r.Take(3);
-      std::uint32_t u = static_cast<std::uint8_t>(b[0]) | static_cast<std::uint8_t>(b[1]) << 8 |
-                        static_cast<std::uint32_t>(static_cast<std::uint8_t>(b[2])) << 16;
-      v = static_cast<std::int32_t>(u << 8) >> 8;
+      v = Int24(r.Take(3));
       size = 4;
     } else if (enc == 0xf3) {
       v = LoadLittle<std::int32_t>(r.Take(4).data());
