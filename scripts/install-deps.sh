@@ -16,11 +16,12 @@ build_pkgs=(
   protobuf-compiler libprotobuf-dev
 )
 # Real peers and clients that tests and benchmarks compare against; matplotlib
-# draws the benchmark plots in bench/results/.
+# draws the benchmark plots in bench/results/; GNU time gives a benchmarked
+# tool's peak RSS (bench/node/import.sh).
 peer_pkgs=(
   redis-server redis-tools python3 python3-redis
   etcd-server etcd-client wrk iproute2 iptables procps psmisc
-  python3-matplotlib faketime curl
+  python3-matplotlib faketime curl time
 )
 
 want=()
