@@ -30,6 +30,10 @@ bool IsText(const resp::Value& v) {
   return v.type == resp::Type::kBulkString || v.type == resp::Type::kVerbatim;
 }
 
+// How long a forwarding follower stands in for the leader before the client asks
+// its seeds again (one refresh: a round of INFO to each).
+constexpr Nanos kForwarderRecheck = std::chrono::seconds(2);
+
 bool NeedsLeader(Consistency c) { return c == Consistency::kStrong || c == Consistency::kLease; }
 
 Reply ToReply(internal::Outcome o) {
@@ -90,6 +94,7 @@ void Client::Impl::Refresh(std::function<void()> then) {
   refresh_refusal.clear();
   for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
     nodes[i].leader = false;
+    nodes[i].leader_id = 0;
     nodes[i].id = 0;
     auto conn = Conn(i);
     conn->Send({"INFO", "server"}, false, [this, i, gen](internal::Outcome o) {
@@ -102,6 +107,8 @@ void Client::Impl::Refresh(std::function<void()> then) {
       if (gen != refresh_gen) return;
       if (o.status.ok() && IsText(o.value)) {
         nodes[i].leader = InfoField(o.value.str, "role") == "master";
+        nodes[i].leader_id =
+            std::strtoull(InfoField(o.value.str, "leader_id").c_str(), nullptr, 10);
       } else if (o.status.ok() && o.value.is_error()) {
         refresh_refusal = o.value.str;
       }
@@ -124,6 +131,20 @@ void Client::Impl::FinishRefresh() {
     // heard of the new term); the higher-numbered answer is as good a guess
     // as any: a wrong one answers TRYAGAIN or forwards.
     if (nodes[i].leader) leader = i;
+  }
+  via_forwarder = false;
+  if (leader < 0 && cairn) {
+    // No seed leads, but a follower that knows the leader forwards writes to
+    // it and serves strong reads through it (docs/consistency.md): better than
+    // failing every write until a seed leads again.
+    for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
+      if (nodes[i].leader_id != 0 && nodes[i].conn && !nodes[i].conn->closed()) {
+        leader = i;
+        via_forwarder = true;
+        forwarder_until = SystemClock::Instance().Now() + kForwarderRecheck;
+        break;
+      }
+    }
   }
   stale = leader < 0;
   refreshing = false;
@@ -190,7 +211,9 @@ void Client::Impl::SendLevel(Node& n) {
 void Client::Impl::Start(std::shared_ptr<Request> req) {
   if (stopping) return req->done({Status::Cancelled("client is shutting down"), {}});
   if (req->tracked) return SendTracked(std::move(req));
-  if (stale || leader < 0) return Refresh([this, req] { Route(req); });
+  if (stale || leader < 0 || (via_forwarder && SystemClock::Instance().Now() >= forwarder_until)) {
+    return Refresh([this, req] { Route(req); });
+  }
   Route(std::move(req));
 }
 

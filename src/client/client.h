@@ -15,8 +15,11 @@
 // sends writes and strong/lease reads to the leader (no forwarding hop). Reads
 // at eventual, bounded and session levels go to any node, chosen by a src/lb
 // picker. TRYAGAIN or a lost connection marks the topology stale: the next
-// attempt asks the nodes again. Seeds must list every node (Cairn does not
-// advertise its peers' client addresses).
+// attempt asks the nodes again. Seeds should list every node (Cairn does not
+// advertise its peers' client addresses): when no seed leads but a follower
+// among them names a leader, writes and strong/lease reads go to that
+// follower, which forwards them (one more hop), and the seeds are asked again
+// every 2 s until one of them leads.
 //
 // Consistency is per client (SetConsistency) and sent to each node as
 // CONSISTENCY before the first read that needs it. At the session level every

@@ -26,6 +26,7 @@ struct Client::Impl {
     std::string address;
     std::uint64_t id = 0;
     bool leader = false;
+    std::uint64_t leader_id = 0;  // the leader this node named (INFO leader_id), 0 = none
     std::shared_ptr<internal::Connection> conn;
     // What this connection was told (so CONSISTENCY is sent only on change).
     Consistency level_sent = Consistency::kStrong;
@@ -72,7 +73,15 @@ struct Client::Impl {
 
   // --- io thread only ---
   std::vector<Node> nodes;
+  // Where writes and strong/lease reads go: a seed that says it leads, or,
+  // when no seed does but a Cairn follower among them names a leader (one
+  // outside the seeds, or one this client cannot reach), that follower, which
+  // forwards. A forwarder is a stand-in: the topology is asked again once
+  // `forwarder_until` has passed, so the client returns to the leader itself
+  // when one of its seeds leads again.
   int leader = -1;
+  bool via_forwarder = false;
+  Nanos forwarder_until{0};
   bool stale = true;
   bool refreshing = false;
   std::vector<std::function<void()>> after_refresh;

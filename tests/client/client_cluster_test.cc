@@ -248,6 +248,32 @@ TEST_F(ClusterTest, LeaderKillDuringCallsRetriesOrReportsUnknownOutcome) {
   }
 }
 
+// A client whose only seed is a follower: no seed leads, but the follower
+// names the leader, so writes and strong reads go to it and it forwards them
+// (before, every write failed with "no leader known").
+TEST_F(ClusterTest, FollowerOnlySeedsForwardWritesAndStrongReads) {
+  auto all = ConnectTo(cluster_.Seeds());
+  std::string follower;
+  for (auto& n : all->Nodes()) {
+    if (!n.leader) follower = n.address;
+  }
+  ASSERT_FALSE(follower.empty());
+  auto c = ConnectTo({follower});  // fails inside unless a write goes through
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(c->Set("fw" + std::to_string(i), std::to_string(i)).ok());
+  }
+  auto v = c->Get("fw49");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(*v, std::optional<std::string>("49"));
+  // The write is the cluster's: the client that knows the leader reads it.
+  auto w = all->Get("fw0");
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(*w, std::optional<std::string>("0"));
+  auto nodes = c->Nodes();
+  ASSERT_EQ(nodes.size(), 1u);
+  EXPECT_FALSE(nodes[0].leader);
+}
+
 // --- the multi-level cache and server-pushed invalidations ---
 
 MultiLevelCacheOptions CacheOpts(WriteMode mode) {
