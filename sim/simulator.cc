@@ -239,7 +239,14 @@ void Simulator::WakeFrozen() {
     const std::uint64_t missed = nd->missed_ticks;
     nd->missed_ticks = 0;
     if (!options_.faults.catch_up_ticks_after_pause) continue;
-    for (std::uint64_t k = 0; k < missed; ++k) nd->raft->Tick();
+    if (nd->raft->role() == raft::Role::kLeader) {
+      // As the runtime's driver does (server/driver.cc, CatchUpTicks): the
+      // lease ages by every missed tick, and then one real tick runs.
+      nd->raft->SkipTicks(missed - 1);
+      nd->raft->Tick();
+    } else {
+      for (std::uint64_t k = 0; k < missed; ++k) nd->raft->Tick();
+    }
     Observe(*nd);
   }
 }

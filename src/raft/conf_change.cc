@@ -83,7 +83,8 @@ void RawNode::SyncProgress() {
   }
   auto add = [&](NodeId peer) {
     if (peer != id_ && !progress_.count(peer)) {
-      progress_.emplace(peer, Progress(log_.last_index() + 1, config_.inflight_appends_max));
+      progress_.emplace(peer, Progress(log_.last_index() + 1, config_.inflight_appends_max,
+                                       config_.inflight_bytes_max));
     }
   };
   for (NodeId peer : membership_.voters) add(peer);

@@ -40,6 +40,9 @@ struct Config {
   std::size_t append_entries_max = 512;           // entries per Append message
   std::size_t append_bytes_max = 1u << 20;        // payload bytes per Append
   std::size_t inflight_appends_max = 64;          // unacknowledged Appends
+  // ... and their payload bytes (progress.h): what a heartbeat may queue
+  // behind on the follower's connection.
+  std::size_t inflight_bytes_max = 4u << 20;
   // Inbound Appends larger than this are rejected as malformed.
   std::size_t inbound_entries_max = 1u << 16;
   std::size_t inbound_bytes_max = 64u << 20;

@@ -17,6 +17,19 @@ void RawNode::Tick() {
   }
 }
 
+void RawNode::SkipTicks(std::uint64_t n) {
+  ticks_ += n;
+  // A transfer's deadline is a promise to the operator, not a judgement of
+  // the peers: it passes as it would have (a transfer blocks leases anyway).
+  if (transfer_target_ != kNoNode) {
+    transfer_elapsed_ticks_ +=
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(n, config_.election_timeout_ticks_min));
+    if (transfer_elapsed_ticks_ >= config_.election_timeout_ticks_min) AbortTransfer();
+  }
+  startup_lease_ticks_ -=
+      static_cast<std::uint32_t>(std::min<std::uint64_t>(n, startup_lease_ticks_));
+}
+
 void RawNode::TickElection() {
   ++election_elapsed_ticks_;
   if (!IsVoter(id_)) {  // learners and removed nodes never campaign

@@ -6,19 +6,26 @@
 
 namespace cairn::raft {
 
-void Progress::OnSent(Index last, bool has_entries) {
+void Progress::OnSent(Index last, bool has_entries, std::size_t bytes) {
   if (state_ == State::kProbe) {
     probe_sent_ = true;
     return;
   }
   if (!has_entries) return;
   next_ = last + 1;
-  inflight_.push_back(last);
+  inflight_.push_back({last, bytes});
+  inflight_bytes_ += bytes;
   CAIRN_CHECK(inflight_.size() <= inflight_max_, "inflight window overrun");
 }
 
+void Progress::FreeFirstInflight() {
+  if (inflight_.empty()) return;
+  inflight_bytes_ -= inflight_.front().bytes;
+  inflight_.pop_front();
+}
+
 bool Progress::OnAck(Index index) {
-  while (!inflight_.empty() && inflight_.front() <= index) inflight_.pop_front();
+  while (!inflight_.empty() && inflight_.front().last <= index) FreeFirstInflight();
   if (index <= match_) return false;
   match_ = index;
   next_ = std::max(next_, index + 1);
@@ -45,14 +52,14 @@ bool Progress::OnReject(Index rejected, Index next_probe) {
 void Progress::BecomeProbe() {
   state_ = State::kProbe;
   probe_sent_ = false;
-  inflight_.clear();
+  ClearInflight();
   next_ = match_ + 1;
 }
 
 void Progress::BecomeSnapshot(Index snapshot_index) {
   state_ = State::kSnapshot;
   probe_sent_ = false;
-  inflight_.clear();
+  ClearInflight();
   pending_snapshot_ = snapshot_index;
 }
 
@@ -66,7 +73,7 @@ void Progress::OnSnapshotDelivered() {
 void Progress::BecomeReplicate() {
   state_ = State::kReplicate;
   probe_sent_ = false;
-  inflight_.clear();
+  ClearInflight();
   next_ = match_ + 1;
 }
 

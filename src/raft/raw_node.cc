@@ -72,6 +72,7 @@ void RawNode::Send(Message m) {
   switch (m.type) {
     case MessageType::kAppend:
     case MessageType::kHeartbeat:
+    case MessageType::kHeartbeatResponse:
     case MessageType::kPreVote:
     case MessageType::kTimeoutNow:
     case MessageType::kSnapshot:

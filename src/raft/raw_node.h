@@ -53,6 +53,16 @@ class RawNode {
   // Advances logical time by one tick: elections, heartbeats, quorum checks.
   void Tick();
 
+  // Advances logical time by `n` ticks that the caller could not deliver in
+  // time (its loop stalled), for leases and a transfer's deadline only: a
+  // leader's lease (LeaseValid) ages by `n` and a transfer out of time is
+  // abandoned, but no election, heartbeat or CheckQuorum timer moves. The
+  // peers' messages that came during the stall are still unread, so judging
+  // the quorum now would depose a healthy leader for its own pause; the next
+  // Tick() carries on from where those timers were. Safe for leases, which
+  // only compare ticks_.
+  void SkipTicks(std::uint64_t n);
+
   // Handles one message from a peer. InvalidArgument for malformed messages
   // (unknown sender, wrong recipient, oversized batch, inconsistent fields);
   // state is unchanged then.

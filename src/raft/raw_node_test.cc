@@ -244,3 +244,35 @@ TEST(RawNodeTest, FreshNodeNeverSendsATermlessMessage) {
 
 }  // namespace
 }  // namespace cairn::raft
+
+namespace cairn::raft {
+namespace {
+
+// Replication stops while the unacknowledged Appends carry the byte bound,
+// however few they are, and resumes as acknowledgements free it.
+TEST(ProgressTest, BytesInFlightPauseReplicationUntilAcknowledged) {
+  constexpr std::size_t kMiB = 1u << 20;
+  Progress p(1, 64, 4 * kMiB);
+  p.BecomeReplicate();
+  p.OnSent(1, true, 3 * kMiB);
+  EXPECT_FALSE(p.paused());  // 3 MiB < 4 MiB
+  p.OnSent(2, true, 3 * kMiB);
+  EXPECT_TRUE(p.paused()) << "6 MiB unacknowledged";
+  EXPECT_EQ(p.inflight_bytes(), 6 * kMiB);
+  EXPECT_TRUE(p.OnAck(1));
+  EXPECT_FALSE(p.paused());
+  EXPECT_EQ(p.inflight_bytes(), 3 * kMiB);
+  // One Append larger than the whole bound still goes when nothing is out.
+  EXPECT_TRUE(p.OnAck(2));
+  p.OnSent(3, true, 16 * kMiB);
+  EXPECT_TRUE(p.paused());
+  p.FreeFirstInflight();  // a heartbeat answer while paused frees the oldest
+  EXPECT_FALSE(p.paused());
+  EXPECT_EQ(p.inflight_bytes(), 0u);
+  p.OnSent(4, true, 5 * kMiB);
+  p.BecomeProbe();  // a rejection: nothing counts as in flight any more
+  EXPECT_EQ(p.inflight_bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace cairn::raft

@@ -111,6 +111,30 @@ TEST(ReadIndexTest, LeaseReadIsLocalWhileLeaseHoldsAndStopsAfter) {
   EXPECT_TRUE(c.test_node(leader).read_states.empty());
 }
 
+// A leader whose own loop stalled: the ticks it missed age its lease, but
+// they do not run CheckQuorum before it has read its followers' answers.
+TEST(ReadIndexTest, SkippedTicksEndTheLeaseWithoutDeposingTheLeader) {
+  TestCluster c(3);
+  c.TickAll(30);
+  NodeId leader = c.Leader();
+  c.TickAll(3);  // a heartbeat round has been acknowledged
+  ASSERT_TRUE(c.node(leader).LeaseReadIndexNow().has_value());
+  // Far more than an election timeout (10-20 ticks) passed unseen.
+  c.node(leader).SkipTicks(100);
+  EXPECT_FALSE(c.node(leader).LeaseReadIndexNow().has_value()) << "the lease outlived the stall";
+  EXPECT_EQ(c.node(leader).role(), Role::kLeader);
+  // One real tick after the stall: still leader. The same ticks delivered
+  // one by one (what the driver did before) step it down, its followers'
+  // answers unread.
+  c.node(leader).Tick();
+  EXPECT_EQ(c.node(leader).role(), Role::kLeader);
+  c.Settle();
+  c.TickAll(3);
+  EXPECT_TRUE(c.node(leader).LeaseReadIndexNow().has_value()) << "a new round renews the lease";
+  for (int i = 0; i < 100; ++i) c.node(leader).Tick();
+  EXPECT_NE(c.node(leader).role(), Role::kLeader);
+}
+
 TEST(ReadIndexTest, SingleNodeReadsAtOnce) {
   TestCluster c(1);
   c.TickAll(25);

@@ -3,9 +3,13 @@
 //
 // THE PERSISTENCE CONTRACT (read this before writing a driver):
 //   1. `messages` may be sent at once, before or while the batch is written.
-//      They are the leader's Appends and Heartbeats: a leader counts its own
+//      They are the leader's Appends and Heartbeats (a leader counts its own
 //      log toward a quorum only after Advance() says it is durable, so sending
-//      first is safe and lets disk and network work in parallel.
+//      first is safe and lets disk and network work in parallel), and a
+//      follower's heartbeat answers, which carry no index and promise
+//      nothing durable: held behind a write, they would tell the leader
+//      nothing for as long as an fsync of megabytes takes, and CheckQuorum
+//      would depose it.
 //   2. `hard_state` and `entries` must be durable (fdatasync'd when
 //      `must_sync` is true) before anything in `messages_after_persist` is
 //      sent. Those messages (votes, vote grants, append acks) promise that the

@@ -38,7 +38,9 @@ bool RawNode::SendAppend(NodeId to, bool send_if_empty) {
   m.commit = log_.committed();
   const bool has_entries = !m.entries.empty();
   const Index last = has_entries ? m.entries.back().index : m.index;
-  pr.OnSent(last, has_entries);
+  std::size_t bytes = 0;
+  for (const Entry& e : m.entries) bytes += e.data.size();
+  pr.OnSent(last, has_entries, bytes);
   Send(std::move(m));
   return true;
 }
