@@ -17,11 +17,12 @@ build_pkgs=(
 )
 # Real peers and clients that tests and benchmarks compare against; matplotlib
 # draws the benchmark plots in bench/results/; GNU time gives a benchmarked
-# tool's peak RSS (bench/node/import.sh).
+# tool's peak RSS (bench/node/import.sh); the openssl tool makes the test
+# certificates of the TLS tests.
 peer_pkgs=(
   redis-server redis-tools python3 python3-redis
   etcd-server etcd-client wrk iproute2 iptables procps psmisc
-  python3-matplotlib faketime curl time
+  python3-matplotlib faketime curl time openssl
 )
 
 want=()

@@ -34,7 +34,9 @@ const std::vector<std::string>& SettingKeys() {
       "http_port",   "data_dir",     "tick_ms",        "request_timeout_ms",
       "max_clients", "max_request_bytes", "max_bulk_bytes", "max_pipeline",
       "log_format",  "default_consistency", "join",     "snapshot_entries",
-      "snapshot_log_mb", "read_cache_mb", "requirepass", "notify_keyspace_events"};
+      "snapshot_log_mb", "read_cache_mb", "requirepass", "notify_keyspace_events",
+      "tls_port",    "tls_cert_file", "tls_key_file",  "tls_ca_cert_file",
+      "tls_auth_clients"};
   // clang-format on
   return keys;
 }
@@ -103,6 +105,30 @@ Result<server::NodeOptions> ToNodeOptions(const Settings& s) {
   CAIRN_ASSIGN_OR_RETURN(auto http_port, ToU64(s, "http_port", 8080, 65535));
   o.resp_port = static_cast<std::uint16_t>(resp_port);
   o.http_port = static_cast<std::uint16_t>(http_port);
+  CAIRN_ASSIGN_OR_RETURN(auto tls_port, ToU64(s, "tls_port", 0, 65535));
+  o.tls_port = static_cast<std::uint16_t>(tls_port);
+  for (auto [key, field] :
+       {std::pair{"tls_cert_file", &o.tls_cert_file}, std::pair{"tls_key_file", &o.tls_key_file},
+        std::pair{"tls_ca_cert_file", &o.tls_ca_cert_file}}) {
+    if (s.count(key)) *field = s.at(key);
+  }
+  if (s.count("tls_auth_clients") && !s.at("tls_auth_clients").empty()) {
+    o.tls_auth_clients = s.at("tls_auth_clients");
+  } else if (!o.tls_ca_cert_file.empty()) {
+    o.tls_auth_clients = "yes";  // a CA given is a CA to check clients against
+  }
+  {
+    const std::string& a = o.tls_auth_clients;
+    if (a != "no" && a != "optional" && a != "yes") {
+      return Status::InvalidArgument("setting tls_auth_clients: no, optional or yes");
+    }
+  }
+  if (o.tls_port != 0 && (o.tls_cert_file.empty() || o.tls_key_file.empty())) {
+    return Status::InvalidArgument("setting tls_port: needs tls_cert_file and tls_key_file");
+  }
+  if (o.tls_port == 0 && (!o.tls_cert_file.empty() || !o.tls_key_file.empty())) {
+    return Status::InvalidArgument("setting tls_cert_file/tls_key_file: set tls_port too");
+  }
   std::string peers = s.count("peers") ? s.at("peers") : "1=127.0.0.1:7001";
   CAIRN_ASSIGN_OR_RETURN(o.peers, ParsePeers(peers));
   if (s.count("join") && !s.at("join").empty()) {

@@ -95,3 +95,38 @@ TEST(Config, JoinNeedsOwnEntryAndFoundingVoters) {
 
 }  // namespace
 }  // namespace cairn::cli
+
+namespace cairn::cli {
+namespace {
+
+TEST(Config, TlsSettingsAreCheckedTogether) {
+  auto off = ToNodeOptions({});
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->tls_port, 0);
+  EXPECT_EQ(off->tls_auth_clients, "no");
+  const Settings files = {
+      {"tls_port", "6380"}, {"tls_cert_file", "s.crt"}, {"tls_key_file", "s.key"}};
+  auto on = ToNodeOptions(files);
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_EQ(on->tls_port, 6380);
+  EXPECT_EQ(on->tls_auth_clients, "no");
+  // A CA given is a CA to check clients against, unless told otherwise.
+  Settings with_ca = files;
+  with_ca["tls_ca_cert_file"] = "ca.crt";
+  EXPECT_EQ(ToNodeOptions(with_ca).value().tls_auth_clients, "yes");
+  with_ca["tls_auth_clients"] = "optional";
+  EXPECT_EQ(ToNodeOptions(with_ca).value().tls_auth_clients, "optional");
+  with_ca["tls_auth_clients"] = "maybe";
+  auto bad = ToNodeOptions(with_ca);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("tls_auth_clients"), std::string_view::npos);
+  // A port without its certificate, or files without a port, are mistakes.
+  auto no_cert = ToNodeOptions({{"tls_port", "6380"}});
+  ASSERT_FALSE(no_cert.ok());
+  EXPECT_NE(no_cert.status().message().find("tls_cert_file"), std::string_view::npos);
+  EXPECT_FALSE(ToNodeOptions({{"tls_cert_file", "s.crt"}, {"tls_key_file", "s.key"}}).ok());
+  EXPECT_FALSE(ToNodeOptions({{"tls_port", "70000"}}).ok());
+}
+
+}  // namespace
+}  // namespace cairn::cli

@@ -44,7 +44,16 @@ int main(int argc, char** argv) {
        "(default: none; prefer CAIRN_REQUIREPASS or the YAML file, as flags show in ps)"},
       {"notify_keyspace_events",
        "keyspace notifications this node publishes, as Redis's notify-keyspace-events "
-       "(e.g. KEA; default: none; CONFIG SET changes it while the node runs)"}};
+       "(e.g. KEA; default: none; CONFIG SET changes it while the node runs)"},
+      {"tls_port",
+       "a second RESP port that speaks TLS (default: none; resp_port 0 then turns "
+       "the plain one off)"},
+      {"tls_cert_file", "PEM certificate chain the TLS port presents"},
+      {"tls_key_file", "PEM private key of that certificate"},
+      {"tls_ca_cert_file", "PEM CA certificates that client certificates are checked against"},
+      {"tls_auth_clients",
+       "client certificates on the TLS port: no, optional or yes (default: yes with "
+       "tls_ca_cert_file, else no)"}};
   for (const auto& key : SettingKeys()) {
     std::string flag = "--" + key;
     for (auto& c : flag) c = c == '_' ? '-' : c;

@@ -124,18 +124,13 @@ void Session::ArmBlockTimer(std::uint64_t seq, std::int64_t timeout_ms) {
 }
 
 void Session::WatchWhileBlocked() {
-  socket_.async_wait(
-      asio::ip::tcp::socket::wait_read,
-      [self = shared_from_this(), seq = blocked_->seq](boost::system::error_code ec) {
-        // After the wait ends, Run reads again; this stale watch does nothing.
-        if (!self->blocked_ || self->blocked_->seq != seq || self->close_after_flush_) return;
-        char buf[16 << 10];
-        std::size_t n = 0;
-        if (!ec) n = self->socket_.read_some(asio::buffer(buf), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) {
-          return self->WatchWhileBlocked();
-        }
-        if (ec || n == 0) {  // gone: stop waiting; Run ends the session
+  // After the wait ends, Run reads again; a stale watch then reads nothing.
+  auto wanted = [self = shared_from_this(), seq = blocked_->seq] {
+    return self->blocked_ && self->blocked_->seq == seq && !self->close_after_flush_;
+  };
+  conn_.WatchRead(
+      wanted, [self = shared_from_this()](boost::system::error_code ec, std::string_view bytes) {
+        if (ec) {  // gone: stop waiting; Run ends the session
           self->Unpark();
           self->blocked_.reset();
           self->block_timer_.cancel();
@@ -143,8 +138,8 @@ void Session::WatchWhileBlocked() {
           self->resume_.cancel();
           return;
         }
-        self->node_.metrics.client_bytes_in_total += n;
-        self->parser_.Feed(std::string_view(buf, n));
+        self->node_.metrics.client_bytes_in_total += bytes.size();
+        self->parser_.Feed(bytes);
         self->WatchWhileBlocked();
       });
 }

@@ -42,6 +42,8 @@ Status Node::Impl::StartRaft() {
     std::filesystem::remove_all(opt.data_dir + "/snapshot-in/staging", ec);
     CAIRN_ASSIGN_OR_RETURN(auto dir, SnapshotDir::Open(opt.data_dir + "/snapshots"));
     snapshots = std::move(dir);
+    remover = std::make_unique<BackgroundRemover>();
+    snapshots->set_remover([r = remover.get()](std::string path) { r->Remove(std::move(path)); });
     if (snapshots->latest()) last_snapshot_index = snapshots->latest()->index;
     // The state machine's durable state stands for a snapshot: the log
     // resumes after it and only later entries are re-applied. Its membership
@@ -114,36 +116,60 @@ void Node::Impl::Tick() {
 // firing would otherwise count as one tick, and a leader would believe its
 // lease younger than it is and serve stale lease reads after a new leader
 // was elected (sim/bugs_test.cc, LeaseReads, shows exactly that). So every
-// due tick is delivered at once, here and before every lease read. Beyond
-// kTicksCatchUpMax (far above any election timeout) more ticks change
-// nothing, so a very long stall is cut there.
+// due tick is accounted for at once, here and before every lease read.
 //
-// Only a leader catches up. A follower's ticks only decide when it suspects
-// the leader; after a stall of its own loop (a long apply, a busy machine)
-// the leader's heartbeats are most likely still unread in its sockets, so
-// catching up would start a needless election. It takes one tick per timer
-// firing and lets the missed ones go: its clock then runs slow, which only
-// delays its suspicion (and its votes), so leader leases stay safe.
+// Only a leader catches up, and only its lease clock. A follower's ticks only
+// decide when it suspects the leader; after a stall of its own loop (a long
+// apply, a busy machine) the leader's heartbeats are most likely still
+// unread in its sockets, so catching up would start a needless election. It
+// takes one tick per timer firing and lets the missed ones go: its clock then
+// runs slow, which only delays its suspicion (and its votes), so leader
+// leases stay safe. A leader is in the same position towards its followers'
+// answers: delivering every missed tick would run CheckQuorum before it read
+// them, and it would step down for its own pause (as a pipeline of 3 MiB
+// SETs did). So the missed ticks age its lease (RawNode::SkipTicks) and one
+// real tick runs.
+// A stall as long as the shortest election timeout is one the peers may
+// take for a dead node: logged (at most once a second) and counted.
+const std::int64_t kStallWarnTicks = raft::Config{}.election_timeout_ticks_min;
+
+void Node::Impl::NoteStall(std::int64_t ms) {
+  ++metrics.loop_stalls_total;
+  const std::int64_t now = MonoMs();
+  if (now - last_stall_log_ms < 1000) {
+    ++stalls_unlogged;
+    return;
+  }
+  spdlog::warn(
+      "node {}: the event loop was busy or descheduled for {} ms as {} (peers start an "
+      "election after {}-{} ms of silence){}",
+      opt.id, ms, is_leader() ? "leader" : "follower",
+      raft::Config{}.election_timeout_ticks_min * opt.tick_ms,
+      raft::Config{}.election_timeout_ticks_max * opt.tick_ms,
+      stalls_unlogged ? fmt::format("; {} more since the last report", stalls_unlogged)
+                      : std::string());
+  last_stall_log_ms = now;
+  stalls_unlogged = 0;
+}
+
 void Node::Impl::CatchUpTicks() {
-  constexpr std::int64_t kTicksCatchUpMax = 1000;
   const std::int64_t due = (MonoMs() - tick_origin_ms) / static_cast<std::int64_t>(opt.tick_ms);
   std::int64_t missing = due - static_cast<std::int64_t>(ticks);
   if (missing <= 0) return;
-  const std::int64_t cap = is_leader() ? kTicksCatchUpMax : 1;
-  if (missing > cap) {
-    ticks += static_cast<std::uint64_t>(missing - cap);
-    missing = cap;
+  const std::uint64_t before = ticks;
+  if (missing > kStallWarnTicks) NoteStall(missing * opt.tick_ms);
+  if (missing > 1) {
+    if (is_leader()) raft->SkipTicks(static_cast<std::uint64_t>(missing - 1));
+    ticks += static_cast<std::uint64_t>(missing - 1);
   }
-  for (std::int64_t i = 0; i < missing; ++i) {
-    raft->Tick();
-    ++ticks;
-    CheckTransfers();
-    if (ticks % 10 == 0) {
-      ExpireWaiters();
-      MaybePromoteLearners();
-      CheckSnapshotSends();
-      MaybeProposeExpiry();
-    }
+  raft->Tick();
+  ++ticks;
+  CheckTransfers();
+  if (ticks / 10 != before / 10) {  // every 10 ticks, or once after a stall
+    ExpireWaiters();
+    MaybePromoteLearners();
+    CheckSnapshotSends();
+    MaybeProposeExpiry();
   }
   ServeReplicaWaiters(MonoMs());  // WAIT timeouts
   ScheduleReady();
@@ -394,18 +420,20 @@ void Node::Impl::FinishReady(const raft::Ready& rd) {
   ScheduleReady();
 }
 
-// Applies the queue's first kApplyBatchEntries entries and comes back for
-// the rest after the loop has run its other handlers: a burst of thousands
-// of commits (each a RocksDB write) must not hold ticks and heartbeats for
-// longer than an election timeout, or peers suspect a dead node.
+// Applies the queue's first kApplyBatchEntries entries (or first MiB) and
+// comes back for the rest after the loop has run its other handlers: a
+// burst of thousands of commits (each a RocksDB write), or of a few large
+// values, must not hold ticks and heartbeats for longer than an election
+// timeout, or peers suspect a dead node.
 void Node::Impl::ApplyQueued() {
   constexpr std::size_t kApplyBatchEntries = 256;
+  constexpr std::size_t kApplyBatchBytes = 1u << 20;  // (one entry may exceed it)
   apply_scheduled = false;
   if (stopping) return;
   std::vector<raft::Entry> batch;
-  const std::size_t n = std::min(apply_queue.size(), kApplyBatchEntries);
-  batch.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
+  std::size_t bytes = 0;
+  while (!apply_queue.empty() && batch.size() < kApplyBatchEntries && bytes < kApplyBatchBytes) {
+    bytes += apply_queue.front().data.size();
     batch.push_back(std::move(apply_queue.front()));
     apply_queue.pop_front();
   }

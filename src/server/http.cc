@@ -48,6 +48,7 @@ std::string Node::Impl::StatusJson() const {
   j["last_index"] = raft->log().last_index();
   j["keys"] = sm->stored_keys();
   j["resp_port"] = opt.resp_port;
+  j["tls_port"] = opt.tls_port;
   j["http_port"] = opt.http_port;
   j["clients"] = metrics.clients_connected;
   nlohmann::json members = nlohmann::json::array();
@@ -103,6 +104,13 @@ std::string Node::Impl::MetricsText() const {
   g("cairn_clients_connected", "gauge", "Connected RESP clients.", metrics.clients_connected);
   g("cairn_client_connections_total", "counter", "RESP connections accepted.",
     metrics.connections_total);
+  g("cairn_loop_stalls_total", "counter",
+    "Times the event loop ran an election timeout or more behind its ticks (busy, or "
+    "descheduled): long enough for peers to suspect this node.",
+    metrics.loop_stalls_total);
+  g("cairn_client_tls_handshake_failures_total", "counter",
+    "TLS connections closed before their handshake finished (failed or timed out).",
+    metrics.tls_handshake_failures_total);
   g("cairn_client_bytes_in_total", "counter", "Bytes read from RESP clients.",
     metrics.client_bytes_in_total);
   g("cairn_client_bytes_out_total", "counter", "Bytes written to RESP clients.",

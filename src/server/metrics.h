@@ -44,6 +44,9 @@ struct Metrics {
   std::uint64_t freshness_probes_total = 0;  // read indexes asked for bounded reads
   std::uint64_t connections_total = 0;
   std::uint64_t connections_rejected_total = 0;
+  std::uint64_t tls_handshake_failures_total = 0;
+  std::uint64_t loop_stalls_total =
+      0;  // ticks late by an election timeout or more  // TLS connections that never became clients
   std::uint64_t clients_connected = 0;
   std::uint64_t client_bytes_in_total = 0;
   std::uint64_t client_bytes_out_total = 0;

@@ -10,6 +10,7 @@
 
 #include "server/node_impl.h"
 #include "server/session.h"
+#include "server/tls.h"
 
 namespace cairn::server {
 namespace {
@@ -30,17 +31,35 @@ Result<std::unique_ptr<asio::ip::tcp::acceptor>> Listen(asio::io_context& io,
   return a;
 }
 
+std::string RespPorts(const NodeOptions& o) {
+  std::string plain = fmt::format("{}:{}", o.bind_host, o.resp_port);
+  if (o.tls_port == 0) return plain;
+  std::string tls = fmt::format("{}:{} (TLS, client certificates: {})", o.bind_host, o.tls_port,
+                                o.tls_auth_clients);
+  return o.resp_port == 0 ? tls : plain + " and " + tls;
+}
+
 }  // namespace
 
 Node::Node(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 Status Node::Start() {
   Impl& n = *impl_;
+  // A TLS setting that cannot work stops the node before it touches its log.
+  if (n.opt.tls_port != 0) {
+    CAIRN_ASSIGN_OR_RETURN(n.tls_context, MakeServerTlsContext(n.opt));
+  }
   CAIRN_RETURN_IF_ERROR(n.StartRaft());
   n.BuildRoutes();
-  CAIRN_ASSIGN_OR_RETURN(n.resp_acceptor, Listen(n.io, n.opt.bind_host, n.opt.resp_port));
+  if (n.opt.tls_port != 0) {
+    CAIRN_ASSIGN_OR_RETURN(n.tls_acceptor, Listen(n.io, n.opt.bind_host, n.opt.tls_port));
+    asio::co_spawn(n.io, n.AcceptResp(*n.tls_acceptor, n.tls_context.get()), asio::detached);
+  }
+  if (n.opt.resp_port != 0 || n.opt.tls_port == 0) {  // resp_port 0 alone: any free port
+    CAIRN_ASSIGN_OR_RETURN(n.resp_acceptor, Listen(n.io, n.opt.bind_host, n.opt.resp_port));
+    asio::co_spawn(n.io, n.AcceptResp(*n.resp_acceptor, nullptr), asio::detached);
+  }
   CAIRN_ASSIGN_OR_RETURN(n.http_acceptor, Listen(n.io, n.opt.bind_host, n.opt.http_port));
-  asio::co_spawn(n.io, n.AcceptResp(), asio::detached);
   asio::co_spawn(n.io, n.AcceptHttp(), asio::detached);
   n.signals = std::make_unique<asio::signal_set>(n.io, SIGINT, SIGTERM);
   n.signals->async_wait([this](boost::system::error_code ec, int sig) {
@@ -48,8 +67,8 @@ Status Node::Start() {
     spdlog::info("node {}: signal {}, stopping", impl_->opt.id, sig);
     RequestStop();
   });
-  spdlog::info("node {}: RESP on {}:{}, HTTP on {}:{}, {} peers{}, data {}, {}", n.opt.id,
-               n.opt.bind_host, n.opt.resp_port, n.opt.bind_host, n.opt.http_port, n.dialled.size(),
+  spdlog::info("node {}: RESP on {}, HTTP on {}:{}, {} peers{}, data {}, {}", n.opt.id,
+               RespPorts(n.opt), n.opt.bind_host, n.opt.http_port, n.dialled.size(),
                n.opt.join ? " (joining: waits to be added)" : "",
                n.opt.data_dir.empty() ? "in memory" : n.opt.data_dir,
                n.opt.requirepass.empty() ? "no password (anyone who reaches the ports may write)"
@@ -108,7 +127,8 @@ void Node::Impl::FinishStop() {
   handing_over = false;
   stopping = true;
   boost::system::error_code ec;
-  resp_acceptor->close(ec);
+  if (resp_acceptor) resp_acceptor->close(ec);
+  if (tls_acceptor) tls_acceptor->close(ec);
   http_acceptor->close(ec);
   tick_timer->cancel();
   signals->cancel();
@@ -144,8 +164,9 @@ std::string Node::Impl::InfoText(std::string_view section) const {
     out += fmt::format(
         "# Server\r\nredis_version:7.0.0\r\ncairn_version:0.1.0\r\nredis_mode:standalone\r\n"
         "arch_bits:{}\r\nprocess_id:{}\r\ntcp_port:{}\r\nuptime_in_seconds:{}\r\n"
-        "uptime_in_days:{}\r\nnode_id:{}\r\n\r\n",
-        sizeof(void*) * 8, ::getpid(), opt.resp_port, uptime_s, uptime_s / 86400, opt.id);
+        "uptime_in_days:{}\r\nnode_id:{}\r\ntls_port:{}\r\n\r\n",
+        sizeof(void*) * 8, ::getpid(), opt.resp_port, uptime_s, uptime_s / 86400, opt.id,
+        opt.tls_port);
   }
   if (want("clients")) {
     out += fmt::format(

@@ -60,6 +60,16 @@ struct NodeOptions {
   // (notify-keyspace-events' letters parsed by kv::ParseKeyspaceEventFlags;
   // 0: none). CONFIG SET changes it while the node runs.
   std::uint32_t keyspace_events = 0;
+  // TLS on a second RESP port (0: none). With tls_port set, resp_port 0
+  // means no plain RESP port at all. The files are PEM: the certificate
+  // chain, its key, and the CAs that client certificates are checked
+  // against; tls_auth_clients is "no", "optional" or "yes" (server/tls.h).
+  // Raft and HTTP stay plain (docs/operations.md, Security).
+  std::uint16_t tls_port = 0;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_ca_cert_file;
+  std::string tls_auth_clients = "no";
 };
 
 class Node {

@@ -3,6 +3,7 @@
 // Everything here runs on the node's single io_context thread.
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -26,6 +27,7 @@
 #include "raft/raw_node.h"
 #include "resp/value.h"
 #include "server/admin_requests.h"
+#include "server/background_remover.h"
 #include "server/config_command.h"
 #include "server/freshness.h"
 #include "server/http_router.h"
@@ -78,6 +80,7 @@ enum class ForwardKind : std::uint8_t {
 };
 
 class Session;
+class ClientConn;
 
 struct Node::Impl {
   explicit Impl(NodeOptions o) : opt(std::move(o)), random(opt.id * 7919 + NowMs()) {}
@@ -204,7 +207,13 @@ struct Node::Impl {
   void WakeBlocked(std::uint64_t index, std::string_view entry_bytes);
 
   // --- session.cc / http.cc ---
-  asio::awaitable<void> AcceptResp();
+  // Accepts RESP connections, plain or TLS (`tls_context` set: each one
+  // does its handshake, bounded in time, before it becomes a Session).
+  asio::awaitable<void> AcceptResp(asio::ip::tcp::acceptor& acceptor,
+                                   asio::ssl::context* tls_context);
+  asio::awaitable<void> HandshakeThenServe(asio::ip::tcp::socket socket,
+                                           asio::ssl::context& tls_context);
+  void Serve(ClientConn conn);
   asio::awaitable<void> AcceptHttp();
   asio::awaitable<void> ServeHttp(asio::ip::tcp::socket socket);
   void BuildRoutes();
@@ -242,6 +251,9 @@ struct Node::Impl {
   void ApplySettings();
   RocksEngine* rocks = nullptr;  // sm's engine when there is a data_dir
   std::optional<SnapshotDir> snapshots;
+  // Removes replaced checkpoints off the loop (background_remover.h).
+  // Declared after `snapshots`, so it is gone before them.
+  std::unique_ptr<BackgroundRemover> remover;
   raft::Index last_snapshot_index = 0;
   // LASTSAVE: the Unix time of the last snapshot this node took or
   // installed (the node's start until then, as Redis starts it).
@@ -269,7 +281,10 @@ struct Node::Impl {
   std::unique_ptr<snapshot::Receiver> snapshot_receiver;
   std::unique_ptr<net::Transport> transport;
   std::unique_ptr<asio::steady_timer> tick_timer;
-  std::unique_ptr<asio::ip::tcp::acceptor> resp_acceptor;
+  std::unique_ptr<asio::ip::tcp::acceptor> resp_acceptor;  // null: no plain RESP port
+  std::unique_ptr<asio::ip::tcp::acceptor> tls_acceptor;   // null: no TLS port
+  std::unique_ptr<asio::ssl::context> tls_context;
+  std::size_t tls_handshakes = 0;  // in progress; count against clients_max
   std::unique_ptr<asio::ip::tcp::acceptor> http_acceptor;
   std::unique_ptr<asio::signal_set> signals;
   // The persist thread runs LogStore writes: a batch of Readies at a time,
@@ -320,6 +335,9 @@ struct Node::Impl {
   std::int64_t tick_origin_ms = 0;    // MonoMs() when tick 0 was due
   // Delivers every Raft tick that real time says is due (see driver.cc).
   void CatchUpTicks();
+  void NoteStall(std::int64_t ms);  // the loop fell an election timeout behind
+  std::int64_t last_stall_log_ms = -1000000;
+  std::uint64_t stalls_unlogged = 0;
 
   // Proposals collected between two Ready cycles, proposed as one batch.
   struct Proposal {

@@ -13,8 +13,8 @@
 #include "kv/errors.h"
 #include "kv/parse.h"
 #include "kv/subcommand_help.h"
-#include "net/read_when_ready.h"
 #include "server/acl_command.h"
+#include "server/client_conn.h"
 #include "server/config_command.h"
 #include "server/latency_command.h"
 
@@ -40,23 +40,19 @@ resp::RequestLimits Limits(const NodeOptions& o) {
 
 }  // namespace
 
-Session::Session(Node::Impl& node, asio::ip::tcp::socket socket, std::uint64_t id)
+Session::Session(Node::Impl& node, ClientConn conn, std::uint64_t id)
     : node_(node),
-      socket_(std::move(socket)),
+      conn_(std::move(conn)),
       id_(id),
       authenticated_(node.opt.requirepass.empty()),
       parser_(Limits(node.opt)),
       resume_(node.io),
       block_timer_(node.io) {
   DefaultConsistency();
-  // Flush writes synchronously first; it must never block the loop.
-  boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
 }
 
 void Session::Shutdown() {
-  boost::system::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
+  conn_.ShutdownReceive();
   close_after_flush_ = true;
   if (blocked_ && blocked_->parked) {  // waiting in BLPOP...: told, not cut off
     Unpark();
@@ -67,7 +63,7 @@ void Session::Shutdown() {
 
 std::string Session::Describe() const {
   boost::system::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
+  auto ep = conn_.RemoteEndpoint(ec);
   return fmt::format("id={} addr={}:{} name={} db=0 sub={} psub={} ssub={} resp={} cmds={}", id_,
                      ec ? "?" : ep.address().to_string(), ec ? 0 : ep.port(), name_,
                      node_.pubsub.ChannelsOf(id_).size(), node_.pubsub.PatternsOf(id_).size(),
@@ -106,6 +102,9 @@ asio::awaitable<void> Session::Run() {
   std::vector<std::string> args;
   const std::size_t backlog_max = node_.opt.pipeline_commands_max;
   bool speculate = true;  // net/read_when_ready.h
+  // Bytes read since this coroutine last let the loop run anything else.
+  constexpr std::size_t kReadBytesBeforeYield = 256 << 10;
+  std::size_t read_since_yield = 0;
   while (!closed_ && !close_after_flush_) {
     // Serve every complete command already buffered (up to the backlog
     // bound) before reading more: a pipeline larger than the bound must not
@@ -142,9 +141,19 @@ asio::awaitable<void> Session::Run() {
       speculate = true;
       continue;
     }
+    if (read_since_yield >= kReadBytesBeforeYield) {
+      // A client with megabytes already queued would otherwise be read to
+      // the end in one go (a read that fills the buffer is followed by
+      // another at once): ticks, peers' messages and other clients wait
+      // behind it, long enough to cost the cluster its leader.
+      read_since_yield = 0;
+      co_await asio::post(node_.io, asio::use_awaitable);
+      speculate = true;
+    }
     boost::system::error_code ec;
-    std::size_t n = co_await net::ReadWhenReady(socket_, asio::buffer(buf), &speculate, ec);
+    std::size_t n = co_await conn_.Read(asio::buffer(buf), &speculate, ec);
     if (ec) break;
+    read_since_yield = speculate ? read_since_yield + n : 0;  // 0: the next read waits
     node_.metrics.client_bytes_in_total += n;
     parser_.Feed(std::string_view(buf.data(), n));
   }
@@ -787,9 +796,7 @@ void Node::Impl::DeliverPublished(const std::string& channel, const std::string&
 
 bool Session::CloseNow() {
   if (closed_) return false;
-  boost::system::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  conn_.Close();
   closed_ = true;
   resume_.cancel();  // a reader waiting for the backlog to drain ends too
   return true;
@@ -797,7 +804,7 @@ bool Session::CloseNow() {
 
 std::string Session::PeerAddress() const {
   boost::system::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
+  auto ep = conn_.RemoteEndpoint(ec);
   return ec ? std::string("?") : fmt::format("{}:{}", ep.address().to_string(), ep.port());
 }
 
@@ -1402,9 +1409,7 @@ void Session::Flush() {
   if (out_.empty()) {
     if (close_after_flush_ && slots_.empty()) {
       closed_ = true;
-      boost::system::error_code ec;
-      socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-      socket_.close(ec);
+      conn_.Close();
     }
     return;
   }
@@ -1412,13 +1417,12 @@ void Session::Flush() {
   // One non-blocking send first: it almost always takes everything, and then
   // no asynchronous operation (and no completion to run later) is needed.
   boost::system::error_code ec;
-  std::size_t n = socket_.write_some(asio::buffer(out_), ec);
+  std::size_t n = conn_.TryWrite(asio::buffer(out_), ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) {
     n = 0;
   } else if (ec) {
     closed_ = true;
-    boost::system::error_code ignored;
-    socket_.close(ignored);
+    conn_.Close();
     return;
   }
   node_.metrics.client_bytes_out_total += n;
@@ -1430,49 +1434,91 @@ void Session::Flush() {
   writing_.assign(out_, n);
   out_.clear();
   write_in_flight_ = true;
-  asio::async_write(
-      socket_, asio::buffer(writing_),
+  conn_.AsyncWrite(
+      asio::buffer(writing_),
       [self = shared_from_this()](boost::system::error_code write_ec, std::size_t written) {
         self->write_in_flight_ = false;
         self->node_.metrics.client_bytes_out_total += written;
         self->writing_.clear();
         if (write_ec) {
           self->closed_ = true;
-          boost::system::error_code ignored;
-          self->socket_.close(ignored);
+          self->conn_.Close();
           return;
         }
         self->Flush();
       });
 }
 
-asio::awaitable<void> Node::Impl::AcceptResp() {
+asio::awaitable<void> Node::Impl::AcceptResp(asio::ip::tcp::acceptor& acceptor,
+                                             asio::ssl::context* tls) {
   while (!stopping) {
     boost::system::error_code ec;
     asio::ip::tcp::socket socket =
-        co_await resp_acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping) co_return;
       continue;
     }
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
     ++metrics.connections_total;
-    if (sessions.size() >= opt.clients_max) {
+    if (sessions.size() + tls_handshakes >= opt.clients_max) {
       ++metrics.connections_rejected_total;
+      // Plain text even on the TLS port: a client that cannot read it sees
+      // the connection close, which is all it could be told before a handshake.
       static const std::string kFull = "-ERR max number of clients reached\r\n";
       asio::write(socket, asio::buffer(kFull), ec);
       socket.close(ec);
       continue;
     }
-    std::uint64_t id = next_client_id++;
-    auto session = std::make_shared<Session>(*this, std::move(socket), id);
-    sessions[id] = session;
-    ++metrics.clients_connected;
-    // The coroutine's parameter keeps the session alive while it runs.
-    asio::co_spawn(
-        io, [](std::shared_ptr<Session> s) -> asio::awaitable<void> { co_await s->Run(); }(session),
-        asio::detached);
+    if (tls == nullptr) {
+      Serve(ClientConn(std::move(socket)));
+      continue;
+    }
+    ++tls_handshakes;
+    asio::co_spawn(io, HandshakeThenServe(std::move(socket), *tls), asio::detached);
   }
+}
+
+// A client gets kTlsHandshakeTimeout to finish its handshake, so one that
+// connects and stays silent holds a slot only that long.
+constexpr auto kTlsHandshakeTimeout = std::chrono::seconds(10);
+
+asio::awaitable<void> Node::Impl::HandshakeThenServe(asio::ip::tcp::socket socket,
+                                                     asio::ssl::context& tls) {
+  auto conn = std::make_shared<ClientConn>(std::move(socket), tls);
+  asio::steady_timer deadline(io, kTlsHandshakeTimeout);
+  deadline.async_wait([conn](boost::system::error_code ec) {
+    if (!ec) conn->Close();  // the handshake then fails
+  });
+  boost::system::error_code ec;
+  co_await conn->Handshake(ec);
+  deadline.cancel();
+  --tls_handshakes;
+  if (stopping) {
+    conn->Close();
+    co_return;
+  }
+  if (ec) {
+    ++metrics.tls_handshake_failures_total;
+    boost::system::error_code ep_ec;
+    auto ep = conn->RemoteEndpoint(ep_ec);
+    spdlog::debug("node {}: TLS handshake with {} failed: {}", opt.id,
+                  ep_ec ? std::string("?") : ep.address().to_string(), ec.message());
+    conn->Close();
+    co_return;
+  }
+  Serve(std::move(*conn));
+}
+
+void Node::Impl::Serve(ClientConn conn) {
+  std::uint64_t id = next_client_id++;
+  auto session = std::make_shared<Session>(*this, std::move(conn), id);
+  sessions[id] = session;
+  ++metrics.clients_connected;
+  // The coroutine's parameter keeps the session alive while it runs.
+  asio::co_spawn(
+      io, [](std::shared_ptr<Session> s) -> asio::awaitable<void> { co_await s->Run(); }(session),
+      asio::detached);
 }
 
 }  // namespace cairn::server

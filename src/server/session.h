@@ -36,6 +36,7 @@
 #include "kv/session.h"
 #include "resp/request_parser.h"
 #include "resp/writer.h"
+#include "server/client_conn.h"
 #include "server/node_impl.h"
 
 namespace cairn::server {
@@ -45,7 +46,7 @@ inline constexpr std::string_view kInvalidateChannel = "__redis__:invalidate";
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Node::Impl& node, asio::ip::tcp::socket socket, std::uint64_t id);
+  Session(Node::Impl& node, ClientConn conn, std::uint64_t id);
   asio::awaitable<void> Run();
   void Shutdown();  // stop reading; pending replies are still written
   std::string Describe() const;  // one CLIENT LIST line
@@ -188,7 +189,7 @@ class Session : public std::enable_shared_from_this<Session> {
   friend class Node::Impl::ReplyHold;
 
   Node::Impl& node_;
-  asio::ip::tcp::socket socket_;
+  ClientConn conn_;  // plain TCP or TLS
   const std::uint64_t id_;
   std::string name_;
   // CLIENT REPLY: kOff drops every command's reply from the next command

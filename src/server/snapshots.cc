@@ -129,7 +129,7 @@ Result<CheckpointInfo> SnapshotDir::Write(const std::string& root, const storage
 void SnapshotDir::Publish(const CheckpointInfo& info) {
   std::error_code ec;
   if (latest_ && latest_->index > info.index) {
-    fs::remove_all(info.dir, ec);  // a newer one exists
+    RemoveOld(info.dir);  // a newer one exists
     return;
   }
   latest_ = info;
@@ -137,8 +137,14 @@ void SnapshotDir::Publish(const CheckpointInfo& info) {
   // another thread may be writing one).
   for (const auto& entry : fs::directory_iterator(root_, ec)) {
     std::string name = entry.path().filename().string();
-    if (ParseSnapName(name) && entry.path().string() != info.dir) fs::remove_all(entry.path(), ec);
+    if (ParseSnapName(name) && entry.path().string() != info.dir) RemoveOld(entry.path().string());
   }
+}
+
+void SnapshotDir::RemoveOld(const std::string& dir) {
+  if (remove_) return remove_(dir);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
 }
 
 Result<std::unique_ptr<BundleSource>> BundleSource::Open(const std::string& dir) {

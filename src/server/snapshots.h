@@ -20,6 +20,7 @@
 //
 // Thread-safety: none. Errors: IOError/Corruption naming the path.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,10 +56,15 @@ class SnapshotDir {
                                       raft::Index index, raft::Term term);
   void Publish(const CheckpointInfo& info);
   const std::string& root() const { return root_; }
+  // How Publish removes the checkpoints it replaces (default: at once, on
+  // the calling thread). The node passes them to a BackgroundRemover.
+  void set_remover(std::function<void(std::string)> remove) { remove_ = std::move(remove); }
 
  private:
   explicit SnapshotDir(std::string root) : root_(std::move(root)) {}
+  void RemoveOld(const std::string& dir);
   std::string root_;
+  std::function<void(std::string)> remove_;
   std::optional<CheckpointInfo> latest_;
 };
 

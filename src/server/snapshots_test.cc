@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "server/background_remover.h"
+
 namespace cairn::server {
 namespace {
 
@@ -72,6 +74,27 @@ TEST_F(SnapshotsTest, AnOlderCheckpointPublishedLateIsDropped) {
   EXPECT_EQ(dir.latest()->index, 9u);
   EXPECT_FALSE(std::filesystem::exists(older.dir));
   EXPECT_TRUE(std::filesystem::exists(newer.dir));
+}
+
+// The node removes replaced checkpoints off its loop: Publish hands them to
+// the remover instead of deleting them itself.
+TEST_F(SnapshotsTest, ReplacedCheckpointsGoToTheRemover) {
+  auto store = storage::KvStore::Open(base_ + "/state").value();
+  auto dir = SnapshotDir::Open(base_ + "/snaps").value();
+  BackgroundRemover remover;
+  std::vector<std::string> handed;
+  dir.set_remover([&](std::string path) {
+    handed.push_back(path);
+    remover.Remove(std::move(path));
+  });
+  Put(*store, 5, "a", "1");
+  auto first = dir.Create(*store).value();
+  Put(*store, 9, "b", "2");
+  auto second = dir.Create(*store).value();
+  ASSERT_EQ(handed, std::vector<std::string>{first.dir});
+  remover.Drain();
+  EXPECT_FALSE(std::filesystem::exists(first.dir));
+  EXPECT_TRUE(std::filesystem::exists(second.dir));
 }
 
 TEST_F(SnapshotsTest, BundleRoundTripInstallsTheSameData) {

@@ -75,8 +75,13 @@ class Cluster:
             self.procs[i] = subprocess.Popen(
                 [CAIRN, "server", "--id", str(i), "--peers", self.peers,
                  "--resp-port", str(self.resp[i - 1]), "--http-port", str(self.http[i - 1]),
-                 "--data-dir", os.path.join(self.dir, f"node{i}")] + self.extra_args,
+                 "--data-dir", os.path.join(self.dir, f"node{i}")] + self.extra_args +
+                self.node_args(i),
                 stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.extra_env})
+
+    def node_args(self, i):
+        """More `cairn server` flags for node i (subclasses)."""
+        return []
 
     def status(self, i):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.http[i - 1]}/v1/status", timeout=2) as r:
@@ -2280,6 +2285,137 @@ class ClusterTest(ClusterCase):
             log = f.read()
         self.assertIn("hand-over done", log)
         self.assertEqual(retry(lambda: self.c.client(new).get("before")), b"1")
+
+
+_TLS_DIR = None
+
+
+def tls_files():
+    """A CA, a server certificate for 127.0.0.1 signed by it, a client
+    certificate signed by it, and a client certificate signed by another CA,
+    made once per run with the openssl tool."""
+    global _TLS_DIR
+    if _TLS_DIR is None:
+        d = tempfile.mkdtemp(prefix="cairn-tls-")
+
+        def run(*args):
+            subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+
+        for ca in ("ca", "otherca"):
+            run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}.key",
+                "-out", f"{ca}.crt", "-days", "2", "-subj", f"/CN=cairn test {ca}")
+        with open(os.path.join(d, "san.cnf"), "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1\n")
+        for name, ca in (("server", "ca"), ("client", "ca"), ("stranger", "otherca")):
+            run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key",
+                "-out", f"{name}.csr", "-subj", f"/CN={name}")
+            run("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.crt", "-CAkey", f"{ca}.key",
+                "-CAcreateserial", "-out", f"{name}.crt", "-days", "2", "-extfile", "san.cnf")
+        _TLS_DIR = d
+    return lambda name: os.path.join(_TLS_DIR, name)
+
+
+class TlsCluster(Cluster):
+    """Every node also serves RESP over TLS on its own port, and asks for a
+    client certificate signed by the test CA."""
+
+    def __init__(self, n=3):
+        self.tls = free_ports(n)
+        super().__init__(n)
+
+    def node_args(self, i):
+        f = tls_files()
+        return ["--tls-port", str(self.tls[i - 1]), "--tls-cert-file", f("server.crt"),
+                "--tls-key-file", f("server.key"), "--tls-ca-cert-file", f("ca.crt")]
+
+    def tls_client(self, i, cert="client", **kw):
+        f = tls_files()
+        certs = {"ssl_certfile": f(f"{cert}.crt"), "ssl_keyfile": f(f"{cert}.key")} if cert else {}
+        return redis.Redis(host="127.0.0.1", port=self.tls[i - 1], socket_timeout=10, ssl=True,
+                           ssl_ca_certs=f("ca.crt"), ssl_cert_reqs="required", **certs, **kw)
+
+
+class TlsTest(ClusterCase):
+    """RESP over TLS (tls_port): real clients (redis-py over Python's ssl,
+    redis-cli over hiredis's OpenSSL) against a 3-node cluster."""
+    cluster_class = TlsCluster
+
+    def test_writes_and_reads_through_any_node_over_tls(self):
+        leader = self.c.leader()
+        follower = 1 if leader != 1 else 2
+        f = self.c.tls_client(follower)
+        self.assertTrue(retry(lambda: f.set("t", "over tls")))  # forwarded to the leader
+        self.assertEqual(self.c.tls_client(leader).get("t"), b"over tls")
+        # Replies far larger than a TLS record and than a socket buffer: the
+        # asynchronous write path, in a pipeline.
+        big = os.urandom(1 << 20)
+        pipe = f.pipeline(transaction=False)
+        for i in range(4):
+            pipe.set(f"big{i}", big)
+            pipe.get(f"big{i}")
+        out = pipe.execute()
+        self.assertTrue(out[1::2] == [big] * 4, "a GET over TLS returned another value")
+        # The plain port serves the same data.
+        self.assertTrue(self.c.client(leader).get("big3") == big)
+        info = f.info("server")
+        self.assertEqual(info["tls_port"], self.c.tls[follower - 1])
+        self.assertEqual(f.config_get("tls-auth-clients"), {"tls-auth-clients": "yes"})
+
+    def test_redis_cli_over_tls(self):
+        f = tls_files()
+        base = ["redis-cli", "-p", str(self.c.tls[self.c.leader() - 1]), "--tls",
+                "--cacert", f("ca.crt")]
+        cert = ["--cert", f("client.crt"), "--key", f("client.key")]
+        out = subprocess.run(base + cert + ["SET", "cli", "tls"], capture_output=True, text=True,
+                             timeout=30)
+        self.assertEqual(out.stdout.strip(), "OK", out.stderr)
+        out = subprocess.run(base + cert + ["GET", "cli"], capture_output=True, text=True,
+                             timeout=30)
+        self.assertEqual(out.stdout.strip(), "tls", out.stderr)
+        # Without a client certificate the handshake is refused.
+        out = subprocess.run(base + ["PING"], capture_output=True, text=True, timeout=30)
+        self.assertNotIn("PONG", out.stdout)
+
+    def test_refused_clients_get_no_service_and_the_node_keeps_serving(self):
+        leader = self.c.leader()
+        port = self.c.tls[leader - 1]
+        # No certificate, and a certificate from a CA the node does not trust.
+        for cert in (None, "stranger"):
+            with self.assertRaises(redis.exceptions.ConnectionError):
+                self.c.tls_client(leader, cert=cert).ping()
+        # Plain RESP sent to the TLS port is not a handshake: closed unanswered.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"*1\r\n$4\r\nPING\r\n")
+            self.assertEqual(s.recv(64), b"")
+        self.assertTrue(self.c.tls_client(leader).ping())
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.c.http[leader - 1]}/metrics",
+                                    timeout=5) as r:
+            metrics = r.read().decode()
+        failures = [line for line in metrics.splitlines()
+                    if line.startswith("cairn_client_tls_handshake_failures_total ")]
+        self.assertGreaterEqual(int(failures[0].split()[1]), 3, failures)
+
+    def test_blocking_pop_over_tls_waits_and_sees_its_client_leave(self):
+        leader = self.c.leader()
+        f = self.c.tls_client(leader)
+        # BLPOP and a PING in one write: the PING waits in the parser while
+        # the pop waits, then both are answered in order.
+        got = []
+        conn = f.connection_pool.get_connection("_")
+        conn.send_packed_command(conn.pack_commands([("BLPOP", "tq", "0"), ("PING",)]))
+        wait_until(lambda: int(f.info("clients")["blocked_clients"]) == 1, 10, "a waiter")
+        self.assertEqual(self.c.tls_client(leader).rpush("tq", "x"), 1)
+        got.append(conn.read_response())
+        got.append(conn.read_response())
+        self.assertEqual(got, [[b"tq", b"x"], b"PONG"])
+        f.connection_pool.release(conn)
+        # A waiter whose client goes away stops waiting.
+        g = self.c.tls_client(leader)
+        gone = g.connection_pool.get_connection("_")
+        gone.send_command("BLPOP", "never", "0")
+        wait_until(lambda: int(f.info("clients")["blocked_clients"]) == 1, 10, "a waiter")
+        gone.disconnect()
+        wait_until(lambda: int(f.info("clients")["blocked_clients"]) == 0, 10, "no waiter")
 
 
 class PasswordCluster(Cluster):
