@@ -74,27 +74,37 @@ asio::awaitable<std::size_t> ClientConn::Read(asio::mutable_buffer buf, bool* sp
   if (!tls_) co_return co_await net::ReadWhenReady(*socket_, buf, speculate, ec);
   ec = {};
   auto t = tls_;
-  std::string got;
   if (!t->leftover.empty()) {
-    got = std::move(t->leftover);
-    t->leftover.clear();
-  } else {
-    // Waits for the receive in flight (a watch's, or a new one).
-    auto initiate = [t, &got](auto handler) {
-      auto h = std::make_shared<decltype(handler)>(std::move(handler));
-      t->on_read = [h, &got](error_code e, std::string_view bytes) {
-        got.assign(bytes);
-        (*h)(e);
-      };
-      t->StartRead();
+    std::size_t n = std::min(t->leftover.size(), buf.size());
+    std::memcpy(buf.data(), t->leftover.data(), n);
+    t->leftover.erase(0, n);
+    co_return n;
+  }
+  if (!t->reading) {
+    // The common case: nothing in flight, so the receive lands in the
+    // caller's buffer. `reading` keeps a watch from starting another.
+    t->reading = true;
+    std::size_t n =
+        co_await t->stream.async_read_some(buf, asio::redirect_error(asio::use_awaitable, ec));
+    t->reading = false;
+    if (!ec && n == 0) ec = asio::error::eof;  // a clean close_notify
+    co_return ec ? 0 : n;
+  }
+  // A watch's receive is in flight: take it over and wait for its bytes.
+  std::string got;
+  auto initiate = [t, &got](auto handler) {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    t->on_read = [h, &got](error_code e, std::string_view bytes) {
+      got.assign(bytes);
+      (*h)(e);
     };
-    auto token = asio::redirect_error(asio::use_awaitable, ec);
-    co_await asio::async_initiate<decltype(token), void(error_code)>(initiate, token);
-    if (ec) co_return 0;
-    if (got.empty()) {  // a clean close_notify ends the stream like a FIN
-      ec = asio::error::eof;
-      co_return 0;
-    }
+  };
+  auto token = asio::redirect_error(asio::use_awaitable, ec);
+  co_await asio::async_initiate<decltype(token), void(error_code)>(initiate, token);
+  if (ec) co_return 0;
+  if (got.empty()) {  // a clean close_notify ends the stream like a FIN
+    ec = asio::error::eof;
+    co_return 0;
   }
   std::size_t n = std::min(got.size(), buf.size());
   std::memcpy(buf.data(), got.data(), n);
