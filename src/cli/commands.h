@@ -37,6 +37,11 @@ struct ImportOptions {
   bool replace = false;               // RESTORE ... REPLACE
   int batch = 500;                    // keys per SCAN page (and per pipelined round)
   std::string from_password, to_password;
+  // TLS to the source and/or the cluster (its nodes' tls_port), with the
+  // CA file the servers' certificates are checked against and a client
+  // certificate for servers that ask for one (client::ClientOptions::Tls).
+  bool from_tls = false, to_tls = false;
+  std::string tls_ca_file, tls_cert_file, tls_key_file;
   bool json = false;
 };
 // Exit codes: 0 every key copied or accounted for, 1 a failure (a key that

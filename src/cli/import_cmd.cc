@@ -81,7 +81,11 @@ struct Tally {
 int RunImport(const ImportOptions& o) {
   if (o.from.empty()) return Fail("--from host:port is required");
   if (o.batch < 1 || o.batch > 100000) return Fail("--batch must be 1-100000");
-  auto src = Client::Connect({.seeds = {o.from}, .password = o.from_password});
+  auto tls = [&o](bool on) {
+    return client::ClientOptions::Tls{on, o.tls_ca_file, o.tls_cert_file, o.tls_key_file};
+  };
+  auto src =
+      Client::Connect({.seeds = {o.from}, .password = o.from_password, .tls = tls(o.from_tls)});
   if (!src.ok()) return Fail(fmt::format("source {}: {}", o.from, src.status().message()));
   // Every node of the cluster, so that the client finds a new leader if
   // leadership moves during the copy (the client sends writes to the leader
@@ -93,7 +97,7 @@ int RunImport(const ImportOptions& o) {
     start = comma + 1;
   }
   if (to_nodes.empty()) return Fail("--to needs host:port");
-  auto dst = Client::Connect({.seeds = to_nodes, .password = o.to_password});
+  auto dst = Client::Connect({.seeds = to_nodes, .password = o.to_password, .tls = tls(o.to_tls)});
   if (!dst.ok()) return Fail(fmt::format("destination {}: {}", o.to, dst.status().message()));
   Tally t;
   std::string cursor = "0";

@@ -99,6 +99,13 @@ int main(int argc, char** argv) {
   imp->add_option("--from-password", imp_opts.from_password, "the source's password (AUTH)");
   imp->add_option("--to-password", imp_opts.to_password,
                   "the cluster's requirepass (default: $CAIRN_PASSWORD)");
+  imp->add_flag("--from-tls", imp_opts.from_tls, "connect to the source over TLS");
+  imp->add_flag("--to-tls", imp_opts.to_tls, "connect to the cluster over TLS (its tls_port)");
+  imp->add_option("--cacert", imp_opts.tls_ca_file,
+                  "TLS: PEM CA file the servers' certificates are checked against (default: the "
+                  "system's)");
+  imp->add_option("--cert", imp_opts.tls_cert_file, "TLS: PEM client certificate");
+  imp->add_option("--key", imp_opts.tls_key_file, "TLS: PEM key of the client certificate");
   imp->add_flag("--json", imp_opts.json, "print the counts as JSON");
 
   CLI11_PARSE(app, argc, argv);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <future>
 
 #include "client/client_impl.h"
@@ -28,6 +29,46 @@ bool IsWriteCommand(const std::string& name) {
 // INFO is a bulk string (RESP2, Cairn) or a verbatim string (Redis 7, RESP3).
 bool IsText(const resp::Value& v) {
   return v.type == resp::Type::kBulkString || v.type == resp::Type::kVerbatim;
+}
+
+// TLS 1.2 or 1.3, the server's certificate checked (against ca_file, or
+// the system's CAs), and a client certificate if one is given.
+Result<std::unique_ptr<asio::ssl::context>> MakeClientTlsContext(const ClientOptions::Tls& t) {
+  namespace ssl = asio::ssl;
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+  boost::system::error_code ec;
+  auto failed = [&](const std::string& what) {
+    return Status::InvalidArgument("client TLS: " + what + ": " + ec.message());
+  };
+  auto readable = [](const std::string& path) { return std::ifstream(path).good(); };
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
+                   ec);
+  if (ec) return failed("options");
+  if (t.ca_file.empty()) {
+    ctx->set_default_verify_paths(ec);
+    if (ec) return failed("the system's CAs");
+  } else {
+    if (!readable(t.ca_file))
+      return Status::InvalidArgument("client TLS: cannot read " + t.ca_file);
+    ctx->load_verify_file(t.ca_file, ec);
+    if (ec) return failed(t.ca_file);
+  }
+  ctx->set_verify_mode(ssl::verify_peer, ec);
+  if (ec) return failed("verify mode");
+  if (t.cert_file.empty() != t.key_file.empty()) {
+    return Status::InvalidArgument("client TLS: give both cert_file and key_file, or neither");
+  }
+  if (!t.cert_file.empty()) {
+    for (const auto* f : {&t.cert_file, &t.key_file}) {
+      if (!readable(*f)) return Status::InvalidArgument("client TLS: cannot read " + *f);
+    }
+    ctx->use_certificate_chain_file(t.cert_file, ec);
+    if (ec) return failed(t.cert_file);
+    ctx->use_private_key_file(t.key_file, ssl::context::pem, ec);
+    if (ec) return failed(t.key_file);
+  }
+  return ctx;
 }
 
 // How long a forwarding follower stands in for the leader before the client asks
@@ -72,7 +113,7 @@ std::shared_ptr<internal::Connection> Client::Impl::Conn(int i) {
   Node& n = nodes[i];
   if (n.conn && !n.conn->closed()) return n.conn;
   n.conn = std::make_shared<internal::Connection>(
-      io, n.host, n.port, std::chrono::milliseconds(opt.request_timeout_ms));
+      io, n.host, n.port, std::chrono::milliseconds(opt.request_timeout_ms), tls_context.get());
   n.level_sent = Consistency::kStrong;  // a new connection starts at the node's default
   n.bounded_sent = 0;
   n.session_sent = 0;
@@ -300,7 +341,7 @@ void Client::Impl::SendTracked(std::shared_ptr<Request> req) {
     const Node& n = nodes[leader];
     tracking_node = leader;
     tracking_conn = std::make_shared<internal::Connection>(
-        io, n.host, n.port, std::chrono::milliseconds(opt.request_timeout_ms));
+        io, n.host, n.port, std::chrono::milliseconds(opt.request_timeout_ms), tls_context.get());
     auto conn = tracking_conn;
     conn->set_push_handler([this](const resp::Value& v) { OnPush(v); });
     conn->set_close_handler([this](const Status& why) {
@@ -333,6 +374,9 @@ void Client::Impl::SendTracked(std::shared_ptr<Request> req) {
 Result<std::unique_ptr<Client>> Client::Connect(ClientOptions options) {
   if (options.seeds.empty()) return Status::InvalidArgument("client: no seeds");
   auto impl = std::make_unique<Impl>(std::move(options));
+  if (impl->opt.tls.enabled) {
+    CAIRN_ASSIGN_OR_RETURN(impl->tls_context, MakeClientTlsContext(impl->opt.tls));
+  }
   for (const auto& seed : impl->opt.seeds) {
     auto colon = seed.rfind(':');
     if (colon == std::string::npos) return Status::InvalidArgument("client: seed without port: " + seed);

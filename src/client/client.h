@@ -95,6 +95,19 @@ struct ClientOptions {
   // requirepass, or a Redis's). A refusal fails that connection's calls
   // with the node's NOAUTH or WRONGPASS error.
   std::string password;
+  // TLS to every seed (a Cairn node's tls_port, or a Redis's), when
+  // `enabled`. The server's certificate is checked against `ca_file` (PEM;
+  // empty: the system's CAs) and must name the seed's host (its IP address
+  // or DNS name); `cert_file` and `key_file` (PEM) are sent to servers that
+  // ask for a client certificate. Files that cannot be read fail Connect
+  // with kInvalidArgument; a failed handshake counts as a node that does
+  // not answer (kUnavailable).
+  struct Tls {
+    bool enabled = false;
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+  } tls;
 };
 
 // The reply of an async call: status OK and a value (which may itself be an

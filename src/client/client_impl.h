@@ -60,6 +60,7 @@ struct Client::Impl {
   void AdvanceToken(std::uint64_t token);  // any thread
 
   const ClientOptions opt;
+  std::unique_ptr<boost::asio::ssl::context> tls_context;  // opt.tls.enabled only
   boost::asio::io_context io{1};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::thread thread;

@@ -274,6 +274,49 @@ TEST_F(ClusterTest, FollowerOnlySeedsForwardWritesAndStrongReads) {
   EXPECT_FALSE(nodes[0].leader);
 }
 
+// TLS to every node's tls_port: calls work through the cluster (writes to
+// the leader, strong reads), the client certificate is required by the
+// nodes, and the server's certificate is checked against the CA.
+TEST(TlsClusterTest, CallsTravelOverTlsAndCertificatesAreChecked) {
+  testing::TlsFiles files;
+  ASSERT_TRUE(files.ok()) << "openssl could not make the test certificates";
+  Cluster cluster(3, &files);
+  ClientOptions o;
+  o.seeds = cluster.TlsSeeds();
+  o.tls = {true, files("ca.crt"), files("client.crt"), files("client.key")};
+  std::unique_ptr<Client> c;
+  ASSERT_TRUE(WaitUntil([&] {
+    auto r = Client::Connect(o);
+    if (!r.ok()) return false;
+    c = std::move(*r);
+    return c->Set("tls", "yes").ok();
+  })) << "no write over TLS went through";
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(c->Set("t" + std::to_string(i), "v").ok());
+  auto v = c->Get("t99");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(*v, std::optional<std::string>("v"));
+  // Without a client certificate the nodes refuse the handshake.
+  ClientOptions anonymous = o;
+  anonymous.tls.cert_file.clear();
+  anonymous.tls.key_file.clear();
+  anonymous.connect_timeout_ms = 500;
+  auto refused = Client::Connect(anonymous);
+  EXPECT_TRUE(!refused.ok() || !(*refused)->Set("x", "1").ok());
+  // A server whose certificate the client's CA did not sign is refused too
+  // (the client's own certificate stands in for an unknown CA).
+  ClientOptions wrong_ca = o;
+  wrong_ca.tls.ca_file = files("client.crt");
+  wrong_ca.connect_timeout_ms = 500;
+  auto distrusted = Client::Connect(wrong_ca);
+  EXPECT_TRUE(!distrusted.ok() || !(*distrusted)->Set("x", "1").ok());
+  // Files that cannot be read are the caller's mistake, said at once.
+  ClientOptions missing = o;
+  missing.tls.ca_file = files("no-such.crt");
+  auto bad = Client::Connect(missing);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
 // --- the multi-level cache and server-pushed invalidations ---
 
 MultiLevelCacheOptions CacheOpts(WriteMode mode) {

@@ -2,15 +2,16 @@
 // Test helpers: real `cairn server` / `redis-server` processes on 127.0.0.1,
 // started with fork+exec and stopped by PID (never by name).
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
@@ -101,16 +102,47 @@ class TempDir {
   std::string path_;
 };
 
+// A throwaway CA and certificates signed by it, made with the openssl tool:
+// ca.crt, server.{crt,key} (for IP 127.0.0.1) and client.{crt,key}.
+class TlsFiles {
+ public:
+  TlsFiles() {
+    const std::string d = dir_.path();
+    auto run = [&](const std::string& cmd) {
+      std::string full = "cd '" + d + "' && " + cmd + " >/dev/null 2>&1";
+      ok_ = ok_ && std::system(full.c_str()) == 0;
+    };
+    run("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 "
+        "-subj '/CN=test CA'");
+    std::ofstream(d + "/san.cnf") << "subjectAltName=IP:127.0.0.1\n";
+    for (const char* name : {"server", "client"}) {
+      const std::string n = name;
+      run("openssl req -newkey rsa:2048 -nodes -keyout " + n + ".key -out " + n +
+          ".csr -subj '/CN=" + n + "'");
+      run("openssl x509 -req -in " + n + ".csr -CA ca.crt -CAkey ca.key -CAcreateserial -out " + n +
+          ".crt -days 2 -extfile san.cnf");
+    }
+  }
+  bool ok() const { return ok_; }
+  std::string operator()(const std::string& name) const { return dir_.path() + "/" + name; }
+
+ private:
+  TempDir dir_;
+  bool ok_ = true;
+};
+
 #ifdef CAIRN_BIN
-// A 3-node Cairn cluster of the built `cairn` binary.
+// A 3-node Cairn cluster of the built `cairn` binary. With `tls`, every node
+// also serves a tls_port and asks for a client certificate from its CA.
 class Cluster {
  public:
-  explicit Cluster(int n = 3) : n_(n) {
-    auto ports = FreePorts(3 * n);
+  explicit Cluster(int n = 3, const TlsFiles* tls = nullptr) : n_(n), tls_(tls) {
+    auto ports = FreePorts(4 * n);
     for (int i = 0; i < n; ++i) {
       raft_.push_back(ports[i]);
       resp_.push_back(ports[n + i]);
       http_.push_back(ports[2 * n + i]);
+      tls_ports_.push_back(ports[3 * n + i]);
     }
     for (int i = 0; i < n; ++i) {
       peers_ += (i ? "," : "") + std::to_string(i + 1) + "=127.0.0.1:" + std::to_string(raft_[i]);
@@ -119,17 +151,35 @@ class Cluster {
     for (int i = 1; i <= n; ++i) Start(i);
   }
   void Start(int i) {
-    procs_[i - 1] = std::make_unique<Process>(
-        std::vector<std::string>{CAIRN_BIN, "server", "--id", std::to_string(i), "--peers", peers_,
-                                 "--resp-port", std::to_string(resp_[i - 1]), "--http-port",
-                                 std::to_string(http_[i - 1]), "--data-dir",
-                                 dir_.path() + "/node" + std::to_string(i)},
-        dir_.path() + "/node" + std::to_string(i) + ".log");
+    std::vector<std::string> argv{CAIRN_BIN,     "server",
+                                  "--id",        std::to_string(i),
+                                  "--peers",     peers_,
+                                  "--resp-port", std::to_string(resp_[i - 1]),
+                                  "--http-port", std::to_string(http_[i - 1]),
+                                  "--data-dir",  dir_.path() + "/node" + std::to_string(i)};
+    if (tls_ != nullptr) {
+      for (std::string a : {"--tls-port", "", "--tls-cert-file", "", "--tls-key-file", "",
+                            "--tls-ca-cert-file", ""}) {
+        argv.push_back(a);
+      }
+      const std::size_t k = argv.size() - 8;
+      argv[k + 1] = std::to_string(tls_ports_[i - 1]);
+      argv[k + 3] = (*tls_)("server.crt");
+      argv[k + 5] = (*tls_)("server.key");
+      argv[k + 7] = (*tls_)("ca.crt");
+    }
+    procs_[i - 1] =
+        std::make_unique<Process>(argv, dir_.path() + "/node" + std::to_string(i) + ".log");
   }
   void Kill9(int i) { procs_[i - 1]->Stop(SIGKILL); }
   std::vector<std::string> Seeds() const {
     std::vector<std::string> s;
     for (int p : resp_) s.push_back("127.0.0.1:" + std::to_string(p));
+    return s;
+  }
+  std::vector<std::string> TlsSeeds() const {
+    std::vector<std::string> s;
+    for (int p : tls_ports_) s.push_back("127.0.0.1:" + std::to_string(p));
     return s;
   }
   // Node number (1-based) whose RESP address is `address`, or 0.
@@ -142,8 +192,9 @@ class Cluster {
 
  private:
   int n_;
+  const TlsFiles* tls_;
   TempDir dir_;
-  std::vector<int> raft_, resp_, http_;
+  std::vector<int> raft_, resp_, http_, tls_ports_;
   std::string peers_;
   std::vector<std::unique_ptr<Process>> procs_;
 };

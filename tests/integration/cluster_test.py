@@ -2395,6 +2395,26 @@ class TlsTest(ClusterCase):
                     if line.startswith("cairn_client_tls_handshake_failures_total ")]
         self.assertGreaterEqual(int(failures[0].split()[1]), 3, failures)
 
+    def test_import_into_the_cluster_over_tls(self):
+        # `cairn import --to-tls` copies a plain Redis into the TLS ports,
+        # with the client certificate the nodes ask for.
+        f = tls_files()
+        with redis_server(self) as (port, src):
+            src.mset({f"tk{i}": i for i in range(200)})
+            nodes = ",".join(f"127.0.0.1:{p}" for p in self.c.tls)
+            out = subprocess.run([CAIRN, "import", "--from", f"127.0.0.1:{port}", "--to", nodes,
+                                  "--to-tls", "--cacert", f("ca.crt"), "--cert", f("client.crt"),
+                                  "--key", f("client.key"), "--json"],
+                                 capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+            self.assertEqual(json.loads(out.stdout)["copied"], 200)
+            self.assertEqual(self.c.tls_client(self.c.leader()).get("tk199"), b"199")
+            # Without the client certificate the cluster cannot be reached.
+            out = subprocess.run([CAIRN, "import", "--from", f"127.0.0.1:{port}", "--to", nodes,
+                                  "--to-tls", "--cacert", f("ca.crt")],
+                                 capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+
     def test_blocking_pop_over_tls_waits_and_sees_its_client_leave(self):
         leader = self.c.leader()
         f = self.c.tls_client(leader)

@@ -7,9 +7,10 @@
 namespace cairn::client::internal {
 
 Connection::Connection(asio::io_context& io, std::string host, std::uint16_t port,
-                       std::chrono::milliseconds request_timeout)
+                       std::chrono::milliseconds request_timeout, asio::ssl::context* tls)
     : io_(io),
       socket_(io),
+      tls_(tls ? std::make_unique<asio::ssl::stream<asio::ip::tcp::socket>>(io, *tls) : nullptr),
       watchdog_(io),
       host_(std::move(host)),
       port_(port),
@@ -47,13 +48,17 @@ void Connection::Flush() {
   }
   unwritten_ = 0;
   write_in_flight_ = true;
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                      self->write_in_flight_ = false;
-                      self->writing_.clear();
-                      if (ec) return self->Close(Status::Unavailable("write: " + ec.message()));
-                      self->Flush();
-                    });
+  auto done = [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+    self->write_in_flight_ = false;
+    self->writing_.clear();
+    if (ec) return self->Close(Status::Unavailable("write: " + ec.message()));
+    self->Flush();
+  };
+  if (tls_) {
+    asio::async_write(*tls_, asio::buffer(writing_), std::move(done));
+  } else {
+    asio::async_write(socket_, asio::buffer(writing_), std::move(done));
+  }
 }
 
 asio::awaitable<void> Connection::ConnectAndRead(std::chrono::milliseconds connect_timeout) {
@@ -71,22 +76,39 @@ asio::awaitable<void> Connection::ConnectAndRead(std::chrono::milliseconds conne
   deadline.async_wait([self](boost::system::error_code e) {
     if (!e && !self->connected_) {
       boost::system::error_code ignored;
-      self->socket_.close(ignored);
+      self->tcp().close(ignored);
     }
   });
-  co_await asio::async_connect(socket_, endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  deadline.cancel();
+  co_await asio::async_connect(tcp(), endpoints, asio::redirect_error(asio::use_awaitable, ec));
   if (ec || closed_) {
     Close(Status::Unavailable("connect " + address_ + ": " + (ec ? ec.message() : "closed")));
     co_return;
   }
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  tcp().set_option(asio::ip::tcp::no_delay(true), ec);
+  if (tls_) {
+    // The certificate must name the host we dialled (an IP address or a
+    // DNS name); SNI for names.
+    tls_->set_verify_callback(asio::ssl::host_name_verification(host_));
+    boost::system::error_code not_an_address;
+    asio::ip::make_address(host_, not_an_address);
+    if (not_an_address) SSL_set_tlsext_host_name(tls_->native_handle(), host_.c_str());
+    co_await tls_->async_handshake(asio::ssl::stream_base::client,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || closed_) {
+      Close(Status::Unavailable("TLS handshake with " + address_ + ": " +
+                                (ec ? ec.message() : "closed")));
+      co_return;
+    }
+  }
+  deadline.cancel();
   connected_ = true;
   Flush();
   std::vector<char> buf(64 << 10);
   while (!closed_) {
-    std::size_t n = co_await socket_.async_read_some(asio::buffer(buf),
-                                                     asio::redirect_error(asio::use_awaitable, ec));
+    std::size_t n = tls_ ? co_await tls_->async_read_some(
+                               asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec))
+                         : co_await socket_.async_read_some(
+                               asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       Close(Status::Unavailable("read " + address_ + ": " + ec.message()));
       co_return;
@@ -141,7 +163,7 @@ void Connection::Close(const Status& why) {
   if (closed_) return;
   closed_ = true;
   boost::system::error_code ignored;
-  socket_.close(ignored);
+  tcp().close(ignored);
   watchdog_.cancel();
   std::deque<Pending> failed;
   failed.swap(pending_);

@@ -12,16 +12,20 @@
 // written with kDeadlineExceeded if they were writes (outcome unknown) and
 // kUnavailable if they were reads. The close handler runs once, after that.
 //
+// TLS: given an ssl::context, the connection does a TLS handshake (checking
+// the server's certificate against the host name) after connecting, within
+// the same connect timeout, and everything after travels inside TLS.
+//
 // Thread-safety: none. Every method, and every callback, runs on the
 // io_context thread that owns the connection.
-#include <utility>  // before Asio (Boost 1.74)
-
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>  // before Asio (Boost 1.74)
 #include <vector>
 
 #include "common/status.h"
@@ -45,8 +49,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   using PushHandler = std::function<void(const resp::Value&)>;
   using CloseHandler = std::function<void(const Status&)>;
 
+  // `tls` (may be null: plain TCP) must outlive the connection.
   Connection(asio::io_context& io, std::string host, std::uint16_t port,
-             std::chrono::milliseconds request_timeout);
+             std::chrono::milliseconds request_timeout, asio::ssl::context* tls = nullptr);
 
   // Connects (bounded by connect_timeout); requests sent before it finishes
   // are queued and written once connected.
@@ -74,8 +79,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Flush();
   void OnReply(resp::Value v);
 
+  asio::ip::tcp::socket& tcp() { return tls_ ? tls_->next_layer() : socket_; }
+
   asio::io_context& io_;
-  asio::ip::tcp::socket socket_;
+  asio::ip::tcp::socket socket_;                                   // plain connections
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket>> tls_;  // TLS ones
   asio::steady_timer watchdog_;
   const std::string host_;
   const std::uint16_t port_;
