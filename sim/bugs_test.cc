@@ -65,7 +65,10 @@ TEST_P(BugInjection, TheSameFaultProfileWithoutTheBugPasses) {
     o.raft.bugs = raft::BugSet{};
     return o;
   });
-  EXPECT_EQ(s.failures, 0u) << (s.failed.empty() ? "" : s.failed.front().violations.front().ToString());
+  EXPECT_EQ(s.failures, 0u) << (s.failed.empty()
+                                    ? ""
+                                    : "seed " + std::to_string(s.failed.front().seed) + ": " +
+                                          s.failed.front().violations.front().ToString());
 }
 #endif
 
@@ -92,7 +95,10 @@ TEST(LeaseReads, ADriverThatDropsMissedTicksServesStaleLeaseReads) {
 #else
 TEST(LeaseReads, ADriverThatCatchesUpTicksServesOnlyFreshLeaseReads) {
   SweepResult s = RunSeeds(1, 300, [](std::uint64_t seed) { return LeaseFreeze(seed, true); });
-  EXPECT_EQ(s.failures, 0u) << (s.failed.empty() ? "" : s.failed.front().violations.front().ToString());
+  EXPECT_EQ(s.failures, 0u) << (s.failed.empty()
+                                    ? ""
+                                    : "seed " + std::to_string(s.failed.front().seed) + ": " +
+                                          s.failed.front().violations.front().ToString());
 }
 #endif
 

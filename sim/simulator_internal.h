@@ -58,6 +58,9 @@ struct Simulator::Transfer {
   raft::NodeId to = raft::kNoNode;
   raft::Index index = 0;
   std::uint64_t deadline_ms = 0;  // then the sender's transport gives up
+  // The bytes arrived while the sender was frozen: its transport reports
+  // the delivery when it wakes (a real one would, having finished sending).
+  bool delivered = false;
 };
 
 struct Simulator::Client {

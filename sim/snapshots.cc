@@ -94,15 +94,22 @@ void Simulator::SendSnapshot(Node& nd, raft::Message m, std::uint64_t stall_ms) 
 void Simulator::ReceiveSnapshot(Node& nd, const raft::Message& m, const Attachment& a) {
   CAIRN_CHECK(a.snapshot != nullptr, "InstallSnapshot without its bytes");
   auto it = transfers_.find(a.transfer_id);
-  if (it != transfers_.end()) {
+  if (it != transfers_.end() && !it->second.delivered) {
     // The sender's transport hears of the delivery (a duplicate or a copy
-    // that arrives after the timeout is not reported again).
-    const Transfer t = it->second;
-    transfers_.erase(it);
+    // that arrives after the timeout is not reported again). A frozen
+    // sender hears of it when it wakes (TransfersStep): the core relies on
+    // every snapshot send being reported, or it waits in kSnapshot forever.
+    Transfer& t = it->second;
     Node& from = at(t.from);
-    if (awake(from) && from.incarnation == t.inc) {
-      from.raft->ReportSnapshot(t.to, true);
+    if (!from.up || from.incarnation != t.inc) {
+      transfers_.erase(it);
+    } else if (awake(from)) {
+      const raft::NodeId to = t.to;
+      transfers_.erase(it);
+      from.raft->ReportSnapshot(to, true);
       Observe(from);
+    } else {
+      t.delivered = true;
     }
   }
   nd.received[{a.snapshot->meta.index, a.snapshot->meta.term}] = a.snapshot;
@@ -117,7 +124,13 @@ void Simulator::TransfersStep() {
     const Transfer& t = it->second;
     Node& from = at(t.from);
     const bool gone = !from.up || from.incarnation != t.inc;
-    if (!gone && (now_ms_ < t.deadline_ms || !awake(from))) {
+    if (!gone && t.delivered && awake(from)) {
+      from.raft->ReportSnapshot(t.to, true);  // it woke: the delivery is news now
+      Observe(from);
+      it = transfers_.erase(it);
+      continue;
+    }
+    if (!gone && (t.delivered || now_ms_ < t.deadline_ms || !awake(from))) {
       ++it;  // still streaming, or the sender is frozen and will hear later
       continue;
     }
