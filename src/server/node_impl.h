@@ -214,6 +214,16 @@ struct Node::Impl {
   asio::awaitable<void> HandshakeThenServe(asio::ip::tcp::socket socket,
                                            asio::ssl::context& tls_context);
   void Serve(ClientConn conn);
+  // CLIENT PAUSE on this node: until clients_paused_until_ms (0: no pause),
+  // every client's commands (clients_pause_all) or those that may write wait
+  // in their sessions (Session::HoldWhilePaused). A new pause extends the
+  // end and widens the mode, never shortens or narrows them (as Redis).
+  void PauseClients(std::int64_t ms, bool all);
+  void UnpauseClients();
+  std::int64_t clients_paused_until_ms = 0;
+  bool clients_pause_all = false;
+  std::set<std::uint64_t> paused_sessions;  // holding a command
+  std::unique_ptr<asio::steady_timer> pause_timer;
   asio::awaitable<void> AcceptHttp();
   asio::awaitable<void> ServeHttp(asio::ip::tcp::socket socket);
   void BuildRoutes();

@@ -113,7 +113,8 @@ asio::awaitable<void> Session::Run() {
     batch_start_ = std::chrono::steady_clock::now();
     batch_now_ms_ = Node::Impl::NowMs();
     lease_held_.reset();
-    while (!close_after_flush_ && slots_.size() < backlog_max && !deferred_ && !blocked_) {
+    while (!close_after_flush_ && slots_.size() < backlog_max && !deferred_ && !blocked_ &&
+           !held_) {
       auto next = parser_.Next(&args);
       if (!next.ok()) {
         // The stream cannot be re-framed: answer, then close (as Redis does).
@@ -134,7 +135,7 @@ asio::awaitable<void> Session::Run() {
     Flush();
     ObserveBatchLatencies();
     if (close_after_flush_ || closed_) break;
-    if (slots_.size() >= backlog_max || deferred_ || blocked_) {
+    if (slots_.size() >= backlog_max || deferred_ || blocked_ || held_) {
       resume_.expires_at(asio::steady_timer::time_point::max());
       boost::system::error_code ignored;
       co_await resume_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -173,7 +174,48 @@ asio::awaitable<void> Session::Run() {
   --node_.metrics.clients_connected;
 }
 
+// Commands CLIENT PAUSE WRITE holds: those that may change the data or
+// reach other clients (Redis's "may replicate" commands).
+namespace {
+bool MayWrite(const std::string& name) {
+  if (name == "eval" || name == "evalsha" || name == "exec" || name == "publish" ||
+      name == "spublish" || name == "pfcount" || name == "wait") {
+    return true;
+  }
+  const kv::CommandSpec* spec = kv::FindCommand(name);
+  return spec != nullptr && (spec->flags & kv::kCmdWrite) != 0;
+}
+}  // namespace
+
+// CLIENT PAUSE: a command the pause covers waits, unparsed further, with
+// everything this connection sent after it (so replies keep their order),
+// until Node::Impl::UnpauseClients releases it. CLIENT UNPAUSE itself is
+// never held, nor is anything a connection sends before it authenticates
+// (it is answered NOAUTH, or is the AUTH, as in Redis).
+bool Session::HoldWhilePaused(std::vector<std::string>& args) {
+  if (Node::Impl::NowMs() >= node_.clients_paused_until_ms || !authenticated_) return false;
+  const std::string name = Lower(args[0]);
+  if (name == "client" && args.size() == 2 && Lower(args[1]) == "unpause") return false;
+  if (!node_.clients_pause_all && !MayWrite(name)) return false;
+  held_ = std::move(args);
+  node_.paused_sessions.insert(id_);
+  return true;
+}
+
+void Session::ReleaseHeld() {
+  if (!held_ || closed_) return;
+  std::vector<std::string> args = std::move(*held_);
+  held_.reset();
+  // The command runs now: its clock is now's, not the time it arrived.
+  batch_start_ = std::chrono::steady_clock::now();
+  batch_now_ms_ = Node::Impl::NowMs();
+  lease_held_.reset();  // a lease checked before the pause proves nothing now
+  Dispatch(args);
+  resume_.cancel();  // Run goes on with what came after it
+}
+
 void Session::Dispatch(std::vector<std::string>& args) {
+  if (node_.clients_paused_until_ms != 0 && HoldWhilePaused(args)) return;
   ++commands_;
   ++node_.metrics.commands_total;
   std::string name = Lower(args[0]);
@@ -437,6 +479,7 @@ void Session::Answered(bool write) {
   if (d.what == Deferred::What::kWatch)
     d.action = kv_.Handle(d.args, Node::Impl::NowMs(), *node_.sm);
   track_reads_ = d.track_reads;
+  lease_held_.reset();  // checked at the batch's start, before the wait: ask again
   RunKvAction(std::move(*d.action), d.args, d.seq);
   resume_.cancel();  // Run resumes parsing
 }
@@ -1161,6 +1204,9 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
                       "    Return information about this node's client connections.",
                       "NO-EVICT (ON|OFF)",
                       "    Accepted: this node evicts no connection.",
+                      "PAUSE <timeout> [WRITE|ALL]",
+                      "    Hold this node's clients' commands (ALL, the default) or those that may",
+                      "    write (WRITE) for <timeout> milliseconds. Other nodes are not paused.",
                       "REPLY (ON|OFF|SKIP)",
                       "    Control the replies sent to the current connection.",
                       "SETINFO <option> <value>",
@@ -1173,9 +1219,24 @@ void Session::Client(std::vector<std::string>& args, std::uint64_t seq) {
                       "    Report tracking status for the current connection.",
                       "UNBLOCK <clientid> [TIMEOUT|ERROR]",
                       "    Unblock the specified blocked client.",
+                      "UNPAUSE",
+                      "    End a CLIENT PAUSE on this node at once.",
                       "HELP",
                       "    Print this help.",
                   }));
+  } else if (sub == "pause" && (args.size() == 3 || args.size() == 4)) {
+    std::int64_t ms = 0;
+    if (!kv::ParseStrictInt64(args[2], &ms) || ms < 0) {
+      return Complete(seq, resp::Value::Error("ERR timeout is not an integer or out of range"));
+    }
+    const std::string mode = args.size() == 4 ? Lower(args[3]) : "all";
+    if (mode != "all" && mode != "write")
+      return Complete(seq, resp::Value::Error("ERR syntax error"));
+    node_.PauseClients(ms, mode == "all");
+    Complete(seq, Ok());
+  } else if (sub == "unpause" && args.size() == 2) {
+    node_.UnpauseClients();
+    Complete(seq, Ok());
   } else if (sub == "unblock" && (args.size() == 3 || args.size() == 4)) {
     // CLIENT UNBLOCK id [TIMEOUT|ERROR]: a connection of this node (ids are
     // per node, as CLIENT ID and CLIENT LIST show them).
@@ -1508,6 +1569,31 @@ asio::awaitable<void> Node::Impl::HandshakeThenServe(asio::ip::tcp::socket socke
     co_return;
   }
   Serve(std::move(*conn));
+}
+
+void Node::Impl::PauseClients(std::int64_t ms, bool all) {
+  const std::int64_t until = NowMs() + ms;
+  if (clients_paused_until_ms == 0) clients_pause_all = false;
+  clients_pause_all = clients_pause_all || all;
+  if (until <= clients_paused_until_ms) return;
+  clients_paused_until_ms = until;
+  if (!pause_timer) pause_timer = std::make_unique<asio::steady_timer>(io);
+  pause_timer->expires_after(std::chrono::milliseconds(ms));
+  pause_timer->async_wait([this](boost::system::error_code ec) {
+    if (!ec) UnpauseClients();
+  });
+}
+
+void Node::Impl::UnpauseClients() {
+  clients_paused_until_ms = 0;
+  clients_pause_all = false;
+  if (pause_timer) pause_timer->cancel();
+  std::set<std::uint64_t> held;
+  held.swap(paused_sessions);
+  for (std::uint64_t id : held) {
+    auto it = sessions.find(id);
+    if (auto s = it != sessions.end() ? it->second.lock() : nullptr) s->ReleaseHeld();
+  }
 }
 
 void Node::Impl::Serve(ClientConn conn) {

@@ -292,6 +292,15 @@ class Session : public std::enable_shared_from_this<Session> {
   // client that goes away ends its wait (and is never served a pop), and
   // what it sends meanwhile waits in the parser.
   void WatchWhileBlocked();
+  // CLIENT PAUSE (node_impl.h): holds `args` if the pause covers them.
+  bool HoldWhilePaused(std::vector<std::string>& args);
+  std::optional<std::vector<std::string>> held_;  // the command a pause holds
+
+ public:
+  // The pause ended: runs the held command, and Run reads on.
+  void ReleaseHeld();
+
+ private:
   // Must a read (or a write) wait for this connection's other kind?
   bool MustWait(bool read) const;
   std::uint64_t commands_ = 0;

@@ -1877,6 +1877,58 @@ class ClusterTest(ClusterCase):
         self.assertFalse([l for l in shown if "elsewhere" in l], "only this node's clients")
         self.assertRegex(lines[0], r'^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "')
 
+    def test_client_pause_holds_commands_until_unpause_or_timeout(self):
+        # CLIENT PAUSE on one node: the commands it covers wait, in order and
+        # with what was pipelined behind them, until CLIENT UNPAUSE (or the
+        # timeout); reads pass a WRITE pause; other nodes are not paused.
+        leader = self.c.leader()
+        node = 1 if leader != 1 else 2
+        other = next(i for i in range(1, 4) if i not in (leader, node))
+        admin = self.c.client(node)
+        retry(lambda: self.c.client(leader).set("pk", "0"))
+        wait_until(lambda: admin.get("pk") == b"0", 10, "pk on the node")
+
+        def cmd(*args):
+            out = b"*%d\r\n" % len(args)
+            for a in args:
+                out += b"$%d\r\n%s\r\n" % (len(a), a.encode())
+            return out
+
+        def silent_for(sock, seconds):
+            # The negative check: nothing arrives in this span (the pause is
+            # what the test is about; its end is driven below, not awaited).
+            sock.settimeout(seconds)
+            try:
+                return sock.recv(64) == b""
+            except socket.timeout:
+                return True
+
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "timeout is not an integer"):
+            admin.execute_command("CLIENT", "PAUSE", "soon")
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "syntax error"):
+            admin.execute_command("CLIENT", "PAUSE", "100", "SOME")
+        self.assertTrue(admin.execute_command("CLIENT", "PAUSE", "60000", "WRITE"))
+        self.assertEqual(admin.get("pk"), b"0")  # reads pass a WRITE pause
+        held = socket.create_connection(("127.0.0.1", self.c.resp[node - 1]), timeout=10)
+        held.sendall(cmd("SET", "pk", "1") + cmd("GET", "pk"))  # the GET waits behind it
+        self.assertTrue(silent_for(held, 0.3), "a write went through a WRITE pause")
+        self.assertTrue(retry(lambda: self.c.client(other).set("po", "1")))  # not paused there
+        self.assertTrue(self.c.client(node).execute_command("CLIENT", "UNPAUSE"))
+        held.settimeout(10)
+        got = b""
+        while got.count(b"\r\n") < 3:
+            got += held.recv(64)
+        self.assertEqual(got, b"+OK\r\n$1\r\n1\r\n")
+        held.close()
+        # ALL holds reads too, and ends by itself after its timeout.
+        self.assertTrue(admin.execute_command("CLIENT", "PAUSE", "400", "ALL"))
+        reader = socket.create_connection(("127.0.0.1", self.c.resp[node - 1]), timeout=10)
+        reader.sendall(cmd("GET", "pk"))
+        self.assertTrue(silent_for(reader, 0.1), "a read went through an ALL pause")
+        reader.settimeout(10)
+        self.assertEqual(reader.recv(64), b"$1\r\n1\r\n")
+        reader.close()
+
     def test_client_reply_off_and_skip_silence_replies_in_order(self):
         # One pipelined burst to a follower: its writes are forwarded and
         # answered later, its reads at once, and only the replies CLIENT
