@@ -55,8 +55,12 @@ class ApplyTxn {
   // MutableLive, and a changed decoded value. Off, nothing is kept.
   void RecordWrites(bool on) { record_writes_ = on; }
   std::span<const std::string> writes() const { return writes_; }
+  // Alongside writes(): 1 where that change made the key exist when it had
+  // no live value just before (what Redis's "new" event announces).
+  std::span<const std::uint8_t> writes_created() const { return created_; }
   void DropWritesFrom(std::size_t mark) {
     writes_.resize(mark);
+    created_.resize(mark);
     side_events_.clear();
   }
   // Events an op raises besides its own (kv/keyspace_events.h) on a key it
@@ -162,9 +166,12 @@ class ApplyTxn {
   bool cleared_ = false;
   bool record_writes_ = false;
   std::vector<std::string> writes_;
+  std::vector<std::uint8_t> created_;                                  // alongside writes_
   std::vector<std::pair<std::string, std::string_view>> side_events_;  // event: a literal
-  void Wrote(const std::string& key) {
-    if (record_writes_) writes_.push_back(key);
+  void Wrote(const std::string& key, bool created = false) {
+    if (!record_writes_) return;
+    writes_.push_back(key);
+    created_.push_back(created ? 1 : 0);
   }
   // Unordered: commit order does not matter (distinct keys, set-like index).
   std::unordered_map<std::string, Slot> slots_;

@@ -1,5 +1,6 @@
 #include "kv/keyspace_events.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "kv/op_name.h"
@@ -182,6 +183,14 @@ void OpKeyspaceEvents(const Op& op, std::span<const std::string> written,
   if (two_keys && op.code == OpCode::kLMove && written[0] == op.args[0]) {
     std::swap(order[0], order[1]);
   }
+  // MSET speaks of each pair, a key named twice twice (MSETNX that wrote
+  // nothing wrote no key, so it raises none).
+  if ((op.code == OpCode::kMSet || op.code == OpCode::kMSetNx) && !written.empty()) {
+    for (std::size_t a = 0; a + 1 < op.args.size(); a += 2) {
+      out->push_back({kNotifyString, "set", op.args[a]});
+    }
+    return;
+  }
   for (std::size_t i : order) {
     const std::string& key = written[i];
     const OwnEvents own = EventsOf(op, key);
@@ -194,6 +203,50 @@ void OpKeyspaceEvents(const Op& op, std::span<const std::string> written,
     if (!own.second.name.empty()) out->push_back({own.second.type, own.second.name, key});
     if (gone[i] && own.gone == IfGone::kAlsoDel) out->push_back({kDel.type, kDel.name, key});
   }
+}
+
+void AddNewKeyEvents(const Op& op, std::span<const std::string> written,
+                     const std::vector<bool>& created, const std::vector<bool>& gone,
+                     std::vector<KeyspaceEvent>* events) {
+  // RENAME, COPY and RESTORE add their destination anew even over a key
+  // that was there (Redis deletes it first), so "new" comes either way.
+  const std::string* always = nullptr;
+  if ((op.code == OpCode::kRename || op.code == OpCode::kCopy) && op.args.size() >= 2) {
+    always = &op.args[1];
+  } else if (op.code == OpCode::kRestore && !op.args.empty()) {
+    always = &op.args[0];
+  }
+  std::vector<std::string> fresh;
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    if (!gone[i] && (created[i] || (always != nullptr && written[i] == *always))) {
+      fresh.push_back(written[i]);
+    }
+  }
+  if (fresh.empty()) return;
+  std::vector<KeyspaceEvent> out;
+  out.reserve(events->size() + fresh.size());
+  if (op.code == OpCode::kRename) {  // the destination is added before either event
+    for (std::string& key : fresh) out.push_back({kNotifyNew, "new", std::move(key)});
+    for (KeyspaceEvent& e : *events) out.push_back(std::move(e));
+    *events = std::move(out);
+    return;
+  }
+  // Elsewhere a key is added just before its own first event (SMOVE: the
+  // source's srem, then the destination's new and sadd; MSET: each key's new
+  // before its set).
+  for (const std::string& key : fresh) {
+    const bool has_event = std::any_of(events->begin(), events->end(),
+                                       [&](const KeyspaceEvent& e) { return e.key == key; });
+    if (!has_event) out.push_back({kNotifyNew, "new", key});
+  }
+  for (KeyspaceEvent& e : *events) {
+    if (auto it = std::find(fresh.begin(), fresh.end(), e.key); it != fresh.end()) {
+      out.push_back({kNotifyNew, "new", e.key});
+      fresh.erase(it);  // once, before the key's first event
+    }
+    out.push_back(std::move(e));
+  }
+  *events = std::move(out);
 }
 
 }  // namespace cairn::kv

@@ -35,7 +35,7 @@ inline constexpr std::uint32_t kNotifyEvicted = 1 << 9;   // e (Cairn never evic
 inline constexpr std::uint32_t kNotifyStream = 1 << 10;   // t
 inline constexpr std::uint32_t kNotifyKeyMiss = 1 << 11;  // m (not raised: reads are not applied)
 inline constexpr std::uint32_t kNotifyModule = 1 << 12;   // d (no modules)
-inline constexpr std::uint32_t kNotifyNew = 1 << 13;      // n
+inline constexpr std::uint32_t kNotifyNew = 1 << 13;      // n: "new" (AddNewKeyEvents)
 // "A": every class but m and n.
 inline constexpr std::uint32_t kNotifyAll =
     kNotifyGeneric | kNotifyString | kNotifyList | kNotifySet | kNotifyHash | kNotifyZSet |
@@ -64,5 +64,15 @@ struct KeyspaceEvent {
 // adds "del" after the op's own event, as Redis deletes it.
 void OpKeyspaceEvents(const Op& op, std::span<const std::string> written,
                       const std::vector<bool>& gone, std::vector<KeyspaceEvent>* out);
+
+// Adds Redis's "new" event (class n) for each written key the op created
+// (`created`, alongside `written`) and that still exists, where Redis
+// raises it, as the key is added: just before the key's first event
+// (RENAME: before both of its events). RENAME's, COPY's and RESTORE's
+// destination counts as created even over an existing key, which Redis
+// deletes before adding it.
+void AddNewKeyEvents(const Op& op, std::span<const std::string> written,
+                     const std::vector<bool>& created, const std::vector<bool>& gone,
+                     std::vector<KeyspaceEvent>* events);
 
 }  // namespace cairn::kv

@@ -2253,10 +2253,11 @@ TEST(RedisDifferentialTest, SortMatchesRedis) {
   ExpectScriptMatchesRedis(script, &client, &kv, seed);
 }
 
-// Keyspace notifications with notify-keyspace-events KEA: the messages a
+// Keyspace notifications with notify-keyspace-events KEAn: the messages a
 // pattern subscriber on redis-server receives for each command (collected
 // up to a marker PUBLISHed after it) are the ones the state machine hands
-// its publish sink, in order: every family's event names, "del" after an
+// its publish sink, in order: every family's event names, "new" when a key
+// is created (before the command's own events; MSET's before each "set"), "del" after an
 // emptied collection, none for a write that changed nothing, the events of
 // a script's commands and of a transaction's.
 TEST(RedisDifferentialTest, KeyspaceEventsMatchRedis) {
@@ -2267,7 +2268,7 @@ TEST(RedisDifferentialTest, KeyspaceEventsMatchRedis) {
   const int port = StartOnRandomPort(&server, seed);
   ASSERT_TRUE(port != 0 && client.Connect(port) && subscriber.Connect(port))
       << "could not start redis-server";
-  ASSERT_FALSE(client.Call({"config", "set", "notify-keyspace-events", "KEA"}).is_error());
+  ASSERT_FALSE(client.Call({"config", "set", "notify-keyspace-events", "KEAn"}).is_error());
   subscriber.Call({"psubscribe", "__key*@0__:*"});
   subscriber.Call({"subscribe", "marker"});
   testing::Driver kv;
@@ -2275,7 +2276,7 @@ TEST(RedisDifferentialTest, KeyspaceEventsMatchRedis) {
   kv.sm().set_publish_sink([&](const std::string& channel, const std::string& message, bool) {
     published.push_back(channel + " " + message);
   });
-  kv.sm().set_keyspace_events(*ParseKeyspaceEventFlags("KEA"));
+  kv.sm().set_keyspace_events(*ParseKeyspaceEventFlags("KEAn"));
   const std::vector<Args> script = {
       {"set", "s", "1"},
       {"set", "s", "2", "nx"},
@@ -2387,6 +2388,16 @@ TEST(RedisDifferentialTest, KeyspaceEventsMatchRedis) {
       {"rpush", "sl", "2", "1"},
       {"sort", "sl", "store", "sd"},
       {"sort", "nosuch", "store", "sd"},
+      // "new" where Redis adds a key anew: over an existing destination
+      // (RENAME, COPY REPLACE), once for a key MSET names twice, MKSTREAM.
+      {"set", "e1", "1"},
+      {"set", "e2", "2"},
+      {"rename", "e1", "e2"},
+      {"copy", "e2", "e3"},
+      {"copy", "e2", "e3", "replace"},
+      {"mset", "d1", "1", "d1", "2", "d2", "3"},
+      {"xgroup", "create", "xs", "g", "$", "mkstream"},
+      {"del", "e2", "e3", "d1", "d2", "xs"},
       {"multi"},
       {"set", "m1", "v"},
       {"lpush", "m2", "v"},

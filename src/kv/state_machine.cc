@@ -53,13 +53,14 @@ ApplyTxn::Decoded* ApplyTxn::FindDecoded(const std::string& key, std::uint8_t ty
 Status ApplyTxn::AttachDecoded(const std::string& key, std::unique_ptr<Decoded> value,
                                std::uint8_t type, std::int64_t expire_at_ms, bool changed) {
   CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
+  const bool created = !(slot->record && slot->record->LiveAt(clock_ms_));
   slot->decoded = std::move(value);
   slot->decoded_type = type;
   slot->decoded_expire_ms = expire_at_ms;
   slot->decoded_changed = changed;
   if (changed) {
     slot->dirty = true;
-    Wrote(key);
+    Wrote(key, created);
   }
   return Status::Ok();
 }
@@ -115,9 +116,10 @@ Status ApplyTxn::Put(const std::string& key, std::string value, std::int64_t exp
                      std::uint8_t type) {
   if (expire_at_ms != 0 && expire_at_ms <= clock_ms_) return Erase(key);
   CAIRN_ASSIGN_OR_RETURN(Slot * slot, Load(key));
+  const bool created = !(slot->record && slot->record->LiveAt(clock_ms_));
   slot->record = Record{index_, expire_at_ms, std::move(value), type};
   slot->dirty = true;
-  Wrote(key);
+  Wrote(key, created);
   return Status::Ok();
 }
 

@@ -315,8 +315,12 @@ Result<Value> StateMachine::ApplyOp(ApplyTxn* txn, const Op& op) {
 
 Status StateMachine::PublishKeyspaceEvents(ApplyTxn* txn, const Op& op, std::size_t mark) {
   std::vector<std::string> keys;
-  for (const std::string& key : txn->writes().subspan(mark)) {
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  std::vector<bool> created;  // by the op's first change of the key
+  for (std::size_t i = mark; i < txn->writes().size(); ++i) {
+    const std::string& key = txn->writes()[i];
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+    keys.push_back(key);
+    created.push_back(txn->writes_created()[i] != 0);
   }
   std::vector<bool> gone(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -328,6 +332,7 @@ Status StateMachine::PublishKeyspaceEvents(ApplyTxn* txn, const Op& op, std::siz
   for (const auto& [key, event] : txn->side_events()) {
     events.push_back({kNotifyStream, event, key});
   }
+  if (keyspace_events_ & kNotifyNew) AddNewKeyEvents(op, keys, created, gone, &events);
   for (const KeyspaceEvent& e : events) {
     if ((keyspace_events_ & e.type) == 0) continue;
     if (keyspace_events_ & kNotifyKeyspace) {
