@@ -111,24 +111,6 @@ void Node::Impl::Tick() {
   });
 }
 
-// Raft time must never fall behind real time. After the loop stalls (a
-// SIGSTOP, a swapped-out process, a long call on this thread) one timer
-// firing would otherwise count as one tick, and a leader would believe its
-// lease younger than it is and serve stale lease reads after a new leader
-// was elected (sim/bugs_test.cc, LeaseReads, shows exactly that). So every
-// due tick is accounted for at once, here and before every lease read.
-//
-// Only a leader catches up, and only its lease clock. A follower's ticks only
-// decide when it suspects the leader; after a stall of its own loop (a long
-// apply, a busy machine) the leader's heartbeats are most likely still
-// unread in its sockets, so catching up would start a needless election. It
-// takes one tick per timer firing and lets the missed ones go: its clock then
-// runs slow, which only delays its suspicion (and its votes), so leader
-// leases stay safe. A leader is in the same position towards its followers'
-// answers: delivering every missed tick would run CheckQuorum before it read
-// them, and it would step down for its own pause (as a pipeline of 3 MiB
-// SETs did). So the missed ticks age its lease (RawNode::SkipTicks) and one
-// real tick runs.
 // A stall as long as the shortest election timeout is one the peers may
 // take for a dead node: logged (at most once a second) and counted.
 const std::int64_t kStallWarnTicks = raft::Config{}.election_timeout_ticks_min;
@@ -152,6 +134,24 @@ void Node::Impl::NoteStall(std::int64_t ms) {
   stalls_unlogged = 0;
 }
 
+// Raft time must never fall behind real time. After the loop stalls (a
+// SIGSTOP, a swapped-out process, a long call on this thread) one timer
+// firing would otherwise count as one tick, and a leader would believe its
+// lease younger than it is and serve stale lease reads after a new leader
+// was elected (sim/bugs_test.cc, LeaseReads, shows exactly that). So every
+// due tick is accounted for at once, here and before every lease read.
+//
+// Only a leader catches up, and only its lease clock. A follower's ticks only
+// decide when it suspects the leader; after a stall of its own loop (a long
+// apply, a busy machine) the leader's heartbeats are most likely still
+// unread in its sockets, so catching up would start a needless election. It
+// takes one tick per timer firing and lets the missed ones go: its clock then
+// runs slow, which only delays its suspicion (and its votes), so leader
+// leases stay safe. A leader is in the same position towards its followers'
+// answers: delivering every missed tick would run CheckQuorum before it read
+// them, and it would step down for its own pause (as a pipeline of 3 MiB
+// SETs did). So the missed ticks age its lease (RawNode::SkipTicks) and one
+// real tick runs.
 void Node::Impl::CatchUpTicks() {
   const std::int64_t due = (MonoMs() - tick_origin_ms) / static_cast<std::int64_t>(opt.tick_ms);
   std::int64_t missing = due - static_cast<std::int64_t>(ticks);
