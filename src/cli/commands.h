@@ -13,6 +13,9 @@ struct DevOptions {
   int resp_base = 7379;  // node i: RESP resp_base+i-1, Raft raft_base+i-1, HTTP http_base+i-1
   int raft_base = 7001;
   int http_base = 8081;
+  // > 0: node i also serves RESP over TLS on tls_base+i-1, with a throwaway
+  // CA and certificate made by the openssl tool in the data directory.
+  int tls_base = 0;
   bool keep_data = false;
 };
 int RunDev(const DevOptions& options);

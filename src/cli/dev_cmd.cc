@@ -1,21 +1,21 @@
 // `cairn dev`: a local cluster of child processes of this binary. Stops them
 // (by PID, SIGTERM then SIGKILL after 5 s) on SIGINT/SIGTERM, or when any
 // child dies unexpectedly.
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/http_get.h"
@@ -85,6 +85,25 @@ std::uint64_t WaitForLeader(const DevOptions& o) {
   return 0;
 }
 
+// A CA and a server certificate for 127.0.0.1 signed by it, in `dir`, made
+// with the openssl tool (scripts/install-deps.sh installs it). False, with
+// the tool's output left in dir/openssl.log, if it failed.
+bool MakeDevCertificates(const std::string& dir) {
+  std::ofstream(dir + "/san.cnf") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
+  const std::string log = " >>'" + dir + "/openssl.log' 2>&1";
+  const std::string in = "cd '" + dir + "' && ";
+  for (const std::string& cmd :
+       {std::string("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt "
+                    "-days 7 -subj '/CN=cairn dev CA'"),
+        std::string("openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+                    "-subj '/CN=127.0.0.1'"),
+        std::string("openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key "
+                    "-CAcreateserial -out server.crt -days 7 -extfile san.cnf")}) {
+    if (std::system((in + cmd + log).c_str()) != 0) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunDev(const DevOptions& o) {
@@ -106,13 +125,35 @@ int RunDev(const DevOptions& o) {
   sigaddset(&set, SIGCHLD);
   ::sigprocmask(SIG_BLOCK, &set, nullptr);
 
+  const std::string tls_dir = dir + "/tls";
+  if (o.tls_base > 0) {
+    std::error_code ec;
+    std::filesystem::create_directories(tls_dir, ec);
+    if (ec || !MakeDevCertificates(tls_dir)) {
+      std::fprintf(stderr, "cairn dev: could not make TLS certificates with openssl (see %s)\n",
+                   (tls_dir + "/openssl.log").c_str());
+      return 1;  // (the directory stays, for that log)
+    }
+  }
+
   std::string exe = SelfExe();
   std::vector<pid_t> pids;
   for (int i = 1; i <= o.nodes; ++i) {
-    pids.push_back(Spawn({exe, "server", "--id", std::to_string(i), "--peers", peers,
-                          "--resp-port", std::to_string(o.resp_base + i - 1), "--http-port",
-                          std::to_string(o.http_base + i - 1), "--data-dir",
-                          fmt::format("{}/node{}", dir, i)}));
+    std::vector<std::string> args = {exe,           "server",
+                                     "--id",        std::to_string(i),
+                                     "--peers",     peers,
+                                     "--resp-port", std::to_string(o.resp_base + i - 1),
+                                     "--http-port", std::to_string(o.http_base + i - 1),
+                                     "--data-dir",  fmt::format("{}/node{}", dir, i)};
+    if (o.tls_base > 0) {
+      const std::vector<std::string> tls = {
+          "--tls-port",         std::to_string(o.tls_base + i - 1),
+          "--tls-cert-file",    tls_dir + "/server.crt",
+          "--tls-key-file",     tls_dir + "/server.key",
+          "--tls-auth-clients", "no"};
+      args.insert(args.end(), tls.begin(), tls.end());
+    }
+    pids.push_back(Spawn(args));
   }
   std::printf("cairn dev: %d nodes, data in %s\n", o.nodes, dir.c_str());
   for (int i = 1; i <= o.nodes; ++i) {
@@ -127,6 +168,10 @@ int RunDev(const DevOptions& o) {
   }
   std::printf("try:  redis-cli -p %d set hello world && redis-cli -p %d get hello\n", o.resp_base,
               o.resp_base + (o.nodes > 1 ? 1 : 0));
+  if (o.tls_base > 0) {
+    std::printf("TLS:  redis-cli -p %d --tls --cacert %s/ca.crt ping\n", o.tls_base,
+                tls_dir.c_str());
+  }
   std::printf("      %s ctl status --addr 127.0.0.1:%d\nCtrl-C stops the cluster.\n",
               exe.c_str(), o.http_base);
   std::fflush(stdout);

@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
   dev->add_option("--resp-base", dev_opts.resp_base, "RESP port of node 1 (default 7379)");
   dev->add_option("--raft-base", dev_opts.raft_base, "Raft port of node 1 (default 7001)");
   dev->add_option("--http-base", dev_opts.http_base, "HTTP port of node 1 (default 8081)");
+  dev->add_option(
+      "--tls-base", dev_opts.tls_base,
+      "also serve RESP over TLS from this port on, with a throwaway CA (default: no TLS)");
   dev->add_flag("--keep-data", dev_opts.keep_data, "keep the temporary data directory");
 
   auto* ctl = app.add_subcommand("ctl", "Query and change a cluster through a node's HTTP API");

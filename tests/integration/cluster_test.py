@@ -2490,6 +2490,37 @@ class TlsTest(ClusterCase):
         wait_until(lambda: int(f.info("clients")["blocked_clients"]) == 0, 10, "no waiter")
 
 
+class DevTest(unittest.TestCase):
+    """`cairn dev`, the one-command local cluster, with --tls-base."""
+
+    def test_dev_cluster_serves_tls_with_its_own_ca_and_stops_on_ctrl_c(self):
+        resp, raft, http, tls = free_ports(4)
+        dev = subprocess.Popen([CAIRN, "dev", "--nodes", "1", "--resp-base", str(resp),
+                                "--raft-base", str(raft), "--http-base", str(http),
+                                "--tls-base", str(tls)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            lines = []
+            for line in dev.stdout:  # until it says how to reach it
+                lines.append(line)
+                if "Ctrl-C stops the cluster" in line:
+                    break
+            printed = "".join(lines)
+            hint = next((l for l in lines if l.startswith("TLS:")), None)
+            self.assertIsNotNone(hint, printed)
+            cacert = hint.split("--cacert ")[1].split()[0]
+            c = redis.Redis(host="127.0.0.1", port=tls, ssl=True, ssl_ca_certs=cacert,
+                            ssl_cert_reqs="required", socket_timeout=10)
+            self.assertTrue(retry(lambda: c.set("dev", "tls")))
+            self.assertEqual(redis.Redis(port=resp, socket_timeout=10).get("dev"), b"tls")
+        finally:
+            dev.send_signal(signal.SIGINT)
+            out, _ = dev.communicate(timeout=30)
+        self.assertEqual(dev.returncode, 0, out)
+        self.assertIn("cairn dev: stopped", out)
+        self.assertFalse(os.path.exists(os.path.dirname(cacert)), "the data directory stayed")
+
+
 class PasswordCluster(Cluster):
     extra_env = {"CAIRN_REQUIREPASS": "s3cret pass"}  # (the environment route of the setting)
 
