@@ -22,7 +22,7 @@ std::vector<CommandSpec> BuildTable() {
   namespace p = parsers;
   return {
       // Strings.
-      {"get", 2, R | F, 1, 1, 1, "string", "1.0.0", "Returns the string value of a key.", p::Get},
+      {"get", 2, R | F, 1, 1, 1, "string", "1.0.0", "Reads a string key's value.", p::Get},
       {"set", -3, W | M, 1, 1, 1, "string", "1.0.0",
        "Sets a key to a string value, with optional expiry and conditions.", p::Set},
       {"getset", 3, W | M | F, 1, 1, 1, "string", "1.0.0",
