@@ -71,7 +71,11 @@ asio::awaitable<void> ClientConn::Handshake(error_code& ec) {
 
 asio::awaitable<std::size_t> ClientConn::Read(asio::mutable_buffer buf, bool* speculate,
                                               error_code& ec) {
-  if (!tls_) co_return co_await net::ReadWhenReady(*socket_, buf, speculate, ec);
+  if (!tls_) return net::ReadWhenReady(*socket_, buf, speculate, ec);
+  return ReadTls(buf, ec);
+}
+
+asio::awaitable<std::size_t> ClientConn::ReadTls(asio::mutable_buffer buf, error_code& ec) {
   ec = {};
   auto t = tls_;
   if (!t->leftover.empty()) {

@@ -48,6 +48,8 @@ class ClientConn {
 
   // One receive of up to buf.size() bytes; 0 bytes with `ec` set on error
   // or end of stream. `speculate` as in net::ReadWhenReady (plain only).
+  // (Not a coroutine itself: a plain read is net::ReadWhenReady's own
+  // awaitable, with no second frame per read.)
   boost::asio::awaitable<std::size_t> Read(boost::asio::mutable_buffer buf, bool* speculate,
                                            boost::system::error_code& ec);
 
@@ -71,6 +73,8 @@ class ClientConn {
 
  private:
   struct Tls;
+  boost::asio::awaitable<std::size_t> ReadTls(boost::asio::mutable_buffer buf,
+                                              boost::system::error_code& ec);
   boost::asio::ip::tcp::socket& tcp();
   const boost::asio::ip::tcp::socket& tcp() const;
 

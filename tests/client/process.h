@@ -158,15 +158,9 @@ class Cluster {
                                   "--http-port", std::to_string(http_[i - 1]),
                                   "--data-dir",  dir_.path() + "/node" + std::to_string(i)};
     if (tls_ != nullptr) {
-      for (std::string a : {"--tls-port", "", "--tls-cert-file", "", "--tls-key-file", "",
-                            "--tls-ca-cert-file", ""}) {
-        argv.push_back(a);
-      }
-      const std::size_t k = argv.size() - 8;
-      argv[k + 1] = std::to_string(tls_ports_[i - 1]);
-      argv[k + 3] = (*tls_)("server.crt");
-      argv[k + 5] = (*tls_)("server.key");
-      argv[k + 7] = (*tls_)("ca.crt");
+      argv.insert(argv.end(), {"--tls-port", std::to_string(tls_ports_[i - 1]), "--tls-cert-file",
+                               (*tls_)("server.crt"), "--tls-key-file", (*tls_)("server.key"),
+                               "--tls-ca-cert-file", (*tls_)("ca.crt")});
     }
     procs_[i - 1] =
         std::make_unique<Process>(argv, dir_.path() + "/node" + std::to_string(i) + ".log");
